@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kuimen {
+
+// The three kinds of user of the platform.
+enum class Role {
+  kTaskForce,   // 工作专班: supervises, sets deadlines, reviews, issues 督办 notices
+  kDepartment,  // 责任单位 / 配合单位: a county department or township; reports progress
+  kAuditor,     // 审计: reads everything, writes nothing
+};
+
+// Wire name of a role: "taskforce", "department", "auditor".
+std::string_view RoleName(Role role);
+std::optional<Role> RoleFromName(std::string_view name);
+
+// Who did something. Every event carries one.
+struct Actor {
+  std::string principal;  // the principal's id, e.g. "p-3f2a" or "admin"
+  Role role = Role::kAuditor;
+  std::string unit;       // the unit acted for; required for a department, may be empty otherwise
+
+  bool operator==(const Actor&) const = default;
+};
+
+}  // namespace kuimen

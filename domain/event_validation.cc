@@ -1,0 +1,133 @@
+#include "domain/event_validation.h"
+
+#include <cmath>
+#include <string>
+
+namespace kuimen {
+
+size_t Utf8Length(std::string_view text) {
+  size_t count = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++count;  // count lead bytes only
+  }
+  return count;
+}
+
+namespace {
+
+Status Invalid(const std::string& field, const std::string& problem) {
+  return Status::InvalidArgument(field + ": " + problem, field);
+}
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Required free text of 1..max characters.
+Status CheckText(std::string_view text, const std::string& field, size_t max_chars) {
+  if (IsBlank(text)) return Invalid(field, "must not be empty");
+  if (Utf8Length(text) > max_chars) {
+    return Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckOptionalText(std::string_view text, const std::string& field, size_t max_chars) {
+  if (Utf8Length(text) > max_chars) {
+    return Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckDate(const std::chrono::year_month_day& date, const std::string& field) {
+  if (!date.ok()) return Invalid(field, "must be a real calendar date");
+  int year = static_cast<int>(date.year());
+  if (year < 2000 || year > 2100) return Invalid(field, "must be in the years 2000..2100");
+  return Status::Ok();
+}
+
+Status CheckNoticeId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxNoticeIdBytes) {
+    return Invalid("notice_id", "must be 1.." + std::to_string(kMaxNoticeIdBytes) + " characters");
+  }
+  for (char c : id) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_' || c == '.';
+    if (!allowed) return Invalid("notice_id", "may contain only letters, digits, '-', '_' and '.'");
+  }
+  return Status::Ok();
+}
+
+Status Check(const ProgressReported& e) {
+  int year = static_cast<int>(e.period.year());
+  if (!e.period.ok() || year < 2000 || year > 2100) {
+    return Invalid("period", "must be a month YYYY-MM in the years 2000..2100");
+  }
+  RETURN_IF_ERROR(CheckText(e.summary, "summary", kMaxTextChars));
+  if (!std::isfinite(e.percent) || e.percent < 0 || e.percent > 100) {
+    return Invalid("percent", "must be a number from 0 to 100");
+  }
+  if (e.indicators.size() > kMaxListItems) {
+    return Invalid("indicators", "must list at most " + std::to_string(kMaxListItems) + " items");
+  }
+  for (size_t i = 0; i < e.indicators.size(); ++i) {
+    const std::string where = "indicators[" + std::to_string(i) + "]";
+    const IndicatorValue& v = e.indicators[i];
+    RETURN_IF_ERROR(CheckText(v.indicator, where + ".indicator", kMaxNameChars));
+    if (!std::isfinite(v.value) || v.value < 0) {
+      return Invalid(where + ".value", "must be a number not below 0");
+    }
+    RETURN_IF_ERROR(CheckText(v.unit, where + ".unit", kMaxNameChars));
+  }
+  if (e.evidence.size() > kMaxListItems) {
+    return Invalid("evidence", "must list at most " + std::to_string(kMaxListItems) + " items");
+  }
+  for (size_t i = 0; i < e.evidence.size(); ++i) {
+    const std::string where = "evidence[" + std::to_string(i) + "]";
+    RETURN_IF_ERROR(CheckText(e.evidence[i].title, where + ".title", kMaxNameChars));
+    if (IsBlank(e.evidence[i].uri) || e.evidence[i].uri.size() > kMaxUriBytes) {
+      return Invalid(where + ".uri", "must be 1.." + std::to_string(kMaxUriBytes) + " bytes");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Check(const DeadlineSet& e) {
+  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
+  return CheckDate(e.due, "due");
+}
+
+Status Check(const ReportReviewed& e) {
+  if (e.report_version.value == 0) return Invalid("report_version", "must be 1 or more");
+  // A returned report goes back to the unit, which needs to know why.
+  if (e.decision == ReviewDecision::kReturned) return CheckText(e.comment, "comment", kMaxTextChars);
+  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+}
+
+Status Check(const NoticeIssued& e) {
+  RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckText(e.reason, "reason", kMaxTextChars));
+  return CheckDate(e.due, "due");
+}
+
+Status Check(const NoticeAnswered& e) {
+  RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  return CheckText(e.summary, "summary", kMaxTextChars);
+}
+
+Status Check(const NoticeClosed& e) {
+  RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+}
+
+Status Check(const TaskCompleted& e) { return CheckText(e.summary, "summary", kMaxTextChars); }
+
+Status Check(const TaskReopened& e) { return CheckText(e.reason, "reason", kMaxTextChars); }
+
+}  // namespace
+
+Status ValidateEventData(const EventData& data) {
+  return std::visit([](const auto& event) { return Check(event); }, data);
+}
+
+}  // namespace kuimen

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "domain/events.h"
+#include "domain/status.h"
+
+namespace kuimen {
+
+// Limits on event fields, in Unicode characters unless noted.
+inline constexpr size_t kMaxTextChars = 4000;      // summaries, reasons, comments
+inline constexpr size_t kMaxNameChars = 200;       // milestones, indicator names, titles
+inline constexpr size_t kMaxUriBytes = 2048;
+inline constexpr size_t kMaxListItems = 50;        // indicators, evidence
+inline constexpr size_t kMaxNoticeIdBytes = 64;
+
+// Checks the values of an event's fields, independent of any state: lengths,
+// ranges, formats. On failure the Status is kInvalidArgument and subject() is
+// the field's path within the event data ("indicators[1].unit").
+// Precondition: strings are valid UTF-8 (the codec's input is checked).
+Status ValidateEventData(const EventData& data);
+
+// Number of Unicode code points in a valid UTF-8 string.
+size_t Utf8Length(std::string_view text);
+
+}  // namespace kuimen

@@ -1,0 +1,215 @@
+#include "domain/task_aggregate.h"
+
+#include "domain/event_validation.h"
+#include "domain/task_rules.h"
+
+namespace kuimen {
+
+std::string_view TaskStatusName(TaskStatus status) {
+  switch (status) {
+    case TaskStatus::kNotStarted: return "not_started";
+    case TaskStatus::kInProgress: return "in_progress";
+    case TaskStatus::kPendingReview: return "pending_review";
+    case TaskStatus::kReturned: return "returned";
+    case TaskStatus::kCompleted: return "completed";
+  }
+  return "unknown";
+}
+
+std::string_view TaskStatusLabel(TaskStatus status) {
+  switch (status) {
+    case TaskStatus::kNotStarted: return "未启动";
+    case TaskStatus::kInProgress: return "推进中";
+    case TaskStatus::kPendingReview: return "待审核";
+    case TaskStatus::kReturned: return "已退回";
+    case TaskStatus::kCompleted: return "已完成";
+  }
+  return "未知";
+}
+
+TaskStatus TaskAggregate::status() const {
+  if (completed_) return TaskStatus::kCompleted;
+  for (const auto& [version, report] : reports_) {
+    if (!report.decision.has_value()) return TaskStatus::kPendingReview;
+  }
+  if (!reports_.empty() && reports_.rbegin()->second.decision == ReviewDecision::kReturned) {
+    return TaskStatus::kReturned;
+  }
+  return started_ ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
+}
+
+const ReportState* TaskAggregate::FindReport(StreamVersion version) const {
+  auto it = reports_.find(version);
+  return it == reports_.end() ? nullptr : &it->second;
+}
+
+const NoticeState* TaskAggregate::FindNotice(const std::string& id) const {
+  auto it = notices_.find(id);
+  return it == notices_.end() ? nullptr : &it->second;
+}
+
+void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
+  version_ = version;
+  struct Visitor {
+    TaskAggregate& self;
+    StreamVersion version;
+    void operator()(const ProgressReported&) {
+      self.started_ = true;
+      self.reports_[version] = ReportState{version, std::nullopt};
+    }
+    void operator()(const DeadlineSet&) {}
+    void operator()(const ReportReviewed& e) {
+      auto it = self.reports_.find(e.report_version);
+      if (it != self.reports_.end()) it->second.decision = e.decision;
+    }
+    void operator()(const NoticeIssued& e) { self.notices_[e.notice_id] = NoticeState{e.notice_id, e.due}; }
+    void operator()(const NoticeAnswered& e) {
+      auto it = self.notices_.find(e.notice_id);
+      if (it != self.notices_.end()) it->second.answered = true;
+    }
+    void operator()(const NoticeClosed& e) {
+      auto it = self.notices_.find(e.notice_id);
+      if (it != self.notices_.end()) it->second.closed = true;
+    }
+    void operator()(const TaskCompleted&) { self.completed_ = true; }
+    void operator()(const TaskReopened&) {
+      self.completed_ = false;
+      self.started_ = true;
+    }
+  };
+  std::visit(Visitor{*this, version}, event);
+}
+
+namespace {
+
+Status Refuse(StatusCode code, TaskRule rule, const std::string& message) {
+  std::string id(RuleId(rule));
+  return code == StatusCode::kPermissionDenied ? Status::PermissionDenied(message, id)
+                                               : Status::FailedPrecondition(message, id);
+}
+
+Status RequireTaskForce(const Actor& actor) {
+  if (actor.role == Role::kTaskForce) return Status::Ok();
+  return Refuse(StatusCode::kPermissionDenied, TaskRule::kTaskForceOnly,
+                "only the task force (工作专班) may do this");
+}
+
+Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
+  if (actor.role != Role::kDepartment) {
+    return Refuse(StatusCode::kPermissionDenied, TaskRule::kDepartmentOnly,
+                  "only a responsible or cooperating unit may do this");
+  }
+  if (!item.Involves(actor.unit)) {
+    return Refuse(StatusCode::kPermissionDenied, TaskRule::kUnitNotInvolved,
+                  "unit \"" + actor.unit + "\" neither leads nor cooperates on " +
+                      item.stream.value);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
+  if (actor.role == Role::kAuditor) {
+    return Refuse(StatusCode::kPermissionDenied, TaskRule::kAuditorReadOnly,
+                  "auditors may read but not write");
+  }
+  RETURN_IF_ERROR(ValidateEventData(event));
+
+  struct Visitor {
+    const TaskAggregate& self;
+    const Actor& actor;
+
+    Status operator()(const ProgressReported& e) const {
+      RETURN_IF_ERROR(RequireInvolvedUnit(actor, self.item_));
+      if (self.completed_) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
+                      self.item_.stream.value + " is completed and takes no reports until reopened");
+      }
+      for (size_t i = 0; i < e.indicators.size(); ++i) {
+        const IndicatorValue& v = e.indicators[i];
+        const std::string where = "indicators[" + std::to_string(i) + "]";
+        const Target* target = self.item_.FindTarget(v.indicator);
+        if (target == nullptr) {
+          std::string known;
+          for (const Target& t : self.item_.targets) known += (known.empty() ? "" : "、") + t.indicator;
+          return Status::InvalidArgument(
+              where + ".indicator: \"" + v.indicator + "\" is not a target of " +
+                  self.item_.stream.value + (known.empty() ? " (it has none)" : "; its targets: " + known),
+              where + ".indicator");
+        }
+        if (target->unit != v.unit) {
+          return Status::InvalidArgument(where + ".unit: must be \"" + target->unit + "\", the unit of target \"" +
+                                             target->indicator + "\"",
+                                         where + ".unit");
+        }
+      }
+      return Status::Ok();
+    }
+    Status operator()(const DeadlineSet&) const { return RequireTaskForce(actor); }
+    Status operator()(const ReportReviewed& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      const ReportState* report = self.FindReport(e.report_version);
+      if (report == nullptr) {
+        return Status::InvalidArgument("report_version: " + self.item_.stream.value +
+                                           " has no progress report at version " +
+                                           std::to_string(e.report_version.value),
+                                       "report_version");
+      }
+      if (report->decision.has_value()) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kReportAlreadyReviewed,
+                      "the report at version " + std::to_string(e.report_version.value) +
+                          " has already been reviewed");
+      }
+      return Status::Ok();
+    }
+    Status operator()(const NoticeIssued& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      if (self.FindNotice(e.notice_id) != nullptr) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeIdTaken,
+                      "notice \"" + e.notice_id + "\" already exists on " + self.item_.stream.value);
+      }
+      return Status::Ok();
+    }
+    Status operator()(const NoticeAnswered& e) const {
+      RETURN_IF_ERROR(RequireInvolvedUnit(actor, self.item_));
+      return RequireOpenNotice(e.notice_id);
+    }
+    Status operator()(const NoticeClosed& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      return RequireOpenNotice(e.notice_id);
+    }
+    Status operator()(const TaskCompleted&) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      if (self.completed_) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
+                      self.item_.stream.value + " is already completed");
+      }
+      return Status::Ok();
+    }
+    Status operator()(const TaskReopened&) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      if (!self.completed_) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskNotCompleted,
+                      self.item_.stream.value + " is not completed, so it cannot be reopened");
+      }
+      return Status::Ok();
+    }
+
+    Status RequireOpenNotice(const std::string& id) const {
+      const NoticeState* notice = self.FindNotice(id);
+      if (notice == nullptr) {
+        return Status::InvalidArgument(
+            "notice_id: " + self.item_.stream.value + " has no notice \"" + id + "\"", "notice_id");
+      }
+      if (notice->closed) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeClosed,
+                      "notice \"" + id + "\" is already closed");
+      }
+      return Status::Ok();
+    }
+  };
+  return std::visit(Visitor{*this, actor}, event);
+}
+
+}  // namespace kuimen

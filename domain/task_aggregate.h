@@ -1,0 +1,67 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/actor.h"
+#include "domain/events.h"
+#include "domain/status.h"
+#include "domain/supervised_item.h"
+
+namespace kuimen {
+
+// Status of a supervised item, as the task force tracks it.
+enum class TaskStatus {
+  kNotStarted,     // 未启动
+  kInProgress,     // 推进中
+  kPendingReview,  // 待审核: a report awaits review
+  kReturned,       // 已退回: the latest report was returned
+  kCompleted,      // 已完成
+};
+
+std::string_view TaskStatusName(TaskStatus status);   // "pending_review"
+std::string_view TaskStatusLabel(TaskStatus status);  // "待审核"
+
+struct ReportState {
+  StreamVersion version;
+  std::optional<ReviewDecision> decision;  // empty until reviewed
+};
+
+struct NoticeState {
+  std::string id;
+  std::chrono::year_month_day due;
+  bool answered = false;
+  bool closed = false;
+};
+
+// The write model of one stream: folds the stream's events and decides whether
+// a proposed event may follow them. Pure: no I/O, no clock.
+class TaskAggregate {
+ public:
+  explicit TaskAggregate(SupervisedItem item) : item_(std::move(item)) {}
+
+  // Folds an event that is already stored at `version` (the next one in order).
+  void Apply(StreamVersion version, const EventData& event);
+
+  // OK if `actor` may append `event` now. Otherwise kInvalidArgument naming the
+  // field, or a refusal whose subject() is a RuleId (domain/task_rules.h).
+  Status Decide(const Actor& actor, const EventData& event) const;
+
+  const SupervisedItem& item() const { return item_; }
+  StreamVersion version() const { return version_; }
+  TaskStatus status() const;
+  const ReportState* FindReport(StreamVersion version) const;
+  const NoticeState* FindNotice(const std::string& id) const;
+
+ private:
+  SupervisedItem item_;
+  StreamVersion version_;
+  bool started_ = false;
+  bool completed_ = false;
+  std::map<StreamVersion, ReportState> reports_;
+  std::map<std::string, NoticeState> notices_;
+};
+
+}  // namespace kuimen

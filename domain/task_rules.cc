@@ -1,0 +1,20 @@
+#include "domain/task_rules.h"
+
+namespace kuimen {
+
+std::string_view RuleId(TaskRule rule) {
+  switch (rule) {
+    case TaskRule::kAuditorReadOnly: return "auditor_read_only";
+    case TaskRule::kUnitNotInvolved: return "unit_not_involved";
+    case TaskRule::kTaskForceOnly: return "taskforce_only";
+    case TaskRule::kDepartmentOnly: return "department_only";
+    case TaskRule::kTaskCompleted: return "task_completed";
+    case TaskRule::kTaskNotCompleted: return "task_not_completed";
+    case TaskRule::kReportAlreadyReviewed: return "report_already_reviewed";
+    case TaskRule::kNoticeIdTaken: return "notice_id_taken";
+    case TaskRule::kNoticeClosed: return "notice_closed";
+  }
+  return "unknown_rule";
+}
+
+}  // namespace kuimen

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string_view>
+
+namespace kuimen {
+
+// The rules by which the task aggregate refuses an event. Each refusal is a
+// Status whose subject() is RuleId(rule), so callers and tests can tell them
+// apart without parsing sentences.
+enum class TaskRule {
+  kAuditorReadOnly,        // auditors write nothing                      (permission_denied)
+  kUnitNotInvolved,        // the unit neither leads nor cooperates       (permission_denied)
+  kTaskForceOnly,          // only the task force may do this             (permission_denied)
+  kDepartmentOnly,         // only a responsible unit reports or answers  (permission_denied)
+  kTaskCompleted,          // a completed task takes no reports           (failed_precondition)
+  kTaskNotCompleted,       // only a completed task can be reopened       (failed_precondition)
+  kReportAlreadyReviewed,  // a report is reviewed once                   (failed_precondition)
+  kNoticeIdTaken,          // notice ids are unique within a stream       (failed_precondition)
+  kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
+};
+
+// Stable snake_case id: "report_already_reviewed".
+std::string_view RuleId(TaskRule rule);
+
+}  // namespace kuimen

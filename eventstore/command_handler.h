@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "domain/actor.h"
+#include "domain/catalog.h"
+#include "domain/events.h"
+#include "domain/task_aggregate.h"
+#include "eventstore/event_store.h"
+
+namespace kuimen {
+
+// A request to append one event to a stream, as a user made it.
+struct Submission {
+  StreamId stream;
+  Actor actor;
+  EventData event;
+  std::optional<StreamVersion> expected_version;  // optimistic concurrency; empty = latest
+  std::optional<EventId> event_id;                // idempotency key chosen by the client
+};
+
+// The write path: load the stream's aggregate, let it decide, append.
+// Thread-safe. Submissions to one stream are serialised (decide and append
+// under the stream's lock), so a decision always sees the event before it;
+// submissions to different streams run in parallel and share the store's
+// group commits. Keeps each stream's aggregate in memory and reads only the
+// events appended since, so a decision costs no full replay.
+class CommandHandler {
+ public:
+  // Neither is owned; both must outlive the handler.
+  CommandHandler(EventStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
+
+  // Returns the stored event. A resent event_id returns the event stored the
+  // first time, without deciding again. Errors: kNotFound (no such stream),
+  // kInvalidArgument (field named), kPermissionDenied / kFailedPrecondition
+  // (rule named), kAborted (expected_version is stale), kUnavailable.
+  Result<RecordedEvent> Submit(const Submission& submission);
+
+  // The stream's aggregate as of its latest stored event.
+  Result<TaskAggregate> Load(const StreamId& stream);
+
+ private:
+  std::mutex& StreamLock(const StreamId& stream);
+
+  EventStore& store_;
+  const Catalog& catalog_;
+  std::mutex cache_mu_;  // guards the two maps
+  std::unordered_map<StreamId, TaskAggregate> cache_;
+  std::unordered_map<StreamId, std::unique_ptr<std::mutex>> stream_locks_;
+};
+
+}  // namespace kuimen

@@ -1,0 +1,272 @@
+#include "eventstore/event_codec.h"
+
+#include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "eventstore/json_reader.h"
+
+namespace kuimen {
+
+using nlohmann::json;
+
+namespace {
+
+// Wire name and schema version per type. A type added to EventData without a
+// Wire specialisation fails to compile.
+template <typename T> struct Wire;
+template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
+
+std::string FormatMonth(std::chrono::year_month period) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u", static_cast<int>(period.year()),
+                static_cast<unsigned>(period.month()));
+  return buffer;
+}
+
+std::string FormatDate(std::chrono::year_month_day date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+bool Digits(std::string_view text, size_t from, size_t count, int& out) {
+  out = 0;
+  for (size_t i = from; i < from + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::string text, r.String(key));
+  int year = 0, month = 0;
+  if (text.size() != 7 || text[4] != '-' || !Digits(text, 0, 4, year) || !Digits(text, 5, 2, month) ||
+      month < 1 || month > 12) {
+    return Status::InvalidArgument(r.PathOf(key) + ": must be a month written YYYY-MM, e.g. 2024-11", r.PathOf(key));
+  }
+  return std::chrono::year_month(std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)));
+}
+
+Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::string text, r.String(key));
+  int year = 0, month = 0, day = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, year) ||
+      !Digits(text, 5, 2, month) || !Digits(text, 8, 2, day)) {
+    return Status::InvalidArgument(r.PathOf(key) + ": must be a date written YYYY-MM-DD, e.g. 2024-12-31", r.PathOf(key));
+  }
+  std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                   std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok()) return Status::InvalidArgument(r.PathOf(key) + ": " + text + " is not a calendar date", r.PathOf(key));
+  return date;
+}
+
+// --- to JSON ---------------------------------------------------------------
+
+json ToJson(const ProgressReported& e) {
+  json indicators = json::array();
+  for (const IndicatorValue& v : e.indicators) {
+    indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+  }
+  json evidence = json::array();
+  for (const Evidence& item : e.evidence) evidence.push_back({{"title", item.title}, {"uri", item.uri}});
+  return {{"period", FormatMonth(e.period)}, {"summary", e.summary}, {"percent", NumberJson<json>(e.percent)},
+          {"indicators", indicators}, {"evidence", evidence}};
+}
+json ToJson(const DeadlineSet& e) { return {{"milestone", e.milestone}, {"due", FormatDate(e.due)}}; }
+json ToJson(const ReportReviewed& e) {
+  return {{"report_version", e.report_version.value},
+          {"decision", e.decision == ReviewDecision::kApproved ? "approved" : "returned"},
+          {"comment", e.comment}};
+}
+json ToJson(const NoticeIssued& e) {
+  return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}};
+}
+json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"summary", e.summary}}; }
+json ToJson(const NoticeClosed& e) { return {{"notice_id", e.notice_id}, {"comment", e.comment}}; }
+json ToJson(const TaskCompleted& e) { return {{"summary", e.summary}}; }
+json ToJson(const TaskReopened& e) { return {{"reason", e.reason}}; }
+
+// --- from JSON -------------------------------------------------------------
+
+template <typename T> Result<T> FromJson(const JsonReader& r);
+
+template <> Result<ProgressReported> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"period", "summary", "percent", "indicators", "evidence"}));
+  ProgressReported e;
+  ASSIGN_OR_RETURN(e.period, ReadMonth(r, "period"));
+  ASSIGN_OR_RETURN(e.summary, r.String("summary"));
+  ASSIGN_OR_RETURN(e.percent, r.Number("percent"));
+  ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators", /*required=*/false));
+  for (size_t i = 0; i < indicators->size(); ++i) {
+    JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
+    RETURN_IF_ERROR(item.ExpectObject());
+    RETURN_IF_ERROR(item.RejectUnknown({"indicator", "value", "unit"}));
+    IndicatorValue v;
+    ASSIGN_OR_RETURN(v.indicator, item.String("indicator"));
+    ASSIGN_OR_RETURN(v.value, item.Number("value"));
+    ASSIGN_OR_RETURN(v.unit, item.String("unit"));
+    e.indicators.push_back(std::move(v));
+  }
+  ASSIGN_OR_RETURN(const json* evidence, r.Array("evidence", /*required=*/false));
+  for (size_t i = 0; i < evidence->size(); ++i) {
+    JsonReader item((*evidence)[i], JsonReader::Element(r.PathOf("evidence"), i));
+    RETURN_IF_ERROR(item.ExpectObject());
+    RETURN_IF_ERROR(item.RejectUnknown({"title", "uri"}));
+    Evidence link;
+    ASSIGN_OR_RETURN(link.title, item.String("title"));
+    ASSIGN_OR_RETURN(link.uri, item.String("uri"));
+    e.evidence.push_back(std::move(link));
+  }
+  return e;
+}
+
+template <> Result<DeadlineSet> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"milestone", "due"}));
+  DeadlineSet e;
+  ASSIGN_OR_RETURN(e.milestone, r.String("milestone"));
+  ASSIGN_OR_RETURN(e.due, ReadDate(r, "due"));
+  return e;
+}
+
+template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"report_version", "decision", "comment"}));
+  ReportReviewed e;
+  ASSIGN_OR_RETURN(std::int64_t version, r.Integer("report_version"));
+  if (version < 1) return Status::InvalidArgument(r.PathOf("report_version") + ": must be 1 or more", r.PathOf("report_version"));
+  e.report_version = StreamVersion(static_cast<std::uint64_t>(version));
+  ASSIGN_OR_RETURN(std::string decision, r.String("decision"));
+  if (decision == "approved") {
+    e.decision = ReviewDecision::kApproved;
+  } else if (decision == "returned") {
+    e.decision = ReviewDecision::kReturned;
+  } else {
+    return Status::InvalidArgument(r.PathOf("decision") + ": must be \"approved\" or \"returned\"", r.PathOf("decision"));
+  }
+  ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  return e;
+}
+
+template <> Result<NoticeIssued> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "reason", "due"}));
+  NoticeIssued e;
+  ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
+  ASSIGN_OR_RETURN(e.reason, r.String("reason"));
+  ASSIGN_OR_RETURN(e.due, ReadDate(r, "due"));
+  return e;
+}
+
+template <> Result<NoticeAnswered> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "summary"}));
+  NoticeAnswered e;
+  ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
+  ASSIGN_OR_RETURN(e.summary, r.String("summary"));
+  return e;
+}
+
+template <> Result<NoticeClosed> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "comment"}));
+  NoticeClosed e;
+  ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
+  ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  return e;
+}
+
+template <> Result<TaskCompleted> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"summary"}));
+  TaskCompleted e;
+  ASSIGN_OR_RETURN(e.summary, r.String("summary"));
+  return e;
+}
+
+template <> Result<TaskReopened> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"reason"}));
+  TaskReopened e;
+  ASSIGN_OR_RETURN(e.reason, r.String("reason"));
+  return e;
+}
+
+// Tries each alternative of EventData in turn for the one named `type`.
+template <size_t... I>
+Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::index_sequence<I...>) {
+  Result<EventData> result = Status::InvalidArgument(
+      "type: \"" + std::string(type) + "\" is not an event type", "type");
+  auto try_one = [&]<size_t Index>() {
+    using T = std::variant_alternative_t<Index, EventData>;
+    if (Wire<T>::kName != type) return false;
+    Result<T> decoded = FromJson<T>(r);
+    result = decoded.ok() ? Result<EventData>(EventData(std::move(decoded).value())) : Result<EventData>(decoded.status());
+    return true;
+  };
+  (try_one.template operator()<I>() || ...);
+  return result;
+}
+
+template <size_t... I>
+std::uint32_t SchemaByName(std::string_view type, std::index_sequence<I...>) {
+  std::uint32_t schema = 0;
+  ((Wire<std::variant_alternative_t<I, EventData>>::kName == type
+        ? (schema = Wire<std::variant_alternative_t<I, EventData>>::kSchema, true)
+        : false) || ...);
+  return schema;
+}
+
+constexpr auto kAlternatives = std::make_index_sequence<std::variant_size_v<EventData>>();
+
+}  // namespace
+
+EncodedEvent EncodeEvent(const EventData& event) {
+  return std::visit(
+      [](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        // Strings reach here validated as UTF-8 by the adapters; replace rather than throw if not.
+        return EncodedEvent{std::string(Wire<T>::kName), Wire<T>::kSchema,
+                            ToJson(e).dump(-1, ' ', false, json::error_handler_t::replace)};
+      },
+      event);
+}
+
+json EventToJson(const EventData& event) {
+  return std::visit([](const auto& e) { return ToJson(e); }, event);
+}
+
+std::string_view EventTypeName(const EventData& event) {
+  return std::visit([](const auto& e) { return Wire<std::decay_t<decltype(e)>>::kName; }, event);
+}
+
+std::vector<std::string_view> EventTypeNames() {
+  return []<size_t... I>(std::index_sequence<I...>) {
+    return std::vector<std::string_view>{Wire<std::variant_alternative_t<I, EventData>>::kName...};
+  }(kAlternatives);
+}
+
+Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& data) {
+  JsonReader r(data, "");
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  return DecodeByName(type, r, kAlternatives);
+}
+
+Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
+  std::uint32_t known = SchemaByName(type, kAlternatives);
+  if (known != 0 && schema_version != known) {
+    return Status::InvalidArgument("schema_version: " + std::string(type) + " version " +
+                                       std::to_string(schema_version) + " is not readable by this build (reads " +
+                                       std::to_string(known) + ")",
+                                   "schema_version");
+  }
+  json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);
+  if (data.is_discarded()) return Status::InvalidArgument("data: is not valid JSON", "data");
+  return EventFromJson(type, data);
+}
+
+}  // namespace kuimen

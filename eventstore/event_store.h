@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/clock.h"
+#include "domain/ids.h"
+#include "domain/status.h"
+#include "eventstore/recorded_event.h"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace kuimen {
+
+// Walks events in order without loading them all. Not thread-safe; one reader each.
+class EventIterator {
+ public:
+  virtual ~EventIterator() = default;
+  virtual bool Valid() const = 0;
+  // Precondition: Valid().
+  virtual const RecordedEvent& event() const = 0;
+  virtual void Next() = 0;
+  // Non-OK when iteration stopped early on an error (then Valid() is false).
+  virtual Status status() const = 0;
+};
+
+// The position and hash of the newest event (0 and all zeros when empty).
+struct LogHead {
+  GlobalPosition position;
+  Sha256Digest hash{};
+};
+
+// Outcome of walking the hash chain.
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t events = 0;       // events checked and found intact
+  LogHead head;                   // the last intact event
+  GlobalPosition bad_position;    // first position that does not match (when !ok)
+  std::string problem;            // what did not match (when !ok)
+};
+
+// The source of truth: an append-only log of events in streams. Thread-safe.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Appends `events` to `stream` atomically and returns them as stored, once
+  // they are durable (the WAL is synced; concurrent appends share one sync).
+  // `expected`: the stream's current version must equal it (0 = empty stream),
+  // else kAborted and nothing is written; nullopt appends at any version.
+  // Idempotent: if every event carries an id that is already stored, returns
+  // the stored events and writes nothing (whatever `expected` says); a batch
+  // mixing stored and new ids is kInvalidArgument.
+  virtual Result<std::vector<RecordedEvent>> Append(const StreamId& stream,
+                                                    std::optional<StreamVersion> expected,
+                                                    std::vector<ProposedEvent> events) = 0;
+
+  // Events of `stream` with version >= from, in version order.
+  virtual std::unique_ptr<EventIterator> ReadStream(const StreamId& stream, StreamVersion from) = 0;
+  // Events of the whole log with position >= from, in position order, up to the
+  // head at the time of the call.
+  virtual std::unique_ptr<EventIterator> ReadAll(GlobalPosition from) = 0;
+
+  // The stored event with this id, or nullopt.
+  virtual Result<std::optional<RecordedEvent>> FindById(const EventId& id) = 0;
+
+  virtual StreamVersion StreamHead(const StreamId& stream) const = 0;
+  virtual LogHead Head() const = 0;
+
+  // Recomputes every event's hash from position 1 and checks the chain and the
+  // stored head. Reads everything; runs beside appends.
+  virtual VerifyReport Verify() = 0;
+};
+
+struct EventStoreOptions {
+  // Directory of the RocksDB database. Created when missing or empty; a
+  // non-empty directory without a store is refused, never started afresh.
+  std::filesystem::path dir;
+  // Stamps recorded_at. Required; not owned; must outlive the store.
+  const Clock* clock = nullptr;
+  // File system and threads; nullptr = rocksdb::Env::Default(). Not owned.
+  // Fault-injection tests pass a wrapper here.
+  rocksdb::Env* env = nullptr;
+  // Open for reading only (verify, backups, auditors); Append then fails.
+  bool read_only = false;
+  // Seed for the event ids the store draws; 0 = seed from std::random_device.
+  std::uint64_t id_seed = 0;
+  // Most events gathered into one group commit (one WriteBatch, one sync).
+  std::size_t max_group_events = 8192;
+};
+
+// Opens or creates the store. Errors: kFailedPrecondition for a directory of
+// another format, kDataLoss for a corrupted store, kUnavailable when another
+// process holds it, kInvalidArgument for bad options.
+Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& options);
+
+}  // namespace kuimen

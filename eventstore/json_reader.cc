@@ -1,0 +1,98 @@
+#include "eventstore/json_reader.h"
+
+#include <cmath>
+
+namespace kuimen {
+
+std::string JsonReader::PathOf(const char* key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + key;
+}
+
+const nlohmann::json* JsonReader::Find(const char* key) const {
+  auto it = object_.find(key);
+  return it == object_.end() ? nullptr : &*it;
+}
+
+Status JsonReader::Wrong(const char* key, const char* expected) const {
+  const std::string field = PathOf(key);
+  return Status::InvalidArgument(field + ": " + expected, field);
+}
+
+Status JsonReader::ExpectObject() const {
+  if (object_.is_object()) return Status::Ok();
+  const std::string field = path_.empty() ? "body" : path_;
+  return Status::InvalidArgument(field + ": must be a JSON object", field);
+}
+
+Status JsonReader::RejectUnknown(std::initializer_list<const char*> known) const {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    bool found = false;
+    for (const char* name : known) found = found || it.key() == name;
+    if (!found) {
+      const std::string field = PathOf(it.key().c_str());
+      return Status::InvalidArgument(field + ": is not a known field", field);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> JsonReader::String(const char* key) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return Wrong(key, "is required");
+  if (!value->is_string()) return Wrong(key, "must be a string");
+  return value->get<std::string>();
+}
+
+Result<std::string> JsonReader::OptionalString(const char* key, std::string fallback) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr || value->is_null()) return fallback;
+  if (!value->is_string()) return Wrong(key, "must be a string");
+  return value->get<std::string>();
+}
+
+Result<double> JsonReader::Number(const char* key) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr) return Wrong(key, "is required");
+  if (!value->is_number()) return Wrong(key, "must be a number");
+  return value->get<double>();
+}
+
+Result<std::optional<double>> JsonReader::OptionalNumber(const char* key) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr || value->is_null()) return std::optional<double>();
+  if (!value->is_number()) return Wrong(key, "must be a number or null");
+  return std::optional<double>(value->get<double>());
+}
+
+Result<std::int64_t> JsonReader::Integer(const char* key) const {
+  ASSIGN_OR_RETURN(std::optional<std::int64_t> value, OptionalInteger(key));
+  if (!value.has_value()) return Wrong(key, "is required");
+  return *value;
+}
+
+Result<std::optional<std::int64_t>> JsonReader::OptionalInteger(const char* key) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr || value->is_null()) return std::optional<std::int64_t>();
+  if (value->is_number_integer()) return std::optional<std::int64_t>(value->get<std::int64_t>());
+  // 12.0 is an integer too; 12.5 is not.
+  if (value->is_number_float()) {
+    double d = value->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15) {
+      return std::optional<std::int64_t>(static_cast<std::int64_t>(d));
+    }
+  }
+  return Wrong(key, "must be a whole number");
+}
+
+Result<const nlohmann::json*> JsonReader::Array(const char* key, bool required) const {
+  static const nlohmann::json kEmpty = nlohmann::json::array();
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr || value->is_null()) {
+    if (required) return Wrong(key, "is required");
+    return &kEmpty;
+  }
+  if (!value->is_array()) return Wrong(key, "must be an array");
+  return value;
+}
+
+}  // namespace kuimen

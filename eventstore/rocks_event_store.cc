@@ -1,0 +1,309 @@
+#include "eventstore/rocks_event_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <rocksdb/write_batch.h>
+
+#include "eventstore/sha256.h"
+#include "eventstore/storage_format.h"
+
+namespace kuimen {
+
+std::vector<std::string> FamilyNames() {
+  return {rocksdb::kDefaultColumnFamilyName,  std::string(storage::kLogFamily),
+          std::string(storage::kStreamFamily), std::string(storage::kHeadFamily),
+          std::string(storage::kIdFamily),     std::string(storage::kMetaFamily)};
+}
+
+RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
+                                 std::vector<rocksdb::ColumnFamilyHandle*> families)
+    : options_(options),
+      db_(std::move(db)),
+      families_(std::move(families)),
+      random_(options.id_seed != 0 ? options.id_seed : std::random_device()()) {
+  if (!options_.read_only) writer_ = std::thread([this] { WriterLoop(); });
+}
+
+RocksEventStore::~RocksEventStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // the writer drains the queue first
+  for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
+  rocksdb::Status closed = db_->Close();
+  if (!closed.ok()) spdlog::warn("eventstore: closing {} failed: {}", options_.dir.string(), closed.ToString());
+}
+
+Status RocksEventStore::LoadState() {
+  rocksdb::ReadOptions read;
+  std::string value;
+  rocksdb::Status s = db_->Get(read, meta(), std::string(storage::kHeadKey), &value);
+  if (s.ok()) {
+    ASSIGN_OR_RETURN(auto head, storage::DecodeHead(value));
+    head_ = LogHead{head.first, head.second};
+  } else if (!s.IsNotFound()) {
+    return Status::DataLoss("cannot read the head of " + options_.dir.string() + ": " + s.ToString());
+  }
+
+  // The head and the last record are written in one batch, so they must agree.
+  std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator(read, log()));
+  last->SeekToLast();
+  if (!last->status().ok()) return Status::DataLoss("cannot read the log: " + last->status().ToString());
+  if (!last->Valid()) {
+    if (head_.position.value != 0) {
+      return Status::DataLoss("the head says position " + std::to_string(head_.position.value) +
+                              " but the log is empty");
+    }
+  } else {
+    ASSIGN_OR_RETURN(RecordedEvent event, storage::DecodeRecord(last->value().ToStringView()));
+    if (event.position != head_.position || event.hash != head_.hash) {
+      return Status::DataLoss("the head (position " + std::to_string(head_.position.value) +
+                              ") does not match the last stored event (position " +
+                              std::to_string(event.position.value) + ")");
+    }
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, heads()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->value().size() != 8) return Status::DataLoss("a stored stream version is malformed");
+    stream_heads_[StreamId{it->key().ToString()}] =
+        StreamVersion(storage::DecodeU64Key(it->value().ToStringView()));
+  }
+  if (!it->status().ok()) return Status::DataLoss("cannot read stream versions: " + it->status().ToString());
+  return Status::Ok();
+}
+
+Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& stream,
+                                                           std::optional<StreamVersion> expected,
+                                                           std::vector<ProposedEvent> events) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is open read-only");
+  if (events.empty()) return Status::InvalidArgument("an append needs at least one event", "events");
+  if (events.size() > options_.max_group_events) {
+    return Status::InvalidArgument("an append may hold at most " +
+                                       std::to_string(options_.max_group_events) + " events",
+                                   "events");
+  }
+  PendingAppend append{stream, expected, std::move(events), {}};
+  auto done = append.done.get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return Status::Unavailable("the store is shutting down");
+    queue_.push_back(&append);
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void RocksEventStore::WriterLoop() {
+  std::vector<PendingAppend*> group;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      // Take whatever is waiting, up to the group limit: while one group syncs,
+      // the next one gathers.
+      std::size_t events = 0;
+      while (!queue_.empty() && (group.empty() || events + queue_.front()->events.size() <=
+                                                      options_.max_group_events)) {
+        events += queue_.front()->events.size();
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
+  GroupState state;
+  {
+    std::shared_lock lock(state_mu_);
+    state.head = head_;
+  }
+  rocksdb::WriteBatch batch;
+  std::vector<Result<std::vector<RecordedEvent>>> outcomes;
+  outcomes.reserve(group.size());
+  for (PendingAppend* append : group) outcomes.push_back(Stage(*append, state, batch));
+
+  if (batch.Count() > 0) {
+    batch.Put(meta(), std::string(storage::kHeadKey), storage::EncodeHead(state.head.position, state.head.hash));
+    rocksdb::WriteOptions write;
+    write.sync = true;  // acknowledged means durable
+    rocksdb::Status s = db_->Write(write, &batch);
+    if (!s.ok()) {
+      spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
+      // Nothing of this group is acknowledged; published state stays as it was.
+      for (auto& outcome : outcomes) {
+        if (outcome.ok() && !outcome->empty()) {
+          outcome = Status::Unavailable("the events could not be made durable: " + s.ToString());
+        }
+      }
+    } else {
+      std::unique_lock lock(state_mu_);
+      head_ = state.head;
+      for (const auto& [stream, version] : state.stream_heads) stream_heads_[stream] = version;
+    }
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(outcomes[i]));
+}
+
+Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
+    const PendingAppend& append, const GroupState& group) {
+  std::vector<RecordedEvent> found;
+  std::size_t with_id = 0;
+  for (const ProposedEvent& proposed : append.events) {
+    if (!proposed.id.has_value()) continue;
+    ++with_id;
+    auto staged = group.new_ids.find(*proposed.id);
+    if (staged != group.new_ids.end()) {
+      found.push_back(staged->second);
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, FindById(*proposed.id));
+    if (stored.has_value()) found.push_back(std::move(*stored));
+  }
+  if (found.empty()) return std::optional<std::vector<RecordedEvent>>();
+  if (found.size() != append.events.size() || with_id != append.events.size()) {
+    return Status::InvalidArgument("some of these event ids are already stored and some are not; "
+                                   "retry the original append unchanged",
+                                   "event_id");
+  }
+  for (const RecordedEvent& event : found) {
+    if (event.stream != append.stream) {
+      return Status::InvalidArgument("event id " + event.id.ToString() + " is already used in stream " +
+                                         event.stream.value,
+                                     "event_id");
+    }
+  }
+  return std::optional<std::vector<RecordedEvent>>(std::move(found));
+}
+
+Result<std::vector<RecordedEvent>> RocksEventStore::Stage(PendingAppend& append, GroupState& group,
+                                                          rocksdb::WriteBatch& batch) {
+  ASSIGN_OR_RETURN(std::optional<std::vector<RecordedEvent>> retried, FindRetried(append, group));
+  if (retried.has_value()) return std::move(*retried);
+
+  StreamVersion current;
+  if (auto staged = group.stream_heads.find(append.stream); staged != group.stream_heads.end()) {
+    current = staged->second;
+  } else {
+    std::shared_lock lock(state_mu_);
+    if (auto stored = stream_heads_.find(append.stream); stored != stream_heads_.end()) current = stored->second;
+  }
+  if (append.expected.has_value() && *append.expected != current) {
+    return Status::Aborted(append.stream.value + " is at version " + std::to_string(current.value) +
+                               ", not the expected " + std::to_string(append.expected->value) +
+                               "; read it again and retry",
+                           "expected_version");
+  }
+
+  std::vector<RecordedEvent> stored;
+  stored.reserve(append.events.size());
+  const Timestamp now = options_.clock->Now();
+  for (ProposedEvent& proposed : append.events) {
+    RecordedEvent event;
+    event.id = proposed.id.has_value() ? *proposed.id : EventId::Random(random_);
+    event.stream = append.stream;
+    current = current.Next();
+    event.version = current;
+    event.position = group.head.position.Next();
+    event.type = std::move(proposed.type);
+    event.schema_version = proposed.schema_version;
+    event.recorded_at = now;
+    event.actor = std::move(proposed.actor);
+    event.data = std::move(proposed.data);
+    event.prev_hash = group.head.hash;
+    std::string record = storage::EncodeCanonical(event);
+    event.hash = Sha256(record);
+    record.append(reinterpret_cast<const char*>(event.hash.data()), event.hash.size());
+
+    const std::string position_key = storage::EncodeU64Key(event.position.value);
+    batch.Put(log(), position_key, record);
+    batch.Put(streams(), storage::StreamKey(event.stream, event.version), position_key);
+    batch.Put(ids(), std::string(event.id.AsBytes()), position_key);
+    group.head = LogHead{event.position, event.hash};
+    if (proposed.id.has_value()) group.new_ids.emplace(event.id, event);
+    stored.push_back(std::move(event));
+  }
+  group.stream_heads[append.stream] = current;
+  batch.Put(heads(), append.stream.value, storage::EncodeU64Key(current.value));
+  return stored;
+}
+
+Result<std::optional<RecordedEvent>> RocksEventStore::GetAt(const rocksdb::ReadOptions& read,
+                                                            GlobalPosition position) {
+  std::string record;
+  rocksdb::Status s = db_->Get(read, log(), storage::EncodeU64Key(position.value), &record);
+  if (s.IsNotFound()) return std::optional<RecordedEvent>();
+  if (!s.ok()) return Status::Unavailable("cannot read position " + std::to_string(position.value) + ": " + s.ToString());
+  ASSIGN_OR_RETURN(RecordedEvent event, storage::DecodeRecord(record));
+  return std::optional<RecordedEvent>(std::move(event));
+}
+
+Result<std::optional<RecordedEvent>> RocksEventStore::FindById(const EventId& id) {
+  rocksdb::ReadOptions read;
+  std::string position;
+  rocksdb::Status s = db_->Get(read, ids(), std::string(id.AsBytes()), &position);
+  if (s.IsNotFound()) return std::optional<RecordedEvent>();
+  if (!s.ok()) return Status::Unavailable("cannot look up event " + id.ToString() + ": " + s.ToString());
+  if (position.size() != 8) return Status::DataLoss("the index entry of event " + id.ToString() + " is malformed");
+  return GetAt(read, GlobalPosition(storage::DecodeU64Key(position)));
+}
+
+StreamVersion RocksEventStore::StreamHead(const StreamId& stream) const {
+  std::shared_lock lock(state_mu_);
+  auto it = stream_heads_.find(stream);
+  return it == stream_heads_.end() ? StreamVersion() : it->second;
+}
+
+LogHead RocksEventStore::Head() const {
+  std::shared_lock lock(state_mu_);
+  return head_;
+}
+
+VerifyReport RocksEventStore::Verify() {
+  const LogHead head = Head();
+  VerifyReport report;
+  rocksdb::ReadOptions read;
+  read.readahead_size = 4 << 20;  // a sequential scan
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log()));
+  auto fail = [&report](GlobalPosition position, std::string problem) {
+    report.ok = false;
+    report.bad_position = position;
+    report.problem = std::move(problem);
+    return report;
+  };
+  GlobalPosition expected = GlobalPosition(1);
+  for (it->SeekToFirst(); it->Valid() && expected <= head.position; it->Next(), expected = expected.Next()) {
+    const GlobalPosition key(storage::DecodeU64Key(it->key().ToStringView()));
+    if (key != expected) return fail(expected, "position " + std::to_string(expected.value) + " is missing");
+    std::string_view record = it->value().ToStringView();
+    Result<RecordedEvent> event = storage::DecodeRecord(record);
+    if (!event.ok()) return fail(expected, event.status().message());
+    if (event->position != expected) {
+      return fail(expected, "the record claims position " + std::to_string(event->position.value));
+    }
+    if (event->prev_hash != report.head.hash) {
+      return fail(expected, "prev_hash does not match the hash of position " +
+                                std::to_string(report.head.position.value));
+    }
+    if (Sha256(storage::CanonicalPart(record)) != event->hash) {
+      return fail(expected, "the stored hash does not match the event's bytes");
+    }
+    report.head = LogHead{event->position, event->hash};
+    ++report.events;
+  }
+  if (!it->status().ok()) return fail(expected, "cannot read the log: " + it->status().ToString());
+  if (report.head.position != head.position || report.head.hash != head.hash) {
+    return fail(expected, "the log ends at position " + std::to_string(report.head.position.value) +
+                              " but the head says " + std::to_string(head.position.value));
+  }
+  return report;
+}
+
+}  // namespace kuimen

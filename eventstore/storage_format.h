@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "domain/ids.h"
+#include "domain/status.h"
+#include "eventstore/recorded_event.h"
+
+// The on-disk format of the event store, declared in one place. Bump
+// kStoreFormat when any layout below changes incompatibly.
+namespace kuimen::storage {
+
+// Written to the meta column family when a store is created; checked at open.
+inline constexpr std::string_view kStoreFormat = "kuimen-eventstore/1";
+
+// Column families (besides RocksDB's "default", unused):
+inline constexpr std::string_view kLogFamily = "log";          // position -> record
+inline constexpr std::string_view kStreamFamily = "streams";   // stream \0 version -> position
+inline constexpr std::string_view kHeadFamily = "heads";       // stream -> last version
+inline constexpr std::string_view kIdFamily = "ids";           // event id (16 bytes) -> position
+inline constexpr std::string_view kMetaFamily = "meta";        // see keys below
+
+inline constexpr std::string_view kFormatKey = "format";  // -> kStoreFormat
+inline constexpr std::string_view kHeadKey = "head";      // -> position (8) + hash (32)
+
+// Big-endian, so RocksDB's byte order is numeric order.
+std::string EncodeU64Key(std::uint64_t value);
+std::uint64_t DecodeU64Key(std::string_view bytes);  // precondition: 8 bytes
+
+std::string StreamKey(const StreamId& stream, StreamVersion version);
+std::string StreamPrefix(const StreamId& stream);
+
+std::string EncodeHead(GlobalPosition position, const Sha256Digest& hash);
+Result<std::pair<GlobalPosition, Sha256Digest>> DecodeHead(std::string_view bytes);
+
+// A record is the canonical bytes of an event followed by its 32-byte hash:
+//   u8 record format (1) | u64 position | u64 version | i64 recorded_at (µs since
+//   1970, UTC) | u32 schema version | 16-byte id | str stream | str type |
+//   str principal | u8 role | str unit | str data | 32-byte prev_hash
+// Integers are little-endian; str is a u32 length then the bytes. Fixed
+// widths keep decoding a few comparisons and copies per event.
+inline constexpr std::uint8_t kRecordFormat = 1;
+
+// The bytes the hash covers (everything but the hash itself).
+std::string EncodeCanonical(const RecordedEvent& event);
+// Canonical bytes followed by event.hash.
+std::string EncodeRecord(const RecordedEvent& event);
+// kDataLoss when the bytes are not a well-formed record. Does not check the hash.
+Result<RecordedEvent> DecodeRecord(std::string_view bytes);
+// The canonical part of a record (all but the last 32 bytes); empty if too short.
+std::string_view CanonicalPart(std::string_view record);
+
+}  // namespace kuimen::storage

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs kuimen's build and run dependencies on Debian 12 (only those
+# missing) and builds build/kuimen. Safe to run again; a no-op when up to date.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev librdkafka-dev libcpp-httplib-dev nlohmann-json3-dev
+  libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Two cores on the project's machines: -j2 keeps the build from thrashing.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2

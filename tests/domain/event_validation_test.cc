@@ -1,0 +1,73 @@
+#include "domain/event_validation.h"
+
+#include <gtest/gtest.h>
+
+namespace kuimen {
+namespace {
+
+using std::chrono::year;
+using namespace std::chrono_literals;
+
+ProgressReported ValidReport() {
+  ProgressReported e;
+  e.period = year(2024) / std::chrono::October;
+  e.summary = "本月组建乡镇农合联2个";
+  e.percent = 25;
+  e.evidence = {{"成立大会纪要", "https://intranet.example/fj/1.pdf"}};
+  return e;
+}
+
+struct FieldCase {
+  const char* behaviour;
+  EventData event;
+  std::string field;  // empty: valid
+};
+
+class EventValidation : public ::testing::TestWithParam<FieldCase> {};
+
+TEST_P(EventValidation, NamesTheOffendingField) {
+  Status status = ValidateEventData(GetParam().event);
+  if (GetParam().field.empty()) {
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  } else {
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.subject(), GetParam().field) << status.ToString();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EventValidation,
+    ::testing::Values(
+        FieldCase{"valid report", ValidReport(), ""},
+        FieldCase{"blank summary", [] { auto e = ValidReport(); e.summary = "  "; return e; }(), "summary"},
+        FieldCase{"summary of 4000 characters is fine",
+                  [] { auto e = ValidReport(); e.summary.clear(); for (int i = 0; i < 4000; ++i) e.summary += "字"; return e; }(), ""},
+        FieldCase{"summary of 4001 characters is too long",
+                  [] { auto e = ValidReport(); e.summary.clear(); for (int i = 0; i < 4001; ++i) e.summary += "字"; return e; }(), "summary"},
+        FieldCase{"negative percent", [] { auto e = ValidReport(); e.percent = -1; return e; }(), "percent"},
+        FieldCase{"period month out of range", [] { auto e = ValidReport(); e.period = year(2024) / std::chrono::month(13); return e; }(), "period"},
+        FieldCase{"negative indicator value",
+                  [] { auto e = ValidReport(); e.indicators = {{"农合联", -1, "个"}}; return e; }(), "indicators[0].value"},
+        FieldCase{"evidence without uri",
+                  [] { auto e = ValidReport(); e.evidence.push_back({"照片", ""}); return e; }(), "evidence[1].uri"},
+        FieldCase{"deadline on a day that does not exist",
+                  DeadlineSet{"年底", year(2024) / std::chrono::February / 30d}, "due"},
+        FieldCase{"notice id with spaces", NoticeIssued{"DB 1", "滞后", year(2024) / std::chrono::March / 1d}, "notice_id"},
+        FieldCase{"empty completion summary", TaskCompleted{""}, "summary"},
+        FieldCase{"empty reopen reason", TaskReopened{""}, "reason"}),
+    [](const ::testing::TestParamInfo<FieldCase>& info) {
+      std::string name;
+      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
+        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+      }
+      return name;
+    });
+
+TEST(Utf8Length, CountsCharactersNotBytes) {
+  EXPECT_EQ(Utf8Length("农合联"), 3u);
+  EXPECT_EQ(Utf8Length("abc"), 3u);
+  EXPECT_EQ(Utf8Length(""), 0u);
+}
+
+}  // namespace
+}  // namespace kuimen

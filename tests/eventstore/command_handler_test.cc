@@ -1,0 +1,132 @@
+// The write path end to end on a real store: load, decide, append.
+#include "eventstore/command_handler.h"
+
+#include <thread>
+
+#include "domain/task_rules.h"
+#include "eventstore/catalog_codec.h"
+#include "eventstore/event_codec.h"
+#include "tests/eventstore/store_fixture.h"
+
+namespace kuimen {
+namespace {
+
+using std::chrono::year;
+using namespace std::chrono_literals;
+
+class CommandHandlerTest : public testing::StoreTest {
+ protected:
+  void SetUp() override {
+    Result<Catalog> catalog = LoadDefaultCatalog();
+    ASSERT_TRUE(catalog.ok());
+    catalog_ = *catalog;
+    store_ = Open();
+    handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  }
+
+  static ProgressReported Report(double mu) {
+    ProgressReported e;
+    e.period = year(2024) / std::chrono::November;
+    e.summary = "托管服务推进中";
+    e.percent = 20;
+    e.indicators = {{"农业生产社会化服务规模", mu, "万亩次"}};
+    return e;
+  }
+
+  Result<RecordedEvent> Submit(const Actor& actor, EventData event, std::optional<StreamVersion> expected = {},
+                               std::optional<EventId> id = {}, const char* stream = "task-07") {
+    return handler_->Submit(Submission{StreamId{stream}, actor, std::move(event), expected, id});
+  }
+
+  const Actor lead_{"p-nyw", Role::kDepartment, "县农业农村委"};       // task 7's lead
+  const Actor other_{"p-swj", Role::kDepartment, "县商务委"};          // not on task 7
+  const Actor taskforce_{"p-tf", Role::kTaskForce, ""};
+  Catalog catalog_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<CommandHandler> handler_;
+};
+
+TEST_F(CommandHandlerTest, StoresAnAcceptedReportWithItsActor) {
+  Result<RecordedEvent> stored = Submit(lead_, Report(12));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->stream.value, "task-07");
+  EXPECT_EQ(stored->version, StreamVersion(1));
+  EXPECT_EQ(stored->type, "ProgressReported");
+  EXPECT_EQ(stored->actor, lead_);
+  Result<EventData> data = DecodeEvent(stored->type, stored->schema_version, stored->data);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(std::get<ProgressReported>(*data), Report(12));
+}
+
+TEST_F(CommandHandlerTest, RefusalsAppendNothing) {
+  EXPECT_EQ(Submit(other_, Report(1)).status().subject(), RuleId(TaskRule::kUnitNotInvolved));
+  auto wrong_unit = Report(1);
+  wrong_unit.indicators[0].unit = "亩";
+  EXPECT_EQ(Submit(lead_, wrong_unit).status().subject(), "indicators[0].unit");
+  EXPECT_EQ(Submit(lead_, Report(1), {}, {}, "task-30").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Head().position, GlobalPosition(0));
+}
+
+TEST_F(CommandHandlerTest, AReportIsReviewedOnceAcrossReopen) {
+  ASSERT_TRUE(Submit(lead_, Report(12)).ok());
+  ASSERT_TRUE(Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""}).ok());
+
+  // A new handler rebuilds its state from the store alone.
+  store_.reset();
+  handler_.reset();
+  store_ = Open();
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  Result<RecordedEvent> again = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kReturned, "重审"});
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.status().subject(), RuleId(TaskRule::kReportAlreadyReviewed));
+  Result<TaskAggregate> aggregate = handler_->Load(StreamId{"task-07"});
+  ASSERT_TRUE(aggregate.ok());
+  EXPECT_EQ(aggregate->status(), TaskStatus::kInProgress);
+}
+
+TEST_F(CommandHandlerTest, StaleExpectedVersionConflicts) {
+  ASSERT_TRUE(Submit(lead_, Report(1)).ok());
+  ASSERT_TRUE(Submit(lead_, Report(2), StreamVersion(1)).ok());
+  Result<RecordedEvent> stale = Submit(lead_, Report(3), StreamVersion(1));
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->Head().position, GlobalPosition(2));
+}
+
+TEST_F(CommandHandlerTest, ResendingAnEventIdReturnsTheFirstEventWithoutDecidingAgain) {
+  const EventId id = *EventId::Parse("5f0e7c52-3c1b-4c8e-9a0d-2b7f6e1d4c3a");
+  ASSERT_TRUE(Submit(lead_, Report(1)).ok());
+  Result<RecordedEvent> first = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""}, {}, id);
+  ASSERT_TRUE(first.ok());
+  // Deciding again would refuse (already reviewed); the retry must still succeed.
+  Result<RecordedEvent> retry = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""}, {}, id);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->position, first->position);
+  EXPECT_EQ(store_->Head().position, GlobalPosition(2));
+}
+
+TEST_F(CommandHandlerTest, ConcurrentReportsOnOneTaskAllLandInOrder) {
+  std::vector<std::thread> clerks;
+  for (int i = 0; i < 4; ++i) {
+    clerks.emplace_back([this, i] {
+      for (int j = 0; j < 20; ++j) ASSERT_TRUE(Submit(lead_, Report(i * 100 + j)).ok());
+    });
+  }
+  for (std::thread& clerk : clerks) clerk.join();
+  EXPECT_EQ(store_->StreamHead(StreamId{"task-07"}), StreamVersion(80));
+  EXPECT_TRUE(store_->Verify().ok);
+}
+
+TEST_F(CommandHandlerTest, MajorItemStreamsTakeReportsFromTheirUnits) {
+  ProgressReported report;
+  report.period = year(2024) / std::chrono::December;
+  report.summary = "新建流通网点20个";
+  report.percent = 17;
+  report.indicators = {{"农村流通网点", 20, "个"}};
+  const Actor commerce{"p-swj", Role::kDepartment, "县商务委"};
+  Result<RecordedEvent> stored = Submit(commerce, report, {}, {}, "major-5");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->stream.value, "major-5");
+}
+
+}  // namespace
+}  // namespace kuimen

@@ -1,0 +1,125 @@
+// Every event type against a golden file of its canonical JSON: a change to a
+// wire name, field or format shows up here before it reaches stored data.
+#include "eventstore/event_codec.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace kuimen {
+namespace {
+
+using std::chrono::year;
+using namespace std::chrono_literals;
+
+std::string ReadGolden(const std::string& name) {
+  std::ifstream in(std::string(KUIMEN_SOURCE_DIR) + "/tests/eventstore/golden/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string content = text.str();
+  while (!content.empty() && content.back() == '\n') content.pop_back();
+  return content;
+}
+
+struct GoldenCase {
+  const char* file;
+  EventData event;
+};
+
+class EventCodecGolden : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(EventCodecGolden, EncodesToTheGoldenBytesAndBack) {
+  const GoldenCase& c = GetParam();
+  const std::string golden = ReadGolden(c.file);
+  ASSERT_FALSE(golden.empty()) << "missing golden file " << c.file;
+  EncodedEvent encoded = EncodeEvent(c.event);
+  EXPECT_EQ(encoded.type + ".v" + std::to_string(encoded.schema_version) + ".json", c.file);
+  EXPECT_EQ(encoded.data, golden);
+  Result<EventData> decoded = DecodeEvent(encoded.type, encoded.schema_version, golden);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, c.event);
+}
+
+ProgressReported SampleReport() {
+  ProgressReported e;
+  e.period = year(2024) / std::chrono::November;
+  e.summary = "完成农业生产托管服务12.5万亩次";
+  e.percent = 16;
+  e.indicators = {{"农业生产社会化服务规模", 12.5, "万亩次"}};
+  e.evidence = {{"托管服务台账", "https://intranet.example/fj/t7-2024-11.xlsx"}};
+  return e;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllTypes, EventCodecGolden,
+    ::testing::Values(
+        GoldenCase{"ProgressReported.v1.json", SampleReport()},
+        GoldenCase{"DeadlineSet.v1.json", DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d}},
+        GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
+        GoldenCase{"NoticeIssued.v1.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d}},
+        GoldenCase{"NoticeAnswered.v1.json", NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}},
+        GoldenCase{"NoticeClosed.v1.json", NoticeClosed{"DB-2024-007", "整改到位，予以销号"}},
+        GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
+        GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}}),
+    [](const ::testing::TestParamInfo<GoldenCase>& info) {
+      std::string name = info.param.file;
+      return name.substr(0, name.find('.'));
+    });
+
+TEST(EventCodec, NamesEveryTypeOnce) {
+  std::vector<std::string_view> names = EventTypeNames();
+  EXPECT_EQ(names.size(), std::variant_size_v<EventData>);
+  EXPECT_EQ(names.front(), "ProgressReported");
+}
+
+struct BadCase {
+  const char* behaviour;
+  const char* type;
+  const char* data;
+  const char* field;
+};
+
+class EventCodecRefuses : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(EventCodecRefuses, NamingTheField) {
+  Result<EventData> decoded = DecodeEvent(GetParam().type, 1, GetParam().data);
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), GetParam().field) << decoded.status().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EventCodecRefuses,
+    ::testing::Values(
+        BadCase{"unknown type", "ProgressDeleted", "{}", "type"},
+        BadCase{"not JSON", "TaskCompleted", "{summary", "data"},
+        BadCase{"not an object", "TaskCompleted", "[1]", "data"},
+        BadCase{"missing field", "TaskCompleted", "{}", "summary"},
+        BadCase{"unknown field", "TaskCompleted", R"({"summary":"完成","sumary":"x"})", "sumary"},
+        BadCase{"wrong type", "ProgressReported", R"({"period":"2024-11","summary":"x","percent":"50"})", "percent"},
+        BadCase{"bad month", "ProgressReported", R"({"period":"2024-13","summary":"x","percent":5})", "period"},
+        BadCase{"month in the wrong form", "ProgressReported", R"({"period":"2024/11","summary":"x","percent":5})", "period"},
+        BadCase{"nested field", "ProgressReported",
+                R"({"period":"2024-11","summary":"x","percent":5,"indicators":[{"indicator":"a","value":1}]})",
+                "indicators[0].unit"},
+        BadCase{"impossible date", "DeadlineSet", R"({"milestone":"m","due":"2024-02-30"})", "due"},
+        BadCase{"unknown decision", "ReportReviewed", R"({"report_version":1,"decision":"maybe"})", "decision"},
+        BadCase{"fractional version", "ReportReviewed", R"({"report_version":1.5,"decision":"approved"})",
+                "report_version"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) {
+      std::string name;
+      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
+        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+      }
+      return name;
+    });
+
+TEST(EventCodec, RefusesASchemaVersionItCannotRead) {
+  Result<EventData> decoded = DecodeEvent("TaskCompleted", 2, R"({"summary":"完成"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "schema_version");
+}
+
+}  // namespace
+}  // namespace kuimen

@@ -1,0 +1,96 @@
+// The stored record layout is a file format: a golden record pins it.
+#include "eventstore/storage_format.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "eventstore/sha256.h"
+
+namespace kuimen {
+namespace {
+
+RecordedEvent SampleEvent() {
+  RecordedEvent e;
+  e.id = *EventId::Parse("1b4e28ba-2fa1-41d2-883f-0016d3cca427");
+  e.stream = StreamId{"task-07"};
+  e.version = StreamVersion(3);
+  e.position = GlobalPosition(41);
+  e.type = "TaskCompleted";
+  e.schema_version = 1;
+  e.recorded_at = Timestamp(std::chrono::microseconds(1730419200123456));
+  e.actor = Actor{"p-tf", Role::kTaskForce, ""};
+  e.data = R"({"summary":"完成"})";
+  e.prev_hash[0] = 0xAB;
+  e.hash = Sha256(storage::EncodeCanonical(e));
+  return e;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+TEST(StorageFormat, RecordMatchesTheGoldenBytes) {
+  std::ifstream in(std::string(KUIMEN_SOURCE_DIR) + "/tests/eventstore/golden/record.v1.hex");
+  std::string golden;
+  in >> golden;
+  EXPECT_EQ(Hex(storage::EncodeRecord(SampleEvent())), golden);
+}
+
+TEST(StorageFormat, RecordRoundTrips) {
+  RecordedEvent original = SampleEvent();
+  Result<RecordedEvent> decoded = storage::DecodeRecord(storage::EncodeRecord(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->id, original.id);
+  EXPECT_EQ(decoded->stream, original.stream);
+  EXPECT_EQ(decoded->version, original.version);
+  EXPECT_EQ(decoded->position, original.position);
+  EXPECT_EQ(decoded->type, original.type);
+  EXPECT_EQ(decoded->recorded_at, original.recorded_at);
+  EXPECT_EQ(decoded->actor, original.actor);
+  EXPECT_EQ(decoded->data, original.data);
+  EXPECT_EQ(decoded->prev_hash, original.prev_hash);
+  EXPECT_EQ(decoded->hash, original.hash);
+}
+
+TEST(StorageFormat, TruncatedOrPaddedRecordsAreDataLoss) {
+  std::string record = storage::EncodeRecord(SampleEvent());
+  EXPECT_EQ(storage::DecodeRecord(record.substr(0, record.size() - 1)).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(storage::DecodeRecord(record + "x").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(storage::DecodeRecord("").status().code(), StatusCode::kDataLoss);
+  record[0] = 2;  // a record format this build does not know
+  EXPECT_EQ(storage::DecodeRecord(record).status().code(), StatusCode::kDataLoss);
+}
+
+TEST(StorageFormat, KeysSortNumerically) {
+  EXPECT_LT(storage::EncodeU64Key(255), storage::EncodeU64Key(256));
+  EXPECT_EQ(storage::DecodeU64Key(storage::EncodeU64Key(1234567890123)), 1234567890123u);
+  EXPECT_LT(storage::StreamKey(StreamId{"task-07"}, StreamVersion(9)),
+            storage::StreamKey(StreamId{"task-07"}, StreamVersion(10)));
+}
+
+TEST(EventId, ParsesAndPrintsTheCanonicalForm) {
+  auto id = EventId::Parse("1B4E28BA-2FA1-41D2-883F-0016D3CCA427");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->ToString(), "1b4e28ba-2fa1-41d2-883f-0016d3cca427");
+  EXPECT_FALSE(EventId::Parse("1b4e28ba2fa141d2883f0016d3cca427").has_value());
+  EXPECT_FALSE(EventId::Parse("1b4e28ba-2fa1-41d2-883f-0016d3cca42g").has_value());
+}
+
+TEST(EventId, RandomIdsAreVersion4AndFollowTheSeed) {
+  std::mt19937_64 a(7), b(7);
+  EventId first = EventId::Random(a);
+  EXPECT_EQ(first, EventId::Random(b));
+  EXPECT_EQ(first.ToString()[14], '4');
+  EXPECT_NE(first, EventId::Random(a));
+}
+
+}  // namespace
+}  // namespace kuimen

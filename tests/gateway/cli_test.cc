@@ -1,0 +1,105 @@
+// The built `kuimen` binary run as a separate process, as an operator would.
+#include <sys/wait.h>
+
+#include <cstdio>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/temp_dir.h"
+
+namespace kuimen {
+namespace {
+
+struct ProcessRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs the binary with `args` (shell-quoted by the caller); captures stdout,
+// and stderr too when asked.
+ProcessRun Kuimen(const std::string& args, bool with_stderr = false) {
+  ProcessRun run;
+  const std::string command = std::string(KUIMEN_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+TEST(KuimenCatalog, PrintsAll29TasksAnd5MajorItemsAsJson) {
+  ProcessRun run = Kuimen("catalog --format json");
+  ASSERT_EQ(run.exit_code, 0);
+  nlohmann::json catalog = nlohmann::json::parse(run.out);
+  EXPECT_EQ(catalog["document"]["number"], "奉节府办发〔2024〕62号");
+  ASSERT_EQ(catalog["tasks"].size(), 29u);
+  ASSERT_EQ(catalog["major_items"].size(), 5u);
+  const nlohmann::json& task9 = catalog["tasks"][8];
+  EXPECT_EQ(task9["no"], 9);
+  EXPECT_EQ(task9["lead_unit"], "县政府口岸物流办");
+  EXPECT_EQ(task9["cooperating_units"].size(), 5u);
+  for (const char* key : {"no", "category", "item", "text", "lead_unit", "cooperating_units", "targets"}) {
+    EXPECT_TRUE(task9.contains(key)) << key;
+  }
+  EXPECT_EQ(catalog["major_items"][2]["kind"], "平台");
+}
+
+TEST(KuimenCatalog, RefusesAMalformedCatalogFileNamingTheEntry) {
+  testing::TempDir dir;
+  nlohmann::json plan = nlohmann::json::parse(Kuimen("catalog").out);
+  plan["tasks"][5]["lead_unit"] = "";
+  const std::string path = (dir.path() / "bad.json").string();
+  FILE* file = fopen(path.c_str(), "w");
+  fputs(plan.dump().c_str(), file);
+  fclose(file);
+  ProcessRun run = Kuimen("catalog --catalog " + Quote(path), /*with_stderr=*/true);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("tasks[no=6].lead_unit: must not be empty"), std::string::npos) << run.out;
+}
+
+TEST(KuimenVerify, ReportsOkForAnIntactStoreAndRefusesAMissingOne) {
+  testing::TempDir dir;
+  const std::string data = Quote((dir.path() / "data").string());
+  ProcessRun submit = Kuimen("submit --data " + data + " --stream task-18 --principal p1 --role department --unit " +
+                      Quote("县政府金融服务中心") + " --type ProgressReported --json " +
+                      Quote(R"({"period":"2024-11","summary":"整村授信覆盖12个村","percent":30})"));
+  ASSERT_EQ(submit.exit_code, 0) << submit.out;
+  nlohmann::json event = nlohmann::json::parse(submit.out);
+  EXPECT_EQ(event["stream"], "task-18");
+  EXPECT_EQ(event["position"], 1);
+  EXPECT_EQ(event["actor"]["unit"], "县政府金融服务中心");
+
+  ProcessRun verify = Kuimen("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0);
+  EXPECT_EQ(verify.out, "ok 1 events, head " + event["hash"].get<std::string>() + "\n");
+
+  ProcessRun log = Kuimen("log --data " + data);
+  EXPECT_EQ(log.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(log.out)["id"], event["id"]);
+
+  EXPECT_EQ(Kuimen("verify --data " + Quote((dir.path() / "nothing").string())).exit_code, 1);
+}
+
+TEST(KuimenSubmit, ExplainsARefusal) {
+  testing::TempDir dir;
+  ProcessRun run = Kuimen("submit --data " + Quote((dir.path() / "data").string()) +
+                   " --stream task-18 --principal p1 --role department --unit " + Quote("县商务委") +
+                   " --type ProgressReported --json " +
+                   Quote(R"({"period":"2024-11","summary":"x","percent":30})"),
+                   /*with_stderr=*/true);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("unit_not_involved"), std::string::npos) << run.out;
+}
+
+}  // namespace
+}  // namespace kuimen
