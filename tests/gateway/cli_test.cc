@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <rocksdb/db.h>
+
+#include "eventstore/rocks_event_store.h"
+#include "eventstore/storage_format.h"
 #include "tests/support/temp_dir.h"
 
 namespace kuimen {
@@ -88,6 +92,32 @@ TEST(KuimenVerify, ReportsOkForAnIntactStoreAndRefusesAMissingOne) {
   EXPECT_EQ(nlohmann::json::parse(log.out)["id"], event["id"]);
 
   EXPECT_EQ(Kuimen("verify --data " + Quote((dir.path() / "nothing").string())).exit_code, 1);
+}
+
+TEST(KuimenVerify, NamesTheFirstPositionThatWasEditedBehindTheStoresBack) {
+  testing::TempDir dir;
+  const std::string data = Quote((dir.path() / "data").string());
+  for (const char* milestone : {"一季度", "二季度", "三季度", "四季度"}) {
+    ProcessRun set = Kuimen("submit --data " + data + " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
+                            Quote(std::string(R"({"milestone":")") + milestone + R"(","due":"2024-12-31"})"));
+    ASSERT_EQ(set.exit_code, 0);
+  }
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : FamilyNames()) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), (dir.path() / "data" / "store").string(), families, &handles, &db).ok());
+    std::string record;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1], storage::EncodeU64Key(3), &record).ok());
+    record.replace(record.find("三季度"), std::string("三季度").size(), "一季度");
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], storage::EncodeU64Key(3), record).ok());
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    delete db;
+  }
+  ProcessRun verify = Kuimen("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_EQ(verify.out.rfind("FAILED at position 3: ", 0), 0u) << verify.out;
 }
 
 TEST(KuimenSubmit, ExplainsARefusal) {
