@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/behaviour_name.h"
+
 namespace kuimen {
 namespace {
 
@@ -57,13 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "major_items[no=1].related_tasks"},
         BrokenCase{"county target without a year", [](Catalog& c) { c.targets[0].year.reset(); }, "targets[0].year"},
         BrokenCase{"no tasks", [](Catalog& c) { c.tasks.clear(); c.major_items.clear(); }, "tasks"}),
-    [](const ::testing::TestParamInfo<BrokenCase>& info) {
-      std::string name;
-      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
-        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      }
-      return name;
-    });
+    testing::ByBehaviour());
 
 }  // namespace
 }  // namespace kuimen

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/behaviour_name.h"
+
 namespace kuimen {
 namespace {
 
@@ -55,13 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"notice id with spaces", NoticeIssued{"DB 1", "滞后", year(2024) / std::chrono::March / 1d}, "notice_id"},
         FieldCase{"empty completion summary", TaskCompleted{""}, "summary"},
         FieldCase{"empty reopen reason", TaskReopened{""}, "reason"}),
-    [](const ::testing::TestParamInfo<FieldCase>& info) {
-      std::string name;
-      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
-        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      }
-      return name;
-    });
+    testing::ByBehaviour());
 
 TEST(Utf8Length, CountsCharactersNotBytes) {
   EXPECT_EQ(Utf8Length("农合联"), 3u);

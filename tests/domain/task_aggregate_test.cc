@@ -5,6 +5,8 @@
 
 #include "domain/task_rules.h"
 
+#include "tests/support/behaviour_name.h"
+
 namespace kuimen {
 namespace {
 
@@ -129,13 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
                  TaskCompleted{"完成"}, StatusCode::kFailedPrecondition, Id(TaskRule::kTaskCompleted)},
         RuleCase{"only a completed task reopens", {}, kTaskForce, TaskReopened{"复核"},
                  StatusCode::kFailedPrecondition, Id(TaskRule::kTaskNotCompleted)}),
-    [](const ::testing::TestParamInfo<RuleCase>& info) {
-      std::string name;
-      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
-        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      }
-      return name;
-    });
+    testing::ByBehaviour());
 
 struct StatusCase {
   const char* behaviour;

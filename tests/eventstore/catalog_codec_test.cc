@@ -8,6 +8,8 @@
 
 #include "tests/support/temp_dir.h"
 
+#include "tests/support/behaviour_name.h"
+
 namespace kuimen {
 namespace {
 
@@ -144,13 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"misspelt key", [](nlohmann::json& p) { p["tasks"][2]["lead"] = "x"; }, "tasks[2].lead"},
         MalformedCase{"wrong schema", [](nlohmann::json& p) { p["schema"] = "kuimen-catalog/9"; }, "schema"},
         MalformedCase{"units not a list", [](nlohmann::json& p) { p["units"] = "县供销合作社"; }, "units"}),
-    [](const ::testing::TestParamInfo<MalformedCase>& info) {
-      std::string name;
-      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
-        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      }
-      return name;
-    });
+    testing::ByBehaviour());
 
 TEST(CatalogCodec, RefusesTextThatIsNotJson) {
   EXPECT_EQ(ParseCatalog("{\"schema\":").status().code(), StatusCode::kInvalidArgument);

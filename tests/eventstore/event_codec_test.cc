@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/behaviour_name.h"
+
 namespace kuimen {
 namespace {
 
@@ -107,13 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown decision", "ReportReviewed", R"({"report_version":1,"decision":"maybe"})", "decision"},
         BadCase{"fractional version", "ReportReviewed", R"({"report_version":1.5,"decision":"approved"})",
                 "report_version"}),
-    [](const ::testing::TestParamInfo<BadCase>& info) {
-      std::string name;
-      for (const char* p = info.param.behaviour; *p != '\0'; ++p) {
-        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
-      }
-      return name;
-    });
+    testing::ByBehaviour());
 
 TEST(EventCodec, RefusesASchemaVersionItCannotRead) {
   Result<EventData> decoded = DecodeEvent("TaskCompleted", 2, R"({"summary":"完成"})");
