@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/clock.h"
@@ -76,6 +78,20 @@ class EventStore {
   // Recomputes every event's hash from position 1 and checks the chain and the
   // stored head. Reads everything; runs beside appends.
   virtual VerifyReport Verify() = 0;
+
+  // Blocks until the head is past `position` or `timeout` passes, and returns
+  // the head. For followers of the log (the Kafka relay).
+  virtual LogHead WaitForHead(GlobalPosition position, std::chrono::milliseconds timeout) = 0;
+
+  // Named positions kept beside the log, such as the Kafka relay's cursor.
+  // Saved without a sync: losing the latest save repeats work, never skips it.
+  virtual Result<GlobalPosition> LoadCursor(std::string_view name) = 0;
+  virtual Status SaveCursor(std::string_view name, GlobalPosition position) = 0;
+
+  // A follower (EventStoreOptions::follower_dir) reads what the writing
+  // process has appended since it opened or last refreshed. OK and a no-op
+  // for the writing process itself.
+  virtual Status Refresh() = 0;
 };
 
 struct EventStoreOptions {
@@ -89,6 +105,10 @@ struct EventStoreOptions {
   rocksdb::Env* env = nullptr;
   // Open for reading only (verify, backups, auditors); Append then fails.
   bool read_only = false;
+  // Open as a follower of a store another process writes (RocksDB secondary
+  // instance): read-only, sees new events after Refresh(). The directory holds
+  // the follower's own small files; empty = not a follower.
+  std::filesystem::path follower_dir;
   // Seed for the event ids the store draws; 0 = seed from std::random_device.
   std::uint64_t id_seed = 0;
   // Most events gathered into one group commit (one WriteBatch, one sync).

@@ -51,8 +51,9 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
 
   const bool is_store = env->FileExists(dir + "/CURRENT").ok();
   const bool create = !is_store;
+  const bool follower = !options.follower_dir.empty();
   if (create) {
-    if (options.read_only) return Status::NotFound(dir + " holds no event store");
+    if (options.read_only || follower) return Status::NotFound(dir + " holds no event store");
     if (!IsEmptyOrMissing(*env, dir)) {
       return Status::FailedPrecondition(dir + " is not empty and holds no kuimen event store; "
                                         "refusing to start a fresh store over other files");
@@ -100,9 +101,15 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
-                        : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  rocksdb::Status opened;
+  if (follower) {
+    db_options.max_open_files = -1;  // a secondary instance requires it
+    opened = rocksdb::DB::OpenAsSecondary(db_options, dir, options.follower_dir.string(), descriptors, &handles, &raw);
+  } else if (options.read_only) {
+    opened = rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw);
+  } else {
+    opened = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  }
   if (!opened.ok()) return OpenError(dir, opened);
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* meta = handles[5];

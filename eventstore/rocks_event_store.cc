@@ -21,7 +21,7 @@ RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_p
       db_(std::move(db)),
       families_(std::move(families)),
       random_(options.id_seed != 0 ? options.id_seed : std::random_device()()) {
-  if (!options_.read_only) writer_ = std::thread([this] { WriterLoop(); });
+  if (!options_.read_only && options_.follower_dir.empty()) writer_ = std::thread([this] { WriterLoop(); });
 }
 
 RocksEventStore::~RocksEventStore() {
@@ -39,10 +39,12 @@ RocksEventStore::~RocksEventStore() {
 Status RocksEventStore::LoadState() {
   rocksdb::ReadOptions read;
   std::string value;
+  LogHead head;
+  std::unordered_map<StreamId, StreamVersion> stream_heads;
   rocksdb::Status s = db_->Get(read, meta(), std::string(storage::kHeadKey), &value);
   if (s.ok()) {
-    ASSIGN_OR_RETURN(auto head, storage::DecodeHead(value));
-    head_ = LogHead{head.first, head.second};
+    ASSIGN_OR_RETURN(auto stored, storage::DecodeHead(value));
+    head = LogHead{stored.first, stored.second};
   } else if (!s.IsNotFound()) {
     return Status::DataLoss("cannot read the head of " + options_.dir.string() + ": " + s.ToString());
   }
@@ -52,14 +54,14 @@ Status RocksEventStore::LoadState() {
   last->SeekToLast();
   if (!last->status().ok()) return Status::DataLoss("cannot read the log: " + last->status().ToString());
   if (!last->Valid()) {
-    if (head_.position.value != 0) {
-      return Status::DataLoss("the head says position " + std::to_string(head_.position.value) +
+    if (head.position.value != 0) {
+      return Status::DataLoss("the head says position " + std::to_string(head.position.value) +
                               " but the log is empty");
     }
   } else {
     ASSIGN_OR_RETURN(RecordedEvent event, storage::DecodeRecord(last->value().ToStringView()));
-    if (event.position != head_.position || event.hash != head_.hash) {
-      return Status::DataLoss("the head (position " + std::to_string(head_.position.value) +
+    if (event.position != head.position || event.hash != head.hash) {
+      return Status::DataLoss("the head (position " + std::to_string(head.position.value) +
                               ") does not match the last stored event (position " +
                               std::to_string(event.position.value) + ")");
     }
@@ -68,17 +70,25 @@ Status RocksEventStore::LoadState() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, heads()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->value().size() != 8) return Status::DataLoss("a stored stream version is malformed");
-    stream_heads_[StreamId{it->key().ToString()}] =
+    stream_heads[StreamId{it->key().ToString()}] =
         StreamVersion(storage::DecodeU64Key(it->value().ToStringView()));
   }
   if (!it->status().ok()) return Status::DataLoss("cannot read stream versions: " + it->status().ToString());
+  {
+    std::unique_lock lock(state_mu_);
+    head_ = head;
+    stream_heads_ = std::move(stream_heads);
+  }
+  head_cv_.notify_all();
   return Status::Ok();
 }
 
 Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& stream,
                                                            std::optional<StreamVersion> expected,
                                                            std::vector<ProposedEvent> events) {
-  if (options_.read_only) return Status::FailedPrecondition("the store is open read-only");
+  if (options_.read_only || !options_.follower_dir.empty()) {
+    return Status::FailedPrecondition("the store is open read-only");
+  }
   if (events.empty()) return Status::InvalidArgument("an append needs at least one event", "events");
   if (events.size() > options_.max_group_events) {
     return Status::InvalidArgument("an append may hold at most " +
@@ -143,9 +153,12 @@ void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
         }
       }
     } else {
-      std::unique_lock lock(state_mu_);
-      head_ = state.head;
-      for (const auto& [stream, version] : state.stream_heads) stream_heads_[stream] = version;
+      {
+        std::unique_lock lock(state_mu_);
+        head_ = state.head;
+        for (const auto& [stream, version] : state.stream_heads) stream_heads_[stream] = version;
+      }
+      head_cv_.notify_all();
     }
   }
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(outcomes[i]));
@@ -263,6 +276,38 @@ StreamVersion RocksEventStore::StreamHead(const StreamId& stream) const {
 LogHead RocksEventStore::Head() const {
   std::shared_lock lock(state_mu_);
   return head_;
+}
+
+LogHead RocksEventStore::WaitForHead(GlobalPosition position, std::chrono::milliseconds timeout) {
+  std::shared_lock lock(state_mu_);
+  head_cv_.wait_for(lock, timeout, [&] { return head_.position > position; });
+  return head_;
+}
+
+Result<GlobalPosition> RocksEventStore::LoadCursor(std::string_view name) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta(), std::string(storage::kCursorPrefix) + std::string(name), &value);
+  if (s.IsNotFound()) return GlobalPosition();
+  if (!s.ok()) return Status::Unavailable("cannot read cursor " + std::string(name) + ": " + s.ToString());
+  if (value.size() != 8) return Status::DataLoss("cursor " + std::string(name) + " is malformed");
+  return GlobalPosition(storage::DecodeU64Key(value));
+}
+
+Status RocksEventStore::SaveCursor(std::string_view name, GlobalPosition position) {
+  if (options_.read_only || !options_.follower_dir.empty()) {
+    return Status::FailedPrecondition("the store is open read-only");
+  }
+  rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), meta(), std::string(storage::kCursorPrefix) + std::string(name),
+                               storage::EncodeU64Key(position.value));
+  if (!s.ok()) return Status::Unavailable("cannot save cursor " + std::string(name) + ": " + s.ToString());
+  return Status::Ok();
+}
+
+Status RocksEventStore::Refresh() {
+  if (options_.follower_dir.empty()) return Status::Ok();
+  rocksdb::Status s = db_->TryCatchUpWithPrimary();
+  if (!s.ok()) return Status::Unavailable("cannot follow the store's writer: " + s.ToString());
+  return LoadState();
 }
 
 VerifyReport RocksEventStore::Verify() {

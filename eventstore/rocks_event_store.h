@@ -31,6 +31,7 @@ class RocksEventStore final : public EventStore {
   ~RocksEventStore() override;
 
   // Reads the head and stream versions; checks them against the log's last record.
+  // Called at open, and by a follower's Refresh().
   Status LoadState();
 
   Result<std::vector<RecordedEvent>> Append(const StreamId& stream,
@@ -42,6 +43,10 @@ class RocksEventStore final : public EventStore {
   StreamVersion StreamHead(const StreamId& stream) const override;
   LogHead Head() const override;
   VerifyReport Verify() override;
+  LogHead WaitForHead(GlobalPosition position, std::chrono::milliseconds timeout) override;
+  Result<GlobalPosition> LoadCursor(std::string_view name) override;
+  Status SaveCursor(std::string_view name, GlobalPosition position) override;
+  Status Refresh() override;
 
  private:
   struct PendingAppend {
@@ -78,6 +83,7 @@ class RocksEventStore final : public EventStore {
 
   // Published state: what is durable. Written by the writer thread only.
   mutable std::shared_mutex state_mu_;
+  std::condition_variable_any head_cv_;  // signalled when head_ moves
   LogHead head_;
   std::unordered_map<StreamId, StreamVersion> stream_heads_;
 

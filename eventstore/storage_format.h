@@ -24,6 +24,7 @@ inline constexpr std::string_view kMetaFamily = "meta";        // see keys below
 
 inline constexpr std::string_view kFormatKey = "format";  // -> kStoreFormat
 inline constexpr std::string_view kHeadKey = "head";      // -> position (8) + hash (32)
+inline constexpr std::string_view kCursorPrefix = "cursor/";  // + name -> position (8)
 
 // Big-endian, so RocksDB's byte order is numeric order.
 std::string EncodeU64Key(std::uint64_t value);

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eventstore/recorded_event.h"
+#include "projections/kafka_client.h"
+#include "projections/kafka_options.h"
+
+namespace kuimen {
+
+// Reads the event topic as one member of a consumer group. Offsets are
+// committed only when the caller says its work is durable (manual commits),
+// so a crash re-delivers rather than skips. Not thread-safe: one thread polls.
+class KafkaEventSource {
+ public:
+  // Subscribes `group` to the options' topic; starts from the earliest
+  // message when the group has no committed offset.
+  static Result<std::unique_ptr<KafkaEventSource>> Create(const std::string& bootstrap_servers,
+                                                          const KafkaOptions& options, const std::string& group);
+  ~KafkaEventSource();
+
+  // Waits up to `timeout` for the first message, then takes what is ready,
+  // up to `max` events. Messages that are not event envelopes are logged and
+  // skipped (the projector fills any gap from the log).
+  std::vector<RecordedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max);
+
+  // Commits the offsets of everything Poll returned so far.
+  Status Commit();
+
+ private:
+  explicit KafkaEventSource(kafka::Handle consumer, std::string topic)
+      : consumer_(std::move(consumer)), topic_(std::move(topic)) {}
+
+  kafka::Handle consumer_;
+  std::string topic_;
+  std::map<int, std::int64_t> next_offsets_;  // partition -> offset after the last polled
+};
+
+}  // namespace kuimen

@@ -1,0 +1,38 @@
+#include "projections/kafka_projection.h"
+
+#include <spdlog/spdlog.h>
+
+namespace kuimen {
+
+namespace {
+
+constexpr std::size_t kMaxBatch = 5000;  // events applied in one WriteBatch
+
+}  // namespace
+
+void KafkaProjection::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void KafkaProjection::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  thread_.join();
+  source_.reset();  // leaves the group now, so another member takes over
+}
+
+void KafkaProjection::Run() {
+  while (!stopping_) {
+    std::vector<RecordedEvent> events = source_->Poll(std::chrono::milliseconds(100), kMaxBatch);
+    if (events.empty()) continue;
+    Result<std::size_t> applied = projector_.Apply(events);
+    if (!applied.ok()) {
+      spdlog::error("projector: {}", applied.status().message());
+      continue;  // offsets stay uncommitted
+    }
+    Status committed = source_->Commit();
+    if (!committed.ok()) spdlog::warn("projector: {}", committed.message());
+  }
+}
+
+}  // namespace kuimen

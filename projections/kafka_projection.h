@@ -1,0 +1,36 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "projections/kafka_event_source.h"
+#include "projections/projector.h"
+
+namespace kuimen {
+
+// Runs one projector on a Kafka consumer: poll, apply and persist, then
+// commit the offsets. A failed apply leaves the offsets uncommitted, so the
+// events come again after a restart.
+class KafkaProjection {
+ public:
+  // Neither is owned by the caller afterwards except `projector`, which must
+  // outlive this object.
+  KafkaProjection(Projector& projector, std::unique_ptr<KafkaEventSource> source)
+      : projector_(projector), source_(std::move(source)) {}
+  ~KafkaProjection() { Stop(); }
+
+  void Start();
+  // Stops polling and leaves the consumer group. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  Projector& projector_;
+  std::unique_ptr<KafkaEventSource> source_;
+  std::atomic<bool> stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kuimen

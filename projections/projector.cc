@@ -1,0 +1,193 @@
+#include "projections/projector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <rocksdb/write_batch.h>
+
+#include "eventstore/event_codec.h"
+#include "eventstore/storage_format.h"
+#include "projections/view_digest.h"
+
+namespace kuimen {
+
+namespace {
+
+// Key layout of a projector's RocksDB.
+constexpr std::string_view kRowPrefix = "r/";         // + the view's row key -> row
+constexpr std::string_view kCheckpointPrefix = "c/";  // + stream -> applied version (8 bytes)
+constexpr std::string_view kWatermarkKey = "w";       // -> applied watermark (8 bytes)
+
+constexpr std::size_t kCatchUpBatch = 20000;
+
+}  // namespace
+
+Result<std::unique_ptr<Projector>> Projector::Open(std::unique_ptr<View> view, const ProjectorOptions& options,
+                                                   EventStore* log) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  if (options.env != nullptr) db_options.env = options.env;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir.string(), &raw);
+  if (!s.ok()) {
+    return s.IsCorruption() ? Status::DataLoss("the view store " + options.dir.string() + " is corrupted: " + s.ToString())
+                            : Status::Unavailable("cannot open the view store " + options.dir.string() + ": " + s.ToString());
+  }
+  std::unique_ptr<Projector> projector(new Projector(std::move(view), std::unique_ptr<rocksdb::DB>(raw), log));
+  RETURN_IF_ERROR(projector->Load());
+  return projector;
+}
+
+Projector::~Projector() {
+  if (db_) db_->Close().PermitUncheckedError();
+}
+
+Status Projector::Load() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    std::string_view value = it->value().ToStringView();
+    if (key.starts_with(kRowPrefix)) {
+      RETURN_IF_ERROR(view_->LoadRow(key.substr(kRowPrefix.size()), value).WithContext("view " + std::string(view_->Name())));
+    } else if (key.starts_with(kCheckpointPrefix) && value.size() == 8) {
+      checkpoints_[StreamId{std::string(key.substr(kCheckpointPrefix.size()))}] = StreamVersion(storage::DecodeU64Key(value));
+    } else if (key == kWatermarkKey && value.size() == 8) {
+      through_ = storage::DecodeU64Key(value);
+    } else {
+      return Status::DataLoss("the view store of " + std::string(view_->Name()) + " holds an unknown key");
+    }
+  }
+  if (!it->status().ok()) return Status::DataLoss("cannot read the view store: " + it->status().ToString());
+  view_->TakeChangedRows();  // loading is not a change
+
+  // Events above the watermark may have been applied out of position order
+  // (Kafka orders per partition only); the checkpoints tell which.
+  if (log_ != nullptr) {
+    RETURN_IF_ERROR(log_->Refresh());
+    for (auto it = log_->ReadAll(GlobalPosition(through_ + 1)); it->Valid(); it->Next()) {
+      auto cp = checkpoints_.find(it->event().stream);
+      if (cp == checkpoints_.end() || it->event().version > cp->second) break;
+      through_ = it->event().position.value;
+    }
+  }
+  spdlog::info("projector {}: loaded {} streams, applied through position {}", view_->Name(), checkpoints_.size(),
+               through_);
+  return Status::Ok();
+}
+
+void Projector::MarkApplied(GlobalPosition position) {
+  if (position.value <= through_) return;
+  applied_above_.insert(position.value);
+  while (!applied_above_.empty() && *applied_above_.begin() == through_ + 1) {
+    through_ = *applied_above_.begin();
+    applied_above_.erase(applied_above_.begin());
+  }
+}
+
+void Projector::ApplyOne(const RecordedEvent& event, rocksdb::WriteBatch& batch) {
+  Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
+  if (data.ok()) {
+    view_->Apply(event, *data);
+  } else {
+    // Cannot happen for events this build wrote; skipping keeps the stream moving.
+    spdlog::error("projector {}: cannot read position {}: {}", view_->Name(), event.position.value,
+                  data.status().message());
+  }
+  checkpoints_[event.stream] = event.version;
+  batch.Put(std::string(kCheckpointPrefix) + event.stream.value, storage::EncodeU64Key(event.version.value));
+  MarkApplied(event.position);
+}
+
+Status Projector::FillGap(const StreamId& stream, StreamVersion before, rocksdb::WriteBatch& batch) {
+  if (log_ == nullptr) {
+    return Status::Unavailable(stream.value + " skips from version " + std::to_string(checkpoints_[stream].value) +
+                               " to " + std::to_string(before.value) + " and no event log is reachable to fill it");
+  }
+  RETURN_IF_ERROR(log_->Refresh());
+  for (auto it = log_->ReadStream(stream, checkpoints_[stream].Next()); it->Valid() && it->event().version < before;
+       it->Next()) {
+    ApplyOne(it->event(), batch);
+  }
+  if (checkpoints_[stream].Next() != before) {
+    return Status::Unavailable("the event log does not hold " + stream.value + " up to version " +
+                               std::to_string(before.value - 1));
+  }
+  return Status::Ok();
+}
+
+Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
+  std::lock_guard lock(mu_);
+  if (failed_) return Status::Unavailable("projector " + std::string(view_->Name()) + " must be restarted");
+  rocksdb::WriteBatch batch;
+  std::size_t applied = 0;
+  for (const RecordedEvent& event : events) {
+    const StreamVersion held = checkpoints_[event.stream];
+    if (event.version <= held) {
+      MarkApplied(event.position);  // already applied: redelivery changes nothing
+      continue;
+    }
+    if (event.version != held.Next()) {
+      Status filled = FillGap(event.stream, event.version, batch);
+      if (!filled.ok()) {
+        spdlog::error("projector {}: {}", view_->Name(), filled.message());
+        continue;
+      }
+    }
+    ApplyOne(event, batch);
+    ++applied;
+  }
+  for (auto& [key, value] : view_->TakeChangedRows()) {
+    const std::string row_key = std::string(kRowPrefix) + key;
+    if (value.empty()) {
+      batch.Delete(row_key);
+    } else {
+      batch.Put(row_key, value);
+    }
+  }
+  batch.Put(std::string(kWatermarkKey), storage::EncodeU64Key(through_));
+  rocksdb::WriteOptions write;
+  write.sync = true;  // the caller commits Kafka offsets once this returns
+  rocksdb::Status s = db_->Write(write, &batch);
+  if (!s.ok()) {
+    failed_ = true;
+    return Status::Unavailable("projector " + std::string(view_->Name()) + " cannot persist its rows: " + s.ToString());
+  }
+  return applied;
+}
+
+Status Projector::CatchUpFromLog() {
+  if (log_ == nullptr) return Status::FailedPrecondition("no event log to catch up from");
+  RETURN_IF_ERROR(log_->Refresh());
+  std::vector<RecordedEvent> batch;
+  batch.reserve(kCatchUpBatch);
+  auto it = log_->ReadAll(GlobalPosition(applied_through().value + 1));
+  for (; it->Valid(); it->Next()) {
+    batch.push_back(it->event());
+    if (batch.size() == kCatchUpBatch) {
+      RETURN_IF_ERROR(Apply(batch).status());
+      batch.clear();
+    }
+  }
+  RETURN_IF_ERROR(it->status());
+  if (!batch.empty()) RETURN_IF_ERROR(Apply(batch).status());
+  return Status::Ok();
+}
+
+std::string Projector::Digest() const {
+  std::lock_guard lock(mu_);
+  ViewDigest digest;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().ToStringView() == kWatermarkKey) continue;  // how far, not what: differs between feeds mid-way
+    digest.AddRow(it->key().ToStringView(), it->value().ToStringView());
+  }
+  return digest.Finish();
+}
+
+GlobalPosition Projector::applied_through() const {
+  std::lock_guard lock(mu_);
+  return GlobalPosition(through_);
+}
+
+}  // namespace kuimen

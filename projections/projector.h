@@ -1,0 +1,81 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "eventstore/event_store.h"
+#include "projections/view.h"
+
+namespace kuimen {
+
+struct ProjectorOptions {
+  // The projector's own RocksDB directory (one per view); created if missing.
+  std::filesystem::path dir;
+  // File system; nullptr = rocksdb::Env::Default(). Not owned.
+  rocksdb::Env* env = nullptr;
+};
+
+// Feeds a View and keeps it durable: the rows an event batch changed, each
+// stream's applied version (the checkpoint) and the applied watermark are
+// written in one synced RocksDB WriteBatch. An event whose stream version is
+// already applied is skipped, so redelivery changes nothing; a version beyond
+// the next one (a gap: a lost message, partitions moved from another consumer)
+// is filled from the event log. The same code serves a Kafka feed, a rebuild
+// from the log, and (in projections/replay.h) as-of replays. Thread-safe.
+class Projector {
+ public:
+  // `log` is the event store used to fill gaps and catch up; it may be a
+  // follower instance; nullptr when none is reachable. Not owned.
+  static Result<std::unique_ptr<Projector>> Open(std::unique_ptr<View> view, const ProjectorOptions& options,
+                                                 EventStore* log);
+  ~Projector();
+
+  // Applies a batch in the given order and persists it; returns how many
+  // events were new. After a failed write the projector refuses further work
+  // (kUnavailable): its memory is ahead of its rows, and a restart reloads them.
+  Result<std::size_t> Apply(const std::vector<RecordedEvent>& events);
+
+  // Applies everything in the log past the applied watermark, in batches.
+  Status CatchUpFromLog();
+
+  // SHA-256 over the view's rows and checkpoints, in key order.
+  std::string Digest() const;
+
+  // Every event up to here has been applied (contiguous).
+  GlobalPosition applied_through() const;
+
+  // Runs `read` on the view under the projector's lock.
+  template <typename F>
+  auto WithView(F&& read) const {
+    std::lock_guard lock(mu_);
+    return read(static_cast<const View&>(*view_));
+  }
+
+ private:
+  Projector(std::unique_ptr<View> view, std::unique_ptr<rocksdb::DB> db, EventStore* log)
+      : view_(std::move(view)), db_(std::move(db)), log_(log) {}
+
+  Status Load();
+  // Applies one event not yet applied (the next version of its stream).
+  void ApplyOne(const RecordedEvent& event, rocksdb::WriteBatch& batch);
+  Status FillGap(const StreamId& stream, StreamVersion before, rocksdb::WriteBatch& batch);
+  void MarkApplied(GlobalPosition position);
+
+  mutable std::mutex mu_;
+  std::unique_ptr<View> view_;
+  std::unique_ptr<rocksdb::DB> db_;
+  EventStore* log_;
+  std::map<StreamId, StreamVersion> checkpoints_;
+  std::uint64_t through_ = 0;             // applied watermark
+  std::set<std::uint64_t> applied_above_; // applied positions above the watermark
+  bool failed_ = false;
+};
+
+}  // namespace kuimen
