@@ -31,8 +31,12 @@ Status Invalid(const std::string& where, const std::string& problem) {
   return Status::InvalidArgument(where + ": " + problem, where);
 }
 
-Status ValidateTarget(const Target& target, const std::string& where) {
+Status ValidateTarget(const Target& target, const std::string& where, bool county_wide = false) {
   if (target.indicator.empty()) return Invalid(where + ".indicator", "must not be empty");
+  // An item's own targets are what its reports name; only a county target is read from a task.
+  if (!county_wide && target.source.has_value()) {
+    return Invalid(where + ".source", "only a county-wide target takes a source");
+  }
   if (target.value.has_value()) {
     if (*target.value < 0) return Invalid(where + ".value", "must not be negative");
     if (target.unit.empty()) return Invalid(where + ".unit", "must not be empty when a value is set");
@@ -41,6 +45,25 @@ Status ValidateTarget(const Target& target, const std::string& where) {
     return Invalid(where + ".year", "must be between 2000 and 2100");
   }
   return Status::Ok();
+}
+
+// The source must pick out one task indicator measured in the same unit, or
+// the county figure would silently add 亿元 to 万亩次.
+Status ValidateTargetSource(const Catalog& catalog, const Target& target, const std::string& where) {
+  if (!target.source.has_value()) return Status::Ok();
+  const TargetSource& source = *target.source;
+  const std::string task_name = "task " + std::to_string(source.task.value);
+  const TaskSpec* task = catalog.FindTask(source.task);
+  if (task == nullptr) return Invalid(where + ".source.task", task_name + " does not exist");
+  for (const Target& task_target : task->targets) {
+    if (task_target.indicator != source.indicator) continue;
+    if (task_target.unit != target.unit) {
+      return Invalid(where + ".source.indicator", task_name + " counts \"" + source.indicator + "\" in \"" +
+                                                      task_target.unit + "\", this target in \"" + target.unit + "\"");
+    }
+    return Status::Ok();
+  }
+  return Invalid(where + ".source.indicator", task_name + " has no target \"" + source.indicator + "\"");
 }
 
 Status ValidateUnitRef(const Catalog& catalog, const std::string& name, const std::string& where) {
@@ -123,8 +146,9 @@ Status ValidateCatalog(const Catalog& catalog) {
 
   for (size_t i = 0; i < catalog.targets.size(); ++i) {
     const std::string where = "targets[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(ValidateTarget(catalog.targets[i], where));
+    RETURN_IF_ERROR(ValidateTarget(catalog.targets[i], where, /*county_wide=*/true));
     if (!catalog.targets[i].year.has_value()) return Invalid(where + ".year", "must be set");
+    RETURN_IF_ERROR(ValidateTargetSource(catalog, catalog.targets[i], where));
   }
   return Status::Ok();
 }

@@ -27,6 +27,15 @@ struct Unit {
   std::string kind;
 };
 
+// Where a county-wide target's progress is read from: the values reported
+// against one task's indicator. Editorial data (the document links no county
+// target to a task), so it is set only where the mapping is unambiguous.
+struct TargetSource {
+  TaskNo task;
+  std::string indicator;  // one of that task's targets, in the county target's unit
+  bool operator==(const TargetSource&) const = default;
+};
+
 // A quantitative target (目标). value is empty for a qualitative one; year is
 // empty where the document prints none.
 struct Target {
@@ -36,6 +45,7 @@ struct Target {
   std::optional<int> year;
   std::string framework;   // county-wide targets only: "1+3+30", "1+10+N"
   std::string as_printed;  // the phrase in the document
+  std::optional<TargetSource> source = std::nullopt;  // county-wide targets only
 };
 
 // One row of 附件2 (重点任务分工).
@@ -80,8 +90,9 @@ struct Catalog {
 
 // Checks the invariants every later part relies on: distinct task and major
 // numbers, no empty names or texts, every unit referenced is listed, targets
-// well formed, related tasks exist. The error names the entry and the problem,
-// e.g. "tasks[no=7].lead_unit: must not be empty".
+// well formed, related tasks exist, a county target's source names a task's
+// indicator in the same unit (and only county targets have one). The error
+// names the entry and the problem, e.g. "tasks[no=7].lead_unit: must not be empty".
 Status ValidateCatalog(const Catalog& catalog);
 
 }  // namespace kuimen

@@ -124,6 +124,28 @@ Status Check(const TaskCompleted& e) { return CheckText(e.summary, "summary", kM
 
 Status Check(const TaskReopened& e) { return CheckText(e.reason, "reason", kMaxTextChars); }
 
+Status CheckYear(int year) {
+  if (year < kMinAssessmentYear || year > kMaxAssessmentYear) {
+    return Invalid("year", "must be a year from " + std::to_string(kMinAssessmentYear) + " to " +
+                               std::to_string(kMaxAssessmentYear));
+  }
+  return Status::Ok();
+}
+
+Status Check(const AssessmentAdjusted& e) {
+  RETURN_IF_ERROR(CheckText(e.unit, "unit", kMaxNameChars));
+  RETURN_IF_ERROR(CheckYear(e.year));
+  if (!std::isfinite(e.points) || e.points == 0 || std::fabs(e.points) > kMaxAdjustmentPoints) {
+    return Invalid("points", "must be a number from -20 to +20 other than 0");
+  }
+  return CheckText(e.reason, "reason", kMaxTextChars);
+}
+
+Status Check(const YearFrozen& e) {
+  RETURN_IF_ERROR(CheckYear(e.year));
+  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+}
+
 }  // namespace
 
 Status ValidateEventData(const EventData& data) {

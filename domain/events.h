@@ -7,9 +7,11 @@
 
 #include "domain/ids.h"
 
-// The closed set of events a supervised item's stream can hold. Each is a plain
-// value; wire names and schema versions live only in eventstore/event_codec.h.
-// Adding a type here makes every std::visit that misses it fail to compile.
+// The closed set of events the log holds: those of a supervised item's stream
+// (task-07, major-3) and those of a year's assessment stream (assessment-2024).
+// Each is a plain value; wire names and schema versions live only in
+// eventstore/event_codec.h. Adding a type here makes every std::visit that
+// misses it fail to compile.
 namespace kuimen {
 
 // A quantity reported against one of the item's targets (指标).
@@ -88,7 +90,48 @@ struct TaskReopened {
   bool operator==(const TaskReopened&) const = default;
 };
 
+// 加减分: the task force adds (加分) or deducts (减分) points of a unit's
+// year-end assessment (年终综合考核), with its reason.
+struct AssessmentAdjusted {
+  std::string unit;    // one of the catalog's units that leads a task
+  int year = 0;        // the assessment year; equals the stream's (assessment-YYYY)
+  double points = 0;   // -20..+20, not 0
+  std::string reason;  // 1..4000 characters
+  bool operator==(const AssessmentAdjusted&) const = default;
+};
+
+// 年终定格: the task force freezes a year's assessment at this event's
+// position; the year's result never changes afterwards. Last on its stream.
+struct YearFrozen {
+  int year = 0;         // equals the stream's
+  std::string comment;  // optional, up to 4000 characters
+  bool operator==(const YearFrozen&) const = default;
+};
+
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
-                               NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened>;
+                               NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
+                               AssessmentAdjusted, YearFrozen>;
+
+// Which kind of stream an event belongs on, and so which aggregate decides it.
+enum class EventFamily {
+  kTask,        // task-NN and major-N streams (domain/task_aggregate.h)
+  kAssessment,  // assessment-YYYY streams (domain/assessment_aggregate.h)
+};
+
+inline EventFamily FamilyOf(const EventData& event) {
+  struct Visitor {
+    EventFamily operator()(const ProgressReported&) const { return EventFamily::kTask; }
+    EventFamily operator()(const DeadlineSet&) const { return EventFamily::kTask; }
+    EventFamily operator()(const ReportReviewed&) const { return EventFamily::kTask; }
+    EventFamily operator()(const NoticeIssued&) const { return EventFamily::kTask; }
+    EventFamily operator()(const NoticeAnswered&) const { return EventFamily::kTask; }
+    EventFamily operator()(const NoticeClosed&) const { return EventFamily::kTask; }
+    EventFamily operator()(const TaskCompleted&) const { return EventFamily::kTask; }
+    EventFamily operator()(const TaskReopened&) const { return EventFamily::kTask; }
+    EventFamily operator()(const AssessmentAdjusted&) const { return EventFamily::kAssessment; }
+    EventFamily operator()(const YearFrozen&) const { return EventFamily::kAssessment; }
+  };
+  return std::visit(Visitor{}, event);
+}
 
 }  // namespace kuimen

@@ -76,6 +76,9 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
       self.completed_ = false;
       self.started_ = true;
     }
+    // Never stored on a task stream (Decide refuses them); nothing to fold.
+    void operator()(const AssessmentAdjusted&) {}
+    void operator()(const YearFrozen&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -113,6 +116,11 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
   if (actor.role == Role::kAuditor) {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kAuditorReadOnly,
                   "auditors may read but not write");
+  }
+  if (FamilyOf(event) != EventFamily::kTask) {
+    return Status::InvalidArgument("type: an assessment event (加减分, 年终定格) cannot be appended to " +
+                                       item_.stream.value + "; it belongs on the year's assessment-YYYY stream",
+                                   "type");
   }
   RETURN_IF_ERROR(ValidateEventData(event));
 
@@ -195,6 +203,10 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
       }
       return Status::Ok();
     }
+
+    // Refused above, before validation.
+    Status operator()(const AssessmentAdjusted&) const { return Status::Internal("assessment event on a task stream"); }
+    Status operator()(const YearFrozen&) const { return Status::Internal("assessment event on a task stream"); }
 
     Status RequireOpenNotice(const std::string& id) const {
       const NoticeState* notice = self.FindNotice(id);

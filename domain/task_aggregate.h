@@ -46,7 +46,8 @@ class TaskAggregate {
   void Apply(StreamVersion version, const EventData& event);
 
   // OK if `actor` may append `event` now. Otherwise kInvalidArgument naming the
-  // field, or a refusal whose subject() is a RuleId (domain/task_rules.h).
+  // field ("type" for an assessment event, which belongs on an assessment
+  // stream), or a refusal whose subject() is a RuleId (domain/task_rules.h).
   Status Decide(const Actor& actor, const EventData& event) const;
 
   const SupervisedItem& item() const { return item_; }

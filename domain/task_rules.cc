@@ -13,6 +13,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kReportAlreadyReviewed: return "report_already_reviewed";
     case TaskRule::kNoticeIdTaken: return "notice_id_taken";
     case TaskRule::kNoticeClosed: return "notice_closed";
+    case TaskRule::kYearFrozen: return "year_frozen";
   }
   return "unknown_rule";
 }

@@ -4,7 +4,8 @@
 
 namespace kuimen {
 
-// The rules by which the task aggregate refuses an event. Each refusal is a
+// The rules by which the task aggregate (and the assessment aggregate,
+// domain/assessment_aggregate.h) refuse an event. Each refusal is a
 // Status whose subject() is RuleId(rule), so callers and tests can tell them
 // apart without parsing sentences.
 enum class TaskRule {
@@ -17,6 +18,7 @@ enum class TaskRule {
   kReportAlreadyReviewed,  // a report is reviewed once                   (failed_precondition)
   kNoticeIdTaken,          // notice ids are unique within a stream       (failed_precondition)
   kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
+  kYearFrozen,             // a frozen assessment year takes nothing more (failed_precondition)
 };
 
 // Stable snake_case id: "report_already_reviewed".

@@ -15,10 +15,28 @@ using nlohmann::ordered_json;
 
 namespace {
 
+// {"task": 7, "indicator": "…"}; absent or null when the target has no source.
+Result<std::optional<TargetSource>> ParseTargetSource(const json& target, const std::string& target_path) {
+  auto value = target.find("source");
+  if (value == target.end() || value->is_null()) return std::optional<TargetSource>();
+  JsonReader r(*value, target_path + ".source");
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown({"task", "indicator"}));
+  ASSIGN_OR_RETURN(std::int64_t task, r.Integer("task"));
+  if (task < 1) return Status::InvalidArgument(r.PathOf("task") + ": must be 1 or more", r.PathOf("task"));
+  ASSIGN_OR_RETURN(std::string indicator, r.String("indicator"));
+  return std::optional<TargetSource>(TargetSource{TaskNo(static_cast<std::uint64_t>(task)), std::move(indicator)});
+}
+
 Result<Target> ParseTarget(const json& value, const std::string& path, bool county_wide) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"indicator", "value", "unit", "year", "framework", "as_printed"}));
+  // A task's own target names no source: reports are made against it directly.
+  if (county_wide) {
+    RETURN_IF_ERROR(r.RejectUnknown({"indicator", "value", "unit", "year", "framework", "as_printed", "source"}));
+  } else {
+    RETURN_IF_ERROR(r.RejectUnknown({"indicator", "value", "unit", "year", "framework", "as_printed"}));
+  }
   Target target;
   ASSIGN_OR_RETURN(target.indicator, r.String("indicator"));
   ASSIGN_OR_RETURN(target.value, r.OptionalNumber("value"));
@@ -28,6 +46,7 @@ Result<Target> ParseTarget(const json& value, const std::string& path, bool coun
   ASSIGN_OR_RETURN(target.as_printed, r.OptionalString("as_printed"));
   if (county_wide) {
     ASSIGN_OR_RETURN(target.framework, r.OptionalString("framework"));
+    ASSIGN_OR_RETURN(target.source, ParseTargetSource(value, path));
   }
   return target;
 }
@@ -163,6 +182,11 @@ ordered_json TargetToJson(const Target& target, bool county_wide) {
   out["unit"] = target.unit;
   if (!county_wide) out["year"] = target.year.has_value() ? ordered_json(*target.year) : ordered_json(nullptr);
   out["as_printed"] = target.as_printed;
+  if (county_wide) {
+    out["source"] = target.source.has_value()
+                        ? ordered_json{{"task", target.source->task.value}, {"indicator", target.source->indicator}}
+                        : ordered_json(nullptr);
+  }
   return out;
 }
 

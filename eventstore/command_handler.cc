@@ -1,8 +1,22 @@
 #include "eventstore/command_handler.h"
 
+#include "domain/stream_kind.h"
+#include "domain/supervised_item.h"
 #include "eventstore/event_codec.h"
 
 namespace kuimen {
+
+namespace {
+
+StreamVersion VersionOf(const std::variant<TaskAggregate, AssessmentAggregate>& aggregate) {
+  return std::visit([](const auto& a) { return a.version(); }, aggregate);
+}
+
+Status WrongKind(const StreamId& stream, const char* use) {
+  return Status::InvalidArgument("stream: " + stream.value + " is not a stream of this kind; use " + use, "stream");
+}
+
+}  // namespace
 
 std::mutex& CommandHandler::StreamLock(const StreamId& stream) {
   std::lock_guard lock(cache_mu_);
@@ -11,16 +25,34 @@ std::mutex& CommandHandler::StreamLock(const StreamId& stream) {
   return *mutex;
 }
 
-Result<TaskAggregate> CommandHandler::Load(const StreamId& stream) {
-  ASSIGN_OR_RETURN(SupervisedItem item, ResolveStream(catalog_, stream));
-  std::optional<TaskAggregate> aggregate;
+Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const StreamId& stream) const {
+  ASSIGN_OR_RETURN(StreamKind kind, ClassifyStream(stream));
+  switch (kind) {
+    case StreamKind::kTask:
+    case StreamKind::kMajor: {
+      ASSIGN_OR_RETURN(SupervisedItem item, ResolveStream(catalog_, stream));
+      return StreamAggregate(TaskAggregate(std::move(item)));
+    }
+    case StreamKind::kAssessment: {
+      ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream));
+      return StreamAggregate(std::move(aggregate));
+    }
+  }
+  return Status::Internal("unhandled stream kind of " + stream.value);
+}
+
+Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& stream) {
+  std::optional<StreamAggregate> aggregate;
   {
     std::lock_guard lock(cache_mu_);
     if (auto it = cache_.find(stream); it != cache_.end()) aggregate = it->second;
   }
-  if (!aggregate.has_value()) aggregate.emplace(std::move(item));
+  if (!aggregate.has_value()) {
+    ASSIGN_OR_RETURN(StreamAggregate fresh, NewAggregate(stream));
+    aggregate.emplace(std::move(fresh));
+  }
 
-  std::unique_ptr<EventIterator> it = store_.ReadStream(stream, aggregate->version().Next());
+  std::unique_ptr<EventIterator> it = store_.ReadStream(stream, VersionOf(*aggregate).Next());
   for (; it->Valid(); it->Next()) {
     const RecordedEvent& stored = it->event();
     Result<EventData> event = DecodeEvent(stored.type, stored.schema_version, stored.data);
@@ -28,18 +60,30 @@ Result<TaskAggregate> CommandHandler::Load(const StreamId& stream) {
       return Status::DataLoss("stored event at position " + std::to_string(stored.position.value) +
                               " cannot be read: " + event.status().message());
     }
-    aggregate->Apply(stored.version, *event);
+    std::visit([&](auto& a) { a.Apply(stored.version, *event); }, *aggregate);
   }
   RETURN_IF_ERROR(it->status());
 
   std::lock_guard lock(cache_mu_);
   auto [cached, inserted] = cache_.try_emplace(stream, *aggregate);
-  if (!inserted && cached->second.version() < aggregate->version()) cached->second = *aggregate;
+  if (!inserted && VersionOf(cached->second) < VersionOf(*aggregate)) cached->second = *aggregate;
   return *std::move(aggregate);
 }
 
+Result<TaskAggregate> CommandHandler::Load(const StreamId& stream) {
+  ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(stream));
+  if (auto* task = std::get_if<TaskAggregate>(&aggregate)) return std::move(*task);
+  return WrongKind(stream, "LoadAssessment");
+}
+
+Result<AssessmentAggregate> CommandHandler::LoadAssessment(const StreamId& stream) {
+  ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(stream));
+  if (auto* assessment = std::get_if<AssessmentAggregate>(&aggregate)) return std::move(*assessment);
+  return WrongKind(stream, "Load");
+}
+
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
-  RETURN_IF_ERROR(ResolveStream(catalog_, submission.stream).status());  // before a lock is made for it
+  RETURN_IF_ERROR(NewAggregate(submission.stream).status());  // before a lock is made for it
   const EncodedEvent encoded = EncodeEvent(submission.event);
   // Held across the append: the next decision on this stream must see this
   // event, and a concurrent retry of it must find it stored.
@@ -55,13 +99,13 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
       return *std::move(stored);  // a retry: the first outcome stands, no second decision
     }
   }
-  ASSIGN_OR_RETURN(TaskAggregate aggregate, Load(submission.stream));
-  RETURN_IF_ERROR(aggregate.Decide(submission.actor, submission.event));
+  ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(submission.stream));
+  RETURN_IF_ERROR(std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, aggregate));
 
   ProposedEvent proposed{submission.event_id, encoded.type, encoded.schema_version, submission.actor, encoded.data};
   // Without a client's expected version, the version just decided on is
   // expected; only another writer of the same store could make it stale.
-  const StreamVersion expected = submission.expected_version.value_or(aggregate.version());
+  const StreamVersion expected = submission.expected_version.value_or(VersionOf(aggregate));
   ASSIGN_OR_RETURN(std::vector<RecordedEvent> stored,
                    store_.Append(submission.stream, expected, {std::move(proposed)}));
   return std::move(stored.front());

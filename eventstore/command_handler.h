@@ -4,8 +4,10 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 #include "domain/actor.h"
+#include "domain/assessment_aggregate.h"
 #include "domain/catalog.h"
 #include "domain/events.h"
 #include "domain/task_aggregate.h"
@@ -22,7 +24,9 @@ struct Submission {
   std::optional<EventId> event_id;                // idempotency key chosen by the client
 };
 
-// The write path: load the stream's aggregate, let it decide, append.
+// The write path: load the stream's aggregate, let it decide, append. Task
+// and major streams are decided by TaskAggregate, assessment-YYYY streams by
+// AssessmentAggregate (domain/stream_kind.h tells them apart).
 // Thread-safe. Submissions to one stream are serialised (decide and append
 // under the stream's lock), so a decision always sees the event before it;
 // submissions to different streams run in parallel and share the store's
@@ -39,16 +43,30 @@ class CommandHandler {
   // (rule named), kAborted (expected_version is stale), kUnavailable.
   Result<RecordedEvent> Submit(const Submission& submission);
 
-  // The stream's aggregate as of its latest stored event.
+  // A task or major stream's aggregate as of its latest stored event.
+  // kNotFound for an unknown stream, kInvalidArgument ("stream") for an
+  // assessment stream (see LoadAssessment).
   Result<TaskAggregate> Load(const StreamId& stream);
+  // An assessment stream's aggregate as of its latest stored event. kNotFound
+  // for a name that is not assessment-YYYY, kInvalidArgument ("stream") for a
+  // task or major stream.
+  Result<AssessmentAggregate> LoadAssessment(const StreamId& stream);
 
  private:
+  using StreamAggregate = std::variant<TaskAggregate, AssessmentAggregate>;
+
+  // The stream's aggregate before any event: the one place where the kind of
+  // a stream picks its aggregate. kNotFound for a stream the plan does not have.
+  Result<StreamAggregate> NewAggregate(const StreamId& stream) const;
+  // The stream's aggregate as of its latest stored event, from the cache and
+  // the events stored since.
+  Result<StreamAggregate> LoadAny(const StreamId& stream);
   std::mutex& StreamLock(const StreamId& stream);
 
   EventStore& store_;
   const Catalog& catalog_;
   std::mutex cache_mu_;  // guards the two maps
-  std::unordered_map<StreamId, TaskAggregate> cache_;
+  std::unordered_map<StreamId, StreamAggregate> cache_;
   std::unordered_map<StreamId, std::unique_ptr<std::mutex>> stream_locks_;
 };
 

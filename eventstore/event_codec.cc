@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/calendar.h"
 #include "eventstore/json_reader.h"
 
 namespace kuimen {
@@ -24,51 +25,26 @@ template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kNam
 template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
-
-std::string FormatMonth(std::chrono::year_month period) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u", static_cast<int>(period.year()),
-                static_cast<unsigned>(period.month()));
-  return buffer;
-}
-
-std::string FormatDate(std::chrono::year_month_day date) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return buffer;
-}
-
-bool Digits(std::string_view text, size_t from, size_t count, int& out) {
-  out = 0;
-  for (size_t i = from; i < from + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    out = out * 10 + (text[i] - '0');
-  }
-  return true;
-}
+template <> struct Wire<AssessmentAdjusted> { static constexpr std::string_view kName = "AssessmentAdjusted"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = "YearFrozen"; static constexpr std::uint32_t kSchema = 1; };
 
 Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
-  int year = 0, month = 0;
-  if (text.size() != 7 || text[4] != '-' || !Digits(text, 0, 4, year) || !Digits(text, 5, 2, month) ||
-      month < 1 || month > 12) {
+  std::optional<std::chrono::year_month> month = ParseMonth(text);
+  if (!month) {
     return Status::InvalidArgument(r.PathOf(key) + ": must be a month written YYYY-MM, e.g. 2024-11", r.PathOf(key));
   }
-  return std::chrono::year_month(std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)));
+  return *month;
 }
 
 Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
-  int year = 0, month = 0, day = 0;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, year) ||
-      !Digits(text, 5, 2, month) || !Digits(text, 8, 2, day)) {
-    return Status::InvalidArgument(r.PathOf(key) + ": must be a date written YYYY-MM-DD, e.g. 2024-12-31", r.PathOf(key));
+  std::optional<std::chrono::year_month_day> date = ParseDate(text);
+  if (!date) {
+    return Status::InvalidArgument(r.PathOf(key) + ": must be a real date written YYYY-MM-DD, e.g. 2024-12-31",
+                                   r.PathOf(key));
   }
-  std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                   std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok()) return Status::InvalidArgument(r.PathOf(key) + ": " + text + " is not a calendar date", r.PathOf(key));
-  return date;
+  return *date;
 }
 
 // --- to JSON ---------------------------------------------------------------
@@ -96,6 +72,10 @@ json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"sum
 json ToJson(const NoticeClosed& e) { return {{"notice_id", e.notice_id}, {"comment", e.comment}}; }
 json ToJson(const TaskCompleted& e) { return {{"summary", e.summary}}; }
 json ToJson(const TaskReopened& e) { return {{"reason", e.reason}}; }
+json ToJson(const AssessmentAdjusted& e) {
+  return {{"unit", e.unit}, {"year", e.year}, {"points", NumberJson<json>(e.points)}, {"reason", e.reason}};
+}
+json ToJson(const YearFrozen& e) { return {{"year", e.year}, {"comment", e.comment}}; }
 
 // --- from JSON -------------------------------------------------------------
 
@@ -193,6 +173,33 @@ template <> Result<TaskReopened> FromJson(const JsonReader& r) {
   RETURN_IF_ERROR(r.RejectUnknown({"reason"}));
   TaskReopened e;
   ASSIGN_OR_RETURN(e.reason, r.String("reason"));
+  return e;
+}
+
+// A year as a whole number; the range 2000..2100 is the domain's to check.
+Result<int> ReadYear(const JsonReader& r) {
+  ASSIGN_OR_RETURN(std::int64_t year, r.Integer("year"));
+  if (year < 0 || year > 9999) {
+    return Status::InvalidArgument(r.PathOf("year") + ": must be a year written with four digits", r.PathOf("year"));
+  }
+  return static_cast<int>(year);
+}
+
+template <> Result<AssessmentAdjusted> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"unit", "year", "points", "reason"}));
+  AssessmentAdjusted e;
+  ASSIGN_OR_RETURN(e.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(e.year, ReadYear(r));
+  ASSIGN_OR_RETURN(e.points, r.Number("points"));
+  ASSIGN_OR_RETURN(e.reason, r.String("reason"));
+  return e;
+}
+
+template <> Result<YearFrozen> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"year", "comment"}));
+  YearFrozen e;
+  ASSIGN_OR_RETURN(e.year, ReadYear(r));
+  ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
   return e;
 }
 

@@ -26,10 +26,54 @@ int RunCli(int argc, char** argv) {
   add_catalog_option(catalog_cmd);
   catalog_cmd->add_option("--format", format, "json or table")->check(CLI::IsMember({"json", "table"}));
 
+  KafkaOptions kafka;
+  auto add_kafka_options = [&kafka](CLI::App* command) {
+    command->add_option("--kafka-brokers", kafka.brokers,
+                        "Kafka bootstrap servers host:port[,...] (default: the embedded in-process cluster)");
+    command->add_option("--kafka-topic", kafka.topic, "topic of the event stream")->capture_default_str();
+    command->add_option("--kafka-partitions", kafka.partitions, "partitions when kuimen creates the topic")
+        ->capture_default_str();
+    command->add_option("--kafka-group-prefix", kafka.group_prefix, "consumer group of a view: prefix + view name")
+        ->capture_default_str();
+  };
+
   std::filesystem::path data_dir = "data";
-  CLI::App* serve_cmd = app.add_subcommand("serve", "open the store and run the service until SIGINT/SIGTERM");
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "run the store, the Kafka relay and the projectors until SIGINT/SIGTERM");
   add_catalog_option(serve_cmd);
+  add_kafka_options(serve_cmd);
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
+
+  std::filesystem::path views_dir;
+  std::vector<std::string> views = {"supervision", "assessment"};
+  CLI::App* project_cmd =
+      app.add_subcommand("project", "run projectors alone, fed by a Kafka broker, following the store of `serve`");
+  add_catalog_option(project_cmd);
+  add_kafka_options(project_cmd);
+  project_cmd->add_option("--data", data_dir, "data directory of the serving process")->required();
+  project_cmd->add_option("--views-dir", views_dir, "where this process keeps its views")->required();
+  project_cmd->add_option("--view", views, "view(s) to project")->check(CLI::IsMember({"supervision", "assessment"}));
+
+  ViewArgs view_args;
+  CLI::App* view_cmd = app.add_subcommand("view", "render a view replayed from the log, now or as it stood then");
+  add_catalog_option(view_cmd);
+  view_cmd->add_option("--data", view_args.data_dir, "data directory")->required();
+  view_cmd->add_option("--name", view_args.name, "supervision or assessment")
+      ->required()
+      ->check(CLI::IsMember({"supervision", "assessment"}));
+  view_cmd->add_option("--as-of", view_args.as_of, "a past moment, RFC 3339 UTC (e.g. 2024-12-31T16:00:00Z)");
+  view_cmd->add_option("--as-of-position", view_args.as_of_position, "the last log position to include");
+  view_cmd->add_option("--year", view_args.year, "assessment year (default: the current one)");
+
+  std::string digest_name;
+  CLI::App* digest_cmd =
+      app.add_subcommand("digest", "compare a projector's stored view with a rebuild from the log (exit 1 if different)");
+  add_catalog_option(digest_cmd);
+  digest_cmd->add_option("--data", data_dir, "data directory")->required();
+  digest_cmd->add_option("--views-dir", views_dir, "the projector's views directory (default DIR/views)");
+  digest_cmd->add_option("--name", digest_name, "supervision or assessment")
+      ->required()
+      ->check(CLI::IsMember({"supervision", "assessment"}));
 
   CLI::App* verify_cmd = app.add_subcommand("verify", "check the hash chain of every stored event");
   verify_cmd->add_option("--data", data_dir, "data directory")->required();
@@ -57,7 +101,12 @@ int RunCli(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (catalog_cmd->parsed()) return RunCatalogCommand(catalog, format);
-  if (serve_cmd->parsed()) return RunServeCommand(catalog, data_dir);
+  if (serve_cmd->parsed()) return RunServeCommand(catalog, data_dir, kafka);
+  if (project_cmd->parsed()) return RunProjectCommand(catalog, data_dir, views_dir, views, kafka);
+  if (view_cmd->parsed()) return RunViewCommand(catalog, view_args);
+  if (digest_cmd->parsed()) {
+    return RunDigestCommand(catalog, data_dir, views_dir.empty() ? data_dir / "views" : views_dir, digest_name);
+  }
   if (verify_cmd->parsed()) return RunVerifyCommand(data_dir);
   if (log_cmd->parsed()) return RunLogCommand(data_dir, from_position);
   if (submit_cmd->parsed()) return RunSubmitCommand(catalog, submit);

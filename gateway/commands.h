@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "projections/kafka_options.h"
 
 // One function per subcommand of `kuimen`; each returns the exit code and
 // writes its result to stdout, its diagnostics to stderr.
@@ -14,7 +17,24 @@ struct CatalogChoice {
 };
 
 int RunCatalogCommand(const CatalogChoice& catalog, const std::string& format);
-int RunServeCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir);
+int RunServeCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka);
+// One or more projectors alone, following the store another process writes.
+int RunProjectCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir,
+                      const std::filesystem::path& views_dir, const std::vector<std::string>& views,
+                      const KafkaOptions& kafka);
+
+// A view rendered from a replay of the log, as it stood at a time or position.
+struct ViewArgs {
+  std::filesystem::path data_dir;
+  std::string name;
+  std::string as_of;                          // RFC 3339; empty = now
+  std::optional<std::uint64_t> as_of_position;
+  std::optional<int> year;
+};
+int RunViewCommand(const CatalogChoice& catalog, const ViewArgs& args);
+// Compares a projector's stored rows with a rebuild from the log.
+int RunDigestCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir,
+                     const std::filesystem::path& views_dir, const std::string& name);
 int RunVerifyCommand(const std::filesystem::path& data_dir);
 int RunLogCommand(const std::filesystem::path& data_dir, std::uint64_t from_position);
 

@@ -1,7 +1,30 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test. README's test command and CI's.
+# Starts a real Apache Kafka broker for the Kafka tests and stops it after.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash ops/setup.sh
+
+# What only the tests need: the broker's runtime (Maven fetches its jars) and
+# kcat, the independent client the tests read the topic with.
+missing=()
+for package in maven default-jre-headless kcat; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+export KUIMEN_KAFKA_HOME=${KUIMEN_KAFKA_HOME:-/tmp/kuimen-kafka-test}
+export KUIMEN_KAFKA_SCRIPT=$PWD/ops/kafka/broker.sh
+export KUIMEN_KAFKA_BROKERS=127.0.0.1:${KUIMEN_KAFKA_PORT:-9092}
+# A fresh broker each run: no topics or consumer groups left from earlier runs.
+bash ops/kafka/broker.sh reset >/dev/null
+bash ops/kafka/broker.sh start
+trap 'bash ops/kafka/broker.sh stop >/dev/null || bash ops/kafka/broker.sh kill' EXIT
+
 ctest --test-dir build --output-on-failure -j2

@@ -2,11 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 namespace kuimen::kafka {
+
+namespace {
+
+// librdkafka's own log lines (connection refused during an outage, and so
+// on) go through the service's logger rather than raw to stderr.
+void LogToSpdlog(const rd_kafka_t* handle, int level, const char* facility, const char* message) {
+  const spdlog::level::level_enum mapped = level <= 3 ? spdlog::level::err
+                                           : level == 4 ? spdlog::level::warn
+                                           : level <= 6 ? spdlog::level::info
+                                                        : spdlog::level::debug;
+  spdlog::log(mapped, "kafka {} {}: {}", rd_kafka_name(handle), facility, message);
+}
+
+}  // namespace
 
 Result<Handle> Create(rd_kafka_type_t type, const Settings& settings,
                       void (*configure)(rd_kafka_conf_t*, void*), void* opaque) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, &LogToSpdlog);
   char error[512];
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
@@ -74,15 +92,30 @@ Status EnsureTopic(rd_kafka_t* handle, const std::string& topic, int partitions,
   }
   rd_kafka_queue_destroy(queue);
   rd_kafka_NewTopic_destroy(new_topic);
-  return status;
+  RETURN_IF_ERROR(status);
+  // A new topic reaches the metadata a moment after the controller accepts
+  // it; wait for it, so the caller can use the topic at once.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    Result<int> created = PartitionCount(handle, topic, timeout_ms);
+    if (created.ok() || std::chrono::steady_clock::now() > deadline) return created.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 Result<std::int64_t> TotalEndOffset(rd_kafka_t* handle, const std::string& topic, int timeout_ms) {
   ASSIGN_OR_RETURN(int partitions, PartitionCount(handle, topic, timeout_ms));
+  // A topic created a moment ago may not have its leaders yet: retry until the deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::int64_t total = 0;
   for (int partition = 0; partition < partitions; ++partition) {
     std::int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(handle, topic.c_str(), partition, &low, &high, timeout_ms);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_query_watermark_offsets(handle, topic.c_str(), partition, &low, &high, timeout_ms)) !=
+               RD_KAFKA_RESP_ERR_NO_ERROR &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Unavailable("cannot read the end of " + topic + "[" + std::to_string(partition) + "]: " +
                                  rd_kafka_err2str(err));

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "eventstore/envelope_json.h"
 
 namespace kuimen {
@@ -9,7 +11,8 @@ namespace kuimen {
 Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(const std::string& bootstrap_servers,
                                                                    const KafkaOptions& options,
                                                                    const std::string& group) {
-  ASSIGN_OR_RETURN(kafka::Handle consumer,
+  std::unique_ptr<KafkaEventSource> source(new KafkaEventSource(options.topic));
+  ASSIGN_OR_RETURN(source->consumer_,
                    kafka::Create(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap_servers},
                                                      {"group.id", group},
                                                      {"enable.auto.commit", "false"},
@@ -17,21 +20,43 @@ Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(const std::st
                                                      {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
                                                      {"session.timeout.ms", "10000"},
                                                      {"heartbeat.interval.ms", "1000"},
-                                                     {"log_level", "4"}}));
-  rd_kafka_poll_set_consumer(consumer.get());
+                                                     {"log_level", "4"}},
+                                 [](rd_kafka_conf_t* conf, void*) {
+                                   rd_kafka_conf_set_rebalance_cb(conf, &KafkaEventSource::Rebalance);
+                                 },
+                                 source.get()));
+  rd_kafka_t* consumer = source->consumer_.get();
+  rd_kafka_poll_set_consumer(consumer);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, options.topic.c_str(), RD_KAFKA_PARTITION_UA);
-  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer.get(), topics);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Unavailable("cannot subscribe to " + options.topic + ": " + rd_kafka_err2str(err));
   }
-  return std::unique_ptr<KafkaEventSource>(new KafkaEventSource(std::move(consumer), options.topic));
+  return source;
+}
+
+void KafkaEventSource::Rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* source = static_cast<KafkaEventSource*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    spdlog::info("projector: assigned {} partition(s) of {}", partitions->cnt, source->topic_);
+    source->new_assignment_ = true;
+    rd_kafka_assign(handle, partitions);
+  } else {
+    spdlog::info("projector: {} partition(s) of {} revoked", partitions->cnt, source->topic_);
+    rd_kafka_assign(handle, nullptr);
+  }
+}
+
+bool KafkaEventSource::TakeNewAssignment() {
+  return std::exchange(new_assignment_, false);
 }
 
 KafkaEventSource::~KafkaEventSource() {
   // Leave the group now, so the other members take over at once.
-  rd_kafka_consumer_close(consumer_.get());
+  if (consumer_) rd_kafka_consumer_close(consumer_.get());
 }
 
 std::vector<RecordedEvent> KafkaEventSource::Poll(std::chrono::milliseconds timeout, std::size_t max) {

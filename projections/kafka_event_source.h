@@ -31,12 +31,20 @@ class KafkaEventSource {
   // Commits the offsets of everything Poll returned so far.
   Status Commit();
 
+  // True once after the group gave this member partitions it may not have
+  // followed before (a start, another member leaving): the caller catches up
+  // from the log, since Kafka only resumes where the group left off.
+  bool TakeNewAssignment();
+
  private:
-  explicit KafkaEventSource(kafka::Handle consumer, std::string topic)
-      : consumer_(std::move(consumer)), topic_(std::move(topic)) {}
+  explicit KafkaEventSource(std::string topic) : topic_(std::move(topic)) {}
+
+  static void Rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                        void* opaque);
 
   kafka::Handle consumer_;
   std::string topic_;
+  bool new_assignment_ = false;  // set on the polling thread, inside Poll
   std::map<int, std::int64_t> next_offsets_;  // partition -> offset after the last polled
 };
 

@@ -24,6 +24,14 @@ void KafkaProjection::Stop() {
 void KafkaProjection::Run() {
   while (!stopping_) {
     std::vector<RecordedEvent> events = source_->Poll(std::chrono::milliseconds(100), kMaxBatch);
+    if (source_->TakeNewAssignment()) {
+      // Partitions taken over from another member resume at the group's
+      // offsets; what that member applied before is only in the log.
+      Status caught_up = projector_.CatchUpFromLog();
+      if (!caught_up.ok() && caught_up.code() != StatusCode::kFailedPrecondition) {
+        spdlog::error("projector: catching up from the log: {}", caught_up.message());
+      }
+    }
     if (events.empty()) continue;
     Result<std::size_t> applied = projector_.Apply(events);
     if (!applied.ok()) {

@@ -25,6 +25,13 @@ TEST(ValidateCatalog, AcceptsAWellFormedPlan) {
   EXPECT_TRUE(status.ok()) << status.ToString();
 }
 
+TEST(ValidateCatalog, AcceptsACountyTargetReadFromATaskIndicatorInItsUnit) {
+  Catalog catalog = SmallCatalog();
+  catalog.targets[0].source = TargetSource{TaskNo(1), "农合联"};
+  Status status = ValidateCatalog(catalog);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
 struct BrokenCase {
   const char* behaviour;
   void (*breakit)(Catalog&);
@@ -58,6 +65,20 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"major item related to a missing task", [](Catalog& c) { c.major_items[0].related_tasks = {TaskNo(9)}; },
                    "major_items[no=1].related_tasks"},
         BrokenCase{"county target without a year", [](Catalog& c) { c.targets[0].year.reset(); }, "targets[0].year"},
+        BrokenCase{"county target read from a missing task",
+                   [](Catalog& c) { c.targets[0].source = TargetSource{TaskNo(9), "农合联"}; }, "targets[0].source.task"},
+        BrokenCase{"county target read from an indicator the task lacks",
+                   [](Catalog& c) { c.targets[0].source = TargetSource{TaskNo(1), "会员单位"}; },
+                   "targets[0].source.indicator"},
+        BrokenCase{"county target read from an indicator in another unit",
+                   [](Catalog& c) {
+                     c.targets[0].unit = "万个";
+                     c.targets[0].source = TargetSource{TaskNo(1), "农合联"};
+                   },
+                   "targets[0].source.indicator"},
+        BrokenCase{"task target with a source",
+                   [](Catalog& c) { c.tasks[0].targets[0].source = TargetSource{TaskNo(1), "农合联"}; },
+                   "tasks[no=1].targets[0].source"},
         BrokenCase{"no tasks", [](Catalog& c) { c.tasks.clear(); c.major_items.clear(); }, "tasks"}),
     testing::ByBehaviour());
 

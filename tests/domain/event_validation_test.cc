@@ -1,5 +1,7 @@
 #include "domain/event_validation.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/behaviour_name.h"
@@ -56,7 +58,16 @@ INSTANTIATE_TEST_SUITE_P(
                   DeadlineSet{"年底", year(2024) / std::chrono::February / 30d}, "due"},
         FieldCase{"notice id with spaces", NoticeIssued{"DB 1", "滞后", year(2024) / std::chrono::March / 1d}, "notice_id"},
         FieldCase{"empty completion summary", TaskCompleted{""}, "summary"},
-        FieldCase{"empty reopen reason", TaskReopened{""}, "reason"}),
+        FieldCase{"empty reopen reason", TaskReopened{""}, "reason"},
+        FieldCase{"valid adjustment", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办逾期"}, ""},
+        FieldCase{"adjustment of zero points", AssessmentAdjusted{"县供销合作社", 2024, 0, "无"}, "points"},
+        FieldCase{"adjustment beyond twenty points", AssessmentAdjusted{"县供销合作社", 2024, -21, "逾期"}, "points"},
+        FieldCase{"adjustment of no number", AssessmentAdjusted{"县供销合作社", 2024, std::nan(""), "逾期"}, "points"},
+        FieldCase{"adjustment without a unit", AssessmentAdjusted{"", 2024, 2, "成效突出"}, "unit"},
+        FieldCase{"adjustment reason of 4001 characters",
+                  [] { AssessmentAdjusted e{"县供销合作社", 2024, 2, ""}; for (int i = 0; i < 4001; ++i) e.reason += "字"; return e; }(),
+                  "reason"},
+        FieldCase{"freeze of a year after 2100", YearFrozen{2101, ""}, "year"}),
     testing::ByBehaviour());
 
 TEST(Utf8Length, CountsCharactersNotBytes) {

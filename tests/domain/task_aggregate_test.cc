@@ -130,7 +130,11 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"completed task cannot complete again", {TaskCompleted{"完成"}}, kTaskForce,
                  TaskCompleted{"完成"}, StatusCode::kFailedPrecondition, Id(TaskRule::kTaskCompleted)},
         RuleCase{"only a completed task reopens", {}, kTaskForce, TaskReopened{"复核"},
-                 StatusCode::kFailedPrecondition, Id(TaskRule::kTaskNotCompleted)}),
+                 StatusCode::kFailedPrecondition, Id(TaskRule::kTaskNotCompleted)},
+        RuleCase{"an adjustment belongs on an assessment stream", {}, kTaskForce,
+                 AssessmentAdjusted{"县农业农村委", 2024, 5, "成效突出"}, StatusCode::kInvalidArgument, "type"},
+        RuleCase{"a freeze belongs on an assessment stream", {}, kTaskForce, YearFrozen{2024, ""},
+                 StatusCode::kInvalidArgument, "type"}),
     testing::ByBehaviour());
 
 struct StatusCase {

@@ -94,6 +94,28 @@ TEST(DefaultCatalog, HasTheFourMajorKindsAndCountyTargets) {
   EXPECT_EQ(with_year_2027, 5);
 }
 
+TEST(DefaultCatalog, ReadsOnlyTheUnambiguousCountyTargetsFromTasks) {
+  Catalog c = Fengjie();
+  const TargetSource services{TaskNo(7), "农业生产社会化服务规模"};
+  const TargetSource credit{TaskNo(19), "“三位一体”改革信贷资金规模"};
+  int with_source = 0;
+  for (const Target& t : c.targets) {
+    with_source += t.source.has_value();
+    if (t.unit == "万亩次") {
+      EXPECT_EQ(t.source, services) << t.indicator;
+    } else if (t.unit == "亿元") {
+      EXPECT_EQ(t.source, credit) << t.indicator;
+    } else {
+      EXPECT_FALSE(t.source.has_value()) << t.indicator;
+    }
+  }
+  EXPECT_EQ(with_source, 4);  // 39 and 78 万亩次, 5 and 15 亿元
+  std::set<std::string> noted;
+  for (const Discrepancy& d : c.discrepancies) noted.insert(d.where);
+  EXPECT_TRUE(noted.contains("targets[*].source"));
+  EXPECT_TRUE(noted.contains("targets[indicator=撬动金融机构投入“三农”信贷资金].source"));
+}
+
 TEST(CatalogCodec, JsonOutputParsesBackToTheSameCatalog) {
   Catalog c = Fengjie();
   const std::string json = CatalogToJson(c);
@@ -103,6 +125,9 @@ TEST(CatalogCodec, JsonOutputParsesBackToTheSameCatalog) {
   nlohmann::json parsed = nlohmann::json::parse(json);
   EXPECT_EQ(parsed["tasks"][6]["targets"][0]["value"], 78);
   EXPECT_TRUE(parsed["tasks"][6]["targets"][0]["year"].is_null());
+  EXPECT_EQ(parsed["targets"][3]["source"], (nlohmann::json{{"task", 7}, {"indicator", "农业生产社会化服务规模"}}));
+  EXPECT_TRUE(parsed["targets"][0]["source"].is_null());
+  EXPECT_FALSE(parsed["tasks"][6]["targets"][0].contains("source"));
 }
 
 TEST(CatalogCodec, LoadsAnotherPlanFromAFile) {
@@ -111,6 +136,7 @@ TEST(CatalogCodec, LoadsAnotherPlanFromAFile) {
   plan["document"]["number"] = "巫山府办发〔2024〕1号";
   plan["tasks"] = nlohmann::json::array({plan["tasks"][0]});
   plan["major_items"] = nlohmann::json::array();
+  for (nlohmann::json& target : plan["targets"]) target["source"] = nullptr;  // tasks 7 and 19 are gone
   std::ofstream(dir.path() / "plan.json") << plan.dump();
   Result<Catalog> loaded = LoadCatalogFile(dir.path() / "plan.json");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
@@ -145,7 +171,20 @@ INSTANTIATE_TEST_SUITE_P(
                       "tasks[no=5].cooperating_units[0]"},
         MalformedCase{"misspelt key", [](nlohmann::json& p) { p["tasks"][2]["lead"] = "x"; }, "tasks[2].lead"},
         MalformedCase{"wrong schema", [](nlohmann::json& p) { p["schema"] = "kuimen-catalog/9"; }, "schema"},
-        MalformedCase{"units not a list", [](nlohmann::json& p) { p["units"] = "县供销合作社"; }, "units"}),
+        MalformedCase{"units not a list", [](nlohmann::json& p) { p["units"] = "县供销合作社"; }, "units"},
+        MalformedCase{"source on a task target",
+                      [](nlohmann::json& p) { p["tasks"][6]["targets"][0]["source"] = p["targets"][3]["source"]; },
+                      "tasks[6].targets[0].source"},
+        MalformedCase{"source task as string", [](nlohmann::json& p) { p["targets"][3]["source"]["task"] = "7"; },
+                      "targets[3].source.task"},
+        MalformedCase{"source with a misspelt key", [](nlohmann::json& p) { p["targets"][3]["source"]["indicater"] = "x"; },
+                      "targets[3].source.indicater"},
+        MalformedCase{"source naming no indicator of the task",
+                      [](nlohmann::json& p) { p["targets"][3]["source"]["indicator"] = "服务规模"; },
+                      "targets[3].source.indicator"},
+        MalformedCase{"source in another unit",
+                      [](nlohmann::json& p) { p["targets"][4]["source"] = p["targets"][3]["source"]; },
+                      "targets[4].source.indicator"}),
     testing::ByBehaviour());
 
 TEST(CatalogCodec, RefusesTextThatIsNotJson) {

@@ -128,5 +128,63 @@ TEST_F(CommandHandlerTest, MajorItemStreamsTakeReportsFromTheirUnits) {
   EXPECT_EQ(stored->stream.value, "major-5");
 }
 
+TEST_F(CommandHandlerTest, AssessmentStreamsTakeTheTaskForcesAdjustments) {
+  const AssessmentAdjusted bonus{"县供销合作社", 2024, 5, "牵头组建县农合联成效突出"};
+  Result<RecordedEvent> stored = Submit(taskforce_, bonus, {}, {}, "assessment-2024");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->type, "AssessmentAdjusted");
+  EXPECT_EQ(stored->version, StreamVersion(1));
+  EXPECT_EQ(Submit(lead_, bonus, {}, {}, "assessment-2024").status().subject(), RuleId(TaskRule::kTaskForceOnly));
+
+  Result<AssessmentAggregate> aggregate = handler_->LoadAssessment(StreamId{"assessment-2024"});
+  ASSERT_TRUE(aggregate.ok()) << aggregate.status().ToString();
+  ASSERT_EQ(aggregate->adjustments().size(), 1u);
+  EXPECT_EQ(aggregate->adjustments()[0].points, 5);
+  EXPECT_FALSE(aggregate->frozen_at().has_value());
+}
+
+TEST_F(CommandHandlerTest, AFrozenYearTakesNothingMoreAfterAReopen) {
+  ASSERT_TRUE(Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, -3, "督办逾期"}, {}, {}, "assessment-2024").ok());
+  ASSERT_TRUE(Submit(taskforce_, YearFrozen{2024, "年终定格"}, {}, {}, "assessment-2024").ok());
+
+  // A new handler rebuilds its state from the store alone.
+  store_.reset();
+  handler_.reset();
+  store_ = Open();
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  Result<RecordedEvent> late = Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, 2, "补充加分"}, {}, {},
+                                      "assessment-2024");
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(late.status().subject(), RuleId(TaskRule::kYearFrozen));
+  EXPECT_EQ(Submit(taskforce_, YearFrozen{2024, ""}, {}, {}, "assessment-2024").status().subject(),
+            RuleId(TaskRule::kYearFrozen));
+  // Another year is not frozen by it.
+  EXPECT_TRUE(Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2025, 2, "加分"}, {}, {}, "assessment-2025").ok());
+  EXPECT_EQ(store_->Head().position, GlobalPosition(3));
+}
+
+TEST_F(CommandHandlerTest, EventsGoOnlyOnTheirKindOfStream) {
+  Result<RecordedEvent> report_on_assessment = Submit(lead_, Report(1), {}, {}, "assessment-2024");
+  EXPECT_EQ(report_on_assessment.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(report_on_assessment.status().subject(), "type");
+  Result<RecordedEvent> adjustment_on_task = Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, 1, "加分"});
+  EXPECT_EQ(adjustment_on_task.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(adjustment_on_task.status().subject(), "type");
+  EXPECT_EQ(Submit(taskforce_, YearFrozen{2024, ""}, {}, {}, "major-5").status().subject(), "type");
+  EXPECT_EQ(Submit(taskforce_, YearFrozen{2024, ""}, {}, {}, "assessment-2025").status().subject(), "year");
+  EXPECT_EQ(Submit(taskforce_, AssessmentAdjusted{"县财政局", 2024, 1, "加分"}, {}, {}, "assessment-2024").status().subject(),
+            "unit");  // cooperates on tasks but leads none
+  EXPECT_EQ(Submit(taskforce_, YearFrozen{1999, ""}, {}, {}, "assessment-1999").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Head().position, GlobalPosition(0));
+}
+
+TEST_F(CommandHandlerTest, LoadsEachKindOfStreamWithItsOwnCall) {
+  EXPECT_EQ(handler_->Load(StreamId{"assessment-2024"}).status().subject(), "stream");
+  EXPECT_EQ(handler_->LoadAssessment(StreamId{"task-07"}).status().subject(), "stream");
+  EXPECT_EQ(handler_->LoadAssessment(StreamId{"assessment-2101"}).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(handler_->Load(StreamId{"task-07"}).ok());
+  EXPECT_TRUE(handler_->LoadAssessment(StreamId{"assessment-2024"}).ok());
+}
+
 }  // namespace
 }  // namespace kuimen

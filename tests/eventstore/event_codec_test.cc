@@ -64,7 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"NoticeAnswered.v1.json", NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}},
         GoldenCase{"NoticeClosed.v1.json", NoticeClosed{"DB-2024-007", "整改到位，予以销号"}},
         GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
-        GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}}),
+        GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}},
+        GoldenCase{"AssessmentAdjusted.v1.json", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办事项逾期未整改"}},
+        GoldenCase{"YearFrozen.v1.json", YearFrozen{2024, "2024年度综合考核结果定格"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));
@@ -108,8 +110,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"impossible date", "DeadlineSet", R"({"milestone":"m","due":"2024-02-30"})", "due"},
         BadCase{"unknown decision", "ReportReviewed", R"({"report_version":1,"decision":"maybe"})", "decision"},
         BadCase{"fractional version", "ReportReviewed", R"({"report_version":1.5,"decision":"approved"})",
-                "report_version"}),
+                "report_version"},
+        BadCase{"adjustment without points", "AssessmentAdjusted",
+                R"({"unit":"县供销合作社","year":2024,"reason":"x"})", "points"},
+        BadCase{"adjustment points as text", "AssessmentAdjusted",
+                R"({"unit":"县供销合作社","year":2024,"points":"5","reason":"x"})", "points"},
+        BadCase{"fractional year", "AssessmentAdjusted",
+                R"({"unit":"县供销合作社","year":2024.5,"points":5,"reason":"x"})", "year"},
+        BadCase{"year of five digits", "YearFrozen", R"({"year":20240})", "year"},
+        BadCase{"unknown field of a freeze", "YearFrozen", R"({"year":2024,"units":[]})", "units"}),
     testing::ByBehaviour());
+
+TEST(EventCodec, ReadsAFreezeWithoutAComment) {
+  Result<EventData> decoded = DecodeEvent("YearFrozen", 1, R"({"year":2024})");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<YearFrozen>(*decoded), (YearFrozen{2024, ""}));
+}
 
 TEST(EventCodec, RefusesASchemaVersionItCannotRead) {
   Result<EventData> decoded = DecodeEvent("TaskCompleted", 2, R"({"summary":"完成"})");

@@ -1,0 +1,115 @@
+#include "domain/assessment_aggregate.h"
+
+#include <algorithm>
+
+#include "domain/event_validation.h"
+#include "domain/stream_kind.h"
+#include "domain/task_rules.h"
+
+namespace kuimen {
+
+std::vector<std::string> AssessedUnits(const Catalog& catalog) {
+  std::vector<std::string> units;
+  for (const Unit& unit : catalog.units) {
+    const bool leads = std::any_of(catalog.tasks.begin(), catalog.tasks.end(),
+                                   [&](const TaskSpec& task) { return task.lead_unit == unit.name; });
+    if (leads) units.push_back(unit.name);
+  }
+  return units;
+}
+
+void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
+  version_ = version;
+  struct Visitor {
+    AssessmentAggregate& self;
+    StreamVersion version;
+    void operator()(const AssessmentAdjusted& e) {
+      self.adjustments_.push_back(AdjustmentState{version, e.unit, e.points});
+    }
+    void operator()(const YearFrozen&) { self.frozen_at_ = version; }
+    // Task events are never stored here (Decide refuses them); nothing to fold.
+    void operator()(const ProgressReported&) {}
+    void operator()(const DeadlineSet&) {}
+    void operator()(const ReportReviewed&) {}
+    void operator()(const NoticeIssued&) {}
+    void operator()(const NoticeAnswered&) {}
+    void operator()(const NoticeClosed&) {}
+    void operator()(const TaskCompleted&) {}
+    void operator()(const TaskReopened&) {}
+  };
+  std::visit(Visitor{*this, version}, event);
+}
+
+Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) const {
+  if (actor.role == Role::kAuditor) {
+    return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
+  }
+  if (FamilyOf(event) != EventFamily::kAssessment) {
+    return Status::InvalidArgument("type: " + AssessmentStream(year_).value +
+                                       " takes only the task force's 加减分 and 年终定格; progress, reviews, "
+                                       "notices and completion belong on a task-NN or major-N stream",
+                                   "type");
+  }
+  if (actor.role != Role::kTaskForce) {
+    return Status::PermissionDenied("only the task force (工作专班) adjusts or freezes the assessment",
+                                    std::string(RuleId(TaskRule::kTaskForceOnly)));
+  }
+  RETURN_IF_ERROR(ValidateEventData(event));
+
+  struct Visitor {
+    const AssessmentAggregate& self;
+
+    Status operator()(const AssessmentAdjusted& e) const {
+      RETURN_IF_ERROR(RequireStreamYear(e.year));
+      if (std::find(self.units_.begin(), self.units_.end(), e.unit) == self.units_.end()) {
+        std::string assessed;
+        for (const std::string& unit : self.units_) assessed += (assessed.empty() ? "" : "、") + unit;
+        return Status::InvalidArgument("unit: \"" + e.unit +
+                                           "\" is not an assessed unit of the plan (the units that lead a task: " +
+                                           assessed + ")",
+                                       "unit");
+      }
+      return RequireNotFrozen("it takes no more 加减分");
+    }
+    Status operator()(const YearFrozen& e) const {
+      RETURN_IF_ERROR(RequireStreamYear(e.year));
+      return RequireNotFrozen("it cannot be frozen again");
+    }
+    // Refused above, before validation.
+    Status operator()(const ProgressReported&) const { return TaskEvent(); }
+    Status operator()(const DeadlineSet&) const { return TaskEvent(); }
+    Status operator()(const ReportReviewed&) const { return TaskEvent(); }
+    Status operator()(const NoticeIssued&) const { return TaskEvent(); }
+    Status operator()(const NoticeAnswered&) const { return TaskEvent(); }
+    Status operator()(const NoticeClosed&) const { return TaskEvent(); }
+    Status operator()(const TaskCompleted&) const { return TaskEvent(); }
+    Status operator()(const TaskReopened&) const { return TaskEvent(); }
+
+    Status RequireStreamYear(int year) const {
+      if (year == self.year_) return Status::Ok();
+      return Status::InvalidArgument("year: the event is for " + std::to_string(year) + " but " +
+                                         AssessmentStream(self.year_).value + " holds the assessment of " +
+                                         std::to_string(self.year_),
+                                     "year");
+    }
+    Status RequireNotFrozen(const char* what) const {
+      if (!self.frozen_at_.has_value()) return Status::Ok();
+      return Status::FailedPrecondition(AssessmentStream(self.year_).value + " was frozen (年终定格) at version " +
+                                            std::to_string(self.frozen_at_->value) + "; " + what,
+                                        std::string(RuleId(TaskRule::kYearFrozen)));
+    }
+    static Status TaskEvent() { return Status::Internal("task event on an assessment stream"); }
+  };
+  return std::visit(Visitor{*this}, event);
+}
+
+Result<AssessmentAggregate> NewAssessmentAggregate(const Catalog& catalog, const StreamId& stream) {
+  const std::optional<int> year = AssessmentStreamYear(stream);
+  if (!year.has_value()) {
+    return Status::NotFound("\"" + stream.value + "\" is not an assessment stream (assessment-YYYY, years " +
+                            std::to_string(kMinAssessmentYear) + ".." + std::to_string(kMaxAssessmentYear) + ")");
+  }
+  return AssessmentAggregate(*year, AssessedUnits(catalog));
+}
+
+}  // namespace kuimen

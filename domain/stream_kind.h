@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "domain/ids.h"
+#include "domain/status.h"
+
+namespace kuimen {
+
+// The kinds of stream in the log, told apart by name alone. The one place that
+// decides which aggregate owns a stream (eventstore/command_handler.h routes on it).
+enum class StreamKind {
+  kTask,        // "task-07": a key task of 附件2       -> TaskAggregate
+  kMajor,       // "major-3": an item of 附件1           -> TaskAggregate
+  kAssessment,  // "assessment-2024": a year's 年终综合考核 -> AssessmentAggregate
+};
+
+std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessment"
+
+// The kind of a stream by its spelling: "task-" or "major-" followed by a
+// number, or "assessment-" followed by a year 2000..2100 written with four
+// digits. kNotFound for any other name. Whether the catalog has that task or
+// major item is for domain/supervised_item.h's ResolveStream to say.
+Result<StreamKind> ClassifyStream(const StreamId& stream);
+
+// "assessment-2024". Precondition: 2000 <= year <= 2100.
+StreamId AssessmentStream(int year);
+
+// The year of an assessment stream's name, or nullopt if it is not one.
+std::optional<int> AssessmentStreamYear(const StreamId& stream);
+
+}  // namespace kuimen

@@ -1,0 +1,75 @@
+#include "gateway/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/views.h"
+#include "projections/kafka_event_source.h"
+
+namespace kuimen {
+
+Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const std::filesystem::path& views_dir,
+                              EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka) {
+  ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog));
+  std::error_code error;
+  std::filesystem::create_directories(views_dir, error);
+  ASSIGN_OR_RETURN(std::unique_ptr<Projector> projector,
+                   Projector::Open(std::move(fresh), ProjectorOptions{views_dir / view, nullptr}, &log));
+  // The local log is the quickest way to be current; Kafka then brings what
+  // is new (and what is already held is skipped).
+  RETURN_IF_ERROR(projector->CatchUpFromLog());
+  RunningView running{std::move(projector), nullptr};
+  if (!bootstrap.empty()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<KafkaEventSource> source,
+                     KafkaEventSource::Create(bootstrap, kafka, kafka.group_prefix + view));
+    running.projection = std::make_unique<KafkaProjection>(*running.projector, std::move(source));
+    running.projection->Start();
+  }
+  spdlog::info("view {}: applied through position {}", view, running.projector->applied_through().value);
+  return running;
+}
+
+Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const ServiceOptions& options,
+                                                const Clock& clock) {
+  std::unique_ptr<Service> service(new Service());
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  if (error) return Status::Unavailable("cannot create " + options.data_dir.string() + ": " + error.message());
+
+  EventStoreOptions store_options;
+  store_options.dir = options.data_dir / "store";
+  store_options.clock = &clock;
+  ASSIGN_OR_RETURN(service->store_, OpenEventStore(store_options));
+
+  std::string bootstrap = options.kafka.brokers;
+  if (bootstrap.empty()) {
+    ASSIGN_OR_RETURN(service->embedded_kafka_, EmbeddedKafka::Start(options.kafka.topic, options.kafka.partitions));
+    bootstrap = service->embedded_kafka_->bootstrap_servers();
+  }
+  service->relay_ = std::make_unique<Relay>(*service->store_, bootstrap, options.kafka);
+  RETURN_IF_ERROR(service->relay_->Start());
+
+  for (const std::string& view : options.views) {
+    ASSIGN_OR_RETURN(RunningView running,
+                     StartView(view, catalog, options.data_dir / "views", *service->store_, bootstrap, options.kafka));
+    service->projectors_[view] = std::move(running.projector);
+    service->projections_.push_back(std::move(running.projection));
+  }
+  return service;
+}
+
+Service::~Service() {
+  for (auto& projection : projections_) projection->Stop();
+  projections_.clear();
+  if (relay_) relay_->Stop();  // waits for in-flight acknowledgements, saves the cursor
+  relay_.reset();
+  projectors_.clear();
+  embedded_kafka_.reset();
+  store_.reset();
+}
+
+Projector* Service::projector(const std::string& view) {
+  auto it = projectors_.find(view);
+  return it == projectors_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace kuimen

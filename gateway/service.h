@@ -1,0 +1,63 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "eventstore/event_store.h"
+#include "projections/embedded_kafka.h"
+#include "projections/kafka_options.h"
+#include "projections/kafka_projection.h"
+#include "projections/projector.h"
+#include "projections/relay.h"
+
+namespace kuimen {
+
+struct ServiceOptions {
+  // Data directory: the event store in store/, the views in views/<name>/.
+  std::filesystem::path data_dir;
+  KafkaOptions kafka;
+  // Views to project in this process; empty runs store and relay only (the
+  // projectors then run elsewhere, as `kuimen project`).
+  std::vector<std::string> views = {"supervision", "assessment"};
+};
+
+// The service in one process: event store, Kafka (the embedded cluster unless
+// brokers are configured), relay, and a Kafka-fed projector per view. Starts
+// in that order, stops in the reverse one.
+class Service {
+ public:
+  // Neither is owned; both must outlive the service.
+  static Result<std::unique_ptr<Service>> Start(const Catalog& catalog, const ServiceOptions& options,
+                                                const Clock& clock);
+  ~Service();
+
+  EventStore& store() { return *store_; }
+  // The projector of a view this process runs, or nullptr.
+  Projector* projector(const std::string& view);
+
+ private:
+  Service() = default;
+
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<EmbeddedKafka> embedded_kafka_;
+  std::unique_ptr<Relay> relay_;
+  std::map<std::string, std::unique_ptr<Projector>> projectors_;
+  std::vector<std::unique_ptr<KafkaProjection>> projections_;
+};
+
+// Opens the projector of `view` in `views_dir/<view>` over `log`, catches it up
+// from the log, and (with a bootstrap address) starts it on Kafka. Shared by
+// the service and by `kuimen project`.
+struct RunningView {
+  std::unique_ptr<Projector> projector;
+  std::unique_ptr<KafkaProjection> projection;
+};
+Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const std::filesystem::path& views_dir,
+                              EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka);
+
+}  // namespace kuimen

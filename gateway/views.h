@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "projections/view.h"
+
+namespace kuimen {
+
+// The service's views, by name: "supervision" (督办看板) and "assessment" (年终综合考核).
+const std::vector<std::string>& ViewNames();
+
+// A fresh, empty view; kInvalidArgument for an unknown name.
+Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog);
+
+// What a reader asks of a view: the moment warnings are judged at, and for
+// the assessment the year (default: the year of `now` in China time).
+struct ViewQuery {
+  Timestamp now;
+  std::optional<int> year;
+};
+
+// The view rendered as JSON (the dashboard's and the API's form).
+nlohmann::json RenderView(const View& view, const ViewQuery& query);
+
+}  // namespace kuimen

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/status.h"
+
+namespace kuimen {
+
+// The scoring rules of the year-end assessment (年终综合考核), as
+// configuration. Each kind is computed by projections/assessment_score.h; the
+// configuration picks which rules apply, their labels, maximum points and
+// parameters, and names the set with a version that every result carries.
+enum class AssessmentRuleKind {
+  kTimeliness,   // 报送及时: monthly progress reports sent by the due day
+  kApproval,     // 审核通过: reviewed reports that were approved
+  kTargets,      // 目标达成: latest reported values against quantitative targets
+  kNotices,      // 督办整改: 督办 notices answered by their due date
+  kCompletion,   // 任务完成: led tasks completed
+  kAdjustments,  // 加减分: the task force's AssessmentAdjusted points, added as they are
+};
+
+// Wire id of a kind: "timeliness", "approval", "targets", "notices",
+// "completion", "adjustments".
+std::string_view AssessmentRuleId(AssessmentRuleKind kind);
+
+struct AssessmentRule {
+  AssessmentRuleKind kind = AssessmentRuleKind::kTimeliness;
+  std::string label;        // Chinese label shown with each score line, e.g. "报送及时"
+  double max_points = 0;    // the points a unit earns in full; unused (0) for kAdjustments
+  // Every parameter the kind reads, defaults filled in. Only kTimeliness has
+  // one: "due_day" (default 10), the day of the following month by which a
+  // month's report is on time (1..28).
+  std::map<std::string, double> parameters;
+
+  // The parameter, or 0 if the kind has none of that name.
+  double Parameter(const std::string& name) const;
+  bool operator==(const AssessmentRule&) const = default;
+};
+
+struct AssessmentRules {
+  std::string version;  // e.g. "fengjie-2024.1"; carried by every result
+  double total = 100;   // the scored rules' max_points add up to it; the final score is clamped to 0..total
+  // Offset from UTC of the zone in which days, months and years are reckoned.
+  // Default 480: China Standard Time (UTC+8), the plan's own.
+  int utc_offset_minutes = 480;
+  std::vector<AssessmentRule> rules;  // in the order of the score lines; each kind at most once
+
+  const AssessmentRule* Find(AssessmentRuleKind kind) const;
+  bool operator==(const AssessmentRules&) const = default;
+};
+
+// The built-in rules "fengjie-2024.1" (see projections/README.md): 报送及时 30,
+// 审核通过 20, 目标达成 20, 督办整改 15, 任务完成 15, then 加减分.
+AssessmentRules DefaultAssessmentRules();
+
+// kInvalidArgument naming the field ("rules[2].max_points") when the rules
+// are not usable: empty version, unknown or repeated rule id, a parameter
+// out of range, maximum points not adding up to the total.
+Status ValidateAssessmentRules(const AssessmentRules& rules);
+
+// Reads the JSON form (as written by AssessmentRulesToJson) and validates it;
+// errors are kInvalidArgument naming the field. Absent parameters take their
+// defaults; unknown fields and parameters are refused.
+Result<AssessmentRules> ParseAssessmentRules(std::string_view text);
+
+// {"version","total","utc_offset_minutes","rules":[{"id","label","max_points","parameters"}]}
+nlohmann::json AssessmentRulesToJson(const AssessmentRules& rules);
+
+}  // namespace kuimen

@@ -1,0 +1,59 @@
+#include "projections/assessment_view.h"
+
+#include "domain/stream_kind.h"
+#include "projections/assessment_score.h"
+
+namespace kuimen {
+
+Result<std::unique_ptr<AssessmentView>> AssessmentView::Create(Catalog catalog, AssessmentRules rules) {
+  RETURN_IF_ERROR(ValidateCatalog(catalog).WithContext("catalog"));
+  RETURN_IF_ERROR(ValidateAssessmentRules(rules).WithContext("assessment rules"));
+  return std::unique_ptr<AssessmentView>(new AssessmentView(std::move(catalog), std::move(rules)));
+}
+
+void AssessmentView::Apply(const RecordedEvent& envelope, const EventData& event) {
+  if (!facts_.Fold(envelope, event)) return;
+  changed_.insert(envelope.stream.value);
+  for (const auto& [year, stream] : facts_.years) {
+    // The freeze itself, or an event before it that arrived after it.
+    if (stream.freeze.has_value() && envelope.position <= stream.freeze->position) ScoreFrozen(year);
+  }
+}
+
+void AssessmentView::ScoreFrozen(int year) {
+  AssessmentFacts::Freeze& freeze = *facts_.years.at(year).freeze;
+  // A result kept under other rules (the view restarted with a new version)
+  // cannot be recomputed as it was; it stands as it is.
+  if (!freeze.result.empty()) {
+    const auto kept = freeze.result.find("rules_version");
+    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules_.version) return;
+  }
+  nlohmann::json result =
+      ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, freeze.recorded_at, freeze.position, true});
+  if (result == freeze.result) return;
+  freeze.result = std::move(result);
+  changed_.insert(AssessmentStream(year).value);
+}
+
+std::vector<std::pair<std::string, std::string>> AssessmentView::TakeChangedRows() {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const std::string& stream : changed_) rows.emplace_back(stream, facts_.Row(stream));
+  changed_.clear();
+  return rows;
+}
+
+Status AssessmentView::LoadRow(std::string_view key, std::string_view value) {
+  Status loaded = facts_.LoadRow(key, value);
+  if (!loaded.ok()) return Status::DataLoss("assessment row " + loaded.message());
+  return Status::Ok();
+}
+
+nlohmann::json AssessmentView::Render(int year, Timestamp now) const {
+  if (const AssessmentFacts::YearStream* stream = facts_.FindYear(year);
+      stream != nullptr && stream->freeze.has_value()) {
+    return stream->freeze->result;
+  }
+  return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, now, GlobalPosition(0), false});
+}
+
+}  // namespace kuimen

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "domain/events.h"
+#include "domain/status.h"
+#include "projections/assessment_facts.h"
+#include "projections/assessment_rules.h"
+#include "projections/view.h"
+
+namespace kuimen {
+
+// The year-end comprehensive assessment (年终综合考核) of the plan's 六（二）:
+// per unit that leads a task, a score out of the rules' total, line by line
+// (报送及时, 审核通过, 目标达成, 督办整改, 任务完成, 加减分), each line listing
+// the positions of the events that earned or cost its points.
+//
+// Apply folds events into per-stream facts (projections/assessment_facts.h:
+// one row per task or assessment stream, keyed by the stream name) and never
+// looks at a clock. When it folds a YearFrozen (年终定格), it scores that year
+// as of the freeze, with the freeze's recorded_at as "now" and only the events
+// before the freeze's position, and keeps the result in the assessment
+// stream's row; Render returns it unchanged from then on. Events from other
+// streams that arrive after the freeze but sit before it in the log (streams
+// interleave; see View) are folded into that result, so every interleaving
+// gives the same rows; nothing positioned after the freeze ever changes it.
+// Not thread-safe (see View).
+class AssessmentView final : public View {
+ public:
+  // kInvalidArgument if the catalog fails ValidateCatalog or the rules
+  // ValidateAssessmentRules.
+  static Result<std::unique_ptr<AssessmentView>> Create(Catalog catalog, AssessmentRules rules);
+
+  std::string_view Name() const override { return "assessment"; }
+  void Apply(const RecordedEvent& envelope, const EventData& event) override;
+  std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
+  Status LoadRow(std::string_view key, std::string_view value) override;
+
+  // The year's assessment (see projections/assessment_score.h for the form):
+  // the frozen snapshot if the year is frozen, else scored now over every
+  // event applied, "frozen": false and "frozen_at_position": null.
+  nlohmann::json Render(int year, Timestamp now) const;
+
+  const AssessmentRules& rules() const { return rules_; }
+
+ private:
+  AssessmentView(Catalog catalog, AssessmentRules rules) : catalog_(std::move(catalog)), rules_(std::move(rules)) {}
+
+  // Scores a frozen year as of its freeze; marks its row changed if the result moved.
+  void ScoreFrozen(int year);
+
+  Catalog catalog_;
+  AssessmentRules rules_;
+  AssessmentFacts facts_;
+  std::set<std::string> changed_;  // streams whose rows changed since TakeChangedRows
+};
+
+}  // namespace kuimen

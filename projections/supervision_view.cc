@@ -1,0 +1,679 @@
+#include "projections/supervision_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "domain/calendar.h"
+#include "domain/supervised_item.h"
+#include "domain/task_aggregate.h"
+#include "eventstore/envelope_json.h"
+#include "eventstore/json_reader.h"
+
+namespace kuimen {
+
+using nlohmann::json;
+using Report = SupervisionView::Report;
+using Notice = SupervisionView::Notice;
+using StreamState = SupervisionView::StreamState;
+
+Status ValidateSupervisionOptions(const SupervisionOptions& options) {
+  const std::pair<const char*, int> day_counts[] = {{"blue_deadline_days", options.blue_deadline_days},
+                                                    {"yellow_silence_days", options.yellow_silence_days},
+                                                    {"yellow_return_days", options.yellow_return_days}};
+  for (const auto& [name, value] : day_counts) {
+    if (value < 0 || value > 366) {
+      return Status::InvalidArgument(std::string(name) + ": must be 0..366 days", name);
+    }
+  }
+  // UTC-12:00 .. UTC+14:00, the zones in use.
+  if (options.utc_offset_minutes < -720 || options.utc_offset_minutes > 840) {
+    return Status::InvalidArgument("utc_offset_minutes: must be -720..840", "utc_offset_minutes");
+  }
+  return Status::Ok();
+}
+
+std::string_view WarningLevelName(WarningLevel level) {
+  switch (level) {
+    case WarningLevel::kNone: return "none";
+    case WarningLevel::kBlue: return "blue";
+    case WarningLevel::kYellow: return "yellow";
+    case WarningLevel::kRed: return "red";
+  }
+  return "unknown";
+}
+
+std::string_view WarningLevelLabel(WarningLevel level) {
+  switch (level) {
+    case WarningLevel::kNone: return "无";
+    case WarningLevel::kBlue: return "蓝";
+    case WarningLevel::kYellow: return "黄";
+    case WarningLevel::kRed: return "红";
+  }
+  return "未知";
+}
+
+namespace {
+
+// Bumped whenever the row's shape changes; older rows are refused, not guessed at.
+constexpr std::int64_t kRowFormat = 1;
+
+// --- dates -------------------------------------------------------------------
+
+std::chrono::year_month MonthOf(std::chrono::sys_days day) {
+  const std::chrono::year_month_day date(day);
+  return date.year() / date.month();
+}
+
+json TimestampJson(const std::optional<Timestamp>& time) {
+  return time.has_value() ? json(FormatTimestamp(*time)) : json(nullptr);
+}
+
+// --- folding events ----------------------------------------------------------
+
+// Each event type explicitly, so a type added to EventData fails to compile here.
+struct Fold {
+  StreamState& state;
+  const RecordedEvent& envelope;
+
+  void operator()(const ProgressReported& e) const {
+    state.started = true;
+    state.reports.push_back(Report{envelope.version, e.period, e.percent, envelope.recorded_at,
+                                   envelope.actor.principal, envelope.actor.unit, e.indicators,
+                                   std::nullopt, std::nullopt});
+  }
+  void operator()(const DeadlineSet& e) const { state.deadlines[e.milestone] = e.due; }
+  void operator()(const ReportReviewed& e) const {
+    for (Report& report : state.reports) {
+      if (report.version != e.report_version) continue;
+      report.decision = e.decision;
+      report.reviewed_at = envelope.recorded_at;
+    }
+  }
+  void operator()(const NoticeIssued& e) const {
+    state.open_notices[e.notice_id] = Notice{e.notice_id, e.reason, e.due, std::nullopt};
+  }
+  void operator()(const NoticeAnswered& e) const {
+    auto it = state.open_notices.find(e.notice_id);
+    // Only the first answer matters: was the notice answered by its due date?
+    if (it != state.open_notices.end() && !it->second.answered_at.has_value()) {
+      it->second.answered_at = envelope.recorded_at;
+    }
+  }
+  void operator()(const NoticeClosed& e) const { state.open_notices.erase(e.notice_id); }
+  void operator()(const TaskCompleted&) const { state.completed_at = envelope.recorded_at; }
+  void operator()(const TaskReopened&) const {
+    state.completed_at.reset();
+    state.started = true;
+  }
+  // Assessment streams' events; a task or major stream never carries them.
+  void operator()(const AssessmentAdjusted&) const {}
+  void operator()(const YearFrozen&) const {}
+};
+
+// --- rows ----------------------------------------------------------------------
+
+json MicrosJson(const std::optional<Timestamp>& time) {
+  return time.has_value() ? json(time->time_since_epoch().count()) : json(nullptr);
+}
+
+std::string_view DecisionName(ReviewDecision decision) {
+  return decision == ReviewDecision::kApproved ? "approved" : "returned";
+}
+
+// nlohmann::json keeps object keys sorted, so equal states dump to equal bytes.
+json StateToJson(const StreamState& state) {
+  json reports = json::array();
+  for (const Report& report : state.reports) {
+    json indicators = json::array();
+    for (const IndicatorValue& v : report.indicators) {
+      indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+    }
+    reports.push_back({{"version", report.version.value},
+                       {"period", FormatMonth(report.period)},
+                       {"percent", NumberJson<json>(report.percent)},
+                       {"recorded_at_us", MicrosJson(report.recorded_at)},
+                       {"principal", report.principal},
+                       {"unit", report.unit},
+                       {"indicators", indicators},
+                       {"decision", report.decision ? json(DecisionName(*report.decision)) : json(nullptr)},
+                       {"reviewed_at_us", MicrosJson(report.reviewed_at)}});
+  }
+  json deadlines = json::array();
+  for (const auto& [milestone, due] : state.deadlines) {
+    deadlines.push_back({{"milestone", milestone}, {"due", FormatDate(due)}});
+  }
+  json notices = json::array();
+  for (const auto& [id, notice] : state.open_notices) {
+    notices.push_back({{"id", id},
+                       {"reason", notice.reason},
+                       {"due", FormatDate(notice.due)},
+                       {"answered_at_us", MicrosJson(notice.answered_at)}});
+  }
+  return {{"format", kRowFormat},       {"version", state.version.value},
+          {"started", state.started},   {"completed_at_us", MicrosJson(state.completed_at)},
+          {"reports", reports},         {"deadlines", deadlines},
+          {"open_notices", notices}};
+}
+
+Status Malformed(const std::string& field, const char* expected) {
+  return Status::InvalidArgument(field + ": " + expected, field);
+}
+
+Result<std::optional<Timestamp>> ReadOptionalMicros(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::optional<std::int64_t> micros, r.OptionalInteger(key));
+  if (!micros.has_value()) return std::optional<Timestamp>();
+  return std::optional<Timestamp>(Timestamp(std::chrono::microseconds(*micros)));
+}
+
+Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::string text, r.String(key));
+  std::optional<std::chrono::year_month_day> date = ParseDate(text);
+  if (!date.has_value()) return Malformed(r.PathOf(key), "must be a date written YYYY-MM-DD");
+  return *date;
+}
+
+Result<StreamVersion> ReadVersion(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::int64_t version, r.Integer(key));
+  if (version < 0) return Malformed(r.PathOf(key), "must not be negative");
+  return StreamVersion(static_cast<std::uint64_t>(version));
+}
+
+Result<Report> ReportFromJson(const json& value, const std::string& path) {
+  JsonReader r(value, path);
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "percent", "recorded_at_us", "principal", "unit",
+                                   "indicators", "decision", "reviewed_at_us"}));
+  Report report;
+  ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
+  ASSIGN_OR_RETURN(std::string period, r.String("period"));
+  std::optional<std::chrono::year_month> month = ParseMonth(period);
+  if (!month.has_value()) return Malformed(r.PathOf("period"), "must be a month written YYYY-MM");
+  report.period = *month;
+  ASSIGN_OR_RETURN(report.percent, r.Number("percent"));
+  ASSIGN_OR_RETURN(std::optional<Timestamp> recorded_at, ReadOptionalMicros(r, "recorded_at_us"));
+  if (!recorded_at.has_value()) return Malformed(r.PathOf("recorded_at_us"), "is required");
+  report.recorded_at = *recorded_at;
+  ASSIGN_OR_RETURN(report.principal, r.String("principal"));
+  ASSIGN_OR_RETURN(report.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators"));
+  for (size_t i = 0; i < indicators->size(); ++i) {
+    JsonReader v((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
+    RETURN_IF_ERROR(v.ExpectObject());
+    IndicatorValue indicator;
+    ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
+    ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
+    ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
+    report.indicators.push_back(std::move(indicator));
+  }
+  ASSIGN_OR_RETURN(std::string decision, r.OptionalString("decision"));
+  if (decision == "approved") {
+    report.decision = ReviewDecision::kApproved;
+  } else if (decision == "returned") {
+    report.decision = ReviewDecision::kReturned;
+  } else if (!decision.empty()) {
+    return Malformed(r.PathOf("decision"), "must be \"approved\", \"returned\" or null");
+  }
+  ASSIGN_OR_RETURN(report.reviewed_at, ReadOptionalMicros(r, "reviewed_at_us"));
+  return report;
+}
+
+Result<StreamState> StateFromJson(const json& row) {
+  JsonReader r(row, "");
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown(
+      {"format", "version", "started", "completed_at_us", "reports", "deadlines", "open_notices"}));
+  ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
+  if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
+  StreamState state;
+  ASSIGN_OR_RETURN(state.version, ReadVersion(r, "version"));
+  auto started = row.find("started");
+  if (started == row.end() || !started->is_boolean()) return Malformed("started", "must be true or false");
+  state.started = started->get<bool>();
+  ASSIGN_OR_RETURN(state.completed_at, ReadOptionalMicros(r, "completed_at_us"));
+
+  ASSIGN_OR_RETURN(const json* reports, r.Array("reports"));
+  for (size_t i = 0; i < reports->size(); ++i) {
+    ASSIGN_OR_RETURN(Report report, ReportFromJson((*reports)[i], JsonReader::Element("reports", i)));
+    state.reports.push_back(std::move(report));
+  }
+  ASSIGN_OR_RETURN(const json* deadlines, r.Array("deadlines"));
+  for (size_t i = 0; i < deadlines->size(); ++i) {
+    JsonReader d((*deadlines)[i], JsonReader::Element("deadlines", i));
+    RETURN_IF_ERROR(d.ExpectObject());
+    ASSIGN_OR_RETURN(std::string milestone, d.String("milestone"));
+    ASSIGN_OR_RETURN(state.deadlines[milestone], ReadDate(d, "due"));
+  }
+  ASSIGN_OR_RETURN(const json* notices, r.Array("open_notices"));
+  for (size_t i = 0; i < notices->size(); ++i) {
+    JsonReader n((*notices)[i], JsonReader::Element("open_notices", i));
+    RETURN_IF_ERROR(n.ExpectObject());
+    Notice notice;
+    ASSIGN_OR_RETURN(notice.id, n.String("id"));
+    ASSIGN_OR_RETURN(notice.reason, n.String("reason"));
+    ASSIGN_OR_RETURN(notice.due, ReadDate(n, "due"));
+    ASSIGN_OR_RETURN(notice.answered_at, ReadOptionalMicros(n, "answered_at_us"));
+    state.open_notices[notice.id] = std::move(notice);
+  }
+  return state;
+}
+
+// --- judging at render time ------------------------------------------------------
+
+// "Today" and "this month" where the plan is supervised, plus the thresholds.
+struct Calendar {
+  SupervisionOptions options;
+  std::chrono::sys_days plan_date;
+  std::chrono::sys_days today;
+  std::chrono::year_month month;
+
+  std::chrono::sys_days Day(Timestamp time) const { return LocalDay(time, options.utc_offset_minutes); }
+  std::int64_t DaysSince(std::chrono::sys_days day) const { return (today - day).count(); }
+};
+
+Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, Timestamp now) {
+  const std::chrono::sys_days today = LocalDay(now, options.utc_offset_minutes);
+  return Calendar{options, plan_date, today, MonthOf(today)};
+}
+
+// The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
+TaskStatus StatusOf(const StreamState& state) {
+  if (state.completed_at.has_value()) return TaskStatus::kCompleted;
+  for (const Report& report : state.reports) {
+    if (!report.decision.has_value()) return TaskStatus::kPendingReview;
+  }
+  if (!state.reports.empty() && state.reports.back().decision == ReviewDecision::kReturned) {
+    return TaskStatus::kReturned;
+  }
+  return state.started ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
+}
+
+// Past its due date and not answered by then (a late answer does not undo the lateness).
+bool NoticeOverdue(const Notice& notice, const Calendar& calendar) {
+  const std::chrono::sys_days due(notice.due);
+  if (calendar.today <= due) return false;
+  return !notice.answered_at.has_value() || calendar.Day(*notice.answered_at) > due;
+}
+
+struct Evaluation {
+  TaskStatus status = TaskStatus::kNotStarted;
+  WarningLevel level = WarningLevel::kNone;
+  std::vector<std::pair<WarningLevel, std::string>> reasons;  // Evaluate sorts them most severe first
+
+  void Warn(WarningLevel reason_level, std::string reason) {
+    level = std::max(level, reason_level);
+    reasons.emplace_back(reason_level, std::move(reason));
+  }
+};
+
+std::string Quoted(const std::string& text) { return "“" + text + "”"; }
+
+void JudgeDeadlines(const StreamState& state, const Calendar& calendar, Evaluation& out) {
+  const bool reported_this_month =
+      !state.reports.empty() && MonthOf(calendar.Day(state.reports.back().recorded_at)) == calendar.month;
+  for (const auto& [milestone, due] : state.deadlines) {
+    const std::int64_t days_left = -calendar.DaysSince(std::chrono::sys_days(due));
+    if (days_left < 0) {
+      out.Warn(WarningLevel::kRed, "时限" + Quoted(milestone) + "已于" + FormatDate(due) + "到期，任务未完成");
+    } else if (days_left <= calendar.options.blue_deadline_days && !reported_this_month) {
+      out.Warn(WarningLevel::kBlue, "时限" + Quoted(milestone) + "将于" + FormatDate(due) + "到期（还剩" +
+                                        std::to_string(days_left) + "天），本月尚未报送进度");
+    }
+  }
+}
+
+void JudgeNotices(const StreamState& state, const Calendar& calendar, Evaluation& out) {
+  for (const auto& [id, notice] : state.open_notices) {
+    if (!NoticeOverdue(notice, calendar)) continue;
+    out.Warn(WarningLevel::kRed, "督办" + Quoted(id) + "已于" + FormatDate(notice.due) + "到期，未按期整改反馈且未销号");
+  }
+}
+
+void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation& out) {
+  if (state.reports.empty()) {
+    const std::int64_t silent = calendar.DaysSince(calendar.plan_date);
+    if (silent > calendar.options.yellow_silence_days) {
+      out.Warn(WarningLevel::kYellow, "自方案印发（" + FormatDate(calendar.plan_date) + "）起已" +
+                                          std::to_string(silent) + "天未报送进度");
+    }
+    return;
+  }
+  const Report& last = state.reports.back();
+  const std::chrono::sys_days last_day = calendar.Day(last.recorded_at);
+  const std::int64_t silent = calendar.DaysSince(last_day);
+  if (silent > calendar.options.yellow_silence_days) {
+    out.Warn(WarningLevel::kYellow,
+             "已" + std::to_string(silent) + "天未报送进度（上次报送于" + FormatDate(last_day) + "）");
+  }
+  // Returned and not resent: the latest report is the returned one.
+  if (last.decision == ReviewDecision::kReturned && last.reviewed_at.has_value()) {
+    const std::chrono::sys_days returned_day = calendar.Day(*last.reviewed_at);
+    const std::int64_t waiting = calendar.DaysSince(returned_day);
+    if (waiting > calendar.options.yellow_return_days) {
+      out.Warn(WarningLevel::kYellow, FormatMonth(last.period) + "的报送于" + FormatDate(returned_day) +
+                                          "被退回，已" + std::to_string(waiting) + "天未重新报送");
+    }
+  }
+}
+
+Evaluation Evaluate(const StreamState& state, const Calendar& calendar) {
+  Evaluation out;
+  out.status = StatusOf(state);
+  if (out.status == TaskStatus::kCompleted) return out;  // a completed item carries no warning
+  JudgeDeadlines(state, calendar, out);
+  JudgeNotices(state, calendar, out);
+  JudgeSilence(state, calendar, out);
+  std::stable_sort(out.reasons.begin(), out.reasons.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return out;
+}
+
+// --- rendering -----------------------------------------------------------------
+
+struct Reading {
+  double value = 0;
+  const Report* report = nullptr;
+};
+
+// The latest value reported for `indicator` in `unit` by a report that was not
+// returned (a returned report's figures do not count), optionally only from
+// periods up to the end of `up_to_year`.
+std::optional<Reading> LatestReading(const StreamState& state, const std::string& indicator, const std::string& unit,
+                                     std::optional<int> up_to_year = std::nullopt) {
+  for (auto it = state.reports.rbegin(); it != state.reports.rend(); ++it) {
+    if (it->decision == ReviewDecision::kReturned) continue;
+    if (up_to_year.has_value() && static_cast<int>(it->period.year()) > *up_to_year) continue;
+    for (const IndicatorValue& v : it->indicators) {
+      if (v.indicator == indicator && v.unit == unit) return Reading{v.value, &*it};
+    }
+  }
+  return std::nullopt;
+}
+
+// value / target * 100, to one decimal place; null without both.
+json ProgressJson(const std::optional<double>& target, const std::optional<Reading>& reading) {
+  if (!target.has_value() || *target == 0 || !reading.has_value()) return nullptr;
+  return NumberJson<json>(std::round(reading->value / *target * 1000) / 10);
+}
+
+json ReadingJson(const Target& target, const std::optional<Reading>& reading) {
+  return {{"target", target.value ? NumberJson<json>(*target.value) : json(nullptr)},
+          {"unit", target.unit},
+          {"latest_value", reading ? NumberJson<json>(reading->value) : json(nullptr)},
+          {"progress_percent", ProgressJson(target.value, reading)},
+          {"period", reading ? json(FormatMonth(reading->report->period)) : json(nullptr)},
+          {"reported_at", reading ? json(FormatTimestamp(reading->report->recorded_at)) : json(nullptr)}};
+}
+
+json LastReportJson(const StreamState& state) {
+  if (state.reports.empty()) return nullptr;
+  const Report& last = state.reports.back();
+  return {{"version", last.version.value},
+          {"recorded_at", FormatTimestamp(last.recorded_at)},
+          {"principal", last.principal},
+          {"unit", last.unit},
+          {"period", FormatMonth(last.period)},
+          {"percent", NumberJson<json>(last.percent)},
+          {"decision", last.decision ? json(DecisionName(*last.decision)) : json(nullptr)},
+          {"reviewed_at", TimestampJson(last.reviewed_at)}};
+}
+
+// Every target of the item, reported or not, in the catalog's order.
+json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets) {
+  json out = json::array();
+  for (const Target& target : targets) {
+    json entry = ReadingJson(target, LatestReading(state, target.indicator, target.unit));
+    entry["indicator"] = target.indicator;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+json DeadlinesJson(const StreamState& state, const Calendar& calendar, bool completed) {
+  std::vector<std::pair<std::chrono::sys_days, const std::string*>> by_due;
+  for (const auto& [milestone, due] : state.deadlines) by_due.emplace_back(std::chrono::sys_days(due), &milestone);
+  std::sort(by_due.begin(), by_due.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : *a.second < *b.second; });
+  json out = json::array();
+  for (const auto& [due, milestone] : by_due) {
+    const std::int64_t days_left = -calendar.DaysSince(due);
+    out.push_back({{"milestone", *milestone},
+                   {"due", FormatDate(std::chrono::year_month_day(due))},
+                   {"days_left", days_left},
+                   {"overdue", days_left < 0 && !completed}});
+  }
+  return out;
+}
+
+json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
+  json out = json::array();
+  for (const auto& [id, notice] : state.open_notices) {
+    out.push_back({{"id", id},
+                   {"reason", notice.reason},
+                   {"due", FormatDate(notice.due)},
+                   {"answered", notice.answered_at.has_value()},
+                   {"answered_at", TimestampJson(notice.answered_at)},
+                   {"overdue", NoticeOverdue(notice, calendar)}});
+  }
+  return out;
+}
+
+// The fields tasks and major items share.
+void AddSupervision(json& out, const StreamState& state, const std::vector<Target>& targets,
+                    const Evaluation& evaluation, const Calendar& calendar) {
+  json reasons = json::array();
+  for (const auto& [level, reason] : evaluation.reasons) reasons.push_back(reason);
+  out["status"] = TaskStatusName(evaluation.status);
+  out["status_label"] = TaskStatusLabel(evaluation.status);
+  out["version"] = state.version.value;
+  out["completed_at"] = TimestampJson(state.completed_at);
+  out["last_report"] = LastReportJson(state);
+  out["indicators"] = IndicatorsJson(state, targets);
+  out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);
+  out["open_notices"] = OpenNoticesJson(state, calendar);
+  out["warning"] = WarningLevelName(evaluation.level);
+  out["warning_label"] = WarningLevelLabel(evaluation.level);
+  out["warning_reasons"] = std::move(reasons);
+}
+
+json TaskJson(const TaskSpec& task, const StreamState& state, const Evaluation& evaluation,
+              const Calendar& calendar) {
+  json out = {{"no", task.no.value},
+              {"stream", TaskStream(task.no).value},
+              {"category", task.category},
+              {"item", task.item},
+              {"lead_unit", task.lead_unit},
+              {"cooperating_units", task.cooperating_units}};
+  AddSupervision(out, state, task.targets, evaluation, calendar);
+  return out;
+}
+
+json MajorJson(const MajorItem& item, const StreamState& state, const Evaluation& evaluation,
+               const Calendar& calendar) {
+  json related = json::array();
+  for (TaskNo no : item.related_tasks) related.push_back(no.value);
+  json out = {{"no", item.no.value},
+              {"stream", MajorStream(item.no).value},
+              {"kind", item.kind},
+              {"name", item.name},
+              {"units", item.units},
+              {"related_tasks", related}};
+  AddSupervision(out, state, item.targets, evaluation, calendar);
+  return out;
+}
+
+const StreamState& Find(const std::map<std::string, StreamState>& streams, const StreamId& stream) {
+  static const StreamState kNoEvents;
+  auto it = streams.find(stream.value);
+  return it == streams.end() ? kNoEvents : it->second;
+}
+
+// Counts a unit's items by how they fare.
+struct Tally {
+  std::int64_t on_track = 0, warned = 0, overdue = 0;
+  void Add(WarningLevel level) {
+    if (level == WarningLevel::kNone) {
+      ++on_track;
+    } else if (level == WarningLevel::kRed) {
+      ++overdue;
+    } else {
+      ++warned;
+    }
+  }
+};
+
+json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& evaluations) {
+  json out = json::array();
+  for (const Unit& unit : catalog.units) {
+    json led = json::array(), cooperating = json::array(), majors = json::array();
+    Tally tally;
+    for (const TaskSpec& task : catalog.tasks) {
+      const bool leads = task.lead_unit == unit.name;
+      const bool cooperates = std::find(task.cooperating_units.begin(), task.cooperating_units.end(),
+                                        unit.name) != task.cooperating_units.end();
+      if (leads) led.push_back(task.no.value);
+      if (cooperates) cooperating.push_back(task.no.value);
+      if (leads || cooperates) tally.Add(evaluations.at(TaskStream(task.no).value).level);
+    }
+    for (const MajorItem& item : catalog.major_items) {
+      if (std::find(item.units.begin(), item.units.end(), unit.name) == item.units.end()) continue;
+      majors.push_back(item.no.value);
+      tally.Add(evaluations.at(MajorStream(item.no).value).level);
+    }
+    out.push_back({{"unit", unit.name},
+                   {"kind", unit.kind},
+                   {"led", led},
+                   {"cooperating", cooperating},
+                   {"major_items", majors},
+                   {"on_track", tally.on_track},
+                   {"warned", tally.warned},
+                   {"overdue", tally.overdue}});
+  }
+  return out;
+}
+
+// A county target reads the latest value its source task reported for a period
+// within the target's year: the 2024 target keeps its 2024 figure after 2025's reports arrive.
+json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState>& streams) {
+  json out = json::array();
+  for (const Target& target : catalog.targets) {
+    std::optional<Reading> reading;
+    json source = nullptr;
+    if (target.source.has_value()) {
+      const StreamId stream = TaskStream(target.source->task);
+      reading = LatestReading(Find(streams, stream), target.source->indicator, target.unit, target.year);
+      source = {{"task", target.source->task.value}, {"stream", stream.value}, {"indicator", target.source->indicator}};
+    }
+    json entry = ReadingJson(target, reading);
+    entry["year"] = target.year ? json(*target.year) : json(nullptr);
+    entry["framework"] = target.framework;
+    entry["indicator"] = target.indicator;
+    entry["source"] = std::move(source);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// Every status and level is listed, with 0 where no item has it.
+json CountsJson(const std::map<std::string, Evaluation>& evaluations) {
+  std::map<std::string, std::int64_t> by_status, by_warning;
+  for (TaskStatus status : {TaskStatus::kNotStarted, TaskStatus::kInProgress, TaskStatus::kPendingReview,
+                            TaskStatus::kReturned, TaskStatus::kCompleted}) {
+    by_status[std::string(TaskStatusName(status))] = 0;
+  }
+  for (WarningLevel level : {WarningLevel::kNone, WarningLevel::kBlue, WarningLevel::kYellow, WarningLevel::kRed}) {
+    by_warning[std::string(WarningLevelName(level))] = 0;
+  }
+  for (const auto& [stream, evaluation] : evaluations) {
+    ++by_status[std::string(TaskStatusName(evaluation.status))];
+    ++by_warning[std::string(WarningLevelName(evaluation.level))];
+  }
+  return {{"items", evaluations.size()}, {"by_status", by_status}, {"by_warning", by_warning}};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SupervisionView>> SupervisionView::Create(Catalog catalog, SupervisionOptions options) {
+  RETURN_IF_ERROR(ValidateSupervisionOptions(options));
+  RETURN_IF_ERROR(ValidateCatalog(catalog));
+  std::optional<std::chrono::year_month_day> plan_date = ParseDate(catalog.document.date);
+  if (!plan_date.has_value()) {
+    return Status::InvalidArgument("document.date: \"" + catalog.document.date +
+                                       "\" is not a date written YYYY-MM-DD; silence is counted from it",
+                                   "document.date");
+  }
+  // The constructor is private so that only validated options reach it.
+  return std::unique_ptr<SupervisionView>(
+      new SupervisionView(std::move(catalog), options, std::chrono::sys_days(*plan_date)));
+}
+
+SupervisionView::SupervisionView(Catalog catalog, SupervisionOptions options, std::chrono::sys_days plan_date)
+    : catalog_(std::move(catalog)), options_(options), plan_date_(plan_date) {
+  for (const StreamId& stream : AllStreams(catalog_)) supervised_.insert(stream.value);
+}
+
+void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& event) {
+  if (!supervised_.contains(envelope.stream.value)) return;
+  StreamState& state = streams_[envelope.stream.value];
+  // Each event arrives once (View's contract); a repeat from a replay must not count twice.
+  if (envelope.version <= state.version) return;
+  state.version = envelope.version;
+  std::visit(Fold{state, envelope}, event);
+  changed_.insert(envelope.stream.value);
+}
+
+std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRows() {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const std::string& stream : changed_) rows.emplace_back(stream, StateToJson(streams_.at(stream)).dump());
+  changed_.clear();
+  return rows;
+}
+
+Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
+  const std::string where = "supervision row \"" + std::string(key) + "\": ";
+  json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
+  Result<StreamState> state = StateFromJson(row);
+  if (!state.ok()) return Status::DataLoss(where + state.status().message());
+  streams_[std::string(key)] = std::move(state).value();
+  return Status::Ok();
+}
+
+json SupervisionView::Render(Timestamp now) const {
+  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+  std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
+  json tasks = json::array(), majors = json::array();
+  for (const TaskSpec& task : catalog_.tasks) {
+    const StreamId stream = TaskStream(task.no);
+    const StreamState& state = Find(streams_, stream);
+    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
+    tasks.push_back(TaskJson(task, state, evaluation, calendar));
+  }
+  for (const MajorItem& item : catalog_.major_items) {
+    const StreamId stream = MajorStream(item.no);
+    const StreamState& state = Find(streams_, stream);
+    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
+    majors.push_back(MajorJson(item, state, evaluation, calendar));
+  }
+  return {{"as_of", FormatTimestamp(now)},
+          {"today", FormatDate(std::chrono::year_month_day(calendar.today))},
+          {"tasks", std::move(tasks)},
+          {"major_items", std::move(majors)},
+          {"units", UnitsJson(catalog_, evaluations)},
+          {"targets", TargetsJson(catalog_, streams_)},
+          {"counts", CountsJson(evaluations)}};
+}
+
+Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now) const {
+  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+  const StreamState& state = Find(streams_, stream);
+  for (const TaskSpec& task : catalog_.tasks) {
+    if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar);
+  }
+  for (const MajorItem& item : catalog_.major_items) {
+    if (MajorStream(item.no) == stream) return MajorJson(item, state, Evaluate(state, calendar), calendar);
+  }
+  return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");
+}
+
+}  // namespace kuimen

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "domain/events.h"
+#include "domain/status.h"
+#include "projections/view.h"
+
+namespace kuimen {
+
+// Thresholds of the warning levels, in calendar days of the local time zone.
+// Validated once by SupervisionView::Create.
+struct SupervisionOptions {
+  // 蓝: a deadline this many days away or fewer (not yet passed) and no report
+  // sent this calendar month. Default 15: due in 15 days warns, in 16 does not.
+  int blue_deadline_days = 15;
+  // 黄: more than this many days since the last report; an item never reported
+  // counts from the plan's document date. Default 30: 30 days silent is fine, 31 warns.
+  int yellow_silence_days = 30;
+  // 黄: the latest report was returned more than this many days ago and no new
+  // report has been sent. Default 10: 10 days is fine, 11 warns.
+  int yellow_return_days = 10;
+  // Offset from UTC of the zone in which "today" and "this month" are reckoned.
+  // Default 480: China Standard Time (UTC+8), the plan's own.
+  int utc_offset_minutes = 480;
+};
+
+// kInvalidArgument naming the option (subject() is its name) when out of range.
+Status ValidateSupervisionOptions(const SupervisionOptions& options);
+
+// Ordered: the highest applicable level wins.
+enum class WarningLevel { kNone, kBlue, kYellow, kRed };
+
+std::string_view WarningLevelName(WarningLevel level);   // "none", "blue", "yellow", "red"
+std::string_view WarningLevelLabel(WarningLevel level);  // "无", "蓝", "黄", "红"
+
+// The supervision dashboard (督办看板): per task and major item its status,
+// last report, indicators against targets, deadlines, open 督办 notices and a
+// warning level; per unit its items and how they fare; the county-wide targets
+// fed from the tasks their catalog `source` names; counts.
+//
+// Apply folds events into per-stream state (one row per stream, keyed by the
+// stream name) and never looks at a clock; everything that depends on time is
+// judged by Render against the `now` passed in, so rendering a replay at a past
+// moment shows the warnings of that moment. Render does not hide events
+// recorded after `now`: pass a `now` no earlier than the last event applied.
+// Streams that are neither a task nor a major item of the catalog are ignored.
+// Not thread-safe (see View).
+class SupervisionView final : public View {
+ public:
+  // What one stream's row holds. Public so the row form is documented here.
+  struct Report {
+    StreamVersion version;
+    std::chrono::year_month period;
+    double percent = 0;
+    Timestamp recorded_at;
+    std::string principal;
+    std::string unit;
+    std::vector<IndicatorValue> indicators;
+    std::optional<ReviewDecision> decision;  // empty until reviewed
+    std::optional<Timestamp> reviewed_at;
+  };
+  struct Notice {
+    std::string id;
+    std::string reason;
+    std::chrono::year_month_day due;
+    std::optional<Timestamp> answered_at;  // the first answer
+  };
+  struct StreamState {
+    StreamVersion version;  // of the last event folded
+    bool started = false;   // reported at least once, or reopened
+    std::optional<Timestamp> completed_at;  // set while completed
+    std::vector<Report> reports;            // every report, in stream order
+    // By milestone: setting a milestone's deadline again moves it.
+    std::map<std::string, std::chrono::year_month_day> deadlines;
+    std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped
+  };
+
+  // The catalog must pass ValidateCatalog and carry a document date written
+  // YYYY-MM-DD (silence is counted from it); otherwise kInvalidArgument, as for
+  // options out of range.
+  static Result<std::unique_ptr<SupervisionView>> Create(Catalog catalog, SupervisionOptions options = {});
+
+  std::string_view Name() const override { return "supervision"; }
+  void Apply(const RecordedEvent& envelope, const EventData& event) override;
+  std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
+  Status LoadRow(std::string_view key, std::string_view value) override;
+
+  // The whole dashboard as of `now`: as_of, today, tasks, major_items, units,
+  // targets, counts. Numbers that are whole print as integers.
+  nlohmann::json Render(Timestamp now) const;
+  // One task or major item as it appears in Render; kNotFound for a stream the
+  // catalog does not define.
+  Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now) const;
+
+ private:
+  SupervisionView(Catalog catalog, SupervisionOptions options, std::chrono::sys_days plan_date);
+
+  Catalog catalog_;
+  SupervisionOptions options_;
+  std::chrono::sys_days plan_date_;     // the document date: silence counts from it
+  std::set<std::string> supervised_;    // the catalog's stream names
+  std::map<std::string, StreamState> streams_;  // by stream name; only streams with events
+  std::set<std::string> changed_;       // rows touched since TakeChangedRows
+};
+
+}  // namespace kuimen
