@@ -15,15 +15,21 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"kuimen (夔门督办): event-sourced supervision of the 三位一体 reform tasks"};
   app.require_subcommand(1);
 
-  CatalogChoice catalog;
-  auto add_catalog_option = [&catalog](CLI::App* command) {
-    command->add_option("--catalog", catalog.file, "plan catalog JSON file (default: the built-in Fengjie plan)")
+  PlanFiles plan;
+  auto add_plan_option = [&plan](CLI::App* command) {
+    command->add_option("--catalog", plan.catalog, "plan catalog JSON file (default: the built-in Fengjie plan)")
+        ->check(CLI::ExistingFile);
+  };
+  auto add_assessment_rules_option = [&plan](CLI::App* command) {
+    command
+        ->add_option("--assessment-rules", plan.assessment_rules,
+                     "year-end assessment rules JSON file (default: the built-in rules)")
         ->check(CLI::ExistingFile);
   };
 
   std::string format = "json";
   CLI::App* catalog_cmd = app.add_subcommand("catalog", "print the plan's tasks, major items and targets");
-  add_catalog_option(catalog_cmd);
+  add_plan_option(catalog_cmd);
   catalog_cmd->add_option("--format", format, "json or table")->check(CLI::IsMember({"json", "table"}));
 
   KafkaOptions kafka;
@@ -37,10 +43,15 @@ int RunCli(int argc, char** argv) {
         ->capture_default_str();
   };
 
+  CLI::App* rules_cmd =
+      app.add_subcommand("rules", "print the year-end assessment rules as JSON, to copy and edit for --assessment-rules");
+  add_assessment_rules_option(rules_cmd);
+
   std::filesystem::path data_dir = "data";
   CLI::App* serve_cmd =
       app.add_subcommand("serve", "run the store, the Kafka relay and the projectors until SIGINT/SIGTERM");
-  add_catalog_option(serve_cmd);
+  add_plan_option(serve_cmd);
+  add_assessment_rules_option(serve_cmd);
   add_kafka_options(serve_cmd);
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
 
@@ -48,7 +59,8 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> views = {"supervision", "assessment"};
   CLI::App* project_cmd =
       app.add_subcommand("project", "run projectors alone, fed by a Kafka broker, following the store of `serve`");
-  add_catalog_option(project_cmd);
+  add_plan_option(project_cmd);
+  add_assessment_rules_option(project_cmd);
   add_kafka_options(project_cmd);
   project_cmd->add_option("--data", data_dir, "data directory of the serving process")->required();
   project_cmd->add_option("--views-dir", views_dir, "where this process keeps its views")->required();
@@ -56,7 +68,8 @@ int RunCli(int argc, char** argv) {
 
   ViewArgs view_args;
   CLI::App* view_cmd = app.add_subcommand("view", "render a view replayed from the log, now or as it stood then");
-  add_catalog_option(view_cmd);
+  add_plan_option(view_cmd);
+  add_assessment_rules_option(view_cmd);
   view_cmd->add_option("--data", view_args.data_dir, "data directory")->required();
   view_cmd->add_option("--name", view_args.name, "supervision or assessment")
       ->required()
@@ -68,7 +81,8 @@ int RunCli(int argc, char** argv) {
   std::string digest_name;
   CLI::App* digest_cmd =
       app.add_subcommand("digest", "compare a projector's stored view with a rebuild from the log (exit 1 if different)");
-  add_catalog_option(digest_cmd);
+  add_plan_option(digest_cmd);
+  add_assessment_rules_option(digest_cmd);
   digest_cmd->add_option("--data", data_dir, "data directory")->required();
   digest_cmd->add_option("--views-dir", views_dir, "the projector's views directory (default DIR/views)");
   digest_cmd->add_option("--name", digest_name, "supervision or assessment")
@@ -85,7 +99,7 @@ int RunCli(int argc, char** argv) {
 
   SubmitArgs submit;
   CLI::App* submit_cmd = app.add_subcommand("submit", "decide and append one event, as the given principal");
-  add_catalog_option(submit_cmd);
+  add_plan_option(submit_cmd);
   submit_cmd->add_option("--data", submit.data_dir, "data directory")->required();
   submit_cmd->add_option("--stream", submit.stream, "stream, e.g. task-07 or major-3")->required();
   submit_cmd->add_option("--principal", submit.principal, "who acts")->required();
@@ -100,16 +114,17 @@ int RunCli(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (catalog_cmd->parsed()) return RunCatalogCommand(catalog, format);
-  if (serve_cmd->parsed()) return RunServeCommand(catalog, data_dir, kafka);
-  if (project_cmd->parsed()) return RunProjectCommand(catalog, data_dir, views_dir, views, kafka);
-  if (view_cmd->parsed()) return RunViewCommand(catalog, view_args);
+  if (catalog_cmd->parsed()) return RunCatalogCommand(plan, format);
+  if (rules_cmd->parsed()) return RunRulesCommand(plan);
+  if (serve_cmd->parsed()) return RunServeCommand(plan, data_dir, kafka);
+  if (project_cmd->parsed()) return RunProjectCommand(plan, data_dir, views_dir, views, kafka);
+  if (view_cmd->parsed()) return RunViewCommand(plan, view_args);
   if (digest_cmd->parsed()) {
-    return RunDigestCommand(catalog, data_dir, views_dir.empty() ? data_dir / "views" : views_dir, digest_name);
+    return RunDigestCommand(plan, data_dir, views_dir.empty() ? data_dir / "views" : views_dir, digest_name);
   }
   if (verify_cmd->parsed()) return RunVerifyCommand(data_dir);
   if (log_cmd->parsed()) return RunLogCommand(data_dir, from_position);
-  if (submit_cmd->parsed()) return RunSubmitCommand(catalog, submit);
+  if (submit_cmd->parsed()) return RunSubmitCommand(plan, submit);
   return 1;
 }
 

@@ -26,8 +26,8 @@ namespace {
 // server's keys and tokens.
 std::filesystem::path StoreDir(const std::filesystem::path& data_dir) { return data_dir / "store"; }
 
-Result<Catalog> LoadCatalog(const CatalogChoice& choice) {
-  return choice.file.empty() ? LoadDefaultCatalog() : LoadCatalogFile(choice.file);
+Result<Catalog> LoadCatalog(const PlanFiles& choice) {
+  return choice.catalog.empty() ? LoadDefaultCatalog() : LoadCatalogFile(choice.catalog);
 }
 
 int Fail(const Status& status) {
@@ -50,10 +50,17 @@ Result<std::unique_ptr<EventStore>> Open(const std::filesystem::path& data_dir, 
 
 }  // namespace
 
-int RunCatalogCommand(const CatalogChoice& choice, const std::string& format) {
+int RunCatalogCommand(const PlanFiles& choice, const std::string& format) {
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
   std::cout << (format == "table" ? CatalogToTable(*catalog) : CatalogToJson(*catalog) + "\n");
+  return 0;
+}
+
+int RunRulesCommand(const PlanFiles& plan) {
+  Result<ViewSettings> settings = LoadViewSettings(plan.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
+  std::cout << AssessmentRulesToJson(settings->assessment).dump(2) << "\n";
   return 0;
 }
 
@@ -83,15 +90,18 @@ Status CheckKafka(const KafkaOptions& kafka) {
 
 }  // namespace
 
-int RunServeCommand(const CatalogChoice& choice, const std::filesystem::path& data_dir, const KafkaOptions& kafka) {
+int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_dir, const KafkaOptions& kafka) {
   const sigset_t stop_signals = BlockStopSignals();
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
   if (Status valid = CheckKafka(kafka); !valid.ok()) return Fail(valid);
+  Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
   SystemClock clock;
   ServiceOptions options;
   options.data_dir = data_dir;
   options.kafka = kafka;
+  options.view_settings = *settings;
   Result<std::unique_ptr<Service>> service = Service::Start(*catalog, options, clock);
   if (!service.ok()) return Fail(service.status());
 
@@ -106,7 +116,7 @@ int RunServeCommand(const CatalogChoice& choice, const std::filesystem::path& da
   return 0;
 }
 
-int RunProjectCommand(const CatalogChoice& choice, const std::filesystem::path& data_dir,
+int RunProjectCommand(const PlanFiles& choice, const std::filesystem::path& data_dir,
                       const std::filesystem::path& views_dir, const std::vector<std::string>& views,
                       const KafkaOptions& kafka) {
   const sigset_t stop_signals = BlockStopSignals();
@@ -127,9 +137,11 @@ int RunProjectCommand(const CatalogChoice& choice, const std::filesystem::path& 
   Result<std::unique_ptr<EventStore>> store = OpenEventStore(store_options);
   if (!store.ok()) return Fail(store.status());
 
+  Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
   std::vector<RunningView> running;
   for (const std::string& view : views) {
-    Result<RunningView> started = StartView(view, *catalog, views_dir, **store, kafka.brokers, kafka);
+    Result<RunningView> started = StartView(view, *catalog, *settings, views_dir, **store, kafka.brokers, kafka);
     if (!started.ok()) return Fail(started.status());
     running.push_back(std::move(started).value());
   }
@@ -139,7 +151,7 @@ int RunProjectCommand(const CatalogChoice& choice, const std::filesystem::path& 
   return 0;
 }
 
-int RunViewCommand(const CatalogChoice& choice, const ViewArgs& args) {
+int RunViewCommand(const PlanFiles& choice, const ViewArgs& args) {
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
   SystemClock clock;
@@ -152,7 +164,9 @@ int RunViewCommand(const CatalogChoice& choice, const ViewArgs& args) {
     query.now = *as_of;
   }
   if (args.as_of_position) limit.through_position = GlobalPosition(*args.as_of_position);
-  Result<std::unique_ptr<View>> view = MakeView(args.name, *catalog);
+  Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
+  Result<std::unique_ptr<View>> view = MakeView(args.name, *catalog, *settings);
   if (!view.ok()) return Fail(view.status());
   Result<std::unique_ptr<EventStore>> store = Open(args.data_dir, clock, /*read_only=*/true);
   if (!store.ok()) return Fail(store.status());
@@ -166,15 +180,17 @@ int RunViewCommand(const CatalogChoice& choice, const ViewArgs& args) {
   return 0;
 }
 
-int RunDigestCommand(const CatalogChoice& choice, const std::filesystem::path& data_dir,
+int RunDigestCommand(const PlanFiles& choice, const std::filesystem::path& data_dir,
                      const std::filesystem::path& views_dir, const std::string& name) {
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
   SystemClock clock;
   Result<std::unique_ptr<EventStore>> store = Open(data_dir, clock, /*read_only=*/true);
   if (!store.ok()) return Fail(store.status());
-  Result<std::unique_ptr<View>> stored_view = MakeView(name, *catalog);
-  Result<std::unique_ptr<View>> rebuilt_view = MakeView(name, *catalog);
+  Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
+  Result<std::unique_ptr<View>> stored_view = MakeView(name, *catalog, *settings);
+  Result<std::unique_ptr<View>> rebuilt_view = MakeView(name, *catalog, *settings);
   if (!stored_view.ok()) return Fail(stored_view.status());
   // The stored rows are read as they are: no log, so nothing is caught up.
   Result<std::unique_ptr<Projector>> stored =
@@ -222,7 +238,7 @@ int RunLogCommand(const std::filesystem::path& data_dir, std::uint64_t from_posi
   return 0;
 }
 
-int RunSubmitCommand(const CatalogChoice& choice, const SubmitArgs& args) {
+int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
 

@@ -12,14 +12,17 @@
 // writes its result to stdout, its diagnostics to stderr.
 namespace kuimen {
 
-struct CatalogChoice {
-  std::filesystem::path file;  // empty: the built-in Fengjie plan
+// The plan's data files, when not the built-in ones.
+struct PlanFiles {
+  std::filesystem::path catalog;           // empty: the built-in Fengjie plan
+  std::filesystem::path assessment_rules;  // empty: the built-in rules "fengjie-2024.1"
 };
 
-int RunCatalogCommand(const CatalogChoice& catalog, const std::string& format);
-int RunServeCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka);
+int RunCatalogCommand(const PlanFiles& catalog, const std::string& format);
+int RunRulesCommand(const PlanFiles& plan);
+int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka);
 // One or more projectors alone, following the store another process writes.
-int RunProjectCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir,
+int RunProjectCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir,
                       const std::filesystem::path& views_dir, const std::vector<std::string>& views,
                       const KafkaOptions& kafka);
 
@@ -31,9 +34,9 @@ struct ViewArgs {
   std::optional<std::uint64_t> as_of_position;
   std::optional<int> year;
 };
-int RunViewCommand(const CatalogChoice& catalog, const ViewArgs& args);
+int RunViewCommand(const PlanFiles& catalog, const ViewArgs& args);
 // Compares a projector's stored rows with a rebuild from the log.
-int RunDigestCommand(const CatalogChoice& catalog, const std::filesystem::path& data_dir,
+int RunDigestCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir,
                      const std::filesystem::path& views_dir, const std::string& name);
 int RunVerifyCommand(const std::filesystem::path& data_dir);
 int RunLogCommand(const std::filesystem::path& data_dir, std::uint64_t from_position);
@@ -49,6 +52,6 @@ struct SubmitArgs {
   std::optional<std::uint64_t> expected_version;
   std::string event_id;
 };
-int RunSubmitCommand(const CatalogChoice& catalog, const SubmitArgs& args);
+int RunSubmitCommand(const PlanFiles& catalog, const SubmitArgs& args);
 
 }  // namespace kuimen

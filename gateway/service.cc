@@ -2,14 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "gateway/views.h"
 #include "projections/kafka_event_source.h"
 
 namespace kuimen {
 
-Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const std::filesystem::path& views_dir,
-                              EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka) {
-  ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog));
+Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
+                              const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
+                              const KafkaOptions& kafka) {
+  ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog, settings));
   std::error_code error;
   std::filesystem::create_directories(views_dir, error);
   ASSIGN_OR_RETURN(std::unique_ptr<Projector> projector,
@@ -50,7 +50,8 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
 
   for (const std::string& view : options.views) {
     ASSIGN_OR_RETURN(RunningView running,
-                     StartView(view, catalog, options.data_dir / "views", *service->store_, bootstrap, options.kafka));
+                     StartView(view, catalog, options.view_settings, options.data_dir / "views", *service->store_,
+                               bootstrap, options.kafka));
     service->projectors_[view] = std::move(running.projector);
     service->projections_.push_back(std::move(running.projection));
   }

@@ -8,6 +8,7 @@
 
 #include "domain/catalog.h"
 #include "domain/clock.h"
+#include "gateway/views.h"
 #include "eventstore/event_store.h"
 #include "projections/embedded_kafka.h"
 #include "projections/kafka_options.h"
@@ -24,6 +25,7 @@ struct ServiceOptions {
   // Views to project in this process; empty runs store and relay only (the
   // projectors then run elsewhere, as `kuimen project`).
   std::vector<std::string> views = {"supervision", "assessment"};
+  ViewSettings view_settings;
 };
 
 // The service in one process: event store, Kafka (the embedded cluster unless
@@ -57,7 +59,8 @@ struct RunningView {
   std::unique_ptr<Projector> projector;
   std::unique_ptr<KafkaProjection> projection;
 };
-Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const std::filesystem::path& views_dir,
-                              EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka);
+Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
+                              const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
+                              const KafkaOptions& kafka);
 
 }  // namespace kuimen

@@ -1,5 +1,8 @@
 #include "gateway/views.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "domain/calendar.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
@@ -11,13 +14,26 @@ const std::vector<std::string>& ViewNames() {
   return names;
 }
 
-Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog) {
+Result<ViewSettings> LoadViewSettings(const std::filesystem::path& assessment_rules_file) {
+  ViewSettings settings;
+  if (assessment_rules_file.empty()) return settings;
+  std::ifstream in(assessment_rules_file, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read the assessment rules file " + assessment_rules_file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  Result<AssessmentRules> rules = ParseAssessmentRules(text.str());
+  if (!rules.ok()) return rules.status().WithContext(assessment_rules_file.string());
+  settings.assessment = std::move(rules).value();
+  return settings;
+}
+
+Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog, const ViewSettings& settings) {
   if (name == "supervision") {
-    ASSIGN_OR_RETURN(std::unique_ptr<SupervisionView> view, SupervisionView::Create(catalog));
+    ASSIGN_OR_RETURN(std::unique_ptr<SupervisionView> view, SupervisionView::Create(catalog, settings.supervision));
     return std::unique_ptr<View>(std::move(view));
   }
   if (name == "assessment") {
-    ASSIGN_OR_RETURN(std::unique_ptr<AssessmentView> view, AssessmentView::Create(catalog, DefaultAssessmentRules()));
+    ASSIGN_OR_RETURN(std::unique_ptr<AssessmentView> view, AssessmentView::Create(catalog, settings.assessment));
     return std::unique_ptr<View>(std::move(view));
   }
   return Status::InvalidArgument("view: \"" + std::string(name) + "\" is not a view; use supervision or assessment",

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,8 @@
 
 #include "domain/catalog.h"
 #include "domain/clock.h"
+#include "projections/assessment_rules.h"
+#include "projections/supervision_view.h"
 #include "projections/view.h"
 
 namespace kuimen {
@@ -17,8 +20,19 @@ namespace kuimen {
 // The service's views, by name: "supervision" (督办看板) and "assessment" (年终综合考核).
 const std::vector<std::string>& ViewNames();
 
+// How the views judge: the supervision view's warning thresholds and the
+// assessment's versioned rules (default: the built-in "fengjie-2024.1").
+struct ViewSettings {
+  SupervisionOptions supervision;
+  AssessmentRules assessment = DefaultAssessmentRules();
+};
+
+// Reads assessment rules from a JSON file (projections/assessment_rules.h);
+// an empty path keeps the built-in rules.
+Result<ViewSettings> LoadViewSettings(const std::filesystem::path& assessment_rules_file);
+
 // A fresh, empty view; kInvalidArgument for an unknown name.
-Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog);
+Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog, const ViewSettings& settings);
 
 // What a reader asks of a view: the moment warnings are judged at, and for
 // the assessment the year (default: the year of `now` in China time).

@@ -120,6 +120,29 @@ TEST(KuimenVerify, NamesTheFirstPositionThatWasEditedBehindTheStoresBack) {
   EXPECT_EQ(verify.out.rfind("FAILED at position 3: ", 0), 0u) << verify.out;
 }
 
+TEST(KuimenRules, PrintsRulesThatLoadBackAndRefusesBrokenOnesNamingTheField) {
+  testing::TempDir dir;
+  ProcessRun rules = Kuimen("rules");
+  ASSERT_EQ(rules.exit_code, 0);
+  nlohmann::json parsed = nlohmann::json::parse(rules.out);
+  EXPECT_EQ(parsed["version"], "fengjie-2024.1");
+  const std::string good = (dir.path() / "rules.json").string();
+  parsed["version"] = "fengjie-2025.1";
+  FILE* file = fopen(good.c_str(), "w");
+  fputs(parsed.dump().c_str(), file);
+  fclose(file);
+  EXPECT_EQ(nlohmann::json::parse(Kuimen("rules --assessment-rules " + Quote(good)).out)["version"], "fengjie-2025.1");
+
+  parsed["total"] = 90;  // the rules' points no longer add up
+  const std::string bad = (dir.path() / "bad.json").string();
+  file = fopen(bad.c_str(), "w");
+  fputs(parsed.dump().c_str(), file);
+  fclose(file);
+  ProcessRun refused = Kuimen("rules --assessment-rules " + Quote(bad), /*with_stderr=*/true);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("bad.json"), std::string::npos) << refused.out;
+}
+
 TEST(KuimenSubmit, ExplainsARefusal) {
   testing::TempDir dir;
   ProcessRun run = Kuimen("submit --data " + Quote((dir.path() / "data").string()) +

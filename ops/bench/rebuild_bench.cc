@@ -1,0 +1,105 @@
+// Rebuild benchmark: fills a store with plausible supervision traffic (monthly
+// reports with indicator values and their reviews, on every task), then
+// rebuilds each view from the whole log and reports events/s. A benchmark,
+// not a test: run it by hand (ops/bench/rebuild.sh), never in CI.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include "eventstore/catalog_codec.h"
+#include "eventstore/event_codec.h"
+#include "eventstore/event_store.h"
+#include "gateway/views.h"
+#include "projections/projector.h"
+
+using namespace kuimen;
+using Stopwatch = std::chrono::steady_clock;
+
+namespace {
+
+double Seconds(Stopwatch::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Appends `events` events: for each task in turn, blocks of report + review.
+Status Fill(EventStore& store, const Catalog& catalog, std::uint64_t events) {
+  constexpr int kPairsPerAppend = 50;
+  std::uint64_t written = 0;
+  for (int round = 0; written < events; ++round) {
+    for (const TaskSpec& task : catalog.tasks) {
+      const StreamId stream = TaskStream(task.no);
+      std::uint64_t version = store.StreamHead(stream).value;
+      std::vector<ProposedEvent> batch;
+      for (int i = 0; i < kPairsPerAppend && written + batch.size() < events; ++i) {
+        ProgressReported report;
+        report.period = std::chrono::year(2024 + (round / 12) % 4) / std::chrono::month(1 + round % 12);
+        report.summary = "本月按计划推进，完成阶段性目标。";
+        report.percent = (round % 100);
+        for (const Target& target : task.targets) {
+          if (target.value) report.indicators.push_back({target.indicator, *target.value * (round % 10) / 10, target.unit});
+        }
+        EncodedEvent r = EncodeEvent(report);
+        batch.push_back({std::nullopt, r.type, r.schema_version, Actor{"p-bench", Role::kDepartment, task.lead_unit}, r.data});
+        EncodedEvent v = EncodeEvent(ReportReviewed{StreamVersion(++version), ReviewDecision::kApproved, ""});
+        ++version;
+        batch.push_back({std::nullopt, v.type, v.schema_version, Actor{"p-tf", Role::kTaskForce, ""}, v.data});
+      }
+      if (batch.empty()) break;
+      written += batch.size();
+      ASSIGN_OR_RETURN(auto stored, store.Append(stream, std::nullopt, std::move(batch)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "kuimen-rebuild-bench";
+  std::uint64_t events = 1000000;
+  bool reuse = false;
+  CLI::App app{"kuimen view rebuild benchmark"};
+  app.add_option("--dir", dir, "working directory");
+  app.add_option("--events", events, "events in the log");
+  app.add_flag("--reuse", reuse, "reuse the store left in --dir by an earlier run");
+  CLI11_PARSE(app, argc, argv);
+
+  Result<Catalog> catalog = LoadDefaultCatalog();
+  SystemClock clock;
+  if (!reuse) std::filesystem::remove_all(dir);
+  EventStoreOptions options;
+  options.dir = dir / "store";
+  options.clock = &clock;
+  std::filesystem::create_directories(dir);
+  auto store = OpenEventStore(options);
+  if (!catalog.ok() || !store.ok()) {
+    std::fprintf(stderr, "cannot start: %s %s\n", catalog.status().ToString().c_str(), store.status().ToString().c_str());
+    return 1;
+  }
+  if (!reuse) {
+    const auto start = Stopwatch::now();
+    Status filled = Fill(**store, *catalog, events);
+    if (!filled.ok()) {
+      std::fprintf(stderr, "%s\n", filled.ToString().c_str());
+      return 1;
+    }
+    std::printf("fill     %llu events in %.1f s\n", static_cast<unsigned long long>((*store)->Head().position.value),
+                Seconds(Stopwatch::now() - start));
+  }
+  const std::uint64_t total = (*store)->Head().position.value;
+  for (const std::string& name : ViewNames()) {
+    std::filesystem::remove_all(dir / name);
+    auto view = MakeView(name, *catalog, ViewSettings{});
+    auto projector = Projector::Open(std::move(view).value(), ProjectorOptions{dir / name, nullptr}, store->get());
+    if (!projector.ok()) {
+      std::fprintf(stderr, "%s\n", projector.status().ToString().c_str());
+      return 1;
+    }
+    const auto start = Stopwatch::now();
+    Status rebuilt = (*projector)->CatchUpFromLog();
+    const double seconds = Seconds(Stopwatch::now() - start);
+    std::printf("rebuild  %-12s %llu events in %.2f s = %.0f events/s (%s)\n", name.c_str(),
+                static_cast<unsigned long long>(total), seconds, total / seconds, rebuilt.ToString().c_str());
+  }
+  return 0;
+}
