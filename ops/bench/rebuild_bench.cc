@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "domain/supervised_item.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 #include "eventstore/event_store.h"
