@@ -1,5 +1,6 @@
 #include "projections/assessment_facts.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "domain/calendar.h"
@@ -82,53 +83,124 @@ const json* Nested(const json& object, const char* key) {
 
 // --- task streams ---------------------------------------------------------------
 
-json TaskRow(const AssessmentFacts::TaskStream& task) {
-  json reports = json::array();
-  for (const AssessmentFacts::Report& report : task.reports) {
-    json values = json::object();
-    for (const auto& [indicator, value] : report.values) values[indicator] = NumberJson<json>(value);
-    json review = nullptr;
-    if (report.review.has_value()) {
-      review = {{"decision", report.review->decision == ReviewDecision::kApproved ? "approved" : "returned"},
-                {"position", report.review->position.value}};
-    }
-    reports.push_back({{"version", report.version.value},
-                       {"position", report.position.value},
-                       {"recorded_at_us", TimeJson(report.recorded_at)},
-                       {"unit", report.unit},
-                       {"period", FormatMonth(report.period)},
-                       {"values", values},
-                       {"review", review}});
-  }
-  json notices = json::array();
-  for (const AssessmentFacts::Notice& notice : task.notices) {
-    json answer = nullptr;
-    if (notice.answer.has_value()) {
-      answer = {{"position", notice.answer->position.value}, {"recorded_at_us", TimeJson(notice.answer->recorded_at)}};
-    }
-    notices.push_back({{"id", notice.id},
-                       {"due", FormatDate(notice.due)},
-                       {"position", notice.position.value},
-                       {"recorded_at_us", TimeJson(notice.issued_at)},
-                       {"answer", answer}});
-  }
-  json completions = json::array();
-  for (const AssessmentFacts::Completion& completion : task.completions) {
-    completions.push_back({{"position", completion.position.value},
-                           {"recorded_at_us", TimeJson(completion.recorded_at)},
-                           {"completed", completion.completed}});
-  }
-  return {{"version", task.version.value}, {"reports", reports}, {"notices", notices}, {"completions", completions}};
+std::uint64_t ChunkOf(StreamVersion version) {
+  return (version.value - 1) / AssessmentFacts::kChunkVersions * AssessmentFacts::kChunkVersions + 1;
 }
 
-Result<AssessmentFacts::TaskStream> ReadTaskRow(const json& row) {
+// "task-07/0000000129": zero-padded, so a stream's chunks sort in version order.
+std::string ChunkRowKey(const std::string& stream, std::uint64_t first) {
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%010llu", static_cast<unsigned long long>(first));
+  return stream + "/" + digits;
+}
+
+// The entries of `items` (in version order) whose versions fall in the chunk.
+template <typename T>
+std::pair<typename std::vector<T>::const_iterator, typename std::vector<T>::const_iterator> ChunkRange(
+    const std::vector<T>& items, std::uint64_t first) {
+  const auto by_version = [](const T& item, std::uint64_t v) { return item.version.value < v; };
+  return {std::lower_bound(items.begin(), items.end(), first, by_version),
+          std::lower_bound(items.begin(), items.end(), first + AssessmentFacts::kChunkVersions, by_version)};
+}
+
+// The entry of `items` (in version order) at exactly `version`, or nullptr.
+template <typename T>
+T* AtVersion(std::vector<T>& items, StreamVersion version) {
+  auto it = std::lower_bound(items.begin(), items.end(), version,
+                             [](const T& item, StreamVersion v) { return item.version < v; });
+  return it == items.end() || it->version != version ? nullptr : &*it;
+}
+
+// Inserts in version order: appends in the usual case (rows load in key order).
+template <typename T>
+void InsertByVersion(std::vector<T>& items, T item) {
+  if (items.empty() || items.back().version < item.version) {
+    items.push_back(std::move(item));
+    return;
+  }
+  auto it = std::upper_bound(items.begin(), items.end(), item.version,
+                             [](StreamVersion v, const T& other) { return v < other.version; });
+  items.insert(it, std::move(item));
+}
+
+json ReportJson(const AssessmentFacts::Report& report) {
+  json values = json::object();
+  for (const auto& [indicator, value] : report.values) values[indicator] = NumberJson<json>(value);
+  json review = nullptr;
+  if (report.review.has_value()) {
+    review = {{"decision", report.review->decision == ReviewDecision::kApproved ? "approved" : "returned"},
+              {"position", report.review->position.value}};
+  }
+  return {{"version", report.version.value},
+          {"position", report.position.value},
+          {"recorded_at_us", TimeJson(report.recorded_at)},
+          {"unit", report.unit},
+          {"period", FormatMonth(report.period)},
+          {"values", values},
+          {"review", review}};
+}
+
+json NoticeJson(const AssessmentFacts::Notice& notice) {
+  json answer = nullptr;
+  if (notice.answer.has_value()) {
+    answer = {{"position", notice.answer->position.value}, {"recorded_at_us", TimeJson(notice.answer->recorded_at)}};
+  }
+  return {{"version", notice.version.value},
+          {"id", notice.id},
+          {"due", FormatDate(notice.due)},
+          {"position", notice.position.value},
+          {"recorded_at_us", TimeJson(notice.issued_at)},
+          {"answer", answer}};
+}
+
+json CompletionJson(const AssessmentFacts::Completion& completion) {
+  return {{"version", completion.version.value},
+          {"position", completion.position.value},
+          {"recorded_at_us", TimeJson(completion.recorded_at)},
+          {"completed", completion.completed}};
+}
+
+json HeadRow(StreamVersion version) {
+  return {{"format", AssessmentFacts::kRowFormat}, {"version", version.value}};
+}
+
+json ChunkRow(const AssessmentFacts::TaskStream& task, std::uint64_t first) {
+  json reports = json::array(), notices = json::array(), completions = json::array();
+  for (auto [it, end] = ChunkRange(task.reports, first); it != end; ++it) reports.push_back(ReportJson(*it));
+  for (auto [it, end] = ChunkRange(task.notices, first); it != end; ++it) notices.push_back(NoticeJson(*it));
+  for (auto [it, end] = ChunkRange(task.completions, first); it != end; ++it) completions.push_back(CompletionJson(*it));
+  return {{"format", AssessmentFacts::kRowFormat},
+          {"reports", reports},
+          {"notices", notices},
+          {"completions", completions}};
+}
+
+Status ExpectFormat(const JsonReader& r) {
+  ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
+  if (format != AssessmentFacts::kRowFormat) {
+    return Unreadable(r.PathOf("format"), "must be " + std::to_string(AssessmentFacts::kRowFormat) +
+                                              " (rows of another format need a rebuild)");
+  }
+  return Status::Ok();
+}
+
+// A version of an entry of the chunk starting at `first`.
+Result<StreamVersion> ReadChunkVersion(const JsonReader& r, std::uint64_t first) {
+  ASSIGN_OR_RETURN(StreamVersion version, ReadVersion(r));
+  if (version.value < first || version.value >= first + AssessmentFacts::kChunkVersions) {
+    return Unreadable(r.PathOf("version"), "lies outside the row's versions");
+  }
+  return version;
+}
+
+// Reads a chunk row into `task`, merged with the chunks read before.
+Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskStream& task) {
   JsonReader r(row, "");
   RETURN_IF_ERROR(r.ExpectObject());
-  AssessmentFacts::TaskStream task;
-  ASSIGN_OR_RETURN(task.version, ReadVersion(r));
+  RETURN_IF_ERROR(ExpectFormat(r));
   RETURN_IF_ERROR(ForEach(r, "reports", [&](const JsonReader& item, const json& object) -> Status {
     AssessmentFacts::Report report;
-    ASSIGN_OR_RETURN(report.version, ReadVersion(item));
+    ASSIGN_OR_RETURN(report.version, ReadChunkVersion(item, first));
     ASSIGN_OR_RETURN(report.position, ReadPosition(item));
     ASSIGN_OR_RETURN(report.recorded_at, ReadTime(item));
     ASSIGN_OR_RETURN(report.unit, item.String("unit"));
@@ -150,11 +222,12 @@ Result<AssessmentFacts::TaskStream> ReadTaskRow(const json& row) {
       report.review = AssessmentFacts::Review{
           decision == "approved" ? ReviewDecision::kApproved : ReviewDecision::kReturned, position};
     }
-    task.reports.push_back(std::move(report));
+    InsertByVersion(task.reports, std::move(report));
     return Status::Ok();
   }));
   RETURN_IF_ERROR(ForEach(r, "notices", [&](const JsonReader& item, const json& object) -> Status {
     AssessmentFacts::Notice notice;
+    ASSIGN_OR_RETURN(notice.version, ReadChunkVersion(item, first));
     ASSIGN_OR_RETURN(notice.id, item.String("id"));
     ASSIGN_OR_RETURN(notice.due, ReadDate(item, "due"));
     ASSIGN_OR_RETURN(notice.position, ReadPosition(item));
@@ -166,12 +239,15 @@ Result<AssessmentFacts::TaskStream> ReadTaskRow(const json& row) {
       ASSIGN_OR_RETURN(read.position, ReadPosition(answer_reader));
       ASSIGN_OR_RETURN(read.recorded_at, ReadTime(answer_reader));
       notice.answer = read;
+    } else {
+      task.unanswered[notice.id].insert(notice.version);
     }
-    task.notices.push_back(std::move(notice));
+    InsertByVersion(task.notices, std::move(notice));
     return Status::Ok();
   }));
   RETURN_IF_ERROR(ForEach(r, "completions", [&](const JsonReader& item, const json& object) -> Status {
     AssessmentFacts::Completion completion;
+    ASSIGN_OR_RETURN(completion.version, ReadChunkVersion(item, first));
     ASSIGN_OR_RETURN(completion.position, ReadPosition(item));
     ASSIGN_OR_RETURN(completion.recorded_at, ReadTime(item));
     const json* completed = Nested(object, "completed");
@@ -179,10 +255,10 @@ Result<AssessmentFacts::TaskStream> ReadTaskRow(const json& row) {
       return Unreadable(item.PathOf("completed"), "must be true or false");
     }
     completion.completed = completed->get<bool>();
-    task.completions.push_back(completion);
+    InsertByVersion(task.completions, completion);
     return Status::Ok();
   }));
-  return task;
+  return Status::Ok();
 }
 
 // --- assessment streams ---------------------------------------------------------
@@ -200,12 +276,16 @@ json YearRow(const AssessmentFacts::YearStream& year) {
               {"recorded_at_us", TimeJson(year.freeze->recorded_at)},
               {"result", year.freeze->result}};
   }
-  return {{"version", year.version.value}, {"adjustments", adjustments}, {"freeze", freeze}};
+  return {{"format", AssessmentFacts::kRowFormat},
+          {"version", year.version.value},
+          {"adjustments", adjustments},
+          {"freeze", freeze}};
 }
 
 Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
   JsonReader r(row, "");
   RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(ExpectFormat(r));
   AssessmentFacts::YearStream year;
   ASSIGN_OR_RETURN(year.version, ReadVersion(r));
   RETURN_IF_ERROR(ForEach(r, "adjustments", [&](const JsonReader& item, const json&) -> Status {
@@ -232,52 +312,57 @@ Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
 
 // --- folding ---------------------------------------------------------------
 
+// Folds one event into a task's facts; returns the version of the entry it
+// added or changed (whose chunk row changed), or nullopt when none.
 struct FoldTask {
   AssessmentFacts::TaskStream& task;
   const RecordedEvent& envelope;
+  using Touched = std::optional<StreamVersion>;
 
-  bool operator()(const ProgressReported& e) const {
+  Touched operator()(const ProgressReported& e) const {
     AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at, envelope.actor.unit,
                                    e.period, {}, std::nullopt};
     for (const IndicatorValue& value : e.indicators) report.values[value.indicator] = value.value;
     task.reports.push_back(std::move(report));
-    return true;
+    return envelope.version;
   }
-  bool operator()(const ReportReviewed& e) const {
-    for (AssessmentFacts::Report& report : task.reports) {
-      if (report.version == e.report_version && !report.review.has_value()) {
-        report.review = AssessmentFacts::Review{e.decision, envelope.position};
-        return true;
-      }
-    }
-    return false;
+  Touched operator()(const ReportReviewed& e) const {
+    AssessmentFacts::Report* report = AtVersion(task.reports, e.report_version);
+    if (report == nullptr || report->review.has_value()) return std::nullopt;
+    report->review = AssessmentFacts::Review{e.decision, envelope.position};
+    return report->version;
   }
-  bool operator()(const NoticeIssued& e) const {
-    task.notices.push_back(AssessmentFacts::Notice{e.notice_id, e.due, envelope.position, envelope.recorded_at, {}});
-    return true;
+  Touched operator()(const NoticeIssued& e) const {
+    task.notices.push_back(
+        AssessmentFacts::Notice{envelope.version, e.notice_id, e.due, envelope.position, envelope.recorded_at, {}});
+    task.unanswered[e.notice_id].insert(envelope.version);
+    return envelope.version;
   }
-  bool operator()(const NoticeAnswered& e) const {
-    for (AssessmentFacts::Notice& notice : task.notices) {
-      if (notice.id == e.notice_id && !notice.answer.has_value()) {
-        notice.answer = AssessmentFacts::Answer{envelope.position, envelope.recorded_at};
-        return true;
-      }
-    }
-    return false;
+  Touched operator()(const NoticeAnswered& e) const {
+    // The first notice of that id not answered yet.
+    auto open = task.unanswered.find(e.notice_id);
+    if (open == task.unanswered.end()) return std::nullopt;
+    const StreamVersion version = *open->second.begin();
+    open->second.erase(open->second.begin());
+    if (open->second.empty()) task.unanswered.erase(open);
+    AssessmentFacts::Notice* notice = AtVersion(task.notices, version);
+    if (notice == nullptr) return std::nullopt;  // cannot happen: the index mirrors the notices
+    notice->answer = AssessmentFacts::Answer{envelope.position, envelope.recorded_at};
+    return version;
   }
-  bool operator()(const TaskCompleted&) const {
-    task.completions.push_back({envelope.position, envelope.recorded_at, true});
-    return true;
+  Touched operator()(const TaskCompleted&) const {
+    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, true});
+    return envelope.version;
   }
-  bool operator()(const TaskReopened&) const {
-    task.completions.push_back({envelope.position, envelope.recorded_at, false});
-    return true;
+  Touched operator()(const TaskReopened&) const {
+    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, false});
+    return envelope.version;
   }
   // Not read by the assessment rules.
-  bool operator()(const DeadlineSet&) const { return false; }
-  bool operator()(const NoticeClosed&) const { return false; }
-  bool operator()(const AssessmentAdjusted&) const { return false; }
-  bool operator()(const YearFrozen&) const { return false; }
+  Touched operator()(const DeadlineSet&) const { return std::nullopt; }
+  Touched operator()(const NoticeClosed&) const { return std::nullopt; }
+  Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
+  Touched operator()(const YearFrozen&) const { return std::nullopt; }
 };
 
 struct FoldYear {
@@ -313,6 +398,7 @@ bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event
     if (envelope.version <= stream.version) return false;  // folded before
     stream.version = envelope.version;
     std::visit(FoldYear{stream, envelope}, event);
+    changed_heads_.insert(envelope.stream.value);
     return true;
   }
   const Result<StreamKind> kind = ClassifyStream(envelope.stream);
@@ -320,9 +406,12 @@ bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event
   TaskStream& stream = tasks[envelope.stream.value];
   if (envelope.version <= stream.version) return false;
   stream.version = envelope.version;
-  // The version moves even for an event the rules do not read, so the row is
-  // written then too: a replay from the row's checkpoint skips nothing twice.
-  std::visit(FoldTask{stream, envelope}, event);
+  // The version moves even for an event the rules do not read, so the head
+  // row is written then too: a replay from the row's checkpoint skips nothing twice.
+  changed_heads_.insert(envelope.stream.value);
+  if (const std::optional<StreamVersion> touched = std::visit(FoldTask{stream, envelope}, event)) {
+    changed_chunks_.emplace(envelope.stream.value, ChunkOf(*touched));
+  }
   return true;
 }
 
@@ -336,33 +425,71 @@ const AssessmentFacts::YearStream* AssessmentFacts::FindYear(int year) const {
   return it == years.end() ? nullptr : &it->second;
 }
 
-std::string AssessmentFacts::Row(const std::string& stream) const {
-  if (const std::optional<int> year = AssessmentStreamYear(StreamId{stream})) {
-    const YearStream* found = FindYear(*year);
-    return found == nullptr ? std::string() : Dump(YearRow(*found));
+AssessmentFacts::Freeze* AssessmentFacts::MutableFreeze(int year) {
+  auto it = years.find(year);
+  return it == years.end() || !it->second.freeze.has_value() ? nullptr : &*it->second.freeze;
+}
+
+void AssessmentFacts::MarkYearChanged(int year) {
+  if (years.contains(year)) changed_heads_.insert(AssessmentStream(year).value);
+}
+
+std::vector<std::pair<std::string, std::string>> AssessmentFacts::TakeChangedRows() {
+  std::vector<std::pair<std::string, std::string>> rows;
+  rows.reserve(changed_heads_.size() + changed_chunks_.size());
+  for (const std::string& stream : changed_heads_) {
+    if (const std::optional<int> year = AssessmentStreamYear(StreamId{stream})) {
+      rows.emplace_back(stream, Dump(YearRow(years.at(*year))));
+    } else {
+      rows.emplace_back(stream, Dump(HeadRow(tasks.at(stream).version)));
+    }
   }
-  const TaskStream* found = FindTask(stream);
-  return found == nullptr ? std::string() : Dump(TaskRow(*found));
+  for (const auto& [stream, first] : changed_chunks_) {
+    rows.emplace_back(ChunkRowKey(stream, first), Dump(ChunkRow(tasks.at(stream), first)));
+  }
+  changed_heads_.clear();
+  changed_chunks_.clear();
+  return rows;
 }
 
 Status AssessmentFacts::LoadRow(std::string_view key, std::string_view value) {
-  const StreamId stream{std::string(key)};
+  const std::string name(key);
   const json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
-  if (row.is_discarded()) return Status::InvalidArgument(stream.value + ": is not valid JSON", stream.value);
-  if (const std::optional<int> year = AssessmentStreamYear(stream)) {
+  if (row.is_discarded()) return Status::InvalidArgument(name + ": is not valid JSON", name);
+  if (const std::optional<int> year = AssessmentStreamYear(StreamId{name})) {
     Result<YearStream> read = ReadYearRow(row);
-    if (!read.ok()) return read.status().WithContext(stream.value);
+    if (!read.ok()) return read.status().WithContext(name);
     years[*year] = std::move(read).value();
     return Status::Ok();
   }
-  const Result<StreamKind> kind = ClassifyStream(stream);
+  // A task's head ("task-07") or one of its chunks ("task-07/0000000129").
+  const std::size_t slash = name.find('/');
+  const std::string stream = name.substr(0, slash);
+  const Result<StreamKind> kind = ClassifyStream(StreamId{stream});
   if (!kind.ok() || *kind != StreamKind::kTask) {
-    return Status::InvalidArgument(stream.value + ": is not a row of the assessment view", stream.value);
+    return Status::InvalidArgument(name + ": is not a row of the assessment view", name);
   }
-  Result<TaskStream> read = ReadTaskRow(row);
-  if (!read.ok()) return read.status().WithContext(stream.value);
-  tasks[stream.value] = std::move(read).value();
-  return Status::Ok();
+  if (slash == std::string::npos) {
+    JsonReader r(row, "");
+    Status read = [&]() -> Status {
+      RETURN_IF_ERROR(r.ExpectObject());
+      RETURN_IF_ERROR(ExpectFormat(r));
+      ASSIGN_OR_RETURN(tasks[stream].version, ReadVersion(r));
+      return Status::Ok();
+    }();
+    return read.ok() ? read : read.WithContext(name);
+  }
+  const std::string digits = name.substr(slash + 1);
+  std::uint64_t first = 0;
+  const bool numeric = digits.size() == 10 && std::all_of(digits.begin(), digits.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  if (numeric) first = std::stoull(digits);
+  if (!numeric || first == 0 || ChunkOf(StreamVersion(first)) != first) {
+    return Status::InvalidArgument(name + ": does not name a chunk of the assessment view", name);
+  }
+  Status read = ReadChunkRow(row, first, tasks[stream]);
+  return read.ok() ? read : read.WithContext(name);
 }
 
 }  // namespace kuimen

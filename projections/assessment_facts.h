@@ -1,10 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,11 +23,23 @@ namespace kuimen {
 // What the assessment view keeps of the log: per stream, every fact the
 // assessment rules read, each with the position of the event that
 // established it, so a year can be scored as of any position (the 年终定格
-// scores the events before the freeze). Folded one event at a time, clock-free;
-// one row per stream, keyed by the stream name, canonical JSON with sorted keys.
-// Task streams (task-07) and assessment streams (assessment-2024) are kept;
-// everything else is ignored.
+// scores the events before the freeze). Folded one event at a time, clock-free,
+// each event in O(log n). Task streams (task-07) and assessment streams
+// (assessment-2024) are kept; everything else is ignored.
+//
+// Rows (canonical JSON with sorted keys, each with "format": kRowFormat):
+// - "task-07": the stream's head, {"format","version"}.
+// - "task-07/0000000129": the task's reports, notices and completions whose
+//   stream versions fall in 129..256 (kChunkVersions per row, keyed by the
+//   zero-padded first version), each with any review or answer it received
+//   later. A batch rewrites only the chunks it touched, so a row's size stays
+//   bounded however long the stream grows.
+// - "assessment-2024": the year's version, adjustments and freeze (the task
+//   force adjusts by hand, a handful of times a year: one row suffices).
 struct AssessmentFacts {
+  static constexpr std::int64_t kRowFormat = 2;          // 1: one row per task stream, unversioned
+  static constexpr std::uint64_t kChunkVersions = 128;  // stream versions per task chunk row
+
   struct Review {
     ReviewDecision decision = ReviewDecision::kApproved;
     GlobalPosition position;
@@ -43,6 +58,7 @@ struct AssessmentFacts {
     Timestamp recorded_at;
   };
   struct Notice {
+    StreamVersion version;  // of NoticeIssued
     std::string id;
     std::chrono::year_month_day due;
     GlobalPosition position;  // of NoticeIssued
@@ -51,15 +67,20 @@ struct AssessmentFacts {
   };
   // A TaskCompleted (completed) or TaskReopened (not).
   struct Completion {
+    StreamVersion version;
     GlobalPosition position;
     Timestamp recorded_at;
     bool completed = false;
   };
   struct TaskStream {
     StreamVersion version;  // of the last event folded
+    // Each in stream version order.
     std::vector<Report> reports;
     std::vector<Notice> notices;
     std::vector<Completion> completions;
+    // Notice id -> versions of its notices not answered yet (the first is
+    // answered next). Derived from `notices`; not stored.
+    std::map<std::string, std::set<StreamVersion>> unanswered;
   };
 
   struct Adjustment {
@@ -83,20 +104,31 @@ struct AssessmentFacts {
   std::map<std::string, TaskStream> tasks;  // by stream name
   std::map<int, YearStream> years;          // by the assessment stream's year
 
-  // Folds one event of a kept stream and returns true: its row changed (the
-  // stream's version moves even for an event the rules do not read). False
+  // Folds one event of a kept stream and returns true: its head row changed
+  // (the stream's version moves even for an event the rules do not read). False
   // for any other stream, or an event folded before (its version is not
-  // beyond the stream's).
+  // beyond the stream's). O(log n) in the stream's facts.
   bool Fold(const RecordedEvent& envelope, const EventData& event);
 
   const TaskStream* FindTask(const std::string& stream) const;
   const YearStream* FindYear(int year) const;
+  // The frozen year's freeze, to store its result; nullptr when not frozen.
+  Freeze* MutableFreeze(int year);
+  // Marks the year's row changed (after its freeze's result moved).
+  void MarkYearChanged(int year);
 
-  // The row of a stream folded before (its canonical JSON); empty if none.
-  std::string Row(const std::string& stream) const;
-  // Restores a row written by Row. kInvalidArgument naming the key or field
-  // when it cannot be read.
+  // The rows changed since the last call, as (key, canonical JSON).
+  std::vector<std::pair<std::string, std::string>> TakeChangedRows();
+  // Restores a row written by TakeChangedRows, in any order of rows.
+  // kInvalidArgument naming the key or field when it cannot be read.
   Status LoadRow(std::string_view key, std::string_view value);
+
+ private:
+  // A task stream's chunk row: the stream and the chunk's first version.
+  using ChunkKey = std::pair<std::string, std::uint64_t>;
+
+  std::set<std::string> changed_heads_;  // stream names (task heads and years)
+  std::set<ChunkKey> changed_chunks_;
 };
 
 }  // namespace kuimen

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -118,15 +119,21 @@ class Scorer {
     int on_time = 0, late = 0, missing = 0, pending = 0, exempt = 0;
     for (const TaskSpec* task : led) {
       const AssessmentFacts::TaskStream* facts = Facts(*task);
+      // One pass over the reports: the unit's earliest for each due month.
+      std::map<year_month, const AssessmentFacts::Report*> earliest_of;
+      if (facts != nullptr && first <= last) {
+        for (const AssessmentFacts::Report& report : facts->reports) {
+          if (report.unit != unit || report.period < first || report.period > last || !Counts(report.position)) {
+            continue;
+          }
+          const AssessmentFacts::Report*& earliest = earliest_of[report.period];
+          if (earliest == nullptr || report.position < earliest->position) earliest = &report;
+        }
+      }
       for (year_month month = first; month <= last; month += std::chrono::months(1)) {
         const year_month_day due = (month + std::chrono::months(1)) / due_day;
-        const AssessmentFacts::Report* earliest = nullptr;
-        if (facts != nullptr) {
-          for (const AssessmentFacts::Report& report : facts->reports) {
-            if (report.unit != unit || report.period != month || !Counts(report.position)) continue;
-            if (earliest == nullptr || report.position < earliest->position) earliest = &report;
-          }
-        }
+        const auto found = earliest_of.find(month);
+        const AssessmentFacts::Report* earliest = found == earliest_of.end() ? nullptr : found->second;
         if (earliest != nullptr) {
           ++(LocalDate(earliest->recorded_at) <= due ? on_time : late);
           line.positions.insert(earliest->position);

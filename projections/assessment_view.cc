@@ -13,33 +13,35 @@ Result<std::unique_ptr<AssessmentView>> AssessmentView::Create(Catalog catalog, 
 
 void AssessmentView::Apply(const RecordedEvent& envelope, const EventData& event) {
   if (!facts_.Fold(envelope, event)) return;
-  changed_.insert(envelope.stream.value);
   for (const auto& [year, stream] : facts_.years) {
     // The freeze itself, or an event before it that arrived after it.
-    if (stream.freeze.has_value() && envelope.position <= stream.freeze->position) ScoreFrozen(year);
+    if (stream.freeze.has_value() && envelope.position <= stream.freeze->position) unscored_frozen_.insert(year);
   }
 }
 
-void AssessmentView::ScoreFrozen(int year) {
-  AssessmentFacts::Freeze& freeze = *facts_.years.at(year).freeze;
+std::optional<nlohmann::json> AssessmentView::ScoreFrozen(int year) const {
+  const AssessmentFacts::Freeze& freeze = *facts_.FindYear(year)->freeze;
   // A result kept under other rules (the view restarted with a new version)
   // cannot be recomputed as it was; it stands as it is.
   if (!freeze.result.empty()) {
     const auto kept = freeze.result.find("rules_version");
-    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules_.version) return;
+    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules_.version) {
+      return std::nullopt;
+    }
   }
-  nlohmann::json result =
-      ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, freeze.recorded_at, freeze.position, true});
-  if (result == freeze.result) return;
-  freeze.result = std::move(result);
-  changed_.insert(AssessmentStream(year).value);
+  return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, freeze.recorded_at, freeze.position, true});
 }
 
 std::vector<std::pair<std::string, std::string>> AssessmentView::TakeChangedRows() {
-  std::vector<std::pair<std::string, std::string>> rows;
-  for (const std::string& stream : changed_) rows.emplace_back(stream, facts_.Row(stream));
-  changed_.clear();
-  return rows;
+  for (int year : unscored_frozen_) {
+    std::optional<nlohmann::json> result = ScoreFrozen(year);
+    AssessmentFacts::Freeze* freeze = facts_.MutableFreeze(year);
+    if (!result.has_value() || *result == freeze->result) continue;
+    freeze->result = std::move(*result);
+    facts_.MarkYearChanged(year);
+  }
+  unscored_frozen_.clear();
+  return facts_.TakeChangedRows();
 }
 
 Status AssessmentView::LoadRow(std::string_view key, std::string_view value) {
@@ -51,6 +53,9 @@ Status AssessmentView::LoadRow(std::string_view key, std::string_view value) {
 nlohmann::json AssessmentView::Render(int year, Timestamp now) const {
   if (const AssessmentFacts::YearStream* stream = facts_.FindYear(year);
       stream != nullptr && stream->freeze.has_value()) {
+    if (unscored_frozen_.contains(year)) {
+      if (std::optional<nlohmann::json> result = ScoreFrozen(year)) return *std::move(result);
+    }
     return stream->freeze->result;
   }
   return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, now, GlobalPosition(0), false});

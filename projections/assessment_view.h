@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,14 +26,16 @@ namespace kuimen {
 // the positions of the events that earned or cost its points.
 //
 // Apply folds events into per-stream facts (projections/assessment_facts.h:
-// one row per task or assessment stream, keyed by the stream name) and never
-// looks at a clock. When it folds a YearFrozen (年终定格), it scores that year
-// as of the freeze, with the freeze's recorded_at as "now" and only the events
-// before the freeze's position, and keeps the result in the assessment
-// stream's row; Render returns it unchanged from then on. Events from other
-// streams that arrive after the freeze but sit before it in the log (streams
-// interleave; see View) are folded into that result, so every interleaving
-// gives the same rows; nothing positioned after the freeze ever changes it.
+// a head row per stream, and per task its facts in rows of bounded version
+// ranges) in O(log n) per event, and never looks at a clock. When it folds a
+// YearFrozen (年终定格), the year is scored as of the freeze, with the freeze's
+// recorded_at as "now" and only the events before the freeze's position, and
+// the result is kept in the assessment stream's row; Render returns it from
+// then on. Events from other streams that arrive after the freeze but sit
+// before it in the log (streams interleave; see View) are folded into that
+// result, so every interleaving gives the same rows; nothing positioned after
+// the freeze ever changes it. The scoring is deferred to TakeChangedRows (or
+// done on the fly by Render), once per batch rather than once per event.
 // Not thread-safe (see View).
 class AssessmentView final : public View {
  public:
@@ -55,13 +58,14 @@ class AssessmentView final : public View {
  private:
   AssessmentView(Catalog catalog, AssessmentRules rules) : catalog_(std::move(catalog)), rules_(std::move(rules)) {}
 
-  // Scores a frozen year as of its freeze; marks its row changed if the result moved.
-  void ScoreFrozen(int year);
+  // The frozen year's result as of its freeze over the facts now; nullopt when
+  // the kept result stands (scored under other rules).
+  std::optional<nlohmann::json> ScoreFrozen(int year) const;
 
   Catalog catalog_;
   AssessmentRules rules_;
   AssessmentFacts facts_;
-  std::set<std::string> changed_;  // streams whose rows changed since TakeChangedRows
+  std::set<int> unscored_frozen_;  // frozen years whose result may have moved since TakeChangedRows
 };
 
 }  // namespace kuimen

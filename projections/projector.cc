@@ -85,7 +85,7 @@ void Projector::MarkApplied(GlobalPosition position) {
   }
 }
 
-void Projector::ApplyOne(const RecordedEvent& event, rocksdb::WriteBatch& batch) {
+void Projector::ApplyOne(const RecordedEvent& event) {
   Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
   if (data.ok()) {
     view_->Apply(event, *data);
@@ -95,11 +95,11 @@ void Projector::ApplyOne(const RecordedEvent& event, rocksdb::WriteBatch& batch)
                   data.status().message());
   }
   checkpoints_[event.stream] = event.version;
-  batch.Put(std::string(kCheckpointPrefix) + event.stream.value, storage::EncodeU64Key(event.version.value));
+  changed_checkpoints_.insert(event.stream);  // written once per batch, in Apply
   MarkApplied(event.position);
 }
 
-Status Projector::FillGap(const StreamId& stream, StreamVersion before, rocksdb::WriteBatch& batch) {
+Status Projector::FillGap(const StreamId& stream, StreamVersion before) {
   if (log_ == nullptr) {
     return Status::Unavailable(stream.value + " skips from version " + std::to_string(checkpoints_[stream].value) +
                                " to " + std::to_string(before.value) + " and no event log is reachable to fill it");
@@ -107,7 +107,7 @@ Status Projector::FillGap(const StreamId& stream, StreamVersion before, rocksdb:
   RETURN_IF_ERROR(log_->Refresh());
   for (auto it = log_->ReadStream(stream, checkpoints_[stream].Next()); it->Valid() && it->event().version < before;
        it->Next()) {
-    ApplyOne(it->event(), batch);
+    ApplyOne(it->event());
   }
   if (checkpoints_[stream].Next() != before) {
     return Status::Unavailable("the event log does not hold " + stream.value + " up to version " +
@@ -128,15 +128,19 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
       continue;
     }
     if (event.version != held.Next()) {
-      Status filled = FillGap(event.stream, event.version, batch);
+      Status filled = FillGap(event.stream, event.version);
       if (!filled.ok()) {
         spdlog::error("projector {}: {}", view_->Name(), filled.message());
         continue;
       }
     }
-    ApplyOne(event, batch);
+    ApplyOne(event);
     ++applied;
   }
+  for (const StreamId& stream : changed_checkpoints_) {
+    batch.Put(std::string(kCheckpointPrefix) + stream.value, storage::EncodeU64Key(checkpoints_[stream].value));
+  }
+  changed_checkpoints_.clear();
   for (auto& [key, value] : view_->TakeChangedRows()) {
     const std::string row_key = std::string(kRowPrefix) + key;
     if (value.empty()) {

@@ -64,8 +64,8 @@ class Projector {
 
   Status Load();
   // Applies one event not yet applied (the next version of its stream).
-  void ApplyOne(const RecordedEvent& event, rocksdb::WriteBatch& batch);
-  Status FillGap(const StreamId& stream, StreamVersion before, rocksdb::WriteBatch& batch);
+  void ApplyOne(const RecordedEvent& event);
+  Status FillGap(const StreamId& stream, StreamVersion before);
   void MarkApplied(GlobalPosition position);
 
   mutable std::mutex mu_;
@@ -73,6 +73,7 @@ class Projector {
   std::unique_ptr<rocksdb::DB> db_;
   EventStore* log_;
   std::map<StreamId, StreamVersion> checkpoints_;
+  std::set<StreamId> changed_checkpoints_;  // since the last write
   std::uint64_t through_ = 0;             // applied watermark
   std::set<std::uint64_t> applied_above_; // applied positions above the watermark
   bool failed_ = false;

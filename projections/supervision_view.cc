@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "domain/calendar.h"
 #include "domain/supervised_item.h"
@@ -13,7 +14,10 @@
 namespace kuimen {
 
 using nlohmann::json;
-using Report = SupervisionView::Report;
+using LastReport = SupervisionView::LastReport;
+using PendingReport = SupervisionView::PendingReport;
+using FigureKey = SupervisionView::FigureKey;
+using Figure = SupervisionView::Figure;
 using Notice = SupervisionView::Notice;
 using StreamState = SupervisionView::StreamState;
 
@@ -56,7 +60,8 @@ std::string_view WarningLevelLabel(WarningLevel level) {
 namespace {
 
 // Bumped whenever the row's shape changes; older rows are refused, not guessed at.
-constexpr std::int64_t kRowFormat = 1;
+// 2: bounded state (last report, pending reports, approved figures) instead of every report.
+constexpr std::int64_t kRowFormat = 2;
 
 // --- dates -------------------------------------------------------------------
 
@@ -72,23 +77,31 @@ json TimestampJson(const std::optional<Timestamp>& time) {
 // --- folding events ----------------------------------------------------------
 
 // Each event type explicitly, so a type added to EventData fails to compile here.
+// Every case is O(log n) in the size of the (bounded) state, never in the stream's length.
 struct Fold {
   StreamState& state;
   const RecordedEvent& envelope;
 
   void operator()(const ProgressReported& e) const {
     state.started = true;
-    state.reports.push_back(Report{envelope.version, e.period, e.percent, envelope.recorded_at,
-                                   envelope.actor.principal, envelope.actor.unit, e.indicators,
-                                   std::nullopt, std::nullopt});
+    state.last_report = LastReport{envelope.version, e.period, e.percent, envelope.recorded_at,
+                                   envelope.actor.principal, envelope.actor.unit, std::nullopt, std::nullopt};
+    state.pending_reports[envelope.version] =
+        PendingReport{envelope.version, e.period, envelope.recorded_at, e.indicators};
   }
   void operator()(const DeadlineSet& e) const { state.deadlines[e.milestone] = e.due; }
   void operator()(const ReportReviewed& e) const {
-    for (Report& report : state.reports) {
-      if (report.version != e.report_version) continue;
-      report.decision = e.decision;
-      report.reviewed_at = envelope.recorded_at;
+    if (state.last_report.has_value() && state.last_report->version == e.report_version) {
+      state.last_report->decision = e.decision;
+      state.last_report->reviewed_at = envelope.recorded_at;
     }
+    // A report is reviewed once (the write model refuses a second review), so a
+    // review of a report no longer pending has nothing left to change.
+    auto it = state.pending_reports.find(e.report_version);
+    if (it == state.pending_reports.end()) return;
+    // A returned report's figures do not count: dropping it undoes them.
+    if (e.decision == ReviewDecision::kApproved) ApproveFigures(it->second);
+    state.pending_reports.erase(it);
   }
   void operator()(const NoticeIssued& e) const {
     state.open_notices[e.notice_id] = Notice{e.notice_id, e.reason, e.due, std::nullopt};
@@ -109,6 +122,20 @@ struct Fold {
   // Assessment streams' events; a task or major stream never carries them.
   void operator()(const AssessmentAdjusted&) const {}
   void operator()(const YearFrozen&) const {}
+
+  // Keeps, per indicator, unit and year, the figure of the approved report of
+  // the highest version. Within one report the first value of an indicator wins,
+  // as it did when readings were searched report by report.
+  void ApproveFigures(const PendingReport& report) const {
+    const int year = static_cast<int>(report.period.year());
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const IndicatorValue& v : report.indicators) {
+      if (!seen.emplace(v.indicator, v.unit).second) continue;
+      Figure& figure = state.approved_figures[FigureKey{v.indicator, v.unit, year}];
+      // A default Figure has version 0, below every report's.
+      if (figure.version < report.version) figure = Figure{report.version, report.period, report.recorded_at, v.value};
+    }
+  }
 };
 
 // --- rows ----------------------------------------------------------------------
@@ -121,23 +148,45 @@ std::string_view DecisionName(ReviewDecision decision) {
   return decision == ReviewDecision::kApproved ? "approved" : "returned";
 }
 
-// nlohmann::json keeps object keys sorted, so equal states dump to equal bytes.
+json IndicatorValuesJson(const std::vector<IndicatorValue>& values) {
+  json out = json::array();
+  for (const IndicatorValue& v : values) {
+    out.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+  }
+  return out;
+}
+
+// nlohmann::json keeps object keys sorted, and every collection comes from an
+// ordered map, so equal states dump to equal bytes.
 json StateToJson(const StreamState& state) {
-  json reports = json::array();
-  for (const Report& report : state.reports) {
-    json indicators = json::array();
-    for (const IndicatorValue& v : report.indicators) {
-      indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
-    }
-    reports.push_back({{"version", report.version.value},
+  json last_report = nullptr;
+  if (state.last_report.has_value()) {
+    const LastReport& last = *state.last_report;
+    last_report = {{"version", last.version.value},
+                   {"period", FormatMonth(last.period)},
+                   {"percent", NumberJson<json>(last.percent)},
+                   {"recorded_at_us", MicrosJson(last.recorded_at)},
+                   {"principal", last.principal},
+                   {"unit", last.unit},
+                   {"decision", last.decision ? json(DecisionName(*last.decision)) : json(nullptr)},
+                   {"reviewed_at_us", MicrosJson(last.reviewed_at)}};
+  }
+  json pending = json::array();
+  for (const auto& [version, report] : state.pending_reports) {
+    pending.push_back({{"version", version.value},
                        {"period", FormatMonth(report.period)},
-                       {"percent", NumberJson<json>(report.percent)},
                        {"recorded_at_us", MicrosJson(report.recorded_at)},
-                       {"principal", report.principal},
-                       {"unit", report.unit},
-                       {"indicators", indicators},
-                       {"decision", report.decision ? json(DecisionName(*report.decision)) : json(nullptr)},
-                       {"reviewed_at_us", MicrosJson(report.reviewed_at)}});
+                       {"indicators", IndicatorValuesJson(report.indicators)}});
+  }
+  json figures = json::array();
+  for (const auto& [key, figure] : state.approved_figures) {
+    figures.push_back({{"indicator", key.indicator},
+                       {"unit", key.unit},
+                       {"year", key.year},
+                       {"version", figure.version.value},
+                       {"period", FormatMonth(figure.period)},
+                       {"recorded_at_us", MicrosJson(figure.recorded_at)},
+                       {"value", NumberJson<json>(figure.value)}});
   }
   json deadlines = json::array();
   for (const auto& [milestone, due] : state.deadlines) {
@@ -150,10 +199,15 @@ json StateToJson(const StreamState& state) {
                        {"due", FormatDate(notice.due)},
                        {"answered_at_us", MicrosJson(notice.answered_at)}});
   }
-  return {{"format", kRowFormat},       {"version", state.version.value},
-          {"started", state.started},   {"completed_at_us", MicrosJson(state.completed_at)},
-          {"reports", reports},         {"deadlines", deadlines},
-          {"open_notices", notices}};
+  return {{"format", kRowFormat},
+          {"version", state.version.value},
+          {"started", state.started},
+          {"completed_at_us", MicrosJson(state.completed_at)},
+          {"last_report", std::move(last_report)},
+          {"pending_reports", std::move(pending)},
+          {"approved_figures", std::move(figures)},
+          {"deadlines", std::move(deadlines)},
+          {"open_notices", std::move(notices)}};
 }
 
 Status Malformed(const std::string& field, const char* expected) {
@@ -166,11 +220,24 @@ Result<std::optional<Timestamp>> ReadOptionalMicros(const JsonReader& r, const c
   return std::optional<Timestamp>(Timestamp(std::chrono::microseconds(*micros)));
 }
 
+Result<Timestamp> ReadMicros(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::optional<Timestamp> time, ReadOptionalMicros(r, key));
+  if (!time.has_value()) return Malformed(r.PathOf(key), "is required");
+  return *time;
+}
+
 Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
   std::optional<std::chrono::year_month_day> date = ParseDate(text);
   if (!date.has_value()) return Malformed(r.PathOf(key), "must be a date written YYYY-MM-DD");
   return *date;
+}
+
+Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::string text, r.String(key));
+  std::optional<std::chrono::year_month> month = ParseMonth(text);
+  if (!month.has_value()) return Malformed(r.PathOf(key), "must be a month written YYYY-MM");
+  return *month;
 }
 
 Result<StreamVersion> ReadVersion(const JsonReader& r, const char* key) {
@@ -179,33 +246,18 @@ Result<StreamVersion> ReadVersion(const JsonReader& r, const char* key) {
   return StreamVersion(static_cast<std::uint64_t>(version));
 }
 
-Result<Report> ReportFromJson(const json& value, const std::string& path) {
+Result<LastReport> LastReportFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "percent", "recorded_at_us", "principal", "unit",
-                                   "indicators", "decision", "reviewed_at_us"}));
-  Report report;
+  RETURN_IF_ERROR(r.RejectUnknown(
+      {"version", "period", "percent", "recorded_at_us", "principal", "unit", "decision", "reviewed_at_us"}));
+  LastReport report;
   ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
-  ASSIGN_OR_RETURN(std::string period, r.String("period"));
-  std::optional<std::chrono::year_month> month = ParseMonth(period);
-  if (!month.has_value()) return Malformed(r.PathOf("period"), "must be a month written YYYY-MM");
-  report.period = *month;
+  ASSIGN_OR_RETURN(report.period, ReadMonth(r, "period"));
   ASSIGN_OR_RETURN(report.percent, r.Number("percent"));
-  ASSIGN_OR_RETURN(std::optional<Timestamp> recorded_at, ReadOptionalMicros(r, "recorded_at_us"));
-  if (!recorded_at.has_value()) return Malformed(r.PathOf("recorded_at_us"), "is required");
-  report.recorded_at = *recorded_at;
+  ASSIGN_OR_RETURN(report.recorded_at, ReadMicros(r, "recorded_at_us"));
   ASSIGN_OR_RETURN(report.principal, r.String("principal"));
   ASSIGN_OR_RETURN(report.unit, r.String("unit"));
-  ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators"));
-  for (size_t i = 0; i < indicators->size(); ++i) {
-    JsonReader v((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
-    RETURN_IF_ERROR(v.ExpectObject());
-    IndicatorValue indicator;
-    ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
-    ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
-    ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
-    report.indicators.push_back(std::move(indicator));
-  }
   ASSIGN_OR_RETURN(std::string decision, r.OptionalString("decision"));
   if (decision == "approved") {
     report.decision = ReviewDecision::kApproved;
@@ -218,11 +270,51 @@ Result<Report> ReportFromJson(const json& value, const std::string& path) {
   return report;
 }
 
+Result<PendingReport> PendingReportFromJson(const json& value, const std::string& path) {
+  JsonReader r(value, path);
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "recorded_at_us", "indicators"}));
+  PendingReport report;
+  ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
+  ASSIGN_OR_RETURN(report.period, ReadMonth(r, "period"));
+  ASSIGN_OR_RETURN(report.recorded_at, ReadMicros(r, "recorded_at_us"));
+  ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators"));
+  for (size_t i = 0; i < indicators->size(); ++i) {
+    JsonReader v((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
+    RETURN_IF_ERROR(v.ExpectObject());
+    IndicatorValue indicator;
+    ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
+    ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
+    ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
+    report.indicators.push_back(std::move(indicator));
+  }
+  return report;
+}
+
+Result<std::pair<FigureKey, Figure>> FigureFromJson(const json& value, const std::string& path) {
+  JsonReader r(value, path);
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown({"indicator", "unit", "year", "version", "period", "recorded_at_us", "value"}));
+  FigureKey key;
+  Figure figure;
+  ASSIGN_OR_RETURN(key.indicator, r.String("indicator"));
+  ASSIGN_OR_RETURN(key.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(std::int64_t year, r.Integer("year"));
+  ASSIGN_OR_RETURN(figure.version, ReadVersion(r, "version"));
+  ASSIGN_OR_RETURN(figure.period, ReadMonth(r, "period"));
+  ASSIGN_OR_RETURN(figure.recorded_at, ReadMicros(r, "recorded_at_us"));
+  ASSIGN_OR_RETURN(figure.value, r.Number("value"));
+  // The year is the period's, kept apart only to order the figures.
+  if (year != static_cast<int>(figure.period.year())) return Malformed(r.PathOf("year"), "must be the period's year");
+  key.year = static_cast<int>(year);
+  return std::pair<FigureKey, Figure>(std::move(key), figure);
+}
+
 Result<StreamState> StateFromJson(const json& row) {
   JsonReader r(row, "");
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown(
-      {"format", "version", "started", "completed_at_us", "reports", "deadlines", "open_notices"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"format", "version", "started", "completed_at_us", "last_report",
+                                   "pending_reports", "approved_figures", "deadlines", "open_notices"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
   if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
   StreamState state;
@@ -232,10 +324,23 @@ Result<StreamState> StateFromJson(const json& row) {
   state.started = started->get<bool>();
   ASSIGN_OR_RETURN(state.completed_at, ReadOptionalMicros(r, "completed_at_us"));
 
-  ASSIGN_OR_RETURN(const json* reports, r.Array("reports"));
-  for (size_t i = 0; i < reports->size(); ++i) {
-    ASSIGN_OR_RETURN(Report report, ReportFromJson((*reports)[i], JsonReader::Element("reports", i)));
-    state.reports.push_back(std::move(report));
+  auto last_report = row.find("last_report");
+  if (last_report == row.end()) return Malformed("last_report", "is required (null when never reported)");
+  if (!last_report->is_null()) {
+    ASSIGN_OR_RETURN(LastReport last, LastReportFromJson(*last_report, "last_report"));
+    state.last_report = std::move(last);
+  }
+  ASSIGN_OR_RETURN(const json* pending, r.Array("pending_reports"));
+  for (size_t i = 0; i < pending->size(); ++i) {
+    ASSIGN_OR_RETURN(PendingReport report,
+                     PendingReportFromJson((*pending)[i], JsonReader::Element("pending_reports", i)));
+    const StreamVersion version = report.version;
+    state.pending_reports[version] = std::move(report);
+  }
+  ASSIGN_OR_RETURN(const json* figures, r.Array("approved_figures"));
+  for (size_t i = 0; i < figures->size(); ++i) {
+    ASSIGN_OR_RETURN(auto figure, FigureFromJson((*figures)[i], JsonReader::Element("approved_figures", i)));
+    state.approved_figures[std::move(figure.first)] = figure.second;
   }
   ASSIGN_OR_RETURN(const json* deadlines, r.Array("deadlines"));
   for (size_t i = 0; i < deadlines->size(); ++i) {
@@ -279,10 +384,8 @@ Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days p
 // The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
 TaskStatus StatusOf(const StreamState& state) {
   if (state.completed_at.has_value()) return TaskStatus::kCompleted;
-  for (const Report& report : state.reports) {
-    if (!report.decision.has_value()) return TaskStatus::kPendingReview;
-  }
-  if (!state.reports.empty() && state.reports.back().decision == ReviewDecision::kReturned) {
+  if (!state.pending_reports.empty()) return TaskStatus::kPendingReview;
+  if (state.last_report.has_value() && state.last_report->decision == ReviewDecision::kReturned) {
     return TaskStatus::kReturned;
   }
   return state.started ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
@@ -310,7 +413,7 @@ std::string Quoted(const std::string& text) { return "“" + text + "”"; }
 
 void JudgeDeadlines(const StreamState& state, const Calendar& calendar, Evaluation& out) {
   const bool reported_this_month =
-      !state.reports.empty() && MonthOf(calendar.Day(state.reports.back().recorded_at)) == calendar.month;
+      state.last_report.has_value() && MonthOf(calendar.Day(state.last_report->recorded_at)) == calendar.month;
   for (const auto& [milestone, due] : state.deadlines) {
     const std::int64_t days_left = -calendar.DaysSince(std::chrono::sys_days(due));
     if (days_left < 0) {
@@ -330,7 +433,7 @@ void JudgeNotices(const StreamState& state, const Calendar& calendar, Evaluation
 }
 
 void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation& out) {
-  if (state.reports.empty()) {
+  if (!state.last_report.has_value()) {
     const std::int64_t silent = calendar.DaysSince(calendar.plan_date);
     if (silent > calendar.options.yellow_silence_days) {
       out.Warn(WarningLevel::kYellow, "自方案印发（" + FormatDate(calendar.plan_date) + "）起已" +
@@ -338,7 +441,7 @@ void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation
     }
     return;
   }
-  const Report& last = state.reports.back();
+  const LastReport& last = *state.last_report;
   const std::chrono::sys_days last_day = calendar.Day(last.recorded_at);
   const std::int64_t silent = calendar.DaysSince(last_day);
   if (silent > calendar.options.yellow_silence_days) {
@@ -371,23 +474,38 @@ Evaluation Evaluate(const StreamState& state, const Calendar& calendar) {
 // --- rendering -----------------------------------------------------------------
 
 struct Reading {
+  StreamVersion version;  // of the report it comes from
   double value = 0;
-  const Report* report = nullptr;
+  std::chrono::year_month period;
+  Timestamp recorded_at;
 };
 
-// The latest value reported for `indicator` in `unit` by a report that was not
-// returned (a returned report's figures do not count), optionally only from
-// periods up to the end of `up_to_year`.
+// The latest value (by stream version) reported for `indicator` in `unit` by a
+// report that was not returned (a returned report's figures do not count),
+// optionally only from periods up to the end of `up_to_year`: the best approved
+// figure of the years allowed, unless a pending report has a later one.
 std::optional<Reading> LatestReading(const StreamState& state, const std::string& indicator, const std::string& unit,
                                      std::optional<int> up_to_year = std::nullopt) {
-  for (auto it = state.reports.rbegin(); it != state.reports.rend(); ++it) {
-    if (it->decision == ReviewDecision::kReturned) continue;
-    if (up_to_year.has_value() && static_cast<int>(it->period.year()) > *up_to_year) continue;
-    for (const IndicatorValue& v : it->indicators) {
-      if (v.indicator == indicator && v.unit == unit) return Reading{v.value, &*it};
+  std::optional<Reading> best;
+  auto consider = [&best](StreamVersion version, double value, std::chrono::year_month period, Timestamp recorded_at) {
+    if (!best.has_value() || best->version < version) best = Reading{version, value, period, recorded_at};
+  };
+  const int last_year = up_to_year.value_or(std::numeric_limits<int>::max());
+  for (auto it = state.approved_figures.lower_bound(FigureKey{indicator, unit, std::numeric_limits<int>::min()});
+       it != state.approved_figures.end() && it->first.indicator == indicator && it->first.unit == unit &&
+       it->first.year <= last_year;
+       ++it) {
+    consider(it->second.version, it->second.value, it->second.period, it->second.recorded_at);
+  }
+  for (const auto& [version, report] : state.pending_reports) {
+    if (static_cast<int>(report.period.year()) > last_year) continue;
+    for (const IndicatorValue& v : report.indicators) {
+      if (v.indicator != indicator || v.unit != unit) continue;
+      consider(version, v.value, report.period, report.recorded_at);
+      break;  // within one report the first value counts
     }
   }
-  return std::nullopt;
+  return best;
 }
 
 // value / target * 100, to one decimal place; null without both.
@@ -401,13 +519,13 @@ json ReadingJson(const Target& target, const std::optional<Reading>& reading) {
           {"unit", target.unit},
           {"latest_value", reading ? NumberJson<json>(reading->value) : json(nullptr)},
           {"progress_percent", ProgressJson(target.value, reading)},
-          {"period", reading ? json(FormatMonth(reading->report->period)) : json(nullptr)},
-          {"reported_at", reading ? json(FormatTimestamp(reading->report->recorded_at)) : json(nullptr)}};
+          {"period", reading ? json(FormatMonth(reading->period)) : json(nullptr)},
+          {"reported_at", reading ? json(FormatTimestamp(reading->recorded_at)) : json(nullptr)}};
 }
 
 json LastReportJson(const StreamState& state) {
-  if (state.reports.empty()) return nullptr;
-  const Report& last = state.reports.back();
+  if (!state.last_report.has_value()) return nullptr;
+  const LastReport& last = *state.last_report;
   return {{"version", last.version.value},
           {"recorded_at", FormatTimestamp(last.recorded_at)},
           {"principal", last.principal},

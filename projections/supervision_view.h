@@ -61,16 +61,41 @@ std::string_view WarningLevelLabel(WarningLevel level);  // "无", "蓝", "黄",
 class SupervisionView final : public View {
  public:
   // What one stream's row holds. Public so the row form is documented here.
-  struct Report {
+  //
+  // Bounded: the state keeps what rendering needs, not the stream's history,
+  // so its size (and the cost of Apply and of writing the row) does not grow
+  // with the number of events. The exception is reports still awaiting
+  // review, which are kept until their review arrives (a report is reviewed
+  // once; the write model refuses a second review).
+  struct LastReport {  // the stream's latest report, whatever its review
     StreamVersion version;
     std::chrono::year_month period;
     double percent = 0;
     Timestamp recorded_at;
     std::string principal;
     std::string unit;
-    std::vector<IndicatorValue> indicators;
     std::optional<ReviewDecision> decision;  // empty until reviewed
     std::optional<Timestamp> reviewed_at;
+  };
+  struct PendingReport {  // a report not yet reviewed: its figures count until it is returned
+    StreamVersion version;
+    std::chrono::year_month period;
+    Timestamp recorded_at;
+    std::vector<IndicatorValue> indicators;
+  };
+  // Approved figures are kept per indicator, unit and the year of the report's
+  // period, so that a county target can read the latest figure of its year.
+  struct FigureKey {
+    std::string indicator;
+    std::string unit;
+    int year = 0;
+    auto operator<=>(const FigureKey&) const = default;
+  };
+  struct Figure {  // the value from the approved report of the highest version
+    StreamVersion version;
+    std::chrono::year_month period;
+    Timestamp recorded_at;
+    double value = 0;
   };
   struct Notice {
     std::string id;
@@ -82,7 +107,9 @@ class SupervisionView final : public View {
     StreamVersion version;  // of the last event folded
     bool started = false;   // reported at least once, or reopened
     std::optional<Timestamp> completed_at;  // set while completed
-    std::vector<Report> reports;            // every report, in stream order
+    std::optional<LastReport> last_report;
+    std::map<StreamVersion, PendingReport> pending_reports;  // by version; dropped once reviewed
+    std::map<FigureKey, Figure> approved_figures;
     // By milestone: setting a milestone's deadline again moves it.
     std::map<std::string, std::chrono::year_month_day> deadlines;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped

@@ -415,7 +415,9 @@ TEST(AssessmentRows, RestoreTheSameRenderInAFreshView) {
   std::map<std::string, std::string> rows = Feed(*live, log.events());
   std::vector<std::string> keys;
   for (const auto& [key, value] : rows) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"assessment-2024", "assessment-2025", "task-01", "task-02", "task-07"}));
+  // Each task stream has a head row and its facts in chunks of 128 versions.
+  EXPECT_EQ(keys, (std::vector<std::string>{"assessment-2024", "assessment-2025", "task-01", "task-01/0000000001",
+                                            "task-02", "task-02/0000000001", "task-07", "task-07/0000000001"}));
 
   std::unique_ptr<AssessmentView> restored = NewView();
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
@@ -451,6 +453,30 @@ TEST(AssessmentRows, AreTheSameBytesWhateverTheInterleavingOfStreams) {
   EXPECT_EQ(Feed(*NewView(), merged), in_log_order);
 }
 
+TEST(AssessmentRows, RewriteOnlyTheChunksAnEventTouched) {
+  Log log;
+  for (unsigned i = 0; i < 130; ++i) log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));
+  std::unique_ptr<AssessmentView> view = NewView();
+  std::map<std::string, std::string> rows = Feed(*view, log.events());
+  EXPECT_EQ(rows.size(), 3u);  // the head, versions 1..128 and 129..
+  // Reviewing version 2 rewrites the head and the first chunk only.
+  log.Add("task-01", China(2024, 11, 7), kTaskForce, Approve(2));
+  view->Apply(log.events().back().first, log.events().back().second);
+  std::vector<std::string> keys;
+  for (auto& [key, value] : view->TakeChangedRows()) {
+    keys.push_back(key);
+    rows[key] = std::move(value);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"task-01", "task-01/0000000001"}));
+  // Rows restore in any order.
+  std::unique_ptr<AssessmentView> restored = NewView();
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) ASSERT_TRUE(restored->LoadRow(it->first, it->second).ok());
+  EXPECT_EQ(restored->Render(2024, China(2025, 2, 1)).dump(), view->Render(2024, China(2025, 2, 1)).dump());
+  // Rows of the former format (one row per stream) ask for a rebuild.
+  EXPECT_EQ(NewView()->LoadRow("task-01", R"({"version":1,"reports":[],"notices":[],"completions":[]})").code(),
+            StatusCode::kDataLoss);
+}
+
 TEST(AssessmentRows, IgnoreMajorItemsAndUnknownStreams) {
   Log log;
   log.Add("major-5", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));
@@ -461,7 +487,8 @@ TEST(AssessmentRows, IgnoreMajorItemsAndUnknownStreams) {
 TEST(AssessmentRows, RefuseWhatTheyCannotRead) {
   std::unique_ptr<AssessmentView> view = NewView();
   EXPECT_EQ(view->LoadRow("task-01", "{").code(), StatusCode::kDataLoss);
-  Status missing = view->LoadRow("task-01", R"({"version":1,"reports":[{"version":1}],"notices":[],"completions":[]})");
+  Status missing =
+      view->LoadRow("task-01/0000000001", R"({"format":2,"reports":[{"version":1}],"notices":[],"completions":[]})");
   EXPECT_EQ(missing.code(), StatusCode::kDataLoss);
   EXPECT_NE(missing.message().find("reports[0].position"), std::string::npos) << missing.message();
   EXPECT_EQ(view->LoadRow("supervision-x", "{}").code(), StatusCode::kDataLoss);

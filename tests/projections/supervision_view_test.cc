@@ -581,6 +581,25 @@ TEST(SupervisionView, InterleavingsOfTheSameStreamsGiveByteEqualRows) {
   EXPECT_EQ(RowsOf(*grouped), rows);
 }
 
+TEST(SupervisionView, RowStaysTheSameSizeHoweverLongTheStreamsHistory) {
+  Log log;
+  std::unique_ptr<SupervisionView> view = NewView();
+  std::vector<size_t> sizes;
+  for (int month = 1; month <= 24; ++month) {
+    const Timestamp at = China(2024 + (month - 1) / 12, 1 + (month - 1) % 12, 5);
+    const auto period = Month(2024 + (month - 1) / 12, 1 + (month - 1) % 12);
+    log.Add("task-07", at, kAgriculture, Progress(period, month, {Services(month)}));
+    log.Add("task-07", at, kTaskForce, Approve(2 * month - 1));
+    for (size_t i = log.events().size() - 2; i < log.events().size(); ++i) {
+      view->Apply(log.events()[i].first, log.events()[i].second);
+    }
+    sizes.push_back(RowsOf(*view).at("task-07").size());
+  }
+  // Only the digits of versions and values vary; a year's figure is kept per year.
+  EXPECT_LE(sizes.back(), sizes[12] + 16);
+  EXPECT_EQ(Item(*view, "task-07", China(2026, 1, 6))["indicators"][0]["latest_value"], 24);
+}
+
 struct BadRowCase {
   const char* behaviour;
   const char* value;
@@ -599,10 +618,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadRowCase{"not JSON", "{\"format\":"},
         BadRowCase{"another row format",
-                   R"({"completed_at_us":null,"deadlines":[],"format":2,"open_notices":[],"reports":[],"started":false,"version":0})"},
-        BadRowCase{"a missing field", R"({"format":1,"version":1})"},
+                   R"({"approved_figures":[],"completed_at_us":null,"deadlines":[],"format":1,"last_report":null,"open_notices":[],"pending_reports":[],"started":false,"version":0})"},
+        BadRowCase{"a missing field", R"({"format":2,"version":1})"},
         BadRowCase{"a bad date",
-                   R"({"completed_at_us":null,"deadlines":[{"due":"2024-13-01","milestone":"m"}],"format":1,"open_notices":[],"reports":[],"started":false,"version":1})"}),
+                   R"({"approved_figures":[],"completed_at_us":null,"deadlines":[{"due":"2024-13-01","milestone":"m"}],"format":2,"last_report":null,"open_notices":[],"pending_reports":[],"started":false,"version":1})"}),
     testing::ByBehaviour());
 
 // --- options -------------------------------------------------------------------

@@ -1,0 +1,104 @@
+// Append-to-view lag: appends at a steady rate through the store, the relay
+// and a Kafka broker into the supervision projector, and reports how long each
+// event took from its durable append to being applied in the view.
+// A benchmark, not a test: run it by hand (ops/bench/lag.sh), never in CI.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "domain/supervised_item.h"
+#include "eventstore/catalog_codec.h"
+#include "eventstore/event_codec.h"
+#include "gateway/views.h"
+#include "projections/embedded_kafka.h"
+#include "projections/kafka_event_source.h"
+#include "projections/kafka_projection.h"
+#include "projections/relay.h"
+
+using namespace kuimen;
+using Stopwatch = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "kuimen-lag-bench";
+  std::string brokers;  // empty: the embedded cluster
+  int rate = 1000;
+  int seconds = 10;
+  CLI::App app{"kuimen append-to-view lag benchmark"};
+  app.add_option("--dir", dir, "working directory (emptied first)");
+  app.add_option("--kafka-brokers", brokers, "bootstrap servers (default: the embedded cluster)");
+  app.add_option("--rate", rate, "events per second");
+  app.add_option("--seconds", seconds, "how long to append");
+  CLI11_PARSE(app, argc, argv);
+
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Result<Catalog> catalog = LoadDefaultCatalog();
+  SystemClock clock;
+  EventStoreOptions options;
+  options.dir = dir / "store";
+  options.clock = &clock;
+  auto store = OpenEventStore(options);
+  KafkaOptions kafka;
+  kafka.topic = "kuimen.lag." + std::to_string(getpid());
+  std::unique_ptr<EmbeddedKafka> embedded;
+  if (brokers.empty()) {
+    embedded = std::move(EmbeddedKafka::Start(kafka.topic, kafka.partitions)).value();
+    brokers = embedded->bootstrap_servers();
+  }
+  Relay relay(**store, brokers, kafka);
+  if (Status s = relay.Start(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto projector = std::move(Projector::Open(std::move(MakeView("supervision", *catalog, ViewSettings{})).value(),
+                                             ProjectorOptions{dir / "supervision", nullptr}, store->get()))
+                       .value();
+  KafkaProjection projection(*projector, std::move(KafkaEventSource::Create(brokers, kafka, "kuimen.lag")).value());
+  projection.Start();
+
+  // Warm up: the group joins and the first event arrives.
+  EncodedEvent warm = EncodeEvent(DeadlineSet{"预热", std::chrono::year(2025) / 1 / 1});
+  (void)(*store)->Append(StreamId{"task-01"}, std::nullopt, {{std::nullopt, warm.type, 1, Actor{"p-tf", Role::kTaskForce, ""}, warm.data}});
+  while (projector->applied_through().value < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  const int total = rate * seconds;
+  std::vector<Stopwatch::time_point> acked(total + 2), applied(total + 2);
+  std::thread observer([&] {
+    std::uint64_t seen = 1;
+    while (seen < static_cast<std::uint64_t>(total) + 1) {
+      const std::uint64_t through = projector->applied_through().value;
+      const auto now = Stopwatch::now();
+      for (; seen < through; ++seen) applied[seen + 1] = now;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  const auto start = Stopwatch::now();
+  for (int i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / rate));
+    const Catalog& c = *catalog;
+    const TaskSpec& task = c.tasks[i % c.tasks.size()];
+    ProgressReported report;
+    report.period = std::chrono::year(2025) / std::chrono::month(1 + i % 12);
+    report.summary = "稳步推进";
+    report.percent = i % 100;
+    EncodedEvent e = EncodeEvent(report);
+    auto stored = (*store)->Append(TaskStream(task.no), std::nullopt,
+                                   {{std::nullopt, e.type, 1, Actor{"p", Role::kDepartment, task.lead_unit}, e.data}});
+    acked[stored->front().position.value] = Stopwatch::now();
+  }
+  observer.join();
+  std::vector<double> lags;
+  for (int p = 2; p <= total + 1; ++p) lags.push_back(std::chrono::duration<double, std::milli>(applied[p] - acked[p]).count());
+  std::sort(lags.begin(), lags.end());
+  std::printf("lag     %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", total, rate,
+              embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2], lags[lags.size() * 99 / 100],
+              lags.back());
+  projection.Stop();
+  relay.Stop();
+  return 0;
+}
