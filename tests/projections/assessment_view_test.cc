@@ -9,6 +9,8 @@
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 
+#include "tests/projections/envelope_log.h"
+
 namespace kuimen {
 namespace {
 
@@ -57,29 +59,7 @@ AssessmentAdjusted Adjust(const std::string& unit, double points, int year = 202
   return {unit, year, points, "专班评定"};
 }
 
-// Envelopes as the store would stamp them: versions per stream, positions across the log.
-class Log {
- public:
-  std::uint64_t Add(const std::string& stream, Timestamp at, const Actor& actor, EventData data) {
-    RecordedEvent envelope;
-    envelope.stream = StreamId{stream};
-    envelope.version = StreamVersion(++versions_[stream]);
-    envelope.position = GlobalPosition(events_.size() + 1);
-    envelope.recorded_at = at;
-    envelope.actor = actor;
-    EncodedEvent encoded = EncodeEvent(data);
-    envelope.type = encoded.type;
-    envelope.schema_version = encoded.schema_version;
-    envelope.data = encoded.data;
-    events_.emplace_back(std::move(envelope), std::move(data));
-    return events_.size();
-  }
-  const std::vector<std::pair<RecordedEvent, EventData>>& events() const { return events_; }
-
- private:
-  std::map<std::string, std::uint64_t> versions_;
-  std::vector<std::pair<RecordedEvent, EventData>> events_;
-};
+using Log = testing::EnvelopeLog;
 
 std::unique_ptr<AssessmentView> NewView(AssessmentRules rules = DefaultAssessmentRules()) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(SmallPlan(), std::move(rules));

@@ -8,6 +8,8 @@
 #include "eventstore/event_codec.h"
 #include "tests/support/behaviour_name.h"
 
+#include "tests/projections/envelope_log.h"
+
 namespace kuimen {
 namespace {
 
@@ -43,28 +45,7 @@ ReportReviewed Return(std::uint64_t version) { return {StreamVersion(version), R
 DeadlineSet Deadline(std::string milestone, std::chrono::year_month_day due) { return {std::move(milestone), due}; }
 NoticeIssued Notice(std::string id, std::chrono::year_month_day due) { return {std::move(id), "进度滞后", due}; }
 
-// Envelopes as the store would stamp them: versions per stream, positions across the log.
-class Log {
- public:
-  void Add(const std::string& stream, Timestamp at, const Actor& actor, EventData data) {
-    RecordedEvent envelope;
-    envelope.stream = StreamId{stream};
-    envelope.version = StreamVersion(++versions_[stream]);
-    envelope.position = GlobalPosition(events_.size() + 1);
-    envelope.recorded_at = at;
-    envelope.actor = actor;
-    EncodedEvent encoded = EncodeEvent(data);
-    envelope.type = encoded.type;
-    envelope.schema_version = encoded.schema_version;
-    envelope.data = encoded.data;
-    events_.emplace_back(std::move(envelope), std::move(data));
-  }
-  const std::vector<std::pair<RecordedEvent, EventData>>& events() const { return events_; }
-
- private:
-  std::map<std::string, std::uint64_t> versions_;
-  std::vector<std::pair<RecordedEvent, EventData>> events_;
-};
+using Log = testing::EnvelopeLog;
 
 std::unique_ptr<SupervisionView> NewView() {
   Result<std::unique_ptr<SupervisionView>> view = SupervisionView::Create(Fengjie());
