@@ -8,7 +8,6 @@
 
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
-
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {

@@ -7,7 +7,6 @@
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 #include "tests/support/behaviour_name.h"
-
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {
