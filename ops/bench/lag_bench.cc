@@ -28,11 +28,13 @@ int main(int argc, char** argv) {
   std::string brokers;  // empty: the embedded cluster
   int rate = 1000;
   int seconds = 10;
+  int partitions = 6;
   CLI::App app{"kuimen append-to-view lag benchmark"};
   app.add_option("--dir", dir, "working directory (emptied first)");
   app.add_option("--kafka-brokers", brokers, "bootstrap servers (default: the embedded cluster)");
   app.add_option("--rate", rate, "events per second");
   app.add_option("--seconds", seconds, "how long to append");
+  app.add_option("--partitions", partitions, "partitions of the topic");
   CLI11_PARSE(app, argc, argv);
 
   std::filesystem::remove_all(dir);
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   auto store = OpenEventStore(options);
   KafkaOptions kafka;
   kafka.topic = "kuimen.lag." + std::to_string(getpid());
+  kafka.partitions = partitions;
   std::unique_ptr<EmbeddedKafka> embedded;
   if (brokers.empty()) {
     embedded = std::move(EmbeddedKafka::Start(kafka.topic, kafka.partitions)).value();
