@@ -18,11 +18,17 @@ Status WrongKind(const StreamId& stream, const char* use) {
 
 }  // namespace
 
-std::mutex& CommandHandler::StreamLock(const StreamId& stream) {
+Result<std::mutex*> CommandHandler::StreamLock(const StreamId& stream) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = stream_locks_.find(stream); it != stream_locks_.end()) return it->second.get();
+  }
+  // Checked once per stream, so a made-up stream name never gets a lock.
+  RETURN_IF_ERROR(NewAggregate(stream).status());
   std::lock_guard lock(cache_mu_);
   std::unique_ptr<std::mutex>& mutex = stream_locks_[stream];
   if (!mutex) mutex = std::make_unique<std::mutex>();
-  return *mutex;
+  return mutex.get();
 }
 
 Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const StreamId& stream) const {
@@ -83,11 +89,11 @@ Result<AssessmentAggregate> CommandHandler::LoadAssessment(const StreamId& strea
 }
 
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
-  RETURN_IF_ERROR(NewAggregate(submission.stream).status());  // before a lock is made for it
   const EncodedEvent encoded = EncodeEvent(submission.event);
   // Held across the append: the next decision on this stream must see this
   // event, and a concurrent retry of it must find it stored.
-  std::lock_guard stream_lock(StreamLock(submission.stream));
+  ASSIGN_OR_RETURN(std::mutex* mutex, StreamLock(submission.stream));
+  std::lock_guard stream_lock(*mutex);
   if (submission.event_id.has_value()) {
     ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, store_.FindById(*submission.event_id));
     if (stored.has_value()) {

@@ -61,7 +61,8 @@ class CommandHandler {
   // The stream's aggregate as of its latest stored event, from the cache and
   // the events stored since.
   Result<StreamAggregate> LoadAny(const StreamId& stream);
-  std::mutex& StreamLock(const StreamId& stream);
+  // The stream's lock; kNotFound/kInvalidArgument for a stream the plan has no aggregate for.
+  Result<std::mutex*> StreamLock(const StreamId& stream);
 
   EventStore& store_;
   const Catalog& catalog_;
