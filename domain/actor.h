@@ -22,6 +22,11 @@ struct Actor {
   std::string principal;  // the principal's id, e.g. "p-3f2a" or "admin"
   Role role = Role::kAuditor;
   std::string unit;       // the unit acted for; required for a department, may be empty otherwise
+  // For a township (乡镇/街道) the task force registered: the catalog's group
+  // unit that stands for all townships ("各乡镇人民政府、街道办事处"), so the
+  // township acts on the tasks that group leads or cooperates on. Empty for a
+  // county department and for other roles. Stored in the envelope only when set.
+  std::string group = {};  // "= {}" keeps Actor{p, r, u} free of missing-initializer warnings
 
   bool operator==(const Actor&) const = default;
 };

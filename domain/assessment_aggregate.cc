@@ -36,6 +36,9 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const NoticeClosed&) {}
     void operator()(const TaskCompleted&) {}
     void operator()(const TaskReopened&) {}
+    void operator()(const PrincipalRegistered&) {}
+    void operator()(const PrincipalRevoked&) {}
+    void operator()(const TownshipRegistered&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -47,7 +50,8 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
   if (FamilyOf(event) != EventFamily::kAssessment) {
     return Status::InvalidArgument("type: " + AssessmentStream(year_).value +
                                        " takes only the task force's 加减分 and 年终定格; progress, reviews, "
-                                       "notices and completion belong on a task-NN or major-N stream",
+                                       "notices and completion belong on a task-NN or major-N stream, principals "
+                                       "and townships on the principals stream",
                                    "type");
   }
   if (actor.role != Role::kTaskForce) {
@@ -84,6 +88,9 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     Status operator()(const NoticeClosed&) const { return TaskEvent(); }
     Status operator()(const TaskCompleted&) const { return TaskEvent(); }
     Status operator()(const TaskReopened&) const { return TaskEvent(); }
+    Status operator()(const PrincipalRegistered&) const { return TaskEvent(); }
+    Status operator()(const PrincipalRevoked&) const { return TaskEvent(); }
+    Status operator()(const TownshipRegistered&) const { return TaskEvent(); }
 
     Status RequireStreamYear(int year) const {
       if (year == self.year_) return Status::Ok();
@@ -98,7 +105,7 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
                                             std::to_string(self.frozen_at_->value) + "; " + what,
                                         std::string(RuleId(TaskRule::kYearFrozen)));
     }
-    static Status TaskEvent() { return Status::Internal("task event on an assessment stream"); }
+    static Status TaskEvent() { return Status::Internal("another stream's event on an assessment stream"); }
   };
   return std::visit(Visitor{*this}, event);
 }

@@ -1,5 +1,6 @@
 #include "domain/event_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -46,17 +47,20 @@ Status CheckDate(const std::chrono::year_month_day& date, const std::string& fie
   return Status::Ok();
 }
 
-Status CheckNoticeId(std::string_view id) {
-  if (id.empty() || id.size() > kMaxNoticeIdBytes) {
-    return Invalid("notice_id", "must be 1.." + std::to_string(kMaxNoticeIdBytes) + " characters");
+// An id a person may type and a URL may carry: ASCII letters, digits, '-', '_', '.'.
+Status CheckIdentifier(std::string_view id, const std::string& field, size_t max_bytes) {
+  if (id.empty() || id.size() > max_bytes) {
+    return Invalid(field, "must be 1.." + std::to_string(max_bytes) + " characters");
   }
   for (char c : id) {
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '-' || c == '_' || c == '.';
-    if (!allowed) return Invalid("notice_id", "may contain only letters, digits, '-', '_' and '.'");
+    if (!allowed) return Invalid(field, "may contain only letters, digits, '-', '_' and '.'");
   }
   return Status::Ok();
 }
+
+Status CheckNoticeId(std::string_view id) { return CheckIdentifier(id, "notice_id", kMaxNoticeIdBytes); }
 
 Status Check(const ProgressReported& e) {
   int year = static_cast<int>(e.period.year());
@@ -144,6 +148,38 @@ Status Check(const AssessmentAdjusted& e) {
 Status Check(const YearFrozen& e) {
   RETURN_IF_ERROR(CheckYear(e.year));
   return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+}
+
+Status CheckPrincipalId(std::string_view id) {
+  return CheckIdentifier(id, "principal_id", kMaxPrincipalIdBytes);
+}
+
+// A unit or township is matched by exact spelling, so stray spaces would make a
+// second name for the same place.
+Status CheckNoSurroundingSpace(std::string_view text, const std::string& field) {
+  if (!text.empty() && (IsBlank(text.substr(0, 1)) || IsBlank(text.substr(text.size() - 1)))) {
+    return Invalid(field, "must not begin or end with a space");
+  }
+  return Status::Ok();
+}
+
+Status Check(const PrincipalRegistered& e) {
+  RETURN_IF_ERROR(CheckPrincipalId(e.principal_id));
+  RETURN_IF_ERROR(CheckText(e.name, "name", kMaxNameChars));
+  RETURN_IF_ERROR(CheckOptionalText(e.unit, "unit", kMaxNameChars));
+  RETURN_IF_ERROR(CheckNoSurroundingSpace(e.unit, "unit"));
+  const bool hex = e.token_sha256.size() == 64 &&
+                   std::all_of(e.token_sha256.begin(), e.token_sha256.end(),
+                               [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (!hex) return Invalid("token_sha256", "must be 64 lower-case hexadecimal digits (a SHA-256)");
+  return Status::Ok();
+}
+
+Status Check(const PrincipalRevoked& e) { return CheckPrincipalId(e.principal_id); }
+
+Status Check(const TownshipRegistered& e) {
+  RETURN_IF_ERROR(CheckText(e.name, "name", kMaxNameChars));
+  return CheckNoSurroundingSpace(e.name, "name");
 }
 
 }  // namespace

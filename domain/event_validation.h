@@ -11,6 +11,7 @@ inline constexpr size_t kMaxNameChars = 200;       // milestones, indicator name
 inline constexpr size_t kMaxUriBytes = 2048;
 inline constexpr size_t kMaxListItems = 50;        // indicators, evidence
 inline constexpr size_t kMaxNoticeIdBytes = 64;
+inline constexpr size_t kMaxPrincipalIdBytes = 64;
 inline constexpr double kMaxAdjustmentPoints = 20;  // 加减分: -20..+20 per event
 inline constexpr int kMinAssessmentYear = 2000;     // assessment years, as of streams
 inline constexpr int kMaxAssessmentYear = 2100;

@@ -5,10 +5,12 @@
 #include <variant>
 #include <vector>
 
+#include "domain/actor.h"
 #include "domain/ids.h"
 
 // The closed set of events the log holds: those of a supervised item's stream
-// (task-07, major-3) and those of a year's assessment stream (assessment-2024).
+// (task-07, major-3), those of a year's assessment stream (assessment-2024) and
+// those of the one "principals" stream (who may act, and the townships).
 // Each is a plain value; wire names and schema versions live only in
 // eventstore/event_codec.h. Adding a type here makes every std::visit that
 // misses it fail to compile.
@@ -108,14 +110,40 @@ struct YearFrozen {
   bool operator==(const YearFrozen&) const = default;
 };
 
+// The task force registers a principal (a user of the platform). Its bearer
+// token is never stored, only the token's SHA-256.
+struct PrincipalRegistered {
+  std::string principal_id;  // unique on the stream: "admin", "p-3f2a9c01"
+  std::string name;          // who it is, e.g. "县农业农村委 张三"
+  Role role = Role::kAuditor;
+  std::string unit;          // required for a department: a catalog department or a registered township
+  std::string token_sha256;  // 64 lower-case hex digits
+  bool operator==(const PrincipalRegistered&) const = default;
+};
+
+// The task force revokes a principal; its token stops working.
+struct PrincipalRevoked {
+  std::string principal_id;
+  bool operator==(const PrincipalRevoked&) const = default;
+};
+
+// The task force registers a township (乡镇/街道, e.g. "永安街道"), which then
+// may be a department principal's unit and acts for the catalog's township group.
+struct TownshipRegistered {
+  std::string name;
+  bool operator==(const TownshipRegistered&) const = default;
+};
+
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
-                               AssessmentAdjusted, YearFrozen>;
+                               AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
+                               TownshipRegistered>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
   kTask,        // task-NN and major-N streams (domain/task_aggregate.h)
   kAssessment,  // assessment-YYYY streams (domain/assessment_aggregate.h)
+  kPrincipals,  // the "principals" stream (domain/principal_directory.h)
 };
 
 inline EventFamily FamilyOf(const EventData& event) {
@@ -130,6 +158,9 @@ inline EventFamily FamilyOf(const EventData& event) {
     EventFamily operator()(const TaskReopened&) const { return EventFamily::kTask; }
     EventFamily operator()(const AssessmentAdjusted&) const { return EventFamily::kAssessment; }
     EventFamily operator()(const YearFrozen&) const { return EventFamily::kAssessment; }
+    EventFamily operator()(const PrincipalRegistered&) const { return EventFamily::kPrincipals; }
+    EventFamily operator()(const PrincipalRevoked&) const { return EventFamily::kPrincipals; }
+    EventFamily operator()(const TownshipRegistered&) const { return EventFamily::kPrincipals; }
   };
   return std::visit(Visitor{}, event);
 }

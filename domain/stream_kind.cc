@@ -9,6 +9,7 @@ namespace kuimen {
 namespace {
 
 constexpr std::string_view kAssessmentPrefix = "assessment-";
+constexpr std::string_view kPrincipalsName = "principals";
 
 bool HasNumberAfter(std::string_view name, std::string_view prefix) {
   if (name.substr(0, prefix.size()) != prefix || name.size() == prefix.size()) return false;
@@ -25,6 +26,7 @@ std::string_view StreamKindName(StreamKind kind) {
     case StreamKind::kTask: return "task";
     case StreamKind::kMajor: return "major";
     case StreamKind::kAssessment: return "assessment";
+    case StreamKind::kPrincipals: return "principals";
   }
   return "unknown";
 }
@@ -33,11 +35,14 @@ Result<StreamKind> ClassifyStream(const StreamId& stream) {
   if (AssessmentStreamYear(stream).has_value()) return StreamKind::kAssessment;
   if (HasNumberAfter(stream.value, "task-")) return StreamKind::kTask;
   if (HasNumberAfter(stream.value, "major-")) return StreamKind::kMajor;
+  if (stream.value == kPrincipalsName) return StreamKind::kPrincipals;
   return Status::NotFound("\"" + stream.value +
-                          "\" is not a stream name: streams are task-NN, major-N and assessment-YYYY "
+                          "\" is not a stream name: streams are task-NN, major-N, assessment-YYYY "
                           "(years " + std::to_string(kMinAssessmentYear) + ".." +
-                          std::to_string(kMaxAssessmentYear) + ")");
+                          std::to_string(kMaxAssessmentYear) + ") and principals");
 }
+
+StreamId PrincipalsStream() { return StreamId{std::string(kPrincipalsName)}; }
 
 StreamId AssessmentStream(int year) { return StreamId{std::string(kAssessmentPrefix) + std::to_string(year)}; }
 

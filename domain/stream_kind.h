@@ -14,15 +14,20 @@ enum class StreamKind {
   kTask,        // "task-07": a key task of 附件2       -> TaskAggregate
   kMajor,       // "major-3": an item of 附件1           -> TaskAggregate
   kAssessment,  // "assessment-2024": a year's 年终综合考核 -> AssessmentAggregate
+  kPrincipals,  // "principals": who may act, and the townships -> PrincipalDirectory
 };
 
-std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessment"
+std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessment", "principals"
 
 // The kind of a stream by its spelling: "task-" or "major-" followed by a
-// number, or "assessment-" followed by a year 2000..2100 written with four
-// digits. kNotFound for any other name. Whether the catalog has that task or
-// major item is for domain/supervised_item.h's ResolveStream to say.
+// number, "assessment-" followed by a year 2000..2100 written with four
+// digits, or exactly "principals". kNotFound for any other name. Whether the
+// catalog has that task or major item is for domain/supervised_item.h's
+// ResolveStream to say.
 Result<StreamKind> ClassifyStream(const StreamId& stream);
+
+// "principals": the one stream of principals and townships.
+StreamId PrincipalsStream();
 
 // "assessment-2024". Precondition: 2000 <= year <= 2100.
 StreamId AssessmentStream(int year);

@@ -79,6 +79,9 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
     // Never stored on a task stream (Decide refuses them); nothing to fold.
     void operator()(const AssessmentAdjusted&) {}
     void operator()(const YearFrozen&) {}
+    void operator()(const PrincipalRegistered&) {}
+    void operator()(const PrincipalRevoked&) {}
+    void operator()(const TownshipRegistered&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -102,10 +105,12 @@ Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kDepartmentOnly,
                   "only a responsible or cooperating unit may do this");
   }
-  if (!item.Involves(actor.unit)) {
+  // A township acts for the catalog's township group (各乡镇人民政府、街道办事处),
+  // which the plan names instead of each township.
+  if (!item.Involves(actor.unit) && (actor.group.empty() || !item.Involves(actor.group))) {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kUnitNotInvolved,
-                  "unit \"" + actor.unit + "\" neither leads nor cooperates on " +
-                      item.stream.value);
+                  "unit \"" + actor.unit + "\"" + (actor.group.empty() ? "" : " (of \"" + actor.group + "\")") +
+                      " neither leads nor cooperates on " + item.stream.value);
   }
   return Status::Ok();
 }
@@ -117,10 +122,16 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kAuditorReadOnly,
                   "auditors may read but not write");
   }
-  if (FamilyOf(event) != EventFamily::kTask) {
-    return Status::InvalidArgument("type: an assessment event (加减分, 年终定格) cannot be appended to " +
-                                       item_.stream.value + "; it belongs on the year's assessment-YYYY stream",
-                                   "type");
+  switch (FamilyOf(event)) {
+    case EventFamily::kTask: break;
+    case EventFamily::kAssessment:
+      return Status::InvalidArgument("type: an assessment event (加减分, 年终定格) cannot be appended to " +
+                                         item_.stream.value + "; it belongs on the year's assessment-YYYY stream",
+                                     "type");
+    case EventFamily::kPrincipals:
+      return Status::InvalidArgument("type: principals and townships cannot be appended to " + item_.stream.value +
+                                         "; they belong on the principals stream",
+                                     "type");
   }
   RETURN_IF_ERROR(ValidateEventData(event));
 
@@ -207,6 +218,9 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
     // Refused above, before validation.
     Status operator()(const AssessmentAdjusted&) const { return Status::Internal("assessment event on a task stream"); }
     Status operator()(const YearFrozen&) const { return Status::Internal("assessment event on a task stream"); }
+    Status operator()(const PrincipalRegistered&) const { return Status::Internal("principal event on a task stream"); }
+    Status operator()(const PrincipalRevoked&) const { return Status::Internal("principal event on a task stream"); }
+    Status operator()(const TownshipRegistered&) const { return Status::Internal("principal event on a task stream"); }
 
     Status RequireOpenNotice(const std::string& id) const {
       const NoticeState* notice = self.FindNotice(id);

@@ -8,12 +8,22 @@ namespace kuimen {
 
 namespace {
 
-StreamVersion VersionOf(const std::variant<TaskAggregate, AssessmentAggregate>& aggregate) {
+// CommandHandler::StreamAggregate, which is private.
+using AnyAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory>;
+
+StreamVersion VersionOf(const AnyAggregate& aggregate) {
   return std::visit([](const auto& a) { return a.version(); }, aggregate);
 }
 
-Status WrongKind(const StreamId& stream, const char* use) {
-  return Status::InvalidArgument("stream: " + stream.value + " is not a stream of this kind; use " + use, "stream");
+// The loader that returns what `held` is.
+Status WrongKind(const StreamId& stream, const AnyAggregate& held) {
+  struct Loader {
+    const char* operator()(const TaskAggregate&) const { return "Load"; }
+    const char* operator()(const AssessmentAggregate&) const { return "LoadAssessment"; }
+    const char* operator()(const PrincipalDirectory&) const { return "LoadPrincipals"; }
+  };
+  return Status::InvalidArgument(
+      "stream: " + stream.value + " is not a stream of this kind; use " + std::visit(Loader{}, held), "stream");
 }
 
 }  // namespace
@@ -43,6 +53,8 @@ Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const Strea
       ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream));
       return StreamAggregate(std::move(aggregate));
     }
+    case StreamKind::kPrincipals:
+      return StreamAggregate(NewPrincipalDirectory(catalog_));
   }
   return Status::Internal("unhandled stream kind of " + stream.value);
 }
@@ -79,13 +91,20 @@ Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& 
 Result<TaskAggregate> CommandHandler::Load(const StreamId& stream) {
   ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(stream));
   if (auto* task = std::get_if<TaskAggregate>(&aggregate)) return std::move(*task);
-  return WrongKind(stream, "LoadAssessment");
+  return WrongKind(stream, aggregate);
 }
 
 Result<AssessmentAggregate> CommandHandler::LoadAssessment(const StreamId& stream) {
   ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(stream));
   if (auto* assessment = std::get_if<AssessmentAggregate>(&aggregate)) return std::move(*assessment);
-  return WrongKind(stream, "Load");
+  return WrongKind(stream, aggregate);
+}
+
+Result<PrincipalDirectory> CommandHandler::LoadPrincipals() {
+  const StreamId stream = PrincipalsStream();
+  ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(stream));
+  if (auto* directory = std::get_if<PrincipalDirectory>(&aggregate)) return std::move(*directory);
+  return WrongKind(stream, aggregate);
 }
 
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {

@@ -10,6 +10,7 @@
 #include "domain/assessment_aggregate.h"
 #include "domain/catalog.h"
 #include "domain/events.h"
+#include "domain/principal_directory.h"
 #include "domain/task_aggregate.h"
 #include "eventstore/event_store.h"
 
@@ -26,7 +27,8 @@ struct Submission {
 
 // The write path: load the stream's aggregate, let it decide, append. Task
 // and major streams are decided by TaskAggregate, assessment-YYYY streams by
-// AssessmentAggregate (domain/stream_kind.h tells them apart).
+// AssessmentAggregate, the principals stream by PrincipalDirectory
+// (domain/stream_kind.h tells them apart).
 // Thread-safe. Submissions to one stream are serialised (decide and append
 // under the stream's lock), so a decision always sees the event before it;
 // submissions to different streams run in parallel and share the store's
@@ -44,16 +46,17 @@ class CommandHandler {
   Result<RecordedEvent> Submit(const Submission& submission);
 
   // A task or major stream's aggregate as of its latest stored event.
-  // kNotFound for an unknown stream, kInvalidArgument ("stream") for an
-  // assessment stream (see LoadAssessment).
+  // kNotFound for an unknown stream, kInvalidArgument ("stream") for a stream
+  // of another kind (see LoadAssessment, LoadPrincipals).
   Result<TaskAggregate> Load(const StreamId& stream);
   // An assessment stream's aggregate as of its latest stored event. kNotFound
-  // for a name that is not assessment-YYYY, kInvalidArgument ("stream") for a
-  // task or major stream.
+  // for an unknown stream, kInvalidArgument ("stream") for a stream of another kind.
   Result<AssessmentAggregate> LoadAssessment(const StreamId& stream);
+  // The principals stream's directory as of its latest stored event.
+  Result<PrincipalDirectory> LoadPrincipals();
 
  private:
-  using StreamAggregate = std::variant<TaskAggregate, AssessmentAggregate>;
+  using StreamAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory>;
 
   // The stream's aggregate before any event: the one place where the kind of
   // a stream picks its aggregate. kNotFound for a stream the plan does not have.

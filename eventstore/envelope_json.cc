@@ -39,6 +39,9 @@ nlohmann::ordered_json EnvelopeToJson(const RecordedEvent& event) {
   out["actor"] = {{"principal", event.actor.principal},
                   {"role", std::string(RoleName(event.actor.role))},
                   {"unit", event.actor.unit}};
+  // Only a township's actor has a group; leaving it out otherwise keeps every
+  // other envelope as it was.
+  if (!event.actor.group.empty()) out["actor"]["group"] = event.actor.group;
   // The payload is canonical JSON written by the codec; show it as an object.
   nlohmann::ordered_json data = nlohmann::ordered_json::parse(event.data, nullptr, false);
   out["data"] = data.is_discarded() ? nlohmann::ordered_json(event.data) : data;
@@ -139,6 +142,7 @@ Result<RecordedEvent> EnvelopeFromJson(std::string_view text) {
   if (!parsed_role) return Bad("actor.role", "must be taskforce, department or auditor");
   event.actor.role = *parsed_role;
   ASSIGN_OR_RETURN(event.actor.unit, a.OptionalString("unit"));
+  ASSIGN_OR_RETURN(event.actor.group, a.OptionalString("group"));
 
   auto data = root.find("data");
   if (data == root.end()) return Bad("data", "is required");

@@ -15,9 +15,9 @@ namespace kuimen {
 std::string FormatTimestamp(Timestamp time);
 
 // The full envelope of a stored event as JSON: id, stream, version, position,
-// type, schema_version, recorded_at, actor {principal, role, unit}, data (the
-// payload as an object), prev_hash, hash. The form shown to users, printed by
-// `kuimen log`, and later carried on the wire.
+// type, schema_version, recorded_at, actor {principal, role, unit, and group
+// when set}, data (the payload as an object), prev_hash, hash. The form shown
+// to users, printed by `kuimen log`, and later carried on the wire.
 nlohmann::ordered_json EnvelopeToJson(const RecordedEvent& event);
 
 // The inverse of EnvelopeToJson (as text), for consumers of the wire form.

@@ -27,6 +27,9 @@ template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName
 template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<AssessmentAdjusted> { static constexpr std::string_view kName = "AssessmentAdjusted"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = "YearFrozen"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<PrincipalRegistered> { static constexpr std::string_view kName = "PrincipalRegistered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<PrincipalRevoked> { static constexpr std::string_view kName = "PrincipalRevoked"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<TownshipRegistered> { static constexpr std::string_view kName = "TownshipRegistered"; static constexpr std::uint32_t kSchema = 1; };
 
 Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
@@ -76,6 +79,12 @@ json ToJson(const AssessmentAdjusted& e) {
   return {{"unit", e.unit}, {"year", e.year}, {"points", NumberJson<json>(e.points)}, {"reason", e.reason}};
 }
 json ToJson(const YearFrozen& e) { return {{"year", e.year}, {"comment", e.comment}}; }
+json ToJson(const PrincipalRegistered& e) {
+  return {{"principal_id", e.principal_id}, {"name", e.name}, {"role", std::string(RoleName(e.role))},
+          {"unit", e.unit}, {"token_sha256", e.token_sha256}};
+}
+json ToJson(const PrincipalRevoked& e) { return {{"principal_id", e.principal_id}}; }
+json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
 
 // --- from JSON -------------------------------------------------------------
 
@@ -200,6 +209,37 @@ template <> Result<YearFrozen> FromJson(const JsonReader& r) {
   YearFrozen e;
   ASSIGN_OR_RETURN(e.year, ReadYear(r));
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  return e;
+}
+
+template <> Result<PrincipalRegistered> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"principal_id", "name", "role", "unit", "token_sha256"}));
+  PrincipalRegistered e;
+  ASSIGN_OR_RETURN(e.principal_id, r.String("principal_id"));
+  ASSIGN_OR_RETURN(e.name, r.String("name"));
+  ASSIGN_OR_RETURN(std::string role, r.String("role"));
+  std::optional<Role> parsed = RoleFromName(role);
+  if (!parsed) {
+    return Status::InvalidArgument(r.PathOf("role") + ": must be \"taskforce\", \"department\" or \"auditor\"",
+                                   r.PathOf("role"));
+  }
+  e.role = *parsed;
+  ASSIGN_OR_RETURN(e.unit, r.OptionalString("unit"));
+  ASSIGN_OR_RETURN(e.token_sha256, r.String("token_sha256"));
+  return e;
+}
+
+template <> Result<PrincipalRevoked> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"principal_id"}));
+  PrincipalRevoked e;
+  ASSIGN_OR_RETURN(e.principal_id, r.String("principal_id"));
+  return e;
+}
+
+template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"name"}));
+  TownshipRegistered e;
+  ASSIGN_OR_RETURN(e.name, r.String("name"));
   return e;
 }
 

@@ -92,6 +92,17 @@ class EventStore {
   // process has appended since it opened or last refreshed. OK and a no-op
   // for the writing process itself.
   virtual Status Refresh() = 0;
+
+  // Writes an openable copy of the store into `dest`, which must not exist (its
+  // parent must), as of one moment during the call: it holds every event
+  // acknowledged before the call and perhaps some appended during it, always a
+  // prefix of the log with its head and cursors, never half a group commit.
+  // Appends go on meanwhile. Files are hard-linked where `dest` is on the same
+  // file system (no extra space until the store compacts them away), copied
+  // otherwise. Errors: kFailedPrecondition for a read-only or follower store or
+  // an existing `dest`; kUnavailable when the copy cannot be written (then
+  // nothing is left at `dest`).
+  virtual Status Checkpoint(const std::filesystem::path& dest) = 0;
 };
 
 struct EventStoreOptions {

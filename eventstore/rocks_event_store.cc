@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include "eventstore/sha256.h"
@@ -308,6 +309,31 @@ Status RocksEventStore::Refresh() {
   rocksdb::Status s = db_->TryCatchUpWithPrimary();
   if (!s.ok()) return Status::Unavailable("cannot follow the store's writer: " + s.ToString());
   return LoadState();
+}
+
+Status RocksEventStore::Checkpoint(const std::filesystem::path& dest) {
+  if (options_.read_only || !options_.follower_dir.empty()) {
+    // Only the writing process can keep its files from being deleted while they are linked.
+    return Status::FailedPrecondition("a checkpoint needs the store open for writing, not read-only or following");
+  }
+  std::error_code error;
+  // RocksDB wants an absolute path.
+  const std::filesystem::path target = std::filesystem::absolute(dest, error);
+  if (error) return Status::InvalidArgument("cannot resolve " + dest.string() + ": " + error.message(), "dest");
+  if (std::filesystem::exists(target, error)) {
+    return Status::FailedPrecondition(target.string() + " already exists; a checkpoint goes into a new directory");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush every family first, so the copy needs little of the WAL.
+  if (s.ok()) s = checkpoint->CreateCheckpoint(target.string(), /*log_size_for_flush=*/0);
+  if (!s.ok()) {
+    spdlog::error("eventstore: checkpoint of {} into {} failed: {}", options_.dir.string(), target.string(), s.ToString());
+    return Status::Unavailable("cannot write a checkpoint into " + target.string() + ": " + s.ToString());
+  }
+  spdlog::info("eventstore: checkpoint of {} written to {}", options_.dir.string(), target.string());
+  return Status::Ok();
 }
 
 VerifyReport RocksEventStore::Verify() {

@@ -47,6 +47,7 @@ class RocksEventStore final : public EventStore {
   Result<GlobalPosition> LoadCursor(std::string_view name) override;
   Status SaveCursor(std::string_view name, GlobalPosition position) override;
   Status Refresh() override;
+  Status Checkpoint(const std::filesystem::path& dest) override;
 
  private:
   struct PendingAppend {

@@ -113,9 +113,10 @@ class Reader {
 std::string EncodeCanonical(const RecordedEvent& e) {
   std::string out;
   out.reserve(128 + e.stream.value.size() + e.type.size() + e.actor.principal.size() +
-              e.actor.unit.size() + e.data.size());
+              e.actor.unit.size() + e.actor.group.size() + e.data.size());
   Writer w(out);
-  w.U8(kRecordFormat);
+  const bool with_group = !e.actor.group.empty();
+  w.U8(with_group ? kRecordFormatWithGroup : kRecordFormat);
   w.U64(e.position.value);
   w.U64(e.version.value);
   w.U64(static_cast<std::uint64_t>(e.recorded_at.time_since_epoch().count()));
@@ -126,6 +127,7 @@ std::string EncodeCanonical(const RecordedEvent& e) {
   w.Str(e.actor.principal);
   w.U8(static_cast<std::uint8_t>(e.actor.role));
   w.Str(e.actor.unit);
+  if (with_group) w.Str(e.actor.group);
   w.Str(e.data);
   w.Bytes(e.prev_hash.data(), e.prev_hash.size());
   return out;
@@ -148,11 +150,15 @@ Result<RecordedEvent> DecodeRecord(std::string_view bytes) {
   std::uint64_t position = 0, version = 0, recorded_at = 0;
   std::array<std::uint8_t, 16> id{};
   std::uint8_t role = 0;
-  bool well_formed = r.U8(format) && format == kRecordFormat && r.U64(position) && r.U64(version) &&
+  bool well_formed = r.U8(format) && (format == kRecordFormat || format == kRecordFormatWithGroup) &&
+                     r.U64(position) && r.U64(version) &&
                      r.U64(recorded_at) && r.U32(e.schema_version) && r.Bytes(id.data(), 16) &&
                      r.Str(e.stream.value) && r.Str(e.type) && r.Str(e.actor.principal) &&
                      r.U8(role) && role <= static_cast<std::uint8_t>(Role::kAuditor) &&
-                     r.Str(e.actor.unit) && r.Str(e.data) && r.Bytes(e.prev_hash.data(), 32) &&
+                     r.Str(e.actor.unit) &&
+                     // An empty group in format 2 would give one event two encodings.
+                     (format == kRecordFormat || (r.Str(e.actor.group) && !e.actor.group.empty())) &&
+                     r.Str(e.data) && r.Bytes(e.prev_hash.data(), 32) &&
                      r.Bytes(e.hash.data(), 32) && r.AtEnd();
   if (!well_formed) {
     return Status::DataLoss("a stored record of " + std::to_string(bytes.size()) +

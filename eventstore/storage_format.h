@@ -37,12 +37,17 @@ std::string EncodeHead(GlobalPosition position, const Sha256Digest& hash);
 Result<std::pair<GlobalPosition, Sha256Digest>> DecodeHead(std::string_view bytes);
 
 // A record is the canonical bytes of an event followed by its 32-byte hash:
-//   u8 record format (1) | u64 position | u64 version | i64 recorded_at (µs since
-//   1970, UTC) | u32 schema version | 16-byte id | str stream | str type |
-//   str principal | u8 role | str unit | str data | 32-byte prev_hash
+//   u8 record format (1 or 2) | u64 position | u64 version | i64 recorded_at
+//   (µs since 1970, UTC) | u32 schema version | 16-byte id | str stream |
+//   str type | str principal | u8 role | str unit | [format 2 only: str group] |
+//   str data | 32-byte prev_hash
 // Integers are little-endian; str is a u32 length then the bytes. Fixed
 // widths keep decoding a few comparisons and copies per event.
+// Format 2 adds the actor's group (a township's, domain/actor.h) and is
+// written only when the group is set, so every other record, and every record
+// stored before groups existed, stays format 1 byte for byte. Both are read.
 inline constexpr std::uint8_t kRecordFormat = 1;
+inline constexpr std::uint8_t kRecordFormatWithGroup = 2;
 
 // The bytes the hash covers (everything but the hash itself).
 std::string EncodeCanonical(const RecordedEvent& event);

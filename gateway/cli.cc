@@ -49,11 +49,22 @@ int RunCli(int argc, char** argv) {
 
   std::filesystem::path data_dir = "data";
   CLI::App* serve_cmd =
-      app.add_subcommand("serve", "run the store, the Kafka relay and the projectors until SIGINT/SIGTERM");
+      app.add_subcommand("serve", "run the store, the Kafka relay, the projectors and the HTTP API until SIGINT/SIGTERM");
   add_plan_option(serve_cmd);
   add_assessment_rules_option(serve_cmd);
   add_kafka_options(serve_cmd);
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
+  ServeArgs serve;
+  serve_cmd->add_option("--listen", serve.listen, "HTTP address host:port (port 0: any free port)")->capture_default_str();
+  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (one per open connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  serve.http.static_dir = KUIMEN_DEFAULT_WEB_DIR;
+  serve_cmd->add_option("--web", serve.http.static_dir, "the dashboard's static files (empty: serve no page)")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-body", serve.http.max_body_bytes, "largest request body accepted, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 64 * 1024 * 1024));
 
   std::filesystem::path views_dir;
   std::vector<std::string> views = {"supervision", "assessment"};
@@ -112,11 +123,28 @@ int RunCli(int argc, char** argv) {
   submit_cmd->add_option("--expected-version", submit.expected_version, "the stream version you last saw");
   submit_cmd->add_option("--event-id", submit.event_id, "a UUID you choose, to make retries safe");
 
+  BackupArgs backup;
+  CLI::App* backup_cmd =
+      app.add_subcommand("backup", "copy a data directory consistently, even while `serve` runs on it (ops/BACKUP.md)");
+  backup_cmd->add_option("--data", backup.data_dir, "data directory")->required();
+  backup_cmd->add_option("--to", backup.to, "new or empty directory for the backup")->required();
+  backup_cmd->add_option("--server", backup.server,
+                         "URL of the server holding the store (default: from DIR/server.json)");
+  backup_cmd->add_option("--token-file", backup.token_file,
+                         "file with a task-force token, for the server (default: DIR/admin.token)");
+
+  std::filesystem::path restore_from;
+  CLI::App* restore_cmd =
+      app.add_subcommand("restore", "bring a backup back into a new or empty data directory, verified");
+  restore_cmd->add_option("--from", restore_from, "the backup directory")->required();
+  restore_cmd->add_option("--data", data_dir, "new or empty data directory (no server may be running on it)")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (catalog_cmd->parsed()) return RunCatalogCommand(plan, format);
   if (rules_cmd->parsed()) return RunRulesCommand(plan);
-  if (serve_cmd->parsed()) return RunServeCommand(plan, data_dir, kafka);
+  if (serve_cmd->parsed()) return RunServeCommand(plan, data_dir, kafka, serve);
   if (project_cmd->parsed()) return RunProjectCommand(plan, data_dir, views_dir, views, kafka);
   if (view_cmd->parsed()) return RunViewCommand(plan, view_args);
   if (digest_cmd->parsed()) {
@@ -125,6 +153,8 @@ int RunCli(int argc, char** argv) {
   if (verify_cmd->parsed()) return RunVerifyCommand(data_dir);
   if (log_cmd->parsed()) return RunLogCommand(data_dir, from_position);
   if (submit_cmd->parsed()) return RunSubmitCommand(plan, submit);
+  if (backup_cmd->parsed()) return RunBackupCommand(backup);
+  if (restore_cmd->parsed()) return RunRestoreCommand(restore_from, data_dir);
   return 1;
 }
 

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -13,7 +15,10 @@
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
 #include "eventstore/event_store.h"
+#include "gateway/backup.h"
+#include "gateway/backup_client.h"
 #include "gateway/catalog_table.h"
+#include "gateway/gateway.h"
 #include "gateway/service.h"
 #include "gateway/views.h"
 #include "projections/replay.h"
@@ -88,13 +93,41 @@ Status CheckKafka(const KafkaOptions& kafka) {
   return problem.empty() ? Status::Ok() : Status::InvalidArgument(problem);
 }
 
+// "127.0.0.1:8080" -> host and port in `http`.
+Status ParseListen(const std::string& listen, HttpServerOptions& http) {
+  const std::size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon > 0) {
+    const std::string digits = listen.substr(colon + 1);
+    if (!digits.empty() && digits.size() <= 5 && digits.find_first_not_of("0123456789") == std::string::npos) {
+      port = std::stoi(digits);
+    }
+  }
+  if (port < 0 || port > 65535) {
+    return Status::InvalidArgument("--listen must be host:port, e.g. 127.0.0.1:8080, not \"" + listen + "\"");
+  }
+  http.host = listen.substr(0, colon);
+  http.port = port;
+  return Status::Ok();
+}
+
 }  // namespace
 
-int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_dir, const KafkaOptions& kafka) {
+int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
+                    const ServeArgs& serve) {
   const sigset_t stop_signals = BlockStopSignals();
   Result<Catalog> catalog = LoadCatalog(choice);
   if (!catalog.ok()) return Fail(catalog.status());
   if (Status valid = CheckKafka(kafka); !valid.ok()) return Fail(valid);
+  HttpServerOptions http = serve.http;
+  if (Status valid = ParseListen(serve.listen, http); !valid.ok()) return Fail(valid);
+  if (!http.static_dir.empty() && !std::filesystem::is_directory(http.static_dir)) {
+    spdlog::warn("no dashboard: {} is not a directory (the API is served all the same)", http.static_dir.string());
+    http.static_dir.clear();
+  } else if (!http.static_dir.empty() && !std::filesystem::exists(http.static_dir / "vendor")) {
+    spdlog::warn("the dashboard's scripts are missing from {}/vendor: run `bash ops/setup.sh` (npm)",
+                 http.static_dir.string());
+  }
   Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
   if (!settings.ok()) return Fail(settings.status());
   SystemClock clock;
@@ -104,14 +137,17 @@ int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_d
   options.view_settings = *settings;
   Result<std::unique_ptr<Service>> service = Service::Start(*catalog, options, clock);
   if (!service.ok()) return Fail(service.status());
+  Result<std::unique_ptr<Gateway>> gateway = Gateway::Start(*catalog, **service, *settings, data_dir, clock, http);
+  if (!gateway.ok()) return Fail(gateway.status());
 
   const LogHead head = (*service)->store().Head();
   spdlog::info("kuimen serving: plan {} ({} tasks, {} major items), data {}, {} events, head {}, Kafka {}",
                catalog->document.number, catalog->tasks.size(), catalog->major_items.size(),
                std::filesystem::absolute(data_dir).string(), head.position.value, ToHex(head.hash),
                kafka.brokers.empty() ? "embedded" : kafka.brokers);
-  spdlog::info("stop with Ctrl-C or SIGTERM");
+  spdlog::info("open http://{}:{}/ ; stop with Ctrl-C or SIGTERM", http.host, (*gateway)->port());
   WaitForStopSignal(stop_signals);
+  gateway->reset();  // stop accepting, finish the requests in flight
   service->reset();  // projectors, then relay (flushed), then the store
   return 0;
 }
@@ -269,6 +305,83 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
     return 1;
   }
   std::cout << EnvelopeToJson(*stored).dump(2) << "\n";
+  return 0;
+}
+
+namespace {
+
+// A token file holds the token and perhaps a newline.
+Result<std::string> ReadToken(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return Status::NotFound("cannot read the token file " + file.string() + "; pass --token-file");
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  if (token.empty()) return Status::InvalidArgument(file.string() + " holds no token", "token-file");
+  return token;
+}
+
+// Opening a store for writing creates one where there is none; a backup must not.
+bool HoldsStore(const std::filesystem::path& data_dir) {
+  std::error_code error;
+  return std::filesystem::is_directory(StoreDir(data_dir), error) && !std::filesystem::is_empty(StoreDir(data_dir), error);
+}
+
+// While a server holds the store's lock, only the server can take the copy.
+Result<std::string> BackupThroughServer(const BackupArgs& args, const Status& open_error) {
+  std::string server = args.server;
+  if (server.empty()) {
+    Result<std::string> found = ServerUrlFromDataDir(args.data_dir);
+    if (found.status().code() == StatusCode::kNotFound) {
+      return Status::Unavailable(open_error.message() + "; and no " + (args.data_dir / "server.json").string() +
+                                 " names a server holding it (if one runs, pass --server URL)");
+    }
+    if (!found.ok()) return found.status();
+    server = *found;
+  }
+  ASSIGN_OR_RETURN(const std::string token,
+                   ReadToken(args.token_file.empty() ? args.data_dir / "admin.token" : args.token_file));
+  std::error_code error;
+  const std::filesystem::path dest = std::filesystem::absolute(args.to, error);
+  if (error) return Status::InvalidArgument("cannot resolve " + args.to.string() + ": " + error.message(), "to");
+  spdlog::info("the store in {} is held by a running server; asking {} to write the backup", args.data_dir.string(),
+               server);
+  return RequestServerBackup(ServerBackupRequest{server, token, dest});
+}
+
+// The backup.json text of a new backup.
+Result<std::string> Backup(const BackupArgs& args) {
+  if (!HoldsStore(args.data_dir)) {
+    return Status::NotFound(args.data_dir.string() + " holds no event store (" + StoreDir(args.data_dir).string() +
+                            " is missing or empty)");
+  }
+  SystemClock clock;
+  Result<std::unique_ptr<EventStore>> store = Open(args.data_dir, clock, /*read_only=*/false);
+  if (!store.ok()) {
+    if (store.status().code() != StatusCode::kUnavailable) return store.status();
+    return BackupThroughServer(args, store.status());
+  }
+  RETURN_IF_ERROR(BackupDataDir(**store, args.data_dir, args.to, clock));
+  ASSIGN_OR_RETURN(const BackupManifest manifest, ReadBackupManifest(args.to));
+  return BackupManifestToJson(manifest);
+}
+
+}  // namespace
+
+int RunBackupCommand(const BackupArgs& args) {
+  Result<std::string> manifest = Backup(args);
+  if (!manifest.ok()) return Fail(manifest.status());
+  std::cout << *manifest << (manifest->ends_with('\n') ? "" : "\n");
+  return 0;
+}
+
+int RunRestoreCommand(const std::filesystem::path& backup, const std::filesystem::path& data_dir) {
+  if (Status restored = RestoreDataDir(backup, data_dir); !restored.ok()) return Fail(restored);
+  Result<BackupManifest> manifest = ReadBackupManifest(backup);
+  if (!manifest.ok()) return Fail(manifest.status());
+  std::cout << "restored " << manifest->head_position.value << " events, head " << manifest->head_hash
+            << ", backed up at " << FormatTimestamp(manifest->created_at) << ", into " << data_dir.string()
+            << "; views are rebuilt from the log when `kuimen serve` starts\n";
   return 0;
 }
 

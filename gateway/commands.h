@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/http_server.h"
 #include "projections/kafka_options.h"
 
 // One function per subcommand of `kuimen`; each returns the exit code and
@@ -20,7 +21,13 @@ struct PlanFiles {
 
 int RunCatalogCommand(const PlanFiles& catalog, const std::string& format);
 int RunRulesCommand(const PlanFiles& plan);
-int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka);
+// How `kuimen serve` offers the HTTP API.
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8080";  // host:port
+  HttpServerOptions http;                  // host and port are taken from `listen`
+};
+int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
+                    const ServeArgs& serve);
 // One or more projectors alone, following the store another process writes.
 int RunProjectCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir,
                       const std::filesystem::path& views_dir, const std::vector<std::string>& views,
@@ -53,5 +60,18 @@ struct SubmitArgs {
   std::string event_id;
 };
 int RunSubmitCommand(const PlanFiles& catalog, const SubmitArgs& args);
+
+// A consistent copy of a data directory (gateway/backup.h). With no server
+// running, the store is opened here; while a server holds it, the server is
+// asked to take the copy (POST /api/v1/backups). Prints backup.json.
+struct BackupArgs {
+  std::filesystem::path data_dir;
+  std::filesystem::path to;
+  std::string server;                // empty: from DIR/server.json
+  std::filesystem::path token_file;  // empty: DIR/admin.token
+};
+int RunBackupCommand(const BackupArgs& args);
+// Brings a backup back into an empty or new data directory, verified.
+int RunRestoreCommand(const std::filesystem::path& backup, const std::filesystem::path& data_dir);
 
 }  // namespace kuimen

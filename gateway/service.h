@@ -41,6 +41,8 @@ class Service {
   EventStore& store() { return *store_; }
   // The projector of a view this process runs, or nullptr.
   Projector* projector(const std::string& view);
+  // The Kafka relay; null only while the service starts.
+  const Relay* relay() const { return relay_.get(); }
 
  private:
   Service() = default;

@@ -363,6 +363,9 @@ struct FoldTask {
   Touched operator()(const NoticeClosed&) const { return std::nullopt; }
   Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
   Touched operator()(const YearFrozen&) const { return std::nullopt; }
+  Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
+  Touched operator()(const PrincipalRevoked&) const { return std::nullopt; }
+  Touched operator()(const TownshipRegistered&) const { return std::nullopt; }
 };
 
 struct FoldYear {
@@ -386,6 +389,9 @@ struct FoldYear {
   bool operator()(const NoticeClosed&) const { return false; }
   bool operator()(const TaskCompleted&) const { return false; }
   bool operator()(const TaskReopened&) const { return false; }
+  bool operator()(const PrincipalRegistered&) const { return false; }
+  bool operator()(const PrincipalRevoked&) const { return false; }
+  bool operator()(const TownshipRegistered&) const { return false; }
 };
 
 std::string Dump(const json& row) { return row.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -157,6 +157,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
     failed_ = true;
     return Status::Unavailable("projector " + std::string(view_->Name()) + " cannot persist its rows: " + s.ToString());
   }
+  applied_.notify_all();
   return applied;
 }
 
@@ -187,6 +188,11 @@ std::string Projector::Digest() const {
     digest.AddRow(it->key().ToStringView(), it->value().ToStringView());
   }
   return digest.Finish();
+}
+
+bool Projector::WaitForApplied(GlobalPosition position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return applied_.wait_for(lock, timeout, [&] { return through_ >= position.value; });
 }
 
 GlobalPosition Projector::applied_through() const {

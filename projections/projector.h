@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -51,11 +53,22 @@ class Projector {
   // Every event up to here has been applied (contiguous).
   GlobalPosition applied_through() const;
 
+  // Blocks until every event up to `position` has been applied or `timeout`
+  // passes; returns whether it was. Lets a reader see its own write.
+  bool WaitForApplied(GlobalPosition position, std::chrono::milliseconds timeout) const;
+
   // Runs `read` on the view under the projector's lock.
   template <typename F>
   auto WithView(F&& read) const {
     std::lock_guard lock(mu_);
     return read(static_cast<const View&>(*view_));
+  }
+  // The same, also passing the position the view has applied through, read
+  // under the same lock so the two agree.
+  template <typename F>
+  auto WithViewThrough(F&& read) const {
+    std::lock_guard lock(mu_);
+    return read(static_cast<const View&>(*view_), GlobalPosition(through_));
   }
 
  private:
@@ -69,6 +82,7 @@ class Projector {
   void MarkApplied(GlobalPosition position);
 
   mutable std::mutex mu_;
+  mutable std::condition_variable applied_;  // signalled when the watermark moves
   std::unique_ptr<View> view_;
   std::unique_ptr<rocksdb::DB> db_;
   EventStore* log_;

@@ -119,9 +119,12 @@ struct Fold {
     state.completed_at.reset();
     state.started = true;
   }
-  // Assessment streams' events; a task or major stream never carries them.
+  // Assessment and principals streams' events; a task or major stream never carries them.
   void operator()(const AssessmentAdjusted&) const {}
   void operator()(const YearFrozen&) const {}
+  void operator()(const PrincipalRegistered&) const {}
+  void operator()(const PrincipalRevoked&) const {}
+  void operator()(const TownshipRegistered&) const {}
 
   // Keeps, per indicator, unit and year, the figure of the approved report of
   // the highest version. Within one report the first value of an indicator wins,

@@ -67,7 +67,18 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"adjustment reason of 4001 characters",
                   [] { AssessmentAdjusted e{"县供销合作社", 2024, 2, ""}; for (int i = 0; i < 4001; ++i) e.reason += "字"; return e; }(),
                   "reason"},
-        FieldCase{"freeze of a year after 2100", YearFrozen{2101, ""}, "year"}),
+        FieldCase{"freeze of a year after 2100", YearFrozen{2101, ""}, "year"},
+        FieldCase{"valid principal",
+                  PrincipalRegistered{"p-3f2a9c01", "张三", Role::kDepartment, "县农业农村委", std::string(64, 'f')}, ""},
+        FieldCase{"principal id with a slash",
+                  PrincipalRegistered{"p/1", "张三", Role::kAuditor, "", std::string(64, 'f')}, "principal_id"},
+        FieldCase{"principal unit with a trailing space",
+                  PrincipalRegistered{"p-1", "张三", Role::kDepartment, "县农业农村委 ", std::string(64, 'f')}, "unit"},
+        FieldCase{"token hash in upper case",
+                  PrincipalRegistered{"p-1", "张三", Role::kAuditor, "", std::string(64, 'F')}, "token_sha256"},
+        FieldCase{"revocation without an id", PrincipalRevoked{""}, "principal_id"},
+        FieldCase{"township of 201 characters",
+                  [] { TownshipRegistered e; for (int i = 0; i < 201; ++i) e.name += "镇"; return e; }(), "name"}),
     testing::ByBehaviour());
 
 TEST(Utf8Length, CountsCharactersNotBytes) {

@@ -31,6 +31,8 @@ INSTANTIATE_TEST_SUITE_P(
                       KindCase{"an assessment year", "assessment-2024", StatusCode::kOk, StreamKind::kAssessment},
                       KindCase{"the first assessment year", "assessment-2000", StatusCode::kOk, StreamKind::kAssessment},
                       KindCase{"the last assessment year", "assessment-2100", StatusCode::kOk, StreamKind::kAssessment},
+                      KindCase{"the principals", "principals", StatusCode::kOk, StreamKind::kPrincipals},
+                      KindCase{"a principal's own stream", "principals-1", StatusCode::kNotFound, StreamKind::kTask},
                       KindCase{"a year before 2000", "assessment-1999", StatusCode::kNotFound, StreamKind::kTask},
                       KindCase{"a year after 2100", "assessment-2101", StatusCode::kNotFound, StreamKind::kTask},
                       KindCase{"a year of two digits", "assessment-24", StatusCode::kNotFound, StreamKind::kTask},

@@ -25,6 +25,9 @@ const Actor kCooperating{"p-coop", Role::kDepartment, "县供销合作社"};
 const Actor kUnrelated{"p-other", Role::kDepartment, "县商务委"};
 const Actor kTaskForce{"p-tf", Role::kTaskForce, ""};
 const Actor kAuditor{"p-audit", Role::kAuditor, ""};
+// A township the task force registered acts for the plan's township group.
+const Actor kTownship{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
+const Actor kBank{"p-bank", Role::kDepartment, "某农商行", "各银行机构"};
 
 ProgressReported Report(double percent = 40) {
   ProgressReported e;
@@ -81,6 +84,11 @@ INSTANTIATE_TEST_SUITE_P(
                  Id(TaskRule::kDepartmentOnly)},
         RuleCase{"auditor writes nothing", {}, kAuditor, Report(), StatusCode::kPermissionDenied,
                  Id(TaskRule::kAuditorReadOnly)},
+        RuleCase{"township reports on a task its group cooperates on", {}, kTownship, Report(), StatusCode::kOk, ""},
+        RuleCase{"a group not on the task does not let its member report", {}, kBank, Report(),
+                 StatusCode::kPermissionDenied, Id(TaskRule::kUnitNotInvolved)},
+        RuleCase{"township answers a notice on its group's task", {Notice("DB-2024-001")}, kTownship,
+                 NoticeAnswered{"DB-2024-001", "已整改"}, StatusCode::kOk, ""},
         RuleCase{"indicator unit must match the target's", {}, kLead,
                  [] { auto e = Report(); e.indicators[0].unit = "亩"; return e; }(),
                  StatusCode::kInvalidArgument, "indicators[0].unit"},
@@ -134,6 +142,8 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"an adjustment belongs on an assessment stream", {}, kTaskForce,
                  AssessmentAdjusted{"县农业农村委", 2024, 5, "成效突出"}, StatusCode::kInvalidArgument, "type"},
         RuleCase{"a freeze belongs on an assessment stream", {}, kTaskForce, YearFrozen{2024, ""},
+                 StatusCode::kInvalidArgument, "type"},
+        RuleCase{"a township belongs on the principals stream", {}, kTaskForce, TownshipRegistered{"永安街道"},
                  StatusCode::kInvalidArgument, "type"}),
     testing::ByBehaviour());
 

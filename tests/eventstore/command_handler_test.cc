@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "domain/principal_rules.h"
+#include "domain/stream_kind.h"
 #include "domain/task_rules.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
@@ -184,6 +186,63 @@ TEST_F(CommandHandlerTest, LoadsEachKindOfStreamWithItsOwnCall) {
   EXPECT_EQ(handler_->LoadAssessment(StreamId{"assessment-2101"}).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(handler_->Load(StreamId{"task-07"}).ok());
   EXPECT_TRUE(handler_->LoadAssessment(StreamId{"assessment-2024"}).ok());
+  EXPECT_EQ(handler_->Load(PrincipalsStream()).status().subject(), "stream");
+  EXPECT_EQ(handler_->LoadAssessment(PrincipalsStream()).status().subject(), "stream");
+  EXPECT_TRUE(handler_->LoadPrincipals().ok());
+}
+
+TEST_F(CommandHandlerTest, ThePrincipalsStreamIsDecidedByThePrincipalDirectory) {
+  const std::string hash(64, 'a');
+  ASSERT_TRUE(Submit(taskforce_, TownshipRegistered{"永安街道"}, {}, {}, "principals").ok());
+  Result<RecordedEvent> stored =
+      Submit(taskforce_, PrincipalRegistered{"p-1", "永安街道 李四", Role::kDepartment, "永安街道", hash}, {}, {},
+             "principals");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->type, "PrincipalRegistered");
+  EXPECT_EQ(stored->version, StreamVersion(2));
+
+  // Its rules, not a task's, refuse; and a refusal appends nothing.
+  EXPECT_EQ(Submit(lead_, PrincipalRevoked{"p-1"}, {}, {}, "principals").status().subject(),
+            RuleId(TaskRule::kTaskForceOnly));
+  EXPECT_EQ(Submit(taskforce_, PrincipalRegistered{"p-1", "王五", Role::kAuditor, "", std::string(64, 'b')}, {}, {},
+                   "principals")
+                .status()
+                .subject(),
+            RuleId(PrincipalRule::kPrincipalIdTaken));
+  EXPECT_EQ(Submit(taskforce_, PrincipalRevoked{"p-9"}, {}, {}, "principals").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Submit(taskforce_, Report(1), {}, {}, "principals").status().subject(), "type");
+  EXPECT_EQ(Submit(taskforce_, TownshipRegistered{"永安街道"}, {}, {}, "task-07").status().subject(), "type");
+  EXPECT_EQ(store_->Head().position, GlobalPosition(2));
+
+  // A new handler rebuilds the directory from the store alone.
+  store_.reset();
+  handler_.reset();
+  store_ = Open();
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  Result<PrincipalDirectory> directory = handler_->LoadPrincipals();
+  ASSERT_TRUE(directory.ok()) << directory.status().ToString();
+  ASSERT_NE(directory->Find("p-1"), nullptr);
+  EXPECT_EQ(directory->Find("p-1")->unit, "永安街道");
+  EXPECT_EQ(directory->Find("p-1")->token_sha256, hash);
+  EXPECT_TRUE(directory->IsTownship("永安街道"));
+  ASSERT_TRUE(Submit(taskforce_, PrincipalRevoked{"p-1"}, {}, {}, "principals").ok());
+  EXPECT_EQ(Submit(taskforce_, PrincipalRevoked{"p-1"}, {}, {}, "principals").status().subject(),
+            RuleId(PrincipalRule::kAlreadyRevoked));
+}
+
+TEST_F(CommandHandlerTest, StoresATownshipsGroupWithItsReport) {
+  const Actor township{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
+  Result<RecordedEvent> stored = Submit(township, Report(3));  // task 7: the township group cooperates
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->actor, township);
+
+  store_.reset();
+  handler_.reset();
+  store_ = Open();
+  Result<std::optional<RecordedEvent>> read = store_->FindById(stored->id);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->actor, township);
+  EXPECT_TRUE(store_->Verify().ok);
 }
 
 }  // namespace

@@ -66,7 +66,12 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
         GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}},
         GoldenCase{"AssessmentAdjusted.v1.json", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办事项逾期未整改"}},
-        GoldenCase{"YearFrozen.v1.json", YearFrozen{2024, "2024年度综合考核结果定格"}}),
+        GoldenCase{"YearFrozen.v1.json", YearFrozen{2024, "2024年度综合考核结果定格"}},
+        GoldenCase{"PrincipalRegistered.v1.json",
+                   PrincipalRegistered{"p-3f2a9c01", "县农业农村委 张三", Role::kDepartment, "县农业农村委",
+                                       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+        GoldenCase{"PrincipalRevoked.v1.json", PrincipalRevoked{"p-3f2a9c01"}},
+        GoldenCase{"TownshipRegistered.v1.json", TownshipRegistered{"永安街道"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));
@@ -118,13 +123,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"fractional year", "AssessmentAdjusted",
                 R"({"unit":"县供销合作社","year":2024.5,"points":5,"reason":"x"})", "year"},
         BadCase{"year of five digits", "YearFrozen", R"({"year":20240})", "year"},
-        BadCase{"unknown field of a freeze", "YearFrozen", R"({"year":2024,"units":[]})", "units"}),
+        BadCase{"unknown field of a freeze", "YearFrozen", R"({"year":2024,"units":[]})", "units"},
+        BadCase{"unknown role of a principal", "PrincipalRegistered",
+                R"({"principal_id":"p-1","name":"张三","role":"admin","token_sha256":"00"})", "role"},
+        BadCase{"principal without a token hash", "PrincipalRegistered",
+                R"({"principal_id":"p-1","name":"张三","role":"auditor"})", "token_sha256"},
+        BadCase{"township without a name", "TownshipRegistered", "{}", "name"}),
     testing::ByBehaviour());
 
 TEST(EventCodec, ReadsAFreezeWithoutAComment) {
   Result<EventData> decoded = DecodeEvent("YearFrozen", 1, R"({"year":2024})");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(std::get<YearFrozen>(*decoded), (YearFrozen{2024, ""}));
+}
+
+TEST(EventCodec, ReadsAPrincipalWithoutAUnit) {
+  Result<EventData> decoded =
+      DecodeEvent("PrincipalRegistered", 1, R"({"principal_id":"p-1","name":"审计","role":"auditor","token_sha256":"ab"})");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<PrincipalRegistered>(*decoded), (PrincipalRegistered{"p-1", "审计", Role::kAuditor, "", "ab"}));
 }
 
 TEST(EventCodec, RefusesASchemaVersionItCannotRead) {

@@ -27,6 +27,16 @@ RecordedEvent SampleEvent() {
   return e;
 }
 
+// A township's answer: its actor carries a group, so the record is format 2.
+RecordedEvent SampleEventWithGroup() {
+  RecordedEvent e = SampleEvent();
+  e.type = "NoticeAnswered";
+  e.actor = Actor{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
+  e.data = R"({"notice_id":"DB-1","summary":"已整改"})";
+  e.hash = Sha256(storage::EncodeCanonical(e));
+  return e;
+}
+
 std::string Hex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -42,6 +52,40 @@ TEST(StorageFormat, RecordMatchesTheGoldenBytes) {
   std::string golden;
   in >> golden;
   EXPECT_EQ(Hex(storage::EncodeRecord(SampleEvent())), golden);
+}
+
+TEST(StorageFormat, RecordWithAGroupMatchesTheGoldenBytes) {
+  std::ifstream in(std::string(KUIMEN_SOURCE_DIR) + "/tests/eventstore/golden/record.v2.hex");
+  std::string golden;
+  in >> golden;
+  EXPECT_EQ(Hex(storage::EncodeRecord(SampleEventWithGroup())), golden);
+}
+
+TEST(StorageFormat, OnlyAnActorWithAGroupTakesFormatTwo) {
+  EXPECT_EQ(storage::EncodeRecord(SampleEvent())[0], storage::kRecordFormat);
+  EXPECT_EQ(storage::EncodeRecord(SampleEventWithGroup())[0], storage::kRecordFormatWithGroup);
+}
+
+TEST(StorageFormat, RecordWithAGroupRoundTrips) {
+  RecordedEvent original = SampleEventWithGroup();
+  Result<RecordedEvent> decoded = storage::DecodeRecord(storage::EncodeRecord(original));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->actor, original.actor);
+  EXPECT_EQ(decoded->data, original.data);
+  EXPECT_EQ(decoded->hash, original.hash);
+  EXPECT_EQ(Sha256(storage::EncodeCanonical(*decoded)), original.hash);
+}
+
+TEST(StorageFormat, AFormatTwoRecordWithAnEmptyGroupIsDataLoss) {
+  // Format 1 bytes with the format byte raised and an empty group spliced in
+  // after the unit: one event must have one encoding only.
+  RecordedEvent event = SampleEvent();
+  std::string record = storage::EncodeRecord(event);
+  const std::size_t unit_end = 1 + 8 + 8 + 8 + 4 + 16 + (4 + event.stream.value.size()) + (4 + event.type.size()) +
+                               (4 + event.actor.principal.size()) + 1 + (4 + event.actor.unit.size());
+  record.insert(unit_end, std::string(4, '\0'));
+  record[0] = static_cast<char>(storage::kRecordFormatWithGroup);
+  EXPECT_EQ(storage::DecodeRecord(record).status().code(), StatusCode::kDataLoss);
 }
 
 TEST(StorageFormat, RecordRoundTrips) {
@@ -65,7 +109,7 @@ TEST(StorageFormat, TruncatedOrPaddedRecordsAreDataLoss) {
   EXPECT_EQ(storage::DecodeRecord(record.substr(0, record.size() - 1)).status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(storage::DecodeRecord(record + "x").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(storage::DecodeRecord("").status().code(), StatusCode::kDataLoss);
-  record[0] = 2;  // a record format this build does not know
+  record[0] = 3;  // a record format this build does not know
   EXPECT_EQ(storage::DecodeRecord(record).status().code(), StatusCode::kDataLoss);
 }
 

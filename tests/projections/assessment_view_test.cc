@@ -463,6 +463,16 @@ TEST(AssessmentRows, IgnoreMajorItemsAndUnknownStreams) {
   EXPECT_TRUE(view->TakeChangedRows().empty());
 }
 
+TEST(AssessmentRows, IgnoreThePrincipalsStream) {
+  Log log;
+  log.Add("principals", China(2024, 11, 5), kTaskForce, TownshipRegistered{"永安街道"});
+  log.Add("principals", China(2024, 11, 5), kTaskForce,
+          PrincipalRegistered{"p-1", "李四", Role::kDepartment, "永安街道", std::string(64, 'a')});
+  log.Add("principals", China(2024, 11, 6), kTaskForce, PrincipalRevoked{"p-1"});
+  std::unique_ptr<AssessmentView> view = ViewOf(log);
+  EXPECT_TRUE(view->TakeChangedRows().empty());
+}
+
 TEST(AssessmentRows, RefuseWhatTheyCannotRead) {
   std::unique_ptr<AssessmentView> view = NewView();
   EXPECT_EQ(view->LoadRow("task-01", "{").code(), StatusCode::kDataLoss);

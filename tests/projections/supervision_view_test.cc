@@ -474,6 +474,17 @@ TEST(SupervisionView, IgnoresStreamsThatAreNotSupervisedItems) {
   EXPECT_EQ(view->Render(China(2024, 11, 3)), NewView()->Render(China(2024, 11, 3)));
 }
 
+TEST(SupervisionView, IgnoresThePrincipalsStream) {
+  Log log;
+  log.Add("principals", China(2024, 11, 2), kTaskForce, TownshipRegistered{"永安街道"});
+  log.Add("principals", China(2024, 11, 2), kTaskForce,
+          PrincipalRegistered{"p-1", "李四", Role::kDepartment, "永安街道", std::string(64, 'a')});
+  log.Add("principals", China(2024, 11, 3), kTaskForce, PrincipalRevoked{"p-1"});
+  std::unique_ptr<SupervisionView> view = ViewOf(log);
+  EXPECT_TRUE(view->TakeChangedRows().empty());
+  EXPECT_EQ(view->Render(China(2024, 11, 3)), NewView()->Render(China(2024, 11, 3)));
+}
+
 TEST(SupervisionView, AppliesARepeatedEventOnce) {
   Log log;
   log.Add("task-07", China(2024, 11, 2), kAgriculture, Progress(Month(2024, 10), 5));

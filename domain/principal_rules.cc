@@ -1,0 +1,16 @@
+#include "domain/principal_rules.h"
+
+namespace kuimen {
+
+std::string_view RuleId(PrincipalRule rule) {
+  switch (rule) {
+    case PrincipalRule::kPrincipalIdTaken: return "principal_id_taken";
+    case PrincipalRule::kAlreadyRevoked: return "principal_already_revoked";
+    case PrincipalRule::kLastTaskForce: return "last_taskforce";
+    case PrincipalRule::kTokenTaken: return "token_taken";
+    case PrincipalRule::kTownshipTaken: return "township_taken";
+  }
+  return "unknown_rule";
+}
+
+}  // namespace kuimen

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "domain/actor.h"
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "domain/status.h"
+#include "eventstore/command_handler.h"
+#include "eventstore/event_store.h"
+#include "gateway/views.h"
+
+// The vocabulary of the HTTP API: what a route is, what a handler gets and
+// returns, and what it may use. Routes are a table (gateway/api_routes.h);
+// gateway/http_server.cc is the one path that parses, authenticates,
+// authorizes, dispatches and maps errors for all of them.
+namespace kuimen {
+
+class DigestSigner;
+class GatewayMetrics;
+class PrincipalRegistry;
+class Projector;
+
+// Who may call a route, before the domain's own rules (which decide every
+// write: a department on another unit's task, an auditor writing) are asked.
+enum class Access {
+  kPublic,             // no token: /healthz, /metrics, the OpenAPI document
+  kAnyPrincipal,       // any valid token
+  kTaskForceOrAuditor, // reads that span every unit: the global log, the audit
+  kTaskForce,          // administration: backups
+};
+
+// What a handler answers with: JSON (the usual case) or bytes of another type.
+struct ApiReply {
+  int status = 200;
+  nlohmann::ordered_json json;
+  std::string bytes;          // used when content_type is set
+  std::string content_type;   // empty: the reply is `json`
+  std::string filename;       // for downloads: Content-Disposition, in UTF-8 (Chinese)
+  std::string ascii_filename; // the same for clients that only read ASCII names
+};
+
+// One request as a handler sees it.
+struct ApiCall {
+  const httplib::Request& http;
+  const Actor& actor;                        // a nameless actor on public routes
+  std::map<std::string, std::string> params;  // path parameters, e.g. {"no": "7"}
+
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+};
+
+// Everything the handlers use. None of it is owned; it outlives the server.
+struct ApiContext {
+  const Catalog& catalog;
+  const Clock& clock;
+  EventStore& store;
+  CommandHandler& commands;
+  PrincipalRegistry& principals;
+  DigestSigner& signer;
+  GatewayMetrics& metrics;
+  std::function<Projector*(const std::string& view)> projector;  // nullptr when not run here
+  ViewSettings view_settings;
+  std::filesystem::path data_dir;
+};
+
+using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;
+
+struct Route {
+  std::string method;   // "GET", "POST" or "DELETE"
+  std::string path;     // as the OpenAPI document writes it: "/api/v1/tasks/{no}"
+  Access access;
+  Handler handler;
+};
+
+}  // namespace kuimen

@@ -1,0 +1,51 @@
+// Routes of the downloads: the 台账 (ledgers) the task force takes to meetings,
+// built from the same views the API shows (as_of works here too).
+#include "gateway/api_routes.h"
+#include "gateway/api_views.h"
+#include "gateway/assessment_export.h"
+#include "gateway/tasks_export.h"
+
+namespace kuimen {
+
+namespace {
+
+constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+ApiReply Download(std::string bytes, const char* content_type, std::string filename, std::string ascii_filename) {
+  ApiReply reply;
+  reply.bytes = std::move(bytes);
+  reply.content_type = content_type;
+  reply.filename = std::move(filename);
+  reply.ascii_filename = std::move(ascii_filename);
+  return reply;
+}
+
+ApiReply AssessmentDownload(std::string bytes, const char* content_type, const RenderedView& view,
+                            const std::string& extension) {
+  const std::string year = view.json.value("year", nlohmann::json(0)).dump();
+  return Download(std::move(bytes), content_type, "奉节县三位一体改革" + year + "年度考核台账." + extension,
+                  "kuimen-assessment-" + year + "." + extension);
+}
+
+}  // namespace
+
+std::vector<Route> ExportRoutes() {
+  std::vector<Route> routes;
+  routes.push_back({"GET", "/api/v1/exports/assessment.xlsx", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "assessment"));
+    ASSIGN_OR_RETURN(std::string bytes, AssessmentWorkbook(view.json, "奉节县"));
+    return AssessmentDownload(std::move(bytes), kXlsxType, view, "xlsx");
+  }});
+  routes.push_back({"GET", "/api/v1/exports/assessment.csv", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "assessment"));
+    return AssessmentDownload(AssessmentCsv(view.json), "text/csv; charset=utf-8", view, "csv");
+  }});
+  routes.push_back({"GET", "/api/v1/exports/tasks.xlsx", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "supervision"));
+    ASSIGN_OR_RETURN(std::string bytes, TasksWorkbook(api.catalog, view.json));
+    return Download(std::move(bytes), kXlsxType, "奉节县三位一体改革重点任务台账.xlsx", "kuimen-tasks.xlsx");
+  }});
+  return routes;
+}
+
+}  // namespace kuimen

@@ -1,0 +1,63 @@
+// Routes for those who run the service: liveness, metrics, the API's own
+// description, and backups.
+#include "gateway/api_routes.h"
+#include "gateway/backup.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/openapi.h"
+#include "gateway/request_parsing.h"
+#include "projections/projector.h"
+
+namespace kuimen {
+
+std::vector<Route> OpsRoutes() {
+  std::vector<Route> routes;
+  routes.push_back({"GET", "/healthz", Access::kPublic, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
+    ApiReply reply;
+    reply.json["status"] = "ok";
+    reply.json["head_position"] = api.store.Head().position.value;
+    for (const std::string& name : ViewNames()) {
+      if (Projector* projector = api.projector(name)) reply.json["views"][name] = projector->applied_through().value;
+    }
+    return reply;
+  }});
+  routes.push_back({"GET", "/metrics", Access::kPublic, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
+    ApiReply reply;
+    reply.bytes = api.metrics.RenderText();
+    reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return reply;
+  }});
+  routes.push_back({"GET", "/api/v1/openapi.json", Access::kPublic, [](ApiContext&, const ApiCall&) -> Result<ApiReply> {
+    ApiReply reply;
+    reply.bytes = std::string(kOpenApiJson);
+    reply.content_type = "application/json; charset=utf-8";
+    return reply;
+  }});
+  routes.push_back({"POST", "/api/v1/backups", Access::kTaskForce, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObjectBody(call.http));
+    RETURN_IF_ERROR(RejectUnknownFields(body, {"to"}));
+    if (!body.contains("to") || !body["to"].is_string() || body["to"].get<std::string>().empty()) {
+      return Status::InvalidArgument("to: is required, the directory on the server to write the backup into", "to");
+    }
+    const std::filesystem::path dest = body["to"].get<std::string>();
+    if (!dest.is_absolute()) {
+      return Status::InvalidArgument("to: must be an absolute path on the server, e.g. /var/backups/kuimen/2024-12-31", "to");
+    }
+    RETURN_IF_ERROR(BackupDataDir(api.store, api.data_dir, dest, api.clock));
+    ASSIGN_OR_RETURN(BackupManifest manifest, ReadBackupManifest(dest));
+    ApiReply reply;
+    reply.status = 201;
+    reply.json = nlohmann::ordered_json::parse(BackupManifestToJson(manifest));
+    return reply;
+  }});
+  return routes;
+}
+
+std::vector<Route> AllRoutes() {
+  std::vector<Route> routes;
+  for (auto group : {StreamRoutes, ViewRoutes, ExportRoutes, AuditRoutes, PrincipalRoutes, OpsRoutes}) {
+    for (Route& route : group()) routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
+}  // namespace kuimen

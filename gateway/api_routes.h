@@ -1,0 +1,21 @@
+#pragma once
+
+#include <vector>
+
+#include "gateway/api.h"
+
+// The route table of the HTTP API, in groups. Each group lives in the .cc
+// file of its name; AllRoutes is what the server serves and what the OpenAPI
+// document is checked against.
+namespace kuimen {
+
+std::vector<Route> StreamRoutes();     // api_streams.cc: catalog, tasks, major items, events
+std::vector<Route> ViewRoutes();       // api_views.cc: the supervision and assessment views
+std::vector<Route> ExportRoutes();     // api_exports.cc: xlsx and csv 台账
+std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed digests
+std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
+std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
+
+std::vector<Route> AllRoutes();
+
+}  // namespace kuimen

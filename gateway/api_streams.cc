@@ -1,0 +1,203 @@
+// Routes of the plan and its streams: the catalog, the tasks and major items
+// as the supervision view shows them, their histories, and the write path.
+#include <algorithm>
+#include <charconv>
+
+#include "domain/supervised_item.h"
+#include "eventstore/catalog_codec.h"
+#include "eventstore/envelope_json.h"
+#include "eventstore/event_codec.h"
+#include "eventstore/event_id.h"
+#include "gateway/api_routes.h"
+#include "gateway/api_views.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/request_parsing.h"
+#include "projections/supervision_view.h"
+
+namespace kuimen {
+
+namespace {
+
+constexpr std::uint64_t kDefaultPageSize = 100;
+constexpr std::uint64_t kMaxPageSize = 1000;
+
+// The kind of supervised item a route family serves.
+struct ItemKind {
+  const char* collection;  // "tasks" or "majors"
+  const char* noun;        // for messages
+  std::size_t count;
+};
+
+ItemKind TaskKind(const Catalog& catalog) { return {"tasks", "task", catalog.tasks.size()}; }
+ItemKind MajorKind(const Catalog& catalog) { return {"majors", "major item", catalog.major_items.size()}; }
+
+// "7" -> "task-07"; kNotFound for a number the plan does not have.
+Result<StreamId> ItemStream(const Catalog& catalog, const ItemKind& kind, const std::string& text) {
+  int no = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), no);
+  if (error != std::errc() || end != text.data() + text.size() || no < 1 ||
+      static_cast<std::size_t>(no) > kind.count) {
+    return Status::NotFound(std::string(kind.noun) + " \"" + text + "\" does not exist; the plan numbers them 1 to " +
+                            std::to_string(kind.count));
+  }
+  StreamId stream = std::string(kind.collection) == "tasks" ? TaskStream(TaskNo(no)) : MajorStream(MajorNo(no));
+  RETURN_IF_ERROR(ResolveStream(catalog, stream).status());
+  return stream;
+}
+
+Result<std::uint64_t> PageSize(const httplib::Request& request) {
+  ASSIGN_OR_RETURN(std::optional<std::uint64_t> limit, UintParam(request, "limit"));
+  if (!limit) return kDefaultPageSize;
+  if (*limit < 1 || *limit > kMaxPageSize) {
+    return Status::InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxPageSize), "limit");
+  }
+  return *limit;
+}
+
+// The codec and the domain's validation name a field inside the event's data
+// ("percent"); the client sent it as "data.percent", so that is the name it
+// gets back. Other refusals pass through unchanged.
+Status InBody(const Status& status) {
+  if (status.code() != StatusCode::kInvalidArgument) return status;
+  for (const char* own : {"type", "expected_version", "event_id", "stream"}) {
+    if (status.subject() == own) return status;  // the body's own fields, not the data's
+  }
+  if (status.subject().empty()) return Status::InvalidArgument(status.message(), "data");
+  return Status::InvalidArgument("data." + status.message(), "data." + status.subject());
+}
+
+// The write path shared by task, major and assessment streams:
+// {type, data, expected_version?, event_id?} -> 201 {"event": envelope}.
+Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamId& stream) {
+  ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObjectBody(call.http));
+  RETURN_IF_ERROR(RejectUnknownFields(body, {"type", "data", "expected_version", "event_id"}));
+  if (!body.contains("type") || !body["type"].is_string()) {
+    return Status::InvalidArgument("type: is required, the event type as a string, e.g. \"ProgressReported\"", "type");
+  }
+  if (!body.contains("data") || !body["data"].is_object()) {
+    return Status::InvalidArgument("data: is required, the event's fields as a JSON object", "data");
+  }
+  Result<EventData> decoded = EventFromJson(body["type"].get<std::string>(), body["data"]);
+  if (!decoded.ok()) return InBody(decoded.status());
+  EventData event = std::move(decoded).value();
+  Submission submission{stream, call.actor, std::move(event), std::nullopt, std::nullopt};
+  if (body.contains("expected_version")) {
+    const nlohmann::json& version = body["expected_version"];
+    if (!version.is_number_unsigned()) {
+      return Status::InvalidArgument("expected_version: must be the stream version you last saw, a whole number",
+                                     "expected_version");
+    }
+    submission.expected_version = StreamVersion(version.get<std::uint64_t>());
+  }
+  if (body.contains("event_id")) {
+    std::optional<EventId> id = body["event_id"].is_string() ? EventId::Parse(body["event_id"].get<std::string>())
+                                                              : std::nullopt;
+    if (!id) {
+      return Status::InvalidArgument("event_id: must be a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+                                     "event_id");
+    }
+    submission.event_id = id;
+  }
+  Result<RecordedEvent> stored = api.commands.Submit(submission);
+  api.metrics.CountSubmission(stored.status());
+  if (!stored.ok()) return InBody(stored.status());
+  ApiReply reply;
+  reply.status = 201;
+  reply.json["event"] = EnvelopeToJson(*stored);
+  return reply;
+}
+
+// A page of at most `limit` events from an iterator that starts at `from`,
+// and where the next page starts (also when this one is the last so far: a
+// client following the log asks from there again).
+Result<nlohmann::ordered_json> EventPage(EventIterator& events, std::uint64_t from, std::uint64_t limit,
+                                         bool by_position) {
+  nlohmann::ordered_json page;
+  page["events"] = nlohmann::ordered_json::array();
+  std::uint64_t next = from;
+  for (; events.Valid() && page["events"].size() < limit; events.Next()) {
+    const RecordedEvent& event = events.event();
+    page["events"].push_back(EnvelopeToJson(event));
+    next = (by_position ? event.position.value : event.version.value) + 1;
+  }
+  RETURN_IF_ERROR(events.status());
+  page[by_position ? "next_position" : "next_version"] = next;
+  return page;
+}
+
+std::vector<Route> ItemRoutes(const std::string& collection, ItemKind (*kind_of)(const Catalog&)) {
+  const std::string base = "/api/v1/" + collection;
+  std::vector<Route> routes;
+  routes.push_back({"GET", base, Access::kAnyPrincipal, [collection](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "supervision"));
+    ApiReply reply;
+    reply.json["through_position"] = view.through_position;
+    reply.json["as_of"] = view.json["as_of"];
+    reply.json[collection] = view.json[collection == "tasks" ? "tasks" : "major_items"];
+    return reply;
+  }});
+  routes.push_back({"GET", base + "/{no}", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(StreamId stream, ItemStream(api.catalog, kind_of(api.catalog), call.Param("no")));
+    ASSIGN_OR_RETURN(RenderedView view,
+                     ReadView(api, call.http, "supervision", [&stream](const View& view, const ViewQuery& query) {
+                       return dynamic_cast<const SupervisionView&>(view).RenderItem(stream, query.now);
+                     }));
+    ApiReply reply;
+    reply.json["through_position"] = view.through_position;
+    reply.json["stream"] = stream.value;
+    reply.json["stream_version"] = api.store.StreamHead(stream).value;
+    reply.json["item"] = std::move(view.json);
+    return reply;
+  }});
+  routes.push_back({"GET", base + "/{no}/events", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(StreamId stream, ItemStream(api.catalog, kind_of(api.catalog), call.Param("no")));
+    ASSIGN_OR_RETURN(std::optional<std::uint64_t> from, UintParam(call.http, "from_version"));
+    ASSIGN_OR_RETURN(std::uint64_t limit, PageSize(call.http));
+    const std::uint64_t first = std::max<std::uint64_t>(from.value_or(1), 1);
+    std::unique_ptr<EventIterator> events = api.store.ReadStream(stream, StreamVersion(first));
+    ApiReply reply;
+    reply.json["stream"] = stream.value;
+    ASSIGN_OR_RETURN(nlohmann::ordered_json page, EventPage(*events, first, limit, /*by_position=*/false));
+    reply.json.update(page);
+    return reply;
+  }});
+  routes.push_back({"POST", base + "/{no}/events", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(StreamId stream, ItemStream(api.catalog, kind_of(api.catalog), call.Param("no")));
+    return SubmitEvent(api, call, stream);
+  }});
+  return routes;
+}
+
+}  // namespace
+
+std::vector<Route> StreamRoutes() {
+  std::vector<Route> routes;
+  routes.push_back({"GET", "/api/v1/catalog", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
+    ApiReply reply;
+    reply.json = nlohmann::ordered_json::parse(CatalogToJson(api.catalog));
+    return reply;
+  }});
+  for (Route& route : ItemRoutes("tasks", TaskKind)) routes.push_back(std::move(route));
+  for (Route& route : ItemRoutes("majors", MajorKind)) routes.push_back(std::move(route));
+  // The year-end assessment's own stream: adjustments and the year's freeze (年终定格).
+  routes.push_back({"POST", "/api/v1/assessment/{year}/events", Access::kAnyPrincipal,
+                    [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    const std::string& year = call.Param("year");
+    if (year.size() != 4 || year.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::NotFound("assessment year \"" + year + "\" does not exist; write the year with four digits");
+    }
+    return SubmitEvent(api, call, StreamId{"assessment-" + year});
+  }});
+  routes.push_back({"GET", "/api/v1/events", Access::kTaskForceOrAuditor, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
+    ASSIGN_OR_RETURN(std::optional<std::uint64_t> from, UintParam(call.http, "from_position"));
+    ASSIGN_OR_RETURN(std::uint64_t limit, PageSize(call.http));
+    const std::uint64_t first = std::max<std::uint64_t>(from.value_or(1), 1);
+    std::unique_ptr<EventIterator> events = api.store.ReadAll(GlobalPosition(first));
+    ApiReply reply;
+    ASSIGN_OR_RETURN(reply.json, EventPage(*events, first, limit, /*by_position=*/true));
+    return reply;
+  }});
+  return routes;
+}
+
+}  // namespace kuimen

@@ -1,0 +1,66 @@
+#include "gateway/gateway.h"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/api_routes.h"
+
+namespace kuimen {
+
+namespace {
+
+// server.json tells `kuimen backup` (and people) where the running server
+// listens. Written after the port is bound, removed on a clean stop.
+Status WriteServerFile(const std::filesystem::path& file, const std::string& host, int port) {
+  const std::filesystem::path temp = file.string() + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << nlohmann::json{{"listen", host + ":" + std::to_string(port)}, {"pid", getpid()}}.dump() << "\n";
+    if (!out) return Status::Unavailable("cannot write " + temp.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, file, error);
+  if (error) return Status::Unavailable("cannot write " + file.string() + ": " + error.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service& service, const ViewSettings& settings,
+                                                const std::filesystem::path& data_dir, const Clock& clock,
+                                                const HttpServerOptions& http) {
+  std::unique_ptr<Gateway> gateway(new Gateway());
+  gateway->data_dir_ = data_dir;
+  gateway->commands_ = std::make_unique<CommandHandler>(service.store(), catalog);
+  ASSIGN_OR_RETURN(gateway->principals_, PrincipalRegistry::Open(service.store(), *gateway->commands_, catalog));
+  const std::filesystem::path token_file = data_dir / "admin.token";
+  ASSIGN_OR_RETURN(std::optional<IssuedPrincipal> admin, gateway->principals_->EnsureAdministrator(token_file));
+  if (admin) {
+    spdlog::info("created the task-force administrator \"{}\" (id {}); its token is in {} (mode 0600)",
+                 admin->principal.name, admin->principal.id, std::filesystem::absolute(token_file).string());
+  }
+  ASSIGN_OR_RETURN(gateway->signer_, DigestSigner::LoadOrCreate(data_dir / "keys" / "ed25519.pem"));
+
+  std::vector<Route> routes = AllRoutes();
+  gateway->metrics_ = std::make_unique<GatewayMetrics>(routes, service);
+  gateway->api_.reset(new ApiContext{catalog, clock, service.store(), *gateway->commands_, *gateway->principals_,
+                                     *gateway->signer_, *gateway->metrics_,
+                                     [&service](const std::string& view) { return service.projector(view); },
+                                     settings, data_dir});
+  ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
+  RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port()));
+  spdlog::info("HTTP API listening on http://{}:{}/ (OpenAPI document at /api/v1/openapi.json)", http.host,
+               gateway->http_->port());
+  return gateway;
+}
+
+Gateway::~Gateway() {
+  if (http_) http_->Stop();
+  std::error_code ignored;
+  std::filesystem::remove(data_dir_ / "server.json", ignored);
+}
+
+}  // namespace kuimen

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "domain/catalog.h"
+#include "domain/clock.h"
+#include "eventstore/command_handler.h"
+#include "gateway/api.h"
+#include "gateway/digest_signer.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/http_server.h"
+#include "gateway/principal_registry.h"
+#include "gateway/service.h"
+
+namespace kuimen {
+
+// The HTTP gateway over a running Service: the write path (CommandHandler),
+// identity (principals and the first administrator), the audit signing key,
+// the metrics and the HTTP server. Files it keeps in the data directory:
+// admin.token (the first administrator's token, 0600), keys/ed25519.pem (the
+// signing key, 0600) and server.json (the address, while serving).
+class Gateway {
+ public:
+  // None is owned; all must outlive the gateway.
+  static Result<std::unique_ptr<Gateway>> Start(const Catalog& catalog, Service& service, const ViewSettings& settings,
+                                                const std::filesystem::path& data_dir, const Clock& clock,
+                                                const HttpServerOptions& http);
+  // Stops accepting and finishes the requests in flight.
+  ~Gateway();
+
+  int port() const { return http_->port(); }
+
+ private:
+  Gateway() = default;
+
+  std::filesystem::path data_dir_;
+  std::unique_ptr<CommandHandler> commands_;
+  std::unique_ptr<PrincipalRegistry> principals_;
+  std::unique_ptr<DigestSigner> signer_;
+  std::unique_ptr<GatewayMetrics> metrics_;
+  std::unique_ptr<ApiContext> api_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace kuimen

@@ -1,0 +1,77 @@
+#include "gateway/gateway_metrics.h"
+
+#include "projections/projector.h"
+
+namespace kuimen {
+
+namespace {
+
+// The statuses the API answers with; anything else is counted as "other".
+constexpr int kStatuses[] = {200, 201, 400, 401, 403, 404, 409, 413, 500, 503};
+
+// Seconds, from well under a millisecond (a cached read) to the timeouts.
+const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05,
+                                            0.1,    0.25,  0.5,    1,     2.5,  5};
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& service) {
+  for (const Route& route : routes) {
+    RouteSeries series;
+    const MetricLabels labels = {{"method", route.method}, {"route", route.path}};
+    series.latency = &registry_.AddHistogram("kuimen_http_request_duration_seconds",
+                                             "Time from a request's arrival to its response, by route.",
+                                             kLatencyBounds, labels);
+    for (int status : kStatuses) {
+      MetricLabels with_code = labels;
+      with_code.emplace_back("code", std::to_string(status));
+      series.responses[status] =
+          &registry_.AddCounter("kuimen_http_responses_total", "Responses sent, by route and status.", with_code);
+    }
+    MetricLabels other = labels;
+    other.emplace_back("code", "other");
+    series.responses[0] = &registry_.AddCounter("kuimen_http_responses_total", "Responses sent, by route and status.", other);
+    routes_.push_back(std::move(series));
+  }
+  const char* submissions = "Events submitted through the API, by outcome.";
+  appended_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "appended"}});
+  conflicts_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "conflict"}});
+  refused_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "refused"}});
+  invalid_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "invalid"}});
+
+  EventStore& store = service.store();
+  registry_.AddGauge("kuimen_log_head_position", "Position of the last event in the log.",
+                     [&store] { return static_cast<double>(store.Head().position.value); });
+  registry_.AddGauge("kuimen_relay_lag_events", "Events in the log not yet acknowledged by Kafka.", [&store, &service] {
+    const Relay* relay = service.relay();
+    const double head = static_cast<double>(store.Head().position.value);
+    return relay == nullptr ? head : head - static_cast<double>(relay->cursor().value);
+  });
+  for (const std::string& view : ViewNames()) {
+    if (service.projector(view) == nullptr) continue;
+    registry_.AddGauge("kuimen_projector_lag_events", "Events in the log a view has not applied yet.",
+                       [&store, &service, view] {
+                         const double head = static_cast<double>(store.Head().position.value);
+                         return head - static_cast<double>(service.projector(view)->applied_through().value);
+                       },
+                       {{"view", view}});
+  }
+}
+
+void GatewayMetrics::ObserveRequest(std::size_t route, int status, std::chrono::steady_clock::duration elapsed) {
+  RouteSeries& series = routes_.at(route);
+  series.latency->Observe(std::chrono::duration<double>(elapsed).count());
+  auto counter = series.responses.find(status);
+  (counter == series.responses.end() ? series.responses.at(0) : counter->second)->Increment();
+}
+
+void GatewayMetrics::CountSubmission(const Status& outcome) {
+  switch (outcome.code()) {
+    case StatusCode::kOk: appended_->Increment(); break;
+    case StatusCode::kAborted: conflicts_->Increment(); break;
+    case StatusCode::kInvalidArgument: invalid_->Increment(); break;
+    default: refused_->Increment(); break;
+  }
+}
+
+}  // namespace kuimen

@@ -1,0 +1,33 @@
+#include "gateway/http_error.h"
+
+namespace kuimen {
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAborted: return 409;
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kDataLoss: return 500;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorBody(const Status& status) {
+  nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
+  if (!status.subject().empty()) {
+    error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = status.subject();
+  }
+  return {{"error", std::move(error)}};
+}
+
+nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+}  // namespace kuimen

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "domain/status.h"
+
+namespace kuimen {
+
+// The one mapping of status codes to HTTP: invalid_argument 400,
+// unauthenticated 401, permission_denied 403, not_found 404, aborted (a stale
+// expected_version) and failed_precondition (a rule the state forbids) 409,
+// unavailable 503, data_loss and internal 500.
+int HttpStatusOf(StatusCode code);
+
+// The body of every error response:
+// {"error":{"code":"invalid_argument","message":"…","field":"data.percent"}}.
+// The subject is named "field" for invalid input and "rule" for a refusal.
+nlohmann::json ErrorBody(const Status& status);
+
+// An error body for a status the HTTP layer itself produces (413, 404 for an
+// unknown route, 405): `code` is the JSON code, `message` the sentence.
+nlohmann::json ErrorBody(std::string_view code, std::string_view message);
+
+}  // namespace kuimen

@@ -1,0 +1,105 @@
+#include "gateway/request_parsing.h"
+
+#include <charconv>
+
+#include "domain/calendar.h"
+#include "eventstore/envelope_json.h"
+
+namespace kuimen {
+
+namespace {
+
+// China Standard Time, the zone of the plan's dates.
+constexpr std::chrono::minutes kPlanUtcOffset{480};
+
+bool ParseOffsetMinutes(std::string_view text, int& minutes) {
+  // "+08:00" or "-05:30"
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return false;
+  int hours = 0, mins = 0;
+  auto h = std::from_chars(text.data() + 1, text.data() + 3, hours);
+  auto m = std::from_chars(text.data() + 4, text.data() + 6, mins);
+  if (h.ec != std::errc() || h.ptr != text.data() + 3 || m.ec != std::errc() || m.ptr != text.data() + 6) return false;
+  if (hours > 23 || mins > 59) return false;
+  minutes = (text[0] == '-' ? -1 : 1) * (hours * 60 + mins);
+  return true;
+}
+
+}  // namespace
+
+std::optional<Timestamp> ParseMoment(std::string_view text) {
+  if (std::optional<std::chrono::year_month_day> date = ParseDate(text); date && text.size() == 10) {
+    // The last microsecond of that day in the plan's zone.
+    const auto next_local_midnight = std::chrono::sys_days(*date) + std::chrono::days(1);
+    return Timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(next_local_midnight - kPlanUtcOffset) -
+                     std::chrono::microseconds(1));
+  }
+  if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
+    std::string upper(text);
+    upper.back() = 'Z';
+    return ParseTimestamp(upper);
+  }
+  int offset_minutes = 0;
+  if (text.size() < 6 || !ParseOffsetMinutes(text.substr(text.size() - 6), offset_minutes)) return std::nullopt;
+  std::optional<Timestamp> local = ParseTimestamp(std::string(text.substr(0, text.size() - 6)) + "Z");
+  if (!local) return std::nullopt;
+  return Timestamp(*local - std::chrono::minutes(offset_minutes));
+}
+
+Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
+  if (request.body.empty()) return Status::InvalidArgument("the request body is empty; send a JSON object", "body");
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& error) {
+    const std::string what = error.what();
+    if (what.find("UTF-8") != std::string::npos) {
+      return Status::InvalidArgument(
+          "the request body is not valid UTF-8 (near byte " + std::to_string(error.byte) + "); send text encoded as UTF-8",
+          "body");
+    }
+    return Status::InvalidArgument(
+        "the request body is not valid JSON (near byte " + std::to_string(error.byte) + "); send a JSON object", "body");
+  }
+  if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object {…}", "body");
+  return body;
+}
+
+Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<std::string_view> allowed,
+                           const std::string& path) {
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || key == name;
+    if (!known) {
+      std::string expected;
+      for (std::string_view name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
+      const std::string field = path.empty() ? key : path + "." + key;
+      return Status::InvalidArgument(field + ": is not a field of this request; the fields are " + expected, field);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::uint64_t>> UintParam(const httplib::Request& request, const std::string& name) {
+  if (!request.has_param(name)) return std::optional<std::uint64_t>();
+  const std::string text = request.get_param_value(name);
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument(name + ": must be a whole number 0 or more, not \"" + text + "\"", name);
+  }
+  return std::optional<std::uint64_t>(value);
+}
+
+Result<std::optional<Timestamp>> TimeParam(const httplib::Request& request, const std::string& name) {
+  if (!request.has_param(name)) return std::optional<Timestamp>();
+  const std::string text = request.get_param_value(name);
+  std::optional<Timestamp> moment = ParseMoment(text);
+  if (!moment) {
+    return Status::InvalidArgument(
+        name + ": must be a date (2024-12-31) or an RFC 3339 time (2024-12-31T18:00:00+08:00), not \"" + text + "\"",
+        name);
+  }
+  return std::optional<Timestamp>(moment);
+}
+
+}  // namespace kuimen

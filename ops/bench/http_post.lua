@@ -1,0 +1,35 @@
+-- wrk script: POST …/events as the task force (DeadlineSet), spread over the
+-- 29 tasks so writers contend per stream as real traffic would. The token
+-- comes from the environment (KUIMEN_TOKEN).
+local token = os.getenv("KUIMEN_TOKEN")
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+
+function init(args)
+  requests = 0
+  math.randomseed(id * 7919 + 17)  -- seeded: the same spread every run
+end
+
+function request()
+  requests = requests + 1
+  local task = math.random(1, 29)
+  local body = '{"type":"DeadlineSet","data":{"due":"2024-12-31","milestone":"年度目标 ' .. requests .. '"}}'
+  return wrk.format("POST", "/api/v1/tasks/" .. task .. "/events",
+                    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+end
+
+local statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d requests, %.0f/s; errors: %d non-2xx\n",
+                         latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+                         summary.requests, summary.requests / (summary.duration / 1e6),
+                         summary.errors.status))
+end

@@ -1,0 +1,317 @@
+// The HTTP API through a real client against a real server on an ephemeral
+// port: the scenarios of issue 4, each refusal's status and body, and that a
+// refused request appends nothing.
+#include <gtest/gtest.h>
+
+#include "tests/gateway/api_server.h"
+
+namespace kuimen::testing {
+namespace {
+
+// 县林业局 cooperates on task 3 and has nothing to do with task 1.
+constexpr const char* kForestry = "县林业局";
+
+class HttpApi : public ApiServerTest {
+ protected:
+  std::uint64_t Head() { return service_->store().Head().position.value; }
+};
+
+TEST_F(HttpApi, DepartmentReportsOnItsOwnTaskAndIsRefusedOnAnother) {
+  const std::string forestry = Principal("department", kForestry);
+
+  Reply own = Post("/api/v1/tasks/3/events", forestry, Report(20));
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(own.json["event"]["stream"], "task-03");
+  EXPECT_EQ(own.json["event"]["version"], 1);
+  EXPECT_EQ(own.json["event"]["type"], "ProgressReported");
+  EXPECT_EQ(own.json["event"]["actor"]["unit"], kForestry);
+  EXPECT_TRUE(own.json["event"].contains("hash"));
+  EXPECT_TRUE(own.json["event"].contains("recorded_at"));
+
+  const std::uint64_t head = Head();
+  Reply other = Post("/api/v1/tasks/1/events", forestry, Report(20));
+  EXPECT_EQ(other.status, 403) << other.body;
+  EXPECT_EQ(other.json["error"]["code"], "permission_denied");
+  EXPECT_EQ(other.json["error"]["rule"], "unit_not_involved");
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(HttpApi, InvalidFieldIsNamedAndAppendsNothing) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::uint64_t head = Head();
+  nlohmann::json report = Report(20);
+  report["data"]["percent"] = 140;
+  Reply reply = Post("/api/v1/tasks/3/events", forestry, report);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(reply.json["error"]["code"], "invalid_argument");
+  EXPECT_EQ(reply.json["error"]["field"], "data.percent");
+  EXPECT_FALSE(reply.json["error"]["message"].get<std::string>().empty());
+
+  report = Report(20);
+  report["type"] = "ProgressTeleported";
+  reply = Post("/api/v1/tasks/3/events", forestry, report);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.json["error"]["field"], "type");
+
+  report = Report(20);
+  report["expected_versoin"] = 0;
+  reply = Post("/api/v1/tasks/3/events", forestry, report);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.json["error"]["field"], "expected_versoin");
+
+  reply = Send("POST", "/api/v1/tasks/3/events", forestry, "{\"type\": ");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.json["error"]["field"], "body");
+
+  reply = Send("POST", "/api/v1/tasks/3/events", forestry,
+               std::string("{\"type\":\"ProgressReported\",\"data\":{\"summary\":\"\xff\xfe\"}}"));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.json["error"]["message"].get<std::string>().find("UTF-8"), std::string::npos) << reply.body;
+
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(HttpApi, UnknownTaskIsNotFound) {
+  const std::string forestry = Principal("department", kForestry);
+  for (const char* path : {"/api/v1/tasks/30/events", "/api/v1/tasks/0/events", "/api/v1/tasks/x/events",
+                           "/api/v1/majors/6/events"}) {
+    Reply reply = Post(path, forestry, Report(20));
+    EXPECT_EQ(reply.status, 404) << path;
+    EXPECT_EQ(reply.json["error"]["code"], "not_found") << path;
+  }
+}
+
+TEST_F(HttpApi, StaleExpectedVersionIsAConflict) {
+  const std::string forestry = Principal("department", kForestry);
+  nlohmann::json first = Report(20);
+  first["expected_version"] = 0;
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, first).status, 201);
+
+  const std::uint64_t head = Head();
+  nlohmann::json stale = Report(30);
+  stale["expected_version"] = 0;
+  Reply reply = Post("/api/v1/tasks/3/events", forestry, stale);
+  EXPECT_EQ(reply.status, 409) << reply.body;
+  EXPECT_EQ(reply.json["error"]["code"], "aborted");
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(HttpApi, TaskForceReviewsAReportOnceOnly) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string taskforce = Principal("taskforce");
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+
+  const nlohmann::json review = {{"type", "ReportReviewed"},
+                                 {"data", {{"report_version", 1}, {"decision", "approved"}, {"comment", "同意"}}}};
+  Reply first = Post("/api/v1/tasks/3/events", taskforce, review);
+  ASSERT_EQ(first.status, 201) << first.body;
+  Reply again = Post("/api/v1/tasks/3/events", taskforce, review);
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.json["error"]["code"], "failed_precondition");
+  EXPECT_EQ(again.json["error"]["rule"], "report_already_reviewed");
+
+  // A department may not review, even its own task's report.
+  Reply by_department = Post("/api/v1/tasks/3/events", forestry, review);
+  EXPECT_EQ(by_department.status, 403);
+}
+
+TEST_F(HttpApi, ResentEventIdReturnsTheStoredEvent) {
+  const std::string forestry = Principal("department", kForestry);
+  nlohmann::json report = Report(20);
+  report["event_id"] = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+  Reply first = Post("/api/v1/tasks/3/events", forestry, report);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::uint64_t head = Head();
+  Reply again = Post("/api/v1/tasks/3/events", forestry, report);
+  EXPECT_EQ(again.json["event"], first.json["event"]);
+  EXPECT_EQ(again.json["event"]["id"], "3f2504e0-4f89-41d3-9a0c-0305e82c3301");
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(HttpApi, AuditorSeesTheViewAsItStoodBeforeTheReport) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string auditor = Principal("auditor");
+  const std::string before = "2024-11-20T10:30:00+08:00";  // 02:30Z
+  clock_.Advance(std::chrono::hours(1));                   // the report comes at 03:00Z
+  Reply report = Post("/api/v1/tasks/3/events", forestry, Report(35));
+  ASSERT_EQ(report.status, 201);
+  const std::uint64_t position = report.json["event"]["position"];
+
+  Reply now = Get("/api/v1/tasks/3?min_position=" + std::to_string(position), auditor);
+  ASSERT_EQ(now.status, 200) << now.body;
+  EXPECT_EQ(now.json["item"]["status"], "pending_review") << now.body;
+
+  Reply then = Get("/api/v1/tasks/3?as_of=" + httplib::detail::encode_query_param(before), auditor);
+  ASSERT_EQ(then.status, 200) << then.body;
+  EXPECT_EQ(then.json["item"]["status"], "not_started") << then.body;
+  EXPECT_LT(then.json["through_position"].get<std::uint64_t>(), position);
+
+  Reply by_position = Get("/api/v1/views/supervision?as_of_position=" + std::to_string(position - 1), auditor);
+  ASSERT_EQ(by_position.status, 200);
+  EXPECT_EQ(by_position.json["through_position"], position - 1);
+
+  Reply bad = Get("/api/v1/views/supervision?as_of=yesterday", auditor);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json["error"]["field"], "as_of");
+}
+
+TEST_F(HttpApi, MinPositionReadsYourOwnWrite) {
+  const std::string forestry = Principal("department", kForestry);
+  for (int percent = 10; percent <= 50; percent += 10) {
+    Reply report = Post("/api/v1/tasks/3/events", forestry, Report(percent));
+    ASSERT_EQ(report.status, 201);
+    const std::uint64_t position = report.json["event"]["position"];
+    Reply view = Get("/api/v1/views/supervision?min_position=" + std::to_string(position), forestry);
+    ASSERT_EQ(view.status, 200) << view.body;
+    EXPECT_GE(view.json["through_position"].get<std::uint64_t>(), position);
+    const nlohmann::json& task3 = view.json["rendered"]["tasks"][2];
+    EXPECT_EQ(task3["last_report"]["percent"], percent);
+  }
+}
+
+TEST_F(HttpApi, TokensAreRequiredAndRevocable) {
+  EXPECT_EQ(Get("/api/v1/tasks", "").status, 401);
+  Reply unknown = Get("/api/v1/tasks", "kmt_not-a-token");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.json["error"]["code"], "unauthenticated");
+  EXPECT_EQ(Get("/healthz", "").status, 200);
+  EXPECT_EQ(Get("/metrics", "").status, 200);
+  EXPECT_EQ(Get("/api/v1/openapi.json", "").status, 200);
+
+  Reply created = Post("/api/v1/principals", admin_token_,
+                       {{"name", "林业局联络员"}, {"role", "department"}, {"unit", kForestry}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string token = created.json["token"];
+  EXPECT_EQ(Get("/api/v1/me", token).json["unit"], kForestry);
+  EXPECT_EQ(Send("DELETE", "/api/v1/principals/" + created.json["id"].get<std::string>(), admin_token_).status, 200);
+  EXPECT_EQ(Get("/api/v1/me", token).status, 401);
+
+  // The token is shown once and stored only as its hash.
+  for (const nlohmann::json& principal : Get("/api/v1/principals", admin_token_).json["principals"]) {
+    EXPECT_FALSE(principal.contains("token"));
+  }
+}
+
+TEST_F(HttpApi, DepartmentUnitMustBeKnown) {
+  Reply reply = Post("/api/v1/principals", admin_token_, {{"name", "某人"}, {"role", "department"}, {"unit", "县宇航局"}});
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(reply.json["error"]["field"], "unit");
+
+  ASSERT_EQ(Post("/api/v1/townships", admin_token_, {{"name", "永安街道"}}).status, 201);
+  const std::string township = Principal("department", "永安街道");
+  // Task 7 names 各乡镇人民政府、街道办事处 among its cooperating units; task 3 does not.
+  EXPECT_EQ(Post("/api/v1/tasks/7/events", township, Report(10)).status, 201);
+  EXPECT_EQ(Post("/api/v1/tasks/3/events", township, Report(10)).status, 403);
+}
+
+TEST_F(HttpApi, OversizedBodyIsRefusedBeforeParsing) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::uint64_t head = Head();
+  nlohmann::json report = Report(20);
+  report["data"]["summary"] = std::string(70 * 1024, 'x');
+  Reply reply = Post("/api/v1/tasks/3/events", forestry, report);
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(reply.json["error"]["code"], "payload_too_large") << reply.body;
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(HttpApi, UnknownRouteAnswersJson) {
+  Reply reply = Get("/api/v1/nothing-here", admin_token_);
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_EQ(reply.json["error"]["code"], "not_found");
+}
+
+TEST_F(HttpApi, HistoriesArePagedByVersionAndPosition) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string auditor = Principal("auditor");
+  for (int percent : {10, 20, 30}) ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(percent)).status, 201);
+
+  Reply page = Get("/api/v1/tasks/3/events?from_version=2&limit=1", forestry);
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_EQ(page.json["events"].size(), 1u);
+  EXPECT_EQ(page.json["events"][0]["version"], 2);
+  EXPECT_EQ(page.json["next_version"], 3);
+
+  Reply log = Get("/api/v1/events?from_position=1&limit=1000", auditor);
+  ASSERT_EQ(log.status, 200);
+  EXPECT_EQ(log.json["events"].size(), Head());
+  EXPECT_EQ(log.json["next_position"], Head() + 1);
+
+  EXPECT_EQ(Get("/api/v1/events", forestry).status, 403);
+  EXPECT_EQ(Get("/api/v1/events?limit=0", auditor).json["error"]["field"], "limit");
+}
+
+TEST_F(HttpApi, AuditorVerifiesTheChainAndChecksASignedDigest) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string auditor = Principal("auditor");
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+
+  Reply verify = Get("/api/v1/audit/verify", auditor);
+  ASSERT_EQ(verify.status, 200);
+  EXPECT_EQ(verify.json["ok"], true);
+  EXPECT_EQ(verify.json["events"], Head());
+
+  Reply digest = Get("/api/v1/audit/digest", auditor);
+  ASSERT_EQ(digest.status, 200) << digest.body;
+  EXPECT_EQ(digest.json["position"], Head());
+  Reply check = Post("/api/v1/audit/digest/check", auditor, digest.json);
+  ASSERT_EQ(check.status, 200) << check.body;
+  EXPECT_EQ(check.json["ok"], true);
+
+  nlohmann::json forged = digest.json;
+  forged["hash"] = std::string(64, '0');
+  Reply forged_check = Post("/api/v1/audit/digest/check", auditor, forged);
+  ASSERT_EQ(forged_check.status, 200);
+  EXPECT_EQ(forged_check.json["ok"], false);
+
+  EXPECT_EQ(Get("/api/v1/audit/public-key", auditor).json["algorithm"], "Ed25519");
+  EXPECT_EQ(Get("/api/v1/audit/verify", forestry).status, 403);
+}
+
+TEST_F(HttpApi, ExportsDownloadAsSpreadsheets) {
+  const std::string forestry = Principal("department", kForestry);
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+
+  Reply tasks = Get("/api/v1/exports/tasks.xlsx", forestry);
+  ASSERT_EQ(tasks.status, 200) << tasks.body;
+  EXPECT_EQ(tasks.body.substr(0, 2), "PK");  // a zip, as every xlsx is
+  EXPECT_NE(tasks.headers.find("Content-Disposition")->second.find("filename*=UTF-8''"), std::string::npos);
+
+  Reply csv = Get("/api/v1/exports/assessment.csv?year=2024", forestry);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.body.find("县农业农村委"), std::string::npos);  // task 3's lead unit has a row
+
+  Reply xlsx = Get("/api/v1/exports/assessment.xlsx?year=2024", forestry);
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+}
+
+TEST_F(HttpApi, MetricsCountRequestsAndSubmissions) {
+  const std::string forestry = Principal("department", kForestry);
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+  ASSERT_EQ(Post("/api/v1/tasks/1/events", forestry, Report(20)).status, 403);
+  const std::string metrics = Get("/metrics", "").body;
+  EXPECT_NE(metrics.find("kuimen_submissions_total{outcome=\"appended\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("kuimen_submissions_total{outcome=\"refused\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("kuimen_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/tasks/{no}/events\""),
+            std::string::npos);
+  EXPECT_NE(metrics.find("kuimen_projector_lag_events{view=\"supervision\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("kuimen_relay_lag_events"), std::string::npos);
+}
+
+TEST_F(HttpApi, EventsSurviveARestart) {
+  const std::string forestry = Principal("department", kForestry);
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+  const std::uint64_t head = Head();
+  Stop();
+  Start();
+  EXPECT_EQ(Head(), head);
+  // The administrator's token was written once; the department's still works.
+  Reply view = Get("/api/v1/tasks/3?min_position=" + std::to_string(head), forestry);
+  ASSERT_EQ(view.status, 200) << view.body;
+  EXPECT_EQ(view.json["item"]["last_report"]["percent"], 20);
+}
+
+}  // namespace
+}  // namespace kuimen::testing
