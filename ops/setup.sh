@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev librdkafka-dev libcpp-httplib-dev nlohmann-json3-dev
-  libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev
 )
 
 missing=()
@@ -21,6 +21,21 @@ if ((${#missing[@]} > 0)); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The dashboard (gateway/web/): npm ci installs the locked front-end packages
+# (package.json at the repo root) when the lock file changed, and `npm run
+# vendor` copies the files the page loads into gateway/web/vendor/, so it is
+# served by kuimen itself and needs no CDN.
+if ! command -v npm >/dev/null; then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent vendor
 
 # Two cores on the project's machines: -j2 keeps the build from thrashing.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

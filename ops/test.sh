@@ -6,10 +6,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash ops/setup.sh
 
-# What only the tests need: the broker's runtime (Maven fetches its jars) and
-# kcat, the independent client the tests read the topic with.
+# What only the tests need: the broker's runtime (Maven fetches its jars),
+# kcat, the independent client the tests read the topic with, and Debian's
+# chromium with a Chinese font for the dashboard's browser tests; unzip reads
+# the spreadsheet exports back.
 missing=()
-for package in maven default-jre-headless kcat; do
+for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]} > 0)); then
@@ -28,3 +30,8 @@ bash ops/kafka/broker.sh start
 trap 'bash ops/kafka/broker.sh stop >/dev/null || bash ops/kafka/broker.sh kill' EXIT
 
 ctest --test-dir build --output-on-failure -j2
+
+# The dashboard in headless chromium against a real `kuimen serve` that the
+# suite starts itself (temp data dir, 127.0.0.1:0); screenshots and an A4 PDF
+# go to build/dashboard-screenshots/.
+node --test --test-concurrency=1 tests/dashboard/dashboard.test.mjs

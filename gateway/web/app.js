@@ -1,0 +1,984 @@
+// 夔门督办 dashboard: one Alpine component over the gateway's /api/v1 routes.
+// Everything the page shows comes from the API; the page keeps only the
+// bearer token (sessionStorage, this tab only) and a cache of stream events.
+import Alpine from './vendor/alpine.esm.min.js';
+
+const TOKEN_KEY = 'kuimen.token';
+const POLL_MS = 3000;
+const TZ = 'Asia/Shanghai';
+
+// --- vocabulary ---------------------------------------------------------------
+
+const ROLE_LABELS = { taskforce: '工作专班', department: '部门（责任单位/配合单位）', auditor: '审计' };
+const STATUS_ORDER = ['not_started', 'in_progress', 'pending_review', 'returned', 'completed'];
+const STATUS_LABELS = {
+  not_started: '未启动', in_progress: '推进中', pending_review: '待审核', returned: '已退回', completed: '已完成',
+};
+const WARNING_ORDER = ['red', 'yellow', 'blue', 'none'];
+const WARNING_LABELS = { none: '无', blue: '蓝', yellow: '黄', red: '红' };
+const WARNING_RANK = { none: 0, blue: 1, yellow: 2, red: 3 };
+const EVENT_LABELS = {
+  ProgressReported: '进展报送', DeadlineSet: '设定时限', ReportReviewed: '审核报送', NoticeIssued: '下发督办',
+  NoticeAnswered: '督办答复（整改反馈）', NoticeClosed: '督办销号', TaskCompleted: '任务完成销号',
+  TaskReopened: '重新启动', AssessmentAdjusted: '加减分', YearFrozen: '年终定格',
+};
+const RULE_LABELS = {
+  unit_not_involved: '本单位不是该任务的责任单位或配合单位',
+  taskforce_only: '只有工作专班可以这样操作',
+  department_only: '只有责任单位或配合单位可以这样操作',
+  auditor_read_only: '审计账号只能查看，不能录入',
+  taskforce_or_auditor: '只有工作专班和审计可以查看',
+  task_completed: '任务已完成销号，重新启动前不能再报送',
+  task_not_completed: '任务尚未完成，无需重新启动',
+  report_already_reviewed: '这份报送已经审核过了',
+  notice_id_taken: '督办编号已被使用，请换一个',
+  notice_closed: '该督办已销号',
+  year_frozen: '该年度考核已定格，不能再调整',
+  principal_id_taken: '账号编号已存在',
+  principal_already_revoked: '该账号已被撤销',
+  last_taskforce: '不能撤销最后一个工作专班账号',
+  token_taken: '令牌重复，请重试',
+  township_taken: '该乡镇（街道）已登记',
+};
+const CODE_LABELS = {
+  invalid_argument: '填写有误', unauthenticated: '令牌无效或已被撤销，请重新登录', permission_denied: '无权操作',
+  not_found: '未找到', aborted: '数据已被他人更新，请刷新后重试', failed_precondition: '当前状态不允许这样操作',
+  unavailable: '服务暂时不可用，请稍后重试', payload_too_large: '内容太长', data_loss: '数据校验失败',
+  internal: '服务器内部错误', bad_request: '请求格式有误',
+};
+// The API words its field problems in English; the common ones read in Chinese here.
+const PROBLEM_PATTERNS = [
+  [/must be a number from -20 to \+20 other than 0/, () => '须为 −20 到 +20 之间且不为 0 的数'],
+  [/must not be empty/, () => '不能为空'],
+  [/must be a number from (\S+) to (\S+)/, (m) => `须为 ${m[1]} 到 ${m[2]} 之间的数`],
+  [/must be a month (written )?YYYY-MM/, () => '须为 YYYY-MM 格式的月份（2000—2100年）'],
+  [/must be a real (calendar )?date/, () => '须为有效日期（YYYY-MM-DD）'],
+  [/must be a number not below 0/, () => '须为不小于 0 的数'],
+  [/must be a number( or null)?$/, () => '须为数字'],
+  [/must be a whole number/, () => '须为整数'],
+  [/must not begin or end with a space/, () => '首尾不能有空格'],
+  [/must be in the years 2000\.\.2100/, () => '年份须在 2000—2100 之间'],
+  [/must be at most (\d+) characters/, (m) => `最多 ${m[1]} 个字`],
+  [/must list at most (\d+) items/, (m) => `最多 ${m[1]} 项`],
+  [/may contain only letters, digits/, () => '只能包含字母、数字、“-”、“_”和“.”'],
+  [/must be 1\.\.(\d+) characters/, (m) => `须为 1 到 ${m[1]} 个字符`],
+  [/not one of .*targets|is not a target/i, () => '不是该任务的指标'],
+];
+const FIELD_LABELS = {
+  period: '报送期次', summary: '进展情况', percent: '总体进度', indicators: '指标完成值', evidence: '佐证材料',
+  milestone: '节点名称', due: '时限', report_version: '报送版本', decision: '审核结论', comment: '意见',
+  notice_id: '督办编号', reason: '事由', unit: '单位', points: '分值', name: '名称', role: '角色',
+};
+
+function fieldLabel(field) {
+  const base = field.replace(/\[\d+\].*$/, '').replace(/\..*$/, '');
+  const index = field.match(/\[(\d+)\]/);
+  const label = FIELD_LABELS[base] || field;
+  return index ? `${label}第 ${Number(index[1]) + 1} 项` : label;
+}
+
+function problemText(message) {
+  for (const [pattern, render] of PROBLEM_PATTERNS) {
+    const m = message.match(pattern);
+    if (m) return render(m);
+  }
+  return message;
+}
+
+// An API refusal as one sentence for the clerk.
+export function explain(error) {
+  if (!error) return '';
+  if (error.rule && RULE_LABELS[error.rule]) return RULE_LABELS[error.rule];
+  if (error.field) return `${fieldLabel(error.field)}：${problemText(error.message || '')}`;
+  const head = CODE_LABELS[error.code] || '操作失败';
+  return error.message ? `${head}：${error.message}` : head;
+}
+
+// --- formatting ---------------------------------------------------------------
+
+function pad(n) { return String(n).padStart(2, '0'); }
+
+function chinaParts(date) {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    hour12: false,
+  }).formatToParts(date);
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return { y: get('year'), m: get('month'), d: get('day'), hh: get('hour') === '24' ? '00' : get('hour'), mm: get('minute') };
+}
+
+function fmtTime(iso) {
+  if (!iso) return '—';
+  const p = chinaParts(new Date(iso));
+  return `${p.y}-${p.m}-${p.d} ${p.hh}:${p.mm}`;
+}
+
+function fmtDate(iso) {
+  if (!iso) return '—';
+  const p = chinaParts(new Date(iso));
+  return `${p.y}-${p.m}-${p.d}`;
+}
+
+function todayChina() { return fmtDate(new Date().toISOString()); }
+
+function fmtNumber(n) {
+  if (n === null || n === undefined) return '—';
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
+}
+
+function safeUri(uri) {
+  return /^(https?|ftp):\/\//i.test(uri) || /^\/[^/]/.test(uri) ? uri : null;
+}
+
+function describe(event) {
+  const d = event.data || {};
+  switch (event.type) {
+    case 'ProgressReported':
+      return `${d.period} 报送：${d.summary}（总体进度 ${fmtNumber(d.percent)}%）`;
+    case 'DeadlineSet': return `设定时限“${d.milestone}”：${d.due}`;
+    case 'ReportReviewed':
+      return `审核第 ${d.report_version} 版报送：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
+    case 'NoticeIssued': return `下发督办 ${d.notice_id}：${d.reason}（限 ${d.due} 前整改反馈）`;
+    case 'NoticeAnswered': return `答复督办 ${d.notice_id}：${d.summary}`;
+    case 'NoticeClosed': return `督办 ${d.notice_id} 销号${d.comment ? '：' + d.comment : ''}`;
+    case 'TaskCompleted': return `任务完成销号：${d.summary}`;
+    case 'TaskReopened': return `重新启动：${d.reason}`;
+    case 'AssessmentAdjusted': return `${d.unit} ${d.points > 0 ? '加' : '减'} ${Math.abs(d.points)} 分：${d.reason}`;
+    case 'YearFrozen': return `${d.year} 年度考核定格${d.comment ? '：' + d.comment : ''}`;
+    default: return JSON.stringify(d);
+  }
+}
+
+// --- API ----------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.error = error;
+  }
+}
+
+async function request(token, path, { method = 'GET', body, raw = false } = {}) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, { code: 'unavailable', message: '无法连接服务器' });
+  }
+  if (raw && response.ok) return response;
+  let json = null;
+  try { json = await response.json(); } catch (e) { json = null; }
+  if (!response.ok) {
+    throw new ApiError(response.status, (json && json.error) || { code: 'internal', message: `HTTP ${response.status}` });
+  }
+  return json;
+}
+
+function query(params) {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  return entries.length ? '?' + new URLSearchParams(entries).toString() : '';
+}
+
+function filenameOf(response, fallback) {
+  const cd = response.headers.get('Content-Disposition') || '';
+  const star = cd.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
+  if (star) return decodeURIComponent(star[1].trim());
+  const plain = cd.match(/filename\s*=\s*"?([^";]+)"?/i);
+  return plain ? plain[1] : fallback;
+}
+
+// Stream events, fetched once and then only what is new. Kept outside the
+// reactive state: it can grow large and nothing renders it directly.
+const streamCache = new Map();
+
+function itemPath(stream) {
+  const task = stream.match(/^task-(\d+)$/);
+  if (task) return `/api/v1/tasks/${Number(task[1])}`;
+  const major = stream.match(/^major-(\d+)$/);
+  return major ? `/api/v1/majors/${Number(major[1])}` : null;
+}
+
+function syncStream(token, stream) {
+  let entry = streamCache.get(stream);
+  if (!entry) {
+    entry = { events: [], next: 1, chain: Promise.resolve() };
+    streamCache.set(stream, entry);
+  }
+  // Chained so two refreshes never fetch (and append) the same page twice.
+  entry.chain = entry.chain.then(async () => {
+    for (;;) {
+      const page = await request(token, `${itemPath(stream)}/events${query({ from_version: entry.next, limit: 1000 })}`);
+      for (const e of page.events) if (e.version >= entry.next) entry.events.push(e);
+      if (page.events.length) entry.next = page.events[page.events.length - 1].version + 1;
+      if (page.next_version === null || page.next_version === undefined || !page.events.length) break;
+      entry.next = Math.max(entry.next, page.next_version);
+    }
+    return entry.events;
+  }).catch((e) => { entry.chain = Promise.resolve(); throw e; });
+  return entry.chain;
+}
+
+// --- charts -------------------------------------------------------------------
+
+const charts = new Map();
+
+function renderChart(id, option) {
+  const el = document.getElementById(id);
+  if (!el || typeof window.echarts === 'undefined') return;
+  let chart = charts.get(id);
+  if (chart && chart.getDom() !== el) { chart.dispose(); chart = null; }
+  if (!chart) {
+    chart = window.echarts.init(el, null, { renderer: 'svg' });
+    charts.set(id, chart);
+  }
+  // No animation: the charts redraw on every live refresh, and print as drawn.
+  chart.setOption({ animation: false, ...option }, true);
+}
+
+window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+
+const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+
+// --- the component ------------------------------------------------------------
+
+const PAGES = {
+  overview: { label: '总览', roles: ['taskforce', 'department', 'auditor'] },
+  board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor'] },
+  units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor'] },
+  report: { label: '报送', roles: ['department'] },
+  review: { label: '审核督办', roles: ['taskforce'] },
+  assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor'] },
+  audit: { label: '审计', roles: ['taskforce', 'auditor'] },
+  admin: { label: '账号管理', roles: ['taskforce'] },
+  item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor'], hidden: true },
+};
+
+function emptyReport() {
+  return { stream: '', period: '', summary: '', percent: '', indicators: {}, evidence: [{ title: '', uri: '' }] };
+}
+
+function app() {
+  return {
+    // session
+    token: sessionStorage.getItem(TOKEN_KEY) || '',
+    tokenInput: '',
+    me: null,
+    loginError: '',
+    // routing
+    page: 'overview',
+    params: [],
+    // data
+    catalog: null,
+    view: null,            // the supervision view's reply
+    liveKey: '',
+    lastRefresh: '',
+    minPosition: null,
+    banner: '',
+    notice: '',
+    busy: false,
+    // board
+    filter: { unit: '', role: '', status: '', warning: '', text: '' },
+    sortKey: 'no',
+    sortDir: 1,
+    // item page
+    itemEvents: [],
+    answerForm: {},
+    // unit page
+    unitName: '',
+    // report form
+    report: emptyReport(),
+    errors: {},
+    formMessage: '',
+    formOk: '',
+    // review page
+    pending: [],
+    reviewComment: {},
+    reviewErrors: {},
+    noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
+    deadlineForm: { stream: '', milestone: '', due: '' },
+    closeForm: {},
+    stateForm: { stream: '', text: '' },
+    // assessment
+    year: null,
+    assessment: null,
+    adjustForm: { unit: '', points: '', reason: '' },
+    // audit
+    verify: null,
+    digest: null,
+    digestInput: '',
+    digestCheck: null,
+    asOfDate: '',
+    asOf: null,
+    // admin
+    principals: [],
+    townships: [],
+    principalForm: { name: '', role: 'department', unit: '' },
+    issued: null,
+    townshipForm: { name: '' },
+    // report chart
+    reportMonths: {},
+
+    // ---- lifecycle ----
+    async init() {
+      window.addEventListener('hashchange', () => this.route());
+      this.route(false);
+      if (this.token) await this.enter();
+      setInterval(() => this.poll(), POLL_MS);
+    },
+
+    async login() {
+      this.loginError = '';
+      const token = this.tokenInput.trim();
+      if (!token) { this.loginError = '请粘贴令牌'; return; }
+      this.token = token;
+      const ok = await this.enter();
+      if (ok) { sessionStorage.setItem(TOKEN_KEY, token); this.tokenInput = ''; }
+    },
+
+    logout(message = '') {
+      sessionStorage.removeItem(TOKEN_KEY);
+      streamCache.clear();
+      Object.assign(this, { token: '', me: null, view: null, catalog: null, loginError: message, reportMonths: {} });
+    },
+
+    async enter() {
+      try {
+        this.me = await request(this.token, '/api/v1/me');
+      } catch (e) {
+        this.logout(e.status === 401 ? '令牌无效或已被撤销，请检查后重新粘贴' : explain(e.error));
+        return false;
+      }
+      try {
+        this.catalog = await this.get('/api/v1/catalog');
+      } catch (e) {
+        this.banner = explain(e.error);
+        return false;
+      }
+      if (this.me.role === 'department') this.unitName = this.myUnit;
+      this.route(false);
+      await this.refresh();
+      return true;
+    },
+
+    // ---- API plumbing ----
+    async get(path) {
+      try {
+        return await request(this.token, path);
+      } catch (e) {
+        if (e.status === 401) this.logout('登录已失效，请重新粘贴令牌');
+        throw e;
+      }
+    },
+
+    // Appends one event; returns the stored event or null (errors set on `errs`).
+    async submit(stream, type, data, errs) {
+      for (const k of Object.keys(errs)) delete errs[k];
+      this.banner = '';
+      try {
+        const reply = await request(this.token, `${itemPath(stream)}/events`, {
+          method: 'POST', body: { type, data, event_id: crypto.randomUUID() },
+        });
+        this.minPosition = reply.event.position;
+        return reply.event;
+      } catch (e) {
+        if (e.status === 401) { this.logout('登录已失效，请重新粘贴令牌'); return null; }
+        const field = e.error.field ? e.error.field.replace(/^data\./, '') : '';
+        if (field) errs[field] = explain({ ...e.error, field });
+        else errs._ = explain(e.error);
+        return null;
+      }
+    },
+
+    async download(path, fallback) {
+      this.banner = '';
+      try {
+        const response = await request(this.token, path, { raw: true });
+        const blob = await response.blob();
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = filenameOf(response, fallback);
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      } catch (e) {
+        this.banner = `下载失败：${explain(e.error)}`;
+      }
+    },
+
+    // ---- routing ----
+    route(load = true) {
+      const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+      let page = parts[0] || 'overview';
+      if (!PAGES[page]) page = 'overview';
+      if (this.me && !PAGES[page].roles.includes(this.me.role)) page = 'overview';
+      this.page = page;
+      this.params = parts.slice(1);
+      this.banner = '';
+      if (page === 'report') {
+        const stream = this.params[0] || '';
+        if (stream && stream !== this.report.stream) this.pickReportStream(stream);
+      }
+      if (page === 'units' && this.params[0]) this.unitName = this.params[0];
+      if (page === 'assessment') this.year = Number(this.params[0]) || this.year || this.defaultYear;
+      if (page === 'review' && this.params[0]) this.focusStream(this.params[0]);
+      window.scrollTo(0, 0);
+      if (load && this.me) this.loadPage();
+    },
+
+    go(hash) { location.hash = hash; },
+
+    get nav() {
+      if (!this.me) return [];
+      return Object.entries(PAGES)
+        .filter(([, p]) => !p.hidden && p.roles.includes(this.me.role))
+        .map(([key, p]) => ({ key, label: p.label }));
+    },
+
+    get pageTitle() { return (PAGES[this.page] || PAGES.overview).label; },
+
+    // ---- live refresh ----
+    async poll() {
+      if (!this.me || document.hidden) return;
+      try {
+        const health = await (await fetch('/healthz', { cache: 'no-store' })).json();
+        const key = `${health.head_position}:${JSON.stringify(health.views || {})}`;
+        if (key === this.liveKey) return;
+        // Remember the key only once the refresh worked, so a failed one is retried.
+        if (await this.refresh()) this.liveKey = key;
+      } catch (e) {
+        // Server away for a moment: keep the page as it is and try again.
+      }
+    },
+
+    // Re-reads the live view (and the current page's data); true when it worked.
+    async refresh() {
+      if (!this.me) return false;
+      try {
+        const reply = await this.get(`/api/v1/views/supervision${query({ min_position: this.minPosition })}`);
+        this.prepareForms(reply.rendered);
+        this.view = reply;
+        this.minPosition = null;
+        this.lastRefresh = fmtTime(new Date().toISOString());
+        if (!this.year) this.year = this.defaultYear;
+        await this.loadPage();
+        return true;
+      } catch (e) {
+        // 503: the view has not caught up with min_position yet; the next poll retries.
+        if (e.status !== 503 && this.me) this.banner = explain(e.error);
+        return false;
+      }
+    },
+
+    // Per-notice form state is created here, never while rendering.
+    prepareForms(rendered) {
+      for (const item of [...rendered.tasks, ...rendered.major_items]) {
+        for (const n of item.open_notices) {
+          const key = `${item.stream}/${n.id}`;
+          if (!this.answerForm[key]) this.answerForm[key] = { summary: '', errors: {} };
+          if (!this.closeForm[key]) this.closeForm[key] = { comment: '', errors: {} };
+        }
+      }
+    },
+
+    async loadPage() {
+      if (!this.view) return;
+      try {
+        switch (this.page) {
+          case 'overview': await this.loadReportMonths(); break;
+          case 'item': await this.loadItem(); break;
+          case 'review': await this.loadPending(); break;
+          case 'assessment': await this.loadAssessment(); break;
+          case 'admin': await this.loadAdmin(); break;
+          default: break;
+        }
+      } catch (e) {
+        if (this.me) this.banner = explain(e.error);
+      }
+    },
+
+    // ---- shared data ----
+    get tasks() { return this.view ? this.view.rendered.tasks : []; },
+    get majors() { return this.view ? this.view.rendered.major_items : []; },
+    get allItems() { return [...this.tasks, ...this.majors]; },
+    get today() { return this.view ? this.view.rendered.today : todayChina(); },
+    get defaultYear() { return Number((this.view ? this.view.rendered.today : todayChina()).slice(0, 4)); },
+    get myUnit() { return this.me ? (this.me.group || this.me.unit) : ''; },
+    get catalogUnits() { return this.catalog ? this.catalog.units.map((u) => u.name) : []; },
+    get departmentUnits() { return this.catalog ? this.catalog.units.filter((u) => u.kind === 'department').map((u) => u.name) : []; },
+    taskText(no) {
+      const t = this.catalog && this.catalog.tasks.find((x) => x.no === no);
+      return t ? t.text : '';
+    },
+    catalogEntry(stream) {
+      if (!this.catalog) return null;
+      const task = stream.match(/^task-(\d+)$/);
+      if (task) return this.catalog.tasks.find((t) => t.no === Number(task[1]));
+      const major = stream.match(/^major-(\d+)$/);
+      return major ? this.catalog.major_items.find((m) => m.no === Number(major[1])) : null;
+    },
+    itemByStream(stream) { return this.allItems.find((i) => i.stream === stream) || null; },
+    itemTitle(item) {
+      if (!item) return '';
+      return item.stream.startsWith('task-') ? `任务 ${item.no}：${item.item}` : `四个重大 ${item.no}：${item.name}`;
+    },
+    itemUnits(item) {
+      return item.stream.startsWith('task-') ? [item.lead_unit, ...item.cooperating_units] : item.units;
+    },
+    involves(item, unit) { return !!unit && this.itemUnits(item).includes(unit); },
+    itemHash(item) {
+      return item.stream.startsWith('task-') ? `#/item/task/${item.no}` : `#/item/major/${item.no}`;
+    },
+    percentOf(item) { return item.last_report ? item.last_report.percent : null; },
+
+    // ---- labels for templates ----
+    roleLabel(role) { return ROLE_LABELS[role] || role; },
+    statusLabel(s) { return STATUS_LABELS[s] || s; },
+    warningLabel(w) { return WARNING_LABELS[w] || w; },
+    eventLabel(t) { return EVENT_LABELS[t] || t; },
+    statusOptions: STATUS_ORDER.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+    warningOptions: WARNING_ORDER.map((w) => ({ value: w, label: w === 'none' ? '无预警' : `${WARNING_LABELS[w]}色预警` })),
+    fmtTime,
+    fmtDate,
+    fmtNumber,
+    describe,
+    safeUri,
+
+    // ---- 总览 ----
+    countBy(key, value) { return this.tasks.filter((t) => t[key] === value).length; },
+    get targetGroups() {
+      if (!this.view) return [];
+      const groups = new Map();
+      for (const t of this.view.rendered.targets) {
+        const key = t.year === null ? '未标年份' : `${t.year}年`;
+        if (!groups.has(key)) groups.set(key, []);
+        groups.get(key).push(t);
+      }
+      return [...groups.entries()].map(([label, targets]) => ({ label, targets }));
+    },
+    bar(p) { return `width:${Math.max(0, Math.min(100, p || 0))}%`; },
+
+    async loadReportMonths() {
+      // Only streams that moved since last time are read (their version in the view says so).
+      const changed = this.allItems.filter((i) => {
+        const cached = streamCache.get(i.stream);
+        return i.version > 0 && (!cached || cached.next <= i.version);
+      });
+      await Promise.all(changed.map((i) => syncStream(this.token, i.stream)));
+      const months = {};
+      for (const entry of streamCache.values()) {
+        for (const e of entry.events) {
+          if (e.type === 'ProgressReported') months[e.data.period] = (months[e.data.period] || 0) + 1;
+        }
+      }
+      this.reportMonths = months;
+      this.$nextTick(() => this.drawOverviewCharts());
+    },
+
+    drawOverviewCharts() {
+      const months = Object.keys(this.reportMonths).sort();
+      renderChart('chart-reports', {
+        textStyle: { fontFamily: FONT },
+        grid: { left: 40, right: 16, top: 24, bottom: 32 },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: months.length ? months : [this.today.slice(0, 7)] },
+        yAxis: { type: 'value', minInterval: 1, name: '次' },
+        series: [{ type: 'bar', name: '报送次数', data: months.map((m) => this.reportMonths[m]), itemStyle: { color: '#b71c1c' }, barMaxWidth: 36 }],
+      });
+      renderChart('chart-warnings', {
+        textStyle: { fontFamily: FONT },
+        tooltip: { trigger: 'item' },
+        series: [{
+          type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b} {c}' },
+          data: WARNING_ORDER.map((w) => ({
+            name: w === 'none' ? '无预警' : `${WARNING_LABELS[w]}色预警`, value: this.countBy('warning', w),
+            itemStyle: { color: { red: '#d32f2f', yellow: '#f9a825', blue: '#1e88e5', none: '#9e9e9e' }[w] },
+          })),
+        }],
+      });
+    },
+
+    // ---- 任务看板 ----
+    get boardUnits() {
+      const units = new Set();
+      for (const t of this.tasks) { units.add(t.lead_unit); t.cooperating_units.forEach((u) => units.add(u)); }
+      return [...units];
+    },
+    boardRows(tasks) {
+      const f = this.filter;
+      const text = f.text.trim();
+      const lead = (t) => t.lead_unit === f.unit;
+      const coop = (t) => t.cooperating_units.includes(f.unit);
+      const byUnit = (t) => !f.unit || (f.role === 'lead' ? lead(t) : f.role === 'coop' ? coop(t) : lead(t) || coop(t));
+      let rows = tasks.filter((t) => byUnit(t)
+        && (!f.status || t.status === f.status)
+        && (!f.warning || t.warning === f.warning)
+        && (!text || `${t.category}${t.item}${this.taskText(t.no)}`.includes(text)));
+      const key = this.sortKey;
+      const value = (t) => {
+        switch (key) {
+          case 'status': return STATUS_ORDER.indexOf(t.status);
+          case 'percent': return this.percentOf(t) ?? -1;
+          case 'last': return t.last_report ? t.last_report.recorded_at : '';
+          case 'warning': return WARNING_RANK[t.warning];
+          case 'lead': return t.lead_unit;
+          default: return t.no;
+        }
+      };
+      rows = [...rows].sort((a, b) => {
+        const va = value(a); const vb = value(b);
+        const c = typeof va === 'string' ? va.localeCompare(vb, 'zh-CN') : va - vb;
+        return (c || a.no - b.no) * (c ? this.sortDir : 1);
+      });
+      return rows;
+    },
+    get board() { return this.boardRows(this.tasks); },
+    sortBy(key) {
+      if (this.sortKey === key) this.sortDir = -this.sortDir;
+      else { this.sortKey = key; this.sortDir = key === 'warning' || key === 'last' || key === 'percent' ? -1 : 1; }
+    },
+    sortMark(key) { return this.sortKey === key ? (this.sortDir > 0 ? '▲' : '▼') : ''; },
+    clearFilter() { this.filter = { unit: '', role: '', status: '', warning: '', text: '' }; },
+
+    // ---- 任务详情 ----
+    get itemStream() {
+      const [kind, no] = this.params;
+      if (!no) return '';
+      return kind === 'major' ? `major-${Number(no)}` : `task-${String(Number(no)).padStart(2, '0')}`;
+    },
+    get current() { return this.itemByStream(this.itemStream); },
+    get currentSpec() { return this.itemStream ? this.catalogEntry(this.itemStream) : null; },
+    get canReport() { return this.me && this.me.role === 'department' && this.current && this.involves(this.current, this.myUnit); },
+    async loadItem() {
+      if (!this.current) return;
+      const events = await syncStream(this.token, this.current.stream);
+      this.itemEvents = [...events].reverse();
+    },
+    evidenceOf(e) { return (e.data && e.data.evidence) || []; },
+    indicatorsOf(e) { return (e.data && e.data.indicators) || []; },
+    answerEntry(id) { return this.answerForm[`${this.current.stream}/${id}`] || { summary: '', errors: {} }; },
+    async answerNotice(id) {
+      const form = this.answerEntry(id);
+      const ev = await this.submit(this.current.stream, 'NoticeAnswered', { notice_id: id, summary: form.summary }, form.errors);
+      if (ev) { form.summary = ''; this.notice = `已答复督办 ${id}`; await this.refresh(); }
+    },
+
+    // ---- 单位视图 ----
+    get unitEntry() {
+      if (!this.view) return null;
+      return this.view.rendered.units.find((u) => u.unit === this.unitName) || null;
+    },
+    get unitChoices() { return this.view ? this.view.rendered.units.map((u) => u.unit) : []; },
+    unitTasks(nos) { return nos.map((no) => this.tasks.find((t) => t.no === no)).filter(Boolean); },
+    unitMajors(nos) { return nos.map((no) => this.majors.find((m) => m.no === no)).filter(Boolean); },
+    get unitDue() {
+      const u = this.unitEntry;
+      if (!u) return [];
+      const items = [...this.unitTasks([...u.led, ...u.cooperating]), ...this.unitMajors(u.major_items)];
+      const due = [];
+      for (const item of items) {
+        if (item.status === 'completed') continue;
+        for (const d of item.deadlines) {
+          due.push({ item, what: `时限：${d.milestone}`, due: d.due, days: d.days_left, overdue: d.overdue });
+        }
+        for (const n of item.open_notices) {
+          if (n.answered) continue;
+          const days = Math.round((Date.parse(n.due) - Date.parse(this.today)) / 86400000);
+          due.push({ item, what: `督办 ${n.id}：${n.reason}`, due: n.due, days, overdue: n.overdue });
+        }
+      }
+      return due.sort((a, b) => a.due.localeCompare(b.due));
+    },
+
+    // ---- 报送 ----
+    get myItems() { return this.allItems.filter((i) => this.involves(i, this.myUnit)); },
+    get reportSpec() { return this.report.stream ? this.catalogEntry(this.report.stream) : null; },
+    pickReportStream(stream) {
+      this.report = { ...emptyReport(), stream, period: this.today.slice(0, 7) };
+      this.errors = {};
+      this.formOk = '';
+    },
+    addEvidence() { this.report.evidence.push({ title: '', uri: '' }); },
+    removeEvidence(i) { this.report.evidence.splice(i, 1); },
+    async submitReport() {
+      this.formOk = '';
+      const r = this.report;
+      if (!r.stream) { this.errors = { stream: '请选择任务' }; return; }
+      const spec = this.reportSpec;
+      const data = { period: r.period, summary: r.summary, percent: r.percent === '' ? null : Number(r.percent) };
+      const indicators = [];
+      (spec ? spec.targets : []).forEach((t, i) => {
+        const v = r.indicators[i];
+        if (v !== undefined && v !== '') indicators.push({ indicator: t.indicator, value: Number(v), unit: t.unit });
+      });
+      if (indicators.length) data.indicators = indicators;
+      const evidence = r.evidence.filter((e) => e.title.trim() || e.uri.trim());
+      if (evidence.length) data.evidence = evidence;
+      this.errors = {};
+      const ev = await this.submit(r.stream, 'ProgressReported', data, this.errors);
+      if (!ev) {
+        // A field the form has no box for is shown at the form's foot.
+        const stray = Object.keys(this.errors).find((k) => k !== '_' && !/^(period|summary|percent|indicators|evidence)/.test(k));
+        if (stray) this.errors._ = this.errors[stray];
+        return;
+      }
+      this.notice = `已报送：${this.itemTitle(this.itemByStream(r.stream))}（第 ${ev.version} 版）`;
+      const target = this.itemHash(this.itemByStream(r.stream));
+      this.report = emptyReport();
+      this.go(target);
+      await this.refresh();
+    },
+    fieldError(field) { return this.errors[field] || ''; },
+    indicatorError(i) {
+      const keys = Object.keys(this.errors);
+      const key = keys.find((k) => k.startsWith(`indicators[${this.indicatorIndex(i)}]`));
+      return key ? this.errors[key] : '';
+    },
+    // The i-th target's position among the indicators actually sent.
+    indicatorIndex(i) {
+      let n = 0;
+      for (let j = 0; j < i; j++) if (this.report.indicators[j] !== undefined && this.report.indicators[j] !== '') n++;
+      return n;
+    },
+    evidenceError(i) {
+      const key = Object.keys(this.errors).find((k) => k.startsWith(`evidence[${i}]`));
+      return key ? this.errors[key] : '';
+    },
+
+    // ---- 审核督办 ----
+    focusStream(stream) {
+      this.noticeForm.stream = stream;
+      this.deadlineForm.stream = stream;
+      this.stateForm.stream = stream;
+      this.suggestNoticeId();
+    },
+    suggestNoticeId() {
+      const s = this.noticeForm.stream;
+      const tag = s ? s.replace('task-', 'T').replace('major-', 'M') : 'DB';
+      this.noticeForm.notice_id = `DB-${this.today.replaceAll('-', '')}-${tag}`;
+    },
+    async loadPending() {
+      const waiting = this.allItems.filter((i) => i.status === 'pending_review');
+      const lists = await Promise.all(waiting.map(async (item) => {
+        const events = await syncStream(this.token, item.stream);
+        const reviewed = new Set(events.filter((e) => e.type === 'ReportReviewed').map((e) => e.data.report_version));
+        return events.filter((e) => e.type === 'ProgressReported' && !reviewed.has(e.version)).map((e) => ({ item, event: e }));
+      }));
+      const pending = lists.flat().sort((a, b) => a.event.position - b.event.position);
+      for (const p of pending) {
+        const key = this.reviewKey(p);
+        if (this.reviewComment[key] === undefined) this.reviewComment[key] = '';
+        if (!this.reviewErrors[key]) this.reviewErrors[key] = {};
+      }
+      this.pending = pending;
+    },
+    reviewKey(p) { return `${p.event.stream}@${p.event.version}`; },
+    async review(p, decision) {
+      const key = this.reviewKey(p);
+      const errs = this.reviewErrors[key];
+      const data = { report_version: p.event.version, decision };
+      const comment = (this.reviewComment[key] || '').trim();
+      if (comment) data.comment = comment;
+      const ev = await this.submit(p.event.stream, 'ReportReviewed', data, errs);
+      if (ev) { this.notice = `已${decision === 'approved' ? '通过' : '退回'}：${this.itemTitle(p.item)} 第 ${p.event.version} 版报送`; await this.refresh(); }
+    },
+    get openNotices() {
+      const out = [];
+      for (const item of this.allItems) for (const n of item.open_notices) out.push({ item, notice: n });
+      return out.sort((a, b) => a.notice.due.localeCompare(b.notice.due));
+    },
+    closeEntry(item, id) { return this.closeForm[`${item.stream}/${id}`] || { comment: '', errors: {} }; },
+    async closeNotice(item, id) {
+      const form = this.closeEntry(item, id);
+      const data = { notice_id: id };
+      if (form.comment.trim()) data.comment = form.comment.trim();
+      const ev = await this.submit(item.stream, 'NoticeClosed', data, form.errors);
+      if (ev) { this.notice = `督办 ${id} 已销号`; form.comment = ''; await this.refresh(); }
+    },
+    noticeErrors: {},
+    async issueNotice() {
+      const f = this.noticeForm;
+      if (!f.stream) { this.noticeErrors = { stream: '请选择任务' }; return; }
+      const ev = await this.submit(f.stream, 'NoticeIssued', { notice_id: f.notice_id, reason: f.reason, due: f.due }, this.noticeErrors);
+      if (ev) { this.notice = `已下发督办 ${f.notice_id}`; f.reason = ''; f.due = ''; this.suggestNoticeId(); await this.refresh(); }
+    },
+    deadlineErrors: {},
+    async setDeadline() {
+      const f = this.deadlineForm;
+      if (!f.stream) { this.deadlineErrors = { stream: '请选择任务' }; return; }
+      const ev = await this.submit(f.stream, 'DeadlineSet', { milestone: f.milestone, due: f.due }, this.deadlineErrors);
+      if (ev) { this.notice = `已设定时限“${f.milestone}”：${f.due}`; f.milestone = ''; f.due = ''; await this.refresh(); }
+    },
+    stateErrors: {},
+    get stateItem() { return this.stateForm.stream ? this.itemByStream(this.stateForm.stream) : null; },
+    async changeState() {
+      const item = this.stateItem;
+      if (!item) { this.stateErrors = { stream: '请选择任务' }; return; }
+      const completing = item.status !== 'completed';
+      const data = completing ? { summary: this.stateForm.text } : { reason: this.stateForm.text };
+      const ev = await this.submit(item.stream, completing ? 'TaskCompleted' : 'TaskReopened', data, this.stateErrors);
+      if (ev) { this.notice = `${this.itemTitle(item)} 已${completing ? '完成销号' : '重新启动'}`; this.stateForm.text = ''; await this.refresh(); }
+    },
+
+    // ---- 年终考核 ----
+    get yearChoices() {
+      const years = new Set([2024, 2025, 2026, 2027, this.defaultYear]);
+      return [...years].sort();
+    },
+    async loadAssessment() {
+      const reply = await this.get(`/api/v1/views/assessment${query({ year: this.year })}`);
+      this.assessment = reply;
+      this.$nextTick(() => this.drawAssessmentChart());
+    },
+    pickYear(y) { this.go(`#/assessment/${y}`); },
+    get assessmentUnits() {
+      if (!this.assessment) return [];
+      return [...this.assessment.rendered.units].sort((a, b) => b.score - a.score);
+    },
+    get assessmentColumns() {
+      const first = this.assessment && this.assessment.rendered.units[0];
+      return first ? first.lines.map((l) => ({ rule: l.rule, label: l.label, max: l.max })) : [];
+    },
+    lineOf(unit, rule) { return unit.lines.find((l) => l.rule === rule) || null; },
+    drawAssessmentChart() {
+      const units = [...this.assessmentUnits].reverse();
+      renderChart('chart-assessment', {
+        textStyle: { fontFamily: FONT },
+        grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        xAxis: { type: 'value', name: '分' },
+        yAxis: { type: 'category', data: units.map((u) => u.unit), axisLabel: { width: 120, overflow: 'truncate' } },
+        series: [{
+          type: 'bar', name: '综合得分', data: units.map((u) => u.score), barMaxWidth: 18,
+          itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right', formatter: (p) => fmtNumber(p.value) },
+        }],
+      });
+    },
+    adjustErrors: {},
+    async adjust() {
+      const f = this.adjustForm;
+      const data = { unit: f.unit, year: this.year, points: f.points === '' ? null : Number(f.points), reason: f.reason };
+      const ev = await this.submitAssessment('AssessmentAdjusted', data, this.adjustErrors);
+      if (ev) { this.notice = `已为${f.unit}${data.points > 0 ? '加' : '减'}${Math.abs(data.points)}分`; this.adjustForm = { unit: '', points: '', reason: '' }; await this.refresh(); }
+    },
+    freezeErrors: {},
+    async freeze() {
+      if (!window.confirm(`确认将 ${this.year} 年度考核定格？定格后不能再加减分。`)) return;
+      const ev = await this.submitAssessment('YearFrozen', { year: this.year }, this.freezeErrors);
+      if (ev) { this.notice = `${this.year} 年度考核已定格`; await this.refresh(); }
+    },
+    async submitAssessment(type, data, errs) {
+      for (const k of Object.keys(errs)) delete errs[k];
+      try {
+        const reply = await request(this.token, `/api/v1/assessment/${this.year}/events`, {
+          method: 'POST', body: { type, data, event_id: crypto.randomUUID() },
+        });
+        this.minPosition = reply.event.position;
+        return reply.event;
+      } catch (e) {
+        const field = e.error.field ? e.error.field.replace(/^data\./, '') : '';
+        if (field) errs[field] = explain({ ...e.error, field });
+        else errs._ = explain(e.error);
+        return null;
+      }
+    },
+
+    // ---- 审计 ----
+    async runVerify() {
+      this.verify = null;
+      try { this.verify = await this.get('/api/v1/audit/verify'); } catch (e) { this.banner = explain(e.error); }
+    },
+    async fetchDigest() {
+      try { this.digest = await this.get('/api/v1/audit/digest'); } catch (e) { this.banner = explain(e.error); }
+    },
+    get digestText() { return this.digest ? JSON.stringify(this.digest, null, 2) : ''; },
+    saveDigest() {
+      const blob = new Blob([this.digestText + '\n'], { type: 'application/json' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `kuimen-digest-${this.digest.position}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    },
+    async checkDigest() {
+      this.digestCheck = null;
+      let body;
+      try { body = JSON.parse(this.digestInput); } catch (e) { this.digestCheck = { ok: false, reason: '不是有效的 JSON，请粘贴完整的摘要' }; return; }
+      try {
+        this.digestCheck = await request(this.token, '/api/v1/audit/digest/check', { method: 'POST', body });
+      } catch (e) {
+        this.digestCheck = { ok: false, reason: explain(e.error) };
+      }
+    },
+    async loadAsOf() {
+      if (!this.asOfDate) return;
+      this.asOf = null;
+      try {
+        this.asOf = await this.get(`/api/v1/views/supervision${query({ as_of: this.asOfDate })}`);
+      } catch (e) {
+        this.banner = explain(e.error);
+      }
+    },
+    stepAsOf(days) {
+      const base = this.asOfDate || this.today;
+      const d = new Date(`${base}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + days);
+      const next = d.toISOString().slice(0, 10);
+      this.asOfDate = next > this.today ? this.today : next;
+      this.loadAsOf();
+    },
+
+    // ---- 账号管理 ----
+    async loadAdmin() {
+      const [p, t] = await Promise.all([this.get('/api/v1/principals'), this.get('/api/v1/townships')]);
+      this.principals = p.principals;
+      this.townships = t.townships;
+    },
+    get principalUnits() { return [...this.departmentUnits, ...this.townships]; },
+    principalErrors: {},
+    async createPrincipal() {
+      this.principalErrors = {};
+      this.issued = null;
+      const f = this.principalForm;
+      const body = { name: f.name, role: f.role };
+      if (f.role === 'department') body.unit = f.unit;
+      try {
+        this.issued = await request(this.token, '/api/v1/principals', { method: 'POST', body });
+        this.principalForm = { name: '', role: f.role, unit: '' };
+        await this.loadAdmin();
+      } catch (e) {
+        if (e.error.field) this.principalErrors[e.error.field] = explain(e.error);
+        else this.principalErrors._ = explain(e.error);
+      }
+    },
+    async revoke(p) {
+      if (!window.confirm(`撤销 ${p.name}（${p.id}）的令牌？撤销后立即失效。`)) return;
+      try {
+        await request(this.token, `/api/v1/principals/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
+        await this.loadAdmin();
+      } catch (e) {
+        this.banner = explain(e.error);
+      }
+    },
+    townshipErrors: {},
+    async addTownship() {
+      this.townshipErrors = {};
+      try {
+        await request(this.token, '/api/v1/townships', { method: 'POST', body: { name: this.townshipForm.name } });
+        this.townshipForm.name = '';
+        await this.loadAdmin();
+      } catch (e) {
+        this.townshipErrors[e.error.field || '_'] = explain(e.error);
+      }
+    },
+  };
+}
+
+Alpine.data('app', app);
+window.Alpine = Alpine;
+Alpine.start();

@@ -1,0 +1,284 @@
+// Browser tests of the supervision dashboard (gateway/web/) against a real
+// `kuimen serve`, driven through Debian's chromium with playwright-core.
+// Run: node --test tests/dashboard/dashboard.test.mjs   (needs build/kuimen)
+// Screenshots of every page, desktop and 375 px wide, and an A4 PDF of the
+// board are written to build/dashboard-screenshots/ (or KUIMEN_SCREENSHOTS).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { KuimenServer, repoRoot } from './server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
+const DESKTOP = { width: 1366, height: 900 };
+const PHONE = { width: 375, height: 812 };
+const UNIT = '县农业农村委';   // leads tasks 3, 4, 7, 13, 23, 25, 26, 29
+const TIMEOUT = 30000;
+
+let server;
+let browser;
+const tokens = {};
+
+function chinaDate(offsetDays = 0) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+async function newPage(role, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (e) => { page.errors.push(String(e)); });
+  page.errors = [];
+  if (role) await login(page, tokens[role]);
+  return page;
+}
+
+async function login(page, token) {
+  await page.goto(server.base + '/');
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('header.top .nav').waitFor();
+}
+
+async function open(page, hash, ready) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.locator(ready).first().waitFor();
+}
+
+async function shoot(page, name) {
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = await KuimenServer.start();
+  tokens.taskforce = server.adminToken;
+  tokens.department = (await server.principal('农业农村委督办联络员', 'department', UNIT)).token;
+  tokens.auditor = (await server.principal('县审计局', 'auditor')).token;
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+  console.log(`dashboard screenshots: ${SHOTS}`);
+});
+
+test('login refuses an unknown token and shows why', async () => {
+  const page = await newPage(null);
+  await page.goto(server.base + '/');
+  await page.locator('#token').fill('kmt_not-a-real-token');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('[data-error-for="token"]').waitFor({ state: 'visible' });
+  assert.match(await page.locator('[data-error-for="token"]').innerText(), /令牌无效/);
+  await shoot(page, 'login-desktop');
+  await page.setViewportSize(PHONE);
+  await shoot(page, 'login-phone');
+  await page.context().close();
+});
+
+test('each role sees its own pages', async () => {
+  const expected = {
+    taskforce: ['overview', 'board', 'units', 'review', 'assessment', 'audit', 'admin'],
+    department: ['overview', 'board', 'units', 'report', 'assessment'],
+    auditor: ['overview', 'board', 'units', 'assessment', 'audit'],
+  };
+  for (const [role, pages] of Object.entries(expected)) {
+    const page = await newPage(role);
+    const nav = await page.locator('header.top .nav a').evaluateAll((as) => as.map((a) => a.dataset.nav));
+    assert.deepEqual(nav, pages, role);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
+
+test('the board lists the 29 tasks, filters by unit and opens a task', async () => {
+  const page = await newPage('taskforce');
+  await open(page, '#/board', 'table.board tbody tr');
+  assert.equal(await page.locator('table.board tbody tr').count(), 29);
+
+  await page.locator('select[name=unit]').selectOption(UNIT);
+  const view = await server.api(tokens.taskforce, '/api/v1/views/supervision');
+  const involved = view.rendered.tasks.filter((t) => t.lead_unit === UNIT || t.cooperating_units.includes(UNIT));
+  await page.waitForFunction((n) => document.querySelectorAll('table.board tbody tr').length === n, involved.length);
+  const shown = await page.locator('table.board tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.task)));
+  assert.deepEqual(shown, involved.map((t) => t.no));
+
+  // 序号 again sorts descending; then task 7 opens with a click on its row.
+  await page.locator('th', { hasText: '序号' }).click();
+  const last = String(Math.max(...involved.map((t) => t.no)));
+  await page.waitForFunction((no) => document.querySelector('table.board tbody tr')?.dataset.task === no, last);
+  // Only the tasks it leads (责任单位).
+  await page.locator('select[name=role]').selectOption('lead');
+  const led = involved.filter((t) => t.lead_unit === UNIT).map((t) => t.no);
+  await page.waitForFunction((n) => document.querySelectorAll('table.board tbody tr').length === n, led.length);
+  await page.locator('table.board tbody tr[data-task="7"]').click();
+  await page.locator('#page-item h2').waitFor();
+  assert.match(await page.locator('#page-item h2').innerText(), /任务 7：创新农业生产服务方式和手段/);
+  assert.match(await page.locator('#page-item').innerText(), /农业生产社会化服务规模达到78万亩次/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a department reports: a bad percent is shown beside the field, a good report appears on the task', async () => {
+  const page = await newPage('department');
+  await open(page, '#/report/task-07', '#page-report select[name=stream]');
+  assert.equal(await page.locator('select[name=stream]').inputValue(), 'task-07');
+  await page.locator('textarea[name=summary]').fill('完成托管服务12万亩次，推广菜单式服务。');
+  await page.locator('input[name=percent]').fill('140');
+  await page.locator('input[name="indicator-0"]').fill('12');
+  await page.getByRole('button', { name: '提交报送' }).click();
+  const error = page.locator('[data-error-for="percent"]');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /总体进度.*0 到 100/);
+  // The error sits in the percent field's own box.
+  assert.equal(await error.evaluate((el) => el.closest('.field').querySelector('input').name), 'percent');
+  assert.equal((await server.api(tokens.taskforce, '/api/v1/tasks/7/events')).events.length, 0, 'a refused report appends nothing');
+  await shoot(page, 'report-error-desktop');
+
+  await page.locator('input[name=percent]').fill('15');
+  await page.getByRole('button', { name: '提交报送' }).click();
+  await page.locator('#page-item .timeline li').first().waitFor();
+  const newest = page.locator('#page-item .timeline li').first();
+  assert.match(await newest.innerText(), /进展报送[\s\S]*完成托管服务12万亩次/);
+  assert.match(await newest.innerText(), /农业生产社会化服务规模：12 万亩次/);
+  await page.locator('#page-item .chip', { hasText: '待审核' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a department cannot report on a task its unit is not involved in', async () => {
+  const page = await newPage('department');
+  await open(page, '#/report', '#page-report select[name=stream]');
+  const options = await page.locator('select[name=stream] option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(options.includes('task-07') && !options.includes('task-09'), options.join(','));
+  await page.context().close();
+});
+
+test('the task force reviews the report, issues a notice and sets a deadline', async () => {
+  const page = await newPage('taskforce');
+  await open(page, '#/review', '#page-review .pending[data-stream="task-07"]');
+  const report = page.locator('#page-review .pending[data-stream="task-07"]');
+  await report.getByRole('button', { name: '通过' }).click();
+  await report.waitFor({ state: 'detached' });
+
+  const notice = page.locator('#form-notice');
+  await notice.locator('select[name=stream]').selectOption('task-03');
+  await notice.locator('input[name=notice_id]').fill('DB-T03-1');
+  await notice.locator('textarea[name=reason]').fill('示范社创建进度滞后，请说明原因并提出整改措施');
+  await notice.locator('input[name=due]').fill(chinaDate(-3));
+  await notice.getByRole('button', { name: '下发督办' }).click();
+  await page.locator('#page-review .pending', { hasText: 'DB-T03-1' }).waitFor();
+
+  const deadline = page.locator('#form-deadline');
+  await deadline.locator('select[name=stream]').selectOption('task-04');
+  await deadline.locator('input[name=milestone]').fill('完成年度建设任务');
+  await deadline.locator('input[name=due]').fill(chinaDate(10));
+  await deadline.getByRole('button', { name: '设定时限' }).click();
+  await page.locator('.banner.ok', { hasText: '完成年度建设任务' }).waitFor();
+
+  const events = (await server.api(tokens.taskforce, '/api/v1/tasks/7/events')).events;
+  assert.deepEqual(events.map((e) => e.type), ['ProgressReported', 'ReportReviewed']);
+  assert.equal(events[1].data.decision, 'approved');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the board refreshes by itself when events are projected', async () => {
+  const page = await newPage('taskforce');
+  await open(page, '#/board', 'table.board tbody tr[data-task="13"]');
+  const status = page.locator('table.board tbody tr[data-task="13"] .chip');
+  assert.equal(await status.innerText(), '未启动');
+  await server.api(tokens.department, '/api/v1/tasks/13/events', {
+    method: 'POST', body: { type: 'ProgressReported', data: { period: chinaDate().slice(0, 7), summary: '制定工作方案', percent: 10 } },
+  });
+  await page.waitForFunction(() => document.querySelector('table.board tbody tr[data-task="13"] .chip')?.textContent === '待审核', null, { timeout: 20000 });
+  await page.context().close();
+});
+
+test('an auditor verifies the chain and replays the board as of an earlier day', async () => {
+  const page = await newPage('auditor');
+  await open(page, '#/audit', '#page-audit');
+  await page.locator('[data-action=verify]').click();
+  await page.locator('#verify-result.ok').waitFor();
+  assert.match(await page.locator('#verify-result').innerText(), /哈希链完整/);
+  await page.locator('[data-action=digest]').click();
+  await page.locator('#digest').waitFor();
+  assert.match(await page.locator('#digest').innerText(), /"algorithm": "Ed25519"/);
+
+  // Yesterday nothing had been reported; today task 7 has its approved report.
+  await page.locator('input[name=as_of]').fill(chinaDate(-1));
+  await page.locator('#as-of-result tr[data-task="7"]').waitFor();
+  assert.match(await page.locator('#as-of-result tr[data-task="7"]').innerText(), /未启动/);
+  await page.locator('input[name=as_of]').fill(chinaDate());
+  await page.waitForFunction(() => /推进中/.test(document.querySelector('#as-of-result tr[data-task="7"]')?.innerText || ''));
+  assert.match(await page.locator('#as-of-result tr[data-task="7"]').innerText(), /15%/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the assessment shows a bar chart and downloads the xlsx with the token', async () => {
+  const page = await newPage('department');
+  await open(page, '#/assessment', '#page-assessment table.assessment tbody tr');
+  assert.ok(await page.locator('#chart-assessment svg').count() > 0, 'the bar chart is drawn');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download=xlsx]').click()]);
+  assert.match(download.suggestedFilename(), /考核台账\.xlsx$/);
+  const file = path.join(SHOTS, download.suggestedFilename());
+  await download.saveAs(file);
+  const bytes = await readFile(file);
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'an xlsx is a zip');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download=csv]').click()]);
+  assert.match(csv.suggestedFilename(), /\.csv$/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('screenshots of every page, desktop and phone width, and the board printed on A4', async () => {
+  const pages = [
+    ['taskforce', 'overview', '#/overview', '#chart-reports svg'],
+    ['taskforce', 'board', '#/board', 'table.board tbody tr'],
+    ['taskforce', 'task', '#/item/task/7', '#page-item .timeline li'],
+    ['taskforce', 'major', '#/item/major/1', '#page-item h2:has-text("四个重大")'],
+    ['department', 'units', `#/units/${encodeURIComponent(UNIT)}`, '#page-units .unit-title'],
+    ['department', 'report', '#/report/task-03', '#page-report textarea[name=summary]'],
+    ['taskforce', 'review', '#/review', '#page-review .pending'],
+    ['taskforce', 'assessment', '#/assessment', '#chart-assessment svg'],
+    ['auditor', 'audit', '#/audit', '#page-audit'],
+    ['taskforce', 'admin', '#/admin', '#page-admin tbody tr'],
+  ];
+  for (const [viewportName, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    const sessions = {};
+    for (const [role, name, hash, ready] of pages) {
+      if (!sessions[role]) sessions[role] = await newPage(role, viewport);
+      const page = sessions[role];
+      await open(page, hash, ready);
+      if (name === 'audit') {
+        await page.locator('[data-action=verify]').click();
+        await page.locator('#verify-result').waitFor();
+        await page.locator('input[name=as_of]').fill(chinaDate(-1));
+        await page.locator('#as-of-result tbody tr').first().waitFor();
+      }
+      await shoot(page, `${name}-${viewportName}`);
+      if (viewportName === 'phone') {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 1, `${name} is ${overflow}px wider than a 375 px phone`);
+      }
+    }
+    for (const page of Object.values(sessions)) {
+      assert.deepEqual(page.errors, []);
+      if (viewportName === 'desktop' && page === sessions.taskforce) {
+        await open(page, '#/board', 'table.board tbody tr');
+        await page.emulateMedia({ media: 'print' });
+        await page.pdf({ path: path.join(SHOTS, 'board-a4.pdf'), format: 'A4', printBackground: true });
+        await shoot(page, 'board-print');
+        assert.equal(await page.locator('header.top').isVisible(), false, 'print hides the navigation');
+        await page.emulateMedia({ media: 'screen' });
+      }
+      await page.context().close();
+    }
+  }
+});
