@@ -1,5 +1,7 @@
 #include "eventstore/command_handler.h"
 
+#include <algorithm>
+
 #include "domain/stream_kind.h"
 #include "domain/supervised_item.h"
 #include "eventstore/event_codec.h"
@@ -28,17 +30,17 @@ Status WrongKind(const StreamId& stream, const AnyAggregate& held) {
 
 }  // namespace
 
-Result<std::mutex*> CommandHandler::StreamLock(const StreamId& stream) {
+Result<CommandHandler::StreamQueue*> CommandHandler::QueueOf(const StreamId& stream) {
   {
     std::lock_guard lock(cache_mu_);
-    if (auto it = stream_locks_.find(stream); it != stream_locks_.end()) return it->second.get();
+    if (auto it = queues_.find(stream); it != queues_.end()) return it->second.get();
   }
-  // Checked once per stream, so a made-up stream name never gets a lock.
+  // Checked once per stream, so a made-up stream name never gets a queue.
   RETURN_IF_ERROR(NewAggregate(stream).status());
   std::lock_guard lock(cache_mu_);
-  std::unique_ptr<std::mutex>& mutex = stream_locks_[stream];
-  if (!mutex) mutex = std::make_unique<std::mutex>();
-  return mutex.get();
+  std::unique_ptr<StreamQueue>& queue = queues_[stream];
+  if (!queue) queue = std::make_unique<StreamQueue>();
+  return queue.get();
 }
 
 Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const StreamId& stream) const {
@@ -108,32 +110,103 @@ Result<PrincipalDirectory> CommandHandler::LoadPrincipals() {
 }
 
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
-  const EncodedEvent encoded = EncodeEvent(submission.event);
-  // Held across the append: the next decision on this stream must see this
-  // event, and a concurrent retry of it must find it stored.
-  ASSIGN_OR_RETURN(std::mutex* mutex, StreamLock(submission.stream));
-  std::lock_guard stream_lock(*mutex);
-  if (submission.event_id.has_value()) {
-    ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, store_.FindById(*submission.event_id));
-    if (stored.has_value()) {
-      if (stored->stream != submission.stream) {
-        return Status::InvalidArgument("event_id: " + submission.event_id->ToString() +
-                                           " is already used in " + stored->stream.value,
-                                       "event_id");
+  ASSIGN_OR_RETURN(StreamQueue* queue, QueueOf(submission.stream));
+  Pending self{&submission, std::nullopt};
+  std::unique_lock lock(queue->mu);
+  queue->waiting.push_back(&self);
+  while (true) {
+    queue->changed.wait(lock, [&] { return self.outcome.has_value() || !queue->leader; });
+    if (self.outcome.has_value()) return *std::move(self.outcome);
+    // Nobody is deciding for this stream: lead, one batch at a time, until
+    // this submission is decided too; then let a waiting one take over.
+    queue->leader = true;
+    while (!self.outcome.has_value()) {
+      std::vector<Pending*> batch(queue->waiting.begin(), queue->waiting.end());
+      queue->waiting.clear();
+      lock.unlock();
+      DecideAndAppend(submission.stream, batch);
+      lock.lock();
+      queue->changed.notify_all();
+    }
+    queue->leader = false;
+    queue->changed.notify_all();
+  }
+}
+
+void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<Pending*>& batch) {
+  Result<StreamAggregate> loaded = LoadAny(stream);
+  if (!loaded.ok()) {
+    for (Pending* pending : batch) pending->outcome = loaded.status();
+    return;
+  }
+  StreamAggregate running = std::move(loaded).value();
+  const StreamVersion base = VersionOf(running);
+  std::vector<ProposedEvent> proposed;
+  std::vector<Pending*> accepted;
+  std::vector<std::pair<Pending*, Pending*>> resent;  // (resent, first) with one event_id in this batch
+
+  for (Pending* pending : batch) {
+    const Submission& submission = *pending->submission;
+    if (submission.event_id.has_value()) {
+      auto first = std::find_if(accepted.begin(), accepted.end(), [&](const Pending* other) {
+        return other->submission->event_id == submission.event_id;
+      });
+      if (first != accepted.end()) {
+        resent.emplace_back(pending, *first);  // the first one's outcome is the retry's
+        continue;
       }
-      return *std::move(stored);  // a retry: the first outcome stands, no second decision
+      Result<std::optional<RecordedEvent>> stored = store_.FindById(*submission.event_id);
+      if (!stored.ok()) {
+        pending->outcome = stored.status();
+        continue;
+      }
+      if (stored->has_value()) {
+        if ((*stored)->stream != stream) {
+          pending->outcome = Status::InvalidArgument(
+              "event_id: " + submission.event_id->ToString() + " is already used in " + (*stored)->stream.value,
+              "event_id");
+        } else {
+          pending->outcome = **std::move(stored);  // a retry: the first outcome stands, no second decision
+        }
+        continue;
+      }
+    }
+    const StreamVersion current = VersionOf(running);
+    if (submission.expected_version.has_value() && *submission.expected_version != current) {
+      pending->outcome = Status::Aborted(stream.value + " is at version " + std::to_string(current.value) +
+                                             ", not the expected " +
+                                             std::to_string(submission.expected_version->value) +
+                                             "; read it again and retry",
+                                         "expected_version");
+      continue;
+    }
+    Status decided = std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, running);
+    if (!decided.ok()) {
+      pending->outcome = std::move(decided);
+      continue;
+    }
+    // The next submission in the batch is decided on the state this one leaves.
+    std::visit([&](auto& a) { a.Apply(current.Next(), submission.event); }, running);
+    const EncodedEvent encoded = EncodeEvent(submission.event);
+    proposed.push_back(
+        ProposedEvent{submission.event_id, encoded.type, encoded.schema_version, submission.actor, encoded.data});
+    accepted.push_back(pending);
+  }
+
+  if (!proposed.empty()) {
+    // `base` is expected: only another writer of the same store could have
+    // moved the stream since it was loaded.
+    Result<std::vector<RecordedEvent>> stored = store_.Append(stream, base, std::move(proposed));
+    if (stored.ok()) {
+      for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->outcome = std::move((*stored)[i]);
+      std::lock_guard lock(cache_mu_);
+      auto [cached, inserted] = cache_.try_emplace(stream, running);
+      if (!inserted && VersionOf(cached->second) < VersionOf(running)) cached->second = std::move(running);
+    } else {
+      for (Pending* pending : accepted) pending->outcome = stored.status();
     }
   }
-  ASSIGN_OR_RETURN(StreamAggregate aggregate, LoadAny(submission.stream));
-  RETURN_IF_ERROR(std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, aggregate));
-
-  ProposedEvent proposed{submission.event_id, encoded.type, encoded.schema_version, submission.actor, encoded.data};
-  // Without a client's expected version, the version just decided on is
-  // expected; only another writer of the same store could make it stale.
-  const StreamVersion expected = submission.expected_version.value_or(VersionOf(aggregate));
-  ASSIGN_OR_RETURN(std::vector<RecordedEvent> stored,
-                   store_.Append(submission.stream, expected, {std::move(proposed)}));
-  return std::move(stored.front());
+  for (auto& [retry, first] : resent) retry->outcome = first->outcome;
 }
 
 }  // namespace kuimen

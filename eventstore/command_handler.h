@@ -1,10 +1,13 @@
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "domain/actor.h"
 #include "domain/assessment_aggregate.h"
@@ -29,11 +32,14 @@ struct Submission {
 // and major streams are decided by TaskAggregate, assessment-YYYY streams by
 // AssessmentAggregate, the principals stream by PrincipalDirectory
 // (domain/stream_kind.h tells them apart).
-// Thread-safe. Submissions to one stream are serialised (decide and append
-// under the stream's lock), so a decision always sees the event before it;
-// submissions to different streams run in parallel and share the store's
-// group commits. Keeps each stream's aggregate in memory and reads only the
-// events appended since, so a decision costs no full replay.
+// Thread-safe. Submissions to one stream are decided in arrival order, each
+// on the state the one before it left, so a decision always sees the event
+// before it. Submissions that arrive while a stream's batch is being written
+// are decided together as the next batch and appended in one call (one group
+// commit for all of them), so a busy stream is not limited to one event per
+// disk sync. Submissions to different streams run in parallel and share the
+// store's group commits. Keeps each stream's aggregate in memory and reads
+// only the events appended since, so a decision costs no full replay.
 class CommandHandler {
  public:
   // Neither is owned; both must outlive the handler.
@@ -64,14 +70,31 @@ class CommandHandler {
   // The stream's aggregate as of its latest stored event, from the cache and
   // the events stored since.
   Result<StreamAggregate> LoadAny(const StreamId& stream);
-  // The stream's lock; kNotFound/kInvalidArgument for a stream the plan has no aggregate for.
-  Result<std::mutex*> StreamLock(const StreamId& stream);
+  // A submission waiting for its stream's turn, and its outcome once decided.
+  struct Pending {
+    const Submission* submission;
+    std::optional<Result<RecordedEvent>> outcome;
+  };
+  // The submissions of one stream waiting to be decided. One of them at a
+  // time is the leader: it decides and appends batches for everyone queued.
+  struct StreamQueue {
+    std::mutex mu;
+    std::condition_variable changed;  // an outcome was set, or the leader left
+    std::deque<Pending*> waiting;
+    bool leader = false;
+  };
+
+  // The stream's queue; kNotFound/kInvalidArgument for a stream the plan has no aggregate for.
+  Result<StreamQueue*> QueueOf(const StreamId& stream);
+  // Decides `batch` in order on the stream's current state and appends what
+  // was accepted in one call; sets every submission's outcome.
+  void DecideAndAppend(const StreamId& stream, const std::vector<Pending*>& batch);
 
   EventStore& store_;
   const Catalog& catalog_;
   std::mutex cache_mu_;  // guards the two maps
   std::unordered_map<StreamId, StreamAggregate> cache_;
-  std::unordered_map<StreamId, std::unique_ptr<std::mutex>> stream_locks_;
+  std::unordered_map<StreamId, std::unique_ptr<StreamQueue>> queues_;
 };
 
 }  // namespace kuimen

@@ -1,6 +1,8 @@
 // The write path end to end on a real store: load, decide, append.
 #include "eventstore/command_handler.h"
 
+#include <atomic>
+#include <random>
 #include <thread>
 
 #include "domain/principal_rules.h"
@@ -116,6 +118,46 @@ TEST_F(CommandHandlerTest, ConcurrentReportsOnOneTaskAllLandInOrder) {
   for (std::thread& clerk : clerks) clerk.join();
   EXPECT_EQ(store_->StreamHead(StreamId{"task-07"}), StreamVersion(80));
   EXPECT_TRUE(store_->Verify().ok);
+}
+
+// Submissions that queue up on one stream are decided as one batch, each on
+// the state the one before it left: of many concurrent reviews of one report
+// exactly one is accepted, whichever batch they land in.
+TEST_F(CommandHandlerTest, ConcurrentReviewsOfOneReportAcceptExactlyOne) {
+  ASSERT_TRUE(Submit(lead_, Report(1)).ok());
+  std::atomic<int> accepted{0};
+  std::atomic<int> already_reviewed{0};
+  std::vector<std::thread> reviewers;
+  for (int i = 0; i < 16; ++i) {
+    reviewers.emplace_back([&] {
+      Result<RecordedEvent> review = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""});
+      if (review.ok()) ++accepted;
+      if (review.status().subject() == RuleId(TaskRule::kReportAlreadyReviewed)) ++already_reviewed;
+    });
+  }
+  for (std::thread& reviewer : reviewers) reviewer.join();
+  EXPECT_EQ(accepted, 1);
+  EXPECT_EQ(already_reviewed, 15);
+  EXPECT_EQ(store_->StreamHead(StreamId{"task-07"}), StreamVersion(2));
+}
+
+// A retry sent while the first attempt is still queued gets the first one's
+// event, and the event is stored once.
+TEST_F(CommandHandlerTest, ConcurrentRetriesOfOneEventIdStoreItOnce) {
+  std::mt19937_64 random(7);
+  const EventId id = EventId::Random(random);
+  std::vector<Result<RecordedEvent>> outcomes(8, Status::Internal("not run"));
+  std::vector<std::thread> clerks;
+  for (int i = 0; i < 8; ++i) {
+    clerks.emplace_back([&, i] { outcomes[i] = Submit(lead_, Report(3), {}, id); });
+  }
+  for (std::thread& clerk : clerks) clerk.join();
+  for (const Result<RecordedEvent>& outcome : outcomes) {
+    ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+    EXPECT_EQ(outcome->id, id);
+    EXPECT_EQ(outcome->position, outcomes[0]->position);
+  }
+  EXPECT_EQ(store_->Head().position, GlobalPosition(1));
 }
 
 TEST_F(CommandHandlerTest, MajorItemStreamsTakeReportsFromTheirUnits) {
