@@ -34,14 +34,6 @@ std::string PathPattern(const std::string& path, std::vector<std::string>& names
   return pattern + literal(path.substr(last));
 }
 
-std::string NewRequestId() {
-  static std::atomic<std::uint64_t> counter{0};
-  static const std::uint32_t prefix = std::random_device{}();
-  char id[32];
-  std::snprintf(id, sizeof id, "%08x-%llx", prefix, static_cast<unsigned long long>(++counter));
-  return id;
-}
-
 Result<Actor> Authenticate(const PrincipalRegistry& principals, const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
@@ -92,6 +84,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
                                                       const HttpServerOptions& options) {
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->api_ = &api;
+  // Request ids of separate runs differ by this prefix; within a run, by the counter.
+  server->request_id_prefix_ = std::random_device{}();
   server->routes_ = std::move(routes);
   server->server_ = std::make_unique<httplib::Server>();
   httplib::Server& http = *server->server_;
@@ -186,7 +180,12 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
   const auto started = std::chrono::steady_clock::now();
   const Route& route = routes_[index];
   std::string request_id = request.get_header_value("X-Request-Id");
-  if (request_id.empty() || request_id.size() > 64) request_id = NewRequestId();
+  if (request_id.empty() || request_id.size() > 64) {
+    char id[32];
+    std::snprintf(id, sizeof id, "%08x-%llx", request_id_prefix_,
+                  static_cast<unsigned long long>(++requests_));
+    request_id = id;
+  }
 
   Actor actor;
   ApiCall call{request, actor, {}};

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -58,6 +60,8 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  std::uint32_t request_id_prefix_ = 0;
+  std::atomic<std::uint64_t> requests_{0};  // numbers the requests that came without an X-Request-Id
 };
 
 }  // namespace kuimen
