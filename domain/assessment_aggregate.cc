@@ -44,9 +44,7 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
 }
 
 Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) const {
-  if (actor.role == Role::kAuditor) {
-    return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
-  }
+  RETURN_IF_ERROR(RequireNotAuditor(actor));
   if (FamilyOf(event) != EventFamily::kAssessment) {
     return Status::InvalidArgument("type: " + AssessmentStream(year_).value +
                                        " takes only the task force's 加减分 and 年终定格; progress, reviews, "

@@ -68,9 +68,7 @@ Status Refuse(PrincipalRule rule, const std::string& message) {
 }  // namespace
 
 Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) const {
-  if (actor.role == Role::kAuditor) {
-    return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
-  }
+  RETURN_IF_ERROR(RequireNotAuditor(actor));
   if (FamilyOf(event) != EventFamily::kPrincipals) {
     return Status::InvalidArgument("type: the " + PrincipalsStream().value +
                                        " stream takes only principals, their revocation and townships; progress, "

@@ -118,10 +118,7 @@ Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
 }  // namespace
 
 Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
-  if (actor.role == Role::kAuditor) {
-    return Refuse(StatusCode::kPermissionDenied, TaskRule::kAuditorReadOnly,
-                  "auditors may read but not write");
-  }
+  RETURN_IF_ERROR(RequireNotAuditor(actor));
   switch (FamilyOf(event)) {
     case EventFamily::kTask: break;
     case EventFamily::kAssessment:

@@ -1,5 +1,7 @@
 #include "domain/task_rules.h"
 
+#include <string>
+
 namespace kuimen {
 
 std::string_view RuleId(TaskRule rule) {
@@ -16,6 +18,11 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kYearFrozen: return "year_frozen";
   }
   return "unknown_rule";
+}
+
+Status RequireNotAuditor(const Actor& actor) {
+  if (actor.role != Role::kAuditor) return Status::Ok();
+  return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
 }
 
 }  // namespace kuimen

@@ -2,6 +2,9 @@
 
 #include <string_view>
 
+#include "domain/actor.h"
+#include "domain/status.h"
+
 namespace kuimen {
 
 // The rules by which the task aggregate (and the assessment aggregate,
@@ -23,5 +26,9 @@ enum class TaskRule {
 
 // Stable snake_case id: "report_already_reviewed".
 std::string_view RuleId(TaskRule rule);
+
+// The first check of every aggregate's Decide: auditors write nothing
+// (permission_denied, auditor_read_only); OK for anyone else.
+Status RequireNotAuditor(const Actor& actor);
 
 }  // namespace kuimen

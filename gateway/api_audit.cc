@@ -25,7 +25,7 @@ std::vector<Route> AuditRoutes() {
   routes.push_back({"GET", "/api/v1/audit/digest", Access::kTaskForceOrAuditor, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
     ApiReply reply;
     ASSIGN_OR_RETURN(nlohmann::json digest, api.signer.SignHead(api.store, api.clock));
-    reply.json = nlohmann::ordered_json::parse(digest.dump());
+    reply.json = nlohmann::ordered_json(digest);
     return reply;
   }});
   routes.push_back({"GET", "/api/v1/audit/public-key", Access::kTaskForceOrAuditor, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
@@ -39,7 +39,7 @@ std::vector<Route> AuditRoutes() {
     ASSIGN_OR_RETURN(nlohmann::json digest, ParseJsonObjectBody(call.http));
     ASSIGN_OR_RETURN(nlohmann::json result, api.signer.Check(api.store, digest));
     ApiReply reply;
-    reply.json = nlohmann::ordered_json::parse(result.dump());
+    reply.json = nlohmann::ordered_json(result);
     return reply;
   }});
   return routes;

@@ -87,15 +87,6 @@ Table TableOf(const json& view) {
   return table;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 // "2024-10-20T02:00:00.000000Z" as "2024-10-20 02:00:00 UTC": the view keeps
 // times in UTC and does not say in which zone the rules reckon days.
 std::string ReadableTime(const std::string& rfc3339) {

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,16 @@ inline std::string JoinTexts(const nlohmann::json& array, std::string_view separ
     if (text.empty()) continue;
     if (!out.empty()) out += separator;
     out += text;
+  }
+  return out;
+}
+
+// `parts` joined by `separator`, e.g. units by "、".
+inline std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
   }
   return out;
 }

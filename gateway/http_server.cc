@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "domain/task_rules.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_error.h"
 #include "gateway/principal_registry.h"
@@ -58,7 +59,8 @@ Status Authorize(Access access, const Actor& actor) {
       return Status::PermissionDenied("only the task force (工作专班) and auditors may read this", "taskforce_or_auditor");
     case Access::kTaskForce:
       if (actor.role == Role::kTaskForce) return Status::Ok();
-      return Status::PermissionDenied("only the task force (工作专班) may do this", "taskforce_only");
+      return Status::PermissionDenied("only the task force (工作专班) may do this",
+                                      std::string(RuleId(TaskRule::kTaskForceOnly)));
   }
   return Status::Internal("unknown access level");
 }

@@ -26,15 +26,6 @@ std::map<std::int64_t, const json*> ByNumber(const json& items) {
   return by_no;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 std::string DecisionLabel(const json& decision) {
   if (decision == "approved") return "已通过";
   if (decision == "returned") return "已退回";

@@ -10,39 +10,20 @@
 
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/storage_format.h"
+#include "tests/support/kuimen_binary.h"
 #include "tests/support/temp_dir.h"
 
 namespace kuimen {
 namespace {
 
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-};
+using testing::KuimenRun;
+using testing::ShellQuote;
 
-// Runs the binary with `args` (shell-quoted by the caller); captures stdout,
-// and stderr too when asked.
-ProcessRun Kuimen(const std::string& args, bool with_stderr = false) {
-  ProcessRun run;
-  const std::string command = std::string(KUIMEN_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
+// The binary with `args`; stdout, and stderr too when asked.
+KuimenRun Kuimen(const std::string& args, bool with_stderr = false) { return testing::RunKuimen(args, with_stderr); }
 
 TEST(KuimenCatalog, PrintsAll29TasksAnd5MajorItemsAsJson) {
-  ProcessRun run = Kuimen("catalog --format json");
+  KuimenRun run = Kuimen("catalog --format json");
   ASSERT_EQ(run.exit_code, 0);
   nlohmann::json catalog = nlohmann::json::parse(run.out);
   EXPECT_EQ(catalog["document"]["number"], "奉节府办发〔2024〕62号");
@@ -66,40 +47,40 @@ TEST(KuimenCatalog, RefusesAMalformedCatalogFileNamingTheEntry) {
   FILE* file = fopen(path.c_str(), "w");
   fputs(plan.dump().c_str(), file);
   fclose(file);
-  ProcessRun run = Kuimen("catalog --catalog " + Quote(path), /*with_stderr=*/true);
+  KuimenRun run = Kuimen("catalog --catalog " + ShellQuote(path), /*with_stderr=*/true);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find("tasks[no=6].lead_unit: must not be empty"), std::string::npos) << run.out;
 }
 
 TEST(KuimenVerify, ReportsOkForAnIntactStoreAndRefusesAMissingOne) {
   testing::TempDir dir;
-  const std::string data = Quote((dir.path() / "data").string());
-  ProcessRun submit = Kuimen("submit --data " + data + " --stream task-18 --principal p1 --role department --unit " +
-                      Quote("县政府金融服务中心") + " --type ProgressReported --json " +
-                      Quote(R"({"period":"2024-11","summary":"整村授信覆盖12个村","percent":30})"));
+  const std::string data = ShellQuote((dir.path() / "data").string());
+  KuimenRun submit = Kuimen("submit --data " + data + " --stream task-18 --principal p1 --role department --unit " +
+                      ShellQuote("县政府金融服务中心") + " --type ProgressReported --json " +
+                      ShellQuote(R"({"period":"2024-11","summary":"整村授信覆盖12个村","percent":30})"));
   ASSERT_EQ(submit.exit_code, 0) << submit.out;
   nlohmann::json event = nlohmann::json::parse(submit.out);
   EXPECT_EQ(event["stream"], "task-18");
   EXPECT_EQ(event["position"], 1);
   EXPECT_EQ(event["actor"]["unit"], "县政府金融服务中心");
 
-  ProcessRun verify = Kuimen("verify --data " + data);
+  KuimenRun verify = Kuimen("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0);
   EXPECT_EQ(verify.out, "ok 1 events, head " + event["hash"].get<std::string>() + "\n");
 
-  ProcessRun log = Kuimen("log --data " + data);
+  KuimenRun log = Kuimen("log --data " + data);
   EXPECT_EQ(log.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(log.out)["id"], event["id"]);
 
-  EXPECT_EQ(Kuimen("verify --data " + Quote((dir.path() / "nothing").string())).exit_code, 1);
+  EXPECT_EQ(Kuimen("verify --data " + ShellQuote((dir.path() / "nothing").string())).exit_code, 1);
 }
 
 TEST(KuimenVerify, NamesTheFirstPositionThatWasEditedBehindTheStoresBack) {
   testing::TempDir dir;
-  const std::string data = Quote((dir.path() / "data").string());
+  const std::string data = ShellQuote((dir.path() / "data").string());
   for (const char* milestone : {"一季度", "二季度", "三季度", "四季度"}) {
-    ProcessRun set = Kuimen("submit --data " + data + " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
-                            Quote(std::string(R"({"milestone":")") + milestone + R"(","due":"2024-12-31"})"));
+    KuimenRun set = Kuimen("submit --data " + data + " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
+                            ShellQuote(std::string(R"({"milestone":")") + milestone + R"(","due":"2024-12-31"})"));
     ASSERT_EQ(set.exit_code, 0);
   }
   {
@@ -115,14 +96,14 @@ TEST(KuimenVerify, NamesTheFirstPositionThatWasEditedBehindTheStoresBack) {
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
     delete db;
   }
-  ProcessRun verify = Kuimen("verify --data " + data);
+  KuimenRun verify = Kuimen("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_EQ(verify.out.rfind("FAILED at position 3: ", 0), 0u) << verify.out;
 }
 
 TEST(KuimenRules, PrintsRulesThatLoadBackAndRefusesBrokenOnesNamingTheField) {
   testing::TempDir dir;
-  ProcessRun rules = Kuimen("rules");
+  KuimenRun rules = Kuimen("rules");
   ASSERT_EQ(rules.exit_code, 0);
   nlohmann::json parsed = nlohmann::json::parse(rules.out);
   EXPECT_EQ(parsed["version"], "fengjie-2024.1");
@@ -131,24 +112,24 @@ TEST(KuimenRules, PrintsRulesThatLoadBackAndRefusesBrokenOnesNamingTheField) {
   FILE* file = fopen(good.c_str(), "w");
   fputs(parsed.dump().c_str(), file);
   fclose(file);
-  EXPECT_EQ(nlohmann::json::parse(Kuimen("rules --assessment-rules " + Quote(good)).out)["version"], "fengjie-2025.1");
+  EXPECT_EQ(nlohmann::json::parse(Kuimen("rules --assessment-rules " + ShellQuote(good)).out)["version"], "fengjie-2025.1");
 
   parsed["total"] = 90;  // the rules' points no longer add up
   const std::string bad = (dir.path() / "bad.json").string();
   file = fopen(bad.c_str(), "w");
   fputs(parsed.dump().c_str(), file);
   fclose(file);
-  ProcessRun refused = Kuimen("rules --assessment-rules " + Quote(bad), /*with_stderr=*/true);
+  KuimenRun refused = Kuimen("rules --assessment-rules " + ShellQuote(bad), /*with_stderr=*/true);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.out.find("bad.json"), std::string::npos) << refused.out;
 }
 
 TEST(KuimenSubmit, ExplainsARefusal) {
   testing::TempDir dir;
-  ProcessRun run = Kuimen("submit --data " + Quote((dir.path() / "data").string()) +
-                   " --stream task-18 --principal p1 --role department --unit " + Quote("县商务委") +
+  KuimenRun run = Kuimen("submit --data " + ShellQuote((dir.path() / "data").string()) +
+                   " --stream task-18 --principal p1 --role department --unit " + ShellQuote("县商务委") +
                    " --type ProgressReported --json " +
-                   Quote(R"({"period":"2024-11","summary":"x","percent":30})"),
+                   ShellQuote(R"({"period":"2024-11","summary":"x","percent":30})"),
                    /*with_stderr=*/true);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find("unit_not_involved"), std::string::npos) << run.out;

@@ -12,6 +12,7 @@
 
 #include "tests/projections/wait.h"
 #include "tests/support/child_process.h"
+#include "tests/support/kuimen_binary.h"
 #include "tests/support/temp_dir.h"
 
 namespace kuimen::testing {
@@ -121,37 +122,25 @@ TEST_F(ServeProcess, SigtermStopsCleanly) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "data" / "server.json"));
 }
 
-// Runs a shell command; returns its exit code and stdout.
-std::pair<int, std::string> RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, out};
-  char buffer[4096];
-  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 TEST_F(ServeProcess, BackupWhileServingRestoresTheSameLog) {
   Start();
   ASSERT_EQ(Post("/api/v1/tasks/3/events", Department("县林业局"), Report(10))->status, 201);
-  const std::string kuimen = KUIMEN_BINARY;
-  const std::string backup = (dir_.path() / "backup").string();
-  const std::string restored = (dir_.path() / "restored").string();
+  const std::string backup = ShellQuote((dir_.path() / "backup").string());
+  const std::string restored = ShellQuote((dir_.path() / "restored").string());
 
   // The server holds the store, so the backup is taken through it.
-  auto [backup_code, manifest_text] = RunCommand(kuimen + " backup --data " + (dir_.path() / "data").string() + " --to " + backup);
-  ASSERT_EQ(backup_code, 0) << manifest_text;
-  const nlohmann::json manifest = nlohmann::json::parse(manifest_text, nullptr, false);
-  ASSERT_TRUE(manifest.contains("head_position")) << manifest_text;
+  KuimenRun backed_up = RunKuimen("backup --data " + ShellQuote((dir_.path() / "data").string()) + " --to " + backup);
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up.out;
+  const nlohmann::json manifest = nlohmann::json::parse(backed_up.out, nullptr, false);
+  ASSERT_TRUE(manifest.contains("head_position")) << backed_up.out;
   // More may be written after the backup; the backup is a consistent prefix.
   ASSERT_EQ(Post("/api/v1/tasks/3/events", Department("县农业农村委"), Report(20))->status, 201);
 
-  ASSERT_EQ(RunCommand(kuimen + " restore --from " + backup + " --data " + restored).first, 0);
-  auto [verify_code, verify_out] = RunCommand(kuimen + " verify --data " + restored);
-  EXPECT_EQ(verify_code, 0) << verify_out;
-  EXPECT_EQ(verify_out.rfind("ok " + std::to_string(manifest["head_position"].get<std::uint64_t>()) + " events", 0), 0u)
-      << verify_out;
+  ASSERT_EQ(RunKuimen("restore --from " + backup + " --data " + restored).exit_code, 0);
+  KuimenRun verified = RunKuimen("verify --data " + restored);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(verified.out.rfind("ok " + std::to_string(manifest["head_position"].get<std::uint64_t>()) + " events", 0), 0u)
+      << verified.out;
   EXPECT_EQ(server_->Stop(SIGTERM), 0);
 }
 
