@@ -34,4 +34,4 @@ ctest --test-dir build --output-on-failure -j2
 # The dashboard in headless chromium against a real `kuimen serve` that the
 # suite starts itself (temp data dir, 127.0.0.1:0); screenshots and an A4 PDF
 # go to build/dashboard-screenshots/.
-node --test --test-concurrency=1 tests/dashboard/dashboard.test.mjs
+node --test tests/dashboard/dashboard.test.mjs
