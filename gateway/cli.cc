@@ -56,9 +56,22 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
   ServeArgs serve;
   serve_cmd->add_option("--listen", serve.listen, "HTTP address host:port (port 0: any free port)")->capture_default_str();
-  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (one per open connection)")
+  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (0: twice the cores)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+      ->check(CLI::Range(0, 1024));
+  serve_cmd
+      ->add_option("--max-connections-per-address", serve.http.max_connections_per_address,
+                   "open connections one remote address may hold (more are answered 503)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve_cmd->add_option("--max-connections", serve.http.max_connections, "open connections in all (more: 503)")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 1000000));
+  serve_cmd
+      ->add_option_function<int>(
+          "--request-timeout", [&serve](int seconds) { serve.http.request_timeout = std::chrono::seconds(seconds); },
+          "seconds a request's head and body may take to arrive, from its first byte (default 10)")
+      ->check(CLI::Range(1, 3600));
   serve.http.static_dir = KUIMEN_DEFAULT_WEB_DIR;
   serve_cmd->add_option("--web", serve.http.static_dir, "the dashboard's static files (empty: serve no page)")
       ->capture_default_str();

@@ -7,7 +7,7 @@ namespace kuimen {
 namespace {
 
 // The statuses the API answers with; anything else is counted as "other".
-constexpr int kStatuses[] = {200, 201, 400, 401, 403, 404, 409, 413, 500, 503};
+constexpr int kStatuses[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 500, 503};
 
 // Seconds, from well under a millisecond (a cached read) to the timeouts.
 const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05,
@@ -38,6 +38,12 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
   conflicts_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "conflict"}});
   refused_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "refused"}});
   invalid_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "invalid"}});
+
+  connections_refused_ = &registry_.AddCounter(
+      "kuimen_http_connections_refused_total",
+      "Connections answered 503 and closed at once: over the per-address or the global cap.", {});
+  registry_.AddGauge("kuimen_http_open_connections", "HTTP connections open now.",
+                     [this] { return static_cast<double>(open_connections_.load(std::memory_order_relaxed)); });
 
   EventStore& store = service.store();
   registry_.AddGauge("kuimen_log_head_position", "Position of the last event in the log.",

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <vector>
 
@@ -24,6 +26,11 @@ class GatewayMetrics {
   void ObserveRequest(std::size_t route, int status, std::chrono::steady_clock::duration elapsed);
   // Called once per submitted event with how it ended.
   void CountSubmission(const Status& outcome);
+  // Called by the connection layer, from its I/O thread: a connection
+  // accepted, closed, or refused (over the per-address or global cap).
+  void ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  void ConnectionRefused() { connections_refused_->Increment(); }
 
   std::string RenderText() const { return registry_.RenderText(); }
 
@@ -39,6 +46,8 @@ class GatewayMetrics {
   Counter* conflicts_;
   Counter* refused_;
   Counter* invalid_;
+  Counter* connections_refused_;
+  std::atomic<std::int64_t> open_connections_{0};
 };
 
 }  // namespace kuimen

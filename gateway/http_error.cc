@@ -1,5 +1,7 @@
 #include "gateway/http_error.h"
 
+#include "gateway/text_safety.h"
+
 namespace kuimen {
 
 int HttpStatusOf(StatusCode code) {
@@ -19,15 +21,26 @@ int HttpStatusOf(StatusCode code) {
 }
 
 nlohmann::json ErrorBody(const Status& status) {
-  nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
+  // A message or field may quote what the client sent (a path segment, a
+  // JSON parser's "last read" bytes): made valid UTF-8 here, so dumping the
+  // body can never throw.
+  nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", ReplaceInvalidUtf8(status.message())}};
   if (!status.subject().empty()) {
-    error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = status.subject();
+    error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
   }
   return {{"error", std::move(error)}};
 }
 
 nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
-  return {{"error", {{"code", code}, {"message", message}}}};
+  return {{"error", {{"code", ReplaceInvalidUtf8(code)}, {"message", ReplaceInvalidUtf8(message)}}}};
+}
+
+std::string DumpJson(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string DumpJson(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace kuimen

@@ -12,7 +12,7 @@ namespace kuimen {
 // unavailable 503, data_loss and internal 500.
 int HttpStatusOf(StatusCode code);
 
-// The body of every error response:
+// The body of every error response (strings made valid UTF-8, so it always dumps):
 // {"error":{"code":"invalid_argument","message":"…","field":"data.percent"}}.
 // The subject is named "field" for invalid input and "rule" for a refusal.
 nlohmann::json ErrorBody(const Status& status);
@@ -20,5 +20,9 @@ nlohmann::json ErrorBody(const Status& status);
 // An error body for a status the HTTP layer itself produces (413, 404 for an
 // unknown route, 405): `code` is the JSON code, `message` the sentence.
 nlohmann::json ErrorBody(std::string_view code, std::string_view message);
+
+// `json` as response text; never throws (invalid UTF-8 is replaced by U+FFFD).
+std::string DumpJson(const nlohmann::json& json);
+std::string DumpJson(const nlohmann::ordered_json& json);
 
 }  // namespace kuimen

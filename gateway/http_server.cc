@@ -9,6 +9,8 @@
 #include "domain/task_rules.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_error.h"
+#include "gateway/http_response.h"
+#include "gateway/text_safety.h"
 #include "gateway/principal_registry.h"
 
 namespace kuimen {
@@ -74,10 +76,20 @@ void WriteReply(const ApiReply& reply, httplib::Response& response) {
                                                    httplib::detail::encode_query_param(reply.filename));
   }
   if (reply.content_type.empty()) {
-    response.set_content(reply.json.dump(), "application/json; charset=utf-8");
+    response.set_content(DumpJson(reply.json), "application/json; charset=utf-8");
   } else {
     response.set_content(reply.bytes, reply.content_type);
   }
+}
+
+std::string AllowedList(const std::vector<std::string>& methods) {
+  std::string list;
+  for (const std::string& method : methods) list += (list.empty() ? "" : ", ") + method;
+  return list;
+}
+
+bool IsServedMethod(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "POST" || method == "DELETE";
 }
 
 }  // namespace
@@ -89,100 +101,158 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
   // Request ids of separate runs differ by this prefix; within a run, by the counter.
   server->request_id_prefix_ = std::random_device{}();
   server->routes_ = std::move(routes);
-  server->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& http = *server->server_;
-
-  // Without TCP_NODELAY small replies wait on delayed ACKs (about 300
-  // requests/s); a long keep-alive spares a handshake per request.
-  http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(options.keep_alive_timeout.count());
-  http.set_read_timeout(options.read_timeout.count(), 0);
-  http.set_write_timeout(options.write_timeout.count(), 0);
-  http.set_payload_max_length(options.max_body_bytes);
-  const std::size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-
-  for (std::size_t i = 0; i < server->routes_.size(); ++i) {
-    const Route& route = server->routes_[i];
-    std::vector<std::string> names;
-    const std::string pattern = PathPattern(route.path, names);
-    server->param_names_.push_back(std::move(names));
-    HttpServer* self = server.get();
-    auto handler = [self, i](const httplib::Request& request, httplib::Response& response) {
-      self->Dispatch(i, request, response);
-    };
-    if (route.method == "GET") {
-      http.Get(pattern, handler);
-    } else if (route.method == "POST") {
-      http.Post(pattern, handler);
-    } else if (route.method == "DELETE") {
-      http.Delete(pattern, handler);
-    } else {
+  for (const Route& route : server->routes_) {
+    if (route.method != "GET" && route.method != "POST" && route.method != "DELETE") {
       return Status::Internal("route " + route.path + ": unsupported method " + route.method);
     }
+    std::vector<std::string> names;
+    server->patterns_.emplace_back(PathPattern(route.path, names));
+    server->param_names_.push_back(std::move(names));
+  }
+  if (!options.static_dir.empty()) {
+    ASSIGN_OR_RETURN(server->static_files_, StaticFiles::Load(options.static_dir));
   }
 
-  // Errors the HTTP layer produces before any route runs (413, an unknown
-  // path) get the same JSON body as the handlers' errors.
-  const std::size_t max_body = options.max_body_bytes;
-  http.set_error_handler([max_body](const httplib::Request& request, httplib::Response& response) {
-    if (!response.body.empty()) return;
-    nlohmann::json body;
-    switch (response.status) {
-      case 404:
-        body = ErrorBody("not_found", "there is no " + request.method + " " + request.path +
-                                          "; the routes are listed at /api/v1/openapi.json");
-        break;
-      case 413:
-        body = ErrorBody("payload_too_large", "the request body is larger than " + std::to_string(max_body) +
-                                                  " bytes; send less at a time");
-        break;
-      default:
-        body = ErrorBody("bad_request", "the request could not be read as HTTP/1.1 (status " +
-                                            std::to_string(response.status) + ")");
-    }
-    response.set_content(body.dump(), "application/json; charset=utf-8");
-  });
-  http.set_exception_handler([](const httplib::Request& request, httplib::Response& response, std::exception_ptr) {
-    spdlog::error("http {} {}: unexpected exception", request.method, request.path);
-    response.status = 500;
-    response.set_content(ErrorBody("internal", "the server failed unexpectedly; the error is logged").dump(),
-                         "application/json; charset=utf-8");
-  });
-
-  if (!options.static_dir.empty() && !http.set_mount_point("/", options.static_dir.string())) {
-    return Status::Unavailable("cannot serve the dashboard from " + options.static_dir.string());
-  }
-
-  if (options.port == 0) {
-    server->port_ = http.bind_to_any_port(options.host);
-  } else if (http.bind_to_port(options.host, options.port)) {
-    server->port_ = options.port;
-  }
-  if (server->port_ <= 0) {
-    return Status::Unavailable("cannot listen on " + options.host + ":" + std::to_string(options.port) +
-                               " (in use, or not an address of this machine)");
-  }
-  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  HttpListenerOptions listen;
+  listen.host = options.host;
+  listen.port = options.port;
+  listen.max_connections = options.max_connections;
+  listen.max_connections_per_address = options.max_connections_per_address;
+  listen.request_timeout = options.request_timeout;
+  listen.idle_timeout = options.keep_alive_timeout;
+  listen.write_timeout = options.write_timeout;
+  listen.workers = options.threads;
+  listen.limits.max_body_bytes = options.max_body_bytes;
+  listen.limits.max_head_bytes = options.max_head_bytes;
+  listen.limits.max_headers = options.max_headers;
+  ASSIGN_OR_RETURN(server->listener_, HttpListener::Start(listen, *server));
+  server->port_ = server->listener_->port();
   return server;
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Stop() {
-  if (!thread_.joinable()) return;
-  // Closes the listening socket; listen_after_bind returns once the worker
-  // pool has finished the requests in flight.
-  server_->stop();
-  thread_.join();
+  // Closes the listening socket; returns once the requests in flight are answered.
+  if (listener_) listener_->Stop();
 }
+
+HttpServer::Destination HttpServer::Resolve(const std::string& method, const std::string& path) const {
+  const std::string& as = method == "HEAD" ? std::string("GET") : method;
+  std::vector<std::string> allowed;
+  std::optional<std::size_t> first;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    if (!std::regex_match(path, patterns_[i])) continue;
+    if (routes_[i].method == as) return {i, false, std::nullopt};
+    if (!first) first = i;
+    allowed.push_back(routes_[i].method);
+    if (routes_[i].method == "GET") allowed.push_back("HEAD");
+  }
+  if (allowed.empty() && static_files_ != nullptr && static_files_->Has(path)) {
+    if (as == "GET") return {std::nullopt, true, std::nullopt};
+    allowed = {"GET", "HEAD"};
+  }
+  if (!allowed.empty()) {
+    const std::string list = AllowedList(allowed);
+    return {first, false,
+            HttpRefusal{405, "method_not_allowed", path + " answers only " + list + ", not " + method,
+                        {{"Allow", list}}, ""}};
+  }
+  if (!IsServedMethod(method)) {
+    return {std::nullopt, false,
+            HttpRefusal{501, "not_implemented", method + " is not a method this server answers (GET, HEAD, POST, DELETE)",
+                        {}, ""}};
+  }
+  return {std::nullopt, false,
+          HttpRefusal{404, "not_found",
+                      "there is no " + method + " " + path + "; the routes are listed at /api/v1/openapi.json", {}, ""}};
+}
+
+std::optional<HttpRefusal> HttpServer::CheckHead(const HttpRequestHead& head) {
+  // A request without a body costs nothing to read: it goes the usual way,
+  // and its connection stays open. One with a body is refused here, before
+  // the body is read, when it could not succeed anyway.
+  if (!head.has_body) return std::nullopt;
+  Destination destination = Resolve(head.method, head.path);
+  if (destination.refusal) {
+    if (destination.route) api_->metrics.ObserveRequest(*destination.route, destination.refusal->status, {});
+    return destination.refusal;
+  }
+  if (!destination.route) return std::nullopt;
+  const Route& route = routes_[*destination.route];
+  if (route.access == Access::kPublic) return std::nullopt;
+  httplib::Request request;
+  request.headers = head.headers;
+  Result<Actor> actor = Authenticate(api_->principals, request);
+  Status refused = actor.ok() ? Authorize(route.access, *actor) : actor.status();
+  if (refused.ok()) return std::nullopt;
+  HttpRefusal refusal{HttpStatusOf(refused.code()), std::string(StatusCodeName(refused.code())), refused.message(),
+                      {}, DumpJson(ErrorBody(refused))};
+  if (refused.code() == StatusCode::kUnauthenticated) refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+  api_->metrics.ObserveRequest(*destination.route, refusal.status, {});
+  return refusal;
+}
+
+httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& remote_addr, int remote_port) {
+  httplib::Response response;
+  try {
+    httplib::Request request;
+    request.method = data.head.method;
+    request.target = data.head.target;
+    request.path = data.head.path;
+    request.params = std::move(data.head.params);
+    request.headers = std::move(data.head.headers);
+    request.body = std::move(data.body);
+    request.version = "HTTP/1." + std::to_string(data.head.version_minor);
+    request.remote_addr = remote_addr;
+    request.remote_port = remote_port;
+    Destination destination = Resolve(request.method, request.path);
+    if (destination.refusal) {
+      response = RefusalResponse(*destination.refusal);
+      if (destination.route) api_->metrics.ObserveRequest(*destination.route, response.status, {});
+      OnRefused(*destination.refusal, data.head, remote_addr);
+    } else if (destination.static_file) {
+      static_files_->Serve(request, response);
+    } else {
+      // `matches` refers into request.path, which stays put from here on.
+      std::regex_match(request.path, request.matches, patterns_[*destination.route]);
+      Dispatch(*destination.route, request, response);
+    }
+  } catch (const std::exception& error) {
+    // Nothing may escape to the worker thread; log it (escaped) and answer 500.
+    spdlog::error("http {}: unexpected failure: {}", EscapeForLog(data.head.path), EscapeForLog(error.what()));
+    response = httplib::Response();
+    response.status = 500;
+    response.set_content(DumpJson(ErrorBody("internal", "the server failed unexpectedly; the error is logged")),
+                         "application/json; charset=utf-8");
+  } catch (...) {
+    spdlog::error("http {}: unexpected failure", EscapeForLog(data.head.path));
+    response = httplib::Response();
+    response.status = 500;
+    response.set_content(DumpJson(ErrorBody("internal", "the server failed unexpectedly; the error is logged")),
+                         "application/json; charset=utf-8");
+  }
+  return response;
+}
+
+void HttpServer::OnRefused(const HttpRefusal& refusal, const HttpRequestHead& head, const std::string& remote_addr) {
+  const std::string id = SanitizeRequestId(head.headers.count("X-Request-Id") ? head.headers.find("X-Request-Id")->second : "");
+  spdlog::info("http id={} {} {} status={} from={}: {}", id.empty() ? "-" : id,
+               head.method.empty() ? "-" : EscapeForLog(head.method),
+               head.path.empty() ? EscapeForLog(head.target) : EscapeForLog(head.path), refusal.status,
+               EscapeForLog(remote_addr), EscapeForLog(refusal.message));
+}
+
+void HttpServer::OnConnectionOpened() { api_->metrics.ConnectionOpened(); }
+void HttpServer::OnConnectionClosed() { api_->metrics.ConnectionClosed(); }
+void HttpServer::OnConnectionRefused() { api_->metrics.ConnectionRefused(); }
 
 void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, httplib::Response& response) {
   const auto started = std::chrono::steady_clock::now();
   const Route& route = routes_[index];
-  std::string request_id = request.get_header_value("X-Request-Id");
-  if (request_id.empty() || request_id.size() > 64) {
+  // Echoed in the answer and logged: printable ASCII only (gateway/text_safety.h).
+  std::string request_id = SanitizeRequestId(request.get_header_value("X-Request-Id"));
+  if (request_id.empty()) {
     char id[32];
     std::snprintf(id, sizeof id, "%08x-%llx", request_id_prefix_,
                   static_cast<unsigned long long>(++requests_));
@@ -213,24 +283,25 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
     const Status& status = reply.status();
     response.status = HttpStatusOf(status.code());
     if (status.code() == StatusCode::kUnauthenticated) response.set_header("WWW-Authenticate", "Bearer");
-    response.set_content(ErrorBody(status).dump(), "application/json; charset=utf-8");
+    response.set_content(DumpJson(ErrorBody(status)), "application/json; charset=utf-8");
   }
   response.set_header("X-Request-Id", request_id);
 
   const auto elapsed = std::chrono::steady_clock::now() - started;
   api_->metrics.ObserveRequest(index, response.status, elapsed);
   const auto no = call.params.find("no");
+  const std::string item = no == call.params.end() ? "-" : EscapeForLog(no->second);
+  const std::string principal = actor.principal.empty() ? "-" : EscapeForLog(actor.principal);
+  const std::string path = EscapeForLog(request.path);
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   if (response.status >= 500) {
-    spdlog::error("http id={} {} {} status={} principal={} item={} ms={:.2f}: {}", request_id, request.method,
-                  request.path, response.status, actor.principal, no == call.params.end() ? "-" : no->second, ms,
-                  reply.ok() ? "" : reply.status().message());
+    spdlog::error("http id={} {} {} status={} principal={} item={} ms={:.2f}: {}", request_id, request.method, path,
+                  response.status, principal, item, ms, reply.ok() ? "" : EscapeForLog(reply.status().message()));
   } else {
     // Writes and refusals are worth a line each; successful reads only when debugging.
-    const auto level = request.method == "GET" && response.status < 400 ? spdlog::level::debug : spdlog::level::info;
-    spdlog::log(level, "http id={} {} {} status={} principal={} item={} ms={:.2f}", request_id, request.method, request.path,
-                 response.status, actor.principal.empty() ? "-" : actor.principal,
-                 no == call.params.end() ? "-" : no->second, ms);
+    const auto level = (request.method == "GET" || request.method == "HEAD") && response.status < 400 ? spdlog::level::debug : spdlog::level::info;
+    spdlog::log(level, "http id={} {} {} status={} principal={} item={} ms={:.2f}", request_id, request.method, path,
+                response.status, principal, item, ms);
   }
 }
 

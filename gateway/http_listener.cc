@@ -1,0 +1,522 @@
+#include "gateway/http_listener.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/http_response.h"
+#include "gateway/worker_pool.h"
+
+namespace kuimen {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kListenId = 0;
+constexpr std::uint64_t kWakeId = 1;
+constexpr std::size_t kReadChunk = 64 * 1024;
+// After a refusal the client may still be sending a body: it is read and
+// dropped for this long, so the refusal reaches it before the close (a close
+// with unread bytes would send a reset that can destroy the answer).
+constexpr std::chrono::seconds kLinger{2};
+// Requests in flight at Stop get this long to be answered.
+constexpr std::chrono::seconds kStopGrace{10};
+constexpr std::chrono::milliseconds kSweepInterval{100};
+
+std::string AddressText(const sockaddr_storage& address, int& port) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (address.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+    inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+    port = ntohs(in.sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+    port = ntohs(in6.sin6_port);
+  }
+  return text;
+}
+
+// Lets this process hold as many sockets as the hard limit allows; returns the soft limit.
+std::size_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? 1 << 20 : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+Result<int> Bind(const std::string& host, int port, int backlog, int& bound_port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  const std::string where = host + ":" + service;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found) != 0 || found == nullptr) {
+    return Status::Unavailable("cannot listen on " + where + " (not an address of this machine)");
+  }
+  int fd = -1;
+  for (addrinfo* candidate = found; candidate != nullptr; candidate = candidate->ai_next) {
+    fd = socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, candidate->ai_protocol);
+    if (fd < 0) continue;
+    const int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (bind(fd, candidate->ai_addr, candidate->ai_addrlen) == 0 && listen(fd, backlog) == 0) break;
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(found);
+  if (fd < 0) return Status::Unavailable("cannot listen on " + where + " (in use, or not an address of this machine)");
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  AddressText(address, bound_port);
+  return fd;
+}
+
+}  // namespace
+
+class HttpListener::Loop {
+ public:
+  Loop(const HttpListenerOptions& options, HttpRequestHandler& handler, int listen_fd, std::size_t max_connections)
+      : options_(options),
+        handler_(handler),
+        listen_fd_(listen_fd),
+        max_connections_(max_connections),
+        workers_(options.workers) {
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    Watch(listen_fd_, kListenId, EPOLLIN, EPOLL_CTL_ADD);
+    Watch(wake_fd_, kWakeId, EPOLLIN, EPOLL_CTL_ADD);
+  }
+  ~Loop() {
+    workers_.Stop();
+    for (auto& [id, connection] : connections_) close(connection->fd);
+    if (listen_fd_ >= 0) close(listen_fd_);
+    close(wake_fd_);
+    close(epoll_fd_);
+  }
+
+  void Run();
+  void RequestStop() {
+    stop_requested_ = true;
+    Wake();
+  }
+  void StopWorkers() { workers_.Stop(); }
+
+ private:
+  enum class Phase { kReading, kHandling, kWriting, kLingering };
+
+  struct Connection {
+    Connection(std::uint64_t id, int fd, std::string address, int port, const HttpReaderLimits& limits,
+               HttpRequestReader::HeadCheck check)
+        : id(id), fd(fd), address(std::move(address)), port(port), reader(limits, std::move(check)) {}
+    std::uint64_t id;
+    int fd;
+    std::string address;
+    int port;
+    HttpRequestReader reader;
+    Phase phase = Phase::kReading;
+    std::string in;          // read, not yet parsed (a pipelined request waits here)
+    std::string out;         // to write
+    std::size_t written = 0;
+    bool close_after_write = false;
+    bool linger_after_write = false;
+    bool request_open = false;  // bytes of a request arrived, and it is not complete
+    bool gone = false;          // the peer hung up while its request was being handled
+    std::uint32_t events = 0;
+    SteadyClock::time_point request_started;
+    SteadyClock::time_point last_activity;
+  };
+
+  struct Completion {
+    std::uint64_t id;
+    std::string bytes;
+    bool keep_alive;
+  };
+
+  void Watch(int fd, std::uint64_t id, std::uint32_t events, int op) {
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = id;
+    epoll_ctl(epoll_fd_, op, fd, &event);
+  }
+  void SetEvents(Connection& c, std::uint32_t events) {
+    if (c.gone || c.events == events) return;
+    c.events = events;
+    Watch(c.fd, c.id, events, EPOLL_CTL_MOD);
+  }
+  void Wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t ignored = write(wake_fd_, &one, sizeof one);
+  }
+
+  void Accept();
+  void OnEvent(Connection& c, std::uint32_t events);
+  void Read(Connection& c);
+  void Parse(Connection& c);
+  void Dispatch(Connection& c);
+  void Refuse(Connection& c, const HttpRefusal& refusal);
+  void Write(Connection& c);
+  void Finished(Connection& c);
+  void DeliverCompletions();
+  void Sweep(SteadyClock::time_point now);
+  void Close(std::uint64_t id);
+  Connection* Find(std::uint64_t id) {
+    auto it = connections_.find(id);
+    return it == connections_.end() ? nullptr : it->second.get();
+  }
+
+  const HttpListenerOptions options_;
+  HttpRequestHandler& handler_;
+  int listen_fd_;
+  const std::size_t max_connections_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  SteadyClock::time_point stop_deadline_;
+  std::uint64_t next_id_ = 2;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<std::string, std::size_t> per_address_;
+  std::mutex completions_mu_;
+  std::vector<Completion> completions_;
+  WorkerPool workers_;
+};
+
+void HttpListener::Loop::Run() {
+  std::vector<epoll_event> events(256);
+  SteadyClock::time_point last_sweep = SteadyClock::now();
+  for (;;) {
+    if (stop_requested_ && !stopping_) {
+      stopping_ = true;
+      stop_deadline_ = SteadyClock::now() + kStopGrace;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      close(listen_fd_);
+      listen_fd_ = -1;
+      Sweep(SteadyClock::now());
+    }
+    if (stopping_ && (connections_.empty() || SteadyClock::now() > stop_deadline_)) return;
+
+    const int ready = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                                 static_cast<int>(kSweepInterval.count()));
+    for (int i = 0; i < ready; ++i) {
+      const std::uint64_t id = events[i].data.u64;
+      if (id == kListenId) {
+        Accept();
+      } else if (id == kWakeId) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] ssize_t ignored = read(wake_fd_, &count, sizeof count);
+        DeliverCompletions();
+      } else if (Connection* c = Find(id)) {
+        OnEvent(*c, events[i].events);
+      }
+    }
+    const SteadyClock::time_point now = SteadyClock::now();
+    if (now - last_sweep >= kSweepInterval || stopping_) {
+      last_sweep = now;
+      Sweep(now);
+    }
+  }
+}
+
+void HttpListener::Loop::Accept() {
+  for (;;) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      // EAGAIN: all accepted. EMFILE and the like: leave the rest queued until
+      // connections close (the sweep comes back within 100 ms).
+      return;
+    }
+    int port = 0;
+    std::string text = AddressText(address, port);
+    std::size_t& from_address = per_address_[text];
+    if (connections_.size() >= max_connections_ || from_address >= options_.max_connections_per_address) {
+      if (from_address == 0) per_address_.erase(text);
+      handler_.OnConnectionRefused();
+      HttpRefusal refusal{503, "too_many_connections",
+                          "this address has too many connections open to the server; close some and retry", {}, ""};
+      const std::string bytes = SerializeResponse(RefusalResponse(refusal), false, false);
+      [[maybe_unused]] ssize_t ignored = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      close(fd);
+      continue;
+    }
+    ++from_address;
+    const int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    const std::uint64_t id = next_id_++;
+    auto check = [this, id](const HttpRequestHead& head) -> std::optional<HttpRefusal> {
+      std::optional<HttpRefusal> refusal = handler_.CheckHead(head);
+      if (!refusal && head.expects_continue) {
+        // The body may come: say so now (curl waits a second for this otherwise).
+        if (Connection* c = Find(id)) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          [[maybe_unused]] ssize_t ignored = send(c->fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+        }
+      }
+      return refusal;
+    };
+    auto connection = std::make_unique<Connection>(id, fd, std::move(text), port, options_.limits, std::move(check));
+    connection->last_activity = SteadyClock::now();
+    connection->events = EPOLLIN;
+    Watch(fd, id, EPOLLIN, EPOLL_CTL_ADD);
+    connections_.emplace(id, std::move(connection));
+    handler_.OnConnectionOpened();
+  }
+}
+
+void HttpListener::Loop::OnEvent(Connection& c, std::uint32_t events) {
+  const std::uint64_t id = c.id;
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0 && c.phase == Phase::kHandling) {
+    // Nothing to answer to; the worker's answer will be dropped.
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+    c.gone = true;
+    return;
+  }
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0 && c.phase == Phase::kWriting) {
+    Close(id);
+    return;
+  }
+  if ((events & EPOLLOUT) != 0 && c.phase == Phase::kWriting) Write(c);
+  Connection* still = Find(id);
+  if (still == nullptr) return;
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 &&
+      (still->phase == Phase::kReading || still->phase == Phase::kLingering)) {
+    Read(*still);
+  }
+}
+
+void HttpListener::Loop::Read(Connection& c) {
+  char buffer[kReadChunk];
+  // A few reads per wake-up, so one fast sender cannot hold the loop.
+  for (int round = 0; round < 8; ++round) {
+    const ssize_t n = recv(c.fd, buffer, sizeof buffer, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      Close(c.id);
+      return;
+    }
+    if (n < 0) return;
+    c.last_activity = SteadyClock::now();
+    if (c.phase == Phase::kLingering) continue;  // dropped unread
+    c.in.append(buffer, static_cast<std::size_t>(n));
+    const std::uint64_t id = c.id;
+    Parse(c);
+    Connection* still = Find(id);
+    if (still == nullptr || still->phase != Phase::kReading) return;
+  }
+}
+
+void HttpListener::Loop::Parse(Connection& c) {
+  while (c.phase == Phase::kReading && !c.in.empty()) {
+    if (!c.request_open) {
+      c.request_open = true;
+      c.request_started = SteadyClock::now();
+    }
+    const HttpRequestReader::Outcome outcome = c.reader.Feed(c.in);
+    c.in.erase(0, outcome.consumed);
+    switch (outcome.state) {
+      case HttpRequestReader::State::kNeedMore:
+        // Only blank lines so far (allowed between requests): not a request yet.
+        if (!c.reader.in_request()) c.request_open = false;
+        return;
+      case HttpRequestReader::State::kComplete:
+        Dispatch(c);
+        return;
+      case HttpRequestReader::State::kRefused:
+        Refuse(c, c.reader.refusal());
+        return;
+    }
+  }
+}
+
+void HttpListener::Loop::Dispatch(Connection& c) {
+  c.phase = Phase::kHandling;
+  c.request_open = false;
+  SetEvents(c, 0);
+  HttpRequestData request = c.reader.TakeRequest();
+  const bool head_only = request.head.method == "HEAD";
+  const bool keep_alive = request.head.keep_alive;
+  workers_.Submit([this, id = c.id, address = c.address, port = c.port, head_only, keep_alive,
+                   request = std::move(request)]() mutable {
+    httplib::Response response = handler_.Handle(std::move(request), address, port);
+    AddSecurityHeaders(response);
+    std::string bytes = SerializeResponse(response, head_only, keep_alive);
+    {
+      std::lock_guard lock(completions_mu_);
+      completions_.push_back({id, std::move(bytes), keep_alive});
+    }
+    Wake();
+  });
+}
+
+void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
+  handler_.OnRefused(refusal, c.reader.partial_head(), c.address);
+  httplib::Response response = RefusalResponse(refusal);
+  AddSecurityHeaders(response);
+  c.out = SerializeResponse(response, false, false);
+  c.written = 0;
+  c.close_after_write = true;
+  c.linger_after_write = true;
+  c.request_open = false;
+  c.phase = Phase::kWriting;
+  Write(c);
+}
+
+void HttpListener::Loop::Write(Connection& c) {
+  while (c.written < c.out.size()) {
+    const ssize_t n = send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      SetEvents(c, EPOLLOUT);
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Close(c.id);
+      return;
+    }
+    c.written += static_cast<std::size_t>(n);
+    c.last_activity = SteadyClock::now();
+  }
+  Finished(c);
+}
+
+// The answer is written: close, linger, or read the next request.
+void HttpListener::Loop::Finished(Connection& c) {
+  c.out.clear();
+  c.out.shrink_to_fit();
+  c.written = 0;
+  if (c.linger_after_write) {
+    shutdown(c.fd, SHUT_WR);
+    c.phase = Phase::kLingering;
+    c.in.clear();
+    c.request_started = SteadyClock::now();
+    SetEvents(c, EPOLLIN);
+    return;
+  }
+  if (c.close_after_write || stopping_) {
+    Close(c.id);
+    return;
+  }
+  c.phase = Phase::kReading;
+  c.last_activity = SteadyClock::now();
+  SetEvents(c, EPOLLIN);
+  Parse(c);  // a pipelined request may be waiting already
+}
+
+void HttpListener::Loop::DeliverCompletions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard lock(completions_mu_);
+    done.swap(completions_);
+  }
+  for (Completion& completion : done) {
+    Connection* c = Find(completion.id);
+    if (c == nullptr) continue;
+    if (c->gone) {
+      Close(c->id);
+      continue;
+    }
+    c->out = std::move(completion.bytes);
+    c->written = 0;
+    c->close_after_write = !completion.keep_alive;
+    c->phase = Phase::kWriting;
+    Write(*c);
+  }
+}
+
+void HttpListener::Loop::Sweep(SteadyClock::time_point now) {
+  std::vector<std::uint64_t> to_close;
+  std::vector<std::uint64_t> to_time_out;
+  for (auto& [id, connection] : connections_) {
+    Connection& c = *connection;
+    switch (c.phase) {
+      case Phase::kReading:
+        if (stopping_) {
+          to_close.push_back(id);
+        } else if (c.request_open && now - c.request_started > options_.request_timeout) {
+          to_time_out.push_back(id);
+        } else if (!c.request_open && now - c.last_activity > options_.idle_timeout) {
+          to_close.push_back(id);
+        }
+        break;
+      case Phase::kWriting:
+        if (now - c.last_activity > options_.write_timeout) to_close.push_back(id);
+        break;
+      case Phase::kLingering:
+        if (stopping_ || now - c.request_started > kLinger) to_close.push_back(id);
+        break;
+      case Phase::kHandling:
+        break;
+    }
+  }
+  for (std::uint64_t id : to_close) Close(id);
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.request_timeout).count();
+  for (std::uint64_t id : to_time_out) {
+    if (Connection* c = Find(id)) {
+      Refuse(*c, HttpRefusal{408, "request_timeout",
+                             "the request's head and body did not arrive within " + std::to_string(seconds) + " s",
+                             {}, ""});
+    }
+  }
+}
+
+void HttpListener::Loop::Close(std::uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (!c.gone) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+  close(c.fd);
+  auto count = per_address_.find(c.address);
+  if (count != per_address_.end() && --count->second == 0) per_address_.erase(count);
+  connections_.erase(it);
+  handler_.OnConnectionClosed();
+}
+
+Result<std::unique_ptr<HttpListener>> HttpListener::Start(const HttpListenerOptions& options,
+                                                          HttpRequestHandler& handler) {
+  const std::size_t file_limit = RaiseOpenFileLimit();
+  int port = 0;
+  ASSIGN_OR_RETURN(int fd, Bind(options.host, options.port, options.backlog, port));
+  // Keep some descriptors for the store, Kafka and the log.
+  const std::size_t max_connections =
+      std::max<std::size_t>(16, std::min(options.max_connections, file_limit > 256 ? file_limit - 256 : 16));
+  HttpListenerOptions resolved = options;
+  if (resolved.workers == 0) resolved.workers = std::max(4u, 2 * std::thread::hardware_concurrency());
+  std::unique_ptr<HttpListener> listener(new HttpListener());
+  listener->port_ = port;
+  listener->loop_ = std::make_unique<Loop>(resolved, handler, fd, max_connections);
+  listener->thread_ = std::thread([loop = listener->loop_.get()] { loop->Run(); });
+  return listener;
+}
+
+HttpListener::~HttpListener() { Stop(); }
+
+void HttpListener::Stop() {
+  if (!thread_.joinable()) return;
+  loop_->RequestStop();
+  thread_.join();
+  // Jobs still running finish before the handler may go away.
+  loop_->StopWorkers();
+}
+
+}  // namespace kuimen
