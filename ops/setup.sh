@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  librocksdb-dev librdkafka-dev libcpp-httplib-dev nlohmann-json3-dev
+  librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev
   libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev
 )
 
