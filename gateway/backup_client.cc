@@ -54,7 +54,17 @@ Result<std::string> ServerUrlFromDataDir(const std::filesystem::path& data_dir) 
   for (const std::string wildcard : {"0.0.0.0:", "[::]:"}) {
     if (listen.starts_with(wildcard)) listen = "127.0.0.1:" + listen.substr(wildcard.size());
   }
-  return "http://" + listen;
+  const bool https = json.contains("scheme") && json["scheme"] == "https";
+  return (https ? "https://" : "http://") + listen;
+}
+
+std::filesystem::path ServerCertificateFromDataDir(const std::filesystem::path& data_dir) {
+  std::ifstream in(data_dir / "server.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("tls_cert") || !json["tls_cert"].is_string()) return {};
+  return json["tls_cert"].get<std::string>();
 }
 
 Result<std::string> RequestServerBackup(const ServerBackupRequest& request) {
@@ -63,6 +73,7 @@ Result<std::string> RequestServerBackup(const ServerBackupRequest& request) {
     return Status::InvalidArgument("\"" + request.server_url + "\" is not a server URL such as http://127.0.0.1:8080",
                                    "server");
   }
+  if (!request.ca_cert.empty()) client.set_ca_cert_path(request.ca_cert.c_str());
   client.set_connection_timeout(std::chrono::seconds(10));
   // The server checkpoints and verifies the whole copy before it answers.
   client.set_read_timeout(std::chrono::minutes(30));

@@ -20,7 +20,15 @@ struct ServerBackupRequest {
   std::string server_url;      // "http://127.0.0.1:8080"
   std::string token;           // bearer token of a task-force principal
   std::filesystem::path dest;  // absolute: the server resolves it on its own machine
+  // For an https URL: a PEM certificate to trust (the server's own, from
+  // server.json); empty: the system's trusted authorities.
+  std::filesystem::path ca_cert = {};
 };
+
+// The certificate a server serving `data_dir` over HTTPS wrote into
+// server.json (`--tls-self-signed` or `--tls-cert`); empty for plain HTTP or
+// when there is no server.json.
+std::filesystem::path ServerCertificateFromDataDir(const std::filesystem::path& data_dir);
 
 // Asks the server to back itself up into `dest` and returns its answer, the
 // backup.json text. Waits up to 30 minutes: the server verifies the copy

@@ -56,7 +56,7 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
   ServeArgs serve;
   serve_cmd->add_option("--listen", serve.listen, "HTTP address host:port (port 0: any free port)")->capture_default_str();
-  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (0: twice the cores)")
+  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (0: four per core, at least 16)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   serve_cmd
@@ -67,6 +67,13 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--max-connections", serve.http.max_connections, "open connections in all (more: 503)")
       ->capture_default_str()
       ->check(CLI::Range(16, 1000000));
+  serve_cmd->add_option("--tls-cert", serve.http.tls_cert, "serve HTTPS with this PEM certificate chain")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--tls-key", serve.http.tls_key, "the PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  serve_cmd->add_flag("--tls-self-signed", serve.tls_self_signed,
+                      "serve HTTPS with a self-signed certificate made in DIR/tls/ on the first start (0600)");
+  serve_cmd->add_flag("--allow-plain-http", serve.allow_plain_http,
+                      "serve plain HTTP on an address other than loopback (behind a TLS proxy only)");
   serve_cmd
       ->add_option_function<int>(
           "--request-timeout", [&serve](int seconds) { serve.http.request_timeout = std::chrono::seconds(seconds); },

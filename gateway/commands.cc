@@ -1,5 +1,7 @@
 #include "gateway/commands.h"
 
+#include "gateway/tls_context.h"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -121,6 +123,23 @@ int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_d
   if (Status valid = CheckKafka(kafka); !valid.ok()) return Fail(valid);
   HttpServerOptions http = serve.http;
   if (Status valid = ParseListen(serve.listen, http); !valid.ok()) return Fail(valid);
+  if (serve.tls_self_signed && http.tls_cert.empty() && http.tls_key.empty()) {
+    http.tls_cert = data_dir / "tls" / "cert.pem";
+    http.tls_key = data_dir / "tls" / "key.pem";
+    if (Status made = EnsureSelfSignedCertificate(http.tls_cert, http.tls_key, http.host); !made.ok()) return Fail(made);
+  }
+  if (http.tls_cert.empty() != http.tls_key.empty()) {
+    return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together: give both, or --tls-self-signed"));
+  }
+  // Tokens and personal names cross the network in every request: in the
+  // clear only on this machine, unless the operator says otherwise.
+  const bool loopback = http.host == "localhost" || http.host == "::1" || http.host.rfind("127.", 0) == 0;
+  if (http.tls_cert.empty() && !loopback && !serve.allow_plain_http) {
+    return Fail(Status::InvalidArgument(
+        "--listen " + serve.listen +
+        " is reachable from other machines: serve HTTPS (--tls-cert/--tls-key, or --tls-self-signed), or pass "
+        "--allow-plain-http behind a TLS proxy"));
+  }
   if (!http.static_dir.empty() && !std::filesystem::is_directory(http.static_dir)) {
     spdlog::warn("no dashboard: {} is not a directory (the API is served all the same)", http.static_dir.string());
     http.static_dir.clear();
@@ -145,7 +164,8 @@ int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_d
                catalog->document.number, catalog->tasks.size(), catalog->major_items.size(),
                std::filesystem::absolute(data_dir).string(), head.position.value, ToHex(head.hash),
                kafka.brokers.empty() ? "embedded" : kafka.brokers);
-  spdlog::info("open http://{}:{}/ ; stop with Ctrl-C or SIGTERM", http.host, (*gateway)->port());
+  spdlog::info("open {}://{}:{}/ ; stop with Ctrl-C or SIGTERM", http.tls_cert.empty() ? "http" : "https", http.host,
+               (*gateway)->port());
   WaitForStopSignal(stop_signals);
   gateway->reset();  // stop accepting, finish the requests in flight
   service->reset();  // projectors, then relay (flushed), then the store
@@ -346,7 +366,7 @@ Result<std::string> BackupThroughServer(const BackupArgs& args, const Status& op
   if (error) return Status::InvalidArgument("cannot resolve " + args.to.string() + ": " + error.message(), "to");
   spdlog::info("the store in {} is held by a running server; asking {} to write the backup", args.data_dir.string(),
                server);
-  return RequestServerBackup(ServerBackupRequest{server, token, dest});
+  return RequestServerBackup(ServerBackupRequest{server, token, dest, ServerCertificateFromDataDir(args.data_dir)});
 }
 
 // The backup.json text of a new backup.

@@ -25,6 +25,8 @@ int RunRulesCommand(const PlanFiles& plan);
 struct ServeArgs {
   std::string listen = "127.0.0.1:8080";  // host:port
   HttpServerOptions http;                  // host and port are taken from `listen`
+  bool tls_self_signed = false;            // make DIR/tls/{cert,key}.pem on first start and serve HTTPS
+  bool allow_plain_http = false;           // plain HTTP on an address that is not loopback
 };
 int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
                     const ServeArgs& serve);

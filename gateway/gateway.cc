@@ -14,11 +14,18 @@ namespace {
 
 // server.json tells `kuimen backup` (and people) where the running server
 // listens. Written after the port is bound, removed on a clean stop.
-Status WriteServerFile(const std::filesystem::path& file, const std::string& host, int port) {
+Status WriteServerFile(const std::filesystem::path& file, const std::string& host, int port,
+                       const std::filesystem::path& tls_cert) {
   const std::filesystem::path temp = file.string() + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
-    out << nlohmann::json{{"listen", host + ":" + std::to_string(port)}, {"pid", getpid()}}.dump() << "\n";
+    nlohmann::json server{{"listen", host + ":" + std::to_string(port)}, {"pid", getpid()}};
+    // Over HTTPS, clients on this machine (kuimen backup) trust this certificate.
+    if (!tls_cert.empty()) {
+      server["scheme"] = "https";
+      server["tls_cert"] = std::filesystem::absolute(tls_cert).string();
+    }
+    out << server.dump() << "\n";
     if (!out) return Status::Unavailable("cannot write " + temp.string());
   }
   std::error_code error;
@@ -51,8 +58,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                      [&service](const std::string& view) { return service.projector(view); },
                                      settings, data_dir});
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
-  RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port()));
-  spdlog::info("HTTP API listening on http://{}:{}/ (OpenAPI document at /api/v1/openapi.json)", http.host,
+  RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
+  spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",
+               http.tls_cert.empty() ? "http" : "https", http.host,
                gateway->http_->port());
   return gateway;
 }

@@ -10,6 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <csignal>
+
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -109,7 +114,10 @@ class HttpListener::Loop {
   }
   ~Loop() {
     workers_.Stop();
-    for (auto& [id, connection] : connections_) close(connection->fd);
+    for (auto& [id, connection] : connections_) {
+      if (connection->ssl != nullptr) SSL_free(connection->ssl);
+      close(connection->fd);
+    }
     if (listen_fd_ >= 0) close(listen_fd_);
     close(wake_fd_);
     close(epoll_fd_);
@@ -143,6 +151,7 @@ class HttpListener::Loop {
     bool request_open = false;  // bytes of a request arrived, and it is not complete
     bool gone = false;          // the peer hung up while its request was being handled
     std::uint32_t events = 0;
+    SSL* ssl = nullptr;  // with TLS
     SteadyClock::time_point request_started;
     SteadyClock::time_point last_activity;
   };
@@ -168,6 +177,11 @@ class HttpListener::Loop {
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t ignored = write(wake_fd_, &one, sizeof one);
   }
+
+  // Reads or writes through TLS when on: > 0 bytes, 0 the peer closed, -1
+  // with `would_block` set (wait for the socket), or -1 an error.
+  ssize_t Receive(Connection& c, char* buffer, std::size_t size, bool& would_block);
+  ssize_t Transmit(Connection& c, const char* data, std::size_t size, bool& would_block);
 
   void Accept();
   void OnEvent(Connection& c, std::uint32_t events);
@@ -254,6 +268,10 @@ void HttpListener::Loop::Accept() {
     if (connections_.size() >= max_connections_ || from_address >= options_.max_connections_per_address) {
       if (from_address == 0) per_address_.erase(text);
       handler_.OnConnectionRefused();
+      if (options_.tls != nullptr) {  // no handshake, no answer
+        close(fd);
+        continue;
+      }
       HttpRefusal refusal{503, "too_many_connections",
                           "this address has too many connections open to the server; close some and retry", {}, ""};
       const std::string bytes = SerializeResponse(RefusalResponse(refusal), false, false);
@@ -271,7 +289,8 @@ void HttpListener::Loop::Accept() {
         // The body may come: say so now (curl waits a second for this otherwise).
         if (Connection* c = Find(id)) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          [[maybe_unused]] ssize_t ignored = send(c->fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+          bool would_block = false;
+          [[maybe_unused]] ssize_t ignored = Transmit(*c, kContinue.data(), kContinue.size(), would_block);
         }
       }
       return refusal;
@@ -279,6 +298,11 @@ void HttpListener::Loop::Accept() {
     auto connection = std::make_unique<Connection>(id, fd, std::move(text), port, options_.limits, std::move(check));
     connection->last_activity = SteadyClock::now();
     connection->events = EPOLLIN;
+    if (options_.tls != nullptr) {
+      connection->ssl = SSL_new(options_.tls->native());
+      SSL_set_fd(connection->ssl, fd);
+      SSL_set_accept_state(connection->ssl);  // the handshake runs inside the first reads
+    }
     Watch(fd, id, EPOLLIN, EPOLL_CTL_ADD);
     connections_.emplace(id, std::move(connection));
     handler_.OnConnectionOpened();
@@ -309,13 +333,18 @@ void HttpListener::Loop::OnEvent(Connection& c, std::uint32_t events) {
 void HttpListener::Loop::Read(Connection& c) {
   char buffer[kReadChunk];
   // A few reads per wake-up, so one fast sender cannot hold the loop.
-  for (int round = 0; round < 8; ++round) {
-    const ssize_t n = recv(c.fd, buffer, sizeof buffer, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+  // TLS may hold decrypted bytes the socket no longer signals: read them too.
+  for (int round = 0; round < 8 || (c.ssl != nullptr && SSL_pending(c.ssl) > 0); ++round) {
+    bool would_block = false;
+    const ssize_t n = c.phase == Phase::kLingering ? recv(c.fd, buffer, sizeof buffer, 0)
+                                                   : Receive(c, buffer, sizeof buffer, would_block);
+    const bool lingering_would_block =
+        c.phase == Phase::kLingering && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    if (n < 0 && (would_block || lingering_would_block)) return;
+    if (n <= 0) {
       Close(c.id);
       return;
     }
-    if (n < 0) return;
     c.last_activity = SteadyClock::now();
     if (c.phase == Phase::kLingering) continue;  // dropped unread
     c.in.append(buffer, static_cast<std::size_t>(n));
@@ -359,7 +388,7 @@ void HttpListener::Loop::Dispatch(Connection& c) {
   workers_.Submit([this, id = c.id, address = c.address, port = c.port, head_only, keep_alive,
                    request = std::move(request)]() mutable {
     httplib::Response response = handler_.Handle(std::move(request), address, port);
-    AddSecurityHeaders(response);
+    AddSecurityHeaders(response, options_.tls != nullptr);
     std::string bytes = SerializeResponse(response, head_only, keep_alive);
     {
       std::lock_guard lock(completions_mu_);
@@ -372,7 +401,7 @@ void HttpListener::Loop::Dispatch(Connection& c) {
 void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
   handler_.OnRefused(refusal, c.reader.partial_head(), c.address);
   httplib::Response response = RefusalResponse(refusal);
-  AddSecurityHeaders(response);
+  AddSecurityHeaders(response, options_.tls != nullptr);
   c.out = SerializeResponse(response, false, false);
   c.written = 0;
   c.close_after_write = true;
@@ -384,12 +413,12 @@ void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
 
 void HttpListener::Loop::Write(Connection& c) {
   while (c.written < c.out.size()) {
-    const ssize_t n = send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    bool would_block = false;
+    const ssize_t n = Transmit(c, c.out.data() + c.written, c.out.size() - c.written, would_block);
+    if (n < 0 && would_block) {
       SetEvents(c, EPOLLOUT);
       return;
     }
-    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       Close(c.id);
       return;
@@ -406,6 +435,7 @@ void HttpListener::Loop::Finished(Connection& c) {
   c.out.shrink_to_fit();
   c.written = 0;
   if (c.linger_after_write) {
+    if (c.ssl != nullptr) SSL_shutdown(c.ssl);  // close_notify; its answer is not awaited
     shutdown(c.fd, SHUT_WR);
     c.phase = Phase::kLingering;
     c.in.clear();
@@ -420,7 +450,48 @@ void HttpListener::Loop::Finished(Connection& c) {
   c.phase = Phase::kReading;
   c.last_activity = SteadyClock::now();
   SetEvents(c, EPOLLIN);
+  const std::uint64_t id = c.id;
   Parse(c);  // a pipelined request may be waiting already
+  Connection* still = Find(id);
+  if (still != nullptr && still->phase == Phase::kReading && still->ssl != nullptr && SSL_pending(still->ssl) > 0) {
+    Read(*still);
+  }
+}
+
+ssize_t HttpListener::Loop::Receive(Connection& c, char* buffer, std::size_t size, bool& would_block) {
+  would_block = false;
+  if (c.ssl == nullptr) {
+    const ssize_t n = recv(c.fd, buffer, size, 0);
+    would_block = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    return n;
+  }
+  ERR_clear_error();
+  const int n = SSL_read(c.ssl, buffer, static_cast<int>(size));
+  if (n > 0) return n;
+  const int error = SSL_get_error(c.ssl, n);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    would_block = true;
+    return -1;
+  }
+  return error == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+ssize_t HttpListener::Loop::Transmit(Connection& c, const char* data, std::size_t size, bool& would_block) {
+  would_block = false;
+  if (c.ssl == nullptr) {
+    const ssize_t n = send(c.fd, data, size, MSG_NOSIGNAL);
+    would_block = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    return n;
+  }
+  ERR_clear_error();
+  const int n = SSL_write(c.ssl, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+  if (n > 0) return n;
+  const int error = SSL_get_error(c.ssl, n);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    would_block = true;
+    return -1;
+  }
+  return -1;
 }
 
 void HttpListener::Loop::DeliverCompletions() {
@@ -485,6 +556,7 @@ void HttpListener::Loop::Close(std::uint64_t id) {
   if (it == connections_.end()) return;
   Connection& c = *it->second;
   if (!c.gone) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+  if (c.ssl != nullptr) SSL_free(c.ssl);
   close(c.fd);
   auto count = per_address_.find(c.address);
   if (count != per_address_.end() && --count->second == 0) per_address_.erase(count);
@@ -495,13 +567,19 @@ void HttpListener::Loop::Close(std::uint64_t id) {
 Result<std::unique_ptr<HttpListener>> HttpListener::Start(const HttpListenerOptions& options,
                                                           HttpRequestHandler& handler) {
   const std::size_t file_limit = RaiseOpenFileLimit();
+  // OpenSSL writes to sockets with write(2): a peer gone mid-answer must be
+  // an error to handle, not a signal that ends the process.
+  if (options.tls != nullptr) std::signal(SIGPIPE, SIG_IGN);
   int port = 0;
   ASSIGN_OR_RETURN(int fd, Bind(options.host, options.port, options.backlog, port));
   // Keep some descriptors for the store, Kafka and the log.
   const std::size_t max_connections =
       std::max<std::size_t>(16, std::min(options.max_connections, file_limit > 256 ? file_limit - 256 : 16));
   HttpListenerOptions resolved = options;
-  if (resolved.workers == 0) resolved.workers = std::max(4u, 2 * std::thread::hardware_concurrency());
+  // Handlers mostly wait (a write waits for its group commit's fsync, a
+  // backup for its copy), so more workers than cores keep the writes batched
+  // and a slow export from holding up /healthz.
+  if (resolved.workers == 0) resolved.workers = std::max(16u, 4 * std::thread::hardware_concurrency());
   std::unique_ptr<HttpListener> listener(new HttpListener());
   listener->port_ = port;
   listener->loop_ = std::make_unique<Loop>(resolved, handler, fd, max_connections);

@@ -12,6 +12,7 @@
 
 #include "domain/status.h"
 #include "gateway/http_request_reader.h"
+#include "gateway/tls_context.h"
 
 // The connection layer of the HTTP server: one I/O thread on epoll accepts
 // connections, reads requests with non-blocking sockets (HttpRequestReader),
@@ -25,7 +26,9 @@
 //   keep-alive connection is closed after `idle_timeout`;
 // - the head is checked (HttpRequestHandler::CheckHead: token, route, size)
 //   before any body byte is read; a refused request's body is never held;
-// - pipelined requests are answered one at a time, in order.
+// - pipelined requests are answered one at a time, in order;
+// - with a TlsContext, every connection is TLS (non-blocking OpenSSL in the
+//   same loop) and every answer carries Strict-Transport-Security.
 namespace kuimen {
 
 struct HttpListenerOptions {
@@ -44,9 +47,11 @@ struct HttpListenerOptions {
   std::chrono::milliseconds idle_timeout{5000};
   // A response not drained by the client for this long closes the connection. Default 10 s.
   std::chrono::milliseconds write_timeout{10000};
-  // Worker threads running the handlers. Default 0: twice the cores, at least 4.
+  // Worker threads running the handlers. Default 0: four per core, at least 16.
   std::size_t workers = 0;
   HttpReaderLimits limits;
+  // Serve HTTPS with this identity (not owned; outlives the listener); null: plain HTTP.
+  const TlsContext* tls = nullptr;
 };
 
 // What the listener serves. Implemented by HttpServer.

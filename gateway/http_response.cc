@@ -46,7 +46,8 @@ const char* ReasonPhrase(int status) {
   return "Unknown";
 }
 
-void AddSecurityHeaders(httplib::Response& response) {
+void AddSecurityHeaders(httplib::Response& response, bool https) {
+  if (https) response.set_header("Strict-Transport-Security", "max-age=31536000");
   response.set_header("X-Content-Type-Options", "nosniff");
   response.set_header("Content-Security-Policy", kContentSecurityPolicy);
   response.set_header("X-Frame-Options", "DENY");

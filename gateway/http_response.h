@@ -12,8 +12,9 @@ namespace kuimen {
 // The headers every response carries: nosniff, a Content-Security-Policy
 // that lets only this server's own scripts and styles run and no one frame
 // the page, no referrer, no framing; and Cache-Control: no-store when the
-// response set none (API answers hold names and tokens).
-void AddSecurityHeaders(httplib::Response& response);
+// response set none (API answers hold names and tokens); over HTTPS also
+// Strict-Transport-Security.
+void AddSecurityHeaders(httplib::Response& response, bool https);
 
 // `response` as HTTP/1.1: status line, its headers, Content-Length, and
 // "Connection: close" or "keep-alive"; the body unless `head_only` (HEAD) or

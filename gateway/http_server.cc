@@ -113,7 +113,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
     ASSIGN_OR_RETURN(server->static_files_, StaticFiles::Load(options.static_dir));
   }
 
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    ASSIGN_OR_RETURN(server->tls_, TlsContext::Load(options.tls_cert, options.tls_key));
+  }
+
   HttpListenerOptions listen;
+  listen.tls = server->tls_.get();
   listen.host = options.host;
   listen.port = options.port;
   listen.max_connections = options.max_connections;

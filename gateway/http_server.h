@@ -14,6 +14,7 @@
 #include "gateway/api.h"
 #include "gateway/http_listener.h"
 #include "gateway/static_files.h"
+#include "gateway/tls_context.h"
 
 namespace kuimen {
 
@@ -22,7 +23,7 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   // Worker threads running the handlers (connections do not hold one).
-  // Default 0: twice the cores, at least 4.
+  // Default 0: four per core, at least 16 (handlers mostly wait on fsync).
   std::size_t threads = 0;
   // Bodies larger than this are refused (413) before they are read, chunked
   // ones as soon as they pass it. Default 64 KiB.
@@ -43,6 +44,9 @@ struct HttpServerOptions {
   std::size_t max_headers = 100;
   // Static files served at "/" (the dashboard), read once at start; empty: none.
   std::filesystem::path static_dir;
+  // HTTPS: a PEM certificate chain and its key; both empty: plain HTTP.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
 };
 
 // The HTTP face of the service: serves `routes` (gateway/api_routes.h) over
@@ -64,6 +68,7 @@ class HttpServer : private HttpRequestHandler {
   void Stop();
 
   int port() const { return port_; }
+  bool https() const { return tls_ != nullptr; }
 
  private:
   // Where a request goes: a route, a static file, or a refusal.
@@ -90,6 +95,7 @@ class HttpServer : private HttpRequestHandler {
   std::vector<std::regex> patterns_;                   // per route
   std::vector<std::vector<std::string>> param_names_;  // per route, in path order
   std::unique_ptr<StaticFiles> static_files_;
+  std::unique_ptr<TlsContext> tls_;  // outlives the listener
   std::unique_ptr<HttpListener> listener_;
   int port_ = 0;
   std::uint32_t request_id_prefix_ = 0;

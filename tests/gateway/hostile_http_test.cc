@@ -21,10 +21,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/projections/wait.h"
 #include "tests/support/child_process.h"
+#include "tests/support/kuimen_binary.h"
 #include "tests/support/temp_dir.h"
 
 namespace kuimen::testing {
@@ -517,6 +519,42 @@ TEST_F(HostileHttp, DashboardFilesAreServedSafelyAndCached) {
   RawResponse health = Exchange(Get("/healthz"));
   EXPECT_EQ(health.Header("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(health.Header("Cache-Control"), "no-store");
+}
+
+TEST_F(HostileHttp, SelfSignedTlsServesHttpsWithHsts) {
+  Start({"--tls-self-signed"});
+  std::ifstream server_file(dir_.path() / "data" / "server.json");
+  const nlohmann::json server = nlohmann::json::parse(server_file, nullptr, false);
+  EXPECT_EQ(server.value("scheme", ""), "https");
+  const std::filesystem::path cert = dir_.path() / "data" / "tls" / "cert.pem";
+  const std::filesystem::path key = dir_.path() / "data" / "tls" / "key.pem";
+  ASSERT_TRUE(std::filesystem::exists(cert));
+  EXPECT_EQ(std::filesystem::status(key).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_read |
+                                                                                      std::filesystem::perms::owner_write);
+
+  httplib::SSLClient client("127.0.0.1", port_);
+  client.set_ca_cert_path(cert.c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_read_timeout(10, 0);
+  httplib::Result health = client.Get("/healthz");
+  ASSERT_TRUE(health) << httplib::to_string(health.error());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->get_header_value("Strict-Transport-Security"), "max-age=31536000");
+  httplib::Result me = client.Get("/api/v1/me", {{"Authorization", "Bearer " + admin_token_}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200) << me->body;
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  RawConnection plain(port_);
+  ASSERT_TRUE(plain.Send(Get("/healthz")));
+  EXPECT_FALSE(plain.ReadOne(std::chrono::seconds(6)).has_value());
+}
+
+TEST(HostileHttpListen, PlainHttpOnANonLoopbackAddressIsRefusedUnlessAllowed) {
+  TempDir dir;
+  KuimenRun run = RunKuimen("serve --data " + ShellQuote((dir.path() / "data").string()) + " --listen 0.0.0.0:0",
+                            /*with_stderr=*/true);
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.out.find("--allow-plain-http"), std::string::npos) << run.out;
 }
 
 }  // namespace
