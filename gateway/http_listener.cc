@@ -207,6 +207,7 @@ class HttpListener::Loop {
   int wake_fd_ = -1;
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;
+  bool accept_paused_ = false;  // out of descriptors: the listening socket is out of epoll until the next sweep
   SteadyClock::time_point stop_deadline_;
   std::uint64_t next_id_ = 2;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
@@ -258,8 +259,13 @@ void HttpListener::Loop::Accept() {
     socklen_t length = sizeof address;
     const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      // EAGAIN: all accepted. EMFILE and the like: leave the rest queued until
-      // connections close (the sweep comes back within 100 ms).
+      // EAGAIN: all accepted. Out of descriptors (EMFILE, ENFILE, ENOBUFS):
+      // the rest stay queued; accepting pauses until the next sweep, so the
+      // loop does not spin on a listening socket it cannot serve.
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+      }
       return;
     }
     int port = 0;
@@ -516,6 +522,10 @@ void HttpListener::Loop::DeliverCompletions() {
 }
 
 void HttpListener::Loop::Sweep(SteadyClock::time_point now) {
+  if (accept_paused_ && !stopping_ && listen_fd_ >= 0) {
+    accept_paused_ = false;
+    Watch(listen_fd_, kListenId, EPOLLIN, EPOLL_CTL_ADD);
+  }
   std::vector<std::uint64_t> to_close;
   std::vector<std::uint64_t> to_time_out;
   for (auto& [id, connection] : connections_) {

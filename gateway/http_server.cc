@@ -205,8 +205,8 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
     request.method = data.head.method;
     request.target = data.head.target;
     request.path = data.head.path;
-    request.params = std::move(data.head.params);
-    request.headers = std::move(data.head.headers);
+    request.params = data.head.params;
+    request.headers = data.head.headers;
     request.body = std::move(data.body);
     request.version = "HTTP/1." + std::to_string(data.head.version_minor);
     request.remote_addr = remote_addr;
