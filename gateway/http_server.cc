@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <random>
-#include <regex>
 
 #include <spdlog/spdlog.h>
 
@@ -16,26 +15,6 @@
 namespace kuimen {
 
 namespace {
-
-// "/api/v1/tasks/{no}/events" -> the regex "/api/v1/tasks/([^/]+)/events" and
-// the parameter names {"no"}.
-std::string PathPattern(const std::string& path, std::vector<std::string>& names) {
-  static const std::regex kParam(R"(\{([a-z_]+)\})");
-  std::string pattern;
-  auto begin = std::sregex_iterator(path.begin(), path.end(), kParam);
-  std::size_t last = 0;
-  // Literal parts are escaped: the dot of "assessment.xlsx" matches only a dot.
-  auto literal = [](std::string text) {
-    static const std::regex kSpecial(R"([.^$|()\[\]*+?\\])");
-    return std::regex_replace(text, kSpecial, R"(\$&)");
-  };
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    pattern += literal(path.substr(last, it->position() - last)) + "([^/]+)";
-    names.push_back((*it)[1]);
-    last = it->position() + it->length();
-  }
-  return pattern + literal(path.substr(last));
-}
 
 Result<Actor> Authenticate(const PrincipalRegistry& principals, const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
@@ -105,9 +84,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
     if (route.method != "GET" && route.method != "POST" && route.method != "DELETE") {
       return Status::Internal("route " + route.path + ": unsupported method " + route.method);
     }
-    std::vector<std::string> names;
-    server->patterns_.emplace_back(PathPattern(route.path, names));
-    server->param_names_.push_back(std::move(names));
+    server->paths_.emplace_back(route.path);
   }
   if (!options.static_dir.empty()) {
     ASSIGN_OR_RETURN(server->static_files_, StaticFiles::Load(options.static_dir));
@@ -147,7 +124,7 @@ HttpServer::Destination HttpServer::Resolve(const std::string& method, const std
   std::vector<std::string> allowed;
   std::optional<std::size_t> first;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
-    if (!std::regex_match(path, patterns_[i])) continue;
+    if (!paths_[i].Match(path)) continue;
     if (routes_[i].method == as) return {i, false, std::nullopt};
     if (!first) first = i;
     allowed.push_back(routes_[i].method);
@@ -219,8 +196,6 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
     } else if (destination.static_file) {
       static_files_->Serve(request, response);
     } else {
-      // `matches` refers into request.path, which stays put from here on.
-      std::regex_match(request.path, request.matches, patterns_[*destination.route]);
       Dispatch(*destination.route, request, response);
     }
   } catch (const std::exception& error) {
@@ -266,9 +241,7 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
 
   Actor actor;
   ApiCall call{request, actor, {}};
-  for (std::size_t i = 0; i < param_names_[index].size() && i + 1 < request.matches.size(); ++i) {
-    call.params[param_names_[index][i]] = request.matches[i + 1].str();
-  }
+  paths_[index].Match(request.path, &call.params);
   Result<ApiReply> reply = [&]() -> Result<ApiReply> {
     if (route.access != Access::kPublic) {
       ASSIGN_OR_RETURN(actor, Authenticate(api_->principals, request));

@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "gateway/api.h"
 #include "gateway/http_listener.h"
+#include "gateway/route_path.h"
 #include "gateway/static_files.h"
 #include "gateway/tls_context.h"
 
@@ -92,8 +92,7 @@ class HttpServer : private HttpRequestHandler {
 
   ApiContext* api_ = nullptr;
   std::vector<Route> routes_;
-  std::vector<std::regex> patterns_;                   // per route
-  std::vector<std::vector<std::string>> param_names_;  // per route, in path order
+  std::vector<RoutePath> paths_;  // per route
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<TlsContext> tls_;  // outlives the listener
   std::unique_ptr<HttpListener> listener_;

@@ -491,6 +491,9 @@ TEST_F(HostileHttp, UnknownMethodsAndOversizedHeadsAreRefusedWithTheirStatus) {
   for (int i = 0; i < 200; ++i) many += "X-Header-" + std::to_string(i) + ": " + std::to_string(i) + "\r\n";
   ExpectJsonError(Exchange(Get("/healthz", many)), 431, "200 headers");
   ExpectJsonError(Exchange(Get("/healthz", "X-Long: " + std::string(40000, 'x') + "\r\n")), 431, "a 40 KB header");
+  // A 30 KB path once overflowed std::regex's recursion and ended the process.
+  ExpectJsonError(Exchange(Get("/api/v1/tasks/" + std::string(30000, 'a'), Auth())), 404, "a 30 KB path");
+  ExpectJsonError(Exchange(Get("/" + std::string(30000, 'a'))), 404, "a 30 KB unknown path");
   ExpectJsonError(Exchange("POST /api/v1/tasks/7/events HTTP/1.1\r\nHost: k\r\n" + Auth() +
                            "Content-Length: 100000000\r\n\r\n"),
                   413, "declared Content-Length over --max-body");
