@@ -150,7 +150,7 @@ HttpServer::Destination HttpServer::Resolve(const std::string& method, const std
                       "there is no " + method + " " + path + "; the routes are listed at /api/v1/openapi.json", {}, ""}};
 }
 
-std::optional<HttpRefusal> HttpServer::CheckHead(const HttpRequestHead& head) {
+std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& head) {
   // A request without a body costs nothing to read: it goes the usual way,
   // and its connection stays open. One with a body is refused here, before
   // the body is read, when it could not succeed anyway.
@@ -173,6 +173,17 @@ std::optional<HttpRefusal> HttpServer::CheckHead(const HttpRequestHead& head) {
   if (refused.code() == StatusCode::kUnauthenticated) refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   api_->metrics.ObserveRequest(*destination.route, refusal.status, {});
   return refusal;
+}
+
+std::optional<HttpRefusal> HttpServer::CheckHead(const HttpRequestHead& head) {
+  try {
+    return CheckHeadOrThrow(head);
+  } catch (const std::exception& error) {
+    // Runs on the I/O thread: nothing may escape it.
+    spdlog::error("http {}: unexpected failure while checking the head: {}", EscapeForLog(head.path),
+                  EscapeForLog(error.what()));
+    return HttpRefusal{500, "internal", "the server failed unexpectedly; the error is logged", {}, ""};
+  }
 }
 
 httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& remote_addr, int remote_port) {

@@ -81,6 +81,7 @@ class HttpServer : private HttpRequestHandler {
   HttpServer() = default;
   Destination Resolve(const std::string& method, const std::string& path) const;
   void Dispatch(std::size_t route, const httplib::Request& request, httplib::Response& response);
+  std::optional<HttpRefusal> CheckHeadOrThrow(const HttpRequestHead& head);
 
   // HttpRequestHandler
   std::optional<HttpRefusal> CheckHead(const HttpRequestHead& head) override;
