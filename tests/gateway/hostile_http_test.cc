@@ -552,6 +552,22 @@ TEST_F(HostileHttp, SelfSignedTlsServesHttpsWithHsts) {
   EXPECT_FALSE(plain.ReadOne(std::chrono::seconds(6)).has_value());
 }
 
+TEST_F(HostileHttp, SigtermStopsPromptlyWhileClientsHoldHalfSentRequests) {
+  Start();
+  std::vector<std::unique_ptr<RawConnection>> half;
+  for (int i = 0; i < 50; ++i) {
+    half.push_back(std::make_unique<RawConnection>(port_, "127.0.0.40"));
+    ASSERT_TRUE(half.back()->Send("POST /api/v1/tasks/7/events HTTP/1.1\r\nHost: k\r\n"));
+  }
+  ExpectHealthy();
+  const Clock::time_point stopping = Clock::now();
+  EXPECT_EQ(server_->Stop(SIGTERM), 0);
+  const double ms = MillisecondsSince(stopping);
+  std::printf("[ figure ] SIGTERM with 50 half-sent requests open: stopped in %.1f ms\n", ms);
+  EXPECT_LT(ms, 10000.0);  // not held for the requests' deadline
+  for (auto& connection : half) EXPECT_TRUE(connection->ClosedByServer(std::chrono::seconds(1)));
+}
+
 TEST(HostileHttpListen, PlainHttpOnANonLoopbackAddressIsRefusedUnlessAllowed) {
   TempDir dir;
   KuimenRun run = RunKuimen("serve --data " + ShellQuote((dir.path() / "data").string()) + " --listen 0.0.0.0:0",
