@@ -41,6 +41,21 @@ int RunCli(int argc, char** argv) {
         ->capture_default_str();
     command->add_option("--kafka-group-prefix", kafka.group_prefix, "consumer group of a view: prefix + view name")
         ->capture_default_str();
+    command
+        ->add_option_function<std::vector<std::string>>(
+            "--kafka-config",
+            [&kafka](const std::vector<std::string>& settings) {
+              for (const std::string& text : settings) {
+                std::pair<std::string, std::string> setting;
+                if (std::string problem = ParseKafkaConfig(text, setting); !problem.empty()) {
+                  throw CLI::ValidationError("--kafka-config", problem);
+                }
+                kafka.client_config.push_back(std::move(setting));
+              }
+            },
+            "a librdkafka setting KEY=VALUE for every Kafka client, e.g. security.protocol=SASL_SSL (repeatable)")
+        ->take_all()
+        ->allow_extra_args(false);
   };
 
   CLI::App* rules_cmd =

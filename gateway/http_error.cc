@@ -11,6 +11,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kNotFound: return 404;
     case StatusCode::kAborted: return 409;
     case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kEventIdReused: return 409;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDataLoss: return 500;
     case StatusCode::kInternal: return 500;
@@ -21,7 +22,9 @@ int HttpStatusOf(StatusCode code) {
 nlohmann::json ErrorBody(const Status& status) {
   nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
   if (!status.subject().empty()) {
-    error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = status.subject();
+    const bool names_field =
+        status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kEventIdReused;
+    error[names_field ? "field" : "rule"] = status.subject();
   }
   return {{"error", std::move(error)}};
 }

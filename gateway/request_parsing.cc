@@ -1,6 +1,7 @@
 #include "gateway/request_parsing.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "domain/calendar.h"
 #include "eventstore/envelope_json.h"
@@ -22,6 +23,26 @@ bool ParseOffsetMinutes(std::string_view text, int& minutes) {
   if (hours > 23 || mins > 59) return false;
   minutes = (text[0] == '-' ? -1 : 1) * (hours * 60 + mins);
   return true;
+}
+
+// The path of the first number in `value` that is not finite ("data.percent",
+// "data.indicators[0].value"), or nullopt. nlohmann reads 1e400 as infinity.
+std::optional<std::string> FindNonFiniteNumber(const nlohmann::json& value, const std::string& path) {
+  if (value.is_number_float()) {
+    if (std::isfinite(value.get<double>())) return std::nullopt;
+    return path;
+  }
+  if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      if (auto found = FindNonFiniteNumber(member, path.empty() ? key : path + "." + key)) return found;
+    }
+  }
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (auto found = FindNonFiniteNumber(value[i], path + "[" + std::to_string(i) + "]")) return found;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -61,6 +82,9 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
         "the request body is not valid JSON (near byte " + std::to_string(error.byte) + "); send a JSON object", "body");
   }
   if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object {…}", "body");
+  if (std::optional<std::string> field = FindNonFiniteNumber(body, "")) {
+    return Status::InvalidArgument(*field + ": is a number too large to represent; send a finite number", *field);
+  }
   return body;
 }
 

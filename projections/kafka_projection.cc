@@ -11,7 +11,11 @@ constexpr std::size_t kMaxBatch = 5000;  // events applied in one WriteBatch
 }  // namespace
 
 void KafkaProjection::Start() {
-  thread_ = std::thread([this] { Run(); });
+  running_ = true;
+  thread_ = std::thread([this] {
+    Run();
+    running_ = false;
+  });
 }
 
 void KafkaProjection::Stop() {
@@ -33,7 +37,7 @@ void KafkaProjection::Run() {
       }
     }
     if (events.empty()) continue;
-    Result<std::size_t> applied = projector_.Apply(events);
+    Result<std::size_t> applied = projector_.ApplyFromFeed(events);
     if (!applied.ok()) {
       spdlog::error("projector: {}", applied.status().message());
       continue;  // offsets stay uncommitted
