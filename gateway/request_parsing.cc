@@ -1,7 +1,8 @@
 #include "gateway/request_parsing.h"
 
 #include <charconv>
-#include <cmath>
+#include <string>
+#include <vector>
 
 #include "domain/calendar.h"
 #include "eventstore/envelope_json.h"
@@ -25,25 +26,57 @@ bool ParseOffsetMinutes(std::string_view text, int& minutes) {
   return true;
 }
 
-// The path of the first number in `value` that is not finite ("data.percent",
-// "data.indicators[0].value"), or nullopt. nlohmann reads 1e400 as infinity.
-std::optional<std::string> FindNonFiniteNumber(const nlohmann::json& value, const std::string& path) {
-  if (value.is_number_float()) {
-    if (std::isfinite(value.get<double>())) return std::nullopt;
+// Walks a JSON text only to say where it stopped: the path of the value
+// being read ("data.indicators[0].value") when the parser gave up. Used after
+// nlohmann refused a number beyond double's range (1e400), an error that
+// carries no path.
+class PathAtError : public nlohmann::json::json_sax_t {
+ public:
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Push(false); }
+  bool key(string_t& key) override {
+    frames_.back().key = key;
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override { return Push(true); }
+  bool end_array() override { return Pop(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+  std::string Path() const {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      path += frame.array ? "[" + std::to_string(frame.index) + "]" : (path.empty() ? "" : ".") + frame.key;
+    }
     return path;
   }
-  if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) {
-      if (auto found = FindNonFiniteNumber(member, path.empty() ? key : path + "." + key)) return found;
-    }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+  };
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
   }
-  if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (auto found = FindNonFiniteNumber(value[i], path + "[" + std::to_string(i) + "]")) return found;
-    }
+  bool Push(bool array) {
+    frames_.push_back(Frame{array, 0, {}});
+    return true;
   }
-  return std::nullopt;
-}
+  bool Pop() {
+    frames_.pop_back();
+    return Value();
+  }
+  std::vector<Frame> frames_;
+};
 
 }  // namespace
 
@@ -71,6 +104,12 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::out_of_range& error) {
+    // 406: a number beyond double's range. No field of ours takes one.
+    PathAtError where;
+    nlohmann::json::sax_parse(request.body, &where);
+    const std::string field = where.Path().empty() ? "body" : where.Path();
+    return Status::InvalidArgument(field + ": is a number too large to represent; send a finite number", field);
   } catch (const nlohmann::json::parse_error& error) {
     const std::string what = error.what();
     if (what.find("UTF-8") != std::string::npos) {
@@ -82,9 +121,6 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
         "the request body is not valid JSON (near byte " + std::to_string(error.byte) + "); send a JSON object", "body");
   }
   if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object {…}", "body");
-  if (std::optional<std::string> field = FindNonFiniteNumber(body, "")) {
-    return Status::InvalidArgument(*field + ": is a number too large to represent; send a finite number", *field);
-  }
   return body;
 }
 

@@ -148,7 +148,9 @@ TEST_F(CommandHandlerTest, AnEventIdIsARetryOnlyOfTheSamePrincipalsSameEvent) {
     Result<RecordedEvent> outcome = Submit(c.actor, c.event, {}, id, c.stream);
     EXPECT_EQ(outcome.status().code(), c.code) << outcome.status().ToString();
     EXPECT_EQ(outcome.status().subject(), c.subject);
-    if (outcome.ok()) EXPECT_EQ(outcome->position, first->position);
+    if (outcome.ok()) {
+      EXPECT_EQ(outcome->position, first->position);
+    }
   }
   EXPECT_EQ(store_->Head().position, GlobalPosition(1));
 }

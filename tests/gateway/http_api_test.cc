@@ -194,8 +194,12 @@ TEST_F(HttpApi, AResentEventIdIsAuthorizedFirstAndMustBeTheSameRequest) {
       continue;
     }
     EXPECT_EQ(reply.json["error"]["code"], c.code) << reply.body;
-    if (c.code == "event_id_reused") EXPECT_EQ(reply.json["error"]["field"], c.subject) << reply.body;
-    if (c.code == "permission_denied") EXPECT_EQ(reply.json["error"]["rule"], c.subject) << reply.body;
+    if (c.code == "event_id_reused") {
+      EXPECT_EQ(reply.json["error"]["field"], c.subject) << reply.body;
+    }
+    if (c.code == "permission_denied") {
+      EXPECT_EQ(reply.json["error"]["rule"], c.subject) << reply.body;
+    }
   }
   EXPECT_EQ(Head(), head);
 }
