@@ -8,6 +8,9 @@ std::string ValidateKafkaOptions(const KafkaOptions& options) {
   if (options.group_prefix.empty()) return "the consumer group prefix must not be empty";
   if (options.fetch_wait_max_ms < 1 || options.fetch_wait_max_ms > 5000) return "fetch_wait_max_ms must be 1..5000";
   if (options.linger_ms < 0 || options.linger_ms > 1000) return "linger_ms must be 0..1000";
+  if (!options.client_config.empty() && options.brokers.empty()) {
+    return "--kafka-config is for a real broker: give --kafka-brokers too (the embedded cluster takes no settings)";
+  }
   for (const auto& [key, value] : options.client_config) {
     if (key.empty()) return "--kafka-config needs KEY=VALUE";
     for (const char* owned : kKafkaSettingsKuimenOwns) {

@@ -135,5 +135,28 @@ TEST(KuimenSubmit, ExplainsARefusal) {
   EXPECT_NE(run.out.find("unit_not_involved"), std::string::npos) << run.out;
 }
 
+// Issue 9, item 8: librdkafka settings for a secured broker, never the ones
+// kuimen's delivery promises rest on.
+TEST(KuimenServe, KafkaConfigIsForSecuritySettingsOfARealBroker) {
+  testing::TempDir dir;
+  const std::string data = " --data " + ShellQuote((dir.path() / "data").string()) + " --listen 127.0.0.1:0";
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"--kafka-config security.protocol=SASL_SSL", "--kafka-brokers"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config acks=0", "acks"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config enable.idempotence=false", "enable.idempotence"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config security.protocol", "KEY=VALUE"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config no.such.setting=1", "no.such.setting"},
+  };
+  for (const Case& c : cases) {
+    KuimenRun run = Kuimen("serve" + data + " " + c.args, /*with_stderr=*/true);
+    EXPECT_NE(run.exit_code, 0) << c.args << "\n" << run.out;
+    EXPECT_NE(run.out.find(c.says), std::string::npos) << c.args << "\n" << run.out;
+  }
+}
+
 }  // namespace
 }  // namespace kuimen
