@@ -77,6 +77,7 @@ std::vector<RecordedEvent> KafkaEventSource::Poll(std::chrono::milliseconds time
       } else {
         spdlog::error("projector: skipping {}[{}]@{}: {}", topic_, message->partition, message->offset,
                       event.status().message());
+        ++unreadable_;
       }
       next_offsets_[message->partition] = message->offset + 1;
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

@@ -36,6 +36,8 @@ void KafkaProjection::Run() {
         spdlog::error("projector: catching up from the log: {}", caught_up.message());
       }
     }
+    // Not envelopes at all: as untrusted as a forged one (logged by the source).
+    if (std::uint64_t unreadable = source_->TakeUnreadable()) projector_.CountUntrusted(unreadable);
     if (events.empty()) continue;
     Result<std::size_t> applied = projector_.ApplyFromFeed(events);
     if (!applied.ok()) {

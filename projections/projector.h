@@ -75,8 +75,10 @@ class Projector {
   // its runner, which reports kStopped.)
   ViewHealth Health(GlobalPosition head, std::uint64_t max_lag = kDefaultMaxViewLag) const;
 
-  // Messages ApplyFromFeed ignored since Open.
+  // Messages ApplyFromFeed ignored since Open, and those its feed could not
+  // read at all (CountUntrusted).
   std::uint64_t untrusted_messages() const { return untrusted_messages_.load(); }
+  void CountUntrusted(std::uint64_t messages) { untrusted_messages_ += messages; }
 
   // Runs `read` on the view under the projector's lock.
   template <typename F>

@@ -124,7 +124,9 @@ TEST_F(RelayTest, AKafkaFedProjectorMatchesARebuildFromTheLog) {
   projection.Start();
   AppendEvents(30);  // while it runs
   WaitUntil([&] { return (*live)->applied_through() == GlobalPosition(60); });
+  EXPECT_TRUE(projection.running());
   projection.Stop();
+  EXPECT_FALSE(projection.running());  // what /healthz reports as "stopped"
 
   auto rebuilt = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "rebuilt", nullptr},
                                  store_.get());
@@ -177,6 +179,14 @@ TEST_F(RelayTest, AForgedMessageIsIgnoredAndTheRealEventIsApplied) {
   over.version = StreamVersion(1);
   produce(over);
   WaitUntil([&] { return (*live)->untrusted_messages() == 2; });
+  // Not an envelope at all.
+  const std::string junk = "{\"stream\":\"task-01\",\"percent\":100}";
+  ASSERT_EQ(rd_kafka_producev(stranger->get(), RD_KAFKA_V_TOPIC(kafka_.topic.c_str()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(junk.data()), junk.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(rd_kafka_flush(stranger->get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  WaitUntil([&] { return (*live)->untrusted_messages() == 3; });
   WaitUntil([&] { return (*live)->applied_through() == GlobalPosition(7); });
   projection.Stop();
 
@@ -185,7 +195,7 @@ TEST_F(RelayTest, AForgedMessageIsIgnoredAndTheRealEventIsApplied) {
   ASSERT_TRUE(rebuilt.ok());
   ASSERT_TRUE((*rebuilt)->CatchUpFromLog().ok());
   EXPECT_EQ((*live)->Digest(), (*rebuilt)->Digest());
-  EXPECT_EQ((*live)->Health(store_->Head().position).untrusted_messages, 2u);
+  EXPECT_EQ((*live)->Health(store_->Head().position).untrusted_messages, 3u);
 }
 
 }  // namespace
