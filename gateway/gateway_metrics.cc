@@ -17,7 +17,10 @@ ViewHealth HealthOf(Service& service, const std::string& view) {
   for (ViewHealth& health : service.ViewsHealth()) {
     if (health.view == view) return std::move(health);
   }
-  return ViewHealth{view, ViewProblem::kStopped};
+  ViewHealth gone;  // not run here any more
+  gone.view = view;
+  gone.problem = ViewProblem::kStopped;
+  return gone;
 }
 
 }  // namespace
