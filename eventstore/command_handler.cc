@@ -35,19 +35,26 @@ Status Reused(const EventId& id, const StreamId& stream) {
                                "this request to " + stream.value + "; choose a new event_id for a new request");
 }
 
-// The outcome of a submission whose event_id is already stored: the stored
-// event when it is the same request again, else a refusal. Authorization
-// comes first, so an id never lets anyone past the rules: the submission is
-// decided on the stream's current state, and any refusal but a state rule is
-// returned as is. A state rule (kFailedPrecondition) may refuse because the
-// stored event itself changed the state (a second ReportReviewed of the same
-// report is `report_already_reviewed`); every aggregate checks role and unit
-// before state (domain/task_rules.h), so reaching a state rule means the
-// principal may still write this. Then the stored event must be the same
-// request: same stream, same actor, same type and canonical data.
-Result<RecordedEvent> Replay(const AnyAggregate& running, const Submission& submission, RecordedEvent stored) {
+// Whether a submission that repeats an event_id may be answered with the
+// stored event at all. Authorization comes first, so an id never lets anyone
+// past the rules: the submission is decided on the stream's current state,
+// and any refusal but a state rule is returned as is. A state rule
+// (kFailedPrecondition) may refuse because the stored event itself changed
+// the state (a second ReportReviewed of the same report is
+// `report_already_reviewed`); every aggregate checks role and unit before
+// state (domain/task_rules.h), so reaching a state rule means the principal
+// may still write this.
+Status AuthorizeReplay(const AnyAggregate& running, const Submission& submission) {
   Status decided = std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, running);
   if (!decided.ok() && decided.code() != StatusCode::kFailedPrecondition) return decided;
+  return Status::Ok();
+}
+
+// The outcome of a submission whose event_id is already stored: once
+// authorized, the stored event when it is the same request again (same
+// stream, actor, type and canonical data), else kEventIdReused.
+Result<RecordedEvent> Replay(const AnyAggregate& running, const Submission& submission, RecordedEvent stored) {
+  RETURN_IF_ERROR(AuthorizeReplay(running, submission));
   const EncodedEvent encoded = EncodeEvent(submission.event);
   if (stored.stream != submission.stream || stored.actor != submission.actor || stored.type != encoded.type ||
       stored.schema_version != encoded.schema_version || stored.data != encoded.data) {
@@ -181,7 +188,11 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
       });
       if (first != accepted.end()) {
         const Submission& original = *(*first)->submission;
-        if (original.actor == submission.actor && EncodeEvent(original.event) == EncodeEvent(submission.event)) {
+        // Authorized first, as in Replay (the first one is not stored yet).
+        if (Status allowed = AuthorizeReplay(running, submission); !allowed.ok()) {
+          pending->outcome = std::move(allowed);
+        } else if (original.actor == submission.actor &&
+                   EncodeEvent(original.event) == EncodeEvent(submission.event)) {
           resent.emplace_back(pending, *first);  // the first one's outcome is the retry's
         } else {
           pending->outcome = Reused(*submission.event_id, stream);

@@ -177,6 +177,27 @@ TEST_F(CommandHandlerTest, ConcurrentSubmissionsOfOneEventIdWithOtherDataAreRefu
   EXPECT_EQ(store_->Head().position, GlobalPosition(1));
 }
 
+// And an unrelated unit that sends the id of a submission still queued is
+// refused by the rules, not told about the id.
+TEST_F(CommandHandlerTest, ConcurrentSubmissionsOfOneEventIdAreAuthorizedFirst) {
+  std::mt19937_64 random(13);
+  const EventId id = EventId::Random(random);
+  std::vector<Result<RecordedEvent>> outcomes(8, Status::Internal("not run"));
+  std::vector<std::thread> clerks;
+  for (int i = 0; i < 8; ++i) {
+    clerks.emplace_back([&, i] { outcomes[i] = Submit(i % 2 == 0 ? lead_ : other_, Report(3), {}, id); });
+  }
+  for (std::thread& clerk : clerks) clerk.join();
+  for (int i = 0; i < 8; ++i) {
+    if (i % 2 == 0) {
+      EXPECT_TRUE(outcomes[i].ok()) << outcomes[i].status().ToString();
+    } else {
+      EXPECT_EQ(outcomes[i].status().subject(), RuleId(TaskRule::kUnitNotInvolved)) << outcomes[i].status().ToString();
+    }
+  }
+  EXPECT_EQ(store_->Head().position, GlobalPosition(1));
+}
+
 TEST_F(CommandHandlerTest, ConcurrentReportsOnOneTaskAllLandInOrder) {
   std::vector<std::thread> clerks;
   for (int i = 0; i < 4; ++i) {
