@@ -1,5 +1,7 @@
 #include "gateway/cli.h"
 
+#include <fstream>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -50,10 +52,22 @@ int RunCli(int argc, char** argv) {
                 if (std::string problem = ParseKafkaConfig(text, setting); !problem.empty()) {
                   throw CLI::ValidationError("--kafka-config", problem);
                 }
+                // KEY=@FILE reads the value from a file, so a password stays
+                // out of the process list.
+                if (setting.second.starts_with('@')) {
+                  std::ifstream file(setting.second.substr(1));
+                  std::string value;
+                  if (!file || !std::getline(file, value)) {
+                    throw CLI::ValidationError("--kafka-config", setting.first + ": cannot read " +
+                                                                     setting.second.substr(1));
+                  }
+                  setting.second = value;
+                }
                 kafka.client_config.push_back(std::move(setting));
               }
             },
-            "a librdkafka setting KEY=VALUE for every Kafka client, e.g. security.protocol=SASL_SSL (repeatable)")
+            "a librdkafka setting KEY=VALUE (or KEY=@FILE: the file's first line) for every Kafka client, e.g. "
+            "security.protocol=SASL_SSL (repeatable)")
         ->take_all()
         ->allow_extra_args(false);
   };

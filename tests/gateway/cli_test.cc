@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -139,6 +140,7 @@ TEST(KuimenSubmit, ExplainsARefusal) {
 // kuimen's delivery promises rest on.
 TEST(KuimenServe, KafkaConfigIsForSecuritySettingsOfARealBroker) {
   testing::TempDir dir;
+  std::ofstream(dir.path() / "value") << "1\n";
   const std::string data = " --data " + ShellQuote((dir.path() / "data").string()) + " --listen 127.0.0.1:0";
   struct Case {
     std::string args;
@@ -150,6 +152,9 @@ TEST(KuimenServe, KafkaConfigIsForSecuritySettingsOfARealBroker) {
       {"--kafka-brokers 127.0.0.1:1 --kafka-config enable.idempotence=false", "enable.idempotence"},
       {"--kafka-brokers 127.0.0.1:1 --kafka-config security.protocol", "KEY=VALUE"},
       {"--kafka-brokers 127.0.0.1:1 --kafka-config no.such.setting=1", "no.such.setting"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config sasl.password=@" + (dir.path() / "missing").string(), "missing"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config no.such.setting=@" + (dir.path() / "value").string(),
+       "no.such.setting"},
   };
   for (const Case& c : cases) {
     KuimenRun run = Kuimen("serve" + data + " " + c.args, /*with_stderr=*/true);
