@@ -179,12 +179,20 @@ Result<std::optional<RecordedEvent>> EventAt(EventStore& log, GlobalPosition pos
 
 Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& messages) {
   if (log_ == nullptr) return Apply(messages);
+  // Nothing is applied without the log; /healthz says why.
+  auto unreadable_log = [&](const Status& status) {
+    std::lock_guard lock(mu_);
+    last_error_ = "cannot read the event log to check the feed: " + status.message();
+    return status;
+  };
   // A follower sees what the writer made durable; the relay publishes only that.
-  RETURN_IF_ERROR(log_->Refresh());
+  if (Status refreshed = log_->Refresh(); !refreshed.ok()) return unreadable_log(refreshed);
   std::vector<RecordedEvent> trusted;
   trusted.reserve(messages.size());
   for (const RecordedEvent& message : messages) {
-    ASSIGN_OR_RETURN(std::optional<RecordedEvent> held, EventAt(*log_, message.position));
+    Result<std::optional<RecordedEvent>> read = EventAt(*log_, message.position);
+    if (!read.ok()) return unreadable_log(read.status());
+    std::optional<RecordedEvent>& held = *read;
     // Id and hash name the event; stream and version are what Apply acts on.
     if (held.has_value() && held->id == message.id && held->hash == message.hash &&
         held->stream == message.stream && held->version == message.version) {
