@@ -160,7 +160,8 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
     last_error_ = "cannot persist its rows: " + s.ToString();
     return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
   }
-  last_error_ = std::move(error);
+  // A batch of redeliveries alone says nothing new about the view's health.
+  if (!error.empty() || applied > 0) last_error_ = std::move(error);
   applied_.notify_all();
   return applied;
 }

@@ -70,7 +70,7 @@ class Projector {
   bool WaitForApplied(GlobalPosition position, std::chrono::milliseconds timeout) const;
 
   // How the view stands against a log whose head is `head`: kFailed when its
-  // last batch could not be applied or persisted, kLagging when it trails by
+  // last batch with anything new in it could not be applied or persisted, kLagging when it trails by
   // more than `max_lag` events, else kNone. (Whether a feed runs is known to
   // its runner, which reports kStopped.)
   ViewHealth Health(GlobalPosition head, std::uint64_t max_lag = kDefaultMaxViewLag) const;

@@ -285,6 +285,36 @@ TEST_F(HttpApi, HealthReportsEachViewsStateAndLag) {
   EXPECT_NE(metrics.find("kuimen_projector_untrusted_messages{view=\"assessment\"} 0"), std::string::npos);
 }
 
+// A view whose last batch could not be applied (here: an event whose
+// earlier versions the log does not hold, handed to its projector) makes
+// /healthz degraded, naming the view and the error, until a batch goes through.
+TEST_F(HttpApi, HealthIsDegradedWhileAViewHasFailed) {
+  Projector* supervision = service_->projector("supervision");
+  ASSERT_NE(supervision, nullptr);
+  RecordedEvent orphan;
+  orphan.stream = StreamId{"task-05"};
+  orphan.version = StreamVersion(5);
+  orphan.position = GlobalPosition(Head() + 1);
+  ASSERT_TRUE(supervision->Apply({orphan}).ok());
+
+  Reply health = Get("/healthz", "");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(health.json["status"], "degraded") << health.body;
+  EXPECT_EQ(health.json["views"]["supervision"]["status"], "degraded") << health.body;
+  EXPECT_EQ(health.json["views"]["supervision"]["reason"], "failed") << health.body;
+  EXPECT_NE(health.json["views"]["supervision"]["error"].get<std::string>().find("task-05"), std::string::npos);
+  EXPECT_EQ(health.json["views"]["assessment"]["status"], "ok") << health.body;
+  EXPECT_NE(Get("/metrics", "").body.find("kuimen_view_state{view=\"supervision\",state=\"failed\"} 1"),
+            std::string::npos);
+
+  // The next batch from the feed goes through, and the view is healthy again.
+  const std::string forestry = Principal("department", kForestry);
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+  const std::uint64_t head = Head();
+  ASSERT_TRUE(supervision->WaitForApplied(GlobalPosition(head), std::chrono::seconds(10)));
+  EXPECT_EQ(Get("/healthz", "").json["views"]["supervision"]["status"], "ok");
+}
+
 TEST_F(HttpApi, AuditorSeesTheViewAsItStoodBeforeTheReport) {
   const std::string forestry = Principal("department", kForestry);
   const std::string auditor = Principal("auditor");
