@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace kuimen {
@@ -14,6 +15,22 @@ size_t Utf8Length(std::string_view text) {
   return count;
 }
 
+std::optional<size_t> FindControlCharacter(std::string_view text, TextKind kind) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) {
+      if (kind == TextKind::kLongText && (c == '\n' || c == '\t')) continue;
+      return i;
+    }
+    // U+0080..U+009F (C1 controls) are 0xC2 0x80..0x9F in UTF-8.
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return i;
+    }
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 Status Invalid(const std::string& field, const std::string& problem) {
@@ -24,20 +41,28 @@ bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// Required free text of 1..max characters.
-Status CheckText(std::string_view text, const std::string& field, size_t max_chars) {
-  if (IsBlank(text)) return Invalid(field, "must not be empty");
+// Free text of at most max characters, without control characters: only a
+// long text (summaries, reasons, comments) keeps its line breaks and tabs.
+Status CheckTextContent(std::string_view text, const std::string& field, size_t max_chars) {
+  const TextKind kind = max_chars >= kMaxTextChars ? TextKind::kLongText : TextKind::kLine;
+  if (std::optional<size_t> at = FindControlCharacter(text, kind)) {
+    return Invalid(field, "不能包含控制字符 (must not contain control characters; one is at character " +
+                              std::to_string(Utf8Length(text.substr(0, *at)) + 1) + ")");
+  }
   if (Utf8Length(text) > max_chars) {
     return Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
   }
   return Status::Ok();
 }
 
+// Required free text of 1..max characters.
+Status CheckText(std::string_view text, const std::string& field, size_t max_chars) {
+  if (IsBlank(text)) return Invalid(field, "must not be empty");
+  return CheckTextContent(text, field, max_chars);
+}
+
 Status CheckOptionalText(std::string_view text, const std::string& field, size_t max_chars) {
-  if (Utf8Length(text) > max_chars) {
-    return Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
-  }
-  return Status::Ok();
+  return CheckTextContent(text, field, max_chars);
 }
 
 Status CheckDate(const std::chrono::year_month_day& date, const std::string& field) {
@@ -92,6 +117,7 @@ Status Check(const ProgressReported& e) {
     if (IsBlank(e.evidence[i].uri) || e.evidence[i].uri.size() > kMaxUriBytes) {
       return Invalid(where + ".uri", "must be 1.." + std::to_string(kMaxUriBytes) + " bytes");
     }
+    RETURN_IF_ERROR(CheckTextContent(e.evidence[i].uri, where + ".uri", kMaxUriBytes));
   }
   return Status::Ok();
 }

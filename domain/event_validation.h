@@ -1,5 +1,8 @@
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "domain/events.h"
 #include "domain/status.h"
 
@@ -24,5 +27,16 @@ Status ValidateEventData(const EventData& data);
 
 // Number of Unicode code points in a valid UTF-8 string.
 size_t Utf8Length(std::string_view text);
+
+// Which control characters a text field may hold.
+enum class TextKind {
+  kLine,      // names, titles, units, URIs: none
+  kLongText,  // summaries, reasons, comments, answers: line feed and tab only
+};
+
+// Byte offset of the first control character (U+0000..U+001F, U+007F,
+// U+0080..U+009F) `kind` does not allow in `text`, or nullopt. The one check
+// every text field of every event goes through (ValidateEventData).
+std::optional<size_t> FindControlCharacter(std::string_view text, TextKind kind);
 
 }  // namespace kuimen

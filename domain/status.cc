@@ -11,6 +11,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kNotFound: return "not_found";
     case StatusCode::kAborted: return "aborted";
     case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kEventIdReused: return "event_id_reused";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kInternal: return "internal";

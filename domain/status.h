@@ -16,6 +16,7 @@ enum class StatusCode {
   kNotFound,            // the thing named does not exist (404)
   kAborted,             // an expected version lost a race: re-read and redo (409)
   kFailedPrecondition,  // the state forbids it, e.g. a report reviewed twice (409)
+  kEventIdReused,       // an idempotency key (event_id) already names another request (409)
   kUnavailable,         // try again later (503)
   kDataLoss,            // stored data is unreadable or does not match its hash
   kInternal,            // a bug or an unexpected failure of a dependency (500)
@@ -50,6 +51,10 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string message, std::string rule = {}) {
     return Status(StatusCode::kFailedPrecondition, std::move(message), std::move(rule));
   }
+  // `field` names the key that was reused ("event_id").
+  static Status EventIdReused(std::string message, std::string field = "event_id") {
+    return Status(StatusCode::kEventIdReused, std::move(message), std::move(field));
+  }
   static Status Unavailable(std::string message) {
     return Status(StatusCode::kUnavailable, std::move(message), {});
   }
@@ -63,7 +68,7 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  // The field (for kInvalidArgument) or rule id (for refusals); may be empty.
+  // The field (for kInvalidArgument and kEventIdReused) or rule id (for refusals); may be empty.
   const std::string& subject() const { return subject_; }
 
   // "invalid_argument: summary: must not be empty"

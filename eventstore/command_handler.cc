@@ -28,6 +28,41 @@ Status WrongKind(const StreamId& stream, const AnyAggregate& held) {
       "stream: " + stream.value + " is not a stream of this kind; use " + std::visit(Loader{}, held), "stream");
 }
 
+// The refusal of an event_id that already names another request.
+Status Reused(const EventId& id, const StreamId& stream) {
+  return Status::EventIdReused("event_id: " + id.ToString() +
+                               " already names another event (another principal, stream, type or content) than "
+                               "this request to " + stream.value + "; choose a new event_id for a new request");
+}
+
+// Whether a submission that repeats an event_id may be answered with the
+// stored event at all. Authorization comes first, so an id never lets anyone
+// past the rules: the submission is decided on the stream's current state,
+// and any refusal but a state rule is returned as is. A state rule
+// (kFailedPrecondition) may refuse because the stored event itself changed
+// the state (a second ReportReviewed of the same report is
+// `report_already_reviewed`); every aggregate checks role and unit before
+// state (domain/task_rules.h), so reaching a state rule means the principal
+// may still write this.
+Status AuthorizeReplay(const AnyAggregate& running, const Submission& submission) {
+  Status decided = std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, running);
+  if (!decided.ok() && decided.code() != StatusCode::kFailedPrecondition) return decided;
+  return Status::Ok();
+}
+
+// The outcome of a submission whose event_id is already stored: once
+// authorized, the stored event when it is the same request again (same
+// stream, actor, type and canonical data), else kEventIdReused.
+Result<RecordedEvent> Replay(const AnyAggregate& running, const Submission& submission, RecordedEvent stored) {
+  RETURN_IF_ERROR(AuthorizeReplay(running, submission));
+  const EncodedEvent encoded = EncodeEvent(submission.event);
+  if (stored.stream != submission.stream || stored.actor != submission.actor || stored.type != encoded.type ||
+      stored.schema_version != encoded.schema_version || stored.data != encoded.data) {
+    return Reused(*submission.event_id, submission.stream);
+  }
+  return stored;  // a retry: the first outcome stands
+}
+
 }  // namespace
 
 Result<CommandHandler::StreamQueue*> CommandHandler::QueueOf(const StreamId& stream) {
@@ -152,7 +187,16 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
         return other->submission->event_id == submission.event_id;
       });
       if (first != accepted.end()) {
-        resent.emplace_back(pending, *first);  // the first one's outcome is the retry's
+        const Submission& original = *(*first)->submission;
+        // Authorized first, as in Replay (the first one is not stored yet).
+        if (Status allowed = AuthorizeReplay(running, submission); !allowed.ok()) {
+          pending->outcome = std::move(allowed);
+        } else if (original.actor == submission.actor &&
+                   EncodeEvent(original.event) == EncodeEvent(submission.event)) {
+          resent.emplace_back(pending, *first);  // the first one's outcome is the retry's
+        } else {
+          pending->outcome = Reused(*submission.event_id, stream);
+        }
         continue;
       }
       Result<std::optional<RecordedEvent>> stored = store_.FindById(*submission.event_id);
@@ -161,13 +205,7 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
         continue;
       }
       if (stored->has_value()) {
-        if ((*stored)->stream != stream) {
-          pending->outcome = Status::InvalidArgument(
-              "event_id: " + submission.event_id->ToString() + " is already used in " + (*stored)->stream.value,
-              "event_id");
-        } else {
-          pending->outcome = **std::move(stored);  // a retry: the first outcome stands, no second decision
-        }
+        pending->outcome = Replay(running, submission, **std::move(stored));
         continue;
       }
     }

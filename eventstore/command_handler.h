@@ -45,10 +45,15 @@ class CommandHandler {
   // Neither is owned; both must outlive the handler.
   CommandHandler(EventStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
 
-  // Returns the stored event. A resent event_id returns the event stored the
-  // first time, without deciding again. Errors: kNotFound (no such stream),
-  // kInvalidArgument (field named), kPermissionDenied / kFailedPrecondition
-  // (rule named), kAborted (expected_version is stale), kUnavailable.
+  // Returns the stored event. An event_id already stored is a retry only when
+  // it is the same request: the principal is still allowed to write it (its
+  // role and unit pass the aggregate's permission rules, whatever its
+  // event_id) and the stored event has the same stream, actor, type and data;
+  // then the event stored the first time is returned, even where the state
+  // it made would now refuse a second one. Errors: kNotFound (no such
+  // stream), kInvalidArgument (field named), kPermissionDenied /
+  // kFailedPrecondition (rule named), kAborted (expected_version is stale),
+  // kEventIdReused (the event_id names another request), kUnavailable.
   Result<RecordedEvent> Submit(const Submission& submission);
 
   // A task or major stream's aggregate as of its latest stored event.

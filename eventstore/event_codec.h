@@ -19,6 +19,8 @@ struct EncodedEvent {
   std::string type;
   std::uint32_t schema_version = 1;
   std::string data;  // canonical JSON
+
+  bool operator==(const EncodedEvent&) const = default;
 };
 
 EncodedEvent EncodeEvent(const EventData& event);

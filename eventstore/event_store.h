@@ -57,8 +57,10 @@ class EventStore {
   // `expected`: the stream's current version must equal it (0 = empty stream),
   // else kAborted and nothing is written; nullopt appends at any version.
   // Idempotent: if every event carries an id that is already stored, returns
-  // the stored events and writes nothing (whatever `expected` says); a batch
-  // mixing stored and new ids is kInvalidArgument.
+  // the stored events and writes nothing (whatever `expected` says), provided
+  // each stored event is the same as proposed (stream, type, schema, actor,
+  // data), else kEventIdReused; a batch mixing stored and new ids is
+  // kInvalidArgument.
   virtual Result<std::vector<RecordedEvent>> Append(const StreamId& stream,
                                                     std::optional<StreamVersion> expected,
                                                     std::vector<ProposedEvent> events) = 0;

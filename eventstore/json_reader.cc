@@ -54,6 +54,8 @@ Result<double> JsonReader::Number(const char* key) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr) return Wrong(key, "is required");
   if (!value->is_number()) return Wrong(key, "must be a number");
+  // nlohmann reads 1e400 as infinity; no field of ours holds one.
+  if (!std::isfinite(value->get<double>())) return Wrong(key, "must be a finite number");
   return value->get<double>();
 }
 
@@ -61,6 +63,7 @@ Result<std::optional<double>> JsonReader::OptionalNumber(const char* key) const 
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return std::optional<double>();
   if (!value->is_number()) return Wrong(key, "must be a number or null");
+  if (!std::isfinite(value->get<double>())) return Wrong(key, "must be a finite number or null");
   return std::optional<double>(value->get<double>());
 }
 
@@ -73,6 +76,9 @@ Result<std::int64_t> JsonReader::Integer(const char* key) const {
 Result<std::optional<std::int64_t>> JsonReader::OptionalInteger(const char* key) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return std::optional<std::int64_t>();
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > 9'000'000'000'000'000'000ULL) {
+    return Wrong(key, "must be a whole number of at most 19 digits");
+  }
   if (value->is_number_integer()) return std::optional<std::int64_t>(value->get<std::int64_t>());
   // 12.0 is an integer too; 12.5 is not.
   if (value->is_number_float()) {

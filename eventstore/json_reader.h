@@ -51,7 +51,8 @@ class JsonReader {
 // print alike.
 template <typename Json>
 Json NumberJson(double value) {
-  if (value == static_cast<double>(static_cast<std::int64_t>(value)) && value > -9e15 && value < 9e15) {
+  // The range is checked first: casting infinity or NaN to an integer is undefined.
+  if (value > -9e15 && value < 9e15 && value == static_cast<double>(static_cast<std::int64_t>(value))) {
     return Json(static_cast<std::int64_t>(value));
   }
   return Json(value);

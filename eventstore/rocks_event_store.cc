@@ -186,11 +186,15 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
                                    "retry the original append unchanged",
                                    "event_id");
   }
-  for (const RecordedEvent& event : found) {
-    if (event.stream != append.stream) {
-      return Status::InvalidArgument("event id " + event.id.ToString() + " is already used in stream " +
-                                         event.stream.value,
-                                     "event_id");
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const RecordedEvent& event = found[i];
+    const ProposedEvent& proposed = append.events[i];
+    if (event.stream != append.stream || event.type != proposed.type ||
+        event.schema_version != proposed.schema_version || !(event.actor == proposed.actor) ||
+        event.data != proposed.data) {
+      return Status::EventIdReused("event id " + event.id.ToString() + " already names another event (in " +
+                                   event.stream.value + " at version " + std::to_string(event.version.value) +
+                                   "); a retry must repeat the original append unchanged");
     }
   }
   return std::optional<std::vector<RecordedEvent>>(std::move(found));

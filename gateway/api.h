@@ -16,6 +16,7 @@
 #include "eventstore/command_handler.h"
 #include "eventstore/event_store.h"
 #include "gateway/views.h"
+#include "projections/view_health.h"
 
 // The vocabulary of the HTTP API: what a route is, what a handler gets and
 // returns, and what it may use. Routes are a table (gateway/api_routes.h);
@@ -68,6 +69,7 @@ struct ApiContext {
   std::function<Projector*(const std::string& view)> projector;  // nullptr when not run here
   ViewSettings view_settings;
   std::filesystem::path data_dir;
+  std::function<std::vector<ViewHealth>()> views_health;  // of the views run here
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

@@ -15,8 +15,15 @@ std::vector<Route> OpsRoutes() {
     ApiReply reply;
     reply.json["status"] = "ok";
     reply.json["head_position"] = api.store.Head().position.value;
-    for (const std::string& name : ViewNames()) {
-      if (Projector* projector = api.projector(name)) reply.json["views"][name] = projector->applied_through().value;
+    for (const ViewHealth& view : api.views_health ? api.views_health() : std::vector<ViewHealth>()) {
+      nlohmann::ordered_json& entry = reply.json["views"][view.view];
+      entry["status"] = view.ok() ? "ok" : "degraded";
+      if (!view.ok()) entry["reason"] = ViewProblemName(view.problem);
+      if (!view.error.empty()) entry["error"] = view.error;
+      entry["applied_through"] = view.applied_through.value;
+      entry["lag"] = view.lag;
+      entry["untrusted_messages"] = view.untrusted_messages;
+      if (!view.ok()) reply.json["status"] = "degraded";
     }
     return reply;
   }});

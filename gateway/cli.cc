@@ -1,5 +1,7 @@
 #include "gateway/cli.h"
 
+#include <fstream>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -41,6 +43,33 @@ int RunCli(int argc, char** argv) {
         ->capture_default_str();
     command->add_option("--kafka-group-prefix", kafka.group_prefix, "consumer group of a view: prefix + view name")
         ->capture_default_str();
+    command
+        ->add_option_function<std::vector<std::string>>(
+            "--kafka-config",
+            [&kafka](const std::vector<std::string>& settings) {
+              for (const std::string& text : settings) {
+                std::pair<std::string, std::string> setting;
+                if (std::string problem = ParseKafkaConfig(text, setting); !problem.empty()) {
+                  throw CLI::ValidationError("--kafka-config", problem);
+                }
+                // KEY=@FILE reads the value from a file, so a password stays
+                // out of the process list.
+                if (setting.second.starts_with('@')) {
+                  std::ifstream file(setting.second.substr(1));
+                  std::string value;
+                  if (!file || !std::getline(file, value)) {
+                    throw CLI::ValidationError("--kafka-config", setting.first + ": cannot read " +
+                                                                     setting.second.substr(1));
+                  }
+                  setting.second = value;
+                }
+                kafka.client_config.push_back(std::move(setting));
+              }
+            },
+            "a librdkafka setting KEY=VALUE (or KEY=@FILE: the file's first line) for every Kafka client, e.g. "
+            "security.protocol=SASL_SSL (repeatable)")
+        ->take_all()
+        ->allow_extra_args(false);
   };
 
   CLI::App* rules_cmd =

@@ -13,6 +13,16 @@ constexpr int kStatuses[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 500, 5
 const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05,
                                             0.1,    0.25,  0.5,    1,     2.5,  5};
 
+ViewHealth HealthOf(Service& service, const std::string& view) {
+  for (ViewHealth& health : service.ViewsHealth()) {
+    if (health.view == view) return std::move(health);
+  }
+  ViewHealth gone;  // not run here any more
+  gone.view = view;
+  gone.problem = ViewProblem::kStopped;
+  return gone;
+}
+
 }  // namespace
 
 GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& service) {
@@ -60,6 +70,19 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
                          const double head = static_cast<double>(store.Head().position.value);
                          return head - static_cast<double>(service.projector(view)->applied_through().value);
                        },
+                       {{"view", view}});
+    // One series per state, 1 for the state the view is in (the usual
+    // Prometheus form of an enum), so an alert can say which.
+    for (ViewProblem problem :
+         {ViewProblem::kNone, ViewProblem::kStopped, ViewProblem::kFailed, ViewProblem::kLagging}) {
+      const std::string state = problem == ViewProblem::kNone ? "ok" : std::string(ViewProblemName(problem));
+      registry_.AddGauge("kuimen_view_state", "1 for the state a view is in (ok, stopped, failed, lagging), else 0.",
+                         [&service, view, problem] { return HealthOf(service, view).problem == problem ? 1.0 : 0.0; },
+                         {{"view", view}, {"state", state}});
+    }
+    registry_.AddGauge("kuimen_projector_untrusted_messages",
+                       "Messages from the topic a view ignored because the log holds another event at their position.",
+                       [&service, view] { return static_cast<double>(HealthOf(service, view).untrusted_messages); },
                        {{"view", view}});
   }
 }

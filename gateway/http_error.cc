@@ -13,6 +13,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kNotFound: return 404;
     case StatusCode::kAborted: return 409;
     case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kEventIdReused: return 409;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDataLoss: return 500;
     case StatusCode::kInternal: return 500;
@@ -26,7 +27,9 @@ nlohmann::json ErrorBody(const Status& status) {
   // body can never throw.
   nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", ReplaceInvalidUtf8(status.message())}};
   if (!status.subject().empty()) {
-    error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
+    const bool names_field =
+        status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kEventIdReused;
+    error[names_field ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
   }
   return {{"error", std::move(error)}};
 }

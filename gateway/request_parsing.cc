@@ -1,6 +1,8 @@
 #include "gateway/request_parsing.h"
 
 #include <charconv>
+#include <string>
+#include <vector>
 
 #include "domain/calendar.h"
 #include "eventstore/envelope_json.h"
@@ -23,6 +25,58 @@ bool ParseOffsetMinutes(std::string_view text, int& minutes) {
   minutes = (text[0] == '-' ? -1 : 1) * (hours * 60 + mins);
   return true;
 }
+
+// Walks a JSON text only to say where it stopped: the path of the value
+// being read ("data.indicators[0].value") when the parser gave up. Used after
+// nlohmann refused a number beyond double's range (1e400), an error that
+// carries no path.
+class PathAtError : public nlohmann::json::json_sax_t {
+ public:
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Push(false); }
+  bool key(string_t& key) override {
+    frames_.back().key = key;
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override { return Push(true); }
+  bool end_array() override { return Pop(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+  std::string Path() const {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      path += frame.array ? "[" + std::to_string(frame.index) + "]" : (path.empty() ? "" : ".") + frame.key;
+    }
+    return path;
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+  };
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool Push(bool array) {
+    frames_.push_back(Frame{array, 0, {}});
+    return true;
+  }
+  bool Pop() {
+    frames_.pop_back();
+    return Value();
+  }
+  std::vector<Frame> frames_;
+};
 
 }  // namespace
 
@@ -50,6 +104,12 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::out_of_range& error) {
+    // 406: a number beyond double's range. No field of ours takes one.
+    PathAtError where;
+    nlohmann::json::sax_parse(request.body, &where);
+    const std::string field = where.Path().empty() ? "body" : where.Path();
+    return Status::InvalidArgument(field + ": is a number too large to represent; send a finite number", field);
   } catch (const nlohmann::json::parse_error& error) {
     const std::string what = error.what();
     if (what.find("UTF-8") != std::string::npos) {

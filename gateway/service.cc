@@ -53,13 +53,15 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
                      StartView(view, catalog, options.view_settings, options.data_dir / "views", *service->store_,
                                bootstrap, options.kafka));
     service->projectors_[view] = std::move(running.projector);
-    service->projections_.push_back(std::move(running.projection));
+    service->projections_[view] = std::move(running.projection);
   }
   return service;
 }
 
 Service::~Service() {
-  for (auto& projection : projections_) projection->Stop();
+  for (auto& [view, projection] : projections_) {
+    if (projection) projection->Stop();
+  }
   projections_.clear();
   if (relay_) relay_->Stop();  // waits for in-flight acknowledgements, saves the cursor
   relay_.reset();
@@ -71,6 +73,21 @@ Service::~Service() {
 Projector* Service::projector(const std::string& view) {
   auto it = projectors_.find(view);
   return it == projectors_.end() ? nullptr : it->second.get();
+}
+
+std::vector<ViewHealth> Service::ViewsHealth() {
+  std::vector<ViewHealth> views;
+  const GlobalPosition head = store_->Head().position;
+  for (const std::string& view : ViewNames()) {
+    Projector* held = projector(view);
+    if (held == nullptr) continue;
+    ViewHealth health = held->Health(head);
+    auto feed = projections_.find(view);
+    const bool stopped = feed != projections_.end() && feed->second && !feed->second->running();
+    if (stopped && health.problem != ViewProblem::kFailed) health.problem = ViewProblem::kStopped;
+    views.push_back(std::move(health));
+  }
+  return views;
 }
 
 }  // namespace kuimen

@@ -15,6 +15,7 @@
 #include "projections/kafka_projection.h"
 #include "projections/projector.h"
 #include "projections/relay.h"
+#include "projections/view_health.h"
 
 namespace kuimen {
 
@@ -41,6 +42,9 @@ class Service {
   EventStore& store() { return *store_; }
   // The projector of a view this process runs, or nullptr.
   Projector* projector(const std::string& view);
+  // How each view this process projects stands against the log head, in
+  // ViewNames() order; kStopped when its Kafka feed has stopped.
+  std::vector<ViewHealth> ViewsHealth();
   // The Kafka relay; null only while the service starts.
   const Relay* relay() const { return relay_.get(); }
 
@@ -51,7 +55,7 @@ class Service {
   std::unique_ptr<EmbeddedKafka> embedded_kafka_;
   std::unique_ptr<Relay> relay_;
   std::map<std::string, std::unique_ptr<Projector>> projectors_;
-  std::vector<std::unique_ptr<KafkaProjection>> projections_;
+  std::map<std::string, std::unique_ptr<KafkaProjection>> projections_;  // by view
 };
 
 // Opens the projector of `view` in `views_dir/<view>` over `log`, catches it up

@@ -29,7 +29,8 @@ Result<Handle> Create(rd_kafka_type_t type, const Settings& settings,
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return Status::InvalidArgument("Kafka setting " + name + "=" + value + ": " + error, name);
+      // The value is left out: it may be a password (--kafka-config sasl.password=...).
+      return Status::InvalidArgument("Kafka setting " + name + ": " + error, name);
     }
   }
   if (configure != nullptr) configure(conf, opaque);

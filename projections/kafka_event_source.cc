@@ -12,15 +12,18 @@ Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(const std::st
                                                                    const KafkaOptions& options,
                                                                    const std::string& group) {
   std::unique_ptr<KafkaEventSource> source(new KafkaEventSource(options.topic));
+  kafka::Settings settings = {{"bootstrap.servers", bootstrap_servers},
+                              {"group.id", group},
+                              {"enable.auto.commit", "false"},
+                              {"auto.offset.reset", "earliest"},
+                              {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
+                              {"session.timeout.ms", "10000"},
+                              {"heartbeat.interval.ms", "1000"},
+                              {"log_level", "4"}};
+  // Security settings from --kafka-config (the keys above it may set are refused there).
+  settings.insert(settings.end(), options.client_config.begin(), options.client_config.end());
   ASSIGN_OR_RETURN(source->consumer_,
-                   kafka::Create(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap_servers},
-                                                     {"group.id", group},
-                                                     {"enable.auto.commit", "false"},
-                                                     {"auto.offset.reset", "earliest"},
-                                                     {"fetch.wait.max.ms", std::to_string(options.fetch_wait_max_ms)},
-                                                     {"session.timeout.ms", "10000"},
-                                                     {"heartbeat.interval.ms", "1000"},
-                                                     {"log_level", "4"}},
+                   kafka::Create(RD_KAFKA_CONSUMER, settings,
                                  [](rd_kafka_conf_t* conf, void*) {
                                    rd_kafka_conf_set_rebalance_cb(conf, &KafkaEventSource::Rebalance);
                                  },
@@ -74,6 +77,7 @@ std::vector<RecordedEvent> KafkaEventSource::Poll(std::chrono::milliseconds time
       } else {
         spdlog::error("projector: skipping {}[{}]@{}: {}", topic_, message->partition, message->offset,
                       event.status().message());
+        ++unreadable_;
       }
       next_offsets_[message->partition] = message->offset + 1;
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

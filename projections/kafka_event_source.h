@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eventstore/recorded_event.h"
@@ -28,6 +29,10 @@ class KafkaEventSource {
   // skipped (the projector fills any gap from the log).
   std::vector<RecordedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max);
 
+  // Messages Poll skipped because they were not event envelopes, since the
+  // last call; resets the count.
+  std::uint64_t TakeUnreadable() { return std::exchange(unreadable_, 0); }
+
   // Commits the offsets of everything Poll returned so far.
   Status Commit();
 
@@ -46,6 +51,7 @@ class KafkaEventSource {
   std::string topic_;
   bool new_assignment_ = false;  // set on the polling thread, inside Poll
   std::map<int, std::int64_t> next_offsets_;  // partition -> offset after the last polled
+  std::uint64_t unreadable_ = 0;              // skipped since the last TakeUnreadable
 };
 
 }  // namespace kuimen

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kuimen {
 
@@ -20,7 +22,26 @@ struct KafkaOptions {
   int fetch_wait_max_ms = 10;
   // How long the producer gathers messages into one request.
   int linger_ms = 2;
+  // librdkafka settings for every client kuimen makes (the relay's producer,
+  // each view's consumer), from --kafka-config KEY=VALUE: security, such as
+  // security.protocol=SASL_SSL, sasl.mechanisms=SCRAM-SHA-512,
+  // sasl.username, sasl.password, ssl.ca.location. Empty by default. The
+  // settings kuimen's promises rest on (kKafkaSettingsKuimenOwns) are refused.
+  std::vector<std::pair<std::string, std::string>> client_config;
 };
+
+// librdkafka settings kuimen sets itself and --kafka-config may not change:
+// where to connect, the consumer group and its manual commits, and the
+// producer's idempotence, acknowledgements and retry-forever timeout.
+inline constexpr const char* kKafkaSettingsKuimenOwns[] = {
+    "bootstrap.servers", "metadata.broker.list", "group.id",           "enable.auto.commit",
+    "auto.offset.reset", "enable.idempotence",   "acks",               "request.required.acks",
+    "message.timeout.ms", "delivery.timeout.ms", "enable.auto.offset.store", "isolation.level",
+};
+
+// Splits "KEY=VALUE" (the first '=' separates them); an error naming the
+// option unless both parts are non-empty.
+std::string ParseKafkaConfig(const std::string& text, std::pair<std::string, std::string>& setting);
 
 // An error message naming the option, or empty when valid.
 std::string ValidateKafkaOptions(const KafkaOptions& options);

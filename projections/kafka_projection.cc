@@ -11,7 +11,11 @@ constexpr std::size_t kMaxBatch = 5000;  // events applied in one WriteBatch
 }  // namespace
 
 void KafkaProjection::Start() {
-  thread_ = std::thread([this] { Run(); });
+  running_ = true;
+  thread_ = std::thread([this] {
+    Run();
+    running_ = false;
+  });
 }
 
 void KafkaProjection::Stop() {
@@ -32,8 +36,10 @@ void KafkaProjection::Run() {
         spdlog::error("projector: catching up from the log: {}", caught_up.message());
       }
     }
+    // Not envelopes at all: as untrusted as a forged one (logged by the source).
+    if (std::uint64_t unreadable = source_->TakeUnreadable()) projector_.CountUntrusted(unreadable);
     if (events.empty()) continue;
-    Result<std::size_t> applied = projector_.Apply(events);
+    Result<std::size_t> applied = projector_.ApplyFromFeed(events);
     if (!applied.ok()) {
       spdlog::error("projector: {}", applied.status().message());
       continue;  // offsets stay uncommitted

@@ -24,12 +24,16 @@ class KafkaProjection {
   // Stops polling and leaves the consumer group. Idempotent.
   void Stop();
 
+  // True between Start and the end of its polling thread.
+  bool running() const { return running_.load(); }
+
  private:
   void Run();
 
   Projector& projector_;
   std::unique_ptr<KafkaEventSource> source_;
   std::atomic<bool> stopping_ = false;
+  std::atomic<bool> running_ = false;
   std::thread thread_;
 };
 

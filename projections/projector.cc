@@ -121,6 +121,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
   if (failed_) return Status::Unavailable("projector " + std::string(view_->Name()) + " must be restarted");
   rocksdb::WriteBatch batch;
   std::size_t applied = 0;
+  std::string error;  // the last event that could not be applied
   for (const RecordedEvent& event : events) {
     const StreamVersion held = checkpoints_[event.stream];
     if (event.version <= held) {
@@ -131,6 +132,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
       Status filled = FillGap(event.stream, event.version);
       if (!filled.ok()) {
         spdlog::error("projector {}: {}", view_->Name(), filled.message());
+        error = filled.message();
         continue;
       }
     }
@@ -155,10 +157,74 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
   rocksdb::Status s = db_->Write(write, &batch);
   if (!s.ok()) {
     failed_ = true;
-    return Status::Unavailable("projector " + std::string(view_->Name()) + " cannot persist its rows: " + s.ToString());
+    last_error_ = "cannot persist its rows: " + s.ToString();
+    return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
   }
+  // A batch of redeliveries alone says nothing new about the view's health.
+  if (!error.empty() || applied > 0) last_error_ = std::move(error);
   applied_.notify_all();
   return applied;
+}
+
+namespace {
+
+// The event the log holds at `position`, or nullopt.
+Result<std::optional<RecordedEvent>> EventAt(EventStore& log, GlobalPosition position) {
+  std::unique_ptr<EventIterator> it = log.ReadAll(position);
+  if (it->Valid() && it->event().position == position) return std::optional<RecordedEvent>(it->event());
+  RETURN_IF_ERROR(it->status());
+  return std::optional<RecordedEvent>();
+}
+
+}  // namespace
+
+Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& messages) {
+  if (log_ == nullptr) return Apply(messages);
+  // Nothing is applied without the log; /healthz says why.
+  auto unreadable_log = [&](const Status& status) {
+    std::lock_guard lock(mu_);
+    last_error_ = "cannot read the event log to check the feed: " + status.message();
+    return status;
+  };
+  // A follower sees what the writer made durable; the relay publishes only that.
+  if (Status refreshed = log_->Refresh(); !refreshed.ok()) return unreadable_log(refreshed);
+  std::vector<RecordedEvent> trusted;
+  trusted.reserve(messages.size());
+  for (const RecordedEvent& message : messages) {
+    Result<std::optional<RecordedEvent>> read = EventAt(*log_, message.position);
+    if (!read.ok()) return unreadable_log(read.status());
+    std::optional<RecordedEvent>& held = *read;
+    // Id and hash name the event; stream and version are what Apply acts on.
+    if (held.has_value() && held->id == message.id && held->hash == message.hash &&
+        held->stream == message.stream && held->version == message.version) {
+      trusted.push_back(*std::move(held));
+      continue;
+    }
+    ++untrusted_messages_;
+    // Only what the log vouches for is logged: the message's own text is not.
+    spdlog::warn("projector {}: ignoring a message for position {} (event id {}): {}", view_->Name(),
+                 message.position.value, message.id.ToString(),
+                 held.has_value() ? "the log holds another event there, applied instead"
+                                  : "the log holds no event there");
+    if (held.has_value()) trusted.push_back(*std::move(held));
+  }
+  return Apply(trusted);
+}
+
+ViewHealth Projector::Health(GlobalPosition head, std::uint64_t max_lag) const {
+  std::lock_guard lock(mu_);
+  ViewHealth health;
+  health.view = std::string(view_->Name());
+  health.applied_through = GlobalPosition(through_);
+  health.lag = head.value > through_ ? head.value - through_ : 0;
+  health.untrusted_messages = untrusted_messages_.load();
+  if (failed_ || !last_error_.empty()) {
+    health.problem = ViewProblem::kFailed;
+    health.error = failed_ ? last_error_ + "; restart the projector" : last_error_;
+  } else if (health.lag > max_lag) {
+    health.problem = ViewProblem::kLagging;
+  }
+  return health;
 }
 
 Status Projector::CatchUpFromLog() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "eventstore/event_store.h"
 #include "projections/view.h"
+#include "projections/view_health.h"
 
 namespace kuimen {
 
@@ -44,6 +46,16 @@ class Projector {
   // (kUnavailable): its memory is ahead of its rows, and a restart reloads them.
   Result<std::size_t> Apply(const std::vector<RecordedEvent>& events);
 
+  // Applies events as a feed such as Kafka delivered them, trusting only the
+  // log: each message is applied only as the event the log holds at its
+  // position, read from the log (after a Refresh). A message that is not that
+  // event (another id, hash, stream or version, or a position the log does
+  // not hold: a message anyone could have produced to the topic) is counted
+  // (untrusted_messages), logged once with its position and ignored; the
+  // log's event at that position, if any, is applied in its place. Without a
+  // log (nullptr at Open) the messages are applied as they are.
+  Result<std::size_t> ApplyFromFeed(const std::vector<RecordedEvent>& messages);
+
   // Applies everything in the log past the applied watermark, in batches.
   Status CatchUpFromLog();
 
@@ -56,6 +68,17 @@ class Projector {
   // Blocks until every event up to `position` has been applied or `timeout`
   // passes; returns whether it was. Lets a reader see its own write.
   bool WaitForApplied(GlobalPosition position, std::chrono::milliseconds timeout) const;
+
+  // How the view stands against a log whose head is `head`: kFailed when its
+  // last batch with anything new in it could not be applied or persisted, kLagging when it trails by
+  // more than `max_lag` events, else kNone. (Whether a feed runs is known to
+  // its runner, which reports kStopped.)
+  ViewHealth Health(GlobalPosition head, std::uint64_t max_lag = kDefaultMaxViewLag) const;
+
+  // Messages ApplyFromFeed ignored since Open, and those its feed could not
+  // read at all (CountUntrusted).
+  std::uint64_t untrusted_messages() const { return untrusted_messages_.load(); }
+  void CountUntrusted(std::uint64_t messages) { untrusted_messages_ += messages; }
 
   // Runs `read` on the view under the projector's lock.
   template <typename F>
@@ -91,6 +114,8 @@ class Projector {
   std::uint64_t through_ = 0;             // applied watermark
   std::set<std::uint64_t> applied_above_; // applied positions above the watermark
   bool failed_ = false;
+  std::string last_error_;  // of the last Apply; empty when it went through
+  std::atomic<std::uint64_t> untrusted_messages_ = 0;
 };
 
 }  // namespace kuimen

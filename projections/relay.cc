@@ -30,14 +30,17 @@ void Relay::DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void*
 }
 
 Result<kafka::Handle> Relay::CreateProducer() {
-  return kafka::Create(RD_KAFKA_PRODUCER,
-                       {{"bootstrap.servers", bootstrap_},
-                        {"enable.idempotence", "true"},
-                        {"acks", "all"},
-                        {"message.timeout.ms", "0"},  // never give up: an outage delays, never drops or reorders
-                        {"linger.ms", std::to_string(kafka_.linger_ms)},
-                        {"queue.buffering.max.messages", std::to_string(options_.max_in_flight + kReadBatch)},
-                        {"log_level", "4"}},
+  kafka::Settings settings = {
+      {"bootstrap.servers", bootstrap_},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"message.timeout.ms", "0"},  // never give up: an outage delays, never drops or reorders
+      {"linger.ms", std::to_string(kafka_.linger_ms)},
+      {"queue.buffering.max.messages", std::to_string(options_.max_in_flight + kReadBatch)},
+      {"log_level", "4"}};
+  // Security settings from --kafka-config (the keys above are refused there).
+  settings.insert(settings.end(), kafka_.client_config.begin(), kafka_.client_config.end());
+  return kafka::Create(RD_KAFKA_PRODUCER, settings,
                        [](rd_kafka_conf_t* conf, void*) { rd_kafka_conf_set_dr_msg_cb(conf, &Relay::DeliveryReport); },
                        this);
 }

@@ -77,6 +77,31 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"token hash in upper case",
                   PrincipalRegistered{"p-1", "张三", Role::kAuditor, "", std::string(64, 'F')}, "token_sha256"},
         FieldCase{"revocation without an id", PrincipalRevoked{""}, "principal_id"},
+        FieldCase{"summary with line breaks and tabs is fine",
+                  [] { auto e = ValidReport(); e.summary = "一、组建农合联\n\t二、托管服务"; return e; }(), ""},
+        FieldCase{"summary with a NUL",
+                  [] { auto e = ValidReport(); e.summary = std::string("完成\0一半", 10); return e; }(), "summary"},
+        FieldCase{"summary with an escape sequence",
+                  [] { auto e = ValidReport(); e.summary = "完成\x1b[2J"; return e; }(), "summary"},
+        FieldCase{"summary with a carriage return", [] { auto e = ValidReport(); e.summary = "完成\r伪造"; return e; }(),
+                  "summary"},
+        FieldCase{"summary with a C1 control", [] { auto e = ValidReport(); e.summary = "完成\xc2\x85"; return e; }(),
+                  "summary"},
+        FieldCase{"indicator name with a line break",
+                  [] { auto e = ValidReport(); e.indicators = {{"农合联\n", 1, "个"}}; return e; }(), "indicators[0].indicator"},
+        FieldCase{"evidence title with a tab",
+                  [] { auto e = ValidReport(); e.evidence = {{"纪要\t", "https://x/1"}}; return e; }(), "evidence[0].title"},
+        FieldCase{"evidence uri with a DEL",
+                  [] { auto e = ValidReport(); e.evidence = {{"纪要", "https://x/\x7f"}}; return e; }(), "evidence[0].uri"},
+        FieldCase{"milestone with a NUL", DeadlineSet{std::string("年\0底", 7), year(2024) / std::chrono::May / 1d},
+                  "milestone"},
+        FieldCase{"notice reason with a line break is fine",
+                  NoticeIssued{"DB-1", "滞后\n请整改", year(2024) / std::chrono::March / 1d}, ""},
+        FieldCase{"notice answer with a bell", NoticeAnswered{"DB-1", "已整改\a"}, "summary"},
+        FieldCase{"review comment with an escape", ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, "好\x1b"},
+                  "comment"},
+        FieldCase{"principal name with a line break",
+                  PrincipalRegistered{"p-1", "张三\n管理员", Role::kAuditor, "", std::string(64, 'f')}, "name"},
         FieldCase{"township of 201 characters",
                   [] { TownshipRegistered e; for (int i = 0; i < 201; ++i) e.name += "镇"; return e; }(), "name"}),
     testing::ByBehaviour());
@@ -85,6 +110,21 @@ TEST(Utf8Length, CountsCharactersNotBytes) {
   EXPECT_EQ(Utf8Length("农合联"), 3u);
   EXPECT_EQ(Utf8Length("abc"), 3u);
   EXPECT_EQ(Utf8Length(""), 0u);
+}
+
+TEST(FindControlCharacter, AllowsLineBreaksAndTabsOnlyInLongText) {
+  EXPECT_EQ(FindControlCharacter("一\n二\t三", TextKind::kLongText), std::nullopt);
+  EXPECT_EQ(FindControlCharacter("一\n二", TextKind::kLine), std::optional<size_t>(3));
+  EXPECT_EQ(FindControlCharacter("ab\x1b", TextKind::kLongText), std::optional<size_t>(2));
+  EXPECT_EQ(FindControlCharacter("农合联 café", TextKind::kLine), std::nullopt);  // U+00E9 is no control
+}
+
+TEST(EventValidation, NamesTheControlCharacterInChinese) {
+  auto e = ValidReport();
+  e.summary = "完成\x1b[2J";
+  Status status = ValidateEventData(e);
+  EXPECT_NE(status.message().find("不能包含控制字符"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("character 3"), std::string::npos) << status.message();
 }
 
 }  // namespace

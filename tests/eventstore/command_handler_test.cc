@@ -108,6 +108,96 @@ TEST_F(CommandHandlerTest, ResendingAnEventIdReturnsTheFirstEventWithoutDeciding
   EXPECT_EQ(store_->Head().position, GlobalPosition(2));
 }
 
+// An event_id is a retry only of the same request: the rules are applied
+// first, whatever the id, and then the stored event must be the same
+// principal's same event on the same stream.
+TEST_F(CommandHandlerTest, AnEventIdIsARetryOnlyOfTheSamePrincipalsSameEvent) {
+  const EventId id = *EventId::Parse("5f0e7c52-3c1b-4c8e-9a0d-2b7f6e1d4c3b");
+  Result<RecordedEvent> first = Submit(lead_, Report(12), {}, id);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const Actor colleague{"p-nyw-2", Role::kDepartment, "县农业农村委"};  // same unit, another principal
+  const Actor auditor{"p-audit", Role::kAuditor, ""};
+  const DeadlineSet deadline{"完成年度目标", year(2024) / std::chrono::December / 31};
+
+  struct Case {
+    const char* what;
+    Actor actor;
+    EventData event;
+    const char* stream;
+    StatusCode code;
+    std::string subject;
+  };
+  const std::vector<Case> cases = {
+      {"same principal, same event", lead_, Report(12), "task-07", StatusCode::kOk, ""},
+      {"same principal, other data", lead_, Report(13), "task-07", StatusCode::kEventIdReused, "event_id"},
+      {"same principal, other type it may not write", lead_, deadline, "task-07", StatusCode::kPermissionDenied,
+       std::string(RuleId(TaskRule::kTaskForceOnly))},
+      {"same principal, same event on another stream it may not write", lead_, Report(12), "task-09",
+       StatusCode::kPermissionDenied, std::string(RuleId(TaskRule::kUnitNotInvolved))},
+      {"another principal of the same unit, same event", colleague, Report(12), "task-07",
+       StatusCode::kEventIdReused, "event_id"},
+      {"an unrelated department, same event", other_, Report(12), "task-07", StatusCode::kPermissionDenied,
+       std::string(RuleId(TaskRule::kUnitNotInvolved))},
+      {"an auditor, same event", auditor, Report(12), "task-07", StatusCode::kPermissionDenied,
+       std::string(RuleId(TaskRule::kAuditorReadOnly))},
+      {"the task force, another type it may write", taskforce_, deadline, "task-07", StatusCode::kEventIdReused,
+       "event_id"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Result<RecordedEvent> outcome = Submit(c.actor, c.event, {}, id, c.stream);
+    EXPECT_EQ(outcome.status().code(), c.code) << outcome.status().ToString();
+    EXPECT_EQ(outcome.status().subject(), c.subject);
+    if (outcome.ok()) {
+      EXPECT_EQ(outcome->position, first->position);
+    }
+  }
+  EXPECT_EQ(store_->Head().position, GlobalPosition(1));
+}
+
+// The same within one batch: a second submission queued with the first one's
+// id but another body does not share its outcome.
+TEST_F(CommandHandlerTest, ConcurrentSubmissionsOfOneEventIdWithOtherDataAreRefused) {
+  std::mt19937_64 random(11);
+  const EventId id = EventId::Random(random);
+  std::vector<Result<RecordedEvent>> outcomes(8, Status::Internal("not run"));
+  std::vector<std::thread> clerks;
+  for (int i = 0; i < 8; ++i) {
+    clerks.emplace_back([&, i] { outcomes[i] = Submit(lead_, Report(i % 2 == 0 ? 3 : 4), {}, id); });
+  }
+  for (std::thread& clerk : clerks) clerk.join();
+  int stored = 0;
+  int reused = 0;
+  for (const Result<RecordedEvent>& outcome : outcomes) {
+    if (outcome.ok()) ++stored;
+    if (outcome.status().code() == StatusCode::kEventIdReused) ++reused;
+  }
+  EXPECT_EQ(stored, 4);  // the winner's four retries
+  EXPECT_EQ(reused, 4);
+  EXPECT_EQ(store_->Head().position, GlobalPosition(1));
+}
+
+// And an unrelated unit that sends the id of a submission still queued is
+// refused by the rules, not told about the id.
+TEST_F(CommandHandlerTest, ConcurrentSubmissionsOfOneEventIdAreAuthorizedFirst) {
+  std::mt19937_64 random(13);
+  const EventId id = EventId::Random(random);
+  std::vector<Result<RecordedEvent>> outcomes(8, Status::Internal("not run"));
+  std::vector<std::thread> clerks;
+  for (int i = 0; i < 8; ++i) {
+    clerks.emplace_back([&, i] { outcomes[i] = Submit(i % 2 == 0 ? lead_ : other_, Report(3), {}, id); });
+  }
+  for (std::thread& clerk : clerks) clerk.join();
+  for (int i = 0; i < 8; ++i) {
+    if (i % 2 == 0) {
+      EXPECT_TRUE(outcomes[i].ok()) << outcomes[i].status().ToString();
+    } else {
+      EXPECT_EQ(outcomes[i].status().subject(), RuleId(TaskRule::kUnitNotInvolved)) << outcomes[i].status().ToString();
+    }
+  }
+  EXPECT_EQ(store_->Head().position, GlobalPosition(1));
+}
+
 TEST_F(CommandHandlerTest, ConcurrentReportsOnOneTaskAllLandInOrder) {
   std::vector<std::thread> clerks;
   for (int i = 0; i < 4; ++i) {

@@ -80,7 +80,17 @@ TEST_F(EventStoreTest, EventIdUsedInAnotherStreamIsRefused) {
   const EventId id = *EventId::Parse("0b6c4a1e-8f3d-4c1a-9e2b-7d5f3a2c1b01");
   ASSERT_TRUE(store->Append(kTask7, std::nullopt, {Event("{}", id)}).ok());
   auto other = store->Append(kTask9, std::nullopt, {Event("{}", id)});
-  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other.status().code(), StatusCode::kEventIdReused);
+  EXPECT_EQ(other.status().subject(), "event_id");
+  EXPECT_EQ(store->Head().position, GlobalPosition(1));
+}
+
+TEST_F(EventStoreTest, EventIdResentWithOtherDataIsRefused) {
+  auto store = Open();
+  const EventId id = *EventId::Parse("0b6c4a1e-8f3d-4c1a-9e2b-7d5f3a2c1b02");
+  ASSERT_TRUE(store->Append(kTask7, std::nullopt, {Event("{\"x\":1}", id)}).ok());
+  auto other = store->Append(kTask7, std::nullopt, {Event("{\"x\":2}", id)});
+  EXPECT_EQ(other.status().code(), StatusCode::kEventIdReused);
   EXPECT_EQ(other.status().subject(), "event_id");
   EXPECT_EQ(store->Head().position, GlobalPosition(1));
 }

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -133,6 +134,33 @@ TEST(KuimenSubmit, ExplainsARefusal) {
                    /*with_stderr=*/true);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find("unit_not_involved"), std::string::npos) << run.out;
+}
+
+// Issue 9, item 8: librdkafka settings for a secured broker, never the ones
+// kuimen's delivery promises rest on.
+TEST(KuimenServe, KafkaConfigIsForSecuritySettingsOfARealBroker) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "value") << "1\n";
+  const std::string data = " --data " + ShellQuote((dir.path() / "data").string()) + " --listen 127.0.0.1:0";
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"--kafka-config security.protocol=SASL_SSL", "--kafka-brokers"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config acks=0", "acks"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config enable.idempotence=false", "enable.idempotence"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config security.protocol", "KEY=VALUE"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config no.such.setting=1", "no.such.setting"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config sasl.password=@" + (dir.path() / "missing").string(), "missing"},
+      {"--kafka-brokers 127.0.0.1:1 --kafka-config no.such.setting=@" + (dir.path() / "value").string(),
+       "no.such.setting"},
+  };
+  for (const Case& c : cases) {
+    KuimenRun run = Kuimen("serve" + data + " " + c.args, /*with_stderr=*/true);
+    EXPECT_NE(run.exit_code, 0) << c.args << "\n" << run.out;
+    EXPECT_NE(run.out.find(c.says), std::string::npos) << c.args << "\n" << run.out;
+  }
 }
 
 }  // namespace

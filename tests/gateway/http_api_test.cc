@@ -128,6 +128,193 @@ TEST_F(HttpApi, ResentEventIdReturnsTheStoredEvent) {
   EXPECT_EQ(Head(), head);
 }
 
+// Issue 9, item 7: an event_id never lets a request past the rules, and is a
+// retry only of the same principal's same request.
+TEST_F(HttpApi, AResentEventIdIsAuthorizedFirstAndMustBeTheSameRequest) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string colleague = Principal("department", kForestry, "林业局另一联络员");
+  const std::string commerce = Principal("department", "县商务委");  // not on task 3
+  const std::string auditor = Principal("auditor");
+  const std::string taskforce = Principal("taskforce");
+  Reply created = Post("/api/v1/principals", admin_token_,
+                       {{"name", "将被撤销的联络员"}, {"role", "department"}, {"unit", kForestry}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string revoked = created.json["token"];
+
+  nlohmann::json report = Report(20);
+  report["event_id"] = "3f2504e0-4f89-41d3-9a0c-0305e82c3302";
+  Reply first = Post("/api/v1/tasks/3/events", forestry, report);
+  ASSERT_EQ(first.status, 201) << first.body;
+  nlohmann::json other_data = report;
+  other_data["data"]["percent"] = 21;
+  nlohmann::json other_type = {{"type", "DeadlineSet"},
+                               {"data", {{"milestone", "年底完成"}, {"due", "2024-12-31"}}},
+                               {"event_id", report["event_id"]}};
+
+  nlohmann::json revoked_report = Report(30);
+  revoked_report["event_id"] = "3f2504e0-4f89-41d3-9a0c-0305e82c3303";
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", revoked, revoked_report).status, 201);
+  ASSERT_EQ(Send("DELETE", "/api/v1/principals/" + created.json["id"].get<std::string>(), admin_token_).status, 200);
+
+  struct Case {
+    const char* what;
+    std::string token;
+    std::string path;
+    nlohmann::json body;
+    int status;
+    std::string code;
+    std::string subject;  // field or rule
+  };
+  const std::vector<Case> cases = {
+      {"same principal, same content", forestry, "/api/v1/tasks/3/events", report, 201, "", ""},
+      {"same principal, other data", forestry, "/api/v1/tasks/3/events", other_data, 409, "event_id_reused",
+       "event_id"},
+      {"same principal, another type it may not write", forestry, "/api/v1/tasks/3/events", other_type, 403,
+       "permission_denied", "taskforce_only"},
+      {"the task force, another type it may write", taskforce, "/api/v1/tasks/3/events", other_type, 409,
+       "event_id_reused", "event_id"},
+      {"another principal of the same unit, same content", colleague, "/api/v1/tasks/3/events", report, 409,
+       "event_id_reused", "event_id"},
+      {"an unrelated department, same content", commerce, "/api/v1/tasks/3/events", report, 403,
+       "permission_denied", "unit_not_involved"},
+      {"an auditor, same content", auditor, "/api/v1/tasks/3/events", report, 403, "permission_denied",
+       "auditor_read_only"},
+      {"same principal, same content, another task it may not write", forestry, "/api/v1/tasks/1/events", report, 403,
+       "permission_denied", "unit_not_involved"},
+      {"a revoked principal, its own event again", revoked, "/api/v1/tasks/3/events", revoked_report, 401,
+       "unauthenticated", ""},
+  };
+  const std::uint64_t head = Head();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Reply reply = Post(c.path, c.token, c.body);
+    EXPECT_EQ(reply.status, c.status) << reply.body;
+    if (c.status == 201) {
+      EXPECT_EQ(reply.json["event"], first.json["event"]);
+      continue;
+    }
+    EXPECT_EQ(reply.json["error"]["code"], c.code) << reply.body;
+    if (c.code == "event_id_reused") {
+      EXPECT_EQ(reply.json["error"]["field"], c.subject) << reply.body;
+    }
+    if (c.code == "permission_denied") {
+      EXPECT_EQ(reply.json["error"]["rule"], c.subject) << reply.body;
+    }
+  }
+  EXPECT_EQ(Head(), head);
+}
+
+// A review's retry still gets the stored review, though a second review of
+// the same report would now be refused.
+TEST_F(HttpApi, AResentReviewReturnsTheStoredReview) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::string taskforce = Principal("taskforce");
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+  const nlohmann::json review = {{"type", "ReportReviewed"},
+                                 {"data", {{"report_version", 1}, {"decision", "approved"}}},
+                                 {"event_id", "3f2504e0-4f89-41d3-9a0c-0305e82c3304"}};
+  Reply first = Post("/api/v1/tasks/3/events", taskforce, review);
+  ASSERT_EQ(first.status, 201) << first.body;
+  Reply again = Post("/api/v1/tasks/3/events", taskforce, review);
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.json["event"], first.json["event"]);
+}
+
+// Issue 9, item 12: numbers beyond double's range and control characters are
+// refused with the field named, and nothing is appended.
+TEST_F(HttpApi, HugeNumbersAndControlCharactersAreRefusedWithTheFieldNamed) {
+  const std::string forestry = Principal("department", kForestry);
+  const std::uint64_t head = Head();
+  const std::string huge =
+      R"({"type":"ProgressReported","data":{"period":"2024-11","summary":"完成","percent":1e400,"indicators":[]}})";
+  Reply reply = Send("POST", "/api/v1/tasks/3/events", forestry, huge);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(reply.json["error"]["code"], "invalid_argument");
+  EXPECT_EQ(reply.json["error"]["field"], "data.percent") << reply.body;
+
+  const std::string huge_in_list =
+      R"({"type":"ProgressReported","data":{"period":"2024-11","summary":"完成","percent":1,)"
+      R"("indicators":[{"indicator":"x","value":-1e999,"unit":"个"}]}})";
+  reply = Send("POST", "/api/v1/tasks/3/events", forestry, huge_in_list);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(reply.json["error"]["field"], "data.indicators[0].value") << reply.body;
+
+  for (const std::string& summary : {std::string("完成\u0000一半", 13), std::string("完成\x1b[31m"),
+                                     std::string("完成\r伪造日志")}) {
+    nlohmann::json report = Report(20);
+    report["data"]["summary"] = summary;
+    reply = Post("/api/v1/tasks/3/events", forestry, report);
+    EXPECT_EQ(reply.status, 400) << reply.body;
+    EXPECT_EQ(reply.json["error"]["field"], "data.summary") << reply.body;
+    EXPECT_NE(reply.json["error"]["message"].get<std::string>().find("不能包含控制字符"), std::string::npos);
+  }
+  Reply name = Post("/api/v1/principals", admin_token_, {{"name", "张三\n管理员"}, {"role", "auditor"}});
+  EXPECT_EQ(name.status, 400) << name.body;
+  EXPECT_EQ(name.json["error"]["field"], "name") << name.body;
+  EXPECT_EQ(Head(), head);
+
+  nlohmann::json multiline = Report(20);
+  multiline["data"]["summary"] = "一、组建农合联\n\t二、托管服务";
+  EXPECT_EQ(Post("/api/v1/tasks/3/events", forestry, multiline).status, 201);
+}
+
+// Issue 9, item 10: each view's state and lag.
+TEST_F(HttpApi, HealthReportsEachViewsStateAndLag) {
+  const std::string forestry = Principal("department", kForestry);
+  Reply report = Post("/api/v1/tasks/3/events", forestry, Report(20));
+  ASSERT_EQ(report.status, 201);
+  const std::uint64_t position = report.json["event"]["position"];
+  ASSERT_EQ(Get("/api/v1/views/supervision?min_position=" + std::to_string(position), forestry).status, 200);
+  ASSERT_TRUE(service_->projector("assessment")->WaitForApplied(GlobalPosition(position), std::chrono::seconds(10)));
+
+  Reply health = Get("/healthz", "");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(health.json["status"], "ok") << health.body;
+  for (const char* view : {"supervision", "assessment"}) {
+    SCOPED_TRACE(view);
+    const nlohmann::json& entry = health.json["views"][view];
+    EXPECT_EQ(entry["status"], "ok") << health.body;
+    EXPECT_FALSE(entry.contains("reason"));
+    EXPECT_GE(entry["applied_through"].get<std::uint64_t>(), position);
+    EXPECT_EQ(entry["untrusted_messages"], 0);
+    EXPECT_TRUE(entry["lag"].is_number_unsigned()) << health.body;
+  }
+  const std::string metrics = Get("/metrics", "").body;
+  EXPECT_NE(metrics.find("kuimen_view_state{view=\"supervision\",state=\"ok\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("kuimen_view_state{view=\"supervision\",state=\"failed\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("kuimen_projector_untrusted_messages{view=\"assessment\"} 0"), std::string::npos);
+}
+
+// A view whose last batch could not be applied (here: an event whose
+// earlier versions the log does not hold, handed to its projector) makes
+// /healthz degraded, naming the view and the error, until a batch goes through.
+TEST_F(HttpApi, HealthIsDegradedWhileAViewHasFailed) {
+  Projector* supervision = service_->projector("supervision");
+  ASSERT_NE(supervision, nullptr);
+  RecordedEvent orphan;
+  orphan.stream = StreamId{"task-05"};
+  orphan.version = StreamVersion(5);
+  orphan.position = GlobalPosition(Head() + 1);
+  ASSERT_TRUE(supervision->Apply({orphan}).ok());
+
+  Reply health = Get("/healthz", "");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(health.json["status"], "degraded") << health.body;
+  EXPECT_EQ(health.json["views"]["supervision"]["status"], "degraded") << health.body;
+  EXPECT_EQ(health.json["views"]["supervision"]["reason"], "failed") << health.body;
+  EXPECT_NE(health.json["views"]["supervision"]["error"].get<std::string>().find("task-05"), std::string::npos);
+  EXPECT_EQ(health.json["views"]["assessment"]["status"], "ok") << health.body;
+  EXPECT_NE(Get("/metrics", "").body.find("kuimen_view_state{view=\"supervision\",state=\"failed\"} 1"),
+            std::string::npos);
+
+  // The next batch from the feed goes through, and the view is healthy again.
+  const std::string forestry = Principal("department", kForestry);
+  ASSERT_EQ(Post("/api/v1/tasks/3/events", forestry, Report(20)).status, 201);
+  const std::uint64_t head = Head();
+  ASSERT_TRUE(supervision->WaitForApplied(GlobalPosition(head), std::chrono::seconds(10)));
+  EXPECT_EQ(Get("/healthz", "").json["views"]["supervision"]["status"], "ok");
+}
+
 TEST_F(HttpApi, AuditorSeesTheViewAsItStoodBeforeTheReport) {
   const std::string forestry = Principal("department", kForestry);
   const std::string auditor = Principal("auditor");

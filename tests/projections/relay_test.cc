@@ -3,8 +3,11 @@
 #include "projections/relay.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
+#include "projections/kafka_client.h"
 #include "projections/embedded_kafka.h"
 #include "projections/kafka_event_source.h"
 #include "projections/kafka_projection.h"
@@ -121,6 +124,70 @@ TEST_F(RelayTest, AKafkaFedProjectorMatchesARebuildFromTheLog) {
   projection.Start();
   AppendEvents(30);  // while it runs
   WaitUntil([&] { return (*live)->applied_through() == GlobalPosition(60); });
+  EXPECT_TRUE(projection.running());
+  projection.Stop();
+  EXPECT_FALSE(projection.running());  // what /healthz reports as "stopped"
+
+  auto rebuilt = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "rebuilt", nullptr},
+                                 store_.get());
+  ASSERT_TRUE(rebuilt.ok());
+  ASSERT_TRUE((*rebuilt)->CatchUpFromLog().ok());
+  EXPECT_EQ((*live)->Digest(), (*rebuilt)->Digest());
+}
+
+// Issue 9, item 8: anyone who can reach the topic can produce to it (the
+// embedded cluster has no credentials). A view applies a message only as the
+// event the log holds at its position.
+TEST_F(RelayTest, AForgedMessageIsIgnoredAndTheRealEventIsApplied) {
+  AppendEvents(3);  // task-01..task-03 at version 1
+  Relay relay(*store_, cluster_->bootstrap_servers(), kafka_);
+  ASSERT_TRUE(relay.Start().ok());
+  auto live = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "live", nullptr},
+                              store_.get());
+  ASSERT_TRUE(live.ok());
+  auto source = KafkaEventSource::Create(cluster_->bootstrap_servers(), kafka_, "kuimen.view.recording");
+  ASSERT_TRUE(source.ok());
+  KafkaProjection projection(**live, std::move(source).value());
+  projection.Start();
+  WaitUntil([&] { return (*live)->applied_through() == GlobalPosition(3); });
+
+  // A stranger's producer, as kcat would be: task-01's next version at the
+  // next position, then another event over position 2.
+  auto stranger = kafka::Create(RD_KAFKA_PRODUCER, {{"bootstrap.servers", cluster_->bootstrap_servers()}});
+  ASSERT_TRUE(stranger.ok()) << stranger.status().ToString();
+  auto produce = [&](const RecordedEvent& forged) {
+    const std::string value = EnvelopeToJson(forged).dump();
+    ASSERT_EQ(rd_kafka_producev(stranger->get(), RD_KAFKA_V_TOPIC(kafka_.topic.c_str()),
+                                RD_KAFKA_V_KEY(forged.stream.value.data(), forged.stream.value.size()),
+                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_flush(stranger->get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  };
+  RecordedEvent ahead = *std::move(store_->FindById(store_->ReadAll(GlobalPosition(1))->event().id).value());
+  ahead.version = StreamVersion(2);
+  ahead.position = GlobalPosition(4);
+  ahead.id = *EventId::Parse("0b6c4a1e-8f3d-4c1a-9e2b-7d5f3a2c1bf0");
+  ahead.data = EncodeEvent(TaskReopened{"伪造：完成率100%"}).data;
+  produce(ahead);
+  WaitUntil([&] { return (*live)->untrusted_messages() == 1; });
+
+  AppendEvents(4);  // the real task-01 version 2 takes position 4
+  RecordedEvent over = ahead;
+  over.position = GlobalPosition(2);
+  over.stream = StreamId{"task-02"};
+  over.version = StreamVersion(1);
+  produce(over);
+  WaitUntil([&] { return (*live)->untrusted_messages() == 2; });
+  // Not an envelope at all.
+  const std::string junk = "{\"stream\":\"task-01\",\"percent\":100}";
+  ASSERT_EQ(rd_kafka_producev(stranger->get(), RD_KAFKA_V_TOPIC(kafka_.topic.c_str()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(junk.data()), junk.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(rd_kafka_flush(stranger->get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  WaitUntil([&] { return (*live)->untrusted_messages() == 3; });
+  WaitUntil([&] { return (*live)->applied_through() == GlobalPosition(7); });
   projection.Stop();
 
   auto rebuilt = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "rebuilt", nullptr},
@@ -128,6 +195,7 @@ TEST_F(RelayTest, AKafkaFedProjectorMatchesARebuildFromTheLog) {
   ASSERT_TRUE(rebuilt.ok());
   ASSERT_TRUE((*rebuilt)->CatchUpFromLog().ok());
   EXPECT_EQ((*live)->Digest(), (*rebuilt)->Digest());
+  EXPECT_EQ((*live)->Health(store_->Head().position).untrusted_messages, 3u);
 }
 
 }  // namespace
