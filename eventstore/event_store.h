@@ -47,6 +47,23 @@ struct VerifyReport {
   std::string problem;            // what did not match (when !ok)
 };
 
+// The store's condition, for /healthz and the operator.
+struct StoreHealth {
+  enum class State { kOk, kDegraded };
+  // kDegraded while appends are refused (the disk is full, a write failed)
+  // or after a checksum scrub found damage; reads go on either way.
+  State state = State::kOk;
+  // Why it is degraded: "disk_full: …", "write_error: …", "checksum: …".
+  std::string reason;
+  // When it became degraded (nullopt when ok).
+  std::optional<Timestamp> since;
+
+  // The last checksum scrub (Scrub()): when it finished, and what it found.
+  std::optional<Timestamp> last_scrub;
+  bool scrub_ok = true;
+  std::string scrub_problem;
+};
+
 // The source of truth: an append-only log of events in streams. Thread-safe.
 class EventStore {
  public:
@@ -54,6 +71,10 @@ class EventStore {
 
   // Appends `events` to `stream` atomically and returns them as stored, once
   // they are durable (the WAL is synced; concurrent appends share one sync).
+  // A failed append leaves no trace: positions stay gapless and the head does
+  // not move. kResourceExhausted (cause kDiskFullCause) when the disk is full,
+  // kUnavailable for other write failures; either way Health() turns degraded
+  // and appends resume by themselves once the store can write again.
   // `expected`: the stream's current version must equal it (0 = empty stream),
   // else kAborted and nothing is written; nullopt appends at any version.
   // Idempotent: if every event carries an id that is already stored, returns
@@ -93,6 +114,15 @@ class EventStore {
   // for the writing process itself.
   virtual Status Refresh() = 0;
 
+  // The store's condition now. Cheap; never blocks on I/O.
+  virtual StoreHealth Health() const = 0;
+
+  // Reads every stored file and checks its block checksums (RocksDB's
+  // VerifyChecksum), records the outcome in Health(), and returns it:
+  // kDataLoss naming the damaged file. Reads the whole store; runs beside
+  // appends. The store also runs it in the background (scrub_interval).
+  virtual Status Scrub() = 0;
+
   // Writes an openable copy of the store into `dest`, which must not exist (its
   // parent must), as of one moment during the call: it holds every event
   // acknowledged before the call and perhaps some appended during it, always a
@@ -124,11 +154,25 @@ struct EventStoreOptions {
   std::uint64_t id_seed = 0;
   // Most events gathered into one group commit (one WriteBatch, one sync).
   std::size_t max_group_events = 8192;
+  // After a failed write (a full disk), how often the writer tries to resume.
+  std::chrono::milliseconds resume_retry_interval{2000};
+  // A background checksum scrub (Scrub()) runs this long after open and then
+  // at this interval; zero = never. Only for a store open for writing.
+  std::chrono::milliseconds scrub_interval = std::chrono::hours(6);
+  // Scrub once in the background right after open too.
+  bool scrub_at_open = true;
 };
 
-// Opens or creates the store. Errors: kFailedPrecondition for a directory of
-// another format, kDataLoss for a corrupted store, kUnavailable when another
-// process holds it, kInvalidArgument for bad options.
+// Opens or creates the store, with the directory's mode set to 0700 (files
+// are created under the process's umask: the service sets 077).
+//
+// The write-ahead log is replayed with RocksDB's kTolerateCorruptedTailRecords
+// and paranoid checks: a record cut short at the very end of the log (a crash
+// mid-write, never acknowledged) is dropped, any other damage refuses the open.
+// Errors: kFailedPrecondition for a directory of another format, kDataLoss for
+// a corrupted store (the message names the file, and the offset where known,
+// and the `kuimen restore` command that repairs it), kUnavailable when
+// another process holds it, kInvalidArgument for bad options.
 Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& options);
 
 }  // namespace kuimen

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/storage_format.h"
@@ -15,10 +16,36 @@ namespace kuimen {
 
 namespace {
 
+// The write-ahead log files of a store, named for a refusal: RocksDB's own
+// corruption status does not say which file it was reading.
+std::string DescribeWalDamage(const std::string& dir) {
+  std::vector<std::string> logs;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.path().extension() == ".log") {
+      logs.push_back(entry.path().filename().string() + " (" + std::to_string(entry.file_size(error)) + " bytes)");
+    }
+  }
+  if (logs.empty()) return "";
+  std::sort(logs.begin(), logs.end());
+  std::string list;
+  for (const std::string& log : logs) list += (list.empty() ? "" : ", ") + log;
+  return " (write-ahead log: " + list + ")";
+}
+
+// What an operator does about a damaged store.
+constexpr std::string_view kRepairHint =
+    "; nothing was started over it. Keep this directory as evidence, then restore the last backup with "
+    "`kuimen restore --from BACKUP --data DATA_DIR` (or copy out what is intact with "
+    "`kuimen salvage --data DATA_DIR --to NEW_DATA_DIR`, which names what is lost)";
+
 // Translates RocksDB's open errors into the vocabulary callers branch on.
 Status OpenError(const std::string& dir, const rocksdb::Status& s) {
   const std::string detail = s.ToString();
-  if (s.IsCorruption()) return Status::DataLoss("the event store in " + dir + " is corrupted: " + detail);
+  if (s.IsCorruption()) {
+    return Status::DataLoss("the event store in " + dir + " is corrupted: " + detail + DescribeWalDamage(dir) +
+                            std::string(kRepairHint));
+  }
   if (s.IsIOError() && detail.find("lock") != std::string::npos) {
     return Status::Unavailable("the event store in " + dir + " is in use by another process: " + detail);
   }
@@ -32,6 +59,36 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
+}
+
+// The log holds personal names: the directory is the owner's alone (0700),
+// and so is every file in it (0600). New files get 0600 from the service's
+// umask (077, gateway/main.cc); this mends a store made before that.
+void RestrictModes(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  constexpr fs::perms kOthers = fs::perms::group_all | fs::perms::others_all;
+  std::error_code error;
+  const fs::perms mode = fs::status(dir, error).permissions();
+  if (error) return;  // a directory the Env creates elsewhere; nothing to mend here
+  if ((mode & kOthers) != fs::perms::none) {
+    fs::permissions(dir, fs::perms::owner_all, error);
+    if (error) {
+      spdlog::warn("eventstore: {} is open to group or others and cannot be set to 0700: {}", dir.string(),
+                   error.message());
+    } else {
+      spdlog::warn("eventstore: {} was open to group or others (mode {:o}); set it to 0700", dir.string(),
+                   static_cast<unsigned>(mode));
+    }
+  }
+  int mended = 0;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    std::error_code ignored;
+    if (!entry.is_regular_file(ignored)) continue;
+    if ((entry.status(ignored).permissions() & kOthers) == fs::perms::none) continue;
+    fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, ignored);
+    if (!ignored) ++mended;
+  }
+  if (mended > 0) spdlog::warn("eventstore: {} files in {} were readable by others; set them to 0600", mended, dir.string());
 }
 
 bool IsEmptyOrMissing(rocksdb::Env& env, const std::string& dir) {
@@ -61,15 +118,24 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
     rocksdb::Status made = env->CreateDirIfMissing(dir);
     if (!made.ok()) return Status::Unavailable("cannot create " + dir + ": " + made.ToString());
   }
+  if (!options.read_only && !follower) RestrictModes(options.dir);
 
   rocksdb::DBOptions db_options;
   db_options.env = env;
   db_options.create_if_missing = create;
   db_options.create_missing_column_families = create;
-  db_options.paranoid_checks = true;
+  db_options.paranoid_checks = true;  // refuse, rather than skip, what fails a check
   db_options.max_background_jobs = 2;  // the machine has two cores
-  // A torn write at the WAL's tail (a crash mid-append) was never acknowledged; drop it.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Replaying the WAL: a record cut short at the end of the log (a crash
+  // mid-append, before the sync that would have acknowledged it) is dropped;
+  // a record that fails its checksum anywhere refuses the open. Point-in-time
+  // recovery would stop at such a record and open short, silently dropping
+  // every acknowledged event after it; absolute consistency would refuse a
+  // torn tail, so a crash mid-write would stop the service.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // Background errors (a full disk) and flushes of "default" reach the store.
+  auto board = std::make_shared<HealthBoard>();
+  db_options.listeners.push_back(std::make_shared<StoreListener>(board, *options.clock));
 
   const std::vector<std::string> names = FamilyNames();
   if (!create) {
@@ -134,7 +200,7 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
                         : " has no kuimen format marker: " + got.ToString()));
   }
 
-  auto store = std::make_unique<RocksEventStore>(options, std::move(db), std::move(handles));
+  auto store = std::make_unique<RocksEventStore>(options, std::move(db), std::move(handles), std::move(board));
   Status loaded = store->LoadState();
   if (!loaded.ok()) return loaded.WithContext("the event store in " + dir);
   const LogHead head = store->Head();

@@ -12,6 +12,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kAborted: return 409;
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kUnavailable: return 503;
+    case StatusCode::kResourceExhausted: return 507;
     case StatusCode::kDataLoss: return 500;
     case StatusCode::kInternal: return 500;
   }
@@ -19,6 +20,10 @@ int HttpStatusOf(StatusCode code) {
 }
 
 nlohmann::json ErrorBody(const Status& status) {
+  if (status.code() == StatusCode::kResourceExhausted && status.subject() == kDiskFullCause) {
+    // A clerk sees this; the technical cause is in the store's log line.
+    return ErrorBody(kDiskFullCause, "服务器磁盘已满，本次报送未保存，请稍后重试或联系管理员");
+  }
   nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
   if (!status.subject().empty()) {
     error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = status.subject();
