@@ -156,11 +156,12 @@ struct EventStoreOptions {
   std::size_t max_group_events = 8192;
   // After a failed write (a full disk), how often the writer tries to resume.
   std::chrono::milliseconds resume_retry_interval{2000};
-  // A background checksum scrub (Scrub()) runs this long after open and then
-  // at this interval; zero = never. Only for a store open for writing.
-  std::chrono::milliseconds scrub_interval = std::chrono::hours(6);
-  // Scrub once in the background right after open too.
-  bool scrub_at_open = true;
+  // A background checksum scrub (Scrub()) runs at this interval; zero = never
+  // (the default: short-lived commands do not scrub; `serve` does). Only for
+  // a store open for writing.
+  std::chrono::milliseconds scrub_interval{0};
+  // Scrub once in the background right after open too (default off).
+  bool scrub_at_open = false;
 };
 
 // Opens or creates the store, with the directory's mode set to 0700 (files

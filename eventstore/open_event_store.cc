@@ -91,6 +91,37 @@ void RestrictModes(const std::filesystem::path& dir) {
   if (mended > 0) spdlog::warn("eventstore: {} files in {} were readable by others; set them to 0600", mended, dir.string());
 }
 
+rocksdb::Status SyncDirectory(rocksdb::Env& env, const std::string& dir) {
+  std::unique_ptr<rocksdb::Directory> directory;
+  rocksdb::Status s = env.NewDirectory(dir, &directory);
+  if (s.ok()) s = directory->Fsync();
+  return s;
+}
+
+// Creates `file` holding `text`, synced, its directory entry too.
+Status WriteDurably(rocksdb::Env& env, const std::string& file, const std::string& text) {
+  std::unique_ptr<rocksdb::WritableFile> out;
+  rocksdb::Status s = env.NewWritableFile(file, &out, rocksdb::EnvOptions());
+  if (s.ok()) s = out->Append(text);
+  if (s.ok()) s = out->Sync();
+  if (s.ok()) s = out->Close();
+  if (s.ok()) s = SyncDirectory(env, std::filesystem::path(file).parent_path().string());
+  if (!s.ok()) return Status::Unavailable("cannot write " + file + ": " + s.ToString());
+  return Status::Ok();
+}
+
+Status RemoveChildren(rocksdb::Env& env, const std::string& dir) {
+  std::vector<std::string> children;
+  rocksdb::Status s = env.GetChildren(dir, &children);
+  for (const std::string& name : children) {
+    if (!s.ok()) break;
+    if (name == "." || name == "..") continue;
+    s = env.DeleteFile(dir + "/" + name);
+  }
+  if (!s.ok()) return Status::Unavailable("cannot clear " + dir + ": " + s.ToString());
+  return Status::Ok();
+}
+
 bool IsEmptyOrMissing(rocksdb::Env& env, const std::string& dir) {
   std::vector<std::string> children;
   if (!env.GetChildren(dir, &children).ok()) return true;  // missing
@@ -106,9 +137,17 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   rocksdb::Env* env = options.env != nullptr ? options.env : rocksdb::Env::Default();
   const std::string dir = options.dir.string();
 
+  const bool follower = !options.follower_dir.empty();
+  const std::string creating = dir + "/" + std::string(storage::kCreatingMarker);
+  if (env->FileExists(creating).ok()) {
+    if (options.read_only || follower) return Status::Unavailable(dir + " holds a store still being created");
+    // A crash while the store was being created: no event was ever
+    // acknowledged in it (appends start only once the marker is gone).
+    spdlog::warn("eventstore: the creation of the store in {} was interrupted; starting it afresh", dir);
+    RETURN_IF_ERROR(RemoveChildren(*env, dir));
+  }
   const bool is_store = env->FileExists(dir + "/CURRENT").ok();
   const bool create = !is_store;
-  const bool follower = !options.follower_dir.empty();
   if (create) {
     if (options.read_only || follower) return Status::NotFound(dir + " holds no event store");
     if (!IsEmptyOrMissing(*env, dir)) {
@@ -117,6 +156,9 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
     }
     rocksdb::Status made = env->CreateDirIfMissing(dir);
     if (!made.ok()) return Status::Unavailable("cannot create " + dir + ": " + made.ToString());
+    std::error_code ignored;  // a directory the Env keeps elsewhere has no mode here
+    std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all, ignored);
+    RETURN_IF_ERROR(WriteDurably(*env, creating, "a kuimen event store is being created here\n"));
   }
   if (!options.read_only && !follower) RestrictModes(options.dir);
 
@@ -133,6 +175,13 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   // every acknowledged event after it; absolute consistency would refuse a
   // torn tail, so a crash mid-write would stop the service.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // RocksDB's own recovery from background errors is off (here for retryable
+  // I/O errors, in StoreListener for a full disk): the store's writer calls
+  // Resume() itself, after writing the WAL anchor (storage_format.h).
+  db_options.max_bgerror_resume_count = 0;
+  // Every acknowledged event is in the synced WAL; flushing at close only
+  // delays shutdown (and after a failed flush RocksDB waits a second).
+  db_options.avoid_flush_during_shutdown = true;
   // Background errors (a full disk) and flushes of "default" reach the store.
   auto board = std::make_shared<HealthBoard>();
   db_options.listeners.push_back(std::make_shared<StoreListener>(board, *options.clock));
@@ -179,19 +228,26 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   if (!opened.ok()) return OpenError(dir, opened);
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* meta = handles[5];
+  // RocksDB asserts when a database is deleted with handles still open.
+  auto close = [&] {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    handles.clear();
+  };
 
   if (create) {
     rocksdb::WriteOptions write;
     write.sync = true;
     rocksdb::Status marked = db->Put(write, meta, std::string(storage::kFormatKey), std::string(storage::kStoreFormat));
-    if (!marked.ok()) return Status::Unavailable("cannot initialise " + dir + ": " + marked.ToString());
+    if (marked.ok()) marked = env->DeleteFile(creating);
+    if (marked.ok()) marked = SyncDirectory(*env, dir);
+    if (!marked.ok()) {
+      close();
+      return Status::Unavailable("cannot initialise " + dir + ": " + marked.ToString());
+    }
     spdlog::info("eventstore: created a new store in {}", dir);
   }
   std::string format;
   rocksdb::Status got = db->Get(rocksdb::ReadOptions(), meta, std::string(storage::kFormatKey), &format);
-  auto close = [&] {
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-  };
   if (!got.ok() || format != storage::kStoreFormat) {
     close();
     return Status::FailedPrecondition(

@@ -15,6 +15,10 @@ namespace kuimen::storage {
 // Written to the meta column family when a store is created; checked at open.
 inline constexpr std::string_view kStoreFormat = "kuimen-eventstore/1";
 
+// A file in the store's directory while the store is being created; a crash
+// before the format marker is synced leaves it, and the next open starts afresh.
+inline constexpr std::string_view kCreatingMarker = "KUIMEN-CREATING";
+
 // Column families (besides RocksDB's "default", which holds only kWalAnchorKey):
 inline constexpr std::string_view kLogFamily = "log";          // position -> record
 inline constexpr std::string_view kStreamFamily = "streams";   // stream \0 version -> position

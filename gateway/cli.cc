@@ -65,6 +65,11 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--max-body", serve.http.max_body_bytes, "largest request body accepted, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(1024, 64 * 1024 * 1024));
+  serve_cmd->add_option("--scrub-hours", serve.scrub_hours,
+                        "check every block of the event store against its checksum at start and every this many "
+                        "hours (0: never); the outcome shows in /healthz")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 24.0 * 365));
 
   std::filesystem::path views_dir;
   std::vector<std::string> views = {"supervision", "assessment"};

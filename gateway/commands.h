@@ -25,6 +25,7 @@ int RunRulesCommand(const PlanFiles& plan);
 struct ServeArgs {
   std::string listen = "127.0.0.1:8080";  // host:port
   HttpServerOptions http;                  // host and port are taken from `listen`
+  double scrub_hours = 6;                  // the store's checksum scrub interval; 0 = never
 };
 int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
                     const ServeArgs& serve);
