@@ -11,26 +11,27 @@
 
 #include "eventstore/rocks_event_store.h"
 #include "eventstore/storage_format.h"
+#include "eventstore/wal_scan.h"
 
 namespace kuimen {
 
 namespace {
 
-// The write-ahead log files of a store, named for a refusal: RocksDB's own
-// corruption status does not say which file it was reading.
-std::string DescribeWalDamage(const std::string& dir) {
-  std::vector<std::string> logs;
+// The first damaged record in the store's write-ahead logs, if any: RocksDB
+// would either refuse without naming the file and offset, or (for a length
+// byte flipped in the last block) take it for a torn tail and drop every
+// acknowledged record after it.
+std::optional<WalDamage> FindWalDamage(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> logs;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.path().extension() == ".log") {
-      logs.push_back(entry.path().filename().string() + " (" + std::to_string(entry.file_size(error)) + " bytes)");
-    }
+    if (entry.path().extension() == ".log") logs.push_back(entry.path());
   }
-  if (logs.empty()) return "";
   std::sort(logs.begin(), logs.end());
-  std::string list;
-  for (const std::string& log : logs) list += (list.empty() ? "" : ", ") + log;
-  return " (write-ahead log: " + list + ")";
+  for (const auto& log : logs) {
+    if (std::optional<WalDamage> damage = ScanWal(log)) return damage;
+  }
+  return std::nullopt;
 }
 
 // What an operator does about a damaged store.
@@ -43,8 +44,7 @@ constexpr std::string_view kRepairHint =
 Status OpenError(const std::string& dir, const rocksdb::Status& s) {
   const std::string detail = s.ToString();
   if (s.IsCorruption()) {
-    return Status::DataLoss("the event store in " + dir + " is corrupted: " + detail + DescribeWalDamage(dir) +
-                            std::string(kRepairHint));
+    return Status::DataLoss("the event store in " + dir + " is corrupted: " + detail + std::string(kRepairHint));
   }
   if (s.IsIOError() && detail.find("lock") != std::string::npos) {
     return Status::Unavailable("the event store in " + dir + " is in use by another process: " + detail);
@@ -209,6 +209,16 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
       for (const std::string& name : found) list += (list.empty() ? "" : ", ") + name;
       return Status::FailedPrecondition(dir + " holds a RocksDB database of another format (column families: " +
                                         list + "), not a kuimen event store");
+    }
+  }
+
+  if (!create && !follower) {
+    // A follower leaves the writer's WAL to the writer.
+    if (std::optional<WalDamage> damage = FindWalDamage(options.dir)) {
+      return Status::DataLoss("the event store in " + dir + " is corrupted: its write-ahead log " +
+                              damage->file.filename().string() + " is damaged at byte " +
+                              std::to_string(damage->offset) + " (" + damage->problem +
+                              "), so acknowledged events after it would be lost" + std::string(kRepairHint));
     }
   }
 
