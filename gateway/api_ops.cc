@@ -18,7 +18,7 @@ std::vector<Route> OpsRoutes() {
     reply.json["head_position"] = api.store.Head().position.value;
     // The store's own condition: a full disk, a failed write, a failed scrub.
     const StoreHealth store = api.store.Health();
-    nlohmann::json& store_json = reply.json["store"];
+    nlohmann::ordered_json& store_json = reply.json["store"];
     store_json["status"] = store.state == StoreHealth::State::kOk ? "ok" : "degraded";
     if (store.state != StoreHealth::State::kOk) {
       reply.json["status"] = "degraded";
