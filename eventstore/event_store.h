@@ -162,6 +162,10 @@ struct EventStoreOptions {
   std::chrono::milliseconds scrub_interval{0};
   // Scrub once in the background right after open too (default off).
   bool scrub_at_open = false;
+  // For `kuimen salvage`, on a copy only: replay the WAL up to its first
+  // damaged record and drop the rest (RocksDB's point-in-time recovery), where
+  // a normal open refuses. Acknowledged events after the damage are lost.
+  bool salvage = false;
 };
 
 // Opens or creates the store, with the directory's mode set to 0700 (files

@@ -174,7 +174,8 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   // recovery would stop at such a record and open short, silently dropping
   // every acknowledged event after it; absolute consistency would refuse a
   // torn tail, so a crash mid-write would stop the service.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.wal_recovery_mode = options.salvage ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                                 : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // RocksDB's own recovery from background errors is off (here for retryable
   // I/O errors, in StoreListener for a full disk): the store's writer calls
   // Resume() itself, after writing the WAL anchor (storage_format.h).
@@ -212,7 +213,7 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
     }
   }
 
-  if (!create && !follower) {
+  if (!create && !follower && !options.salvage) {
     // A follower leaves the writer's WAL to the writer.
     if (std::optional<WalDamage> damage = FindWalDamage(options.dir)) {
       return Status::DataLoss("the event store in " + dir + " is corrupted: its write-ahead log " +
@@ -255,6 +256,19 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
       return Status::Unavailable("cannot initialise " + dir + ": " + marked.ToString());
     }
     spdlog::info("eventstore: created a new store in {}", dir);
+  }
+  if (options.salvage) {
+    // Make what was replayed the store and retire the damaged WAL: a flush
+    // starts a new WAL, and the old one, no longer needed, is deleted. The
+    // anchor (storage_format.h) gives the flush something to write.
+    rocksdb::WriteOptions without_wal;
+    without_wal.disableWAL = true;
+    rocksdb::Status retired = db->Put(without_wal, handles[0], std::string(storage::kWalAnchorKey), "");
+    if (retired.ok()) retired = db->Flush(rocksdb::FlushOptions(), handles);
+    if (!retired.ok()) {
+      close();
+      return Status::DataLoss("cannot salvage " + dir + ": " + retired.ToString());
+    }
   }
   std::string format;
   rocksdb::Status got = db->Get(rocksdb::ReadOptions(), meta, std::string(storage::kFormatKey), &format);

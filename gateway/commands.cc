@@ -383,6 +383,24 @@ int RunBackupCommand(const BackupArgs& args) {
   return 0;
 }
 
+int RunSalvageCommand(const std::filesystem::path& data_dir, const std::filesystem::path& to) {
+  SystemClock clock;
+  Result<SalvageReport> report = SalvageDataDir(data_dir, to, clock);
+  if (!report.ok()) return Fail(report.status());
+  if (report->damage.empty()) {
+    std::cout << "no damage found; copied all " << report->head.position.value << " events into " << to.string()
+              << ", head " << ToHex(report->head.hash) << "\n";
+    return 0;
+  }
+  std::cout << "salvaged " << report->head.position.value << " events into " << to.string() << ", head "
+            << ToHex(report->head.hash) << "; the chain verifies. The damage: " << report->damage
+            << "\nEvents acknowledged after position " << report->head.position.value
+            << " are not in the salvaged log: compare it with the last backup (and with what the views showed) "
+               "before serving from "
+            << to.string() << ". " << data_dir.string() << " is left as it was.\n";
+  return 0;
+}
+
 int RunRestoreCommand(const std::filesystem::path& backup, const std::filesystem::path& data_dir) {
   if (Status restored = RestoreDataDir(backup, data_dir); !restored.ok()) return Fail(restored);
   Result<BackupManifest> manifest = ReadBackupManifest(backup);

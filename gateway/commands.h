@@ -73,6 +73,8 @@ struct BackupArgs {
 };
 int RunBackupCommand(const BackupArgs& args);
 // Brings a backup back into an empty or new data directory, verified.
+// Copies what is intact of a damaged store into a new data directory.
+int RunSalvageCommand(const std::filesystem::path& data_dir, const std::filesystem::path& to);
 int RunRestoreCommand(const std::filesystem::path& backup, const std::filesystem::path& data_dir);
 
 }  // namespace kuimen
