@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "eventstore/rocks_event_store.h"
+#include "eventstore/rocksdb_logger.h"
 #include "eventstore/storage_format.h"
 #include "eventstore/wal_scan.h"
 
@@ -167,6 +168,7 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   db_options.create_if_missing = create;
   db_options.create_missing_column_families = create;
   db_options.paranoid_checks = true;  // refuse, rather than skip, what fails a check
+  db_options.info_log = NewRocksDbLogger("eventstore " + dir);  // no LOG file to fail on a full disk
   db_options.max_background_jobs = 2;  // the machine has two cores
   // Replaying the WAL: a record cut short at the end of the log (a crash
   // mid-append, before the sync that would have acknowledged it) is dropped;

@@ -34,6 +34,8 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  pid_t pid() const { return pid_; }
+
   // Sends `signal` and waits for the exit; returns the exit code (128+signal if killed).
   int Stop(int signal = SIGTERM) {
     if (pid_ <= 0) return -1;
