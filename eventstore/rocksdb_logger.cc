@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <string_view>
 
 #include <rocksdb/env.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +22,9 @@ class SpdlogRocksDbLogger final : public rocksdb::Logger {
     if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
+    // Said at every read-only open of a store whose files predate SST unique
+    // ids in the MANIFEST; nothing an operator can act on.
+    if (std::string_view(line).find("without unique ID to verify") != std::string_view::npos) return;
     const spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err
                                          : level == rocksdb::InfoLogLevel::WARN_LEVEL ? spdlog::level::warn
                                                                                       : spdlog::level::info;
