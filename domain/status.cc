@@ -13,6 +13,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kFailedPrecondition: return "failed_precondition";
     case StatusCode::kEventIdReused: return "event_id_reused";
     case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kResourceExhausted: return "resource_exhausted";
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kInternal: return "internal";
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -18,9 +19,14 @@ enum class StatusCode {
   kFailedPrecondition,  // the state forbids it, e.g. a report reviewed twice (409)
   kEventIdReused,       // an idempotency key (event_id) already names another request (409)
   kUnavailable,         // try again later (503)
+  kResourceExhausted,   // out of a resource such as disk space; retry once it is freed (507)
   kDataLoss,            // stored data is unreadable or does not match its hash
   kInternal,            // a bug or an unexpected failure of a dependency (500)
 };
+
+// The cause of a kResourceExhausted when the disk is full; the gateway answers
+// 507 with this as the JSON error code.
+inline constexpr std::string_view kDiskFullCause = "disk_full";
 
 // Stable lower-case name of a code ("invalid_argument"), used in logs and JSON bodies.
 const char* StatusCodeName(StatusCode code);
@@ -57,6 +63,10 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string message) {
     return Status(StatusCode::kUnavailable, std::move(message), {});
+  }
+  // `cause` names what ran out, e.g. kDiskFullCause.
+  static Status ResourceExhausted(std::string message, std::string cause = {}) {
+    return Status(StatusCode::kResourceExhausted, std::move(message), std::move(cause));
   }
   static Status DataLoss(std::string message) {
     return Status(StatusCode::kDataLoss, std::move(message), {});

@@ -47,6 +47,23 @@ struct VerifyReport {
   std::string problem;            // what did not match (when !ok)
 };
 
+// The store's condition, for /healthz and the operator.
+struct StoreHealth {
+  enum class State { kOk, kDegraded };
+  // kDegraded while appends are refused (the disk is full, a write failed)
+  // or after a checksum scrub found damage; reads go on either way.
+  State state = State::kOk;
+  // Why it is degraded: "disk_full: …", "write_error: …", "checksum: …".
+  std::string reason;
+  // When it became degraded (nullopt when ok).
+  std::optional<Timestamp> since;
+
+  // The last checksum scrub (Scrub()): when it finished, and what it found.
+  std::optional<Timestamp> last_scrub;
+  bool scrub_ok = true;
+  std::string scrub_problem;
+};
+
 // The source of truth: an append-only log of events in streams. Thread-safe.
 class EventStore {
  public:
@@ -54,6 +71,10 @@ class EventStore {
 
   // Appends `events` to `stream` atomically and returns them as stored, once
   // they are durable (the WAL is synced; concurrent appends share one sync).
+  // A failed append leaves no trace: positions stay gapless and the head does
+  // not move. kResourceExhausted (cause kDiskFullCause) when the disk is full,
+  // kUnavailable for other write failures; either way Health() turns degraded
+  // and appends resume by themselves once the store can write again.
   // `expected`: the stream's current version must equal it (0 = empty stream),
   // else kAborted and nothing is written; nullopt appends at any version.
   // Idempotent: if every event carries an id that is already stored, returns
@@ -95,6 +116,15 @@ class EventStore {
   // for the writing process itself.
   virtual Status Refresh() = 0;
 
+  // The store's condition now. Cheap; never blocks on I/O.
+  virtual StoreHealth Health() const = 0;
+
+  // Reads every stored file and checks its block checksums (RocksDB's
+  // VerifyChecksum), records the outcome in Health(), and returns it:
+  // kDataLoss naming the damaged file. Reads the whole store; runs beside
+  // appends. The store also runs it in the background (scrub_interval).
+  virtual Status Scrub() = 0;
+
   // Writes an openable copy of the store into `dest`, which must not exist (its
   // parent must), as of one moment during the call: it holds every event
   // acknowledged before the call and perhaps some appended during it, always a
@@ -126,11 +156,30 @@ struct EventStoreOptions {
   std::uint64_t id_seed = 0;
   // Most events gathered into one group commit (one WriteBatch, one sync).
   std::size_t max_group_events = 8192;
+  // After a failed write (a full disk), how often the writer tries to resume.
+  std::chrono::milliseconds resume_retry_interval{2000};
+  // A background checksum scrub (Scrub()) runs at this interval; zero = never
+  // (the default: short-lived commands do not scrub; `serve` does). Only for
+  // a store open for writing.
+  std::chrono::milliseconds scrub_interval{0};
+  // Scrub once in the background right after open too (default off).
+  bool scrub_at_open = false;
+  // For `kuimen salvage`, on a copy only: replay the WAL up to its first
+  // damaged record and drop the rest (RocksDB's point-in-time recovery), where
+  // a normal open refuses. Acknowledged events after the damage are lost.
+  bool salvage = false;
 };
 
-// Opens or creates the store. Errors: kFailedPrecondition for a directory of
-// another format, kDataLoss for a corrupted store, kUnavailable when another
-// process holds it, kInvalidArgument for bad options.
+// Opens or creates the store, with the directory's mode set to 0700 (files
+// are created under the process's umask: the service sets 077).
+//
+// The write-ahead log is replayed with RocksDB's kTolerateCorruptedTailRecords
+// and paranoid checks: a record cut short at the very end of the log (a crash
+// mid-write, never acknowledged) is dropped, any other damage refuses the open.
+// Errors: kFailedPrecondition for a directory of another format, kDataLoss for
+// a corrupted store (the message names the file, and the offset where known,
+// and the `kuimen restore` command that repairs it), kUnavailable when
+// another process holds it, kInvalidArgument for bad options.
 Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& options);
 
 }  // namespace kuimen

@@ -10,6 +10,85 @@
 
 namespace kuimen {
 
+namespace {
+
+// A failed write, in the vocabulary callers branch on.
+Status WriteFailure(const rocksdb::Status& s) {
+  if (s.IsNoSpace()) {
+    return Status::ResourceExhausted("the disk holding the event store is full; nothing of this append was stored, "
+                                     "retry once space is freed: " + s.ToString(),
+                                     std::string(kDiskFullCause));
+  }
+  return Status::Unavailable("the events could not be made durable: " + s.ToString());
+}
+
+std::string ProblemOf(const rocksdb::Status& s) {
+  return std::string(s.IsNoSpace() ? kDiskFullCause : "write_error") + ": " + s.ToString();
+}
+
+}  // namespace
+
+void HealthBoard::WriteFailed(std::string reason, Timestamp now) {
+  std::lock_guard lock(mu_);
+  write_problem_ = std::move(reason);
+  if (!write_problem_since_) write_problem_since_ = now;
+}
+
+void HealthBoard::WritesResumed() {
+  std::lock_guard lock(mu_);
+  write_problem_.reset();
+  write_problem_since_.reset();
+}
+
+bool HealthBoard::writes_failing() const {
+  std::lock_guard lock(mu_);
+  return write_problem_.has_value();
+}
+
+void HealthBoard::Scrubbed(Timestamp at, Status outcome) {
+  std::lock_guard lock(mu_);
+  last_scrub_ = at;
+  if (outcome.ok()) {
+    scrub_failed_since_.reset();
+  } else if (!scrub_failed_since_) {
+    scrub_failed_since_ = at;
+  }
+  scrub_outcome_ = std::move(outcome);
+}
+
+StoreHealth HealthBoard::Get() const {
+  std::lock_guard lock(mu_);
+  StoreHealth health;
+  health.last_scrub = last_scrub_;
+  health.scrub_ok = scrub_outcome_.ok();
+  health.scrub_problem = scrub_outcome_.message();
+  if (write_problem_) {
+    health.state = StoreHealth::State::kDegraded;
+    health.reason = *write_problem_;
+    health.since = write_problem_since_;
+  } else if (!scrub_outcome_.ok()) {
+    health.state = StoreHealth::State::kDegraded;
+    health.reason = "checksum: " + scrub_outcome_.message();
+    health.since = scrub_failed_since_;
+  }
+  return health;
+}
+
+void StoreListener::OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) {
+  if (error == nullptr || error->ok()) return;
+  spdlog::error("eventstore: RocksDB stopped writing: {}", error->ToString());
+  board_->WriteFailed(ProblemOf(*error), clock_.Now());
+}
+
+void StoreListener::OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) {
+  // The writer thread resumes, after writing the WAL anchor (storage_format.h).
+  *auto_recovery = false;
+}
+
+void StoreListener::OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobInfo& info) {
+  if (info.cf_name == rocksdb::kDefaultColumnFamilyName) board_->anchor_needed = true;
+}
+
 std::vector<std::string> FamilyNames() {
   return {rocksdb::kDefaultColumnFamilyName,  std::string(storage::kLogFamily),
           std::string(storage::kStreamFamily), std::string(storage::kHeadFamily),
@@ -17,15 +96,26 @@ std::vector<std::string> FamilyNames() {
 }
 
 RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                                 std::vector<rocksdb::ColumnFamilyHandle*> families)
+                                 std::vector<rocksdb::ColumnFamilyHandle*> families,
+                                 std::shared_ptr<HealthBoard> board)
     : options_(options),
       db_(std::move(db)),
       families_(std::move(families)),
-      random_(options.id_seed != 0 ? options.id_seed : std::random_device()()) {
-  if (!options_.read_only && options_.follower_dir.empty()) writer_ = std::thread([this] { WriterLoop(); });
+      random_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
+      board_(std::move(board)) {
+  if (!options_.read_only && options_.follower_dir.empty()) {
+    writer_ = std::thread([this] { WriterLoop(); });
+    if (options_.scrub_at_open || options_.scrub_interval.count() > 0) scrubber_ = std::thread([this] { ScrubLoop(); });
+  }
 }
 
 RocksEventStore::~RocksEventStore() {
+  {
+    std::lock_guard lock(scrub_mu_);
+    scrub_stopping_ = true;
+  }
+  scrub_cv_.notify_all();
+  if (scrubber_.joinable()) scrubber_.join();
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
@@ -112,8 +202,15 @@ void RocksEventStore::WriterLoop() {
   while (true) {
     {
       std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to write
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (board_->writes_failing()) {
+        // Wake up now and then to try resuming even when nobody appends, so
+        // that /healthz turns ok again by itself.
+        queue_cv_.wait_for(lock, options_.resume_retry_interval, ready);
+      } else {
+        queue_cv_.wait(lock, ready);
+      }
+      if (stopping_ && queue_.empty()) return;  // nothing left to write
       // Take whatever is waiting, up to the group limit: while one group syncs,
       // the next one gathers.
       std::size_t events = 0;
@@ -124,8 +221,70 @@ void RocksEventStore::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
+    if (board_->writes_failing()) TryResume();
+    if (board_->anchor_needed.exchange(false)) PutAnchor();
+    if (!group.empty()) CommitGroup(group);
     group.clear();
+  }
+}
+
+void RocksEventStore::TryResume() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_resume_attempt_ < options_.resume_retry_interval) return;
+  last_resume_attempt_ = now;
+  // Flushes every memtable into new files and starts a new WAL; fails, and
+  // leaves the store refusing appends, while the disk is still full.
+  rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    spdlog::debug("eventstore: cannot resume writing yet: {}", resumed.ToString());
+    return;
+  }
+  board_->WritesResumed();
+  board_->anchor_needed = true;
+  spdlog::info("eventstore: writing to {} again", options_.dir.string());
+}
+
+void RocksEventStore::PutAnchor() {
+  rocksdb::WriteOptions write;
+  write.disableWAL = true;
+  rocksdb::Status s = db_->Put(write, families_[0], std::string(storage::kWalAnchorKey), "");
+  if (!s.ok()) board_->anchor_needed = true;  // try again before the next group
+}
+
+StoreHealth RocksEventStore::Health() const { return board_->Get(); }
+
+Status RocksEventStore::Scrub() {
+  rocksdb::Status s = db_->VerifyChecksum();
+  Status outcome;
+  if (s.IsCorruption()) {
+    outcome = Status::DataLoss("a checksum scrub found damage in the event store in " + options_.dir.string() + ": " +
+                               s.ToString() + "; run `kuimen verify`, then restore the last backup with "
+                               "`kuimen restore --from BACKUP --data DIR`");
+    spdlog::error("eventstore: {}", outcome.message());
+  } else if (!s.ok()) {
+    // Not damage found but a scrub that could not read: report it, do not alarm.
+    spdlog::warn("eventstore: the checksum scrub of {} could not finish: {}", options_.dir.string(), s.ToString());
+    return Status::Unavailable("the checksum scrub could not finish: " + s.ToString());
+  } else {
+    spdlog::info("eventstore: checksum scrub of {} found every block intact", options_.dir.string());
+  }
+  board_->Scrubbed(options_.clock->Now(), outcome);
+  return outcome;
+}
+
+void RocksEventStore::ScrubLoop() {
+  bool first = true;
+  while (true) {
+    {
+      std::unique_lock lock(scrub_mu_);
+      if (!(first && options_.scrub_at_open)) {
+        if (options_.scrub_interval.count() <= 0) return;
+        scrub_cv_.wait_for(lock, options_.scrub_interval, [this] { return scrub_stopping_; });
+      }
+      if (scrub_stopping_) return;
+    }
+    first = false;
+    (void)Scrub();  // the outcome is in Health() and the log
   }
 }
 
@@ -146,12 +305,13 @@ void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
     write.sync = true;  // acknowledged means durable
     rocksdb::Status s = db_->Write(write, &batch);
     if (!s.ok()) {
-      spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
+      if (!board_->writes_failing()) {
+        spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
+      }
+      board_->WriteFailed(ProblemOf(s), options_.clock->Now());
       // Nothing of this group is acknowledged; published state stays as it was.
       for (auto& outcome : outcomes) {
-        if (outcome.ok() && !outcome->empty()) {
-          outcome = Status::Unavailable("the events could not be made durable: " + s.ToString());
-        }
+        if (outcome.ok() && !outcome->empty()) outcome = WriteFailure(s);
       }
     } else {
       {

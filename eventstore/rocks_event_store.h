@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -12,10 +13,50 @@
 #include <unordered_map>
 
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 
 #include "eventstore/event_store.h"
 
 namespace kuimen {
+
+// The store's health, written by the writer thread, the scrubber and RocksDB's
+// background threads (through StoreListener), read by Health(). Thread-safe.
+class HealthBoard {
+ public:
+  // Appends fail: `reason` says why. Keeps the first `since`.
+  void WriteFailed(std::string reason, Timestamp now);
+  void WritesResumed();
+  bool writes_failing() const;
+  void Scrubbed(Timestamp at, Status outcome);
+  StoreHealth Get() const;
+
+  // Set when the "default" family was flushed: the WAL anchor must be written again.
+  std::atomic<bool> anchor_needed{true};
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<std::string> write_problem_;
+  std::optional<Timestamp> write_problem_since_;
+  std::optional<Timestamp> last_scrub_;
+  Status scrub_outcome_;
+  std::optional<Timestamp> scrub_failed_since_;
+};
+
+// Hears RocksDB's background errors and flushes for the store. Installed in
+// the DBOptions at open. RocksDB's own error recovery is switched off: the
+// store's writer resumes (it must write the WAL anchor first).
+class StoreListener final : public rocksdb::EventListener {
+ public:
+  StoreListener(std::shared_ptr<HealthBoard> board, const Clock& clock) : board_(std::move(board)), clock_(clock) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status error,
+                            bool* auto_recovery) override;
+  void OnFlushCompleted(rocksdb::DB* db, const rocksdb::FlushJobInfo& info) override;
+
+ private:
+  std::shared_ptr<HealthBoard> board_;
+  const Clock& clock_;
+};
 
 // EventStore on RocksDB (layout: eventstore/storage_format.h).
 //
@@ -27,7 +68,7 @@ class RocksEventStore final : public EventStore {
  public:
   // Use OpenEventStore(); this is public for it alone.
   RocksEventStore(const EventStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                  std::vector<rocksdb::ColumnFamilyHandle*> families);
+                  std::vector<rocksdb::ColumnFamilyHandle*> families, std::shared_ptr<HealthBoard> board);
   ~RocksEventStore() override;
 
   // Reads the head and stream versions; checks them against the log's last record.
@@ -48,6 +89,8 @@ class RocksEventStore final : public EventStore {
   Status SaveCursor(std::string_view name, GlobalPosition position) override;
   Status Refresh() override;
   Status Checkpoint(const std::filesystem::path& dest) override;
+  StoreHealth Health() const override;
+  Status Scrub() override;
 
  private:
   struct PendingAppend {
@@ -64,6 +107,11 @@ class RocksEventStore final : public EventStore {
   };
 
   void WriterLoop();
+  void ScrubLoop();
+  // After a failed write: RocksDB's Resume(), at most once per retry interval.
+  void TryResume();
+  // Writes kWalAnchorKey if a flush took it away.
+  void PutAnchor();
   void CommitGroup(std::vector<PendingAppend*>& group);
   Result<std::vector<RecordedEvent>> Stage(PendingAppend& append, GroupState& group,
                                            rocksdb::WriteBatch& batch);
@@ -95,6 +143,15 @@ class RocksEventStore final : public EventStore {
   bool stopping_ = false;
 
   std::mt19937_64 random_;  // writer thread only
+  std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
+
+  std::shared_ptr<HealthBoard> board_;
+  // The background scrub; stopped before the database closes.
+  std::mutex scrub_mu_;
+  std::condition_variable scrub_cv_;
+  bool scrub_stopping_ = false;
+  std::thread scrubber_;
+
   std::thread writer_;
 };
 

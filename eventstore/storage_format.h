@@ -15,7 +15,11 @@ namespace kuimen::storage {
 // Written to the meta column family when a store is created; checked at open.
 inline constexpr std::string_view kStoreFormat = "kuimen-eventstore/1";
 
-// Column families (besides RocksDB's "default", unused):
+// A file in the store's directory while the store is being created; a crash
+// before the format marker is synced leaves it, and the next open starts afresh.
+inline constexpr std::string_view kCreatingMarker = "KUIMEN-CREATING";
+
+// Column families (besides RocksDB's "default", which holds only kWalAnchorKey):
 inline constexpr std::string_view kLogFamily = "log";          // position -> record
 inline constexpr std::string_view kStreamFamily = "streams";   // stream \0 version -> position
 inline constexpr std::string_view kHeadFamily = "heads";       // stream -> last version
@@ -25,6 +29,12 @@ inline constexpr std::string_view kMetaFamily = "meta";        // see keys below
 inline constexpr std::string_view kFormatKey = "format";  // -> kStoreFormat
 inline constexpr std::string_view kHeadKey = "head";      // -> position (8) + hash (32)
 inline constexpr std::string_view kCursorPrefix = "cursor/";  // + name -> position (8)
+
+// In "default", written without the WAL and never read: it keeps a memtable
+// non-empty, so that RocksDB's Resume() after a failed WAL write (a full disk)
+// flushes and starts a new WAL instead of writing on the failed one (RocksDB
+// 7.8 asserts then). Lost at every restart, which is its purpose met.
+inline constexpr std::string_view kWalAnchorKey = "wal-anchor";
 
 // Big-endian, so RocksDB's byte order is numeric order.
 std::string EncodeU64Key(std::uint64_t value);

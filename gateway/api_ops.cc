@@ -1,5 +1,6 @@
 // Routes for those who run the service: liveness, metrics, the API's own
 // description, and backups.
+#include "eventstore/envelope_json.h"
 #include "gateway/api_routes.h"
 #include "gateway/backup.h"
 #include "gateway/gateway_metrics.h"
@@ -15,6 +16,19 @@ std::vector<Route> OpsRoutes() {
     ApiReply reply;
     reply.json["status"] = "ok";
     reply.json["head_position"] = api.store.Head().position.value;
+    // The store's own condition: a full disk, a failed write, a failed scrub.
+    const StoreHealth store = api.store.Health();
+    nlohmann::ordered_json& store_json = reply.json["store"];
+    store_json["status"] = store.state == StoreHealth::State::kOk ? "ok" : "degraded";
+    if (store.state != StoreHealth::State::kOk) {
+      reply.json["status"] = "degraded";
+      store_json["reason"] = store.reason;
+      if (store.since) store_json["since"] = FormatTimestamp(*store.since);
+    }
+    if (store.last_scrub) {
+      store_json["last_scrub"] = FormatTimestamp(*store.last_scrub);
+      store_json["scrub_ok"] = store.scrub_ok;
+    }
     for (const ViewHealth& view : api.views_health ? api.views_health() : std::vector<ViewHealth>()) {
       nlohmann::ordered_json& entry = reply.json["views"][view.view];
       entry["status"] = view.ok() ? "ok" : "degraded";

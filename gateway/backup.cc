@@ -278,6 +278,73 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
   return Status::Ok();
 }
 
+Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, const std::filesystem::path& dest,
+                                     const Clock& clock) {
+  ASSIGN_OR_RETURN(const std::filesystem::path source, Normalize(data_dir, "data"));
+  ASSIGN_OR_RETURN(const std::filesystem::path target, Normalize(dest, "to"));
+  RETURN_IF_ERROR(CheckVacant(target, "salvage into a new or empty directory"));
+  if (target == source || target.string().starts_with((source / "").string())) {
+    return Status::InvalidArgument("a salvaged copy of " + source.string() + " cannot go inside it", "to");
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(source / kStoreDir, error)) {
+    return Status::NotFound(source.string() + " holds no event store (" + (source / kStoreDir).string() + " is missing)");
+  }
+  SalvageReport report;
+  {
+    EventStoreOptions options;
+    options.dir = source / kStoreDir;
+    options.clock = &clock;
+    options.read_only = true;
+    Result<std::unique_ptr<EventStore>> as_is = OpenEventStore(options);
+    if (!as_is.ok()) report.damage = as_is.status().message();
+  }
+
+  const bool made_target = !std::filesystem::exists(target, error);
+  if (made_target) {
+    std::filesystem::create_directories(target, error);
+    if (error) return Status::Unavailable("cannot create " + target.string() + ": " + error.message());
+    std::filesystem::permissions(target, std::filesystem::perms::owner_all, error);
+    if (error) return Status::Unavailable("cannot set the mode of " + target.string() + ": " + error.message());
+  }
+  auto undo = [&](const Status& failure) {
+    std::error_code ignored;
+    if (made_target) {
+      std::filesystem::remove_all(target, ignored);
+    } else {
+      for (const char* name : {kStoreDir, kKeysDir, kAdminToken}) std::filesystem::remove_all(target / name, ignored);
+    }
+    spdlog::error("salvage of {} into {} failed: {}", source.string(), target.string(), failure.message());
+    return failure;
+  };
+  Status step = CopyTreeDurably(source / kStoreDir, target / kStoreDir);
+  if (!step.ok()) return undo(step);
+  if (std::filesystem::is_directory(source / kKeysDir, error)) {
+    if (step = CopyTreeDurably(source / kKeysDir, target / kKeysDir); !step.ok()) return undo(step);
+  }
+  if (std::filesystem::is_regular_file(source / kAdminToken, error)) {
+    if (step = CopyFileDurably(source / kAdminToken, target / kAdminToken); !step.ok()) return undo(step);
+  }
+  {
+    // Replays the copy's WAL up to the damage and makes that the store.
+    EventStoreOptions options;
+    options.dir = target / kStoreDir;
+    options.clock = &clock;
+    options.salvage = true;
+    Result<std::unique_ptr<EventStore>> salvaged = OpenEventStore(options);
+    if (!salvaged.ok()) {
+      return undo(Status::DataLoss("even a salvaged copy does not open (" + salvaged.status().message() +
+                                   "); restore the last backup with `kuimen restore`"));
+    }
+  }
+  Result<LogHead> head = VerifyCopy(target / kStoreDir, clock);
+  if (!head.ok()) return undo(head.status());
+  report.head = *head;
+  spdlog::warn("salvaged {} into {}: {} events, head {}", source.string(), target.string(), head->position.value,
+               ToHex(head->hash));
+  return report;
+}
+
 Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem::path& data_dir) {
   ASSIGN_OR_RETURN(const std::filesystem::path from, Normalize(backup, "from"));
   ASSIGN_OR_RETURN(const std::filesystem::path target, Normalize(data_dir, "data"));

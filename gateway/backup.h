@@ -49,6 +49,24 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
 // its head differs from backup.json; kUnavailable for I/O failures.
 Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem::path& data_dir);
 
+// What `kuimen salvage` copied out of a damaged data directory.
+struct SalvageReport {
+  std::string damage;  // why the store does not open (empty: it was intact)
+  LogHead head;        // the newest event in the salvaged copy
+};
+
+// Copies what is intact of data_dir's store into `dest` (must not exist or be
+// empty; created mode 0700): dest/store, replayed up to the first damaged
+// record of its write-ahead log and verified, plus dest/keys and
+// dest/admin.token. Views are rebuilt on start. data_dir is only read.
+// Acknowledged events after the damage are not in the copy; the report says
+// where the salvaged log ends. No server may be running on data_dir.
+// Errors: kFailedPrecondition for a non-empty dest; kDataLoss when even the
+// salvaged copy does not open or verify (restore a backup instead);
+// kUnavailable for I/O failures. On error, what this call wrote is removed.
+Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, const std::filesystem::path& dest,
+                                     const Clock& clock);
+
 // Reads backup/backup.json. Errors: kNotFound for a missing directory;
 // kFailedPrecondition when it has no backup.json (not a backup, or one that did
 // not finish); kDataLoss for a malformed one or another format.

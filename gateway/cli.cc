@@ -114,6 +114,11 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--max-body", serve.http.max_body_bytes, "largest request body accepted, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(1024, 64 * 1024 * 1024));
+  serve_cmd->add_option("--scrub-hours", serve.scrub_hours,
+                        "check every block of the event store against its checksum at start and every this many "
+                        "hours (0: never); the outcome shows in /healthz")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 24.0 * 365));
 
   std::filesystem::path views_dir;
   std::vector<std::string> views = {"supervision", "assessment"};
@@ -189,6 +194,13 @@ int RunCli(int argc, char** argv) {
   restore_cmd->add_option("--data", data_dir, "new or empty data directory (no server may be running on it)")
       ->required();
 
+  std::filesystem::path salvage_to;
+  CLI::App* salvage_cmd = app.add_subcommand(
+      "salvage", "copy what is intact of a damaged store into a new data directory, saying what is lost");
+  salvage_cmd->add_option("--data", data_dir, "the damaged data directory (only read; no server may run on it)")
+      ->required();
+  salvage_cmd->add_option("--to", salvage_to, "new or empty data directory for the salvaged copy")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (catalog_cmd->parsed()) return RunCatalogCommand(plan, format);
@@ -204,6 +216,7 @@ int RunCli(int argc, char** argv) {
   if (submit_cmd->parsed()) return RunSubmitCommand(plan, submit);
   if (backup_cmd->parsed()) return RunBackupCommand(backup);
   if (restore_cmd->parsed()) return RunRestoreCommand(restore_from, data_dir);
+  if (salvage_cmd->parsed()) return RunSalvageCommand(data_dir, salvage_to);
   return 1;
 }
 

@@ -27,6 +27,7 @@ struct ServeArgs {
   HttpServerOptions http;                  // host and port are taken from `listen`
   bool tls_self_signed = false;            // make DIR/tls/{cert,key}.pem on first start and serve HTTPS
   bool allow_plain_http = false;           // plain HTTP on an address that is not loopback
+  double scrub_hours = 6;                  // the store's checksum scrub interval; 0 = never
 };
 int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
                     const ServeArgs& serve);
@@ -74,6 +75,8 @@ struct BackupArgs {
 };
 int RunBackupCommand(const BackupArgs& args);
 // Brings a backup back into an empty or new data directory, verified.
+// Copies what is intact of a damaged store into a new data directory.
+int RunSalvageCommand(const std::filesystem::path& data_dir, const std::filesystem::path& to);
 int RunRestoreCommand(const std::filesystem::path& backup, const std::filesystem::path& data_dir);
 
 }  // namespace kuimen

@@ -15,6 +15,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kEventIdReused: return 409;
     case StatusCode::kUnavailable: return 503;
+    case StatusCode::kResourceExhausted: return 507;
     case StatusCode::kDataLoss: return 500;
     case StatusCode::kInternal: return 500;
   }
@@ -22,6 +23,10 @@ int HttpStatusOf(StatusCode code) {
 }
 
 nlohmann::json ErrorBody(const Status& status) {
+  if (status.code() == StatusCode::kResourceExhausted && status.subject() == kDiskFullCause) {
+    // A clerk sees this; the technical cause is in the store's log line.
+    return ErrorBody(kDiskFullCause, "服务器磁盘已满，本次报送未保存，请稍后重试或联系管理员");
+  }
   // A message or field may quote what the client sent (a path segment, a
   // JSON parser's "last read" bytes): made valid UTF-8 here, so dumping the
   // body can never throw.

@@ -38,6 +38,9 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
   EventStoreOptions store_options;
   store_options.dir = options.data_dir / "store";
   store_options.clock = &clock;
+  store_options.scrub_interval = options.scrub_interval;
+  store_options.env = options.store_env;
+  store_options.scrub_at_open = options.scrub_interval.count() > 0;
   ASSIGN_OR_RETURN(service->store_, OpenEventStore(store_options));
 
   std::string bootstrap = options.kafka.brokers;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,6 +28,12 @@ struct ServiceOptions {
   // projectors then run elsewhere, as `kuimen project`).
   std::vector<std::string> views = {"supervision", "assessment"};
   ViewSettings view_settings;
+  // The event store's background checksum scrub: at start and at this
+  // interval; zero = never.
+  std::chrono::milliseconds scrub_interval = std::chrono::hours(6);
+  // The event store's file system (EventStoreOptions::env); nullptr = the
+  // real one. Not owned. Fault-injection tests pass a wrapper.
+  rocksdb::Env* store_env = nullptr;
 };
 
 // The service in one process: event store, Kafka (the embedded cluster unless

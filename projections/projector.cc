@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "eventstore/event_codec.h"
+#include "eventstore/rocksdb_logger.h"
 #include "eventstore/storage_format.h"
 #include "projections/view_digest.h"
 
@@ -26,6 +27,8 @@ Result<std::unique_ptr<Projector>> Projector::Open(std::unique_ptr<View> view, c
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.paranoid_checks = true;
+  // No LOG file on the data disk: RocksDB aborts on its next line once a full disk failed it.
+  db_options.info_log = NewRocksDbLogger("view " + options.dir.string());
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
   rocksdb::DB* raw = nullptr;

@@ -37,6 +37,7 @@ class ApiServerTest : public ::testing::Test {
   void Start() {
     ServiceOptions options;
     options.data_dir = dir_.path();
+    options.store_env = store_env_;
     Result<std::unique_ptr<Service>> service = Service::Start(catalog_, options, clock_);
     ASSERT_TRUE(service.ok()) << service.status().message();
     service_ = std::move(service).value();
@@ -52,6 +53,9 @@ class ApiServerTest : public ::testing::Test {
     std::getline(token, admin_token_);
     ASSERT_FALSE(admin_token_.empty());
   }
+
+  // The store's file system for the next Start(); nullptr = the real one.
+  rocksdb::Env* store_env_ = nullptr;
 
   void Stop() {
     gateway_.reset();

@@ -102,6 +102,91 @@ TEST(KuimenVerify, NamesTheFirstPositionThatWasEditedBehindTheStoresBack) {
   EXPECT_EQ(verify.out.rfind("FAILED at position 3: ", 0), 0u) << verify.out;
 }
 
+// Three events through the binary; the last one stays in the write-ahead log
+// (each start flushes the previous log into table files). Returns the log.
+std::filesystem::path SubmitThreeAndFindTheWal(const std::filesystem::path& data) {
+  for (const char* milestone : {"一季度", "二季度", "三季度"}) {
+    KuimenRun set = Kuimen("submit --data " + ShellQuote(data.string()) +
+                           " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
+                           ShellQuote(std::string(R"({"milestone":")") + milestone + R"(","due":"2024-12-31"})"));
+    EXPECT_EQ(set.exit_code, 0) << set.out;
+  }
+  std::filesystem::path wal;
+  for (const auto& entry : std::filesystem::directory_iterator(data / "store")) {
+    if (entry.path().extension() == ".log" && entry.file_size() > 0) wal = entry.path();
+  }
+  return wal;
+}
+
+void FlipByteInTheMiddle(const std::filesystem::path& file) {
+  std::fstream io(file, std::ios::binary | std::ios::in | std::ios::out);
+  const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(file) / 2);
+  io.seekg(middle);
+  char byte = 0;
+  io.read(&byte, 1);
+  byte = static_cast<char>(byte ^ 0x20);
+  io.seekp(middle);
+  io.write(&byte, 1);
+}
+
+TEST(KuimenVerify, RefusesAStoreWithADamagedWriteAheadLogNamingTheFileAndTheRepair) {
+  testing::TempDir dir;
+  const std::filesystem::path wal = SubmitThreeAndFindTheWal(dir.path() / "data");
+  ASSERT_FALSE(wal.empty());
+  FlipByteInTheMiddle(wal);
+  KuimenRun verify = Kuimen("verify --data " + ShellQuote((dir.path() / "data").string()), /*with_stderr=*/true);
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_NE(verify.out.find(wal.filename().string() + " is damaged at byte 0"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("kuimen restore --from BACKUP"), std::string::npos) << verify.out;
+  // serve and submit refuse it the same way: nothing starts over a damaged log.
+  KuimenRun submit = Kuimen("submit --data " + ShellQuote((dir.path() / "data").string()) +
+                                " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
+                                ShellQuote(R"({"milestone":"四季度","due":"2024-12-31"})"),
+                            /*with_stderr=*/true);
+  EXPECT_EQ(submit.exit_code, 1);
+  EXPECT_NE(submit.out.find("is damaged at byte"), std::string::npos) << submit.out;
+}
+
+TEST(KuimenSalvage, CopiesTheIntactPrefixOfADamagedStoreAndSaysWhereTheLogEnds) {
+  testing::TempDir dir;
+  const std::filesystem::path wal = SubmitThreeAndFindTheWal(dir.path() / "data");
+  ASSERT_FALSE(wal.empty());
+  FlipByteInTheMiddle(wal);
+  const std::string salvaged = ShellQuote((dir.path() / "salvaged").string());
+  KuimenRun salvage = Kuimen("salvage --data " + ShellQuote((dir.path() / "data").string()) + " --to " + salvaged);
+  ASSERT_EQ(salvage.exit_code, 0) << salvage.out;
+  EXPECT_EQ(salvage.out.rfind("salvaged 2 events into ", 0), 0u) << salvage.out;
+  EXPECT_NE(salvage.out.find("after position 2"), std::string::npos) << salvage.out;
+  KuimenRun verify = Kuimen("verify --data " + salvaged);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_EQ(verify.out.rfind("ok 2 events", 0), 0u) << verify.out;
+  // The damaged directory is left as it was, still refused.
+  EXPECT_EQ(Kuimen("verify --data " + ShellQuote((dir.path() / "data").string())).exit_code, 1);
+}
+
+TEST(KuimenStore, KeepsItsDirectoryAndFilesToTheOwner) {
+  testing::TempDir dir;
+  const std::filesystem::path data = dir.path() / "data";
+  ASSERT_FALSE(SubmitThreeAndFindTheWal(data).empty());
+  namespace fs = std::filesystem;
+  const fs::perms others = fs::perms::group_all | fs::perms::others_all;
+  EXPECT_EQ(fs::status(data / "store").permissions() & fs::perms::all, fs::perms::owner_all);
+  for (const auto& entry : fs::directory_iterator(data / "store")) {
+    EXPECT_EQ(entry.status().permissions() & others, fs::perms::none) << entry.path();
+  }
+  // A store left open to others (made by an older kuimen) is mended at open.
+  fs::permissions(data / "store", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(data / "store" / "CURRENT", fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  ASSERT_EQ(Kuimen("submit --data " + ShellQuote(data.string()) +
+                   " --stream task-02 --principal p-tf --role taskforce --type DeadlineSet --json " +
+                   ShellQuote(R"({"milestone":"四季度","due":"2024-12-31"})"))
+                .exit_code,
+            0);
+  EXPECT_EQ(fs::status(data / "store").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(data / "store" / "CURRENT").permissions() & others, fs::perms::none);
+}
+
 TEST(KuimenRules, PrintsRulesThatLoadBackAndRefusesBrokenOnesNamingTheField) {
   testing::TempDir dir;
   KuimenRun rules = Kuimen("rules");
