@@ -28,6 +28,7 @@ nlohmann::json ErrorBody(const Status& status) {
   if (!status.subject().empty()) {
     error[status.code() == StatusCode::kInvalidArgument ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
   }
+  if (!status.rule().empty()) error["rule"] = ReplaceInvalidUtf8(status.rule());
   return {{"error", std::move(error)}};
 }
 
