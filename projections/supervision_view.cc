@@ -826,7 +826,7 @@ Result<std::unique_ptr<SupervisionView>> SupervisionView::Create(Catalog catalog
   std::optional<std::chrono::year_month_day> plan_date = ParseDate(catalog.document.date);
   if (!plan_date.has_value()) {
     return Status::InvalidArgument("document.date: \"" + catalog.document.date +
-                                       "\" is not a date written YYYY-MM-DD; silence is counted from it",
+                                       "\" is not a date written YYYY-MM-DD",
                                    "document.date");
   }
   // The constructor is private so that only validated options reach it.

@@ -26,8 +26,9 @@ struct SupervisionOptions {
   // 蓝: a deadline this many days away or fewer (not yet passed) and no report
   // sent this calendar month. Default 15: due in 15 days warns, in 16 does not.
   int blue_deadline_days = 15;
-  // 黄: more than this many days since the last report; an item never reported
-  // counts from the plan's document date. Default 30: 30 days silent is fine, 31 warns.
+  // 黄: more than this many days since the last report. Default 30: 30 days
+  // silent is fine, 31 warns. An item never reported warns instead once the
+  // supervision start's report is overdue (see report_due_day).
   int yellow_silence_days = 30;
   // 黄: the latest report was returned more than this many days ago and no new
   // report has been sent. Default 10: 10 days is fine, 11 warns.
@@ -131,8 +132,7 @@ class SupervisionView final : public View {
   };
 
   // The catalog must pass ValidateCatalog and carry a document date written
-  // YYYY-MM-DD (silence is counted from it); otherwise kInvalidArgument, as for
-  // options out of range.
+  // YYYY-MM-DD; otherwise kInvalidArgument, as for options out of range.
   static Result<std::unique_ptr<SupervisionView>> Create(Catalog catalog, SupervisionOptions options = {});
 
   std::string_view Name() const override { return "supervision"; }
@@ -159,7 +159,7 @@ class SupervisionView final : public View {
 
   Catalog catalog_;
   SupervisionOptions options_;
-  std::chrono::sys_days plan_date_;     // the document date: silence counts from it
+  std::chrono::sys_days plan_date_;     // the document date
   std::set<std::string> supervised_;    // the catalog's stream names
   std::map<std::string, StreamState> streams_;  // by stream name; only streams with events
   std::set<std::string> changed_;       // rows touched since TakeChangedRows
