@@ -53,4 +53,9 @@ std::chrono::sys_days LocalDay(Timestamp time, int utc_offset_minutes) {
   return std::chrono::floor<std::chrono::days>(time + std::chrono::minutes(utc_offset_minutes));
 }
 
+std::chrono::year_month LocalMonth(Timestamp time, int utc_offset_minutes) {
+  const std::chrono::year_month_day day(LocalDay(time, utc_offset_minutes));
+  return day.year() / day.month();
+}
+
 }  // namespace kuimen

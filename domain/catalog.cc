@@ -79,6 +79,12 @@ Status ValidateUnitRef(const Catalog& catalog, const std::string& name, const st
 Status ValidateCatalog(const Catalog& catalog) {
   if (catalog.document.number.empty()) return Invalid("document.number", "must not be empty");
   if (catalog.document.issuer.empty()) return Invalid("document.issuer", "must not be empty");
+  if (catalog.supervision_start.has_value()) {
+    const std::chrono::year_month start = *catalog.supervision_start;
+    if (!start.ok() || static_cast<int>(start.year()) < 2000 || static_cast<int>(start.year()) > 2100) {
+      return Invalid("supervision_start", "must be a month YYYY-MM in the years 2000..2100");
+    }
+  }
 
   std::set<std::string> unit_names;
   for (size_t i = 0; i < catalog.units.size(); ++i) {

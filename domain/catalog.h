@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,10 @@ struct Catalog {
   std::vector<MajorItem> major_items;
   std::vector<Target> targets;  // county-wide, with year and framework
   std::vector<Discrepancy> discrepancies;
+  // The first month whose progress report is due (督办起始月份), e.g. 2026-12.
+  // Empty (the default): the month, China time, in which the event store was
+  // created, i.e. the recorded time of its first event. Years 2000..2100.
+  std::optional<std::chrono::year_month> supervision_start;
 
   const TaskSpec* FindTask(TaskNo no) const;
   const MajorItem* FindMajor(MajorNo no) const;

@@ -27,7 +27,9 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  return Status(code_, context + ": " + message_, subject_);
+  Status out(code_, context + ": " + message_, subject_);
+  out.rule_ = rule_;
+  return out;
 }
 
 }  // namespace kuimen

@@ -42,6 +42,13 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string message, std::string field = {}) {
     return Status(StatusCode::kInvalidArgument, std::move(message), std::move(field));
   }
+  // A wrong input that a named rule refuses (e.g. a period after the current
+  // month: field "period", rule "period_in_future"); the gateway reports both.
+  static Status InvalidArgument(std::string message, std::string field, std::string rule) {
+    Status status(StatusCode::kInvalidArgument, std::move(message), std::move(field));
+    status.rule_ = std::move(rule);
+    return status;
+  }
   static Status Unauthenticated(std::string message) {
     return Status(StatusCode::kUnauthenticated, std::move(message), {});
   }
@@ -80,6 +87,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // The field (for kInvalidArgument and kEventIdReused) or rule id (for refusals); may be empty.
   const std::string& subject() const { return subject_; }
+  // The rule that refused a kInvalidArgument input, when one did; empty otherwise
+  // (for other codes the rule is the subject).
+  const std::string& rule() const { return rule_; }
 
   // "invalid_argument: summary: must not be empty"
   std::string ToString() const;
@@ -94,6 +104,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string subject_;
+  std::string rule_;
 };
 
 // A value or an error, after absl::StatusOr. Constructing from an OK Status is a bug.

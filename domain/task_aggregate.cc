@@ -1,5 +1,6 @@
 #include "domain/task_aggregate.h"
 
+#include "domain/calendar.h"
 #include "domain/event_validation.h"
 #include "domain/task_rules.h"
 
@@ -117,7 +118,7 @@ Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
 
 }  // namespace
 
-Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
+Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::optional<Timestamp> now) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
   switch (FamilyOf(event)) {
     case EventFamily::kTask: break;
@@ -135,9 +136,19 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
   struct Visitor {
     const TaskAggregate& self;
     const Actor& actor;
+    std::optional<Timestamp> now;
 
     Status operator()(const ProgressReported& e) const {
       RETURN_IF_ERROR(RequireInvolvedUnit(actor, self.item_));
+      // A figure is as of its period: a month that has not begun has none yet.
+      if (now.has_value()) {
+        const std::chrono::year_month current = LocalMonth(*now, kChinaUtcOffsetMinutes);
+        if (e.period > current) {
+          return Status::InvalidArgument("period: 报送期间（" + FormatMonth(e.period) + "）不能晚于本月（" +
+                                             FormatMonth(current) + "）",
+                                         "period", std::string(RuleId(TaskRule::kPeriodInFuture)));
+        }
+      }
       if (self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
                       self.item_.stream.value + " is completed and takes no reports until reopened");
@@ -232,7 +243,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event) const {
       return Status::Ok();
     }
   };
-  return std::visit(Visitor{*this, actor}, event);
+  return std::visit(Visitor{*this, actor, now}, event);
 }
 
 }  // namespace kuimen

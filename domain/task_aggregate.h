@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "domain/actor.h"
+#include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/status.h"
 #include "domain/supervised_item.h"
@@ -48,7 +49,12 @@ class TaskAggregate {
   // OK if `actor` may append `event` now. Otherwise kInvalidArgument naming the
   // field ("type" for an assessment event, which belongs on an assessment
   // stream), or a refusal whose subject() is a RuleId (domain/task_rules.h).
-  Status Decide(const Actor& actor, const EventData& event) const;
+  // `now` is the moment of decision, read by the caller from the clock it was
+  // given: a report for a period after now's month in China time (UTC+8) is
+  // refused (kInvalidArgument, field "period", rule period_in_future). Without
+  // `now` no rule that depends on time is checked (the command handler always
+  // passes one when it has a clock).
+  Status Decide(const Actor& actor, const EventData& event, std::optional<Timestamp> now = std::nullopt) const;
 
   const SupervisedItem& item() const { return item_; }
   StreamVersion version() const { return version_; }

@@ -22,6 +22,7 @@ enum class TaskRule {
   kNoticeIdTaken,          // notice ids are unique within a stream       (failed_precondition)
   kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
   kYearFrozen,             // a frozen assessment year takes nothing more (failed_precondition)
+  kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
 };
 
 // Stable snake_case id: "report_already_reviewed".

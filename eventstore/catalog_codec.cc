@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/calendar.h"
 #include "eventstore/default_catalog.h"
 #include "eventstore/json_reader.h"
 
@@ -118,7 +119,8 @@ Result<MajorItem> ParseMajor(const json& value, const std::string& path) {
 Result<Catalog> ParseCatalogJson(const json& root) {
   JsonReader r(root, "");
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"schema", "document", "units", "tasks", "major_items", "targets", "discrepancies"}));
+  RETURN_IF_ERROR(r.RejectUnknown(
+      {"schema", "document", "supervision_start", "units", "tasks", "major_items", "targets", "discrepancies"}));
   ASSIGN_OR_RETURN(std::string schema, r.String("schema"));
   if (schema != kCatalogSchema) {
     return Status::InvalidArgument("schema: is \"" + schema + "\"; this kuimen reads \"" +
@@ -136,6 +138,15 @@ Result<Catalog> ParseCatalogJson(const json& root) {
   ASSIGN_OR_RETURN(catalog.document.date, d.String("date"));
   ASSIGN_OR_RETURN(catalog.document.title, d.String("title"));
   ASSIGN_OR_RETURN(catalog.document.basis, d.OptionalString("basis"));
+  // Optional: without it, supervision starts in the month the store was created.
+  ASSIGN_OR_RETURN(std::string start, r.OptionalString("supervision_start"));
+  if (!start.empty()) {
+    catalog.supervision_start = ParseMonth(start);
+    if (!catalog.supervision_start.has_value()) {
+      return Status::InvalidArgument("supervision_start: \"" + start + "\" is not a month written YYYY-MM",
+                                     "supervision_start");
+    }
+  }
 
   ASSIGN_OR_RETURN(const json* units, r.Array("units"));
   for (size_t i = 0; i < units->size(); ++i) {
@@ -229,6 +240,7 @@ std::string CatalogToJson(const Catalog& catalog, int indent) {
                      {"date", catalog.document.date},
                      {"title", catalog.document.title},
                      {"basis", catalog.document.basis}};
+  if (catalog.supervision_start.has_value()) out["supervision_start"] = FormatMonth(*catalog.supervision_start);
   out["units"] = ordered_json::array();
   for (const Unit& unit : catalog.units) out["units"].push_back({{"name", unit.name}, {"kind", unit.kind}});
   out["tasks"] = ordered_json::array();

@@ -1,6 +1,7 @@
 #include "eventstore/command_handler.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "domain/stream_kind.h"
 #include "domain/supervised_item.h"
@@ -218,7 +219,18 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
                                          "expected_version");
       continue;
     }
-    Status decided = std::visit([&](const auto& a) { return a.Decide(submission.actor, submission.event); }, running);
+    Status decided = std::visit(
+        [&](const auto& a) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(a)>, TaskAggregate>) {
+            // The moment of decision, from the clock the handler was given.
+            std::optional<Timestamp> now;
+            if (clock_ != nullptr) now = clock_->Now();
+            return a.Decide(submission.actor, submission.event, now);
+          } else {
+            return a.Decide(submission.actor, submission.event);
+          }
+        },
+        running);
     if (!decided.ok()) {
       pending->outcome = std::move(decided);
       continue;

@@ -42,8 +42,12 @@ struct Submission {
 // only the events appended since, so a decision costs no full replay.
 class CommandHandler {
  public:
-  // Neither is owned; both must outlive the handler.
-  CommandHandler(EventStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
+  // None is owned; each must outlive the handler. `clock` gives the moment of
+  // each decision (a report for a month after the current one is refused);
+  // pass the store's clock. Without one (tests of other rules) no rule that
+  // depends on time is checked.
+  CommandHandler(EventStore& store, const Catalog& catalog, const Clock* clock = nullptr)
+      : store_(store), catalog_(catalog), clock_(clock) {}
 
   // Returns the stored event. An event_id already stored is a retry only when
   // it is the same request: the principal is still allowed to write it (its
@@ -97,6 +101,7 @@ class CommandHandler {
 
   EventStore& store_;
   const Catalog& catalog_;
+  const Clock* clock_;  // may be null
   std::mutex cache_mu_;  // guards the two maps
   std::unordered_map<StreamId, StreamAggregate> cache_;
   std::unordered_map<StreamId, std::unique_ptr<StreamQueue>> queues_;

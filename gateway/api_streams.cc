@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "domain/calendar.h"
 #include "domain/supervised_item.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/envelope_json.h"
@@ -63,7 +64,7 @@ Status InBody(const Status& status) {
     if (status.subject() == own) return status;  // the body's own fields, not the data's
   }
   if (status.subject().empty()) return Status::InvalidArgument(status.message(), "data");
-  return Status::InvalidArgument("data." + status.message(), "data." + status.subject());
+  return Status::InvalidArgument("data." + status.message(), "data." + status.subject(), status.rule());
 }
 
 // The write path shared by task, major and assessment streams:
@@ -138,9 +139,15 @@ std::vector<Route> ItemRoutes(const std::string& collection, ItemKind (*kind_of)
   }});
   routes.push_back({"GET", base + "/{no}", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
     ASSIGN_OR_RETURN(StreamId stream, ItemStream(api.catalog, kind_of(api.catalog), call.Param("no")));
+    // ?period=YYYY-MM: the figures as of that period (with as_of: as known then).
+    std::optional<std::chrono::year_month> period;
+    if (call.http.has_param("period")) {
+      period = ParseMonth(call.http.get_param_value("period"));
+      if (!period.has_value()) return Status::InvalidArgument("period: must be a month written YYYY-MM", "period");
+    }
     ASSIGN_OR_RETURN(RenderedView view,
-                     ReadView(api, call.http, "supervision", [&stream](const View& view, const ViewQuery& query) {
-                       return dynamic_cast<const SupervisionView&>(view).RenderItem(stream, query.now);
+                     ReadView(api, call.http, "supervision", [&stream, period](const View& view, const ViewQuery& query) {
+                       return dynamic_cast<const SupervisionView&>(view).RenderItem(stream, query.now, period);
                      }));
     ApiReply reply;
     reply.json["through_position"] = view.through_position;

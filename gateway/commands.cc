@@ -324,7 +324,7 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
   SystemClock clock;
   Result<std::unique_ptr<EventStore>> store = Open(args.data_dir, clock, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
-  CommandHandler handler(**store, *catalog);
+  CommandHandler handler(**store, *catalog, &clock);
   Result<RecordedEvent> stored = handler.Submit(submission);
   if (!stored.ok()) {
     std::cerr << "kuimen: refused (" << StatusCodeName(stored.status().code())

@@ -36,6 +36,7 @@ nlohmann::json ErrorBody(const Status& status) {
         status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kEventIdReused;
     error[names_field ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
   }
+  if (!status.rule().empty()) error["rule"] = ReplaceInvalidUtf8(status.rule());
   return {{"error", std::move(error)}};
 }
 

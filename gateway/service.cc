@@ -9,7 +9,13 @@ namespace kuimen {
 Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
                               const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
                               const KafkaOptions& kafka) {
-  ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog, settings));
+  // When the store was created (its first event), for view rows written before
+  // the views kept it themselves: the default start of supervision.
+  ViewSettings with_start = settings;
+  if (std::unique_ptr<EventIterator> first = log.ReadAll(GlobalPosition(1)); first->Valid()) {
+    with_start.supervision.store_created_at = first->event().recorded_at;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog, with_start));
   std::error_code error;
   std::filesystem::create_directories(views_dir, error);
   ASSIGN_OR_RETURN(std::unique_ptr<Projector> projector,

@@ -37,7 +37,9 @@ std::string LastReportText(const json& last_report) {
   if (!last_report.is_object()) return {};
   std::string text = TextOf(MemberOf(last_report, "period")) + "（";
   if (std::string unit = TextOf(MemberOf(last_report, "unit")); !unit.empty()) text += unit + "报送，";
-  return text + DecisionLabel(MemberOf(last_report, "decision")) + "）";
+  text += DecisionLabel(MemberOf(last_report, "decision")) + "）";
+  if (const json& late = MemberOf(last_report, "late"); late.is_boolean() && late.get<bool>()) text += "补报";
+  return text;
 }
 
 // One line per target: "农合联：3/11个（27.3%）", "农合联：—/11个" before any
@@ -73,7 +75,8 @@ void WriteStatus(XlsxSheet& sheet, int row, int first_col, const json* item) {
   static const json kNoEntry;
   const json& entry = item != nullptr ? *item : kNoEntry;
   sheet.Text(row, first_col, TextOf(MemberOf(entry, "status_label")));
-  if (const json& percent = MemberOf(MemberOf(entry, "last_report"), "percent"); percent.is_number()) {
+  // 总体进度 as of its period (the latest period's report), as the board shows it.
+  if (const json& percent = MemberOf(MemberOf(entry, "progress"), "percent"); percent.is_number()) {
     sheet.Number(row, first_col + 1, percent.get<double>());
   } else {
     sheet.Blank(row, first_col + 1);

@@ -24,6 +24,10 @@ Result<ViewSettings> LoadViewSettings(const std::filesystem::path& assessment_ru
   Result<AssessmentRules> rules = ParseAssessmentRules(text.str());
   if (!rules.ok()) return rules.status().WithContext(assessment_rules_file.string());
   settings.assessment = std::move(rules).value();
+  // One due day for the board's 补报 and the assessment's 报送及时.
+  if (const AssessmentRule* timeliness = settings.assessment.Find(AssessmentRuleKind::kTimeliness)) {
+    settings.supervision.report_due_day = static_cast<int>(timeliness->Parameter("due_day"));
+  }
   return settings;
 }
 

@@ -398,7 +398,14 @@ std::string Dump(const json& row) { return row.dump(-1, ' ', false, json::error_
 
 }  // namespace
 
+// The row of store_created_at; not a stream name.
+constexpr std::string_view kStoreRow = "~store";
+
 bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event) {
+  if (envelope.position.value == 1 && !store_created_at.has_value()) {
+    store_created_at = envelope.recorded_at;
+    store_changed_ = true;
+  }
   if (const std::optional<int> year = AssessmentStreamYear(envelope.stream)) {
     YearStream& stream = years[*year];
     if (envelope.version <= stream.version) return false;  // folded before
@@ -455,6 +462,11 @@ std::vector<std::pair<std::string, std::string>> AssessmentFacts::TakeChangedRow
   }
   changed_heads_.clear();
   changed_chunks_.clear();
+  if (store_changed_ && store_created_at.has_value()) {
+    rows.emplace_back(std::string(kStoreRow),
+                      Dump(json{{"format", kRowFormat}, {"recorded_at_us", TimeJson(*store_created_at)}}));
+    store_changed_ = false;
+  }
   return rows;
 }
 
@@ -462,6 +474,16 @@ Status AssessmentFacts::LoadRow(std::string_view key, std::string_view value) {
   const std::string name(key);
   const json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (row.is_discarded()) return Status::InvalidArgument(name + ": is not valid JSON", name);
+  if (name == kStoreRow) {
+    JsonReader r(row, "");
+    Status read = [&]() -> Status {
+      RETURN_IF_ERROR(r.ExpectObject());
+      RETURN_IF_ERROR(ExpectFormat(r));
+      ASSIGN_OR_RETURN(store_created_at, ReadTime(r));
+      return Status::Ok();
+    }();
+    return read.ok() ? read : read.WithContext(name);
+  }
   if (const std::optional<int> year = AssessmentStreamYear(StreamId{name})) {
     Result<YearStream> read = ReadYearRow(row);
     if (!read.ok()) return read.status().WithContext(name);

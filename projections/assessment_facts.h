@@ -103,6 +103,9 @@ struct AssessmentFacts {
 
   std::map<std::string, TaskStream> tasks;  // by stream name
   std::map<int, YearStream> years;          // by the assessment stream's year
+  // The recorded time of the store's first event (global position 1): when
+  // the store was created, the default start of supervision. Row "~store".
+  std::optional<Timestamp> store_created_at;
 
   // Folds one event of a kept stream and returns true: its head row changed
   // (the stream's version moves even for an event the rules do not read). False
@@ -128,6 +131,7 @@ struct AssessmentFacts {
   using ChunkKey = std::pair<std::string, std::uint64_t>;
 
   std::set<std::string> changed_heads_;  // stream names (task heads and years)
+  bool store_changed_ = false;
   std::set<ChunkKey> changed_chunks_;
 };
 

@@ -13,6 +13,7 @@
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
+#include "projections/report_period.h"
 
 namespace kuimen {
 
@@ -51,7 +52,9 @@ class Scorer {
   Scorer(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
          const AssessmentEvaluation& at)
       : catalog_(catalog), facts_(facts), at_(at), offset_(rules.utc_offset_minutes),
-        today_(LocalDate(at.now)), plan_month_(PlanMonth(catalog)) {}
+        today_(LocalDate(at.now)), plan_month_(PlanMonth(catalog)),
+        start_month_(SupervisionStartMonth(catalog.supervision_start, facts.store_created_at,
+                                           rules.utc_offset_minutes)) {}
 
   Line Score(const AssessmentRule& rule, const std::string& unit) const {
     std::vector<const TaskSpec*> led;
@@ -90,6 +93,9 @@ class Scorer {
     const std::chrono::year year(Year());
     year_month first = year / std::chrono::January;
     if (plan_month_.has_value() && plan_month_->year() >= year) first = std::max(first, *plan_month_);
+    // Nothing is due before supervision starts (the catalog's supervision_start,
+    // else the month the store was created): projections/report_period.h.
+    if (start_month_.has_value()) first = std::max(first, *start_month_);
     year_month last = year / std::chrono::December;
     if (!at_.frozen && today_.year() <= year) {
       last = today_.year() < year ? first - std::chrono::months(1)
@@ -200,7 +206,8 @@ class Scorer {
                 !report.values.contains(target.indicator)) {
               continue;
             }
-            if (latest == nullptr || std::pair(report.period, report.position) > std::pair(latest->period, latest->position)) {
+            if (latest == nullptr ||
+                IsLaterFigure(report.period, report.position.value, latest->period, latest->position.value)) {
               latest = &report;
             }
           }
@@ -296,6 +303,7 @@ class Scorer {
   std::chrono::minutes offset_;
   year_month_day today_;
   std::optional<year_month> plan_month_;
+  std::optional<year_month> start_month_;  // the supervision start; empty while unknown
 };
 
 }  // namespace

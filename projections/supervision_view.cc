@@ -10,6 +10,7 @@
 #include "domain/task_aggregate.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
+#include "projections/report_period.h"
 
 namespace kuimen {
 
@@ -33,6 +34,9 @@ Status ValidateSupervisionOptions(const SupervisionOptions& options) {
   // UTC-12:00 .. UTC+14:00, the zones in use.
   if (options.utc_offset_minutes < -720 || options.utc_offset_minutes > 840) {
     return Status::InvalidArgument("utc_offset_minutes: must be -720..840", "utc_offset_minutes");
+  }
+  if (options.report_due_day < 1 || options.report_due_day > 28) {
+    return Status::InvalidArgument("report_due_day: must be 1..28", "report_due_day");
   }
   return Status::Ok();
 }
@@ -61,7 +65,11 @@ namespace {
 
 // Bumped whenever the row's shape changes; older rows are refused, not guessed at.
 // 2: bounded state (last report, pending reports, approved figures) instead of every report.
+// Rows of format 2 written before figures were kept per period (and before
+// pending reports kept their percent) are read as they are: see StateFromJson.
 constexpr std::int64_t kRowFormat = 2;
+// The row holding when the store was created; not a stream name.
+constexpr std::string_view kStoreRow = "~store";
 
 // --- dates -------------------------------------------------------------------
 
@@ -87,7 +95,7 @@ struct Fold {
     state.last_report = LastReport{envelope.version, e.period, e.percent, envelope.recorded_at,
                                    envelope.actor.principal, envelope.actor.unit, std::nullopt, std::nullopt};
     state.pending_reports[envelope.version] =
-        PendingReport{envelope.version, e.period, envelope.recorded_at, e.indicators};
+        PendingReport{envelope.version, e.period, envelope.recorded_at, e.indicators, e.percent};
   }
   void operator()(const DeadlineSet& e) const { state.deadlines[e.milestone] = e.due; }
   void operator()(const ReportReviewed& e) const {
@@ -126,17 +134,22 @@ struct Fold {
   void operator()(const PrincipalRevoked&) const {}
   void operator()(const TownshipRegistered&) const {}
 
-  // Keeps, per indicator, unit and year, the figure of the approved report of
-  // the highest version. Within one report the first value of an indicator wins,
-  // as it did when readings were searched report by report.
+  // Keeps, per indicator, unit and period, the figure of the approved report
+  // of the highest version. Within one report the first value of an indicator
+  // wins, as it did when readings were searched report by report.
   void ApproveFigures(const PendingReport& report) const {
-    const int year = static_cast<int>(report.period.year());
     std::set<std::pair<std::string_view, std::string_view>> seen;
     for (const IndicatorValue& v : report.indicators) {
       if (!seen.emplace(v.indicator, v.unit).second) continue;
-      Figure& figure = state.approved_figures[FigureKey{v.indicator, v.unit, year}];
+      Figure& figure = state.approved_figures[FigureKey{v.indicator, v.unit, report.period}];
       // A default Figure has version 0, below every report's.
       if (figure.version < report.version) figure = Figure{report.version, report.period, report.recorded_at, v.value};
+    }
+    if (report.percent.has_value()) {
+      Figure& figure = state.approved_percents[report.period];
+      if (figure.version < report.version) {
+        figure = Figure{report.version, report.period, report.recorded_at, *report.percent};
+      }
     }
   }
 };
@@ -176,20 +189,29 @@ json StateToJson(const StreamState& state) {
   }
   json pending = json::array();
   for (const auto& [version, report] : state.pending_reports) {
-    pending.push_back({{"version", version.value},
-                       {"period", FormatMonth(report.period)},
-                       {"recorded_at_us", MicrosJson(report.recorded_at)},
-                       {"indicators", IndicatorValuesJson(report.indicators)}});
+    json entry = {{"version", version.value},
+                  {"period", FormatMonth(report.period)},
+                  {"recorded_at_us", MicrosJson(report.recorded_at)},
+                  {"indicators", IndicatorValuesJson(report.indicators)}};
+    if (report.percent.has_value()) entry["percent"] = NumberJson<json>(*report.percent);
+    pending.push_back(std::move(entry));
   }
   json figures = json::array();
   for (const auto& [key, figure] : state.approved_figures) {
     figures.push_back({{"indicator", key.indicator},
                        {"unit", key.unit},
-                       {"year", key.year},
+                       {"year", static_cast<int>(key.period.year())},
                        {"version", figure.version.value},
                        {"period", FormatMonth(figure.period)},
                        {"recorded_at_us", MicrosJson(figure.recorded_at)},
                        {"value", NumberJson<json>(figure.value)}});
+  }
+  json percents = json::array();
+  for (const auto& [period, figure] : state.approved_percents) {
+    percents.push_back({{"version", figure.version.value},
+                        {"period", FormatMonth(period)},
+                        {"recorded_at_us", MicrosJson(figure.recorded_at)},
+                        {"value", NumberJson<json>(figure.value)}});
   }
   json deadlines = json::array();
   for (const auto& [milestone, due] : state.deadlines) {
@@ -209,6 +231,7 @@ json StateToJson(const StreamState& state) {
           {"last_report", std::move(last_report)},
           {"pending_reports", std::move(pending)},
           {"approved_figures", std::move(figures)},
+          {"approved_percents", std::move(percents)},
           {"deadlines", std::move(deadlines)},
           {"open_notices", std::move(notices)}};
 }
@@ -276,7 +299,7 @@ Result<LastReport> LastReportFromJson(const json& value, const std::string& path
 Result<PendingReport> PendingReportFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "recorded_at_us", "indicators"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "recorded_at_us", "indicators", "percent"}));
   PendingReport report;
   ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
   ASSIGN_OR_RETURN(report.period, ReadMonth(r, "period"));
@@ -290,6 +313,10 @@ Result<PendingReport> PendingReportFromJson(const json& value, const std::string
     ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
     ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
     report.indicators.push_back(std::move(indicator));
+  }
+  if (value.contains("percent")) {
+    ASSIGN_OR_RETURN(double percent, r.Number("percent"));
+    report.percent = percent;
   }
   return report;
 }
@@ -307,9 +334,9 @@ Result<std::pair<FigureKey, Figure>> FigureFromJson(const json& value, const std
   ASSIGN_OR_RETURN(figure.period, ReadMonth(r, "period"));
   ASSIGN_OR_RETURN(figure.recorded_at, ReadMicros(r, "recorded_at_us"));
   ASSIGN_OR_RETURN(figure.value, r.Number("value"));
-  // The year is the period's, kept apart only to order the figures.
+  // The year is the period's, written for rows of older builds.
   if (year != static_cast<int>(figure.period.year())) return Malformed(r.PathOf("year"), "must be the period's year");
-  key.year = static_cast<int>(year);
+  key.period = figure.period;
   return std::pair<FigureKey, Figure>(std::move(key), figure);
 }
 
@@ -317,7 +344,8 @@ Result<StreamState> StateFromJson(const json& row) {
   JsonReader r(row, "");
   RETURN_IF_ERROR(r.ExpectObject());
   RETURN_IF_ERROR(r.RejectUnknown({"format", "version", "started", "completed_at_us", "last_report",
-                                   "pending_reports", "approved_figures", "deadlines", "open_notices"}));
+                                   "pending_reports", "approved_figures", "approved_percents", "deadlines",
+                                   "open_notices"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
   if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
   StreamState state;
@@ -344,6 +372,24 @@ Result<StreamState> StateFromJson(const json& row) {
   for (size_t i = 0; i < figures->size(); ++i) {
     ASSIGN_OR_RETURN(auto figure, FigureFromJson((*figures)[i], JsonReader::Element("approved_figures", i)));
     state.approved_figures[std::move(figure.first)] = figure.second;
+  }
+  if (row.contains("approved_percents")) {
+    ASSIGN_OR_RETURN(const json* percents, r.Array("approved_percents"));
+    for (size_t i = 0; i < percents->size(); ++i) {
+      JsonReader p((*percents)[i], JsonReader::Element("approved_percents", i));
+      RETURN_IF_ERROR(p.ExpectObject());
+      RETURN_IF_ERROR(p.RejectUnknown({"version", "period", "recorded_at_us", "value"}));
+      Figure figure;
+      ASSIGN_OR_RETURN(figure.version, ReadVersion(p, "version"));
+      ASSIGN_OR_RETURN(figure.period, ReadMonth(p, "period"));
+      ASSIGN_OR_RETURN(figure.recorded_at, ReadMicros(p, "recorded_at_us"));
+      ASSIGN_OR_RETURN(figure.value, p.Number("value"));
+      state.approved_percents[figure.period] = figure;
+    }
+  } else if (state.last_report.has_value() && state.last_report->decision == ReviewDecision::kApproved) {
+    // A row written before percents were kept: the latest report's stands in.
+    const LastReport& last = *state.last_report;
+    state.approved_percents[last.period] = Figure{last.version, last.period, last.recorded_at, last.percent};
   }
   ASSIGN_OR_RETURN(const json* deadlines, r.Array("deadlines"));
   for (size_t i = 0; i < deadlines->size(); ++i) {
@@ -374,14 +420,21 @@ struct Calendar {
   std::chrono::sys_days plan_date;
   std::chrono::sys_days today;
   std::chrono::year_month month;
+  std::optional<std::chrono::year_month> start;  // the supervision start; empty while unknown
+
+  unsigned DueDay() const { return static_cast<unsigned>(options.report_due_day); }
+  bool Late(std::chrono::year_month period, Timestamp recorded_at) const {
+    return IsLateReport(period, recorded_at, DueDay(), options.utc_offset_minutes);
+  }
 
   std::chrono::sys_days Day(Timestamp time) const { return LocalDay(time, options.utc_offset_minutes); }
   std::int64_t DaysSince(std::chrono::sys_days day) const { return (today - day).count(); }
 };
 
-Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, Timestamp now) {
+Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, Timestamp now,
+                      std::optional<std::chrono::year_month> start) {
   const std::chrono::sys_days today = LocalDay(now, options.utc_offset_minutes);
-  return Calendar{options, plan_date, today, MonthOf(today)};
+  return Calendar{options, plan_date, today, MonthOf(today), start};
 }
 
 // The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
@@ -437,10 +490,17 @@ void JudgeNotices(const StreamState& state, const Calendar& calendar, Evaluation
 
 void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation& out) {
   if (!state.last_report.has_value()) {
-    const std::int64_t silent = calendar.DaysSince(calendar.plan_date);
-    if (silent > calendar.options.yellow_silence_days) {
-      out.Warn(WarningLevel::kYellow, "自方案印发（" + FormatDate(calendar.plan_date) + "）起已" +
-                                          std::to_string(silent) + "天未报送进度");
+    // Nothing is due before supervision starts: the first report, for the
+    // start's month, is due by the due day of the month after. Until that day
+    // passes a task never reported is not behind (day one is not all yellow).
+    if (!calendar.start.has_value()) return;
+    const std::chrono::sys_days first_due(ReportDueDate(*calendar.start, calendar.DueDay()));
+    const std::int64_t overdue = calendar.DaysSince(first_due);
+    if (overdue > 0) {
+      out.Warn(WarningLevel::kYellow, "自督办起始月份（" + FormatMonth(*calendar.start) + "）起未报送进度，" +
+                                          FormatMonth(*calendar.start) + "的进度应于" +
+                                          FormatDate(std::chrono::year_month_day(first_due)) + "前报送，已逾期" +
+                                          std::to_string(overdue) + "天");
     }
     return;
   }
@@ -483,30 +543,53 @@ struct Reading {
   Timestamp recorded_at;
 };
 
-// The latest value (by stream version) reported for `indicator` in `unit` by a
-// report that was not returned (a returned report's figures do not count),
-// optionally only from periods up to the end of `up_to_year`: the best approved
-// figure of the years allowed, unless a pending report has a later one.
+// Keeps the later of the readings by period, then stream version (the one
+// rule of projections/report_period.h, which the assessment follows too).
+void ConsiderReading(std::optional<Reading>& best, const Reading& candidate) {
+  if (!best.has_value() ||
+      IsLaterFigure(candidate.period, candidate.version.value, best->period, best->version.value)) {
+    best = candidate;
+  }
+}
+
+// The latest value reported for `indicator` in `unit` by a report that was
+// not returned (a returned report's figures do not count): the latest period's
+// (valid time), ties broken by stream version, optionally only from periods up
+// to `up_to`: the best approved figure of the periods allowed, unless a
+// pending report has a later one. A late report for an earlier period never
+// replaces a later period's figure.
 std::optional<Reading> LatestReading(const StreamState& state, const std::string& indicator, const std::string& unit,
-                                     std::optional<int> up_to_year = std::nullopt) {
+                                     std::optional<std::chrono::year_month> up_to = std::nullopt) {
   std::optional<Reading> best;
-  auto consider = [&best](StreamVersion version, double value, std::chrono::year_month period, Timestamp recorded_at) {
-    if (!best.has_value() || best->version < version) best = Reading{version, value, period, recorded_at};
-  };
-  const int last_year = up_to_year.value_or(std::numeric_limits<int>::max());
-  for (auto it = state.approved_figures.lower_bound(FigureKey{indicator, unit, std::numeric_limits<int>::min()});
+  const std::chrono::year_month first = std::chrono::year::min() / std::chrono::January;
+  for (auto it = state.approved_figures.lower_bound(FigureKey{indicator, unit, first});
        it != state.approved_figures.end() && it->first.indicator == indicator && it->first.unit == unit &&
-       it->first.year <= last_year;
+       (!up_to.has_value() || it->first.period <= *up_to);
        ++it) {
-    consider(it->second.version, it->second.value, it->second.period, it->second.recorded_at);
+    ConsiderReading(best, Reading{it->second.version, it->second.value, it->second.period, it->second.recorded_at});
   }
   for (const auto& [version, report] : state.pending_reports) {
-    if (static_cast<int>(report.period.year()) > last_year) continue;
+    if (up_to.has_value() && report.period > *up_to) continue;
     for (const IndicatorValue& v : report.indicators) {
       if (v.indicator != indicator || v.unit != unit) continue;
-      consider(version, v.value, report.period, report.recorded_at);
+      ConsiderReading(best, Reading{version, v.value, report.period, report.recorded_at});
       break;  // within one report the first value counts
     }
+  }
+  return best;
+}
+
+// The overall percent (总体进度) by the same rule: the latest period's among
+// approved and pending reports, up to `up_to` when given.
+std::optional<Reading> LatestProgress(const StreamState& state, std::optional<std::chrono::year_month> up_to) {
+  std::optional<Reading> best;
+  for (const auto& [period, figure] : state.approved_percents) {
+    if (up_to.has_value() && period > *up_to) break;
+    ConsiderReading(best, Reading{figure.version, figure.value, figure.period, figure.recorded_at});
+  }
+  for (const auto& [version, report] : state.pending_reports) {
+    if (!report.percent.has_value() || (up_to.has_value() && report.period > *up_to)) continue;
+    ConsiderReading(best, Reading{version, *report.percent, report.period, report.recorded_at});
   }
   return best;
 }
@@ -517,16 +600,19 @@ json ProgressJson(const std::optional<double>& target, const std::optional<Readi
   return NumberJson<json>(std::round(reading->value / *target * 1000) / 10);
 }
 
-json ReadingJson(const Target& target, const std::optional<Reading>& reading) {
+json ReadingJson(const Target& target, const std::optional<Reading>& reading, const Calendar& calendar) {
   return {{"target", target.value ? NumberJson<json>(*target.value) : json(nullptr)},
           {"unit", target.unit},
           {"latest_value", reading ? NumberJson<json>(reading->value) : json(nullptr)},
           {"progress_percent", ProgressJson(target.value, reading)},
           {"period", reading ? json(FormatMonth(reading->period)) : json(nullptr)},
-          {"reported_at", reading ? json(FormatTimestamp(reading->recorded_at)) : json(nullptr)}};
+          {"reported_at", reading ? json(FormatTimestamp(reading->recorded_at)) : json(nullptr)},
+          {"late", reading ? json(calendar.Late(reading->period, reading->recorded_at)) : json(nullptr)}};
 }
 
-json LastReportJson(const StreamState& state) {
+// The report recorded last (whatever its period): what "上次报送" and the
+// silence warnings read. Its "late" says whether it was 补报.
+json LastReportJson(const StreamState& state, const Calendar& calendar) {
   if (!state.last_report.has_value()) return nullptr;
   const LastReport& last = *state.last_report;
   return {{"version", last.version.value},
@@ -535,15 +621,29 @@ json LastReportJson(const StreamState& state) {
           {"unit", last.unit},
           {"period", FormatMonth(last.period)},
           {"percent", NumberJson<json>(last.percent)},
+          {"late", calendar.Late(last.period, last.recorded_at)},
           {"decision", last.decision ? json(DecisionName(*last.decision)) : json(nullptr)},
           {"reviewed_at", TimestampJson(last.reviewed_at)}};
 }
 
+// The overall percent as of its period: the latest period's (not the latest
+// recorded report's), from a report not returned; null when there is none.
+json ProgressOfJson(const StreamState& state, const Calendar& calendar, std::optional<std::chrono::year_month> up_to) {
+  const std::optional<Reading> progress = LatestProgress(state, up_to);
+  if (!progress.has_value()) return nullptr;
+  return {{"percent", NumberJson<json>(progress->value)},
+          {"period", FormatMonth(progress->period)},
+          {"version", progress->version.value},
+          {"reported_at", FormatTimestamp(progress->recorded_at)},
+          {"late", calendar.Late(progress->period, progress->recorded_at)}};
+}
+
 // Every target of the item, reported or not, in the catalog's order.
-json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets) {
+json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets, const Calendar& calendar,
+                    std::optional<std::chrono::year_month> up_to) {
   json out = json::array();
   for (const Target& target : targets) {
-    json entry = ReadingJson(target, LatestReading(state, target.indicator, target.unit));
+    json entry = ReadingJson(target, LatestReading(state, target.indicator, target.unit, up_to), calendar);
     entry["indicator"] = target.indicator;
     out.push_back(std::move(entry));
   }
@@ -581,15 +681,18 @@ json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
 
 // The fields tasks and major items share.
 void AddSupervision(json& out, const StreamState& state, const std::vector<Target>& targets,
-                    const Evaluation& evaluation, const Calendar& calendar) {
+                    const Evaluation& evaluation, const Calendar& calendar,
+                    std::optional<std::chrono::year_month> up_to) {
   json reasons = json::array();
   for (const auto& [level, reason] : evaluation.reasons) reasons.push_back(reason);
   out["status"] = TaskStatusName(evaluation.status);
   out["status_label"] = TaskStatusLabel(evaluation.status);
   out["version"] = state.version.value;
   out["completed_at"] = TimestampJson(state.completed_at);
-  out["last_report"] = LastReportJson(state);
-  out["indicators"] = IndicatorsJson(state, targets);
+  out["last_report"] = LastReportJson(state, calendar);
+  out["progress"] = ProgressOfJson(state, calendar, up_to);
+  out["indicators"] = IndicatorsJson(state, targets, calendar, up_to);
+  if (up_to.has_value()) out["period"] = FormatMonth(*up_to);
   out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);
   out["open_notices"] = OpenNoticesJson(state, calendar);
   out["warning"] = WarningLevelName(evaluation.level);
@@ -598,19 +701,19 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
 }
 
 json TaskJson(const TaskSpec& task, const StreamState& state, const Evaluation& evaluation,
-              const Calendar& calendar) {
+              const Calendar& calendar, std::optional<std::chrono::year_month> up_to = std::nullopt) {
   json out = {{"no", task.no.value},
               {"stream", TaskStream(task.no).value},
               {"category", task.category},
               {"item", task.item},
               {"lead_unit", task.lead_unit},
               {"cooperating_units", task.cooperating_units}};
-  AddSupervision(out, state, task.targets, evaluation, calendar);
+  AddSupervision(out, state, task.targets, evaluation, calendar, up_to);
   return out;
 }
 
 json MajorJson(const MajorItem& item, const StreamState& state, const Evaluation& evaluation,
-               const Calendar& calendar) {
+               const Calendar& calendar, std::optional<std::chrono::year_month> up_to = std::nullopt) {
   json related = json::array();
   for (TaskNo no : item.related_tasks) related.push_back(no.value);
   json out = {{"no", item.no.value},
@@ -619,7 +722,7 @@ json MajorJson(const MajorItem& item, const StreamState& state, const Evaluation
               {"name", item.name},
               {"units", item.units},
               {"related_tasks", related}};
-  AddSupervision(out, state, item.targets, evaluation, calendar);
+  AddSupervision(out, state, item.targets, evaluation, calendar, up_to);
   return out;
 }
 
@@ -675,17 +778,20 @@ json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& 
 
 // A county target reads the latest value its source task reported for a period
 // within the target's year: the 2024 target keeps its 2024 figure after 2025's reports arrive.
-json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState>& streams) {
+json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState>& streams,
+                 const Calendar& calendar) {
   json out = json::array();
   for (const Target& target : catalog.targets) {
     std::optional<Reading> reading;
     json source = nullptr;
     if (target.source.has_value()) {
       const StreamId stream = TaskStream(target.source->task);
-      reading = LatestReading(Find(streams, stream), target.source->indicator, target.unit, target.year);
+      std::optional<std::chrono::year_month> up_to;
+      if (target.year.has_value()) up_to = std::chrono::year(*target.year) / std::chrono::December;
+      reading = LatestReading(Find(streams, stream), target.source->indicator, target.unit, up_to);
       source = {{"task", target.source->task.value}, {"stream", stream.value}, {"indicator", target.source->indicator}};
     }
-    json entry = ReadingJson(target, reading);
+    json entry = ReadingJson(target, reading, calendar);
     entry["year"] = target.year ? json(*target.year) : json(nullptr);
     entry["framework"] = target.framework;
     entry["indicator"] = target.indicator;
@@ -720,7 +826,7 @@ Result<std::unique_ptr<SupervisionView>> SupervisionView::Create(Catalog catalog
   std::optional<std::chrono::year_month_day> plan_date = ParseDate(catalog.document.date);
   if (!plan_date.has_value()) {
     return Status::InvalidArgument("document.date: \"" + catalog.document.date +
-                                       "\" is not a date written YYYY-MM-DD; silence is counted from it",
+                                       "\" is not a date written YYYY-MM-DD",
                                    "document.date");
   }
   // The constructor is private so that only validated options reach it.
@@ -733,7 +839,18 @@ SupervisionView::SupervisionView(Catalog catalog, SupervisionOptions options, st
   for (const StreamId& stream : AllStreams(catalog_)) supervised_.insert(stream.value);
 }
 
+std::optional<std::chrono::year_month> SupervisionView::SupervisionStart() const {
+  std::optional<Timestamp> created = store_created_at_;
+  if (!created.has_value()) created = options_.store_created_at;
+  return SupervisionStartMonth(catalog_.supervision_start, created, options_.utc_offset_minutes);
+}
+
 void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& event) {
+  // The store's first event dates its creation, the default start of supervision.
+  if (envelope.position.value == 1 && !store_created_at_.has_value()) {
+    store_created_at_ = envelope.recorded_at;
+    store_changed_ = true;
+  }
   if (!supervised_.contains(envelope.stream.value)) return;
   StreamState& state = streams_[envelope.stream.value];
   // Each event arrives once (View's contract); a repeat from a replay must not count twice.
@@ -747,6 +864,11 @@ std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRow
   std::vector<std::pair<std::string, std::string>> rows;
   for (const std::string& stream : changed_) rows.emplace_back(stream, StateToJson(streams_.at(stream)).dump());
   changed_.clear();
+  if (store_changed_ && store_created_at_.has_value()) {
+    rows.emplace_back(std::string(kStoreRow),
+                      json({{"format", kRowFormat}, {"created_at_us", MicrosJson(store_created_at_)}}).dump());
+    store_changed_ = false;
+  }
   return rows;
 }
 
@@ -754,6 +876,19 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
   const std::string where = "supervision row \"" + std::string(key) + "\": ";
   json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
+  if (key == kStoreRow) {
+    JsonReader r(row, "");
+    Status read = [&]() -> Status {
+      RETURN_IF_ERROR(r.ExpectObject());
+      RETURN_IF_ERROR(r.RejectUnknown({"format", "created_at_us"}));
+      ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
+      if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
+      ASSIGN_OR_RETURN(Timestamp created, ReadMicros(r, "created_at_us"));
+      store_created_at_ = created;
+      return Status::Ok();
+    }();
+    return read.ok() ? read : Status::DataLoss(where + read.message());
+  }
   Result<StreamState> state = StateFromJson(row);
   if (!state.ok()) return Status::DataLoss(where + state.status().message());
   streams_[std::string(key)] = std::move(state).value();
@@ -761,7 +896,8 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 }
 
 json SupervisionView::Render(Timestamp now) const {
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+  const std::optional<std::chrono::year_month> start = SupervisionStart();
+  const Calendar calendar = MakeCalendar(options_, plan_date_, now, start);
   std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
@@ -781,18 +917,21 @@ json SupervisionView::Render(Timestamp now) const {
           {"tasks", std::move(tasks)},
           {"major_items", std::move(majors)},
           {"units", UnitsJson(catalog_, evaluations)},
-          {"targets", TargetsJson(catalog_, streams_)},
-          {"counts", CountsJson(evaluations)}};
+          {"targets", TargetsJson(catalog_, streams_, calendar)},
+          {"counts", CountsJson(evaluations)},
+          {"supervision_start", start ? json(FormatMonth(*start)) : json(nullptr)},
+          {"report_due_day", options_.report_due_day}};
 }
 
-Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now) const {
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
+                                         std::optional<std::chrono::year_month> period) const {
+  const Calendar calendar = MakeCalendar(options_, plan_date_, now, SupervisionStart());
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
-    if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar);
+    if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar, period);
   }
   for (const MajorItem& item : catalog_.major_items) {
-    if (MajorStream(item.no) == stream) return MajorJson(item, state, Evaluate(state, calendar), calendar);
+    if (MajorStream(item.no) == stream) return MajorJson(item, state, Evaluate(state, calendar), calendar, period);
   }
   return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");
 }

@@ -26,8 +26,9 @@ struct SupervisionOptions {
   // 蓝: a deadline this many days away or fewer (not yet passed) and no report
   // sent this calendar month. Default 15: due in 15 days warns, in 16 does not.
   int blue_deadline_days = 15;
-  // 黄: more than this many days since the last report; an item never reported
-  // counts from the plan's document date. Default 30: 30 days silent is fine, 31 warns.
+  // 黄: more than this many days since the last report. Default 30: 30 days
+  // silent is fine, 31 warns. An item never reported warns instead once the
+  // supervision start's report is overdue (see report_due_day).
   int yellow_silence_days = 30;
   // 黄: the latest report was returned more than this many days ago and no new
   // report has been sent. Default 10: 10 days is fine, 11 warns.
@@ -35,6 +36,15 @@ struct SupervisionOptions {
   // Offset from UTC of the zone in which "today" and "this month" are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
   int utc_offset_minutes = 480;
+  // The day of the following month by which a month's report is due (1..28):
+  // the rules file's 报送及时 due_day (gateway/views.cc copies it). Default 10.
+  // A report recorded after it is 补报 (late); a task never reported warns
+  // once its first due date (of the supervision start's month) has passed.
+  int report_due_day = 10;
+  // When the store was created (its first event's recorded time), for stores
+  // whose view rows predate the view learning it from the event at position 1.
+  // Empty: learnt from that event only.
+  std::optional<Timestamp> store_created_at;
 };
 
 // kInvalidArgument naming the option (subject() is its name) when out of range.
@@ -82,16 +92,20 @@ class SupervisionView final : public View {
     std::chrono::year_month period;
     Timestamp recorded_at;
     std::vector<IndicatorValue> indicators;
+    std::optional<double> percent;  // empty only in rows written before it was kept
   };
-  // Approved figures are kept per indicator, unit and the year of the report's
-  // period, so that a county target can read the latest figure of its year.
+  // Approved figures are kept per indicator, unit and the report's period
+  // (valid time): the latest figure is the latest period's, ties broken by
+  // stream version (projections/report_period.h), and a county target reads
+  // the latest figure of its year. Bounded by the months reported, not by
+  // the number of reports.
   struct FigureKey {
     std::string indicator;
     std::string unit;
-    int year = 0;
+    std::chrono::year_month period;
     auto operator<=>(const FigureKey&) const = default;
   };
-  struct Figure {  // the value from the approved report of the highest version
+  struct Figure {  // the value from the approved report of the highest version for its period
     StreamVersion version;
     std::chrono::year_month period;
     Timestamp recorded_at;
@@ -110,14 +124,15 @@ class SupervisionView final : public View {
     std::optional<LastReport> last_report;
     std::map<StreamVersion, PendingReport> pending_reports;  // by version; dropped once reviewed
     std::map<FigureKey, Figure> approved_figures;
+    // The approved reports' overall percent (总体进度), per period, as figures.
+    std::map<std::chrono::year_month, Figure> approved_percents;
     // By milestone: setting a milestone's deadline again moves it.
     std::map<std::string, std::chrono::year_month_day> deadlines;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped
   };
 
   // The catalog must pass ValidateCatalog and carry a document date written
-  // YYYY-MM-DD (silence is counted from it); otherwise kInvalidArgument, as for
-  // options out of range.
+  // YYYY-MM-DD; otherwise kInvalidArgument, as for options out of range.
   static Result<std::unique_ptr<SupervisionView>> Create(Catalog catalog, SupervisionOptions options = {});
 
   std::string_view Name() const override { return "supervision"; }
@@ -129,18 +144,29 @@ class SupervisionView final : public View {
   // targets, counts. Numbers that are whole print as integers.
   nlohmann::json Render(Timestamp now) const;
   // One task or major item as it appears in Render; kNotFound for a stream the
-  // catalog does not define.
-  Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now) const;
+  // catalog does not define. With `period`, its figures (indicators and
+  // progress) are those of the latest period up to `period` — with a replay to
+  // T, "what was known at T about period P" — and "period" names it.
+  Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now,
+                                    std::optional<std::chrono::year_month> period = std::nullopt) const;
+
+  // The first month whose report is due: the catalog's supervision_start, else
+  // the month (local time) of the store's first event; empty while unknown.
+  std::optional<std::chrono::year_month> SupervisionStart() const;
 
  private:
   SupervisionView(Catalog catalog, SupervisionOptions options, std::chrono::sys_days plan_date);
 
   Catalog catalog_;
   SupervisionOptions options_;
-  std::chrono::sys_days plan_date_;     // the document date: silence counts from it
+  std::chrono::sys_days plan_date_;     // the document date
   std::set<std::string> supervised_;    // the catalog's stream names
   std::map<std::string, StreamState> streams_;  // by stream name; only streams with events
   std::set<std::string> changed_;       // rows touched since TakeChangedRows
+  // The recorded time of the store's first event (global position 1), kept in
+  // the row kStoreRow; the default start of supervision.
+  std::optional<Timestamp> store_created_at_;
+  bool store_changed_ = false;
 };
 
 }  // namespace kuimen

@@ -121,6 +121,15 @@ function fmtDate(iso) {
 
 function todayChina() { return fmtDate(new Date().toISOString()); }
 
+// 补报: a progress report recorded (China time) after its period's due day,
+// `dueDay` of the following month — the server's report_due_day, from the rules file.
+function isLateReport(event, dueDay) {
+  if (!event || event.type !== 'ProgressReported' || !event.data || !event.data.period) return false;
+  const [y, m] = event.data.period.split('-').map(Number);
+  const due = `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-${String(dueDay).padStart(2, '0')}`;
+  return fmtDate(event.recorded_at) > due;
+}
+
 function fmtNumber(n) {
   if (n === null || n === undefined) return '—';
   return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
@@ -534,7 +543,14 @@ function app() {
     itemHash(item) {
       return item.stream.startsWith('task-') ? `#/item/task/${item.no}` : `#/item/major/${item.no}`;
     },
-    percentOf(item) { return item.last_report ? item.last_report.percent : null; },
+    // 总体进度 as of its period: the latest period's report, not the latest recorded one.
+    percentOf(item) { return item.progress ? item.progress.percent : null; },
+    progressPeriodOf(item) { return item.progress ? item.progress.period : ''; },
+    lateEvent(e) { return isLateReport(e, this.view ? (this.view.rendered.report_due_day || 10) : 10); },
+    lastReportText(t) {
+      if (!t.last_report) return '未报送';
+      return t.last_report.period + '（' + fmtDate(t.last_report.recorded_at) + '）' + (t.last_report.late ? ' 补报' : '');
+    },
 
     // ---- labels for templates ----
     roleLabel(role) { return ROLE_LABELS[role] || role; },

@@ -200,6 +200,32 @@ test('the board refreshes by itself when events are projected', async () => {
   await page.context().close();
 });
 
+test('day one has no false 未报送 warning, and a late report is shown as 补报 on the board, the item and the review queue', async () => {
+  // The store was created today: supervision starts this month, nothing is overdue yet.
+  const view = await server.api(tokens.taskforce, '/api/v1/views/supervision');
+  assert.equal(view.rendered.supervision_start, chinaDate().slice(0, 7));
+  for (const t of view.rendered.tasks) {
+    assert.ok(!t.warning_reasons.some((r) => /天未报送进度|起未报送进度/.test(r)), `task ${t.no}: ${t.warning_reasons.join('；')}`);
+  }
+  // A report for two months ago, recorded today: after its due day, so 补报.
+  const [y, m] = chinaDate().slice(0, 7).split('-').map(Number);
+  const back = new Date(Date.UTC(y, m - 3, 1));
+  const period = `${back.getUTCFullYear()}-${String(back.getUTCMonth() + 1).padStart(2, '0')}`;
+  await server.api(tokens.department, '/api/v1/tasks/23/events', {
+    method: 'POST', body: { type: 'ProgressReported', data: { period, summary: '补报两个月前的进展', percent: 5 } },
+  });
+  const page = await newPage('taskforce');
+  await open(page, '#/board', 'table.board tbody tr[data-task="23"]');
+  await page.waitForFunction(() => /补报/.test(document.querySelector('table.board tbody tr[data-task="23"]')?.textContent || ''), null, { timeout: 20000 });
+  assert.doesNotMatch(await page.locator('#page-board').innerText(), /\d+天未报送进度/);
+  await open(page, '#/item/task/23', '#page-item .timeline li');
+  await page.locator('#page-item .timeline .chip.late', { hasText: '补报' }).first().waitFor();
+  await open(page, '#/review', '#page-review .pending[data-stream="task-23"]');
+  await page.locator('#page-review .pending[data-stream="task-23"] .chip.late', { hasText: '补报' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('an auditor verifies the chain and replays the board as of an earlier day', async () => {
   const page = await newPage('auditor');
   await open(page, '#/audit', '#page-audit');
