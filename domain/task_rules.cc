@@ -16,6 +16,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kNoticeIdTaken: return "notice_id_taken";
     case TaskRule::kNoticeClosed: return "notice_closed";
     case TaskRule::kYearFrozen: return "year_frozen";
+    case TaskRule::kYearNotOver: return "year_not_over";
   }
   return "unknown_rule";
 }

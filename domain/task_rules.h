@@ -22,6 +22,8 @@ enum class TaskRule {
   kNoticeIdTaken,          // notice ids are unique within a stream       (failed_precondition)
   kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
   kYearFrozen,             // a frozen assessment year takes nothing more (failed_precondition)
+  kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
+                           // or early with a reason
 };
 
 // Stable snake_case id: "report_already_reviewed".

@@ -52,7 +52,7 @@ Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const Strea
       return StreamAggregate(TaskAggregate(std::move(item)));
     }
     case StreamKind::kAssessment: {
-      ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream));
+      ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream, clock_));
       return StreamAggregate(std::move(aggregate));
     }
     case StreamKind::kPrincipals:

@@ -12,6 +12,7 @@
 #include "domain/actor.h"
 #include "domain/assessment_aggregate.h"
 #include "domain/catalog.h"
+#include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/principal_directory.h"
 #include "domain/task_aggregate.h"
@@ -42,8 +43,10 @@ struct Submission {
 // only the events appended since, so a decision costs no full replay.
 class CommandHandler {
  public:
-  // Neither is owned; both must outlive the handler.
-  CommandHandler(EventStore& store, const Catalog& catalog) : store_(store), catalog_(catalog) {}
+  // None is owned; all must outlive the handler. `clock` is the aggregates'
+  // "now" (the assessment's freeze checks the year is over by it).
+  CommandHandler(EventStore& store, const Catalog& catalog, const Clock& clock)
+      : store_(store), catalog_(catalog), clock_(clock) {}
 
   // Returns the stored event. A resent event_id returns the event stored the
   // first time, without deciding again. Errors: kNotFound (no such stream),
@@ -92,6 +95,7 @@ class CommandHandler {
 
   EventStore& store_;
   const Catalog& catalog_;
+  const Clock& clock_;
   std::mutex cache_mu_;  // guards the two maps
   std::unordered_map<StreamId, StreamAggregate> cache_;
   std::unordered_map<StreamId, std::unique_ptr<StreamQueue>> queues_;

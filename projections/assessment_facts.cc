@@ -275,6 +275,15 @@ json YearRow(const AssessmentFacts::YearStream& year) {
     freeze = {{"position", year.freeze->position.value},
               {"recorded_at_us", TimeJson(year.freeze->recorded_at)},
               {"result", year.freeze->result}};
+    // Written only when recorded, so a row of a freeze without them keeps its bytes.
+    if (!year.freeze->rules_version.empty()) {
+      freeze["rules_version"] = year.freeze->rules_version;
+      freeze["rules"] = year.freeze->rules;
+    }
+    if (year.freeze->early) {
+      freeze["early"] = true;
+      freeze["reason"] = year.freeze->reason;
+    }
   }
   return {{"format", AssessmentFacts::kRowFormat},
           {"version", year.version.value},
@@ -304,6 +313,11 @@ Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
     ASSIGN_OR_RETURN(read.recorded_at, ReadTime(freeze_reader));
     const json* result = Nested(*freeze, "result");
     if (result == nullptr || !result->is_object()) return Unreadable("freeze.result", "must be an object");
+    ASSIGN_OR_RETURN(read.rules_version, freeze_reader.OptionalString("rules_version"));
+    ASSIGN_OR_RETURN(read.rules, freeze_reader.OptionalString("rules"));
+    ASSIGN_OR_RETURN(std::optional<bool> early, freeze_reader.OptionalBool("early"));
+    read.early = early.value_or(false);
+    ASSIGN_OR_RETURN(read.reason, freeze_reader.OptionalString("reason"));
     read.result = *result;
     year.freeze = std::move(read);
   }
@@ -376,9 +390,10 @@ struct FoldYear {
     year.adjustments.push_back({envelope.position, e.unit, e.points});
     return true;
   }
-  bool operator()(const YearFrozen&) const {
+  bool operator()(const YearFrozen& e) const {
     if (year.freeze.has_value()) return false;  // the aggregate allows one freeze; the first stands
-    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, json::object()};
+    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, json::object(),
+                                          e.rules_version, e.rules, e.early, e.reason};
     return true;
   }
   bool operator()(const ProgressReported&) const { return false; }

@@ -94,6 +94,13 @@ struct AssessmentFacts {
     GlobalPosition position;
     Timestamp recorded_at;
     nlohmann::json result;
+    // As the YearFrozen recorded them: the rules the year is frozen with (the
+    // version and the rules' JSON text; both empty for a freeze recorded
+    // before rules were), and whether it was an early freeze, and why.
+    std::string rules_version;
+    std::string rules;
+    bool early = false;
+    std::string reason;
   };
   struct YearStream {
     StreamVersion version;

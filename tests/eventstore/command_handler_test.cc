@@ -25,7 +25,7 @@ class CommandHandlerTest : public testing::StoreTest {
     ASSERT_TRUE(catalog.ok());
     catalog_ = *catalog;
     store_ = Open();
-    handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+    handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   }
 
   static ProgressReported Report(double mu) {
@@ -79,7 +79,7 @@ TEST_F(CommandHandlerTest, AReportIsReviewedOnceAcrossReopen) {
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<RecordedEvent> again = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kReturned, "重审"});
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(again.status().subject(), RuleId(TaskRule::kReportAlreadyReviewed));
@@ -195,7 +195,7 @@ TEST_F(CommandHandlerTest, AFrozenYearTakesNothingMoreAfterAReopen) {
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<RecordedEvent> late = Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, 2, "补充加分"}, {}, {},
                                       "assessment-2024");
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
@@ -260,7 +260,7 @@ TEST_F(CommandHandlerTest, ThePrincipalsStreamIsDecidedByThePrincipalDirectory) 
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<PrincipalDirectory> directory = handler_->LoadPrincipals();
   ASSERT_TRUE(directory.ok()) << directory.status().ToString();
   ASSERT_NE(directory->Find("p-1"), nullptr);
