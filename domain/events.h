@@ -113,14 +113,14 @@ struct YearFrozen {
   // Frozen before the year's last day (China time) on purpose; refused
   // (year_not_over) unless set, and then `reason` (1..4000 characters) says why.
   bool early = false;
-  std::string reason;
+  std::string reason = {};  // "= {}": YearFrozen{year, comment} stays free of missing-initializer warnings
   // The assessment rules the year is frozen with, stamped by the server (the
   // gateway), never given by the client: the version and the rules file's
   // JSON text (opaque here; projections/assessment_rules.h reads it). Empty in
   // a freeze recorded before rules were recorded: the view then scores with
   // the rules it runs under.
-  std::string rules_version;
-  std::string rules;
+  std::string rules_version = {};
+  std::string rules = {};
   bool operator==(const YearFrozen&) const = default;
 };
 
