@@ -78,6 +78,11 @@ class Scorer {
     const std::vector<Involved> tasks = InvolvedIn(rule, unit);
     Line line;
     line.rule = &rule;
+    if (tasks.empty() && rule.kind != AssessmentRuleKind::kAdjustments) {
+      line.applicable = false;
+      line.detail = "不适用：未牵头任务，配合任务不计此项";
+      return line;
+    }
     switch (rule.kind) {
       case AssessmentRuleKind::kTimeliness: Timeliness(rule, unit, tasks, line); break;
       case AssessmentRuleKind::kApproval: Approval(rule, unit, tasks, line); break;
@@ -197,14 +202,16 @@ class Scorer {
       for (year_month month = first; month <= last; month += std::chrono::months(1)) {
         const year_month_day due = DueDate(month);
         const auto found = reports.find(month);
-        if (found != reports.end()) {
-          const AssessmentFacts::Report* earliest = found->second.front();
-          const bool in_time = LocalDate(earliest->recorded_at) <= due;
+        // A month is owed unless the task stood completed on its due day.
+        const bool owed = facts == nullptr || !CompletedBy(*facts, due);
+        const AssessmentFacts::Report* earliest = found == reports.end() ? nullptr : found->second.front();
+        const bool in_time = earliest != nullptr && LocalDate(earliest->recorded_at) <= due;
+        if (earliest != nullptr && (in_time || owed)) {
           ++(in_time ? on_time : late);
           tally.Count(on, in_time ? 1 : 0);
           line.positions.insert(earliest->position);
-        } else if (facts != nullptr && CompletedBy(*facts, due)) {
-          ++exempt;
+        } else if (!owed) {
+          ++exempt;  // a late report of a month not owed costs nothing either
         } else if (today_ > due) {
           ++missing;
           tally.Count(on, 0);
@@ -240,8 +247,9 @@ class Scorer {
       for (year_month month = first; month <= last; month += std::chrono::months(1)) {
         const year_month_day due = DueDate(month);
         const auto found = reports.find(month);
+        const bool owed = facts == nullptr || !CompletedBy(*facts, due);
         if (found == reports.end()) {
-          if ((facts == nullptr || !CompletedBy(*facts, due)) && today_ > due) {
+          if (owed && today_ > due) {
             ++missing;
             tally.Count(on, 0);
           }
@@ -266,7 +274,7 @@ class Scorer {
           line.positions.insert(approval->position);
         } else if (unreviewed) {
           ++waiting;
-        } else {
+        } else if (owed) {  // a returned report of a month not owed costs nothing
           ++returned;
           tally.Count(on, 0);
           line.positions.insert(returns.begin(), returns.end());

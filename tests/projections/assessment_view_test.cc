@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/assessment_aggregate.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 #include "tests/projections/envelope_log.h"
@@ -60,14 +61,23 @@ AssessmentAdjusted Adjust(const std::string& unit, double points, int year = 202
 
 using Log = testing::EnvelopeLog;
 
-std::unique_ptr<AssessmentView> NewView(AssessmentRules rules = DefaultAssessmentRules()) {
+// The built-in rules with cooperating tasks left out (weight 0 everywhere):
+// each rule's own tests read led tasks only; the cooperating weight has its own.
+AssessmentRules LeadOnlyRules() {
+  AssessmentRules rules = DefaultAssessmentRules();
+  rules.version = "test-lead-only";
+  for (AssessmentRule& rule : rules.rules) rule.cooperating_weight = 0;
+  return rules;
+}
+
+std::unique_ptr<AssessmentView> NewView(AssessmentRules rules = LeadOnlyRules()) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(SmallPlan(), std::move(rules));
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   return std::move(view).value();
 }
 
-std::unique_ptr<AssessmentView> ViewOf(const Log& log) {
-  std::unique_ptr<AssessmentView> view = NewView();
+std::unique_ptr<AssessmentView> ViewOf(const Log& log, AssessmentRules rules = LeadOnlyRules()) {
+  std::unique_ptr<AssessmentView> view = NewView(std::move(rules));
   for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
   return view;
 }
@@ -93,16 +103,20 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 
 // --- the form ---------------------------------------------------------------
 
-TEST(AssessmentView, ScoresTheUnitsThatLeadATaskInCatalogOrder) {
-  json render = NewView()->Render(2024, China(2024, 10, 20));
+TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateInCatalogOrder) {
+  json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
   EXPECT_EQ(render["year"], 2024);
-  EXPECT_EQ(render["rules_version"], "fengjie-2024.1");
+  EXPECT_EQ(render["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
   EXPECT_EQ(render["frozen"], false);
   EXPECT_TRUE(render["frozen_at_position"].is_null());
   EXPECT_EQ(render["evaluated_at"], "2024-10-20T02:00:00.000000Z");
   std::vector<std::string> units;
   for (const json& unit : render["units"]) units.push_back(unit["unit"]);
-  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县商务委"}));
+  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县财政局", "县商务委"}));
+  EXPECT_EQ(UnitOf(render, "县供销合作社")["involvement"], "lead_and_cooperating");
+  EXPECT_EQ(UnitOf(render, "县财政局")["involvement"], "cooperating");
+  EXPECT_EQ(UnitOf(render, "县商务委")["involvement"], "lead");
   const json& lines = UnitOf(render, "县供销合作社")["lines"];
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(lines[0]["rule"], "timeliness");
@@ -112,18 +126,24 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadATaskInCatalogOrder) {
   EXPECT_TRUE(lines[5]["max"].is_null());
 }
 
-TEST(AssessmentView, ScoresTheSevenLeadUnitsOfTheFengjiePlan) {
+TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
   Result<Catalog> fengjie = LoadDefaultCatalog();
   ASSERT_TRUE(fengjie.ok()) << fengjie.status().ToString();
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(*fengjie, DefaultAssessmentRules());
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   json render = (*view)->Render(2024, China(2025, 1, 20));
-  std::vector<std::string> units;
-  for (const json& unit : render["units"]) units.push_back(unit["unit"]);
-  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县政府口岸物流办", "县商务委",
-                                             "县交通运输委", "县发展改革委", "县政府金融服务中心"}));
-  // Nothing reported: October to December missed on all 12 of 县供销合作社's tasks.
-  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["detail"], "应报36期，按时报送0期，逾期报送0期，未报送36期");
+  // The seven lead units, and every unit that cooperates on a task.
+  EXPECT_EQ(render["units"].size(), AssessedUnits(*fengjie).size());
+  EXPECT_GT(render["units"].size(), 7u);
+  // Nothing reported: October to December missed on all 12 of 县供销合作社's
+  // led tasks, and on the tasks it cooperates on at half weight.
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["detail"],
+            "应报81期，按时报送0期，逾期报送0期，未报送81期（配合任务按0.5折算）");
+  // Silence earns nothing: the units that never reported score 0, not 55.
+  for (const json& unit : render["units"]) {
+    EXPECT_EQ(unit["score"], 0) << unit["unit"];
+    EXPECT_EQ(LineOf(render, unit["unit"], "approval")["points"], 0) << unit["unit"];
+  }
 }
 
 // --- 报送及时 ---------------------------------------------------------------------
@@ -178,12 +198,15 @@ TEST(AssessmentTimeliness, ExpectsNoReportWhileATaskStandsCompleted) {
   EXPECT_EQ(line["positions"], Positions({1, 2, 3, 4}));
 }
 
-TEST(AssessmentTimeliness, GivesFullPointsBeforeAnyMonthIsDue) {
-  json line = LineOf(NewView()->Render(2024, China(2024, 10, 20)), "县商务委", "timeliness");
-  EXPECT_EQ(line["points"], 30);
-  EXPECT_EQ(line["detail"], "本年度尚无应报送的月份");
+TEST(AssessmentTimeliness, IsNotApplicableBeforeAnyMonthIsDue) {
+  json render = NewView()->Render(2024, China(2024, 10, 20));
+  json line = LineOf(render, "县商务委", "timeliness");
+  EXPECT_EQ(line["applicable"], false);
+  EXPECT_TRUE(line["points"].is_null());
+  EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
+  EXPECT_EQ(UnitOf(render, "县商务委")["not_applicable"], json::parse(R"(["timeliness","approval","targets","notices"])"));
   // A year before the plan's has no due month either.
-  EXPECT_EQ(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"], 30);
+  EXPECT_TRUE(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"].is_null());
 }
 
 TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
@@ -201,7 +224,7 @@ TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
 
 // --- 审核通过 ---------------------------------------------------------------------
 
-TEST(AssessmentApproval, IsTheApprovedShareOfTheUnitsReviewedReports) {
+TEST(AssessmentApproval, IsTheApprovedShareOfTheDueMonthsAMissingMonthCountingAsNotApproved) {
   Log log;
   log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));     // 1 v1
   log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11)));     // 2 v2
@@ -213,13 +236,18 @@ TEST(AssessmentApproval, IsTheApprovedShareOfTheUnitsReviewedReports) {
   log.Add("task-01", China(2024, 12, 7), kTaskForce, Approve(3));               // 8
   log.Add("task-02", China(2024, 11, 7), kTaskForce, Approve(1));               // 9
 
+  // October and November are due on 20 December: task 1's October approved,
+  // its November returned (the approved one is 县财政局's); task 2's October
+  // approved, its November waiting for review (not counted yet).
   json render = ViewOf(log)->Render(2024, China(2024, 12, 20));
   json line = LineOf(render, "县供销合作社", "approval");
   EXPECT_EQ(line["points"], 13.33);  // 20 × 2 / 3
   EXPECT_EQ(line["positions"], Positions({6, 7, 9}));
-  EXPECT_EQ(line["detail"], "已审核进度报告3份，通过2份，退回1份");
-  // Nothing reviewed: full points.
-  EXPECT_EQ(LineOf(render, "县农业农村委", "approval")["points"], 20);
+  EXPECT_EQ(line["detail"], "应审核3期，审核通过2期，退回未通过1期，未报送0期；另有1期待审核");
+  // Nothing reported: each due month counts as not approved, never full points.
+  json silent = LineOf(render, "县农业农村委", "approval");
+  EXPECT_EQ(silent["points"], 0);
+  EXPECT_EQ(silent["detail"], "应审核2期，审核通过0期，退回未通过0期，未报送2期");
 }
 
 // --- 目标达成 ---------------------------------------------------------------------
@@ -242,8 +270,13 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   EXPECT_EQ(agriculture["points"], 20);  // beyond the target counts as the target
   EXPECT_EQ(agriculture["positions"], Positions({5}));
   json commerce = LineOf(render, "县商务委", "targets");
-  EXPECT_EQ(commerce["points"], 20);
-  EXPECT_EQ(commerce["detail"], "牵头任务无量化目标");
+  EXPECT_TRUE(commerce["points"].is_null());
+  EXPECT_EQ(commerce["detail"], "不适用：所涉任务无量化目标");
+  // A target due and never reported counts 0.
+  Log silent;
+  json none = LineOf(ViewOf(silent)->Render(2024, China(2025, 2, 10)), "县供销合作社", "targets");
+  EXPECT_EQ(none["points"], 0);
+  EXPECT_EQ(none["detail"], "量化目标1项，平均完成0%，其中1项未报送数值按0计");
   // In 2025 the January report is the latest.
   EXPECT_EQ(LineOf(ViewOf(log)->Render(2025, China(2025, 2, 10)), "县供销合作社", "targets")["points"], 20);
 }
@@ -265,7 +298,10 @@ TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   EXPECT_EQ(line["points"], 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
   EXPECT_EQ(line["positions"], Positions({3, 5, 6}));
   EXPECT_EQ(line["detail"], "督办事项3件，按期整改1件，逾期整改1件，逾期未整改1件；另有1件未到整改期限");
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices")["points"], 15);
+  // No notice on its tasks: 不适用, not full points.
+  json none = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices");
+  EXPECT_TRUE(none["points"].is_null());
+  EXPECT_EQ(none["detail"], "不适用：本年度无到期的督办事项");
 }
 
 // --- 任务完成 ---------------------------------------------------------------------
@@ -278,7 +314,7 @@ TEST(AssessmentCompletion, CountsLedTasksCompletedAndNotReopened) {
   json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 20)), "县供销合作社", "completion");
   EXPECT_EQ(line["points"], 7.5);
   EXPECT_EQ(line["positions"], Positions({1, 3}));
-  EXPECT_EQ(line["detail"], "牵头任务2项，已完成1项");
+  EXPECT_EQ(line["detail"], "所涉任务2项，已完成1项");
 }
 
 // --- 加减分 and the total --------------------------------------------------------
@@ -292,20 +328,34 @@ TEST(AssessmentAdjustments, AddToTheScoreWhichStaysWithin0And100) {
   for (int i = 0; i < 4; ++i) log.Add("assessment-2024", China(2024, 10, 17), kTaskForce, Adjust(agriculture, -20));
   log.Add("assessment-2025", China(2025, 1, 2), kTaskForce, Adjust(coop, 10, 2025));  // 8: another year
 
-  // On 20 October nothing is due yet; only completion (no task done) costs points.
+  // On 20 October nothing is due yet but completion (no task done): the base
+  // is 0 of the 15 points that applied, and the adjustments are added to it.
   json render = ViewOf(log)->Render(2024, China(2024, 10, 20));
   json line = LineOf(render, commerce, "adjustments");
   EXPECT_EQ(line["points"], 20);
   EXPECT_EQ(line["positions"], Positions({1}));
-  EXPECT_EQ(UnitOf(render, commerce)["score"], 100);  // 85 + 20, at most 100
+  EXPECT_EQ(UnitOf(render, commerce)["base"], 0);
+  EXPECT_EQ(UnitOf(render, commerce)["score"], 20);
+  // Later, every month on time and approved: 30 + 20 of the 65 points that
+  // applied (no target, no notice), scaled to 76.92, plus 20.
+  for (unsigned month : {10u, 11u}) {
+    log.Add("task-27", China(2024, month + 1, 5), Actor{"p-swj", Role::kDepartment, commerce}, Progress(Month(2024, month)));
+    log.Add("task-27", China(2024, month + 1, 6), kTaskForce, Approve(month - 9));
+  }
+  json later = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  EXPECT_EQ(UnitOf(later, commerce)["base"], 76.92);
+  EXPECT_EQ(UnitOf(later, commerce)["score"], 96.92);
+  log.Add("assessment-2024", China(2024, 12, 21), kTaskForce, Adjust(commerce, 10));
+  EXPECT_EQ(UnitOf(ViewOf(log)->Render(2024, China(2024, 12, 21)), commerce)["score"], 100);  // at most 100
+
 
   json coop_line = LineOf(render, coop, "adjustments");
   EXPECT_EQ(coop_line["points"], 1.5);
   EXPECT_EQ(coop_line["positions"], Positions({2, 3}));
   EXPECT_EQ(coop_line["detail"], "加分1项共2.5分，减分1项共1分");
-  EXPECT_EQ(UnitOf(render, coop)["score"], 66.5);  // 30 + 20 + 0 (no value for 农合联) + 15 + 0 + 1.5
+  EXPECT_EQ(UnitOf(render, coop)["score"], 1.5);  // 0 of 15 (completion), plus 1.5
 
-  EXPECT_EQ(UnitOf(render, agriculture)["score"], 0);  // 65 − 80, at least 0
+  EXPECT_EQ(UnitOf(render, agriculture)["score"], 0);  // 0 − 80, at least 0
   EXPECT_EQ(LineOf(render, agriculture, "adjustments")["points"], -80);
 }
 
