@@ -1,6 +1,8 @@
 #include "projections/assessment_view.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -10,6 +12,7 @@
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 #include "tests/projections/envelope_log.h"
+#include "tests/support/behaviour_name.h"
 
 namespace kuimen {
 namespace {
@@ -541,6 +544,299 @@ TEST(AssessmentView, RefusesRulesThatDoNotAddUp) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(SmallPlan(), rules);
   EXPECT_EQ(view.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(view.status().subject(), "rules");
+}
+
+
+// --- 计分规则: what was due, 不适用, scaling, cooperating units -----------------------
+
+const Actor kCommerce{"p-swj", Role::kDepartment, "县商务委"};
+
+// Each month of 2024 from October, reported by `actor` on `task` by the 5th of
+// the next month, and approved the day after when `approve`.
+void ReportEveryMonth(Log& log, const std::string& task, const Actor& actor, bool approve) {
+  for (unsigned month : {10u, 11u, 12u}) {
+    const Timestamp sent = China(2024 + month / 12, month % 12 + 1, 5);
+    log.Add(task, sent, actor, Progress(Month(2024, month)));
+    if (approve) log.Add(task, sent + std::chrono::hours(24), kTaskForce, Approve(month == 10 ? 1 : month == 11 ? 3 : 5));
+  }
+}
+
+struct ScoreCase {
+  const char* behaviour;
+  std::function<void(Log&)> story;
+  std::string unit;
+  json score;           // null: no component applied
+  json base;            // before 加减分
+  json not_applicable;  // rule ids
+  Timestamp at = China(2025, 1, 20);
+  bool lead_only = false;  // LeadOnlyRules instead of the built-in fengjie-2024.2
+};
+
+class AssessmentScoreTable : public ::testing::TestWithParam<ScoreCase> {};
+
+TEST_P(AssessmentScoreTable, ScoresWhatWasDue) {
+  const ScoreCase& c = GetParam();
+  Log log;
+  c.story(log);
+  json render = ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at);
+  const json& unit = UnitOf(render, c.unit);
+  EXPECT_EQ(unit["score"], c.score) << unit.dump();
+  EXPECT_EQ(unit["base"], c.base) << unit.dump();
+  EXPECT_EQ(unit["not_applicable"], c.not_applicable) << unit.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AssessmentScoreTable,
+    ::testing::Values(
+        // Three due months never reported: 0 in 报送及时 and 审核通过, 0 for the
+        // task not completed; no target and no notice: those two 不适用.
+        ScoreCase{"a silent lead unit scores nothing", [](Log&) {}, "县商务委", 0, 0,
+                  json::parse(R"(["targets","notices"])")},
+        // 30 + 20 + 0 of the 65 points that applied, scaled: 76.92.
+        ScoreCase{"a lead unit reporting every month on time scores above its silent self",
+                  [](Log& log) { ReportEveryMonth(log, "task-27", kCommerce, true); }, "县商务委", 76.92, 76.92,
+                  json::parse(R"(["targets","notices"])")},
+        // On 20 October 2024 no month is due yet: only 任务完成 applies, and the
+        // task is completed: 15 of 15, scaled to 100.
+        ScoreCase{"nothing due but completion: the total is scaled over completion alone",
+                  [](Log& log) { log.Add("task-27", China(2024, 10, 18), kTaskForce, TaskCompleted{"完成"}); },
+                  "县商务委", 100, 100, json::parse(R"(["timeliness","approval","targets","notices"])"),
+                  China(2024, 10, 20)},
+        // 县财政局 cooperates on task 1: October on time and approved, November
+        // missed, December on time and not reviewed yet. 报送及时 20 of 30,
+        // 审核通过 10 of 20 (November counts as not approved, December waits):
+        // 30 of 50, scaled to 60. Targets, notices and completion are the
+        // lead's.
+        ScoreCase{"a cooperating unit is scored on the tasks it cooperates on",
+                  [](Log& log) {
+                    log.Add("task-01", China(2024, 11, 5), kFinance, Progress(Month(2024, 10)));  // v1
+                    log.Add("task-01", China(2024, 11, 6), kTaskForce, Approve(1));
+                    log.Add("task-01", China(2025, 1, 9), kFinance, Progress(Month(2024, 12)));
+                  },
+                  "县财政局", 60, 60, json::parse(R"(["targets","notices","completion"])")},
+        ScoreCase{"rules that give cooperating tasks no weight leave a cooperating unit unscored",
+                  [](Log& log) { log.Add("task-01", China(2024, 11, 5), kFinance, Progress(Month(2024, 10))); },
+                  "县财政局", nullptr, nullptr,
+                  json::parse(R"(["timeliness","approval","targets","notices","completion"])"), China(2025, 1, 20),
+                  true},
+        // 县供销合作社 reports tasks 1 and 2 every month on time (6 of 6) but
+        // never task 7, which it cooperates on (3 months at 0.5): 报送及时
+        // 30 × 6 / 7.5 = 24; 审核通过 0 of 20 (nothing reviewed yet, task 7's
+        // months missed); 目标达成 0 (no value for 农合联); 任务完成 0:
+        // 24 of 85, scaled to 28.24.
+        ScoreCase{"a cooperating task's months weigh half beside the led ones",
+                  [](Log& log) {
+                    ReportEveryMonth(log, "task-01", kCoop, false);
+                    ReportEveryMonth(log, "task-02", kCoop, false);
+                  },
+                  "县供销合作社", 28.24, 28.24, json::parse(R"(["notices"])")}),
+    testing::ByBehaviour());
+
+TEST(AssessmentScore, SaysWhichComponentsDidNotApplyInEachLine) {
+  json render = ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  json line = LineOf(render, "县财政局", "completion");
+  EXPECT_EQ(line["applicable"], false);
+  EXPECT_TRUE(line["points"].is_null());
+  EXPECT_EQ(line["max"], 15);
+  EXPECT_EQ(line["detail"], "不适用：未牵头任务，配合任务不计此项");
+  EXPECT_EQ(UnitOf(render, "县财政局")["applicable_max"], 50);
+}
+
+// --- monotonicity: reporting never ranks below silence ----------------------------
+
+// Two twin units, 甲 and 乙, each leading a task with a target and one
+// without, and each cooperating on a task 丙 leads: 甲 on 1, 2 and 5; 乙 on
+// their mirror images 3, 4 and 6.
+Catalog TwinPlan() {
+  Catalog c;
+  c.document = {"测试", "测试", "2025-01-01", "实施方案", ""};
+  c.units = {{"甲", "department"}, {"乙", "department"}, {"丙", "department"}};
+  const Target target{"规模", 11.0, "万亩次", std::nullopt, "", "达到11万亩次"};
+  c.tasks = {
+      TaskSpec{TaskNo(1), "类", "事", "任务", "甲", {}, {target}},
+      TaskSpec{TaskNo(2), "类", "事", "任务", "甲", {}, {}},
+      TaskSpec{TaskNo(3), "类", "事", "任务", "乙", {}, {target}},
+      TaskSpec{TaskNo(4), "类", "事", "任务", "乙", {}, {}},
+      TaskSpec{TaskNo(5), "类", "事", "任务", "丙", {"甲"}, {}},
+      TaskSpec{TaskNo(6), "类", "事", "任务", "丙", {"乙"}, {}},
+  };
+  return c;
+}
+
+// One twin's side of the plan: its unit and its three streams, as pairs.
+struct Twin {
+  Actor actor;
+  std::string streams[3];
+};
+const Twin kTwins[2] = {{{"p-a", Role::kDepartment, "甲"}, {"task-01", "task-02", "task-05"}},
+                        {{"p-b", Role::kDepartment, "乙"}, {"task-03", "task-04", "task-06"}}};
+
+// A seeded year 2025 of reports (figures cumulative, as the plan's targets
+// are), reviews, notices and answers, completions and reopenings, the same on
+// both twins' streams; only events recorded by `now` are kept.
+Log TwinHistory(std::mt19937& random, Timestamp now) {
+  struct Planned {
+    Timestamp at;
+    int pair;         // 0..2: which of each twin's streams
+    EventData event;  // the twins' events differ only in the stream
+    bool by_unit;     // the twin's own unit acts; else the task force
+    int reviews = -1;  // for a review: the index in `plan` of the report it decides
+  };
+  std::vector<Planned> plan;
+  auto chance = [&random](double p) { return std::uniform_real_distribution<double>(0, 1)(random) < p; };
+  auto day = [&random](int low, int high) { return std::uniform_int_distribution<int>(low, high)(random); };
+  int notices = 0;
+  for (unsigned month = 1; month <= 12; ++month) {
+    for (int pair = 0; pair < 3; ++pair) {
+      const std::chrono::year_month next = Month(2025, month) + std::chrono::months(1);
+      const auto on = [&](int d, int hour = 10) {
+        return China(static_cast<int>(next.year()), static_cast<unsigned>(next.month()), static_cast<unsigned>(d), hour);
+      };
+      if (chance(0.6)) {
+        const Timestamp sent = on(day(1, 20));
+        plan.push_back({sent, pair, Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}), true});
+        const int report = static_cast<int>(plan.size()) - 1;
+        if (chance(0.6)) {
+          // The version is filled in when the log is written.
+          plan.push_back({sent + std::chrono::hours(24 * day(1, 5)), pair, chance(0.7) ? Approve(0) : Return(0), false,
+                          report});
+        }
+      }
+      if (chance(0.15)) {
+        const std::string id = "DB-" + std::to_string(++notices);
+        plan.push_back({on(1, 9), pair, NoticeIssued{id, "进度滞后", Date(2025 + month / 12, month % 12 + 1, 15)}, false});
+        if (chance(0.6)) plan.push_back({on(day(2, 25)), pair, NoticeAnswered{id, "已整改"}, true});
+      }
+      if (chance(0.05)) {
+        plan.push_back({on(day(1, 25)), pair, TaskCompleted{"完成"}, false});
+        if (chance(0.5)) plan.push_back({on(28), pair, TaskReopened{"复核"}, false});
+      }
+    }
+  }
+  // In plan order (times need not be sorted); a review names the version its
+  // report got, and goes when its report was not recorded by now.
+  Log log;
+  std::uint64_t versions[3] = {0, 0, 0};
+  std::map<int, std::uint64_t> version_of;  // plan index -> stream version
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Planned& p = plan[i];
+    if (p.at > now) continue;
+    EventData event = p.event;
+    if (p.reviews >= 0) {
+      auto reviewed = version_of.find(p.reviews);
+      if (reviewed == version_of.end()) continue;
+      std::get<ReportReviewed>(event).report_version = StreamVersion(reviewed->second);
+    }
+    version_of[static_cast<int>(i)] = ++versions[p.pair];
+    for (const Twin& twin : kTwins) log.Add(twin.streams[p.pair], p.at, p.by_unit ? twin.actor : kTaskForce, event);
+  }
+  return log;
+}
+
+TEST(AssessmentMonotonicity, AReportNeverRanksAUnitBelowItsSilentTwin) {
+  Result<std::unique_ptr<AssessmentView>> probe = AssessmentView::Create(TwinPlan(), DefaultAssessmentRules());
+  ASSERT_TRUE(probe.ok()) << probe.status().ToString();
+  int raised = 0, cases = 0;
+  for (std::uint32_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937 random(seed);
+    const Timestamp now = China(2025, 1, 5) + std::chrono::hours(std::uniform_int_distribution<int>(0, 24 * 390)(random));
+    Log log = TwinHistory(random, now);
+    // A month already due by now, on one of 甲's streams, that 甲 did not report.
+    const std::chrono::year_month_day today(std::chrono::floor<std::chrono::days>(now + std::chrono::hours(8)));
+    const std::chrono::year_month last = std::min(Month(2025, 12), today.year() / today.month() - std::chrono::months(1));
+    if (last < Month(2025, 1)) continue;
+    std::vector<std::pair<int, unsigned>> unreported;  // (pair, month)
+    for (int pair = 0; pair < 3; ++pair) {
+      for (std::chrono::year_month m = Month(2025, 1); m <= last; m += std::chrono::months(1)) {
+        const bool reported = std::any_of(log.events().begin(), log.events().end(), [&](const auto& event) {
+          const auto* report = std::get_if<ProgressReported>(&event.second);
+          return report != nullptr && event.first.stream.value == kTwins[0].streams[pair] && report->period == m;
+        });
+        if (!reported) unreported.emplace_back(pair, static_cast<unsigned>(m.month()));
+      }
+    }
+    if (unreported.empty()) continue;
+    const auto [pair, month] =
+        unreported[std::uniform_int_distribution<size_t>(0, unreported.size() - 1)(random)];
+    const Timestamp first_day = China(2025 + month / 12, month % 12 + 1, 1);
+    const Timestamp sent = first_day + std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(
+                                           0, (now - first_day).count())(random));
+    const json silent = [&] {
+      std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
+      for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
+      return view->Render(2025, now);
+    }();
+    ASSERT_EQ(UnitOf(silent, "甲")["score"], UnitOf(silent, "乙")["score"]) << "seed " << seed << ": twins differ";
+    log.Add(kTwins[0].streams[pair], sent, kTwins[0].actor,
+            Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}));
+    std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
+    for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
+    const json render = view->Render(2025, now);
+    const json& reporting = UnitOf(render, "甲")["score"];
+    const json& twin = UnitOf(render, "乙")["score"];
+    ++cases;
+    if (twin.is_null()) continue;  // nothing applied to the silent twin: any score ranks at least as high
+    ASSERT_TRUE(reporting.is_number()) << "seed " << seed;
+    EXPECT_GE(reporting.get<double>(), twin.get<double>())
+        << "seed " << seed << " month " << month << " pair " << pair << "\n" << UnitOf(render, "甲").dump() << "\n"
+        << UnitOf(render, "乙").dump();
+    if (reporting.get<double>() > twin.get<double>()) ++raised;
+  }
+  std::printf("monotonicity: %d seeded histories, the added report raised the score in %d, never lowered it\n", cases,
+              raised);
+  EXPECT_GT(cases, 200);
+}
+
+// --- a frozen year keeps its rules ------------------------------------------------
+
+AssessmentRules CompletionOnlyRules() {
+  AssessmentRules rules;
+  rules.version = "test-completion-only";
+  rules.rules = {AssessmentRule{AssessmentRuleKind::kCompletion, "任务完成", 100, {}, 0}};
+  return rules;
+}
+
+TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
+  Log log = FrozenYear();
+  Log recorded;
+  for (const auto& [envelope, data] : log.events()) {
+    EventData event = data;
+    if (auto* freeze = std::get_if<YearFrozen>(&event)) {
+      freeze->rules_version = "test-completion-only";
+      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules()).dump();
+    }
+    recorded.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, event);
+  }
+  std::unique_ptr<AssessmentView> view = ViewOf(recorded, DefaultAssessmentRules());
+  json frozen = view->Render(2024, China(2025, 3, 1));
+  EXPECT_EQ(frozen["rules_version"], "test-completion-only");
+  EXPECT_EQ(frozen["rules"], AssessmentRulesToJson(CompletionOnlyRules()));
+  ASSERT_EQ(UnitOf(frozen, "县供销合作社")["lines"].size(), 1u);
+  EXPECT_EQ(UnitOf(frozen, "县供销合作社")["score"], 0);  // nothing completed at the freeze
+  // Rebuilt from the log under yet other rules, and restored from its rows: the same.
+  EXPECT_EQ(ViewOf(recorded, LeadOnlyRules())->Render(2024, China(2026, 1, 1)), frozen);
+  std::unique_ptr<AssessmentView> live = NewView(DefaultAssessmentRules());
+  std::map<std::string, std::string> rows = Feed(*live, recorded.events());
+  std::unique_ptr<AssessmentView> restored = NewView(LeadOnlyRules());
+  for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(restored->Render(2024, China(2026, 1, 1)), frozen);
+  // A freeze recorded without rules (schema 1) is scored with the view's.
+  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.2");
+}
+
+TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
+  Log log;
+  YearFrozen freeze{2024, "年终定格"};
+  freeze.early = true;
+  freeze.reason = "县委常委会12月研究年度考核";
+  log.Add("assessment-2024", China(2024, 12, 2), kTaskForce, freeze);
+  json frozen = ViewOf(log)->Render(2024, China(2025, 1, 1));
+  EXPECT_EQ(frozen["frozen"], true);
+  EXPECT_EQ(frozen["frozen_early"], true);
+  EXPECT_EQ(frozen["frozen_reason"], "县委常委会12月研究年度考核");
+  json live = ViewOf(Log())->Render(2024, China(2024, 12, 2));
+  EXPECT_EQ(live["frozen_early"], false);
+  EXPECT_TRUE(live["frozen_reason"].is_null());
 }
 
 }  // namespace
