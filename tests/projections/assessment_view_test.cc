@@ -839,5 +839,41 @@ TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
   EXPECT_TRUE(live["frozen_reason"].is_null());
 }
 
+
+// --- the worked example of projections/README.md (计分规则) ---------------------------
+
+TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit46Point71) {
+  Log log;
+  const auto value = [](double v) { return std::vector<IndicatorValue>{{"农合联", v, "个"}}; };
+  // Task 1 (led, target 农合联 11个).
+  log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10), value(2)));    // v1 on time
+  log.Add("task-01", China(2024, 12, 12), kCoop, Progress(Month(2024, 11), value(4)));   // v2 late
+  log.Add("task-01", China(2024, 12, 13), kTaskForce, Approve(1));                       // v3
+  log.Add("task-01", China(2024, 12, 13), kTaskForce, Approve(2));                       // v4
+  log.Add("task-01", China(2025, 1, 8), kCoop, Progress(Month(2024, 12), value(5.5)));   // v5 on time, not reviewed
+  // Task 2 (led, no target): October returned, November never reported.
+  log.Add("task-02", China(2024, 11, 8), kCoop, Progress(Month(2024, 10)));              // v1 on time
+  log.Add("task-02", China(2024, 11, 12), kTaskForce, Return(1));                        // v2
+  log.Add("task-02", China(2025, 1, 6), kCoop, Progress(Month(2024, 12)));               // v3 on time
+  log.Add("task-02", China(2025, 1, 7), kTaskForce, Approve(3));                         // v4
+  // Task 7 (cooperating): October only, not reviewed.
+  log.Add("task-07", China(2024, 11, 9), kCoop, Progress(Month(2024, 10)));
+  log.Add("assessment-2024", China(2025, 1, 10), kTaskForce, Adjust("县供销合作社", 2));
+
+  json render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["points"], 18);   // 30 × 4.5 / 7.5
+  EXPECT_EQ(LineOf(render, "县供销合作社", "approval")["points"], 10);     // 20 × 3 / 6
+  EXPECT_EQ(LineOf(render, "县供销合作社", "targets")["points"], 10);      // 20 × 5.5 / 11
+  EXPECT_TRUE(LineOf(render, "县供销合作社", "notices")["points"].is_null());
+  EXPECT_EQ(LineOf(render, "县供销合作社", "completion")["points"], 0);
+  const json& unit = UnitOf(render, "县供销合作社");
+  EXPECT_EQ(unit["earned"], 38);
+  EXPECT_EQ(unit["applicable_max"], 85);
+  EXPECT_EQ(unit["base"], 44.71);   // 38 / 85 × 100
+  EXPECT_EQ(unit["score"], 46.71);  // + 2
+  for (const json& line : unit["lines"]) std::printf("%s %s: %s\n", line["label"].get<std::string>().c_str(),
+                                                     line["points"].dump().c_str(), line["detail"].get<std::string>().c_str());
+}
+
 }  // namespace
 }  // namespace kuimen
