@@ -131,13 +131,15 @@ json ReportJson(const AssessmentFacts::Report& report) {
     review = {{"decision", report.review->decision == ReviewDecision::kApproved ? "approved" : "returned"},
               {"position", report.review->position.value}};
   }
-  return {{"version", report.version.value},
-          {"position", report.position.value},
-          {"recorded_at_us", TimeJson(report.recorded_at)},
-          {"unit", report.unit},
-          {"period", FormatMonth(report.period)},
-          {"values", values},
-          {"review", review}};
+  json row = {{"version", report.version.value},
+              {"position", report.position.value},
+              {"recorded_at_us", TimeJson(report.recorded_at)},
+              {"unit", report.unit},
+              {"period", FormatMonth(report.period)},
+              {"values", values},
+              {"review", review}};
+  if (!report.group.empty()) row["group"] = report.group;  // only a township's, so other rows keep their bytes
+  return row;
 }
 
 json NoticeJson(const AssessmentFacts::Notice& notice) {
@@ -204,6 +206,7 @@ Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskS
     ASSIGN_OR_RETURN(report.position, ReadPosition(item));
     ASSIGN_OR_RETURN(report.recorded_at, ReadTime(item));
     ASSIGN_OR_RETURN(report.unit, item.String("unit"));
+    ASSIGN_OR_RETURN(report.group, item.OptionalString("group"));
     ASSIGN_OR_RETURN(report.period, ReadMonth(item, "period"));
     const json* values = Nested(object, "values");
     if (values == nullptr || !values->is_object()) return Unreadable(item.PathOf("values"), "must be an object");
@@ -335,7 +338,7 @@ struct FoldTask {
 
   Touched operator()(const ProgressReported& e) const {
     AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at, envelope.actor.unit,
-                                   e.period, {}, std::nullopt};
+                                   envelope.actor.group, e.period, {}, std::nullopt};
     for (const IndicatorValue& value : e.indicators) report.values[value.indicator] = value.value;
     task.reports.push_back(std::move(report));
     return envelope.version;

@@ -49,6 +49,9 @@ struct AssessmentFacts {
     GlobalPosition position;
     Timestamp recorded_at;
     std::string unit;  // the reporting unit (the actor's)
+    // For a township (乡镇/街道), the plan's group unit it acts for
+    // (Actor::group), whose report it is too; empty otherwise.
+    std::string group;
     std::chrono::year_month period;
     std::map<std::string, double> values;  // indicator -> value (the last given, if named twice)
     std::optional<Review> review;

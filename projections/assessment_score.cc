@@ -180,7 +180,9 @@ class Scorer {
     const auto [first, last] = DueMonths();
     if (facts == nullptr || first > last) return by_month;
     for (const AssessmentFacts::Report& report : facts->reports) {
-      if (report.unit != unit || report.period < first || report.period > last || !Counts(report.position)) continue;
+      // A township's report is its group unit's too (各乡镇人民政府、街道办事处).
+      const bool units = report.unit == unit || (!report.group.empty() && report.group == unit);
+      if (!units || report.period < first || report.period > last || !Counts(report.position)) continue;
       by_month[report.period].push_back(&report);  // reports are in version, so position, order
     }
     return by_month;

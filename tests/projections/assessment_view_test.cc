@@ -875,5 +875,26 @@ TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit46Point71) {
                                                      line["points"].dump().c_str(), line["detail"].get<std::string>().c_str());
 }
 
+
+TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
+  const std::string group = "各乡镇人民政府、街道办事处";
+  Catalog plan = SmallPlan();
+  plan.units.push_back({group, "group"});
+  plan.tasks.push_back(TaskSpec{TaskNo(30), "类", "事", "乡镇任务", group, {}, {}});
+  Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(plan, DefaultAssessmentRules());
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  Log log;
+  const Actor yongan{"p-ya", Role::kDepartment, "永安街道", group};
+  log.Add("task-30", China(2024, 11, 5), yongan, Progress(Month(2024, 10)));
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  json line = LineOf((*view)->Render(2024, China(2024, 11, 20)), group, "timeliness");
+  EXPECT_EQ(line["points"], 30);
+  EXPECT_EQ(line["positions"], Positions({1}));
+  // The row keeps the group, so a restored view scores it alike.
+  std::unique_ptr<AssessmentView> restored = std::move(AssessmentView::Create(plan, DefaultAssessmentRules()).value());
+  for (const auto& [key, value] : (*view)->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(restored->Render(2024, China(2024, 11, 20)), (*view)->Render(2024, China(2024, 11, 20)));
+}
+
 }  // namespace
 }  // namespace kuimen
