@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/calendar.h"
 #include "domain/event_validation.h"
 #include "domain/stream_kind.h"
 #include "domain/task_rules.h"
@@ -11,9 +12,11 @@ namespace kuimen {
 std::vector<std::string> AssessedUnits(const Catalog& catalog) {
   std::vector<std::string> units;
   for (const Unit& unit : catalog.units) {
-    const bool leads = std::any_of(catalog.tasks.begin(), catalog.tasks.end(),
-                                   [&](const TaskSpec& task) { return task.lead_unit == unit.name; });
-    if (leads) units.push_back(unit.name);
+    const bool involved = std::any_of(catalog.tasks.begin(), catalog.tasks.end(), [&](const TaskSpec& task) {
+      return task.lead_unit == unit.name || std::find(task.cooperating_units.begin(), task.cooperating_units.end(),
+                                                      unit.name) != task.cooperating_units.end();
+    });
+    if (involved) units.push_back(unit.name);
   }
   return units;
 }
@@ -66,8 +69,7 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
       if (std::find(self.units_.begin(), self.units_.end(), e.unit) == self.units_.end()) {
         std::string assessed;
         for (const std::string& unit : self.units_) assessed += (assessed.empty() ? "" : "、") + unit;
-        return Status::InvalidArgument("unit: \"" + e.unit +
-                                           "\" is not an assessed unit of the plan (the units that lead a task: " +
+        return Status::InvalidArgument("unit: \"" + e.unit + "\" is not a unit of the plan (its units: " +
                                            assessed + ")",
                                        "unit");
       }
@@ -75,7 +77,45 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     }
     Status operator()(const YearFrozen& e) const {
       RETURN_IF_ERROR(RequireStreamYear(e.year));
-      return RequireNotFrozen("it cannot be frozen again");
+      RETURN_IF_ERROR(RequireNotFrozen("it cannot be frozen again"));
+      if (e.rules_version.empty() != e.rules.empty()) {
+        const char* field = e.rules_version.empty() ? "rules_version" : "rules";
+        return Status::InvalidArgument(std::string(field) + ": the rules are recorded with their version, both or neither",
+                                       field);
+      }
+      // The year is over from the start of its last day, China time.
+      using namespace std::chrono;
+      const sys_days today = LocalDay(self.clock_->Now(), kPlanUtcOffsetMinutes);
+      const year_month_day last_day = std::chrono::year(self.year_) / December / 31;
+      const year_month_day first_day = std::chrono::year(self.year_) / January / 1;
+      const bool over = today >= sys_days(last_day);
+      if (today < sys_days(first_day)) {
+        return Status::FailedPrecondition(std::to_string(self.year_) + " has not begun (today is " +
+                                              FormatDate(year_month_day(today)) + ", China time); it cannot be frozen",
+                                          std::string(RuleId(TaskRule::kYearNotOver)));
+      }
+      if (over) {
+        if (e.early) {
+          return Status::InvalidArgument("early: " + std::to_string(self.year_) +
+                                             " is over; freeze it without early and reason",
+                                         "early");
+        }
+        return Status::Ok();
+      }
+      if (!e.early) {
+        return Status::FailedPrecondition(
+            std::to_string(self.year_) + " is not over until " + FormatDate(last_day) + " (today is " +
+                FormatDate(year_month_day(today)) +
+                ", China time); freeze it then, or say early: true with a reason to freeze it now",
+            std::string(RuleId(TaskRule::kYearNotOver)));
+      }
+      if (e.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return Status::InvalidArgument("reason: an early freeze needs a reason", "reason");
+      }
+      if (Utf8Length(e.reason) > kMaxTextChars) {
+        return Status::InvalidArgument("reason: must be at most 4000 characters", "reason");
+      }
+      return Status::Ok();
     }
     // Refused above, before validation.
     Status operator()(const ProgressReported&) const { return TaskEvent(); }
@@ -108,13 +148,17 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
   return std::visit(Visitor{*this}, event);
 }
 
-Result<AssessmentAggregate> NewAssessmentAggregate(const Catalog& catalog, const StreamId& stream) {
+Result<AssessmentAggregate> NewAssessmentAggregate(const Catalog& catalog, const StreamId& stream,
+                                                   const Clock& clock) {
   const std::optional<int> year = AssessmentStreamYear(stream);
   if (!year.has_value()) {
     return Status::NotFound("\"" + stream.value + "\" is not an assessment stream (assessment-YYYY, years " +
                             std::to_string(kMinAssessmentYear) + ".." + std::to_string(kMaxAssessmentYear) + ")");
   }
-  return AssessmentAggregate(*year, AssessedUnits(catalog));
+  // The task force may adjust any unit of the plan, lead or cooperating.
+  std::vector<std::string> units;
+  for (const Unit& unit : catalog.units) units.push_back(unit.name);
+  return AssessmentAggregate(*year, std::move(units), clock);
 }
 
 }  // namespace kuimen

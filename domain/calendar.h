@@ -18,8 +18,9 @@ std::string FormatDate(std::chrono::year_month_day date);    // "2024-12-31"
 std::optional<std::chrono::year_month> ParseMonth(std::string_view text);
 std::optional<std::chrono::year_month_day> ParseDate(std::string_view text);
 
-// China Standard Time (UTC+8): the zone where the plan's days and months are reckoned.
-inline constexpr int kChinaUtcOffsetMinutes = 480;
+// China Standard Time (UTC+8), in which the plan's days, months and years are
+// reckoned: the default of every view's zone, and the year-end of a freeze.
+inline constexpr int kPlanUtcOffsetMinutes = 480;
 
 // The calendar day of `time` in the zone `utc_offset_minutes` east of UTC
 // (480 for China Standard Time, where the plan's days and months are reckoned).

@@ -95,7 +95,7 @@ struct TaskReopened {
 // 加减分: the task force adds (加分) or deducts (减分) points of a unit's
 // year-end assessment (年终综合考核), with its reason.
 struct AssessmentAdjusted {
-  std::string unit;    // one of the catalog's units that leads a task
+  std::string unit;    // one of the catalog's units (a lead or a cooperating unit)
   int year = 0;        // the assessment year; equals the stream's (assessment-YYYY)
   double points = 0;   // -20..+20, not 0
   std::string reason;  // 1..4000 characters
@@ -104,9 +104,23 @@ struct AssessmentAdjusted {
 
 // 年终定格: the task force freezes a year's assessment at this event's
 // position; the year's result never changes afterwards. Last on its stream.
+//
+// Schema 2 adds the early freeze and the rules. A schema-1 event reads as
+// early = false with no reason and no rules (eventstore/event_codec.cc).
 struct YearFrozen {
   int year = 0;         // equals the stream's
   std::string comment;  // optional, up to 4000 characters
+  // Frozen before the year's last day (China time) on purpose; refused
+  // (year_not_over) unless set, and then `reason` (1..4000 characters) says why.
+  bool early = false;
+  std::string reason = {};  // "= {}": YearFrozen{year, comment} stays free of missing-initializer warnings
+  // The assessment rules the year is frozen with, stamped by the server (the
+  // gateway), never given by the client: the version and the rules file's
+  // JSON text (opaque here; projections/assessment_rules.h reads it). Empty in
+  // a freeze recorded before rules were recorded: the view then scores with
+  // the rules it runs under.
+  std::string rules_version = {};
+  std::string rules = {};
   bool operator==(const YearFrozen&) const = default;
 };
 

@@ -142,7 +142,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireInvolvedUnit(actor, self.item_));
       // A figure is as of its period: a month that has not begun has none yet.
       if (now.has_value()) {
-        const std::chrono::year_month current = LocalMonth(*now, kChinaUtcOffsetMinutes);
+        const std::chrono::year_month current = LocalMonth(*now, kPlanUtcOffsetMinutes);
         if (e.period > current) {
           return Status::InvalidArgument("period: 报送期间（" + FormatMonth(e.period) + "）不能晚于本月（" +
                                              FormatMonth(current) + "）",

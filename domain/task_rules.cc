@@ -17,6 +17,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kNoticeClosed: return "notice_closed";
     case TaskRule::kYearFrozen: return "year_frozen";
     case TaskRule::kPeriodInFuture: return "period_in_future";
+    case TaskRule::kYearNotOver: return "year_not_over";
   }
   return "unknown_rule";
 }

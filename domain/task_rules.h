@@ -23,6 +23,8 @@ enum class TaskRule {
   kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
   kYearFrozen,             // a frozen assessment year takes nothing more (failed_precondition)
   kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
+  kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
+                           // or early with a reason
 };
 
 // Stable snake_case id: "report_already_reviewed".

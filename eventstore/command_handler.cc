@@ -88,7 +88,7 @@ Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const Strea
       return StreamAggregate(TaskAggregate(std::move(item)));
     }
     case StreamKind::kAssessment: {
-      ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream));
+      ASSIGN_OR_RETURN(AssessmentAggregate aggregate, NewAssessmentAggregate(catalog_, stream, clock_));
       return StreamAggregate(std::move(aggregate));
     }
     case StreamKind::kPrincipals:
@@ -223,9 +223,7 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
         [&](const auto& a) {
           if constexpr (std::is_same_v<std::decay_t<decltype(a)>, TaskAggregate>) {
             // The moment of decision, from the clock the handler was given.
-            std::optional<Timestamp> now;
-            if (clock_ != nullptr) now = clock_->Now();
-            return a.Decide(submission.actor, submission.event, now);
+            return a.Decide(submission.actor, submission.event, clock_.Now());
           } else {
             return a.Decide(submission.actor, submission.event);
           }

@@ -12,6 +12,7 @@
 #include "domain/actor.h"
 #include "domain/assessment_aggregate.h"
 #include "domain/catalog.h"
+#include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/principal_directory.h"
 #include "domain/task_aggregate.h"
@@ -42,11 +43,10 @@ struct Submission {
 // only the events appended since, so a decision costs no full replay.
 class CommandHandler {
  public:
-  // None is owned; each must outlive the handler. `clock` gives the moment of
-  // each decision (a report for a month after the current one is refused);
-  // pass the store's clock. Without one (tests of other rules) no rule that
-  // depends on time is checked.
-  CommandHandler(EventStore& store, const Catalog& catalog, const Clock* clock = nullptr)
+  // None is owned; all must outlive the handler. `clock` is the aggregates'
+  // "now": a report for a month after the current one is refused, and a
+  // freeze checks the year is over.
+  CommandHandler(EventStore& store, const Catalog& catalog, const Clock& clock)
       : store_(store), catalog_(catalog), clock_(clock) {}
 
   // Returns the stored event. An event_id already stored is a retry only when
@@ -101,7 +101,7 @@ class CommandHandler {
 
   EventStore& store_;
   const Catalog& catalog_;
-  const Clock* clock_;  // may be null
+  const Clock& clock_;
   std::mutex cache_mu_;  // guards the two maps
   std::unordered_map<StreamId, StreamAggregate> cache_;
   std::unordered_map<StreamId, std::unique_ptr<StreamQueue>> queues_;

@@ -26,7 +26,8 @@ template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName 
 template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<AssessmentAdjusted> { static constexpr std::string_view kName = "AssessmentAdjusted"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = "YearFrozen"; static constexpr std::uint32_t kSchema = 1; };
+// YearFrozen 2: early, reason, rules_version, rules (UpcastYearFrozenV1 reads 1).
+template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = "YearFrozen"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<PrincipalRegistered> { static constexpr std::string_view kName = "PrincipalRegistered"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<PrincipalRevoked> { static constexpr std::string_view kName = "PrincipalRevoked"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TownshipRegistered> { static constexpr std::string_view kName = "TownshipRegistered"; static constexpr std::uint32_t kSchema = 1; };
@@ -78,7 +79,11 @@ json ToJson(const TaskReopened& e) { return {{"reason", e.reason}}; }
 json ToJson(const AssessmentAdjusted& e) {
   return {{"unit", e.unit}, {"year", e.year}, {"points", NumberJson<json>(e.points)}, {"reason", e.reason}};
 }
-json ToJson(const YearFrozen& e) { return {{"year", e.year}, {"comment", e.comment}}; }
+json ToJson(const YearFrozen& e) {
+  return {{"year", e.year},          {"comment", e.comment},
+          {"early", e.early},        {"reason", e.reason},
+          {"rules_version", e.rules_version}, {"rules", e.rules}};
+}
 json ToJson(const PrincipalRegistered& e) {
   return {{"principal_id", e.principal_id}, {"name", e.name}, {"role", std::string(RoleName(e.role))},
           {"unit", e.unit}, {"token_sha256", e.token_sha256}};
@@ -204,12 +209,54 @@ template <> Result<AssessmentAdjusted> FromJson(const JsonReader& r) {
   return e;
 }
 
+// Schema 2. The fields it added are optional, as a client leaves them out
+// (the server stamps the rules; early and reason only for an early freeze).
 template <> Result<YearFrozen> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"year", "comment"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"year", "comment", "early", "reason", "rules_version", "rules"}));
   YearFrozen e;
   ASSIGN_OR_RETURN(e.year, ReadYear(r));
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  ASSIGN_OR_RETURN(std::optional<bool> early, r.OptionalBool("early"));
+  e.early = early.value_or(false);
+  ASSIGN_OR_RETURN(e.reason, r.OptionalString("reason"));
+  ASSIGN_OR_RETURN(e.rules_version, r.OptionalString("rules_version"));
+  ASSIGN_OR_RETURN(e.rules, r.OptionalString("rules"));
   return e;
+}
+
+// --- upcasting -----------------------------------------------------------------
+
+// YearFrozen 1 -> 2: {"year","comment"} becomes a freeze that was not early
+// and recorded no rules (the view scores it with the rules it runs under).
+Status UpcastYearFrozenV1(json& data) {
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  for (const char* added : {"early", "reason", "rules_version", "rules"}) {
+    if (data.contains(added)) {
+      return Status::InvalidArgument(std::string(added) + ": is not a field of YearFrozen version 1", added);
+    }
+  }
+  data["early"] = false;
+  data["reason"] = "";
+  data["rules_version"] = "";
+  data["rules"] = "";
+  return Status::Ok();
+}
+
+// An older schema version this build still reads, and how it becomes the next.
+struct Upcast {
+  std::string_view type;
+  std::uint32_t from;  // becomes from + 1
+  Status (*upcast)(json& data);
+};
+constexpr Upcast kUpcasts[] = {
+    {"YearFrozen", 1, UpcastYearFrozenV1},
+};
+
+const Upcast* FindUpcast(std::string_view type, std::uint32_t from) {
+  for (const Upcast& step : kUpcasts) {
+    if (step.type == type && step.from == from) return &step;
+  }
+  return nullptr;
 }
 
 template <> Result<PrincipalRegistered> FromJson(const JsonReader& r) {
@@ -304,8 +351,14 @@ Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& dat
 }
 
 Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
-  std::uint32_t known = SchemaByName(type, kAlternatives);
-  if (known != 0 && schema_version != known) {
+  const std::uint32_t known = SchemaByName(type, kAlternatives);
+  // An older version is read through its upcasts, one version at a time.
+  bool readable = known == 0 || schema_version == known;
+  if (known != 0 && schema_version < known) {
+    readable = true;
+    for (std::uint32_t v = schema_version; v < known; ++v) readable = readable && FindUpcast(type, v) != nullptr;
+  }
+  if (!readable) {
     return Status::InvalidArgument("schema_version: " + std::string(type) + " version " +
                                        std::to_string(schema_version) + " is not readable by this build (reads " +
                                        std::to_string(known) + ")",
@@ -313,6 +366,9 @@ Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_versio
   }
   json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);
   if (data.is_discarded()) return Status::InvalidArgument("data: is not valid JSON", "data");
+  for (std::uint32_t v = schema_version; known != 0 && v < known; ++v) {
+    RETURN_IF_ERROR(FindUpcast(type, v)->upcast(data));
+  }
   return EventFromJson(type, data);
 }
 

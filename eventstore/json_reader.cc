@@ -90,6 +90,13 @@ Result<std::optional<std::int64_t>> JsonReader::OptionalInteger(const char* key)
   return Wrong(key, "must be a whole number");
 }
 
+Result<std::optional<bool>> JsonReader::OptionalBool(const char* key) const {
+  const nlohmann::json* value = Find(key);
+  if (value == nullptr || value->is_null()) return std::optional<bool>();
+  if (value->is_boolean()) return std::optional<bool>(value->get<bool>());
+  return Wrong(key, "must be true or false");
+}
+
 Result<const nlohmann::json*> JsonReader::Array(const char* key, bool required) const {
   static const nlohmann::json kEmpty = nlohmann::json::array();
   const nlohmann::json* value = Find(key);

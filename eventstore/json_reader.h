@@ -29,6 +29,8 @@ class JsonReader {
   Result<std::optional<double>> OptionalNumber(const char* key) const;
   Result<std::int64_t> Integer(const char* key) const;
   Result<std::optional<std::int64_t>> OptionalInteger(const char* key) const;
+  // true or false; absent or null gives nullopt.
+  Result<std::optional<bool>> OptionalBool(const char* key) const;
   // The array at `key` (absent counts as empty when `required` is false).
   Result<const nlohmann::json*> Array(const char* key, bool required = true) const;
 

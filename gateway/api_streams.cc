@@ -81,6 +81,7 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   Result<EventData> decoded = EventFromJson(body["type"].get<std::string>(), body["data"]);
   if (!decoded.ok()) return InBody(decoded.status());
   EventData event = std::move(decoded).value();
+  RETURN_IF_ERROR(InBody(StampFreezeRules(event, api.view_settings.assessment)));
   Submission submission{stream, call.actor, std::move(event), std::nullopt, std::nullopt};
   if (body.contains("expected_version")) {
     const nlohmann::json& version = body["expected_version"];

@@ -12,6 +12,9 @@ namespace {
 
 using nlohmann::json;
 
+// The cell of a component where nothing was due, and of a unit none applied to.
+const char* const kNotApplicable = "不适用";
+
 // The ledger as cells: a string, a number or null (an empty cell).
 struct Row {
   std::vector<json> cells;           // every column but the last
@@ -56,6 +59,8 @@ Table TableOf(const json& view) {
   Table table;
   table.header = {"序号", "单位"};
   for (const RuleColumn& column : columns) table.header.push_back(column.header);
+  table.header.push_back("适用项满分");
+  table.header.push_back("折算得分");
   table.header.push_back("总分");
   table.header.push_back("得分说明");
   if (!units.is_array()) return table;
@@ -72,6 +77,7 @@ Table TableOf(const json& view) {
         for (const json& line : lines) {
           if (TextOf(MemberOf(line, "rule")) != column.rule) continue;
           if (const json& value = MemberOf(line, "points"); value.is_number()) points = value;
+          if (MemberOf(line, "applicable") == false) points = kNotApplicable;
           const std::string label = TextOf(MemberOf(line, "label"));
           const std::string detail = TextOf(MemberOf(line, "detail"));
           if (!detail.empty()) row.details.push_back((label.empty() ? column.rule : label) + "：" + detail);
@@ -80,8 +86,11 @@ Table TableOf(const json& view) {
       }
       row.cells.push_back(std::move(points));
     }
-    const json& score = MemberOf(unit, "score");
-    row.cells.push_back(score.is_number() ? score : json());
+    for (const char* figure : {"applicable_max", "base", "score"}) {
+      const json& value = MemberOf(unit, figure);
+      // No component applied: the unit has no score, and says so.
+      row.cells.push_back(value.is_number() ? value : json(kNotApplicable));
+    }
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -99,9 +108,13 @@ std::string NoteOf(const json& view) {
                      ReadableTime(TextOf(MemberOf(view, "evaluated_at"))) + "；";
   if (MemberOf(view, "frozen") == true) {
     note += "已年终定格（定格于第" + TextOf(MemberOf(view, "frozen_at_position")) + "号事件）";
+    if (MemberOf(view, "frozen_early") == true) note += "，提前定格：" + TextOf(MemberOf(view, "frozen_reason"));
   } else {
     note += "未定格，为评定时刻的实时得分";
   }
+  const json& total = MemberOf(MemberOf(view, "rules"), "total");
+  note += "；各项按应报、应审、应办事项计分，无应计事项的为“不适用”，总分 = 适用项得分 ÷ 适用项满分 × " +
+          (total.is_number() ? total.dump() : std::string("100")) + " + 加减分";
   return note;
 }
 

@@ -165,6 +165,7 @@ int RunCli(int argc, char** argv) {
   SubmitArgs submit;
   CLI::App* submit_cmd = app.add_subcommand("submit", "decide and append one event, as the given principal");
   add_plan_option(submit_cmd);
+  add_assessment_rules_option(submit_cmd);
   submit_cmd->add_option("--data", submit.data_dir, "data directory")->required();
   submit_cmd->add_option("--stream", submit.stream, "stream, e.g. task-07 or major-3")->required();
   submit_cmd->add_option("--principal", submit.principal, "who acts")->required();

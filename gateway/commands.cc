@@ -310,6 +310,10 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
   if (data.is_discarded()) return Fail(Status::InvalidArgument("--json is not valid JSON"));
   Result<EventData> event = EventFromJson(args.type, data);
   if (!event.ok()) return Fail(event.status());
+  // A freeze records the rules, as the HTTP API's does.
+  Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
+  if (!settings.ok()) return Fail(settings.status());
+  if (Status stamped = StampFreezeRules(*event, settings->assessment); !stamped.ok()) return Fail(stamped);
 
   Submission submission;
   submission.stream = StreamId{args.stream};
@@ -324,7 +328,7 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
   SystemClock clock;
   Result<std::unique_ptr<EventStore>> store = Open(args.data_dir, clock, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
-  CommandHandler handler(**store, *catalog, &clock);
+  CommandHandler handler(**store, *catalog, clock);
   Result<RecordedEvent> stored = handler.Submit(submission);
   if (!stored.ok()) {
     std::cerr << "kuimen: refused (" << StatusCodeName(stored.status().code())

@@ -16,7 +16,7 @@ namespace kuimen {
 // The plan's data files, when not the built-in ones.
 struct PlanFiles {
   std::filesystem::path catalog;           // empty: the built-in Fengjie plan
-  std::filesystem::path assessment_rules;  // empty: the built-in rules "fengjie-2024.1"
+  std::filesystem::path assessment_rules;  // empty: the built-in rules "fengjie-2024.2"
 };
 
 int RunCatalogCommand(const PlanFiles& catalog, const std::string& format);

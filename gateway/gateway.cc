@@ -41,7 +41,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                                 const HttpServerOptions& http) {
   std::unique_ptr<Gateway> gateway(new Gateway());
   gateway->data_dir_ = data_dir;
-  gateway->commands_ = std::make_unique<CommandHandler>(service.store(), catalog, &clock);
+  gateway->commands_ = std::make_unique<CommandHandler>(service.store(), catalog, clock);
   ASSIGN_OR_RETURN(gateway->principals_, PrincipalRegistry::Open(service.store(), *gateway->commands_, catalog));
   const std::filesystem::path token_file = data_dir / "admin.token";
   ASSIGN_OR_RETURN(std::optional<IssuedPrincipal> admin, gateway->principals_->EnsureAdministrator(token_file));

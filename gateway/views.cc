@@ -31,6 +31,20 @@ Result<ViewSettings> LoadViewSettings(const std::filesystem::path& assessment_ru
   return settings;
 }
 
+Status StampFreezeRules(EventData& event, const AssessmentRules& rules) {
+  auto* freeze = std::get_if<YearFrozen>(&event);
+  if (freeze == nullptr) return Status::Ok();
+  for (const auto& [field, value] : {std::pair{"rules_version", &freeze->rules_version}, std::pair{"rules", &freeze->rules}}) {
+    if (!value->empty()) {
+      return Status::InvalidArgument(std::string(field) + ": the server records the rules a year is frozen with; leave it out",
+                                     field);
+    }
+  }
+  freeze->rules_version = rules.version;
+  freeze->rules = AssessmentRulesToJson(rules).dump();
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog, const ViewSettings& settings) {
   if (name == "supervision") {
     ASSIGN_OR_RETURN(std::unique_ptr<SupervisionView> view, SupervisionView::Create(catalog, settings.supervision));

@@ -11,6 +11,8 @@
 
 #include "domain/catalog.h"
 #include "domain/clock.h"
+#include "domain/events.h"
+#include "domain/status.h"
 #include "projections/assessment_rules.h"
 #include "projections/supervision_view.h"
 #include "projections/view.h"
@@ -21,7 +23,7 @@ namespace kuimen {
 const std::vector<std::string>& ViewNames();
 
 // How the views judge: the supervision view's warning thresholds and the
-// assessment's versioned rules (default: the built-in "fengjie-2024.1").
+// assessment's versioned rules (default: the built-in "fengjie-2024.2").
 struct ViewSettings {
   SupervisionOptions supervision;
   AssessmentRules assessment = DefaultAssessmentRules();
@@ -30,6 +32,13 @@ struct ViewSettings {
 // Reads assessment rules from a JSON file (projections/assessment_rules.h);
 // an empty path keeps the built-in rules.
 Result<ViewSettings> LoadViewSettings(const std::filesystem::path& assessment_rules_file);
+
+// Records the rules a year is frozen with: a YearFrozen gets `rules`' version
+// and JSON text, so the frozen year keeps them whatever rules the service runs
+// under later. kInvalidArgument ("rules_version" or "rules") if the event
+// already names rules: the server stamps them, a client may not. Any other
+// event is left as it is.
+Status StampFreezeRules(EventData& event, const AssessmentRules& rules);
 
 // A fresh, empty view; kInvalidArgument for an unknown name.
 Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& catalog, const ViewSettings& settings);

@@ -131,13 +131,15 @@ json ReportJson(const AssessmentFacts::Report& report) {
     review = {{"decision", report.review->decision == ReviewDecision::kApproved ? "approved" : "returned"},
               {"position", report.review->position.value}};
   }
-  return {{"version", report.version.value},
-          {"position", report.position.value},
-          {"recorded_at_us", TimeJson(report.recorded_at)},
-          {"unit", report.unit},
-          {"period", FormatMonth(report.period)},
-          {"values", values},
-          {"review", review}};
+  json row = {{"version", report.version.value},
+              {"position", report.position.value},
+              {"recorded_at_us", TimeJson(report.recorded_at)},
+              {"unit", report.unit},
+              {"period", FormatMonth(report.period)},
+              {"values", values},
+              {"review", review}};
+  if (!report.group.empty()) row["group"] = report.group;  // only a township's, so other rows keep their bytes
+  return row;
 }
 
 json NoticeJson(const AssessmentFacts::Notice& notice) {
@@ -204,6 +206,7 @@ Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskS
     ASSIGN_OR_RETURN(report.position, ReadPosition(item));
     ASSIGN_OR_RETURN(report.recorded_at, ReadTime(item));
     ASSIGN_OR_RETURN(report.unit, item.String("unit"));
+    ASSIGN_OR_RETURN(report.group, item.OptionalString("group"));
     ASSIGN_OR_RETURN(report.period, ReadMonth(item, "period"));
     const json* values = Nested(object, "values");
     if (values == nullptr || !values->is_object()) return Unreadable(item.PathOf("values"), "must be an object");
@@ -275,6 +278,15 @@ json YearRow(const AssessmentFacts::YearStream& year) {
     freeze = {{"position", year.freeze->position.value},
               {"recorded_at_us", TimeJson(year.freeze->recorded_at)},
               {"result", year.freeze->result}};
+    // Written only when recorded, so a row of a freeze without them keeps its bytes.
+    if (!year.freeze->rules_version.empty()) {
+      freeze["rules_version"] = year.freeze->rules_version;
+      freeze["rules"] = year.freeze->rules;
+    }
+    if (year.freeze->early) {
+      freeze["early"] = true;
+      freeze["reason"] = year.freeze->reason;
+    }
   }
   return {{"format", AssessmentFacts::kRowFormat},
           {"version", year.version.value},
@@ -304,6 +316,11 @@ Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
     ASSIGN_OR_RETURN(read.recorded_at, ReadTime(freeze_reader));
     const json* result = Nested(*freeze, "result");
     if (result == nullptr || !result->is_object()) return Unreadable("freeze.result", "must be an object");
+    ASSIGN_OR_RETURN(read.rules_version, freeze_reader.OptionalString("rules_version"));
+    ASSIGN_OR_RETURN(read.rules, freeze_reader.OptionalString("rules"));
+    ASSIGN_OR_RETURN(std::optional<bool> early, freeze_reader.OptionalBool("early"));
+    read.early = early.value_or(false);
+    ASSIGN_OR_RETURN(read.reason, freeze_reader.OptionalString("reason"));
     read.result = *result;
     year.freeze = std::move(read);
   }
@@ -321,7 +338,7 @@ struct FoldTask {
 
   Touched operator()(const ProgressReported& e) const {
     AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at, envelope.actor.unit,
-                                   e.period, {}, std::nullopt};
+                                   envelope.actor.group, e.period, {}, std::nullopt};
     for (const IndicatorValue& value : e.indicators) report.values[value.indicator] = value.value;
     task.reports.push_back(std::move(report));
     return envelope.version;
@@ -376,9 +393,10 @@ struct FoldYear {
     year.adjustments.push_back({envelope.position, e.unit, e.points});
     return true;
   }
-  bool operator()(const YearFrozen&) const {
+  bool operator()(const YearFrozen& e) const {
     if (year.freeze.has_value()) return false;  // the aggregate allows one freeze; the first stands
-    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, json::object()};
+    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, json::object(),
+                                          e.rules_version, e.rules, e.early, e.reason};
     return true;
   }
   bool operator()(const ProgressReported&) const { return false; }

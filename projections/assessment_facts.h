@@ -49,6 +49,9 @@ struct AssessmentFacts {
     GlobalPosition position;
     Timestamp recorded_at;
     std::string unit;  // the reporting unit (the actor's)
+    // For a township (乡镇/街道), the plan's group unit it acts for
+    // (Actor::group), whose report it is too; empty otherwise.
+    std::string group;
     std::chrono::year_month period;
     std::map<std::string, double> values;  // indicator -> value (the last given, if named twice)
     std::optional<Review> review;
@@ -94,6 +97,13 @@ struct AssessmentFacts {
     GlobalPosition position;
     Timestamp recorded_at;
     nlohmann::json result;
+    // As the YearFrozen recorded them: the rules the year is frozen with (the
+    // version and the rules' JSON text; both empty for a freeze recorded
+    // before rules were), and whether it was an early freeze, and why.
+    std::string rules_version;
+    std::string rules;
+    bool early = false;
+    std::string reason;
   };
   struct YearStream {
     StreamVersion version;

@@ -42,8 +42,9 @@ std::string KnownIds() {
 
 std::string Number(double value) { return NumberJson<json>(value).dump(); }
 
-AssessmentRule MakeRule(AssessmentRuleKind kind, std::string label, double max_points) {
-  AssessmentRule rule{kind, std::move(label), max_points, {}};
+AssessmentRule MakeRule(AssessmentRuleKind kind, std::string label, double max_points,
+                        double cooperating_weight = 0) {
+  AssessmentRule rule{kind, std::move(label), max_points, {}, cooperating_weight};
   for (const ParameterSpec& spec : ParametersOf(kind)) rule.parameters[spec.name] = spec.fallback;
   return rule;
 }
@@ -76,10 +77,10 @@ const AssessmentRule* AssessmentRules::Find(AssessmentRuleKind kind) const {
 
 AssessmentRules DefaultAssessmentRules() {
   AssessmentRules rules;
-  rules.version = "fengjie-2024.1";
+  rules.version = "fengjie-2024.2";
   rules.rules = {
-      MakeRule(AssessmentRuleKind::kTimeliness, "报送及时", 30),
-      MakeRule(AssessmentRuleKind::kApproval, "审核通过", 20),
+      MakeRule(AssessmentRuleKind::kTimeliness, "报送及时", 30, 0.5),
+      MakeRule(AssessmentRuleKind::kApproval, "审核通过", 20, 0.5),
       MakeRule(AssessmentRuleKind::kTargets, "目标达成", 20),
       MakeRule(AssessmentRuleKind::kNotices, "督办整改", 15),
       MakeRule(AssessmentRuleKind::kCompletion, "任务完成", 15),
@@ -108,7 +109,13 @@ Status ValidateAssessmentRules(const AssessmentRules& rules) {
     if (rule.kind == AssessmentRuleKind::kAdjustments) {
       // 加减分 are added as the task force gave them; only the final score is bounded.
       if (rule.max_points != 0) return Invalid(where + ".max_points", "adjustments have no maximum; leave it out");
+      if (rule.cooperating_weight != 0) {
+        return Invalid(where + ".cooperating_weight", "adjustments are given to a unit, not per task; leave it out");
+      }
     } else {
+      if (!std::isfinite(rule.cooperating_weight) || rule.cooperating_weight < 0 || rule.cooperating_weight > 1) {
+        return Invalid(where + ".cooperating_weight", "must be a number from 0 to 1");
+      }
       if (!std::isfinite(rule.max_points) || rule.max_points < 0) {
         return Invalid(where + ".max_points", "must be a number not below 0");
       }
@@ -161,7 +168,7 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text) {
     const std::string where = JsonReader::Element("rules", i);
     JsonReader item((*list)[i], where);
     RETURN_IF_ERROR(item.ExpectObject());
-    RETURN_IF_ERROR(item.RejectUnknown({"id", "label", "max_points", "parameters"}));
+    RETURN_IF_ERROR(item.RejectUnknown({"id", "label", "max_points", "cooperating_weight", "parameters"}));
     ASSIGN_OR_RETURN(std::string id, item.String("id"));
     const AssessmentRuleKind* kind = nullptr;
     for (const AssessmentRuleKind& candidate : kAllKinds) {
@@ -176,6 +183,8 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text) {
     } else {
       ASSIGN_OR_RETURN(rule.max_points, item.Number("max_points"));
     }
+    ASSIGN_OR_RETURN(std::optional<double> cooperating_weight, item.OptionalNumber("cooperating_weight"));
+    rule.cooperating_weight = cooperating_weight.value_or(0);
     const auto parameters = (*list)[i].find("parameters");
     if (parameters != (*list)[i].end() && !parameters->is_null()) {
       const std::string parameters_path = where + ".parameters";
@@ -199,6 +208,7 @@ json AssessmentRulesToJson(const AssessmentRules& rules) {
   for (const AssessmentRule& rule : rules.rules) {
     json item = {{"id", std::string(AssessmentRuleId(rule.kind))}, {"label", rule.label}};
     if (rule.kind != AssessmentRuleKind::kAdjustments) item["max_points"] = NumberJson<json>(rule.max_points);
+    if (rule.cooperating_weight > 0) item["cooperating_weight"] = NumberJson<json>(rule.cooperating_weight);
     if (!rule.parameters.empty()) {
       json parameters = json::object();
       for (const auto& [name, value] : rule.parameters) parameters[name] = NumberJson<json>(value);

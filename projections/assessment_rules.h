@@ -36,6 +36,11 @@ struct AssessmentRule {
   // one: "due_day" (default 10), the day of the following month by which a
   // month's report is on time (1..28).
   std::map<std::string, double> parameters;
+  // How much a task the unit only cooperates on (配合单位) counts in this
+  // rule, against 1 for a task it leads (责任单位): 0..1. 0 (the default when
+  // a rules file leaves it out) = the rule reads led tasks only; a unit that
+  // only cooperates finds the rule 不适用. Unused for kAdjustments.
+  double cooperating_weight = 0;
 
   // The parameter, or 0 if the kind has none of that name.
   double Parameter(const std::string& name) const;
@@ -43,7 +48,7 @@ struct AssessmentRule {
 };
 
 struct AssessmentRules {
-  std::string version;  // e.g. "fengjie-2024.1"; carried by every result
+  std::string version;  // e.g. "fengjie-2024.2"; carried by every result, recorded by every freeze
   double total = 100;   // the scored rules' max_points add up to it; the final score is clamped to 0..total
   // Offset from UTC of the zone in which days, months and years are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
@@ -54,8 +59,11 @@ struct AssessmentRules {
   bool operator==(const AssessmentRules&) const = default;
 };
 
-// The built-in rules "fengjie-2024.1" (see projections/README.md): 报送及时 30,
-// 审核通过 20, 目标达成 20, 督办整改 15, 任务完成 15, then 加减分.
+// The built-in rules "fengjie-2024.2" (see projections/README.md, 计分规则):
+// 报送及时 30, 审核通过 20, 目标达成 20, 督办整改 15, 任务完成 15, then 加减分;
+// a cooperating task counts half in 报送及时 and 审核通过 and not at all in
+// the others. Each component scores what was due; one where nothing was due
+// is 不适用 and the total is scaled over those that applied.
 AssessmentRules DefaultAssessmentRules();
 
 // kInvalidArgument naming the field ("rules[2].max_points") when the rules
@@ -68,7 +76,8 @@ Status ValidateAssessmentRules(const AssessmentRules& rules);
 // defaults; unknown fields and parameters are refused.
 Result<AssessmentRules> ParseAssessmentRules(std::string_view text);
 
-// {"version","total","utc_offset_minutes","rules":[{"id","label","max_points","parameters"}]}
+// {"version","total","utc_offset_minutes","rules":[{"id","label","max_points",
+// "cooperating_weight","parameters"}]}; "cooperating_weight" only when above 0.
 nlohmann::json AssessmentRulesToJson(const AssessmentRules& rules);
 
 }  // namespace kuimen

@@ -38,9 +38,30 @@ std::optional<year_month> PlanMonth(const Catalog& catalog) {
   return std::chrono::year(year) / std::chrono::month(month);
 }
 
-// One score line before rounding.
+// A task the unit is assessed on by one rule, and how much it counts: 1 for a
+// task it leads, the rule's cooperating_weight for one it cooperates on.
+struct Involved {
+  const TaskSpec* task = nullptr;
+  double weight = 1;
+  bool leads = true;
+};
+
+// Weighted tallies of what was due and what earned its points.
+struct Tally {
+  double due = 0;     // Σ weight of the items counted
+  double earned = 0;  // Σ weight × share earned (0..1) of those items
+  bool cooperating = false;  // some counted item is on a task the unit only cooperates on
+  void Count(const Involved& on, double share) {
+    due += on.weight;
+    earned += on.weight * share;
+    cooperating = cooperating || !on.leads;
+  }
+};
+
+// One score line before rounding. Not applicable (不适用) when nothing was due.
 struct Line {
   const AssessmentRule* rule = nullptr;
+  bool applicable = true;
   double points = 0;
   std::set<GlobalPosition> positions;  // sorted, each once
   std::string detail;
@@ -51,27 +72,41 @@ class Scorer {
  public:
   Scorer(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
          const AssessmentEvaluation& at)
-      : catalog_(catalog), facts_(facts), at_(at), offset_(rules.utc_offset_minutes),
+      : catalog_(catalog), rules_(rules), facts_(facts), at_(at), offset_(rules.utc_offset_minutes),
         today_(LocalDate(at.now)), plan_month_(PlanMonth(catalog)),
         start_month_(SupervisionStartMonth(catalog.supervision_start, facts.store_created_at,
                                            rules.utc_offset_minutes)) {}
 
   Line Score(const AssessmentRule& rule, const std::string& unit) const {
-    std::vector<const TaskSpec*> led;
-    for (const TaskSpec& task : catalog_.tasks) {
-      if (task.lead_unit == unit) led.push_back(&task);
-    }
+    const std::vector<Involved> tasks = InvolvedIn(rule, unit);
     Line line;
     line.rule = &rule;
+    if (tasks.empty() && rule.kind != AssessmentRuleKind::kAdjustments) {
+      line.applicable = false;
+      line.detail = "不适用：未牵头任务，配合任务不计此项";
+      return line;
+    }
     switch (rule.kind) {
-      case AssessmentRuleKind::kTimeliness: Timeliness(rule, unit, led, line); break;
-      case AssessmentRuleKind::kApproval: Approval(rule, unit, led, line); break;
-      case AssessmentRuleKind::kTargets: Targets(rule, led, line); break;
-      case AssessmentRuleKind::kNotices: Notices(rule, led, line); break;
-      case AssessmentRuleKind::kCompletion: Completion(rule, led, line); break;
+      case AssessmentRuleKind::kTimeliness: Timeliness(rule, unit, tasks, line); break;
+      case AssessmentRuleKind::kApproval: Approval(rule, unit, tasks, line); break;
+      case AssessmentRuleKind::kTargets: Targets(rule, tasks, line); break;
+      case AssessmentRuleKind::kNotices: Notices(rule, tasks, line); break;
+      case AssessmentRuleKind::kCompletion: Completion(rule, tasks, line); break;
       case AssessmentRuleKind::kAdjustments: Adjustments(unit, line); break;
     }
     return line;
+  }
+
+  // "lead", "cooperating" or "lead_and_cooperating": how the unit takes part in the plan.
+  std::string Involvement(const std::string& unit) const {
+    bool leads = false, cooperates = false;
+    for (const TaskSpec& task : catalog_.tasks) {
+      leads = leads || task.lead_unit == unit;
+      cooperates = cooperates || std::find(task.cooperating_units.begin(), task.cooperating_units.end(), unit) !=
+                                     task.cooperating_units.end();
+    }
+    if (leads && cooperates) return "lead_and_cooperating";
+    return leads ? "lead" : "cooperating";
   }
 
  private:
@@ -83,8 +118,32 @@ class Scorer {
   const AssessmentFacts::TaskStream* Facts(const TaskSpec& task) const {
     return facts_.FindTask(TaskStream(task.no).value);
   }
-  // max × earned / counted, or max when nothing counted.
-  static double Share(double max, int earned, int counted) { return counted == 0 ? max : max * earned / counted; }
+
+  // The tasks the rule reads for the unit: those it leads, and those it
+  // cooperates on when the rule gives them a weight.
+  std::vector<Involved> InvolvedIn(const AssessmentRule& rule, const std::string& unit) const {
+    std::vector<Involved> tasks;
+    for (const TaskSpec& task : catalog_.tasks) {
+      if (task.lead_unit == unit) {
+        tasks.push_back({&task, 1, true});
+      } else if (rule.cooperating_weight > 0 &&
+                 std::find(task.cooperating_units.begin(), task.cooperating_units.end(), unit) !=
+                     task.cooperating_units.end()) {
+        tasks.push_back({&task, rule.cooperating_weight, false});
+      }
+    }
+    return tasks;
+  }
+
+  // Sets the line's points from the tally, or marks it 不适用 when nothing was due.
+  static void Earn(const AssessmentRule& rule, const Tally& tally, Line& line) {
+    line.applicable = tally.due > 0;
+    line.points = line.applicable ? rule.max_points * tally.earned / tally.due : 0;
+  }
+  static std::string CooperatingNote(const AssessmentRule& rule, const Tally& tally) {
+    if (!tally.cooperating) return "";
+    return "（配合任务按" + Points(rule.cooperating_weight) + "折算）";
+  }
 
   // The months whose reports are due: from January (or the plan's month, in
   // its year) to the month before the evaluation's, or to December for a year
@@ -104,6 +163,13 @@ class Scorer {
     return {first, last};
   }
 
+  // The day of the month after `month` by which its report is on time.
+  year_month_day DueDate(year_month month) const {
+    const AssessmentRule* timeliness = rules_.Find(AssessmentRuleKind::kTimeliness);
+    const double day = timeliness != nullptr ? timeliness->Parameter("due_day") : 10;
+    return (month + std::chrono::months(1)) / std::chrono::day(static_cast<unsigned>(day));
+  }
+
   // Whether the task stood completed at the end of `date` (local time).
   bool CompletedBy(const AssessmentFacts::TaskStream& facts, year_month_day date) const {
     bool completed = false;
@@ -113,88 +179,136 @@ class Scorer {
     return completed;
   }
 
-  // 报送及时: per led task and due month, the unit's first report for that
-  // month, on time if recorded by the due day of the following month. A month
-  // not reported is not counted yet while its due day has not passed, and not
-  // at all if the task stood completed on that day (a completed task takes no
-  // reports).
-  void Timeliness(const AssessmentRule& rule, const std::string& unit, const std::vector<const TaskSpec*>& led,
+  // The unit's reports for each due month of the task, in position order.
+  std::map<year_month, std::vector<const AssessmentFacts::Report*>> ReportsByMonth(
+      const AssessmentFacts::TaskStream* facts, const std::string& unit) const {
+    std::map<year_month, std::vector<const AssessmentFacts::Report*>> by_month;
+    const auto [first, last] = DueMonths();
+    if (facts == nullptr || first > last) return by_month;
+    for (const AssessmentFacts::Report& report : facts->reports) {
+      // A township's report is its group unit's too (各乡镇人民政府、街道办事处).
+      const bool units = report.unit == unit || (!report.group.empty() && report.group == unit);
+      if (!units || report.period < first || report.period > last || !Counts(report.position)) continue;
+      by_month[report.period].push_back(&report);  // reports are in version, so position, order
+    }
+    return by_month;
+  }
+
+  // 报送及时: per task and due month, the unit's first report for that month,
+  // on time if recorded by the due day of the following month. A month not
+  // reported counts 0 once its due day has passed; before, it is not counted
+  // yet, nor at all if the task stood completed on that day (a completed task
+  // takes no reports).
+  void Timeliness(const AssessmentRule& rule, const std::string& unit, const std::vector<Involved>& tasks,
                   Line& line) const {
     const auto [first, last] = DueMonths();
-    const std::chrono::day due_day(static_cast<unsigned>(rule.Parameter("due_day")));
+    Tally tally;
     int on_time = 0, late = 0, missing = 0, pending = 0, exempt = 0;
-    for (const TaskSpec* task : led) {
-      const AssessmentFacts::TaskStream* facts = Facts(*task);
-      // One pass over the reports: the unit's earliest for each due month.
-      std::map<year_month, const AssessmentFacts::Report*> earliest_of;
-      if (facts != nullptr && first <= last) {
-        for (const AssessmentFacts::Report& report : facts->reports) {
-          if (report.unit != unit || report.period < first || report.period > last || !Counts(report.position)) {
-            continue;
-          }
-          const AssessmentFacts::Report*& earliest = earliest_of[report.period];
-          if (earliest == nullptr || report.position < earliest->position) earliest = &report;
-        }
-      }
+    for (const Involved& on : tasks) {
+      const AssessmentFacts::TaskStream* facts = Facts(*on.task);
+      const auto reports = ReportsByMonth(facts, unit);
       for (year_month month = first; month <= last; month += std::chrono::months(1)) {
-        const year_month_day due = (month + std::chrono::months(1)) / due_day;
-        const auto found = earliest_of.find(month);
-        const AssessmentFacts::Report* earliest = found == earliest_of.end() ? nullptr : found->second;
-        if (earliest != nullptr) {
-          ++(LocalDate(earliest->recorded_at) <= due ? on_time : late);
+        const year_month_day due = DueDate(month);
+        const auto found = reports.find(month);
+        // A month is owed unless the task stood completed on its due day.
+        const bool owed = facts == nullptr || !CompletedBy(*facts, due);
+        const AssessmentFacts::Report* earliest = found == reports.end() ? nullptr : found->second.front();
+        const bool in_time = earliest != nullptr && LocalDate(earliest->recorded_at) <= due;
+        if (earliest != nullptr && (in_time || owed)) {
+          ++(in_time ? on_time : late);
+          tally.Count(on, in_time ? 1 : 0);
           line.positions.insert(earliest->position);
-        } else if (facts != nullptr && CompletedBy(*facts, due)) {
-          ++exempt;
+        } else if (!owed) {
+          ++exempt;  // a late report of a month not owed costs nothing either
+        } else if (today_ > due) {
+          ++missing;
+          tally.Count(on, 0);
         } else {
-          ++(today_ > due ? missing : pending);
+          ++pending;
         }
       }
     }
-    const int expected = on_time + late + missing;
-    line.points = Share(rule.max_points, on_time, expected);
-    if (first > last) {
-      line.detail = "本年度尚无应报送的月份";
-      return;
+    Earn(rule, tally, line);
+    if (!line.applicable) {
+      line.detail = first > last || pending == 0 ? "不适用：本年度尚无应报送的月份" : "不适用：尚无已到报送期限的月份";
+    } else {
+      line.detail = "应报" + std::to_string(on_time + late + missing) + "期，按时报送" + std::to_string(on_time) +
+                    "期，逾期报送" + std::to_string(late) + "期，未报送" + std::to_string(missing) + "期" +
+                    CooperatingNote(rule, tally);
     }
-    line.detail = "应报" + std::to_string(expected) + "期，按时报送" + std::to_string(on_time) + "期，逾期报送" +
-                  std::to_string(late) + "期，未报送" + std::to_string(missing) + "期";
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "期未到报送期限";
     if (exempt > 0) line.detail += "；" + std::to_string(exempt) + "期因任务已完成免报";
   }
 
-  // 审核通过: the unit's reports for months of the year on its led tasks that
-  // have been reviewed; the share approved.
-  void Approval(const AssessmentRule& rule, const std::string& unit, const std::vector<const TaskSpec*>& led,
+  // 审核通过: per task and due month, whether the unit's report for it was
+  // approved. A month with an approved report earns; one whose reports were
+  // all returned, or one not reported once its due day has passed, counts 0;
+  // one whose report awaits review is not counted yet.
+  void Approval(const AssessmentRule& rule, const std::string& unit, const std::vector<Involved>& tasks,
                 Line& line) const {
-    int approved = 0, returned = 0;
-    for (const TaskSpec* task : led) {
-      const AssessmentFacts::TaskStream* facts = Facts(*task);
-      if (facts == nullptr) continue;
-      for (const AssessmentFacts::Report& report : facts->reports) {
-        if (report.unit != unit || static_cast<int>(report.period.year()) != Year() || !Counts(report.position) ||
-            !report.review.has_value() || !Counts(report.review->position)) {
+    const auto [first, last] = DueMonths();
+    Tally tally;
+    int approved = 0, returned = 0, missing = 0, waiting = 0;
+    for (const Involved& on : tasks) {
+      const AssessmentFacts::TaskStream* facts = Facts(*on.task);
+      const auto reports = ReportsByMonth(facts, unit);
+      for (year_month month = first; month <= last; month += std::chrono::months(1)) {
+        const year_month_day due = DueDate(month);
+        const auto found = reports.find(month);
+        const bool owed = facts == nullptr || !CompletedBy(*facts, due);
+        if (found == reports.end()) {
+          if (owed && today_ > due) {
+            ++missing;
+            tally.Count(on, 0);
+          }
           continue;
         }
-        ++(report.review->decision == ReviewDecision::kApproved ? approved : returned);
-        line.positions.insert(report.review->position);
+        const AssessmentFacts::Review* approval = nullptr;
+        bool unreviewed = false;
+        std::vector<GlobalPosition> returns;
+        for (const AssessmentFacts::Report* report : found->second) {
+          const bool reviewed = report->review.has_value() && Counts(report->review->position);
+          if (!reviewed) {
+            unreviewed = true;
+          } else if (report->review->decision == ReviewDecision::kApproved) {
+            if (approval == nullptr) approval = &*report->review;
+          } else {
+            returns.push_back(report->review->position);
+          }
+        }
+        if (approval != nullptr) {
+          ++approved;
+          tally.Count(on, 1);
+          line.positions.insert(approval->position);
+        } else if (unreviewed) {
+          ++waiting;
+        } else if (owed) {  // a returned report of a month not owed costs nothing
+          ++returned;
+          tally.Count(on, 0);
+          line.positions.insert(returns.begin(), returns.end());
+        }
       }
     }
-    line.points = Share(rule.max_points, approved, approved + returned);
-    line.detail = approved + returned == 0 ? "本年度尚无已审核的进度报告"
-                                           : "已审核进度报告" + std::to_string(approved + returned) + "份，通过" +
-                                                 std::to_string(approved) + "份，退回" + std::to_string(returned) +
-                                                 "份";
+    Earn(rule, tally, line);
+    line.detail = !line.applicable ? "不适用：尚无应审核的月份"
+                                   : "应审核" + std::to_string(approved + returned + missing) + "期，审核通过" +
+                                         std::to_string(approved) + "期，退回未通过" + std::to_string(returned) +
+                                         "期，未报送" + std::to_string(missing) + "期" + CooperatingNote(rule, tally);
+    if (waiting > 0) line.detail += "；另有" + std::to_string(waiting) + "期待审核";
   }
 
-  // 目标达成: per quantitative target of a led task, the value in the latest
-  // report (latest month, then latest position) of the year or before that
-  // names it and was not returned, against the target, at most 1.
-  void Targets(const AssessmentRule& rule, const std::vector<const TaskSpec*>& led, Line& line) const {
-    int targets = 0;
-    double achieved = 0;
-    for (const TaskSpec* task : led) {
-      const AssessmentFacts::TaskStream* facts = Facts(*task);
-      for (const Target& target : task->targets) {
+  // 目标达成: once any month of the year is due, per quantitative target of a
+  // task, the value in the latest report (latest month, then latest position;
+  // any unit's) of the year or before that names it and was not returned,
+  // against the target, within 0..1; a target nobody reported counts 0.
+  void Targets(const AssessmentRule& rule, const std::vector<Involved>& tasks, Line& line) const {
+    const auto [first, last] = DueMonths();
+    Tally tally;
+    int targets = 0, unreported = 0;
+    for (const Involved& on : tasks) {
+      if (first > last) break;  // nothing due yet this year
+      const AssessmentFacts::TaskStream* facts = Facts(*on.task);
+      for (const Target& target : on.task->targets) {
         if (!target.value.has_value()) continue;
         ++targets;
         const AssessmentFacts::Report* latest = nullptr;
@@ -212,64 +326,80 @@ class Scorer {
             }
           }
         }
-        if (latest == nullptr) continue;
+        if (latest == nullptr) {
+          ++unreported;
+          tally.Count(on, 0);
+          continue;
+        }
         const double value = latest->values.at(target.indicator);
-        achieved += *target.value <= 0 ? 1.0 : std::min(1.0, value / *target.value);
+        tally.Count(on, *target.value <= 0 ? 1.0 : std::clamp(value / *target.value, 0.0, 1.0));
         line.positions.insert(latest->position);
       }
     }
-    line.points = targets == 0 ? rule.max_points : rule.max_points * achieved / targets;
-    line.detail = targets == 0 ? "牵头任务无量化目标"
-                               : "量化目标" + std::to_string(targets) + "项，平均完成" +
-                                     Points(100 * achieved / targets) + "%";
+    Earn(rule, tally, line);
+    if (!line.applicable) {
+      line.detail = first > last ? "不适用：本年度尚无应报送的月份" : "不适用：所涉任务无量化目标";
+      return;
+    }
+    line.detail = "量化目标" + std::to_string(targets) + "项，平均完成" + Points(100 * tally.earned / tally.due) + "%";
+    if (unreported > 0) line.detail += "，其中" + std::to_string(unreported) + "项未报送数值按0计";
+    line.detail += CooperatingNote(rule, tally);
   }
 
-  // 督办整改: notices issued in the year on led tasks; answered on or before
+  // 督办整改: notices issued in the year on the tasks; answered on or before
   // the due date (local time). One neither answered nor past due is not
   // counted yet.
-  void Notices(const AssessmentRule& rule, const std::vector<const TaskSpec*>& led, Line& line) const {
+  void Notices(const AssessmentRule& rule, const std::vector<Involved>& tasks, Line& line) const {
+    Tally tally;
     int on_time = 0, late = 0, missing = 0, pending = 0;
-    for (const TaskSpec* task : led) {
-      const AssessmentFacts::TaskStream* facts = Facts(*task);
+    for (const Involved& on : tasks) {
+      const AssessmentFacts::TaskStream* facts = Facts(*on.task);
       if (facts == nullptr) continue;
       for (const AssessmentFacts::Notice& notice : facts->notices) {
         if (!Counts(notice.position) || static_cast<int>(LocalDate(notice.issued_at).year()) != Year()) continue;
         if (notice.answer.has_value() && Counts(notice.answer->position)) {
-          ++(LocalDate(notice.answer->recorded_at) <= notice.due ? on_time : late);
+          const bool in_time = LocalDate(notice.answer->recorded_at) <= notice.due;
+          ++(in_time ? on_time : late);
+          tally.Count(on, in_time ? 1 : 0);
           line.positions.insert(notice.answer->position);
         } else if (today_ > notice.due) {
           ++missing;
+          tally.Count(on, 0);
           line.positions.insert(notice.position);
         } else {
           ++pending;
         }
       }
     }
-    const int counted = on_time + late + missing;
-    line.points = Share(rule.max_points, on_time, counted);
-    line.detail = counted == 0 ? "本年度无到期的督办事项"
-                               : "督办事项" + std::to_string(counted) + "件，按期整改" + std::to_string(on_time) +
-                                     "件，逾期整改" + std::to_string(late) + "件，逾期未整改" +
-                                     std::to_string(missing) + "件";
+    Earn(rule, tally, line);
+    line.detail = !line.applicable ? "不适用：本年度无到期的督办事项"
+                                   : "督办事项" + std::to_string(on_time + late + missing) + "件，按期整改" +
+                                         std::to_string(on_time) + "件，逾期整改" + std::to_string(late) +
+                                         "件，逾期未整改" + std::to_string(missing) + "件" + CooperatingNote(rule, tally);
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "件未到整改期限";
   }
 
-  // 任务完成: led tasks whose last TaskCompleted / TaskReopened is a completion.
-  void Completion(const AssessmentRule& rule, const std::vector<const TaskSpec*>& led, Line& line) const {
+  // 任务完成: tasks whose last TaskCompleted / TaskReopened is a completion.
+  void Completion(const AssessmentRule& rule, const std::vector<Involved>& tasks, Line& line) const {
+    Tally tally;
     int completed = 0;
-    for (const TaskSpec* task : led) {
-      const AssessmentFacts::TaskStream* facts = Facts(*task);
-      if (facts == nullptr) continue;
+    for (const Involved& on : tasks) {
+      const AssessmentFacts::TaskStream* facts = Facts(*on.task);
       const AssessmentFacts::Completion* last = nullptr;
-      for (const AssessmentFacts::Completion& completion : facts->completions) {
-        if (Counts(completion.position)) last = &completion;
+      if (facts != nullptr) {
+        for (const AssessmentFacts::Completion& completion : facts->completions) {
+          if (Counts(completion.position)) last = &completion;
+        }
       }
-      if (last == nullptr) continue;
-      if (last->completed) ++completed;
-      line.positions.insert(last->position);  // the completion earned, or the reopening cost
+      const bool done = last != nullptr && last->completed;
+      if (done) ++completed;
+      tally.Count(on, done ? 1 : 0);
+      if (last != nullptr) line.positions.insert(last->position);  // the completion earned, or the reopening cost
     }
-    line.points = Share(rule.max_points, completed, static_cast<int>(led.size()));
-    line.detail = "牵头任务" + std::to_string(led.size()) + "项，已完成" + std::to_string(completed) + "项";
+    Earn(rule, tally, line);
+    line.detail = !line.applicable ? "不适用：无所涉任务"
+                                   : "所涉任务" + std::to_string(tasks.size()) + "项，已完成" +
+                                         std::to_string(completed) + "项" + CooperatingNote(rule, tally);
   }
 
   // 加减分: the task force's adjustments of the unit for the year, as given.
@@ -298,6 +428,7 @@ class Scorer {
   }
 
   const Catalog& catalog_;
+  const AssessmentRules& rules_;
   const AssessmentFacts& facts_;
   const AssessmentEvaluation& at_;
   std::chrono::minutes offset_;
@@ -314,29 +445,54 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
   json units = json::array();
   for (const std::string& unit : AssessedUnits(catalog)) {
     json lines = json::array();
-    double score = 0;
+    json not_applicable = json::array();
+    double earned = 0, applicable_max = 0, adjustments = 0;
     for (const AssessmentRule& rule : rules.rules) {
       const Line line = scorer.Score(rule, unit);
       const double points = Round2(line.points);
-      score += points;
+      const bool adjusting = rule.kind == AssessmentRuleKind::kAdjustments;
+      if (adjusting) {
+        adjustments += points;
+      } else if (line.applicable) {
+        earned += points;
+        applicable_max += rule.max_points;
+      } else {
+        not_applicable.push_back(std::string(AssessmentRuleId(rule.kind)));
+      }
       json positions = json::array();
       for (GlobalPosition position : line.positions) positions.push_back(position.value);
-      const bool adjustments = rule.kind == AssessmentRuleKind::kAdjustments;
       lines.push_back({{"rule", std::string(AssessmentRuleId(rule.kind))},
                        {"label", rule.label},
-                       {"points", NumberJson<json>(points)},
-                       {"max", adjustments ? json(nullptr) : NumberJson<json>(Round2(rule.max_points))},
+                       {"applicable", line.applicable},
+                       {"points", line.applicable ? NumberJson<json>(points) : json(nullptr)},
+                       {"max", adjusting ? json(nullptr) : NumberJson<json>(Round2(rule.max_points))},
                        {"positions", positions},
                        {"detail", line.detail}});
     }
+    // Scaled over the components that applied, then 加减分 added as given.
+    json base = nullptr, score = nullptr;
+    if (applicable_max > 0) {
+      const double scaled = Round2(earned / applicable_max * rules.total);
+      base = NumberJson<json>(scaled);
+      score = NumberJson<json>(Round2(std::clamp(scaled + adjustments, 0.0, rules.total)));
+    }
     units.push_back({{"unit", unit},
-                     {"score", NumberJson<json>(Round2(std::clamp(score, 0.0, rules.total)))},
+                     {"involvement", scorer.Involvement(unit)},
+                     {"score", score},
+                     {"base", base},
+                     {"earned", NumberJson<json>(Round2(earned))},
+                     {"applicable_max", NumberJson<json>(Round2(applicable_max))},
+                     {"adjustments", NumberJson<json>(Round2(adjustments))},
+                     {"not_applicable", not_applicable},
                      {"lines", lines}});
   }
   return {{"year", evaluation.year},
           {"rules_version", rules.version},
+          {"rules", AssessmentRulesToJson(rules)},
           {"frozen", evaluation.frozen},
           {"frozen_at_position", evaluation.frozen ? json(evaluation.before.value) : json(nullptr)},
+          {"frozen_early", evaluation.frozen && evaluation.early},
+          {"frozen_reason", evaluation.frozen && evaluation.early ? json(evaluation.reason) : json(nullptr)},
           {"evaluated_at", FormatTimestamp(evaluation.now)},
           {"units", units}};
 }

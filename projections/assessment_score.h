@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "domain/catalog.h"
@@ -21,16 +23,26 @@ struct AssessmentEvaluation {
   // The 年终定格 snapshot (before = the YearFrozen's position): all twelve
   // months of the year are due, as for a year already past.
   bool frozen = false;
+  // A frozen year frozen before its last day (YearFrozen.early), and why.
+  bool early = false;
+  std::string reason = {};  // "= {}" keeps the four-field aggregate form free of warnings
 };
 
-// Scores every assessed unit (domain/assessment_aggregate.h's AssessedUnits,
-// in catalog order) by `rules` over `facts`. Pure and deterministic:
-// {"year","rules_version","frozen","frozen_at_position","evaluated_at",
-//  "units":[{"unit","score","lines":[{"rule","label","points","max",
-//  "positions","detail"}]}]}, points rounded to 2 decimals; "max" is null
-// for 加减分; "positions" are the events that earned or cost the line's
-// points. The score is the sum of the rounded lines, clamped to 0..total.
-// See projections/README.md for each rule.
+// Scores every assessed unit (domain/assessment_aggregate.h's AssessedUnits:
+// lead and cooperating units, in catalog order) by `rules` over `facts`.
+// Pure and deterministic:
+// {"year","rules_version","rules","frozen","frozen_at_position",
+//  "frozen_early","frozen_reason","evaluated_at",
+//  "units":[{"unit","involvement","score","base","earned","applicable_max",
+//            "adjustments","not_applicable":[rule ids],
+//            "lines":[{"rule","label","applicable","points","max","positions","detail"}]}]}.
+// Each component scores what was due; one where nothing was due is 不适用
+// ("applicable": false, "points": null). "base" = the rounded points of the
+// applicable lines over their maxima, scaled to the rules' total (rounded to
+// 2 decimals); "score" = base + 加减分, clamped to 0..total; both null when no
+// component applied. "involvement": "lead", "cooperating" or
+// "lead_and_cooperating". "max" is null for 加减分; "positions" are the
+// events that earned or cost the line's points. See projections/README.md (计分规则).
 nlohmann::json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
                                const AssessmentEvaluation& evaluation);
 

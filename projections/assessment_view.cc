@@ -19,17 +19,29 @@ void AssessmentView::Apply(const RecordedEvent& envelope, const EventData& event
   }
 }
 
+AssessmentRules AssessmentView::RulesOf(const AssessmentFacts::Freeze& freeze) const {
+  if (freeze.rules.empty()) return rules_;  // recorded before rules were: the rules the view runs under
+  Result<AssessmentRules> recorded = ParseAssessmentRules(freeze.rules);
+  // The gateway stamps rules it runs under, so they parse; if a freeze's rules
+  // were somehow unreadable, the view's own stand in (and the result says which).
+  return recorded.ok() ? *std::move(recorded) : rules_;
+}
+
 std::optional<nlohmann::json> AssessmentView::ScoreFrozen(int year) const {
   const AssessmentFacts::Freeze& freeze = *facts_.FindYear(year)->freeze;
-  // A result kept under other rules (the view restarted with a new version)
-  // cannot be recomputed as it was; it stands as it is.
+  const AssessmentRules rules = RulesOf(freeze);
+  // A result kept under other rules (the view restarted with a new version,
+  // for a freeze that recorded none) cannot be recomputed as it was; it stands.
   if (!freeze.result.empty()) {
     const auto kept = freeze.result.find("rules_version");
-    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules_.version) {
+    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules.version) {
       return std::nullopt;
     }
   }
-  return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, freeze.recorded_at, freeze.position, true});
+  AssessmentEvaluation evaluation{year, freeze.recorded_at, freeze.position, true};
+  evaluation.early = freeze.early;
+  evaluation.reason = freeze.reason;
+  return ScoreAssessment(catalog_, rules, facts_, evaluation);
 }
 
 std::vector<std::pair<std::string, std::string>> AssessmentView::TakeChangedRows() {

@@ -21,7 +21,7 @@
 namespace kuimen {
 
 // The year-end comprehensive assessment (年终综合考核) of the plan's 六（二）:
-// per unit that leads a task, a score out of the rules' total, line by line
+// per unit that leads or cooperates on a task, a score out of the rules' total, line by line
 // (报送及时, 审核通过, 目标达成, 督办整改, 任务完成, 加减分), each line listing
 // the positions of the events that earned or cost its points.
 //
@@ -29,7 +29,8 @@ namespace kuimen {
 // a head row per stream, and per task its facts in rows of bounded version
 // ranges) in O(log n) per event, and never looks at a clock. When it folds a
 // YearFrozen (年终定格), the year is scored as of the freeze, with the freeze's
-// recorded_at as "now" and only the events before the freeze's position, and
+// recorded_at as "now", only the events before the freeze's position, and the
+// rules the freeze recorded (the view's own for a freeze that recorded none), and
 // the result is kept in the assessment stream's row; Render returns it from
 // then on. Events from other streams that arrive after the freeze but sit
 // before it in the log (streams interleave; see View) are folded into that
@@ -58,6 +59,8 @@ class AssessmentView final : public View {
  private:
   AssessmentView(Catalog catalog, AssessmentRules rules) : catalog_(std::move(catalog)), rules_(std::move(rules)) {}
 
+  // The rules a freeze scores with: those it recorded, else the view's.
+  AssessmentRules RulesOf(const AssessmentFacts::Freeze& freeze) const;
   // The frozen year's result as of its freeze over the facts now; nullopt when
   // the kept result stands (scored under other rules).
   std::optional<nlohmann::json> ScoreFrozen(int year) const;

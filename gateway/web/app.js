@@ -34,6 +34,7 @@ const RULE_LABELS = {
   notice_id_taken: '督办编号已被使用，请换一个',
   notice_closed: '该督办已销号',
   year_frozen: '该年度考核已定格，不能再调整',
+  year_not_over: '该年度尚未结束（12月31日起方可定格）；如需提前定格，请勾选“提前定格”并说明理由',
   principal_id_taken: '账号编号已存在',
   principal_already_revoked: '该账号已被撤销',
   last_taskforce: '不能撤销最后一个工作专班账号',
@@ -315,6 +316,7 @@ function app() {
     year: null,
     assessment: null,
     adjustForm: { unit: '', points: '', reason: '' },
+    freezeForm: { reason: '' },
     // audit
     verify: null,
     digest: null,
@@ -854,13 +856,23 @@ function app() {
     pickYear(y) { this.go(`#/assessment/${y}`); },
     get assessmentUnits() {
       if (!this.assessment) return [];
-      return [...this.assessment.rendered.units].sort((a, b) => b.score - a.score);
+      // A unit no component applied to (score null, 不适用) ranks last.
+      const rank = (u) => (u.score === null ? -Infinity : u.score);
+      return [...this.assessment.rendered.units].sort((a, b) => rank(b) - rank(a));
     },
     get assessmentColumns() {
       const first = this.assessment && this.assessment.rendered.units[0];
       return first ? first.lines.map((l) => ({ rule: l.rule, label: l.label, max: l.max })) : [];
     },
     lineOf(unit, rule) { return unit.lines.find((l) => l.rule === rule) || null; },
+    linePoints(unit, rule) {
+      const line = this.lineOf(unit, rule);
+      if (!line) return '—';
+      return line.applicable === false ? '不适用' : fmtNumber(line.points);
+    },
+    scoreText(unit) { return unit.score === null ? '不适用' : fmtNumber(unit.score); },
+    // Whether the year's last day (China time) has come: before it, a freeze is early.
+    get yearOver() { return this.today >= `${this.year}-12-31`; },
     drawAssessmentChart() {
       const units = [...this.assessmentUnits].reverse();
       renderChart('chart-assessment', {
@@ -870,7 +882,7 @@ function app() {
         xAxis: { type: 'value', name: '分' },
         yAxis: { type: 'category', data: units.map((u) => u.unit), axisLabel: { width: 120, overflow: 'truncate' } },
         series: [{
-          type: 'bar', name: '综合得分', data: units.map((u) => u.score), barMaxWidth: 18,
+          type: 'bar', name: '综合得分', data: units.map((u) => (u.score === null ? 0 : u.score)), barMaxWidth: 18,
           itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right', formatter: (p) => fmtNumber(p.value) },
         }],
       });
@@ -884,9 +896,15 @@ function app() {
     },
     freezeErrors: {},
     async freeze() {
-      if (!window.confirm(`确认将 ${this.year} 年度考核定格？定格后不能再加减分。`)) return;
-      const ev = await this.submitAssessment('YearFrozen', { year: this.year }, this.freezeErrors);
-      if (ev) { this.notice = `${this.year} 年度考核已定格`; await this.refresh(); }
+      const early = !this.yearOver;
+      const question = early
+        ? `${this.year} 年度尚未结束，确认提前定格？定格后考核结果不再变化，也不能再加减分。`
+        : `确认将 ${this.year} 年度考核定格？定格后不能再加减分。`;
+      if (!window.confirm(question)) return;
+      const data = { year: this.year };
+      if (early) Object.assign(data, { early: true, reason: this.freezeForm.reason });
+      const ev = await this.submitAssessment('YearFrozen', data, this.freezeErrors);
+      if (ev) { this.notice = `${this.year} 年度考核已${early ? '提前' : ''}定格`; this.freezeForm = { reason: '' }; await this.refresh(); }
     },
     async submitAssessment(type, data, errs) {
       for (const k of Object.keys(errs)) delete errs[k];

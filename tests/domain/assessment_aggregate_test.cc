@@ -21,10 +21,23 @@ AssessmentAdjusted Bonus(double points = 5, int in_year = 2024, std::string unit
 }
 
 YearFrozen Freeze(int in_year = 2024) { return YearFrozen{in_year, "年终定格"}; }
+YearFrozen EarlyFreeze(std::string reason = "县委常委会12月研究年度考核，需提前定格") {
+  YearFrozen e{2024, "年终定格"};
+  e.early = true;
+  e.reason = std::move(reason);
+  return e;
+}
 
-// The stream assessment-2024; two units lead tasks.
-AssessmentAggregate Given(const std::vector<EventData>& events) {
-  AssessmentAggregate aggregate(2024, {"县供销合作社", "县农业农村委"});
+// A moment in China time (UTC+8), as the task force reads its clock.
+Timestamp China(int y, unsigned m, unsigned d, int hour = 10, int minute = 0) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year(y) / m / d) + std::chrono::hours(hour - 8) +
+                   std::chrono::minutes(minute));
+}
+const Timestamp kYearOver = China(2025, 1, 6);
+
+// The stream assessment-2024 at `now`; the plan's units (two lead, one cooperates).
+AssessmentAggregate Given(const std::vector<EventData>& events, const Clock& clock) {
+  AssessmentAggregate aggregate(2024, {"县供销合作社", "县农业农村委", "县财政局"}, clock);
   std::uint64_t version = 0;
   for (const EventData& event : events) aggregate.Apply(StreamVersion(++version), event);
   return aggregate;
@@ -37,13 +50,15 @@ struct RuleCase {
   EventData command;
   StatusCode code;      // kOk: accepted
   std::string subject;  // the rule id or field named
+  Timestamp now = kYearOver;  // the clock's reading when deciding
 };
 
 class AssessmentAggregateRules : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(AssessmentAggregateRules, DecidesAsTheTableSays) {
   const RuleCase& c = GetParam();
-  Status status = Given(c.given).Decide(c.actor, c.command);
+  const ManualClock clock(c.now);
+  Status status = Given(c.given, clock).Decide(c.actor, c.command);
   EXPECT_EQ(status.code(), c.code) << status.ToString();
   EXPECT_EQ(status.subject(), c.subject) << status.ToString();
 }
@@ -75,7 +90,9 @@ INSTANTIATE_TEST_SUITE_P(
                  Id(TaskRule::kTaskForceOnly)},
         RuleCase{"an auditor writes nothing", {}, kAuditor, Bonus(), StatusCode::kPermissionDenied,
                  Id(TaskRule::kAuditorReadOnly)},
-        RuleCase{"the unit must lead a task of the plan", {}, kTaskForce, Bonus(5, 2024, "县财政局"),
+        RuleCase{"a cooperating unit can be adjusted", {}, kTaskForce, Bonus(5, 2024, "县财政局"), StatusCode::kOk,
+                 ""},
+        RuleCase{"the unit must be a unit of the plan", {}, kTaskForce, Bonus(5, 2024, "县教委"),
                  StatusCode::kInvalidArgument, "unit"},
         RuleCase{"the unit must be named", {}, kTaskForce, Bonus(5, 2024, ""), StatusCode::kInvalidArgument, "unit"},
         RuleCase{"an adjustment for another year is refused", {}, kTaskForce, Bonus(5, 2025),
@@ -90,6 +107,22 @@ INSTANTIATE_TEST_SUITE_P(
                  StatusCode::kFailedPrecondition, Id(TaskRule::kYearFrozen)},
         RuleCase{"a frozen year is not frozen twice", {Freeze()}, kTaskForce, Freeze(),
                  StatusCode::kFailedPrecondition, Id(TaskRule::kYearFrozen)},
+        RuleCase{"a year is frozen on its last day China time", {}, kTaskForce, Freeze(), StatusCode::kOk, "",
+                 China(2024, 12, 31, 0, 0)},
+        RuleCase{"a freeze the day before the last is refused", {}, kTaskForce, Freeze(),
+                 StatusCode::kFailedPrecondition, Id(TaskRule::kYearNotOver), China(2024, 12, 30, 23, 59)},
+        RuleCase{"a freeze in early December is refused", {}, kTaskForce, Freeze(), StatusCode::kFailedPrecondition,
+                 Id(TaskRule::kYearNotOver), China(2024, 12, 2)},
+        RuleCase{"an early freeze with a reason is accepted in December", {}, kTaskForce, EarlyFreeze(),
+                 StatusCode::kOk, "", China(2024, 12, 2)},
+        RuleCase{"an early freeze needs a reason", {}, kTaskForce, EarlyFreeze(" "), StatusCode::kInvalidArgument,
+                 "reason", China(2024, 12, 2)},
+        RuleCase{"an early freeze of a year already over is refused", {}, kTaskForce, EarlyFreeze(),
+                 StatusCode::kInvalidArgument, "early"},
+        RuleCase{"a year not begun cannot be frozen even early", {}, kTaskForce, EarlyFreeze(),
+                 StatusCode::kFailedPrecondition, Id(TaskRule::kYearNotOver), China(2023, 12, 31)},
+        RuleCase{"the rules are recorded with their version", {}, kTaskForce,
+                 YearFrozen{2024, "", false, "", "fengjie-2024.2", ""}, StatusCode::kInvalidArgument, "rules"},
         RuleCase{"a progress report does not belong here", {}, kDepartment, Report(), StatusCode::kInvalidArgument,
                  "type"},
         RuleCase{"nor does completing a task", {}, kTaskForce, TaskCompleted{"完成"}, StatusCode::kInvalidArgument,
@@ -97,7 +130,8 @@ INSTANTIATE_TEST_SUITE_P(
     testing::ByBehaviour());
 
 TEST(AssessmentAggregate, KeepsAdjustmentsAndTheFreezeVersion) {
-  AssessmentAggregate aggregate = Given({Bonus(5), Bonus(-2, 2024, "县农业农村委"), Freeze()});
+  const ManualClock clock(kYearOver);
+  AssessmentAggregate aggregate = Given({Bonus(5), Bonus(-2, 2024, "县农业农村委"), Freeze()}, clock);
   EXPECT_EQ(aggregate.year(), 2024);
   EXPECT_EQ(aggregate.version(), StreamVersion(3));
   EXPECT_EQ(aggregate.frozen_at(), StreamVersion(3));
@@ -116,20 +150,34 @@ Catalog ThreeUnitCatalog() {
   return c;
 }
 
-TEST(AssessedUnits, AreTheUnitsThatLeadATaskInCatalogOrder) {
-  EXPECT_EQ(AssessedUnits(ThreeUnitCatalog()), (std::vector<std::string>{"县供销合作社", "县农业农村委"}));
+TEST(AssessedUnits, AreTheUnitsThatLeadOrCooperateOnATaskInCatalogOrder) {
+  Catalog catalog = ThreeUnitCatalog();
+  catalog.units.push_back({"县教委", "department"});  // in no task
+  EXPECT_EQ(AssessedUnits(catalog), (std::vector<std::string>{"县供销合作社", "县财政局", "县农业农村委"}));
 }
 
-TEST(NewAssessmentAggregate, TakesTheYearFromTheStreamName) {
-  Result<AssessmentAggregate> aggregate = NewAssessmentAggregate(ThreeUnitCatalog(), StreamId{"assessment-2025"});
+TEST(NewAssessmentAggregate, TakesTheYearFromTheStreamNameAndAdjustsAnyUnitOfThePlan) {
+  const ManualClock clock(China(2026, 1, 5));
+  Result<AssessmentAggregate> aggregate =
+      NewAssessmentAggregate(ThreeUnitCatalog(), StreamId{"assessment-2025"}, clock);
   ASSERT_TRUE(aggregate.ok()) << aggregate.status().ToString();
   EXPECT_EQ(aggregate->year(), 2025);
   EXPECT_TRUE(aggregate->Decide(kTaskForce, Bonus(1, 2025, "县农业农村委")).ok());
-  EXPECT_EQ(aggregate->Decide(kTaskForce, Bonus(1, 2025, "县财政局")).subject(), "unit");
+  EXPECT_TRUE(aggregate->Decide(kTaskForce, Bonus(1, 2025, "县财政局")).ok());  // cooperates only
+  EXPECT_EQ(aggregate->Decide(kTaskForce, Bonus(1, 2025, "县教委")).subject(), "unit");
   for (const char* name : {"assessment-1999", "assessment-24", "task-07", "assessment-2101"}) {
-    EXPECT_EQ(NewAssessmentAggregate(ThreeUnitCatalog(), StreamId{name}).status().code(), StatusCode::kNotFound)
+    EXPECT_EQ(NewAssessmentAggregate(ThreeUnitCatalog(), StreamId{name}, clock).status().code(),
+              StatusCode::kNotFound)
         << name;
   }
+}
+
+TEST(AssessmentAggregate, ReadsTheYearEndFromTheClockItIsGiven) {
+  ManualClock clock(China(2024, 12, 30, 23, 59));
+  AssessmentAggregate aggregate = Given({}, clock);
+  EXPECT_EQ(aggregate.Decide(kTaskForce, Freeze()).subject(), Id(TaskRule::kYearNotOver));
+  clock.Advance(std::chrono::minutes(1));  // 2024-12-31 00:00 China time
+  EXPECT_TRUE(aggregate.Decide(kTaskForce, Freeze()).ok());
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ class CommandHandlerTest : public testing::StoreTest {
     ASSERT_TRUE(catalog.ok());
     catalog_ = *catalog;
     store_ = Open();
-    handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+    handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   }
 
   static ProgressReported Report(double mu) {
@@ -79,7 +79,7 @@ TEST_F(CommandHandlerTest, AReportIsReviewedOnceAcrossReopen) {
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<RecordedEvent> again = Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kReturned, "重审"});
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(again.status().subject(), RuleId(TaskRule::kReportAlreadyReviewed));
@@ -277,7 +277,18 @@ TEST_F(CommandHandlerTest, AssessmentStreamsTakeTheTaskForcesAdjustments) {
   EXPECT_FALSE(aggregate->frozen_at().has_value());
 }
 
+TEST_F(CommandHandlerTest, DecidesAFreezeByTheClockItIsGiven) {
+  // The fixture's clock reads 2024-11-01: 2024 is not over.
+  Result<RecordedEvent> early = Submit(taskforce_, YearFrozen{2024, "年终定格"}, {}, {}, "assessment-2024");
+  EXPECT_EQ(early.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(early.status().subject(), RuleId(TaskRule::kYearNotOver));
+  clock_.Set(Timestamp(std::chrono::sys_days(std::chrono::year(2024) / std::chrono::December / 30) +
+                       std::chrono::hours(16)));  // 2024-12-31 00:00 China time
+  EXPECT_TRUE(Submit(taskforce_, YearFrozen{2024, "年终定格"}, {}, {}, "assessment-2024").ok());
+}
+
 TEST_F(CommandHandlerTest, AFrozenYearTakesNothingMoreAfterAReopen) {
+  clock_.Set(Timestamp(std::chrono::sys_days(std::chrono::year(2025) / std::chrono::January / 5)));
   ASSERT_TRUE(Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, -3, "督办逾期"}, {}, {}, "assessment-2024").ok());
   ASSERT_TRUE(Submit(taskforce_, YearFrozen{2024, "年终定格"}, {}, {}, "assessment-2024").ok());
 
@@ -285,7 +296,7 @@ TEST_F(CommandHandlerTest, AFrozenYearTakesNothingMoreAfterAReopen) {
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<RecordedEvent> late = Submit(taskforce_, AssessmentAdjusted{"县农业农村委", 2024, 2, "补充加分"}, {}, {},
                                       "assessment-2024");
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
@@ -306,8 +317,8 @@ TEST_F(CommandHandlerTest, EventsGoOnlyOnTheirKindOfStream) {
   EXPECT_EQ(adjustment_on_task.status().subject(), "type");
   EXPECT_EQ(Submit(taskforce_, YearFrozen{2024, ""}, {}, {}, "major-5").status().subject(), "type");
   EXPECT_EQ(Submit(taskforce_, YearFrozen{2024, ""}, {}, {}, "assessment-2025").status().subject(), "year");
-  EXPECT_EQ(Submit(taskforce_, AssessmentAdjusted{"县财政局", 2024, 1, "加分"}, {}, {}, "assessment-2024").status().subject(),
-            "unit");  // cooperates on tasks but leads none
+  EXPECT_EQ(Submit(taskforce_, AssessmentAdjusted{"县教委", 2024, 1, "加分"}, {}, {}, "assessment-2024").status().subject(),
+            "unit");  // not a unit of the plan
   EXPECT_EQ(Submit(taskforce_, YearFrozen{1999, ""}, {}, {}, "assessment-1999").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->Head().position, GlobalPosition(0));
 }
@@ -350,7 +361,7 @@ TEST_F(CommandHandlerTest, ThePrincipalsStreamIsDecidedByThePrincipalDirectory) 
   store_.reset();
   handler_.reset();
   store_ = Open();
-  handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+  handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   Result<PrincipalDirectory> directory = handler_->LoadPrincipals();
   ASSERT_TRUE(directory.ok()) << directory.status().ToString();
   ASSERT_NE(directory->Find("p-1"), nullptr);

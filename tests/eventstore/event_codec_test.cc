@@ -54,6 +54,17 @@ ProgressReported SampleReport() {
   return e;
 }
 
+// Schema 2: early, with a reason, and the rules recorded (a short rules text
+// here; the gateway records the whole rules file).
+YearFrozen SampleEarlyFreeze() {
+  YearFrozen e{2024, "2024年度综合考核结果定格"};
+  e.early = true;
+  e.reason = "县委常委会12月下旬研究年度考核结果，提前定格";
+  e.rules_version = "fengjie-2024.2";
+  e.rules = R"({"rules":[{"id":"completion","label":"任务完成","max_points":100}],"total":100,"utc_offset_minutes":480,"version":"fengjie-2024.2"})";
+  return e;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, EventCodecGolden,
     ::testing::Values(
@@ -66,7 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
         GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}},
         GoldenCase{"AssessmentAdjusted.v1.json", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办事项逾期未整改"}},
-        GoldenCase{"YearFrozen.v1.json", YearFrozen{2024, "2024年度综合考核结果定格"}},
+        GoldenCase{"YearFrozen.v2.json", SampleEarlyFreeze()},
         GoldenCase{"PrincipalRegistered.v1.json",
                    PrincipalRegistered{"p-3f2a9c01", "县农业农村委 张三", Role::kDepartment, "县农业农村委",
                                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
@@ -142,6 +153,33 @@ TEST(EventCodec, ReadsAPrincipalWithoutAUnit) {
       DecodeEvent("PrincipalRegistered", 1, R"({"principal_id":"p-1","name":"审计","role":"auditor","token_sha256":"ab"})");
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(std::get<PrincipalRegistered>(*decoded), (PrincipalRegistered{"p-1", "审计", Role::kAuditor, "", "ab"}));
+}
+
+// A store written before YearFrozen 2 holds version 1 events (pinned by the
+// golden file): they still decode, as a freeze that was not early and
+// recorded no rules.
+TEST(EventCodec, UpcastsAVersion1FreezeFromItsGoldenFile) {
+  const std::string v1 = ReadGolden("YearFrozen.v1.json");
+  ASSERT_FALSE(v1.empty());
+  Result<EventData> decoded = DecodeEvent("YearFrozen", 1, v1);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const YearFrozen expected{2024, "2024年度综合考核结果定格", false, "", "", ""};
+  EXPECT_EQ(std::get<YearFrozen>(*decoded), expected);
+  // Re-encoded, it is written as the current version.
+  const EncodedEvent encoded = EncodeEvent(*decoded);
+  EXPECT_EQ(encoded.schema_version, 2u);
+  EXPECT_EQ(*DecodeEvent(encoded.type, encoded.schema_version, encoded.data), *decoded);
+}
+
+TEST(EventCodec, RefusesAVersion1FreezeCarryingVersion2Fields) {
+  Result<EventData> decoded = DecodeEvent("YearFrozen", 1, R"({"year":2024,"early":true,"reason":"x"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "early");
+}
+
+TEST(EventCodec, RefusesAFreezeVersionNewerThanItReads) {
+  Result<EventData> decoded = DecodeEvent("YearFrozen", 3, R"({"year":2024})");
+  EXPECT_EQ(decoded.status().subject(), "schema_version");
 }
 
 TEST(EventCodec, RefusesASchemaVersionItCannotRead) {

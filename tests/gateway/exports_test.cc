@@ -146,7 +146,8 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 // Points as the CSV and the sheet print them: as JSON prints the view's number.
 std::string PointsOf(const json& unit, const std::string& rule) {
   for (const json& line : unit["lines"]) {
-    if (line["rule"] == rule) return line["points"].dump();
+    // A component where nothing was due (不适用) has no points and says so.
+    if (line["rule"] == rule) return line["applicable"] == false ? "不适用" : line["points"].dump();
   }
   return "(no line " + rule + ")";
 }
@@ -188,7 +189,12 @@ class ScopedTmpdir {
 
 const char* const kAssessmentHeader[] = {"序号",           "单位",           "报送及时（30分）", "审核通过（20分）",
                                          "目标达成（20分）", "督办整改（15分）", "任务完成（15分）", "加减分",
-                                         "总分",           "得分说明"};
+                                         "适用项满分",     "折算得分",       "总分",             "得分说明"};
+
+// A unit's figure as the exports write it: the number, or 不适用 when no component applied.
+std::string FigureOf(const json& unit, const char* figure) {
+  return unit[figure].is_null() ? "不适用" : unit[figure].dump();
+}
 
 // --- the assessment as CSV ------------------------------------------------------
 
@@ -214,11 +220,11 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
   const json& view = AssessmentView();
   const auto records = ParseCsv(AssessmentCsv(view));
   ASSERT_EQ(records.size(), view["units"].size() + 1);
-  ASSERT_EQ(view["units"].size(), 7u);  // the seven units that lead a task of 附件2
+  ASSERT_GT(view["units"].size(), 7u);  // the seven lead units of 附件2 and the cooperating units
   for (size_t i = 0; i < view["units"].size(); ++i) {
     const json& unit = view["units"][i];
     const std::vector<std::string>& row = records[i + 1];
-    ASSERT_EQ(row.size(), 10u) << "row " << i + 1;
+    ASSERT_EQ(row.size(), 12u) << "row " << i + 1;
     EXPECT_EQ(row[0], std::to_string(i + 1));
     EXPECT_EQ(row[1], unit["unit"].get<std::string>());
     EXPECT_EQ(row[2], PointsOf(unit, "timeliness")) << row[1];
@@ -227,15 +233,31 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
     EXPECT_EQ(row[5], PointsOf(unit, "notices")) << row[1];
     EXPECT_EQ(row[6], PointsOf(unit, "completion")) << row[1];
     EXPECT_EQ(row[7], PointsOf(unit, "adjustments")) << row[1];
-    EXPECT_EQ(row[8], unit["score"].dump()) << row[1];
+    EXPECT_EQ(row[8], FigureOf(unit, "applicable_max")) << row[1];
+    EXPECT_EQ(row[9], FigureOf(unit, "base")) << row[1];
+    EXPECT_EQ(row[10], FigureOf(unit, "score")) << row[1];
   }
+}
+
+TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
+  for (const auto& row : ParseCsv(AssessmentCsv(AssessmentView()))) {
+    if (row[1] != "县商务委") continue;
+    // October's report was due by 10 November: 报送及时 and 审核通过 apply;
+    // 县商务委 leads a task without a target and got no notice.
+    EXPECT_EQ(row[2], "0");
+    EXPECT_EQ(row[4], "不适用");
+    EXPECT_EQ(row[5], "不适用");
+    EXPECT_TRUE(Contains(row[11], "目标达成：不适用：所涉任务无量化目标")) << row[11];
+    return;
+  }
+  FAIL() << "no row for 县商务委";
 }
 
 TEST(AssessmentCsv, WritesAPenaltyAsANegativeNumberAndExplainsIt) {
   for (const auto& row : ParseCsv(AssessmentCsv(AssessmentView()))) {
     if (row[1] != "县商务委") continue;
     EXPECT_EQ(row[7], "-5");
-    EXPECT_TRUE(Contains(row[9], "加减分：减分1项共5分")) << row[9];
+    EXPECT_TRUE(Contains(row[11], "加减分：减分1项共5分")) << row[11];
     return;
   }
   FAIL() << "no row for 县商务委";
@@ -271,7 +293,8 @@ TEST(AssessmentWorkbook, IsAZipWhoseSheetHoldsTheTitleHeaderAndUnits) {
   EXPECT_TRUE(Contains(xlsx.Member("xl/workbook.xml"), "name=\"2024年度综合考核\""));
   const std::string strings = xlsx.Member("xl/sharedStrings.xml");
   EXPECT_TRUE(Contains(strings, "奉节县“三位一体”改革 2024年度综合考核台账"));
-  EXPECT_TRUE(Contains(strings, "评分规则 fengjie-2024.1"));
+  EXPECT_TRUE(Contains(strings, "评分规则 fengjie-2024.2"));
+  EXPECT_TRUE(Contains(strings, "无应计事项的为“不适用”")) << "the note explains 不适用 and the scaling";
   for (const char* header : kAssessmentHeader) EXPECT_TRUE(Contains(strings, header)) << header;
   for (const json& unit : AssessmentView()["units"]) {
     EXPECT_TRUE(Contains(strings, unit["unit"].get<std::string>())) << unit["unit"];
@@ -284,16 +307,17 @@ TEST(AssessmentWorkbook, WritesPointsAsNumbersUnderAFrozenHeader) {
   const std::string sheet = Xlsx(*bytes).Member("xl/worksheets/sheet1.xml");
   // Rows 1-3 are title, note and header; the panes freeze below row 3, right of 序号 and 单位.
   EXPECT_TRUE(Contains(sheet, "<pane xSplit=\"2\" ySplit=\"3\" topLeftCell=\"C4\"")) << sheet.substr(0, 800);
-  // The first unit's total (column I, row 4) and each unit's 加减分 (column H) are numbers.
+  // The first unit's total (column K, row 4) and each unit's 加减分 (column H) are numbers.
   const json& units = AssessmentView()["units"];
-  EXPECT_TRUE(IsNumberCell(CellXml(sheet, "I4"), units[0]["score"].dump())) << CellXml(sheet, "I4");
+  EXPECT_TRUE(IsNumberCell(CellXml(sheet, "K4"), units[0]["score"].dump())) << CellXml(sheet, "K4");
   for (size_t i = 0; i < units.size(); ++i) {
     const std::string ref = "H" + std::to_string(4 + i);
     EXPECT_TRUE(IsNumberCell(CellXml(sheet, ref), PointsOf(units[i], "adjustments"))) << CellXml(sheet, ref);
   }
   EXPECT_TRUE(Contains(sheet, "><v>-5</v></c>"));  // 县商务委's five points off
-  EXPECT_TRUE(Contains(sheet, "<row r=\"10\""));  // 3 + 7 units
-  EXPECT_FALSE(Contains(sheet, "<row r=\"11\""));
+  const std::string last = std::to_string(3 + units.size());  // title, note, header, then the units
+  EXPECT_TRUE(Contains(sheet, "<row r=\"" + last + "\""));
+  EXPECT_FALSE(Contains(sheet, "<row r=\"" + std::to_string(4 + units.size()) + "\""));
 }
 
 TEST(AssessmentWorkbook, GivesTheSameBytesForTheSameView) {

@@ -356,6 +356,48 @@ TEST_F(HttpApi, MinPositionReadsYourOwnWrite) {
   }
 }
 
+// The fixture's clock reads 2024-11-20: the year 2024 is not over.
+TEST_F(HttpApi, AFreezeBeforeTheYearsLastDayIsRefusedUnlessEarlyWithAReason) {
+  const nlohmann::json freeze = {{"type", "YearFrozen"}, {"data", {{"year", 2024}, {"comment", "年终定格"}}}};
+  const std::uint64_t head = Head();
+  Reply refused = Post("/api/v1/assessment/2024/events", admin_token_, freeze);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.json["error"]["rule"], "year_not_over");
+  nlohmann::json without_reason = freeze;
+  without_reason["data"]["early"] = true;
+  Reply no_reason = Post("/api/v1/assessment/2024/events", admin_token_, without_reason);
+  EXPECT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_EQ(no_reason.json["error"]["field"], "data.reason");
+  nlohmann::json naming_rules = freeze;
+  naming_rules["data"]["rules_version"] = "my-own-rules";
+  Reply named = Post("/api/v1/assessment/2024/events", admin_token_, naming_rules);
+  EXPECT_EQ(named.status, 400) << named.body;
+  EXPECT_EQ(named.json["error"]["field"], "data.rules_version");
+  EXPECT_EQ(Head(), head);
+
+  nlohmann::json early = without_reason;
+  early["data"]["reason"] = "县委常委会11月下旬研究年度考核";
+  Reply frozen = Post("/api/v1/assessment/2024/events", admin_token_, early);
+  ASSERT_EQ(frozen.status, 201) << frozen.body;
+  // The server recorded the rules the year is frozen with.
+  const nlohmann::json& data = frozen.json["event"]["data"];
+  EXPECT_EQ(data["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(nlohmann::json::parse(data["rules"].get<std::string>())["version"], "fengjie-2024.2");
+  EXPECT_EQ(frozen.json["event"]["schema_version"], 2);
+
+  const std::uint64_t position = frozen.json["event"]["position"];
+  Reply view = Get("/api/v1/views/assessment?year=2024&min_position=" + std::to_string(position), admin_token_);
+  ASSERT_EQ(view.status, 200) << view.body;
+  EXPECT_EQ(view.json["rendered"]["frozen"], true);
+  EXPECT_EQ(view.json["rendered"]["frozen_early"], true);
+  EXPECT_EQ(view.json["rendered"]["frozen_reason"], "县委常委会11月下旬研究年度考核");
+  // A year not begun cannot be frozen, early or not.
+  Reply future = Post("/api/v1/assessment/2025/events", admin_token_,
+                      {{"type", "YearFrozen"}, {"data", {{"year", 2025}, {"early", true}, {"reason", "提前"}}}});
+  EXPECT_EQ(future.status, 409) << future.body;
+  EXPECT_EQ(future.json["error"]["rule"], "year_not_over");
+}
+
 TEST_F(HttpApi, TokensAreRequiredAndRevocable) {
   EXPECT_EQ(Get("/api/v1/tasks", "").status, 401);
   Reply unknown = Get("/api/v1/tasks", "kmt_not-a-token");

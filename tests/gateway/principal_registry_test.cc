@@ -54,7 +54,7 @@ class PrincipalRegistryTest : public testing::StoreTest {
     store_.reset();
     store_ = Open();
     ASSERT_NE(store_, nullptr);
-    handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+    handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
     Result<std::unique_ptr<PrincipalRegistry>> registry = PrincipalRegistry::Open(*store_, *handler_, catalog_);
     ASSERT_TRUE(registry.ok()) << registry.status().ToString();
     registry_ = std::move(registry).value();

@@ -66,7 +66,7 @@ class ProjectorProcessesTest : public ::testing::Test {
     auto store = OpenEventStore(options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    handler_ = std::make_unique<CommandHandler>(*store_, catalog_);
+    handler_ = std::make_unique<CommandHandler>(*store_, catalog_, clock_);
   }
 
   // A month's report from every task's lead unit.

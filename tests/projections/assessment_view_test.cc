@@ -1,14 +1,18 @@
 #include "projections/assessment_view.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <random>
 
 #include <gtest/gtest.h>
 
+#include "domain/assessment_aggregate.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
 #include "tests/projections/envelope_log.h"
+#include "tests/support/behaviour_name.h"
 
 namespace kuimen {
 namespace {
@@ -63,14 +67,23 @@ AssessmentAdjusted Adjust(const std::string& unit, double points, int year = 202
 
 using Log = testing::EnvelopeLog;
 
-std::unique_ptr<AssessmentView> NewView(AssessmentRules rules = DefaultAssessmentRules()) {
+// The built-in rules with cooperating tasks left out (weight 0 everywhere):
+// each rule's own tests read led tasks only; the cooperating weight has its own.
+AssessmentRules LeadOnlyRules() {
+  AssessmentRules rules = DefaultAssessmentRules();
+  rules.version = "test-lead-only";
+  for (AssessmentRule& rule : rules.rules) rule.cooperating_weight = 0;
+  return rules;
+}
+
+std::unique_ptr<AssessmentView> NewView(AssessmentRules rules = LeadOnlyRules()) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(SmallPlan(), std::move(rules));
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   return std::move(view).value();
 }
 
-std::unique_ptr<AssessmentView> ViewOf(const Log& log) {
-  std::unique_ptr<AssessmentView> view = NewView();
+std::unique_ptr<AssessmentView> ViewOf(const Log& log, AssessmentRules rules = LeadOnlyRules()) {
+  std::unique_ptr<AssessmentView> view = NewView(std::move(rules));
   for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
   return view;
 }
@@ -96,16 +109,20 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 
 // --- the form ---------------------------------------------------------------
 
-TEST(AssessmentView, ScoresTheUnitsThatLeadATaskInCatalogOrder) {
-  json render = NewView()->Render(2024, China(2024, 10, 20));
+TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateInCatalogOrder) {
+  json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
   EXPECT_EQ(render["year"], 2024);
-  EXPECT_EQ(render["rules_version"], "fengjie-2024.1");
+  EXPECT_EQ(render["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
   EXPECT_EQ(render["frozen"], false);
   EXPECT_TRUE(render["frozen_at_position"].is_null());
   EXPECT_EQ(render["evaluated_at"], "2024-10-20T02:00:00.000000Z");
   std::vector<std::string> units;
   for (const json& unit : render["units"]) units.push_back(unit["unit"]);
-  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县商务委"}));
+  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县财政局", "县商务委"}));
+  EXPECT_EQ(UnitOf(render, "县供销合作社")["involvement"], "lead_and_cooperating");
+  EXPECT_EQ(UnitOf(render, "县财政局")["involvement"], "cooperating");
+  EXPECT_EQ(UnitOf(render, "县商务委")["involvement"], "lead");
   const json& lines = UnitOf(render, "县供销合作社")["lines"];
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(lines[0]["rule"], "timeliness");
@@ -115,18 +132,24 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadATaskInCatalogOrder) {
   EXPECT_TRUE(lines[5]["max"].is_null());
 }
 
-TEST(AssessmentView, ScoresTheSevenLeadUnitsOfTheFengjiePlan) {
+TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
   Result<Catalog> fengjie = LoadDefaultCatalog();
   ASSERT_TRUE(fengjie.ok()) << fengjie.status().ToString();
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(*fengjie, DefaultAssessmentRules());
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   json render = (*view)->Render(2024, China(2025, 1, 20));
-  std::vector<std::string> units;
-  for (const json& unit : render["units"]) units.push_back(unit["unit"]);
-  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县政府口岸物流办", "县商务委",
-                                             "县交通运输委", "县发展改革委", "县政府金融服务中心"}));
-  // Nothing reported: October to December missed on all 12 of 县供销合作社's tasks.
-  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["detail"], "应报36期，按时报送0期，逾期报送0期，未报送36期");
+  // The seven lead units, and every unit that cooperates on a task.
+  EXPECT_EQ(render["units"].size(), AssessedUnits(*fengjie).size());
+  EXPECT_GT(render["units"].size(), 7u);
+  // Nothing reported: October to December missed on all 12 of 县供销合作社's
+  // led tasks, and on the tasks it cooperates on at half weight.
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["detail"],
+            "应报81期，按时报送0期，逾期报送0期，未报送81期（配合任务按0.5折算）");
+  // Silence earns nothing: the units that never reported score 0, not 55.
+  for (const json& unit : render["units"]) {
+    EXPECT_EQ(unit["score"], 0) << unit["unit"];
+    EXPECT_EQ(LineOf(render, unit["unit"], "approval")["points"], 0) << unit["unit"];
+  }
 }
 
 // --- 报送及时 ---------------------------------------------------------------------
@@ -181,12 +204,15 @@ TEST(AssessmentTimeliness, ExpectsNoReportWhileATaskStandsCompleted) {
   EXPECT_EQ(line["positions"], Positions({1, 2, 3, 4}));
 }
 
-TEST(AssessmentTimeliness, GivesFullPointsBeforeAnyMonthIsDue) {
-  json line = LineOf(NewView()->Render(2024, China(2024, 10, 20)), "县商务委", "timeliness");
-  EXPECT_EQ(line["points"], 30);
-  EXPECT_EQ(line["detail"], "本年度尚无应报送的月份");
+TEST(AssessmentTimeliness, IsNotApplicableBeforeAnyMonthIsDue) {
+  json render = NewView()->Render(2024, China(2024, 10, 20));
+  json line = LineOf(render, "县商务委", "timeliness");
+  EXPECT_EQ(line["applicable"], false);
+  EXPECT_TRUE(line["points"].is_null());
+  EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
+  EXPECT_EQ(UnitOf(render, "县商务委")["not_applicable"], json::parse(R"(["timeliness","approval","targets","notices"])"));
   // A year before the plan's has no due month either.
-  EXPECT_EQ(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"], 30);
+  EXPECT_TRUE(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"].is_null());
 }
 
 TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
@@ -204,7 +230,7 @@ TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
 
 // --- 审核通过 ---------------------------------------------------------------------
 
-TEST(AssessmentApproval, IsTheApprovedShareOfTheUnitsReviewedReports) {
+TEST(AssessmentApproval, IsTheApprovedShareOfTheDueMonthsAMissingMonthCountingAsNotApproved) {
   Log log;
   log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));     // 1 v1
   log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11)));     // 2 v2
@@ -216,13 +242,18 @@ TEST(AssessmentApproval, IsTheApprovedShareOfTheUnitsReviewedReports) {
   log.Add("task-01", China(2024, 12, 7), kTaskForce, Approve(3));               // 8
   log.Add("task-02", China(2024, 11, 7), kTaskForce, Approve(1));               // 9
 
+  // October and November are due on 20 December: task 1's October approved,
+  // its November returned (the approved one is 县财政局's); task 2's October
+  // approved, its November waiting for review (not counted yet).
   json render = ViewOf(log)->Render(2024, China(2024, 12, 20));
   json line = LineOf(render, "县供销合作社", "approval");
   EXPECT_EQ(line["points"], 13.33);  // 20 × 2 / 3
   EXPECT_EQ(line["positions"], Positions({6, 7, 9}));
-  EXPECT_EQ(line["detail"], "已审核进度报告3份，通过2份，退回1份");
-  // Nothing reviewed: full points.
-  EXPECT_EQ(LineOf(render, "县农业农村委", "approval")["points"], 20);
+  EXPECT_EQ(line["detail"], "应审核3期，审核通过2期，退回未通过1期，未报送0期；另有1期待审核");
+  // Nothing reported: each due month counts as not approved, never full points.
+  json silent = LineOf(render, "县农业农村委", "approval");
+  EXPECT_EQ(silent["points"], 0);
+  EXPECT_EQ(silent["detail"], "应审核2期，审核通过0期，退回未通过0期，未报送2期");
 }
 
 // --- 目标达成 ---------------------------------------------------------------------
@@ -245,8 +276,13 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   EXPECT_EQ(agriculture["points"], 20);  // beyond the target counts as the target
   EXPECT_EQ(agriculture["positions"], Positions({5}));
   json commerce = LineOf(render, "县商务委", "targets");
-  EXPECT_EQ(commerce["points"], 20);
-  EXPECT_EQ(commerce["detail"], "牵头任务无量化目标");
+  EXPECT_TRUE(commerce["points"].is_null());
+  EXPECT_EQ(commerce["detail"], "不适用：所涉任务无量化目标");
+  // A target due and never reported counts 0.
+  Log silent;
+  json none = LineOf(ViewOf(silent)->Render(2024, China(2025, 2, 10)), "县供销合作社", "targets");
+  EXPECT_EQ(none["points"], 0);
+  EXPECT_EQ(none["detail"], "量化目标1项，平均完成0%，其中1项未报送数值按0计");
   // In 2025 the January report is the latest.
   EXPECT_EQ(LineOf(ViewOf(log)->Render(2025, China(2025, 2, 10)), "县供销合作社", "targets")["points"], 20);
 }
@@ -268,7 +304,10 @@ TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   EXPECT_EQ(line["points"], 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
   EXPECT_EQ(line["positions"], Positions({3, 5, 6}));
   EXPECT_EQ(line["detail"], "督办事项3件，按期整改1件，逾期整改1件，逾期未整改1件；另有1件未到整改期限");
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices")["points"], 15);
+  // No notice on its tasks: 不适用, not full points.
+  json none = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices");
+  EXPECT_TRUE(none["points"].is_null());
+  EXPECT_EQ(none["detail"], "不适用：本年度无到期的督办事项");
 }
 
 // --- 任务完成 ---------------------------------------------------------------------
@@ -281,7 +320,7 @@ TEST(AssessmentCompletion, CountsLedTasksCompletedAndNotReopened) {
   json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 20)), "县供销合作社", "completion");
   EXPECT_EQ(line["points"], 7.5);
   EXPECT_EQ(line["positions"], Positions({1, 3}));
-  EXPECT_EQ(line["detail"], "牵头任务2项，已完成1项");
+  EXPECT_EQ(line["detail"], "所涉任务2项，已完成1项");
 }
 
 // --- 加减分 and the total --------------------------------------------------------
@@ -295,20 +334,34 @@ TEST(AssessmentAdjustments, AddToTheScoreWhichStaysWithin0And100) {
   for (int i = 0; i < 4; ++i) log.Add("assessment-2024", China(2024, 10, 17), kTaskForce, Adjust(agriculture, -20));
   log.Add("assessment-2025", China(2025, 1, 2), kTaskForce, Adjust(coop, 10, 2025));  // 8: another year
 
-  // On 20 October nothing is due yet; only completion (no task done) costs points.
+  // On 20 October nothing is due yet but completion (no task done): the base
+  // is 0 of the 15 points that applied, and the adjustments are added to it.
   json render = ViewOf(log)->Render(2024, China(2024, 10, 20));
   json line = LineOf(render, commerce, "adjustments");
   EXPECT_EQ(line["points"], 20);
   EXPECT_EQ(line["positions"], Positions({1}));
-  EXPECT_EQ(UnitOf(render, commerce)["score"], 100);  // 85 + 20, at most 100
+  EXPECT_EQ(UnitOf(render, commerce)["base"], 0);
+  EXPECT_EQ(UnitOf(render, commerce)["score"], 20);
+  // Later, every month on time and approved: 30 + 20 of the 65 points that
+  // applied (no target, no notice), scaled to 76.92, plus 20.
+  for (unsigned month : {10u, 11u}) {
+    log.Add("task-27", China(2024, month + 1, 5), Actor{"p-swj", Role::kDepartment, commerce}, Progress(Month(2024, month)));
+    log.Add("task-27", China(2024, month + 1, 6), kTaskForce, Approve(month - 9));
+  }
+  json later = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  EXPECT_EQ(UnitOf(later, commerce)["base"], 76.92);
+  EXPECT_EQ(UnitOf(later, commerce)["score"], 96.92);
+  log.Add("assessment-2024", China(2024, 12, 21), kTaskForce, Adjust(commerce, 10));
+  EXPECT_EQ(UnitOf(ViewOf(log)->Render(2024, China(2024, 12, 21)), commerce)["score"], 100);  // at most 100
+
 
   json coop_line = LineOf(render, coop, "adjustments");
   EXPECT_EQ(coop_line["points"], 1.5);
   EXPECT_EQ(coop_line["positions"], Positions({2, 3}));
   EXPECT_EQ(coop_line["detail"], "加分1项共2.5分，减分1项共1分");
-  EXPECT_EQ(UnitOf(render, coop)["score"], 66.5);  // 30 + 20 + 0 (no value for 农合联) + 15 + 0 + 1.5
+  EXPECT_EQ(UnitOf(render, coop)["score"], 1.5);  // 0 of 15 (completion), plus 1.5
 
-  EXPECT_EQ(UnitOf(render, agriculture)["score"], 0);  // 65 − 80, at least 0
+  EXPECT_EQ(UnitOf(render, agriculture)["score"], 0);  // 0 − 80, at least 0
   EXPECT_EQ(LineOf(render, agriculture, "adjustments")["points"], -80);
 }
 
@@ -500,6 +553,356 @@ TEST(AssessmentView, RefusesRulesThatDoNotAddUp) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(SmallPlan(), rules);
   EXPECT_EQ(view.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(view.status().subject(), "rules");
+}
+
+
+// --- 计分规则: what was due, 不适用, scaling, cooperating units -----------------------
+
+const Actor kCommerce{"p-swj", Role::kDepartment, "县商务委"};
+
+// Each month of 2024 from October, reported by `actor` on `task` by the 5th of
+// the next month, and approved the day after when `approve`.
+void ReportEveryMonth(Log& log, const std::string& task, const Actor& actor, bool approve) {
+  for (unsigned month : {10u, 11u, 12u}) {
+    const Timestamp sent = China(2024 + month / 12, month % 12 + 1, 5);
+    log.Add(task, sent, actor, Progress(Month(2024, month)));
+    if (approve) log.Add(task, sent + std::chrono::hours(24), kTaskForce, Approve(month == 10 ? 1 : month == 11 ? 3 : 5));
+  }
+}
+
+struct ScoreCase {
+  const char* behaviour;
+  std::function<void(Log&)> story;
+  std::string unit;
+  json score;           // null: no component applied
+  json base;            // before 加减分
+  json not_applicable;  // rule ids
+  Timestamp at = China(2025, 1, 20);
+  bool lead_only = false;  // LeadOnlyRules instead of the built-in fengjie-2024.2
+};
+
+class AssessmentScoreTable : public ::testing::TestWithParam<ScoreCase> {};
+
+TEST_P(AssessmentScoreTable, ScoresWhatWasDue) {
+  const ScoreCase& c = GetParam();
+  Log log;
+  c.story(log);
+  json render = ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at);
+  const json& unit = UnitOf(render, c.unit);
+  EXPECT_EQ(unit["score"], c.score) << unit.dump();
+  EXPECT_EQ(unit["base"], c.base) << unit.dump();
+  EXPECT_EQ(unit["not_applicable"], c.not_applicable) << unit.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AssessmentScoreTable,
+    ::testing::Values(
+        // Three due months never reported: 0 in 报送及时 and 审核通过, 0 for the
+        // task not completed; no target and no notice: those two 不适用.
+        ScoreCase{"a silent lead unit scores nothing", [](Log&) {}, "县商务委", 0, 0,
+                  json::parse(R"(["targets","notices"])")},
+        // 30 + 20 + 0 of the 65 points that applied, scaled: 76.92.
+        ScoreCase{"a lead unit reporting every month on time scores above its silent self",
+                  [](Log& log) { ReportEveryMonth(log, "task-27", kCommerce, true); }, "县商务委", 76.92, 76.92,
+                  json::parse(R"(["targets","notices"])")},
+        // On 20 October 2024 no month is due yet: only 任务完成 applies, and the
+        // task is completed: 15 of 15, scaled to 100.
+        ScoreCase{"nothing due but completion: the total is scaled over completion alone",
+                  [](Log& log) { log.Add("task-27", China(2024, 10, 18), kTaskForce, TaskCompleted{"完成"}); },
+                  "县商务委", 100, 100, json::parse(R"(["timeliness","approval","targets","notices"])"),
+                  China(2024, 10, 20)},
+        // 县财政局 cooperates on task 1: October on time and approved, November
+        // missed, December on time and not reviewed yet. 报送及时 20 of 30,
+        // 审核通过 10 of 20 (November counts as not approved, December waits):
+        // 30 of 50, scaled to 60. Targets, notices and completion are the
+        // lead's.
+        ScoreCase{"a cooperating unit is scored on the tasks it cooperates on",
+                  [](Log& log) {
+                    log.Add("task-01", China(2024, 11, 5), kFinance, Progress(Month(2024, 10)));  // v1
+                    log.Add("task-01", China(2024, 11, 6), kTaskForce, Approve(1));
+                    log.Add("task-01", China(2025, 1, 9), kFinance, Progress(Month(2024, 12)));
+                  },
+                  "县财政局", 60, 60, json::parse(R"(["targets","notices","completion"])")},
+        ScoreCase{"rules that give cooperating tasks no weight leave a cooperating unit unscored",
+                  [](Log& log) { log.Add("task-01", China(2024, 11, 5), kFinance, Progress(Month(2024, 10))); },
+                  "县财政局", nullptr, nullptr,
+                  json::parse(R"(["timeliness","approval","targets","notices","completion"])"), China(2025, 1, 20),
+                  true},
+        // 县供销合作社 reports tasks 1 and 2 every month on time (6 of 6) but
+        // never task 7, which it cooperates on (3 months at 0.5): 报送及时
+        // 30 × 6 / 7.5 = 24; 审核通过 0 of 20 (nothing reviewed yet, task 7's
+        // months missed); 目标达成 0 (no value for 农合联); 任务完成 0:
+        // 24 of 85, scaled to 28.24.
+        ScoreCase{"a cooperating task's months weigh half beside the led ones",
+                  [](Log& log) {
+                    ReportEveryMonth(log, "task-01", kCoop, false);
+                    ReportEveryMonth(log, "task-02", kCoop, false);
+                  },
+                  "县供销合作社", 28.24, 28.24, json::parse(R"(["notices"])")}),
+    testing::ByBehaviour());
+
+TEST(AssessmentScore, SaysWhichComponentsDidNotApplyInEachLine) {
+  json render = ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  json line = LineOf(render, "县财政局", "completion");
+  EXPECT_EQ(line["applicable"], false);
+  EXPECT_TRUE(line["points"].is_null());
+  EXPECT_EQ(line["max"], 15);
+  EXPECT_EQ(line["detail"], "不适用：未牵头任务，配合任务不计此项");
+  EXPECT_EQ(UnitOf(render, "县财政局")["applicable_max"], 50);
+}
+
+// --- monotonicity: reporting never ranks below silence ----------------------------
+
+// Two twin units, 甲 and 乙, each leading a task with a target and one
+// without, and each cooperating on a task 丙 leads: 甲 on 1, 2 and 5; 乙 on
+// their mirror images 3, 4 and 6.
+Catalog TwinPlan() {
+  Catalog c;
+  c.document = {"测试", "测试", "2025-01-01", "实施方案", ""};
+  c.units = {{"甲", "department"}, {"乙", "department"}, {"丙", "department"}};
+  const Target target{"规模", 11.0, "万亩次", std::nullopt, "", "达到11万亩次"};
+  c.tasks = {
+      TaskSpec{TaskNo(1), "类", "事", "任务", "甲", {}, {target}},
+      TaskSpec{TaskNo(2), "类", "事", "任务", "甲", {}, {}},
+      TaskSpec{TaskNo(3), "类", "事", "任务", "乙", {}, {target}},
+      TaskSpec{TaskNo(4), "类", "事", "任务", "乙", {}, {}},
+      TaskSpec{TaskNo(5), "类", "事", "任务", "丙", {"甲"}, {}},
+      TaskSpec{TaskNo(6), "类", "事", "任务", "丙", {"乙"}, {}},
+  };
+  return c;
+}
+
+// One twin's side of the plan: its unit and its three streams, as pairs.
+struct Twin {
+  Actor actor;
+  std::string streams[3];
+};
+const Twin kTwins[2] = {{{"p-a", Role::kDepartment, "甲"}, {"task-01", "task-02", "task-05"}},
+                        {{"p-b", Role::kDepartment, "乙"}, {"task-03", "task-04", "task-06"}}};
+
+// A seeded year 2025 of reports (figures cumulative, as the plan's targets
+// are), reviews, notices and answers, completions and reopenings, the same on
+// both twins' streams; only events recorded by `now` are kept.
+Log TwinHistory(std::mt19937& random, Timestamp now) {
+  struct Planned {
+    Timestamp at;
+    int pair;         // 0..2: which of each twin's streams
+    EventData event;  // the twins' events differ only in the stream
+    bool by_unit;     // the twin's own unit acts; else the task force
+    int reviews = -1;  // for a review: the index in `plan` of the report it decides
+  };
+  std::vector<Planned> plan;
+  auto chance = [&random](double p) { return std::uniform_real_distribution<double>(0, 1)(random) < p; };
+  auto day = [&random](int low, int high) { return std::uniform_int_distribution<int>(low, high)(random); };
+  int notices = 0;
+  for (unsigned month = 1; month <= 12; ++month) {
+    for (int pair = 0; pair < 3; ++pair) {
+      const std::chrono::year_month next = Month(2025, month) + std::chrono::months(1);
+      const auto on = [&](int d, int hour = 10) {
+        return China(static_cast<int>(next.year()), static_cast<unsigned>(next.month()), static_cast<unsigned>(d), hour);
+      };
+      if (chance(0.6)) {
+        const Timestamp sent = on(day(1, 20));
+        plan.push_back({sent, pair, Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}), true});
+        const int report = static_cast<int>(plan.size()) - 1;
+        if (chance(0.6)) {
+          // The version is filled in when the log is written.
+          plan.push_back({sent + std::chrono::hours(24 * day(1, 5)), pair, chance(0.7) ? Approve(0) : Return(0), false,
+                          report});
+        }
+      }
+      if (chance(0.15)) {
+        const std::string id = "DB-" + std::to_string(++notices);
+        plan.push_back({on(1, 9), pair, NoticeIssued{id, "进度滞后", Date(2025 + month / 12, month % 12 + 1, 15)}, false});
+        if (chance(0.6)) plan.push_back({on(day(2, 25)), pair, NoticeAnswered{id, "已整改"}, true});
+      }
+      if (chance(0.05)) {
+        plan.push_back({on(day(1, 25)), pair, TaskCompleted{"完成"}, false});
+        if (chance(0.5)) plan.push_back({on(28), pair, TaskReopened{"复核"}, false});
+      }
+    }
+  }
+  // In plan order (times need not be sorted); a review names the version its
+  // report got, and goes when its report was not recorded by now.
+  Log log;
+  std::uint64_t versions[3] = {0, 0, 0};
+  std::map<int, std::uint64_t> version_of;  // plan index -> stream version
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Planned& p = plan[i];
+    if (p.at > now) continue;
+    EventData event = p.event;
+    if (p.reviews >= 0) {
+      auto reviewed = version_of.find(p.reviews);
+      if (reviewed == version_of.end()) continue;
+      std::get<ReportReviewed>(event).report_version = StreamVersion(reviewed->second);
+    }
+    version_of[static_cast<int>(i)] = ++versions[p.pair];
+    for (const Twin& twin : kTwins) log.Add(twin.streams[p.pair], p.at, p.by_unit ? twin.actor : kTaskForce, event);
+  }
+  return log;
+}
+
+TEST(AssessmentMonotonicity, AReportNeverRanksAUnitBelowItsSilentTwin) {
+  Result<std::unique_ptr<AssessmentView>> probe = AssessmentView::Create(TwinPlan(), DefaultAssessmentRules());
+  ASSERT_TRUE(probe.ok()) << probe.status().ToString();
+  int raised = 0, cases = 0;
+  for (std::uint32_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937 random(seed);
+    const Timestamp now = China(2025, 1, 5) + std::chrono::hours(std::uniform_int_distribution<int>(0, 24 * 390)(random));
+    Log log = TwinHistory(random, now);
+    // A month already due by now, on one of 甲's streams, that 甲 did not report.
+    const std::chrono::year_month_day today(std::chrono::floor<std::chrono::days>(now + std::chrono::hours(8)));
+    const std::chrono::year_month last = std::min(Month(2025, 12), today.year() / today.month() - std::chrono::months(1));
+    if (last < Month(2025, 1)) continue;
+    std::vector<std::pair<int, unsigned>> unreported;  // (pair, month)
+    for (int pair = 0; pair < 3; ++pair) {
+      for (std::chrono::year_month m = Month(2025, 1); m <= last; m += std::chrono::months(1)) {
+        const bool reported = std::any_of(log.events().begin(), log.events().end(), [&](const auto& event) {
+          const auto* report = std::get_if<ProgressReported>(&event.second);
+          return report != nullptr && event.first.stream.value == kTwins[0].streams[pair] && report->period == m;
+        });
+        if (!reported) unreported.emplace_back(pair, static_cast<unsigned>(m.month()));
+      }
+    }
+    if (unreported.empty()) continue;
+    const auto [pair, month] =
+        unreported[std::uniform_int_distribution<size_t>(0, unreported.size() - 1)(random)];
+    const Timestamp first_day = China(2025 + month / 12, month % 12 + 1, 1);
+    const Timestamp sent = first_day + std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(
+                                           0, (now - first_day).count())(random));
+    const json silent = [&] {
+      std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
+      for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
+      return view->Render(2025, now);
+    }();
+    ASSERT_EQ(UnitOf(silent, "甲")["score"], UnitOf(silent, "乙")["score"]) << "seed " << seed << ": twins differ";
+    log.Add(kTwins[0].streams[pair], sent, kTwins[0].actor,
+            Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}));
+    std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
+    for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
+    const json render = view->Render(2025, now);
+    const json& reporting = UnitOf(render, "甲")["score"];
+    const json& twin = UnitOf(render, "乙")["score"];
+    ++cases;
+    if (twin.is_null()) continue;  // nothing applied to the silent twin: any score ranks at least as high
+    ASSERT_TRUE(reporting.is_number()) << "seed " << seed;
+    EXPECT_GE(reporting.get<double>(), twin.get<double>())
+        << "seed " << seed << " month " << month << " pair " << pair << "\n" << UnitOf(render, "甲").dump() << "\n"
+        << UnitOf(render, "乙").dump();
+    if (reporting.get<double>() > twin.get<double>()) ++raised;
+  }
+  std::printf("monotonicity: %d seeded histories, the added report raised the score in %d, never lowered it\n", cases,
+              raised);
+  EXPECT_GT(cases, 200);
+}
+
+// --- a frozen year keeps its rules ------------------------------------------------
+
+AssessmentRules CompletionOnlyRules() {
+  AssessmentRules rules;
+  rules.version = "test-completion-only";
+  rules.rules = {AssessmentRule{AssessmentRuleKind::kCompletion, "任务完成", 100, {}, 0}};
+  return rules;
+}
+
+TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
+  Log log = FrozenYear();
+  Log recorded;
+  for (const auto& [envelope, data] : log.events()) {
+    EventData event = data;
+    if (auto* freeze = std::get_if<YearFrozen>(&event)) {
+      freeze->rules_version = "test-completion-only";
+      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules()).dump();
+    }
+    recorded.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, event);
+  }
+  std::unique_ptr<AssessmentView> view = ViewOf(recorded, DefaultAssessmentRules());
+  json frozen = view->Render(2024, China(2025, 3, 1));
+  EXPECT_EQ(frozen["rules_version"], "test-completion-only");
+  EXPECT_EQ(frozen["rules"], AssessmentRulesToJson(CompletionOnlyRules()));
+  ASSERT_EQ(UnitOf(frozen, "县供销合作社")["lines"].size(), 1u);
+  EXPECT_EQ(UnitOf(frozen, "县供销合作社")["score"], 0);  // nothing completed at the freeze
+  // Rebuilt from the log under yet other rules, and restored from its rows: the same.
+  EXPECT_EQ(ViewOf(recorded, LeadOnlyRules())->Render(2024, China(2026, 1, 1)), frozen);
+  std::unique_ptr<AssessmentView> live = NewView(DefaultAssessmentRules());
+  std::map<std::string, std::string> rows = Feed(*live, recorded.events());
+  std::unique_ptr<AssessmentView> restored = NewView(LeadOnlyRules());
+  for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(restored->Render(2024, China(2026, 1, 1)), frozen);
+  // A freeze recorded without rules (schema 1) is scored with the view's.
+  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.2");
+}
+
+TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
+  Log log;
+  YearFrozen freeze{2024, "年终定格"};
+  freeze.early = true;
+  freeze.reason = "县委常委会12月研究年度考核";
+  log.Add("assessment-2024", China(2024, 12, 2), kTaskForce, freeze);
+  json frozen = ViewOf(log)->Render(2024, China(2025, 1, 1));
+  EXPECT_EQ(frozen["frozen"], true);
+  EXPECT_EQ(frozen["frozen_early"], true);
+  EXPECT_EQ(frozen["frozen_reason"], "县委常委会12月研究年度考核");
+  json live = ViewOf(Log())->Render(2024, China(2024, 12, 2));
+  EXPECT_EQ(live["frozen_early"], false);
+  EXPECT_TRUE(live["frozen_reason"].is_null());
+}
+
+
+// --- the worked example of projections/README.md (计分规则) ---------------------------
+
+TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit46Point71) {
+  Log log;
+  const auto value = [](double v) { return std::vector<IndicatorValue>{{"农合联", v, "个"}}; };
+  // Task 1 (led, target 农合联 11个).
+  log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10), value(2)));    // v1 on time
+  log.Add("task-01", China(2024, 12, 12), kCoop, Progress(Month(2024, 11), value(4)));   // v2 late
+  log.Add("task-01", China(2024, 12, 13), kTaskForce, Approve(1));                       // v3
+  log.Add("task-01", China(2024, 12, 13), kTaskForce, Approve(2));                       // v4
+  log.Add("task-01", China(2025, 1, 8), kCoop, Progress(Month(2024, 12), value(5.5)));   // v5 on time, not reviewed
+  // Task 2 (led, no target): October returned, November never reported.
+  log.Add("task-02", China(2024, 11, 8), kCoop, Progress(Month(2024, 10)));              // v1 on time
+  log.Add("task-02", China(2024, 11, 12), kTaskForce, Return(1));                        // v2
+  log.Add("task-02", China(2025, 1, 6), kCoop, Progress(Month(2024, 12)));               // v3 on time
+  log.Add("task-02", China(2025, 1, 7), kTaskForce, Approve(3));                         // v4
+  // Task 7 (cooperating): October only, not reviewed.
+  log.Add("task-07", China(2024, 11, 9), kCoop, Progress(Month(2024, 10)));
+  log.Add("assessment-2024", China(2025, 1, 10), kTaskForce, Adjust("县供销合作社", 2));
+
+  json render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["points"], 18);   // 30 × 4.5 / 7.5
+  EXPECT_EQ(LineOf(render, "县供销合作社", "approval")["points"], 10);     // 20 × 3 / 6
+  EXPECT_EQ(LineOf(render, "县供销合作社", "targets")["points"], 10);      // 20 × 5.5 / 11
+  EXPECT_TRUE(LineOf(render, "县供销合作社", "notices")["points"].is_null());
+  EXPECT_EQ(LineOf(render, "县供销合作社", "completion")["points"], 0);
+  const json& unit = UnitOf(render, "县供销合作社");
+  EXPECT_EQ(unit["earned"], 38);
+  EXPECT_EQ(unit["applicable_max"], 85);
+  EXPECT_EQ(unit["base"], 44.71);   // 38 / 85 × 100
+  EXPECT_EQ(unit["score"], 46.71);  // + 2
+  for (const json& line : unit["lines"]) std::printf("%s %s: %s\n", line["label"].get<std::string>().c_str(),
+                                                     line["points"].dump().c_str(), line["detail"].get<std::string>().c_str());
+}
+
+
+TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
+  const std::string group = "各乡镇人民政府、街道办事处";
+  Catalog plan = SmallPlan();
+  plan.units.push_back({group, "group"});
+  plan.tasks.push_back(TaskSpec{TaskNo(30), "类", "事", "乡镇任务", group, {}, {}});
+  Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(plan, DefaultAssessmentRules());
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  Log log;
+  const Actor yongan{"p-ya", Role::kDepartment, "永安街道", group};
+  log.Add("task-30", China(2024, 11, 5), yongan, Progress(Month(2024, 10)));
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  json line = LineOf((*view)->Render(2024, China(2024, 11, 20)), group, "timeliness");
+  EXPECT_EQ(line["points"], 30);
+  EXPECT_EQ(line["positions"], Positions({1}));
+  // The row keeps the group, so a restored view scores it alike.
+  std::unique_ptr<AssessmentView> restored = std::move(AssessmentView::Create(plan, DefaultAssessmentRules()).value());
+  for (const auto& [key, value] : (*view)->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(restored->Render(2024, China(2024, 11, 20)), (*view)->Render(2024, China(2024, 11, 20)));
 }
 
 }  // namespace

@@ -146,7 +146,7 @@ TEST_F(KafkaBrokerTest, AppendedEventsReachTheTopicAndTheView) {
 TEST_F(KafkaBrokerTest, ReportsReachTheSupervisionAndAssessmentViews) {
   Result<Catalog> catalog = LoadDefaultCatalog();
   ASSERT_TRUE(catalog.ok());
-  CommandHandler handler(*store_, *catalog);
+  CommandHandler handler(*store_, *catalog, clock_);
   ProgressReported report;
   report.period = std::chrono::year(2025) / std::chrono::March;
   report.summary = "完成托管服务20万亩次";
