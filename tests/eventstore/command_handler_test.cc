@@ -252,7 +252,7 @@ TEST_F(CommandHandlerTest, ConcurrentRetriesOfOneEventIdStoreItOnce) {
 
 TEST_F(CommandHandlerTest, MajorItemStreamsTakeReportsFromTheirUnits) {
   ProgressReported report;
-  report.period = year(2024) / std::chrono::December;
+  report.period = year(2024) / std::chrono::November;  // the clock's month
   report.summary = "新建流通网点20个";
   report.percent = 17;
   report.indicators = {{"农村流通网点", 20, "个"}};

@@ -250,7 +250,7 @@ TEST(AssessmentStart, TimelinessCountsNoMonthBeforeTheStoreWasCreated) {
   const std::unique_ptr<AssessmentView> view = Assessment(log);
   // Started in December: January..November are not due.
   const json line = Timeliness(view->Render(2026, China(2026, 12, 20)), "县农业农村委");
-  EXPECT_EQ(line["detail"], "本年度尚无应报送的月份");
+  EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
   // A year later the months due are December 2026 onward only.
   const json next = Timeliness(view->Render(2027, China(2027, 2, 20)), "县农业农村委");
   EXPECT_NE(next["detail"].get<std::string>().find("未报送"), std::string::npos) << next.dump();
