@@ -53,4 +53,13 @@ std::chrono::sys_days LocalDay(Timestamp time, int utc_offset_minutes) {
   return std::chrono::floor<std::chrono::days>(time + std::chrono::minutes(utc_offset_minutes));
 }
 
+std::chrono::sys_days AddWorkingDays(std::chrono::sys_days day, int working_days) {
+  for (int left = working_days; left > 0;) {
+    day += std::chrono::days(1);
+    const std::chrono::weekday weekday(day);
+    if (weekday != std::chrono::Saturday && weekday != std::chrono::Sunday) --left;
+  }
+  return day;
+}
+
 }  // namespace kuimen

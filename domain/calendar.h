@@ -22,4 +22,8 @@ std::optional<std::chrono::year_month_day> ParseDate(std::string_view text);
 // (480 for China Standard Time, where the plan's days and months are reckoned).
 std::chrono::sys_days LocalDay(Timestamp time, int utc_offset_minutes);
 
+// The day `working_days` working days after `day`, working days being Monday
+// to Friday (public holidays and 调休 weekends are not modelled). 0 = `day`.
+std::chrono::sys_days AddWorkingDays(std::chrono::sys_days day, int working_days);
+
 }  // namespace kuimen

@@ -121,8 +121,11 @@ Status Check(const NoticeAnswered& e) {
 
 Status Check(const NoticeClosed& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckOptionalText(e.unanswered_reason, "unanswered_reason", kMaxTextChars));
   return CheckOptionalText(e.comment, "comment", kMaxTextChars);
 }
+
+Status Check(const NoticeSigned& e) { return CheckNoticeId(e.notice_id); }
 
 Status Check(const TaskCompleted& e) { return CheckText(e.summary, "summary", kMaxTextChars); }
 

@@ -22,7 +22,8 @@ template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName =
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 2; };
+template <> struct Wire<NoticeSigned> { static constexpr std::string_view kName = "NoticeSigned"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<AssessmentAdjusted> { static constexpr std::string_view kName = "AssessmentAdjusted"; static constexpr std::uint32_t kSchema = 1; };
@@ -72,7 +73,10 @@ json ToJson(const NoticeIssued& e) {
   return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}};
 }
 json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"summary", e.summary}}; }
-json ToJson(const NoticeClosed& e) { return {{"notice_id", e.notice_id}, {"comment", e.comment}}; }
+json ToJson(const NoticeClosed& e) {
+  return {{"notice_id", e.notice_id}, {"comment", e.comment}, {"unanswered_reason", e.unanswered_reason}};
+}
+json ToJson(const NoticeSigned& e) { return {{"notice_id", e.notice_id}}; }
 json ToJson(const TaskCompleted& e) { return {{"summary", e.summary}}; }
 json ToJson(const TaskReopened& e) { return {{"reason", e.reason}}; }
 json ToJson(const AssessmentAdjusted& e) {
@@ -164,10 +168,18 @@ template <> Result<NoticeAnswered> FromJson(const JsonReader& r) {
 }
 
 template <> Result<NoticeClosed> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "comment"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "comment", "unanswered_reason"}));
   NoticeClosed e;
   ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  ASSIGN_OR_RETURN(e.unanswered_reason, r.OptionalString("unanswered_reason"));
+  return e;
+}
+
+template <> Result<NoticeSigned> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id"}));
+  NoticeSigned e;
+  ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   return e;
 }
 
@@ -270,6 +282,44 @@ std::uint32_t SchemaByName(std::string_view type, std::index_sequence<I...>) {
 
 constexpr auto kAlternatives = std::make_index_sequence<std::variant_size_v<EventData>>();
 
+// Upcasting: a stored payload of an older schema version, rewritten into the
+// current version's form before it is read. Each entry names the type and the
+// version it lifts by one; DecodeEvent applies them in turn.
+//   NoticeClosed 1 -> 2: 2 added "unanswered_reason" (未整改销号); a version-1
+//   close carries none, so it reads as "" (the projections tell an unanswered
+//   close by the notice's state, not by this field).
+struct Upcaster {
+  std::string_view type;
+  std::uint32_t from;
+  Status (*lift)(json& data);
+};
+constexpr Upcaster kUpcasters[] = {
+    {"NoticeClosed", 1, [](json& data) -> Status {
+       if (data.contains("unanswered_reason")) {
+         return Status::InvalidArgument("unanswered_reason: is not a field of NoticeClosed version 1",
+                                        "unanswered_reason");
+       }
+       data["unanswered_reason"] = "";
+       return Status::Ok();
+     }},
+};
+
+// The oldest version of `type` this build can read: the current one less
+// every consecutive upcaster below it.
+std::uint32_t OldestReadable(std::string_view type, std::uint32_t current) {
+  std::uint32_t oldest = current;
+  for (bool found = true; found && oldest > 1;) {
+    found = false;
+    for (const Upcaster& u : kUpcasters) {
+      if (u.type == type && u.from == oldest - 1) {
+        --oldest;
+        found = true;
+      }
+    }
+  }
+  return oldest;
+}
+
 }  // namespace
 
 EncodedEvent EncodeEvent(const EventData& event) {
@@ -305,14 +355,23 @@ Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& dat
 
 Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
   std::uint32_t known = SchemaByName(type, kAlternatives);
-  if (known != 0 && schema_version != known) {
+  const std::uint32_t oldest = known == 0 ? 0 : OldestReadable(type, known);
+  if (known != 0 && (schema_version < oldest || schema_version > known)) {
     return Status::InvalidArgument("schema_version: " + std::string(type) + " version " +
                                        std::to_string(schema_version) + " is not readable by this build (reads " +
-                                       std::to_string(known) + ")",
+                                       (oldest == known ? std::to_string(known)
+                                                        : std::to_string(oldest) + " to " + std::to_string(known)) +
+                                       ")",
                                    "schema_version");
   }
   json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);
   if (data.is_discarded()) return Status::InvalidArgument("data: is not valid JSON", "data");
+  for (std::uint32_t version = schema_version; known != 0 && version < known; ++version) {
+    if (!data.is_object()) break;  // EventFromJson names the problem
+    for (const Upcaster& u : kUpcasters) {
+      if (u.type == type && u.from == version) RETURN_IF_ERROR(u.lift(data));
+    }
+  }
   return EventFromJson(type, data);
 }
 

@@ -360,7 +360,10 @@ struct FoldTask {
   }
   // Not read by the assessment rules.
   Touched operator()(const DeadlineSet&) const { return std::nullopt; }
+  // A closing adds no answer: a notice closed unanswered (未整改销号) stays
+  // unanswered here, so it never counts as answered on time.
   Touched operator()(const NoticeClosed&) const { return std::nullopt; }
+  Touched operator()(const NoticeSigned&) const { return std::nullopt; }
   Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
   Touched operator()(const YearFrozen&) const { return std::nullopt; }
   Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
@@ -387,6 +390,7 @@ struct FoldYear {
   bool operator()(const NoticeIssued&) const { return false; }
   bool operator()(const NoticeAnswered&) const { return false; }
   bool operator()(const NoticeClosed&) const { return false; }
+  bool operator()(const NoticeSigned&) const { return false; }
   bool operator()(const TaskCompleted&) const { return false; }
   bool operator()(const TaskReopened&) const { return false; }
   bool operator()(const PrincipalRegistered&) const { return false; }

@@ -32,6 +32,11 @@ struct SupervisionOptions {
   // 黄: the latest report was returned more than this many days ago and no new
   // report has been sent. Default 10: 10 days is fine, 11 warns.
   int yellow_return_days = 10;
+  // 逾期未签收: a notice neither signed for (签收) nor answered this many
+  // working days (Mon-Fri; holidays not modelled) after the day it was issued
+  // warns, 黄, on the item and on the notice. Default 2: issued on a Monday,
+  // unsigned on Wednesday is fine, on Thursday it warns.
+  int notice_sign_working_days = 2;
   // Offset from UTC of the zone in which "today" and "this month" are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
   int utc_offset_minutes = 480;
@@ -102,6 +107,10 @@ class SupervisionView final : public View {
     std::string reason;
     std::chrono::year_month_day due;
     std::optional<Timestamp> answered_at;  // the first answer
+    std::optional<Timestamp> issued_at;    // empty only in rows written before it was kept
+    std::optional<Timestamp> signed_at;    // 签收
+    std::string signed_by;                 // the signing principal's unit
+    std::string answer;                    // the latest answer's 整改情况, shown beside 销号
   };
   struct StreamState {
     StreamVersion version;  // of the last event folded
