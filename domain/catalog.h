@@ -82,6 +82,10 @@ struct Catalog {
   std::vector<MajorItem> major_items;
   std::vector<Target> targets;  // county-wide, with year and framework
   std::vector<Discrepancy> discrepancies;
+  // 督办文号的前缀: notices are numbered "<prefix>〔2026〕7号"
+  // (domain/notice_number.h). Catalog key "notice_number_prefix", optional;
+  // default "奉三位一体督".
+  std::string notice_number_prefix = "奉三位一体督";
 
   const TaskSpec* FindTask(TaskNo no) const;
   const MajorItem* FindMajor(MajorNo no) const;

@@ -110,6 +110,7 @@ Status Check(const ReportReviewed& e) {
 
 Status Check(const NoticeIssued& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckOptionalText(e.number, "number", kMaxNameChars));
   RETURN_IF_ERROR(CheckText(e.reason, "reason", kMaxTextChars));
   return CheckDate(e.due, "due");
 }

@@ -63,6 +63,10 @@ struct NoticeIssued {
   std::string notice_id;
   std::string reason;
   std::chrono::year_month_day due;
+  // 文号, e.g. "奉三位一体督〔2026〕7号" (domain/notice_number.h): assigned by
+  // the server when the notice is issued, whatever the client sent. Schema 2
+  // added it; a notice stored with schema 1 reads with it empty.
+  std::string number;
   bool operator==(const NoticeIssued&) const = default;
 };
 

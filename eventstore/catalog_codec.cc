@@ -118,7 +118,8 @@ Result<MajorItem> ParseMajor(const json& value, const std::string& path) {
 Result<Catalog> ParseCatalogJson(const json& root) {
   JsonReader r(root, "");
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"schema", "document", "units", "tasks", "major_items", "targets", "discrepancies"}));
+  RETURN_IF_ERROR(r.RejectUnknown(
+      {"schema", "document", "units", "tasks", "major_items", "targets", "discrepancies", "notice_number_prefix"}));
   ASSIGN_OR_RETURN(std::string schema, r.String("schema"));
   if (schema != kCatalogSchema) {
     return Status::InvalidArgument("schema: is \"" + schema + "\"; this kuimen reads \"" +
@@ -126,6 +127,11 @@ Result<Catalog> ParseCatalogJson(const json& root) {
                                    "schema");
   }
   Catalog catalog;
+  ASSIGN_OR_RETURN(catalog.notice_number_prefix, r.OptionalString("notice_number_prefix", catalog.notice_number_prefix));
+  if (catalog.notice_number_prefix.empty()) {
+    return Status::InvalidArgument("notice_number_prefix: must not be empty; leave it out for \"奉三位一体督\"",
+                                   "notice_number_prefix");
+  }
   auto document = root.find("document");
   if (document == root.end()) return Status::InvalidArgument("document: is required", "document");
   JsonReader d(*document, "document");
@@ -229,6 +235,7 @@ std::string CatalogToJson(const Catalog& catalog, int indent) {
                      {"date", catalog.document.date},
                      {"title", catalog.document.title},
                      {"basis", catalog.document.basis}};
+  out["notice_number_prefix"] = catalog.notice_number_prefix;
   out["units"] = ordered_json::array();
   for (const Unit& unit : catalog.units) out["units"].push_back({{"name", unit.name}, {"kind", unit.kind}});
   out["tasks"] = ordered_json::array();

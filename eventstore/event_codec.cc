@@ -20,7 +20,7 @@ template <typename T> struct Wire;
 template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeSigned> { static constexpr std::string_view kName = "NoticeSigned"; static constexpr std::uint32_t kSchema = 1; };
@@ -70,7 +70,7 @@ json ToJson(const ReportReviewed& e) {
           {"comment", e.comment}};
 }
 json ToJson(const NoticeIssued& e) {
-  return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}};
+  return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}, {"number", e.number}};
 }
 json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"summary", e.summary}}; }
 json ToJson(const NoticeClosed& e) {
@@ -151,11 +151,12 @@ template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
 }
 
 template <> Result<NoticeIssued> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "reason", "due"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "reason", "due", "number"}));
   NoticeIssued e;
   ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   ASSIGN_OR_RETURN(e.reason, r.String("reason"));
   ASSIGN_OR_RETURN(e.due, ReadDate(r, "due"));
+  ASSIGN_OR_RETURN(e.number, r.OptionalString("number"));
   return e;
 }
 
@@ -285,6 +286,8 @@ constexpr auto kAlternatives = std::make_index_sequence<std::variant_size_v<Even
 // Upcasting: a stored payload of an older schema version, rewritten into the
 // current version's form before it is read. Each entry names the type and the
 // version it lifts by one; DecodeEvent applies them in turn.
+//   NoticeIssued 1 -> 2: 2 added "number" (文号, assigned by the server); a
+//   version-1 notice has none and reads as "".
 //   NoticeClosed 1 -> 2: 2 added "unanswered_reason" (未整改销号); a version-1
 //   close carries none, so it reads as "" (the projections tell an unanswered
 //   close by the notice's state, not by this field).
@@ -294,6 +297,13 @@ struct Upcaster {
   Status (*lift)(json& data);
 };
 constexpr Upcaster kUpcasters[] = {
+    {"NoticeIssued", 1, [](json& data) -> Status {
+       if (data.contains("number")) {
+         return Status::InvalidArgument("number: is not a field of NoticeIssued version 1", "number");
+       }
+       data["number"] = "";
+       return Status::Ok();
+     }},
     {"NoticeClosed", 1, [](json& data) -> Status {
        if (data.contains("unanswered_reason")) {
          return Status::InvalidArgument("unanswered_reason: is not a field of NoticeClosed version 1",

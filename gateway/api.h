@@ -25,6 +25,7 @@ namespace kuimen {
 
 class DigestSigner;
 class GatewayMetrics;
+class NoticeNumbers;
 class PrincipalRegistry;
 class Projector;
 
@@ -68,6 +69,7 @@ struct ApiContext {
   std::function<Projector*(const std::string& view)> projector;  // nullptr when not run here
   ViewSettings view_settings;
   std::filesystem::path data_dir;
+  NoticeNumbers& notice_numbers;  // every NoticeIssued goes through it (文号)
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

@@ -105,7 +105,7 @@ struct Fold {
     state.pending_reports.erase(it);
   }
   void operator()(const NoticeIssued& e) const {
-    Notice notice{e.notice_id, e.reason, e.due, std::nullopt, envelope.recorded_at, std::nullopt, "", ""};
+    Notice notice{e.notice_id, e.reason, e.due, std::nullopt, envelope.recorded_at, std::nullopt, "", "", e.number};
     state.open_notices[e.notice_id] = std::move(notice);
   }
   void operator()(const NoticeAnswered& e) const {
@@ -213,7 +213,8 @@ json StateToJson(const StreamState& state) {
                        {"issued_at_us", MicrosJson(notice.issued_at)},
                        {"signed_at_us", MicrosJson(notice.signed_at)},
                        {"signed_by", notice.signed_by},
-                       {"answer", notice.answer}});
+                       {"answer", notice.answer},
+                       {"number", notice.number}});
   }
   return {{"format", kRowFormat},
           {"version", state.version.value},
@@ -379,6 +380,7 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(notice.signed_at, ReadOptionalMicros(n, "signed_at_us"));
     ASSIGN_OR_RETURN(notice.signed_by, n.OptionalString("signed_by"));
     ASSIGN_OR_RETURN(notice.answer, n.OptionalString("answer"));
+    ASSIGN_OR_RETURN(notice.number, n.OptionalString("number"));
     state.open_notices[notice.id] = std::move(notice);
   }
   return state;
@@ -609,6 +611,7 @@ json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
   for (const auto& [id, notice] : state.open_notices) {
     const std::optional<std::chrono::sys_days> sign_by = SignBy(notice, calendar);
     out.push_back({{"id", id},
+                   {"number", notice.number},
                    {"reason", notice.reason},
                    {"due", FormatDate(notice.due)},
                    {"answered", notice.answered_at.has_value()},

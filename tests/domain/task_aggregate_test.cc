@@ -43,7 +43,7 @@ ReportReviewed Review(std::uint64_t version, ReviewDecision decision) {
 }
 
 NoticeIssued Notice(const std::string& id) {
-  return NoticeIssued{id, "进度滞后", year(2024) / std::chrono::December / 31d};
+  return NoticeIssued{id, "进度滞后", year(2024) / std::chrono::December / 31d, ""};
 }
 
 TaskAggregate Given(const std::vector<EventData>& events) {
@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(NoticeDue, RefusesADueDateBeforeToday) {
   const year_month_day today = year(2026) / std::chrono::December / 2d;
-  Status status = RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2026) / std::chrono::December / 1d}, today);
+  Status status = RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2026) / std::chrono::December / 1d, ""}, today);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.subject(), "due");
   EXPECT_NE(status.message().find("办理时限不能早于今天"), std::string::npos) << status.message();
@@ -206,8 +206,8 @@ TEST(NoticeDue, RefusesADueDateBeforeToday) {
 
 TEST(NoticeDue, AcceptsTodayAndLater) {
   const year_month_day today = year(2026) / std::chrono::December / 2d;
-  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", today}, today).ok());
-  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2027) / std::chrono::January / 5d}, today).ok());
+  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", today, ""}, today).ok());
+  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2027) / std::chrono::January / 5d, ""}, today).ok());
 }
 
 TEST(NoticeDue, LeavesOtherEventsAlone) {

@@ -60,7 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"ProgressReported.v1.json", SampleReport()},
         GoldenCase{"DeadlineSet.v1.json", DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d}},
         GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
-        GoldenCase{"NoticeIssued.v1.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d}},
+        GoldenCase{"NoticeIssued.v2.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d,
+                                                        "奉三位一体督〔2024〕7号"}},
         GoldenCase{"NoticeAnswered.v1.json", NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}},
         GoldenCase{"NoticeClosed.v2.json",
                    NoticeClosed{"DB-2024-007", "", "责任单位逾期未反馈整改情况，转入年终考核扣分"}},
@@ -85,6 +86,12 @@ TEST(EventCodec, ReadsAVersionOneClosingAsHavingNoUnansweredReason) {
   Result<EventData> decoded = DecodeEvent("NoticeClosed", 1, ReadGolden("NoticeClosed.v1.json"));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, EventData(NoticeClosed{"DB-2024-007", "整改到位，予以销号", ""}));
+}
+
+TEST(EventCodec, ReadsAVersionOneNoticeAsUnnumbered) {
+  Result<EventData> decoded = DecodeEvent("NoticeIssued", 1, ReadGolden("NoticeIssued.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d, ""}));
 }
 
 TEST(EventCodec, RefusesAVersionOneClosingThatCarriesAVersionTwoField) {

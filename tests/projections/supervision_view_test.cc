@@ -42,7 +42,7 @@ IndicatorValue Services(double value) { return {"农业生产社会化服务规�
 ReportReviewed Approve(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kApproved, ""}; }
 ReportReviewed Return(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kReturned, "数据不实"}; }
 DeadlineSet Deadline(std::string milestone, std::chrono::year_month_day due) { return {std::move(milestone), due}; }
-NoticeIssued Notice(std::string id, std::chrono::year_month_day due) { return {std::move(id), "进度滞后", due}; }
+NoticeIssued Notice(std::string id, std::chrono::year_month_day due) { return {std::move(id), "进度滞后", due, ""}; }
 
 using Log = testing::EnvelopeLog;
 
