@@ -679,6 +679,7 @@ function app() {
     // 签收 state of a notice, for its line on the item page and in the review list.
     signText(n) {
       if (n.signed) return `${n.signed_by || ''}已于 ${fmtTime(n.signed_at)} 签收`;
+      if (n.answered) return '未单独签收，已答复视同签收';
       if (n.sign_overdue) return `逾期未签收（应于 ${n.sign_by} 前签收）`;
       return n.sign_by ? `待签收（${n.sign_by} 前）` : '待签收';
     },
