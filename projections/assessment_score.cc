@@ -219,9 +219,10 @@ class Scorer {
 
   // 督办整改: notices issued in the year on led tasks; answered on or before
   // the due date (local time). One neither answered nor past due is not
-  // counted yet.
+  // counted yet, unless the task force closed it unanswered (未整改销号):
+  // that counts as not rectified at once.
   void Notices(const AssessmentRule& rule, const std::vector<const TaskSpec*>& led, Line& line) const {
-    int on_time = 0, late = 0, missing = 0, pending = 0;
+    int on_time = 0, late = 0, missing = 0, closed_unanswered = 0, pending = 0;
     for (const TaskSpec* task : led) {
       const AssessmentFacts::TaskStream* facts = Facts(*task);
       if (facts == nullptr) continue;
@@ -230,6 +231,10 @@ class Scorer {
         if (notice.answer.has_value() && Counts(notice.answer->position)) {
           ++(LocalDate(notice.answer->recorded_at) <= notice.due ? on_time : late);
           line.positions.insert(notice.answer->position);
+        } else if (notice.closed_unanswered.has_value() && Counts(*notice.closed_unanswered)) {
+          ++closed_unanswered;
+          line.positions.insert(notice.position);
+          line.positions.insert(*notice.closed_unanswered);
         } else if (today_ > notice.due) {
           ++missing;
           line.positions.insert(notice.position);
@@ -238,12 +243,13 @@ class Scorer {
         }
       }
     }
-    const int counted = on_time + late + missing;
+    const int counted = on_time + late + missing + closed_unanswered;
     line.points = Share(rule.max_points, on_time, counted);
     line.detail = counted == 0 ? "本年度无到期的督办事项"
                                : "督办事项" + std::to_string(counted) + "件，按期整改" + std::to_string(on_time) +
                                      "件，逾期整改" + std::to_string(late) + "件，逾期未整改" +
                                      std::to_string(missing) + "件";
+    if (closed_unanswered > 0) line.detail += "，未整改销号" + std::to_string(closed_unanswered) + "件";
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "件未到整改期限";
   }
 
