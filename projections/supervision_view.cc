@@ -24,8 +24,7 @@ using StreamState = SupervisionView::StreamState;
 Status ValidateSupervisionOptions(const SupervisionOptions& options) {
   const std::pair<const char*, int> day_counts[] = {{"blue_deadline_days", options.blue_deadline_days},
                                                     {"yellow_silence_days", options.yellow_silence_days},
-                                                    {"yellow_return_days", options.yellow_return_days},
-                                                    {"notice_sign_working_days", options.notice_sign_working_days}};
+                                                    {"yellow_return_days", options.yellow_return_days}};
   for (const auto& [name, value] : day_counts) {
     if (value < 0 || value > 366) {
       return Status::InvalidArgument(std::string(name) + ": must be 0..366 days", name);
@@ -394,14 +393,16 @@ struct Calendar {
   std::chrono::sys_days plan_date;
   std::chrono::sys_days today;
   std::chrono::year_month month;
+  int sign_working_days = 2;  // the catalog's notice_sign_working_days (逾期未签收)
 
   std::chrono::sys_days Day(Timestamp time) const { return LocalDay(time, options.utc_offset_minutes); }
   std::int64_t DaysSince(std::chrono::sys_days day) const { return (today - day).count(); }
 };
 
-Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, Timestamp now) {
+Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, int sign_working_days,
+                      Timestamp now) {
   const std::chrono::sys_days today = LocalDay(now, options.utc_offset_minutes);
-  return Calendar{options, plan_date, today, MonthOf(today)};
+  return Calendar{options, plan_date, today, MonthOf(today), sign_working_days};
 }
 
 // The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
@@ -425,7 +426,7 @@ bool NoticeOverdue(const Notice& notice, const Calendar& calendar) {
 // time is unknown (a row written before it was kept).
 std::optional<std::chrono::sys_days> SignBy(const Notice& notice, const Calendar& calendar) {
   if (!notice.issued_at.has_value()) return std::nullopt;
-  return AddWorkingDays(calendar.Day(*notice.issued_at), calendar.options.notice_sign_working_days);
+  return AddWorkingDays(calendar.Day(*notice.issued_at), calendar.sign_working_days);
 }
 
 // 逾期未签收: past its sign-by day, neither signed for nor answered (an answer
@@ -467,7 +468,7 @@ void JudgeNotices(const StreamState& state, const Calendar& calendar, Evaluation
   for (const auto& [id, notice] : state.open_notices) {
     if (NoticeSignOverdue(notice, calendar)) {
       out.Warn(WarningLevel::kYellow, "督办" + Quoted(id) + "下发后超过" +
-                                          std::to_string(calendar.options.notice_sign_working_days) +
+                                          std::to_string(calendar.sign_working_days) +
                                           "个工作日未签收（应于" + FormatDate(*SignBy(notice, calendar)) + "前签收）");
     }
     if (!NoticeOverdue(notice, calendar)) continue;
@@ -810,7 +811,7 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 }
 
 json SupervisionView::Render(Timestamp now) const {
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+  const Calendar calendar = MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now);
   std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
@@ -835,7 +836,7 @@ json SupervisionView::Render(Timestamp now) const {
 }
 
 Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now) const {
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now);
+  const Calendar calendar = MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now);
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar);

@@ -32,11 +32,6 @@ struct SupervisionOptions {
   // 黄: the latest report was returned more than this many days ago and no new
   // report has been sent. Default 10: 10 days is fine, 11 warns.
   int yellow_return_days = 10;
-  // 逾期未签收: a notice neither signed for (签收) nor answered this many
-  // working days (Mon-Fri; holidays not modelled) after the day it was issued
-  // warns, 黄, on the item and on the notice. Default 2: issued on a Monday,
-  // unsigned on Wednesday is fine, on Thursday it warns.
-  int notice_sign_working_days = 2;
   // Offset from UTC of the zone in which "today" and "this month" are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
   int utc_offset_minutes = 480;

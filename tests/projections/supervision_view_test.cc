@@ -428,6 +428,20 @@ TEST(SupervisionView, FlagsAnUnsignedNoticeOnTheNoticeItself) {
   EXPECT_EQ(notice["answer"], "");
 }
 
+TEST(SupervisionView, TakesTheSigningPeriodFromTheCatalog) {
+  Catalog catalog = Fengjie();
+  catalog.notice_sign_working_days = 4;
+  Result<std::unique_ptr<SupervisionView>> view = SupervisionView::Create(catalog);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  Log log;
+  ReportedDec1WithUnsignedNoticeDueDec10(log);  // issued Monday 2 December
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  EXPECT_EQ(Item(**view, "task-07", China(2024, 12, 6, 23))["open_notices"][0]["sign_overdue"], false);
+  json monday = Item(**view, "task-07", China(2024, 12, 9));
+  EXPECT_EQ(monday["open_notices"][0]["sign_overdue"], true);
+  EXPECT_EQ(monday["warning_reasons"][0], "督办“DB-1”下发后超过4个工作日未签收（应于2024-12-06前签收）");
+}
+
 TEST(SupervisionView, KeepsSigningAcrossARowReload) {
   Log log;
   ReportedDec1WithNoticeDueDec10(log);
