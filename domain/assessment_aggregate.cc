@@ -37,6 +37,7 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
     void operator()(const NoticeClosed&) {}
+    void operator()(const NoticeSigned&) {}
     void operator()(const TaskCompleted&) {}
     void operator()(const TaskReopened&) {}
     void operator()(const PrincipalRegistered&) {}
@@ -124,6 +125,7 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     Status operator()(const NoticeIssued&) const { return TaskEvent(); }
     Status operator()(const NoticeAnswered&) const { return TaskEvent(); }
     Status operator()(const NoticeClosed&) const { return TaskEvent(); }
+    Status operator()(const NoticeSigned&) const { return TaskEvent(); }
     Status operator()(const TaskCompleted&) const { return TaskEvent(); }
     Status operator()(const TaskReopened&) const { return TaskEvent(); }
     Status operator()(const PrincipalRegistered&) const { return TaskEvent(); }

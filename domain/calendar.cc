@@ -58,4 +58,13 @@ std::chrono::year_month LocalMonth(Timestamp time, int utc_offset_minutes) {
   return day.year() / day.month();
 }
 
+std::chrono::sys_days AddWorkingDays(std::chrono::sys_days day, int working_days) {
+  for (int left = working_days; left > 0;) {
+    day += std::chrono::days(1);
+    const std::chrono::weekday weekday(day);
+    if (weekday != std::chrono::Saturday && weekday != std::chrono::Sunday) --left;
+  }
+  return day;
+}
+
 }  // namespace kuimen

@@ -28,4 +28,8 @@ std::chrono::sys_days LocalDay(Timestamp time, int utc_offset_minutes);
 // The calendar month of that day.
 std::chrono::year_month LocalMonth(Timestamp time, int utc_offset_minutes);
 
+// The day `working_days` working days after `day`, working days being Monday
+// to Friday (public holidays and 调休 weekends are not modelled). 0 = `day`.
+std::chrono::sys_days AddWorkingDays(std::chrono::sys_days day, int working_days);
+
 }  // namespace kuimen

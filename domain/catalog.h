@@ -87,6 +87,17 @@ struct Catalog {
   // Empty (the default): the month, China time, in which the event store was
   // created, i.e. the recorded time of its first event. Years 2000..2100.
   std::optional<std::chrono::year_month> supervision_start;
+  // 督办文号的前缀: notices are numbered "<prefix>〔2026〕7号"
+  // (domain/notice_number.h). Catalog key "notice_number_prefix", optional;
+  // default "奉三位一体督".
+  std::string notice_number_prefix = "奉三位一体督";
+  // 逾期未签收: a 督办 notice neither signed for (签收) nor answered this many
+  // working days after the day it was issued is flagged (黄 on the item and
+  // on the notice, in the supervision view). Working days are Monday to
+  // Friday; public holidays and 调休 weekends are not modelled. Catalog key
+  // "notice_sign_working_days", optional, 0..30; default 2: issued on a
+  // Monday, unsigned on Wednesday is fine, on Thursday it is flagged.
+  int notice_sign_working_days = 2;
 
   const TaskSpec* FindTask(TaskNo no) const;
   const MajorItem* FindMajor(MajorNo no) const;

@@ -136,6 +136,7 @@ Status Check(const ReportReviewed& e) {
 
 Status Check(const NoticeIssued& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckOptionalText(e.number, "number", kMaxNameChars));
   RETURN_IF_ERROR(CheckText(e.reason, "reason", kMaxTextChars));
   return CheckDate(e.due, "due");
 }
@@ -147,8 +148,11 @@ Status Check(const NoticeAnswered& e) {
 
 Status Check(const NoticeClosed& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckOptionalText(e.unanswered_reason, "unanswered_reason", kMaxTextChars));
   return CheckOptionalText(e.comment, "comment", kMaxTextChars);
 }
+
+Status Check(const NoticeSigned& e) { return CheckNoticeId(e.notice_id); }
 
 Status Check(const TaskCompleted& e) { return CheckText(e.summary, "summary", kMaxTextChars); }
 

@@ -63,6 +63,10 @@ struct NoticeIssued {
   std::string notice_id;
   std::string reason;
   std::chrono::year_month_day due;
+  // 文号, e.g. "奉三位一体督〔2026〕7号" (domain/notice_number.h): assigned by
+  // the server when the notice is issued, whatever the client sent. Schema 2
+  // added it; a notice stored with schema 1 reads with it empty.
+  std::string number;
   bool operator==(const NoticeIssued&) const = default;
 };
 
@@ -73,10 +77,20 @@ struct NoticeAnswered {
   bool operator==(const NoticeAnswered&) const = default;
 };
 
-// The task force closes a notice (销号).
+// 签收: the responsible unit signs for a notice, acknowledging it received it.
+// Who and when are the envelope's actor and recorded time.
+struct NoticeSigned {
+  std::string notice_id;
+  bool operator==(const NoticeSigned&) const = default;
+};
+
+// The task force closes a notice (销号). Closing a notice the unit has not
+// answered is 未整改销号: it needs `unanswered_reason` and counts against the
+// unit. Schema 2 added the reason; a schema-1 close reads with it empty.
 struct NoticeClosed {
   std::string notice_id;
   std::string comment;
+  std::string unanswered_reason;  // 未整改销号的理由: required iff the notice has no answer
   bool operator==(const NoticeClosed&) const = default;
 };
 
@@ -151,7 +165,7 @@ struct TownshipRegistered {
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
                                AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
-                               TownshipRegistered>;
+                               TownshipRegistered, NoticeSigned>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
@@ -168,6 +182,7 @@ inline EventFamily FamilyOf(const EventData& event) {
     EventFamily operator()(const NoticeIssued&) const { return EventFamily::kTask; }
     EventFamily operator()(const NoticeAnswered&) const { return EventFamily::kTask; }
     EventFamily operator()(const NoticeClosed&) const { return EventFamily::kTask; }
+    EventFamily operator()(const NoticeSigned&) const { return EventFamily::kTask; }
     EventFamily operator()(const TaskCompleted&) const { return EventFamily::kTask; }
     EventFamily operator()(const TaskReopened&) const { return EventFamily::kTask; }
     EventFamily operator()(const AssessmentAdjusted&) const { return EventFamily::kAssessment; }

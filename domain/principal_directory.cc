@@ -51,6 +51,7 @@ void PrincipalDirectory::Apply(StreamVersion version, const EventData& event) {
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
     void operator()(const NoticeClosed&) {}
+    void operator()(const NoticeSigned&) {}
     void operator()(const TaskCompleted&) {}
     void operator()(const TaskReopened&) {}
     void operator()(const AssessmentAdjusted&) {}
@@ -135,6 +136,7 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
     Status operator()(const NoticeIssued&) const { return OtherStream(); }
     Status operator()(const NoticeAnswered&) const { return OtherStream(); }
     Status operator()(const NoticeClosed&) const { return OtherStream(); }
+    Status operator()(const NoticeSigned&) const { return OtherStream(); }
     Status operator()(const TaskCompleted&) const { return OtherStream(); }
     Status operator()(const TaskReopened&) const { return OtherStream(); }
     Status operator()(const AssessmentAdjusted&) const { return OtherStream(); }

@@ -72,6 +72,10 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
       auto it = self.notices_.find(e.notice_id);
       if (it != self.notices_.end()) it->second.closed = true;
     }
+    void operator()(const NoticeSigned& e) {
+      auto it = self.notices_.find(e.notice_id);
+      if (it != self.notices_.end()) it->second.signed_for = true;
+    }
     void operator()(const TaskCompleted&) { self.completed_ = true; }
     void operator()(const TaskReopened&) {
       self.completed_ = false;
@@ -204,7 +208,28 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     }
     Status operator()(const NoticeClosed& e) const {
       RETURN_IF_ERROR(RequireTaskForce(actor));
-      return RequireOpenNotice(e.notice_id);
+      RETURN_IF_ERROR(RequireOpenNotice(e.notice_id));
+      const NoticeState& notice = *self.FindNotice(e.notice_id);
+      if (!notice.answered && e.unanswered_reason.empty()) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeUnanswered,
+                      "notice \"" + e.notice_id +
+                          "\" has no answer (整改情况); closing it unanswered (未整改销号) needs unanswered_reason");
+      }
+      if (notice.answered && !e.unanswered_reason.empty()) {
+        return Status::InvalidArgument("unanswered_reason: notice \"" + e.notice_id +
+                                           "\" has been answered; leave unanswered_reason empty",
+                                       "unanswered_reason");
+      }
+      return Status::Ok();
+    }
+    Status operator()(const NoticeSigned& e) const {
+      RETURN_IF_ERROR(RequireInvolvedUnit(actor, self.item_));
+      RETURN_IF_ERROR(RequireOpenNotice(e.notice_id));
+      if (self.FindNotice(e.notice_id)->signed_for) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeAlreadySigned,
+                      "notice \"" + e.notice_id + "\" has already been signed for (已签收)");
+      }
+      return Status::Ok();
     }
     Status operator()(const TaskCompleted&) const {
       RETURN_IF_ERROR(RequireTaskForce(actor));

@@ -33,6 +33,7 @@ struct ReportState {
 struct NoticeState {
   std::string id;
   std::chrono::year_month_day due;
+  bool signed_for = false;  // 签收
   bool answered = false;
   bool closed = false;
 };

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "domain/calendar.h"
+
 namespace kuimen {
 
 std::string_view RuleId(TaskRule rule) {
@@ -15,6 +17,8 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kReportAlreadyReviewed: return "report_already_reviewed";
     case TaskRule::kNoticeIdTaken: return "notice_id_taken";
     case TaskRule::kNoticeClosed: return "notice_closed";
+    case TaskRule::kNoticeAlreadySigned: return "notice_already_signed";
+    case TaskRule::kNoticeUnanswered: return "notice_unanswered";
     case TaskRule::kYearFrozen: return "year_frozen";
     case TaskRule::kPeriodInFuture: return "period_in_future";
     case TaskRule::kYearNotOver: return "year_not_over";
@@ -25,6 +29,12 @@ std::string_view RuleId(TaskRule rule) {
 Status RequireNotAuditor(const Actor& actor) {
   if (actor.role != Role::kAuditor) return Status::Ok();
   return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
+}
+
+Status RefuseDueInPast(const EventData& event, std::chrono::year_month_day today) {
+  const auto* issued = std::get_if<NoticeIssued>(&event);
+  if (issued == nullptr || std::chrono::sys_days(issued->due) >= std::chrono::sys_days(today)) return Status::Ok();
+  return Status::InvalidArgument("due: 办理时限不能早于今天（今天是" + FormatDate(today) + "）", "due");
 }
 
 }  // namespace kuimen

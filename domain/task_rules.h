@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include "domain/actor.h"
+#include "domain/events.h"
 #include "domain/status.h"
 
 namespace kuimen {
@@ -21,11 +23,17 @@ enum class TaskRule {
   kReportAlreadyReviewed,  // a report is reviewed once                   (failed_precondition)
   kNoticeIdTaken,          // notice ids are unique within a stream       (failed_precondition)
   kNoticeClosed,           // a closed notice takes no answer or closing  (failed_precondition)
+  kNoticeAlreadySigned,    // a notice is signed for (签收) once           (failed_precondition)
+  kNoticeUnanswered,       // closing an unanswered notice (未整改销号) needs a reason (failed_precondition)
   kYearFrozen,             // a frozen assessment year takes nothing more (failed_precondition)
   kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
   kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
                            // or early with a reason
 };
+
+// The rule-style code of a notice whose due date lies before today: a
+// refusal of the request, not of the stream's state (kInvalidArgument, field "due").
+inline constexpr std::string_view kDueInPast = "due_in_past";
 
 // Stable snake_case id: "report_already_reviewed".
 std::string_view RuleId(TaskRule rule);
@@ -33,5 +41,12 @@ std::string_view RuleId(TaskRule rule);
 // The first check of every aggregate's Decide: auditors write nothing
 // (permission_denied, auditor_read_only); OK for anyone else.
 Status RequireNotAuditor(const Actor& actor);
+
+// A new notice's due date may not lie before `today` (the county's calendar
+// day when the request arrives): kInvalidArgument with subject "due" and a
+// message for a clerk, "办理时限不能早于今天". OK for every other event. Checked
+// when a request arrives, never on replay: a notice stays valid as its due
+// date passes.
+Status RefuseDueInPast(const EventData& event, std::chrono::year_month_day today);
 
 }  // namespace kuimen

@@ -120,7 +120,8 @@ Result<Catalog> ParseCatalogJson(const json& root) {
   JsonReader r(root, "");
   RETURN_IF_ERROR(r.ExpectObject());
   RETURN_IF_ERROR(r.RejectUnknown(
-      {"schema", "document", "supervision_start", "units", "tasks", "major_items", "targets", "discrepancies"}));
+      {"schema", "document", "supervision_start", "units", "tasks", "major_items", "targets", "discrepancies", "notice_number_prefix",
+       "notice_sign_working_days"}));
   ASSIGN_OR_RETURN(std::string schema, r.String("schema"));
   if (schema != kCatalogSchema) {
     return Status::InvalidArgument("schema: is \"" + schema + "\"; this kuimen reads \"" +
@@ -128,6 +129,19 @@ Result<Catalog> ParseCatalogJson(const json& root) {
                                    "schema");
   }
   Catalog catalog;
+  ASSIGN_OR_RETURN(catalog.notice_number_prefix, r.OptionalString("notice_number_prefix", catalog.notice_number_prefix));
+  if (catalog.notice_number_prefix.empty()) {
+    return Status::InvalidArgument("notice_number_prefix: must not be empty; leave it out for \"奉三位一体督\"",
+                                   "notice_number_prefix");
+  }
+  if (root.contains("notice_sign_working_days")) {
+    ASSIGN_OR_RETURN(std::int64_t days, r.Integer("notice_sign_working_days"));
+    if (days < 0 || days > 30) {
+      return Status::InvalidArgument("notice_sign_working_days: must be 0..30 working days",
+                                     "notice_sign_working_days");
+    }
+    catalog.notice_sign_working_days = static_cast<int>(days);
+  }
   auto document = root.find("document");
   if (document == root.end()) return Status::InvalidArgument("document: is required", "document");
   JsonReader d(*document, "document");
@@ -241,6 +255,8 @@ std::string CatalogToJson(const Catalog& catalog, int indent) {
                      {"title", catalog.document.title},
                      {"basis", catalog.document.basis}};
   if (catalog.supervision_start.has_value()) out["supervision_start"] = FormatMonth(*catalog.supervision_start);
+  out["notice_number_prefix"] = catalog.notice_number_prefix;
+  out["notice_sign_working_days"] = catalog.notice_sign_working_days;
   out["units"] = ordered_json::array();
   for (const Unit& unit : catalog.units) out["units"].push_back({{"name", unit.name}, {"kind", unit.kind}});
   out["tasks"] = ordered_json::array();

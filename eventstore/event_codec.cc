@@ -20,9 +20,10 @@ template <typename T> struct Wire;
 template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 2; };
+template <> struct Wire<NoticeSigned> { static constexpr std::string_view kName = "NoticeSigned"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskReopened> { static constexpr std::string_view kName = "TaskReopened"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<AssessmentAdjusted> { static constexpr std::string_view kName = "AssessmentAdjusted"; static constexpr std::uint32_t kSchema = 1; };
@@ -70,10 +71,13 @@ json ToJson(const ReportReviewed& e) {
           {"comment", e.comment}};
 }
 json ToJson(const NoticeIssued& e) {
-  return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}};
+  return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}, {"number", e.number}};
 }
 json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"summary", e.summary}}; }
-json ToJson(const NoticeClosed& e) { return {{"notice_id", e.notice_id}, {"comment", e.comment}}; }
+json ToJson(const NoticeClosed& e) {
+  return {{"notice_id", e.notice_id}, {"comment", e.comment}, {"unanswered_reason", e.unanswered_reason}};
+}
+json ToJson(const NoticeSigned& e) { return {{"notice_id", e.notice_id}}; }
 json ToJson(const TaskCompleted& e) { return {{"summary", e.summary}}; }
 json ToJson(const TaskReopened& e) { return {{"reason", e.reason}}; }
 json ToJson(const AssessmentAdjusted& e) {
@@ -152,11 +156,12 @@ template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
 }
 
 template <> Result<NoticeIssued> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "reason", "due"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "reason", "due", "number"}));
   NoticeIssued e;
   ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   ASSIGN_OR_RETURN(e.reason, r.String("reason"));
   ASSIGN_OR_RETURN(e.due, ReadDate(r, "due"));
+  ASSIGN_OR_RETURN(e.number, r.OptionalString("number"));
   return e;
 }
 
@@ -169,10 +174,18 @@ template <> Result<NoticeAnswered> FromJson(const JsonReader& r) {
 }
 
 template <> Result<NoticeClosed> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "comment"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "comment", "unanswered_reason"}));
   NoticeClosed e;
   ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
+  ASSIGN_OR_RETURN(e.unanswered_reason, r.OptionalString("unanswered_reason"));
+  return e;
+}
+
+template <> Result<NoticeSigned> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id"}));
+  NoticeSigned e;
+  ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   return e;
 }
 
@@ -242,7 +255,31 @@ Status UpcastYearFrozenV1(json& data) {
   return Status::Ok();
 }
 
-// An older schema version this build still reads, and how it becomes the next.
+// NoticeIssued 1 -> 2: 2 added "number" (文号, assigned by the server); a
+// version-1 notice has none and reads as "".
+Status UpcastNoticeIssuedV1(json& data) {
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  if (data.contains("number")) {
+    return Status::InvalidArgument("number: is not a field of NoticeIssued version 1", "number");
+  }
+  data["number"] = "";
+  return Status::Ok();
+}
+
+// NoticeClosed 1 -> 2: 2 added "unanswered_reason" (未整改销号); a version-1
+// close carries none, so it reads as "" (the projections tell an unanswered
+// close by the notice's state, not by this field).
+Status UpcastNoticeClosedV1(json& data) {
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  if (data.contains("unanswered_reason")) {
+    return Status::InvalidArgument("unanswered_reason: is not a field of NoticeClosed version 1", "unanswered_reason");
+  }
+  data["unanswered_reason"] = "";
+  return Status::Ok();
+}
+
+// An older schema version this build still reads, and how it becomes the
+// next; DecodeEvent applies them in turn, one version at a time.
 struct Upcast {
   std::string_view type;
   std::uint32_t from;  // becomes from + 1
@@ -250,6 +287,8 @@ struct Upcast {
 };
 constexpr Upcast kUpcasts[] = {
     {"YearFrozen", 1, UpcastYearFrozenV1},
+    {"NoticeIssued", 1, UpcastNoticeIssuedV1},
+    {"NoticeClosed", 1, UpcastNoticeClosedV1},
 };
 
 const Upcast* FindUpcast(std::string_view type, std::uint32_t from) {
@@ -257,6 +296,14 @@ const Upcast* FindUpcast(std::string_view type, std::uint32_t from) {
     if (step.type == type && step.from == from) return &step;
   }
   return nullptr;
+}
+
+// The oldest version of `type` this build reads: the current one less every
+// consecutive upcast below it.
+std::uint32_t OldestReadable(std::string_view type, std::uint32_t current) {
+  std::uint32_t oldest = current;
+  while (oldest > 1 && FindUpcast(type, oldest - 1) != nullptr) --oldest;
+  return oldest;
 }
 
 template <> Result<PrincipalRegistered> FromJson(const JsonReader& r) {
@@ -352,16 +399,13 @@ Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& dat
 
 Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
   const std::uint32_t known = SchemaByName(type, kAlternatives);
-  // An older version is read through its upcasts, one version at a time.
-  bool readable = known == 0 || schema_version == known;
-  if (known != 0 && schema_version < known) {
-    readable = true;
-    for (std::uint32_t v = schema_version; v < known; ++v) readable = readable && FindUpcast(type, v) != nullptr;
-  }
-  if (!readable) {
+  const std::uint32_t oldest = known == 0 ? 0 : OldestReadable(type, known);
+  if (known != 0 && (schema_version < oldest || schema_version > known)) {
     return Status::InvalidArgument("schema_version: " + std::string(type) + " version " +
                                        std::to_string(schema_version) + " is not readable by this build (reads " +
-                                       std::to_string(known) + ")",
+                                       (oldest == known ? std::to_string(known)
+                                                        : std::to_string(oldest) + " to " + std::to_string(known)) +
+                                       ")",
                                    "schema_version");
   }
   json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);

@@ -26,6 +26,7 @@ namespace kuimen {
 
 class DigestSigner;
 class GatewayMetrics;
+class NoticeNumbers;
 class PrincipalRegistry;
 class Projector;
 
@@ -70,6 +71,7 @@ struct ApiContext {
   ViewSettings view_settings;
   std::filesystem::path data_dir;
   std::function<std::vector<ViewHealth>()> views_health;  // of the views run here
+  NoticeNumbers& notice_numbers;  // every NoticeIssued goes through it (文号)
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

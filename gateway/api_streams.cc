@@ -5,6 +5,7 @@
 
 #include "domain/calendar.h"
 #include "domain/supervised_item.h"
+#include "domain/task_rules.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
@@ -12,6 +13,7 @@
 #include "gateway/api_routes.h"
 #include "gateway/api_views.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/notice_numbers.h"
 #include "gateway/request_parsing.h"
 #include "projections/supervision_view.h"
 
@@ -100,7 +102,17 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
     }
     submission.event_id = id;
   }
-  Result<RecordedEvent> stored = api.commands.Submit(submission);
+  Result<RecordedEvent> stored = Status::Internal("not submitted");
+  if (std::holds_alternative<NoticeIssued>(submission.event)) {
+    // Request-time rules of a new notice: its due date (in the county's
+    // calendar) and its 文号, which the server assigns.
+    const Timestamp now = api.clock.Now();
+    const std::chrono::year_month_day today(LocalDay(now, api.view_settings.supervision.utc_offset_minutes));
+    RETURN_IF_ERROR(InBody(RefuseDueInPast(submission.event, today)));
+    stored = api.notice_numbers.Submit(std::move(submission), now);
+  } else {
+    stored = api.commands.Submit(submission);
+  }
   api.metrics.CountSubmission(stored.status());
   if (!stored.ok()) return InBody(stored.status());
   ApiReply reply;

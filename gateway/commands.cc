@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "domain/calendar.h"
+#include "domain/task_rules.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/command_handler.h"
 #include "eventstore/envelope_json.h"
@@ -21,6 +23,7 @@
 #include "gateway/backup_client.h"
 #include "gateway/catalog_table.h"
 #include "gateway/gateway.h"
+#include "gateway/notice_numbers.h"
 #include "gateway/service.h"
 #include "gateway/views.h"
 #include "projections/replay.h"
@@ -329,7 +332,21 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
   Result<std::unique_ptr<EventStore>> store = Open(args.data_dir, clock, /*read_only=*/false);
   if (!store.ok()) return Fail(store.status());
   CommandHandler handler(**store, *catalog, clock);
-  Result<RecordedEvent> stored = handler.Submit(submission);
+  // A notice gets its 文号 and its due-date check here as through the API.
+  Result<RecordedEvent> stored = Status::Internal("not submitted");
+  if (std::holds_alternative<NoticeIssued>(submission.event)) {
+    const int utc_offset = SupervisionOptions{}.utc_offset_minutes;
+    const Timestamp now = clock.Now();
+    Status due = RefuseDueInPast(submission.event, std::chrono::year_month_day(LocalDay(now, utc_offset)));
+    if (due.ok()) {
+      NoticeNumbers numbers(**store, handler, catalog->notice_number_prefix, utc_offset);
+      stored = numbers.Submit(std::move(submission), now);
+    } else {
+      stored = due;
+    }
+  } else {
+    stored = handler.Submit(submission);
+  }
   if (!stored.ok()) {
     std::cerr << "kuimen: refused (" << StatusCodeName(stored.status().code())
               << (stored.status().subject().empty() ? "" : ", " + stored.status().subject())

@@ -10,6 +10,7 @@
 #include "gateway/digest_signer.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_server.h"
+#include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/service.h"
 
@@ -36,6 +37,7 @@ class Gateway {
 
   std::filesystem::path data_dir_;
   std::unique_ptr<CommandHandler> commands_;
+  std::unique_ptr<NoticeNumbers> notice_numbers_;
   std::unique_ptr<PrincipalRegistry> principals_;
   std::unique_ptr<DigestSigner> signer_;
   std::unique_ptr<GatewayMetrics> metrics_;

@@ -147,12 +147,15 @@ json NoticeJson(const AssessmentFacts::Notice& notice) {
   if (notice.answer.has_value()) {
     answer = {{"position", notice.answer->position.value}, {"recorded_at_us", TimeJson(notice.answer->recorded_at)}};
   }
-  return {{"version", notice.version.value},
-          {"id", notice.id},
-          {"due", FormatDate(notice.due)},
-          {"position", notice.position.value},
-          {"recorded_at_us", TimeJson(notice.issued_at)},
-          {"answer", answer}};
+  json out = {{"version", notice.version.value},
+              {"id", notice.id},
+              {"due", FormatDate(notice.due)},
+              {"position", notice.position.value},
+              {"recorded_at_us", TimeJson(notice.issued_at)},
+              {"answer", answer}};
+  // Only when set, so rows of notices closed otherwise stay as they were.
+  if (notice.closed_unanswered.has_value()) out["closed_unanswered_position"] = notice.closed_unanswered->value;
+  return out;
 }
 
 json CompletionJson(const AssessmentFacts::Completion& completion) {
@@ -242,6 +245,12 @@ Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskS
       ASSIGN_OR_RETURN(read.position, ReadPosition(answer_reader));
       ASSIGN_OR_RETURN(read.recorded_at, ReadTime(answer_reader));
       notice.answer = read;
+    } else if (const json* closed = Nested(object, "closed_unanswered_position")) {
+      if (!closed->is_number_unsigned()) {
+        return Status::InvalidArgument(item.PathOf("closed_unanswered_position") + ": must be a log position",
+                                       item.PathOf("closed_unanswered_position"));
+      }
+      notice.closed_unanswered = GlobalPosition(closed->get<std::uint64_t>());
     } else {
       task.unanswered[notice.id].insert(notice.version);
     }
@@ -377,7 +386,21 @@ struct FoldTask {
   }
   // Not read by the assessment rules.
   Touched operator()(const DeadlineSet&) const { return std::nullopt; }
-  Touched operator()(const NoticeClosed&) const { return std::nullopt; }
+  // A closing adds no answer. A notice closed while unanswered (未整改销号)
+  // is marked so: it counts against the unit from then on, and never as
+  // answered (the write model takes no answer to a closed notice).
+  Touched operator()(const NoticeClosed& e) const {
+    auto open = task.unanswered.find(e.notice_id);
+    if (open == task.unanswered.end()) return std::nullopt;
+    const StreamVersion version = *open->second.begin();
+    open->second.erase(open->second.begin());
+    if (open->second.empty()) task.unanswered.erase(open);
+    AssessmentFacts::Notice* notice = AtVersion(task.notices, version);
+    if (notice == nullptr) return std::nullopt;  // cannot happen: the index mirrors the notices
+    notice->closed_unanswered = envelope.position;
+    return version;
+  }
+  Touched operator()(const NoticeSigned&) const { return std::nullopt; }
   Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
   Touched operator()(const YearFrozen&) const { return std::nullopt; }
   Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
@@ -405,6 +428,7 @@ struct FoldYear {
   bool operator()(const NoticeIssued&) const { return false; }
   bool operator()(const NoticeAnswered&) const { return false; }
   bool operator()(const NoticeClosed&) const { return false; }
+  bool operator()(const NoticeSigned&) const { return false; }
   bool operator()(const TaskCompleted&) const { return false; }
   bool operator()(const TaskReopened&) const { return false; }
   bool operator()(const PrincipalRegistered&) const { return false; }

@@ -67,6 +67,9 @@ struct AssessmentFacts {
     GlobalPosition position;  // of NoticeIssued
     Timestamp issued_at;
     std::optional<Answer> answer;  // the first NoticeAnswered
+    // Where a NoticeClosed closed it with no answer (未整改销号); it counts
+    // against the unit from there, whatever its due date.
+    std::optional<GlobalPosition> closed_unanswered;
   };
   // A TaskCompleted (completed) or TaskReopened (not).
   struct Completion {

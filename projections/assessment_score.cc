@@ -348,10 +348,11 @@ class Scorer {
 
   // 督办整改: notices issued in the year on the tasks; answered on or before
   // the due date (local time). One neither answered nor past due is not
-  // counted yet.
+  // counted yet, unless the task force closed it unanswered (未整改销号):
+  // that counts as not rectified at once.
   void Notices(const AssessmentRule& rule, const std::vector<Involved>& tasks, Line& line) const {
     Tally tally;
-    int on_time = 0, late = 0, missing = 0, pending = 0;
+    int on_time = 0, late = 0, missing = 0, closed_unanswered = 0, pending = 0;
     for (const Involved& on : tasks) {
       const AssessmentFacts::TaskStream* facts = Facts(*on.task);
       if (facts == nullptr) continue;
@@ -362,6 +363,11 @@ class Scorer {
           ++(in_time ? on_time : late);
           tally.Count(on, in_time ? 1 : 0);
           line.positions.insert(notice.answer->position);
+        } else if (notice.closed_unanswered.has_value() && Counts(*notice.closed_unanswered)) {
+          ++closed_unanswered;
+          tally.Count(on, 0);
+          line.positions.insert(notice.position);
+          line.positions.insert(*notice.closed_unanswered);
         } else if (today_ > notice.due) {
           ++missing;
           tally.Count(on, 0);
@@ -373,9 +379,11 @@ class Scorer {
     }
     Earn(rule, tally, line);
     line.detail = !line.applicable ? "不适用：本年度无到期的督办事项"
-                                   : "督办事项" + std::to_string(on_time + late + missing) + "件，按期整改" +
-                                         std::to_string(on_time) + "件，逾期整改" + std::to_string(late) +
-                                         "件，逾期未整改" + std::to_string(missing) + "件" + CooperatingNote(rule, tally);
+                                   : "督办事项" + std::to_string(on_time + late + missing + closed_unanswered) +
+                                         "件，按期整改" + std::to_string(on_time) + "件，逾期整改" +
+                                         std::to_string(late) + "件，逾期未整改" + std::to_string(missing) + "件";
+    if (closed_unanswered > 0) line.detail += "，未整改销号" + std::to_string(closed_unanswered) + "件";
+    if (line.applicable) line.detail += CooperatingNote(rule, tally);
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "件未到整改期限";
   }
 

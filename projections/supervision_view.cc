@@ -112,14 +112,22 @@ struct Fold {
     state.pending_reports.erase(it);
   }
   void operator()(const NoticeIssued& e) const {
-    state.open_notices[e.notice_id] = Notice{e.notice_id, e.reason, e.due, std::nullopt};
+    Notice notice{e.notice_id, e.reason, e.due, std::nullopt, envelope.recorded_at, std::nullopt, "", "", e.number};
+    state.open_notices[e.notice_id] = std::move(notice);
   }
   void operator()(const NoticeAnswered& e) const {
     auto it = state.open_notices.find(e.notice_id);
-    // Only the first answer matters: was the notice answered by its due date?
-    if (it != state.open_notices.end() && !it->second.answered_at.has_value()) {
-      it->second.answered_at = envelope.recorded_at;
-    }
+    if (it == state.open_notices.end()) return;
+    // Only the first answer's time matters: was the notice answered by its due
+    // date? The latest answer's text is what the task force reads before 销号.
+    if (!it->second.answered_at.has_value()) it->second.answered_at = envelope.recorded_at;
+    it->second.answer = e.summary;
+  }
+  void operator()(const NoticeSigned& e) const {
+    auto it = state.open_notices.find(e.notice_id);
+    if (it == state.open_notices.end() || it->second.signed_at.has_value()) return;
+    it->second.signed_at = envelope.recorded_at;
+    it->second.signed_by = envelope.actor.unit;
   }
   void operator()(const NoticeClosed& e) const { state.open_notices.erase(e.notice_id); }
   void operator()(const TaskCompleted&) const { state.completed_at = envelope.recorded_at; }
@@ -222,7 +230,12 @@ json StateToJson(const StreamState& state) {
     notices.push_back({{"id", id},
                        {"reason", notice.reason},
                        {"due", FormatDate(notice.due)},
-                       {"answered_at_us", MicrosJson(notice.answered_at)}});
+                       {"answered_at_us", MicrosJson(notice.answered_at)},
+                       {"issued_at_us", MicrosJson(notice.issued_at)},
+                       {"signed_at_us", MicrosJson(notice.signed_at)},
+                       {"signed_by", notice.signed_by},
+                       {"answer", notice.answer},
+                       {"number", notice.number}});
   }
   return {{"format", kRowFormat},
           {"version", state.version.value},
@@ -407,6 +420,12 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(notice.reason, n.String("reason"));
     ASSIGN_OR_RETURN(notice.due, ReadDate(n, "due"));
     ASSIGN_OR_RETURN(notice.answered_at, ReadOptionalMicros(n, "answered_at_us"));
+    // Rows written before signing was kept lack these; they read as unsigned.
+    ASSIGN_OR_RETURN(notice.issued_at, ReadOptionalMicros(n, "issued_at_us"));
+    ASSIGN_OR_RETURN(notice.signed_at, ReadOptionalMicros(n, "signed_at_us"));
+    ASSIGN_OR_RETURN(notice.signed_by, n.OptionalString("signed_by"));
+    ASSIGN_OR_RETURN(notice.answer, n.OptionalString("answer"));
+    ASSIGN_OR_RETURN(notice.number, n.OptionalString("number"));
     state.open_notices[notice.id] = std::move(notice);
   }
   return state;
@@ -420,6 +439,7 @@ struct Calendar {
   std::chrono::sys_days plan_date;
   std::chrono::sys_days today;
   std::chrono::year_month month;
+  int sign_working_days = 2;  // the catalog's notice_sign_working_days (逾期未签收)
   std::optional<std::chrono::year_month> start;  // the supervision start; empty while unknown
 
   unsigned DueDay() const { return static_cast<unsigned>(options.report_due_day); }
@@ -431,10 +451,10 @@ struct Calendar {
   std::int64_t DaysSince(std::chrono::sys_days day) const { return (today - day).count(); }
 };
 
-Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, Timestamp now,
-                      std::optional<std::chrono::year_month> start) {
+Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days plan_date, int sign_working_days,
+                      Timestamp now, std::optional<std::chrono::year_month> start) {
   const std::chrono::sys_days today = LocalDay(now, options.utc_offset_minutes);
-  return Calendar{options, plan_date, today, MonthOf(today), start};
+  return Calendar{options, plan_date, today, MonthOf(today), sign_working_days, start};
 }
 
 // The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
@@ -452,6 +472,21 @@ bool NoticeOverdue(const Notice& notice, const Calendar& calendar) {
   const std::chrono::sys_days due(notice.due);
   if (calendar.today <= due) return false;
   return !notice.answered_at.has_value() || calendar.Day(*notice.answered_at) > due;
+}
+
+// The last day a notice may stay unsigned (签收), or nullopt when its issue
+// time is unknown (a row written before it was kept).
+std::optional<std::chrono::sys_days> SignBy(const Notice& notice, const Calendar& calendar) {
+  if (!notice.issued_at.has_value()) return std::nullopt;
+  return AddWorkingDays(calendar.Day(*notice.issued_at), calendar.sign_working_days);
+}
+
+// 逾期未签收: past its sign-by day, neither signed for nor answered (an answer
+// shows the unit has it).
+bool NoticeSignOverdue(const Notice& notice, const Calendar& calendar) {
+  if (notice.signed_at.has_value() || notice.answered_at.has_value()) return false;
+  std::optional<std::chrono::sys_days> sign_by = SignBy(notice, calendar);
+  return sign_by.has_value() && calendar.today > *sign_by;
 }
 
 struct Evaluation {
@@ -483,6 +518,11 @@ void JudgeDeadlines(const StreamState& state, const Calendar& calendar, Evaluati
 
 void JudgeNotices(const StreamState& state, const Calendar& calendar, Evaluation& out) {
   for (const auto& [id, notice] : state.open_notices) {
+    if (NoticeSignOverdue(notice, calendar)) {
+      out.Warn(WarningLevel::kYellow, "督办" + Quoted(id) + "下发后超过" +
+                                          std::to_string(calendar.sign_working_days) +
+                                          "个工作日未签收（应于" + FormatDate(*SignBy(notice, calendar)) + "前签收）");
+    }
     if (!NoticeOverdue(notice, calendar)) continue;
     out.Warn(WarningLevel::kRed, "督办" + Quoted(id) + "已于" + FormatDate(notice.due) + "到期，未按期整改反馈且未销号");
   }
@@ -669,11 +709,20 @@ json DeadlinesJson(const StreamState& state, const Calendar& calendar, bool comp
 json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
   json out = json::array();
   for (const auto& [id, notice] : state.open_notices) {
+    const std::optional<std::chrono::sys_days> sign_by = SignBy(notice, calendar);
     out.push_back({{"id", id},
+                   {"number", notice.number},
                    {"reason", notice.reason},
                    {"due", FormatDate(notice.due)},
                    {"answered", notice.answered_at.has_value()},
                    {"answered_at", TimestampJson(notice.answered_at)},
+                   {"answer", notice.answer},
+                   {"issued_at", TimestampJson(notice.issued_at)},
+                   {"signed", notice.signed_at.has_value()},
+                   {"signed_at", TimestampJson(notice.signed_at)},
+                   {"signed_by", notice.signed_by},
+                   {"sign_by", sign_by ? json(FormatDate(std::chrono::year_month_day(*sign_by))) : json(nullptr)},
+                   {"sign_overdue", NoticeSignOverdue(notice, calendar)},
                    {"overdue", NoticeOverdue(notice, calendar)}});
   }
   return out;
@@ -897,7 +946,7 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 
 json SupervisionView::Render(Timestamp now) const {
   const std::optional<std::chrono::year_month> start = SupervisionStart();
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now, start);
+  const Calendar calendar = MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, start);
   std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
@@ -925,7 +974,8 @@ json SupervisionView::Render(Timestamp now) const {
 
 Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
                                          std::optional<std::chrono::year_month> period) const {
-  const Calendar calendar = MakeCalendar(options_, plan_date_, now, SupervisionStart());
+  const Calendar calendar =
+      MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar, period);

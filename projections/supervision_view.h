@@ -116,6 +116,11 @@ class SupervisionView final : public View {
     std::string reason;
     std::chrono::year_month_day due;
     std::optional<Timestamp> answered_at;  // the first answer
+    std::optional<Timestamp> issued_at;    // empty only in rows written before it was kept
+    std::optional<Timestamp> signed_at;    // 签收
+    std::string signed_by;                 // the signing principal's unit
+    std::string answer;                    // the latest answer's 整改情况, shown beside 销号
+    std::string number;                    // 文号, "" for a notice issued before numbering
   };
   struct StreamState {
     StreamVersion version;  // of the last event folded

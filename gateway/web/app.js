@@ -19,7 +19,7 @@ const WARNING_LABELS = { none: '无', blue: '蓝', yellow: '黄', red: '红' };
 const WARNING_RANK = { none: 0, blue: 1, yellow: 2, red: 3 };
 const EVENT_LABELS = {
   ProgressReported: '进展报送', DeadlineSet: '设定时限', ReportReviewed: '审核报送', NoticeIssued: '下发督办',
-  NoticeAnswered: '督办答复（整改反馈）', NoticeClosed: '督办销号', TaskCompleted: '任务完成销号',
+  NoticeAnswered: '督办答复（整改反馈）', NoticeClosed: '督办销号', NoticeSigned: '督办签收', TaskCompleted: '任务完成销号',
   TaskReopened: '重新启动', AssessmentAdjusted: '加减分', YearFrozen: '年终定格',
 };
 const RULE_LABELS = {
@@ -33,6 +33,8 @@ const RULE_LABELS = {
   report_already_reviewed: '这份报送已经审核过了',
   notice_id_taken: '督办编号已被使用，请换一个',
   notice_closed: '该督办已销号',
+  notice_already_signed: '该督办已签收',
+  notice_unanswered: '该督办尚未答复整改情况，未整改销号须填写理由',
   year_frozen: '该年度考核已定格，不能再调整',
   year_not_over: '该年度尚未结束（12月31日起方可定格）；如需提前定格，请勾选“提前定格”并说明理由',
   principal_id_taken: '账号编号已存在',
@@ -68,7 +70,7 @@ const PROBLEM_PATTERNS = [
 const FIELD_LABELS = {
   period: '报送期次', summary: '进展情况', percent: '总体进度', indicators: '指标完成值', evidence: '佐证材料',
   milestone: '节点名称', due: '时限', report_version: '报送版本', decision: '审核结论', comment: '意见',
-  notice_id: '督办编号', reason: '事由', unit: '单位', points: '分值', name: '名称', role: '角色',
+  notice_id: '督办编号', unanswered_reason: '未整改销号理由', reason: '事由', unit: '单位', points: '分值', name: '名称', role: '角色',
 };
 
 function fieldLabel(field) {
@@ -79,6 +81,9 @@ function fieldLabel(field) {
 }
 
 function problemText(message) {
+  // A message the server already wrote in Chinese for the clerk is shown as it came.
+  const text = message.replace(/^[\w.\[\]]+: /, '');
+  if (/[\u4e00-\u9fff]/.test(text) && !/[A-Za-z]{4,}/.test(text)) return text;
   for (const [pattern, render] of PROBLEM_PATTERNS) {
     const m = message.match(pattern);
     if (m) return render(m);
@@ -148,9 +153,13 @@ function describe(event) {
     case 'DeadlineSet': return `设定时限“${d.milestone}”：${d.due}`;
     case 'ReportReviewed':
       return `审核第 ${d.report_version} 版报送：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
-    case 'NoticeIssued': return `下发督办 ${d.notice_id}：${d.reason}（限 ${d.due} 前整改反馈）`;
+    case 'NoticeIssued': return `下发督办${d.number ? ' ' + d.number : ''}（${d.notice_id}）：${d.reason}（限 ${d.due} 前整改反馈）`;
+    case 'NoticeSigned': return `签收督办 ${d.notice_id}`;
     case 'NoticeAnswered': return `答复督办 ${d.notice_id}：${d.summary}`;
-    case 'NoticeClosed': return `督办 ${d.notice_id} 销号${d.comment ? '：' + d.comment : ''}`;
+    case 'NoticeClosed':
+      return d.unanswered_reason
+        ? `督办 ${d.notice_id} 未整改销号：${d.unanswered_reason}${d.comment ? '；' + d.comment : ''}`
+        : `督办 ${d.notice_id} 销号${d.comment ? '：' + d.comment : ''}`;
     case 'TaskCompleted': return `任务完成销号：${d.summary}`;
     case 'TaskReopened': return `重新启动：${d.reason}`;
     case 'AssessmentAdjusted': return `${d.unit} ${d.points > 0 ? '加' : '减'} ${Math.abs(d.points)} 分：${d.reason}`;
@@ -492,7 +501,7 @@ function app() {
         for (const n of item.open_notices) {
           const key = `${item.stream}/${n.id}`;
           if (!this.answerForm[key]) this.answerForm[key] = { summary: '', errors: {} };
-          if (!this.closeForm[key]) this.closeForm[key] = { comment: '', errors: {} };
+          if (!this.closeForm[key]) this.closeForm[key] = { comment: '', unanswered_reason: '', errors: {} };
         }
       }
     },
@@ -680,6 +689,18 @@ function app() {
     evidenceOf(e) { return (e.data && e.data.evidence) || []; },
     indicatorsOf(e) { return (e.data && e.data.indicators) || []; },
     answerEntry(id) { return this.answerForm[`${this.current.stream}/${id}`] || { summary: '', errors: {} }; },
+    async signNotice(id) {
+      const form = this.answerEntry(id);
+      const ev = await this.submit(this.current.stream, 'NoticeSigned', { notice_id: id }, form.errors);
+      if (ev) { this.notice = `已签收督办 ${id}`; await this.refresh(); }
+    },
+    // 签收 state of a notice, for its line on the item page and in the review list.
+    signText(n) {
+      if (n.signed) return `${n.signed_by || ''}已于 ${fmtTime(n.signed_at)} 签收`;
+      if (n.answered) return '未单独签收，已答复视同签收';
+      if (n.sign_overdue) return `逾期未签收（应于 ${n.sign_by} 前签收）`;
+      return n.sign_by ? `待签收（${n.sign_by} 前）` : '待签收';
+    },
     async answerNotice(id) {
       const form = this.answerEntry(id);
       const ev = await this.submit(this.current.stream, 'NoticeAnswered', { notice_id: id, summary: form.summary }, form.errors);
@@ -707,7 +728,7 @@ function app() {
         for (const n of item.open_notices) {
           if (n.answered) continue;
           const days = Math.round((Date.parse(n.due) - Date.parse(this.today)) / 86400000);
-          due.push({ item, what: `督办 ${n.id}：${n.reason}`, due: n.due, days, overdue: n.overdue });
+          due.push({ item, what: `督办 ${n.number || n.id}：${n.reason}${n.sign_overdue ? '（逾期未签收）' : ''}`, due: n.due, days, overdue: n.overdue });
         }
       }
       return due.sort((a, b) => a.due.localeCompare(b.due));
@@ -810,13 +831,28 @@ function app() {
       for (const item of this.allItems) for (const n of item.open_notices) out.push({ item, notice: n });
       return out.sort((a, b) => a.notice.due.localeCompare(b.notice.due));
     },
-    closeEntry(item, id) { return this.closeForm[`${item.stream}/${id}`] || { comment: '', errors: {} }; },
-    async closeNotice(item, id) {
+    closeEntry(item, id) { return this.closeForm[`${item.stream}/${id}`] || { comment: '', unanswered_reason: '', errors: {} }; },
+    // 销号 shows the unit's answer beside the button; closing an unanswered
+    // notice (未整改销号) needs a reason and a confirmation, and counts against the unit.
+    async closeNotice(item, notice) {
+      const id = notice.id;
       const form = this.closeEntry(item, id);
       const data = { notice_id: id };
       if (form.comment.trim()) data.comment = form.comment.trim();
+      if (!notice.answered) {
+        const reason = (form.unanswered_reason || '').trim();
+        for (const k of Object.keys(form.errors)) delete form.errors[k];
+        if (!reason) { form.errors.unanswered_reason = '该督办尚未答复，未整改销号须填写理由'; return; }
+        const label = notice.number || id;
+        if (!window.confirm(`督办 ${label} 尚未答复整改情况。确认按“未整改销号”处理？此项将计入该单位年终考核（督办整改）扣分。`)) return;
+        data.unanswered_reason = reason;
+      }
       const ev = await this.submit(item.stream, 'NoticeClosed', data, form.errors);
-      if (ev) { this.notice = `督办 ${id} 已销号`; form.comment = ''; await this.refresh(); }
+      if (ev) {
+        this.notice = data.unanswered_reason ? `督办 ${id} 已未整改销号` : `督办 ${id} 已销号`;
+        form.comment = ''; form.unanswered_reason = '';
+        await this.refresh();
+      }
     },
     noticeErrors: {},
     async issueNotice() {

@@ -170,7 +170,7 @@ test('the task force reviews the report, issues a notice and sets a deadline', a
   await notice.locator('select[name=stream]').selectOption('task-03');
   await notice.locator('input[name=notice_id]').fill('DB-T03-1');
   await notice.locator('textarea[name=reason]').fill('示范社创建进度滞后，请说明原因并提出整改措施');
-  await notice.locator('input[name=due]').fill(chinaDate(-3));
+  await notice.locator('input[name=due]').fill(chinaDate(3));
   await notice.getByRole('button', { name: '下发督办' }).click();
   await page.locator('#page-review .pending', { hasText: 'DB-T03-1' }).waitFor();
 
@@ -186,6 +186,73 @@ test('the task force reviews the report, issues a notice and sets a deadline', a
   assert.equal(events[1].data.decision, 'approved');
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test('the unit signs for a notice; 销号 shows the answer, and closing unanswered needs a reason and a confirmation', async () => {
+  // A second notice, answered, beside the unanswered DB-T03-1 of the test before.
+  await server.api(tokens.taskforce, '/api/v1/tasks/4/events', {
+    method: 'POST', body: { type: 'NoticeIssued', data: { notice_id: 'DB-T04-1', reason: '建设进度滞后', due: chinaDate(5) } },
+  });
+  await server.api(tokens.department, '/api/v1/tasks/4/events', {
+    method: 'POST', body: { type: 'NoticeAnswered', data: { notice_id: 'DB-T04-1', summary: '已完成3个示范点建设，剩余2个本月底完成' } },
+  });
+
+  const unit = await newPage('department');
+  await open(unit, '#/item/task/3', '#page-item li[data-notice="DB-T03-1"]');
+  const line = unit.locator('#page-item li[data-notice="DB-T03-1"]');
+  assert.match(await line.innerText(), /奉三位一体督〔\d{4}〕\d+号/);
+  assert.match(await line.locator('small.sign').innerText(), /待签收/);
+  await line.locator('[data-action=sign]').click();
+  await unit.waitForFunction(() => /已于.*签收/.test(document.querySelector('#page-item li[data-notice="DB-T03-1"] small.sign')?.textContent || ''));
+  assert.equal(await line.locator('[data-action=sign]').count(), 0, 'signed once, the button goes');
+  await shoot(unit, 'notice-signed-desktop');
+  assert.deepEqual(unit.errors, []);
+  await unit.context().close();
+
+  // The phone first: the desktop pass closes both notices.
+  for (const [viewportName, viewport] of [['phone', PHONE], ['desktop', { width: 1440, height: 900 }]]) {
+    const page = await newPage('taskforce', viewport);
+    await open(page, '#/review', '#page-review article.notice[data-notice="DB-T04-1"]');
+    const answered = page.locator('#page-review article.notice[data-notice="DB-T04-1"]');
+    assert.match(await answered.locator('.answer').innerText(), /已完成3个示范点建设/);
+    assert.equal(await answered.locator('[data-action=close]').innerText(), '销号');
+    const unanswered = page.locator('#page-review article.notice[data-notice="DB-T03-1"]');
+    assert.match(await unanswered.locator('.answer').innerText(), /单位尚未答复/);
+    assert.match(await unanswered.innerText(), /签收/);
+    assert.equal(await unanswered.locator('[data-action=close]').innerText(), '未整改销号');
+    await shoot(page, `notice-close-${viewportName}`);
+    if (viewportName === 'phone') {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `the review page is ${overflow}px wider than a 375 px phone`);
+      await page.context().close();
+      continue;
+    }
+    // Without a reason nothing is sent.
+    await unanswered.locator('[data-action=close]').click();
+    await unanswered.locator('.error', { hasText: '须填写理由' }).waitFor();
+    // With a reason the page asks first; dismissing sends nothing.
+    await unanswered.locator('input[name=unanswered_reason]').fill('单位逾期未反馈，按未整改销号处理');
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+    await unanswered.locator('[data-action=close]').click();
+    await page.waitForFunction(() => true);
+    assert.match(asked, /未整改销号/);
+    let events = (await server.api(tokens.taskforce, '/api/v1/tasks/3/events')).events;
+    assert.ok(!events.some((e) => e.type === 'NoticeClosed'), 'a dismissed confirmation sends nothing');
+    page.once('dialog', (d) => d.accept());
+    await unanswered.locator('[data-action=close]').click();
+    await unanswered.waitFor({ state: 'detached' });
+    events = (await server.api(tokens.taskforce, '/api/v1/tasks/3/events')).events;
+    const closed = events.find((e) => e.type === 'NoticeClosed');
+    assert.equal(closed.data.unanswered_reason, '单位逾期未反馈，按未整改销号处理');
+    assert.equal(closed.schema_version, 2);
+    assert.deepEqual(events.map((e) => e.type).filter((t) => t.startsWith('Notice')), ['NoticeIssued', 'NoticeSigned', 'NoticeClosed']);
+    // The answered one closes with one click and no reason.
+    await answered.locator('[data-action=close]').click();
+    await answered.waitFor({ state: 'detached' });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
 });
 
 test('the board refreshes by itself when events are projected', async () => {

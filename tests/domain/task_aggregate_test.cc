@@ -43,7 +43,7 @@ ReportReviewed Review(std::uint64_t version, ReviewDecision decision) {
 }
 
 NoticeIssued Notice(const std::string& id) {
-  return NoticeIssued{id, "进度滞后", year(2024) / std::chrono::December / 31d};
+  return NoticeIssued{id, "进度滞后", year(2024) / std::chrono::December / 31d, ""};
 }
 
 TaskAggregate Given(const std::vector<EventData>& events) {
@@ -127,12 +127,33 @@ INSTANTIATE_TEST_SUITE_P(
                  Id(TaskRule::kUnitNotInvolved)},
         RuleCase{"answer must name an existing notice", {}, kLead, NoticeAnswered{"DB-9", "已整改"},
                  StatusCode::kInvalidArgument, "notice_id"},
-        RuleCase{"closed notice takes no answer", {Notice("DB-1"), NoticeClosed{"DB-1", "销号"}}, kLead,
+        RuleCase{"closed notice takes no answer", {Notice("DB-1"), NoticeClosed{"DB-1", "销号", "未反馈"}}, kLead,
                  NoticeAnswered{"DB-1", "已整改"}, StatusCode::kFailedPrecondition, Id(TaskRule::kNoticeClosed)},
-        RuleCase{"department may not close a notice", {Notice("DB-1")}, kLead, NoticeClosed{"DB-1", ""},
+        RuleCase{"department may not close a notice", {Notice("DB-1")}, kLead, NoticeClosed{"DB-1", "", ""},
                  StatusCode::kPermissionDenied, Id(TaskRule::kTaskForceOnly)},
-        RuleCase{"task force closes an open notice", {Notice("DB-1")}, kTaskForce, NoticeClosed{"DB-1", "销号"},
+        RuleCase{"task force closes an answered notice", {Notice("DB-1"), NoticeAnswered{"DB-1", "已整改"}},
+                 kTaskForce, NoticeClosed{"DB-1", "销号", ""}, StatusCode::kOk, ""},
+        RuleCase{"closing an unanswered notice without a reason is refused", {Notice("DB-1")}, kTaskForce,
+                 NoticeClosed{"DB-1", "销号", ""}, StatusCode::kFailedPrecondition, Id(TaskRule::kNoticeUnanswered)},
+        RuleCase{"closing an unanswered notice with a reason is 未整改销号", {Notice("DB-1")}, kTaskForce,
+                 NoticeClosed{"DB-1", "", "单位已撤并，事项转交"}, StatusCode::kOk, ""},
+        RuleCase{"an answered notice takes no unanswered reason", {Notice("DB-1"), NoticeAnswered{"DB-1", "已整改"}},
+                 kTaskForce, NoticeClosed{"DB-1", "", "未整改"}, StatusCode::kInvalidArgument, "unanswered_reason"},
+        RuleCase{"responsible unit signs for a notice", {Notice("DB-1")}, kLead, NoticeSigned{"DB-1"},
                  StatusCode::kOk, ""},
+        RuleCase{"cooperating unit signs for a notice", {Notice("DB-1")}, kCooperating, NoticeSigned{"DB-1"},
+                 StatusCode::kOk, ""},
+        RuleCase{"a notice is signed for once", {Notice("DB-1"), NoticeSigned{"DB-1"}}, kLead, NoticeSigned{"DB-1"},
+                 StatusCode::kFailedPrecondition, Id(TaskRule::kNoticeAlreadySigned)},
+        RuleCase{"unrelated unit may not sign", {Notice("DB-1")}, kUnrelated, NoticeSigned{"DB-1"},
+                 StatusCode::kPermissionDenied, Id(TaskRule::kUnitNotInvolved)},
+        RuleCase{"task force does not sign for its own notice", {Notice("DB-1")}, kTaskForce, NoticeSigned{"DB-1"},
+                 StatusCode::kPermissionDenied, Id(TaskRule::kDepartmentOnly)},
+        RuleCase{"signing names an existing notice", {}, kLead, NoticeSigned{"DB-9"}, StatusCode::kInvalidArgument,
+                 "notice_id"},
+        RuleCase{"a closed notice takes no signature",
+                 {Notice("DB-1"), NoticeAnswered{"DB-1", "已整改"}, NoticeClosed{"DB-1", "销号", ""}}, kLead,
+                 NoticeSigned{"DB-1"}, StatusCode::kFailedPrecondition, Id(TaskRule::kNoticeClosed)},
         RuleCase{"department may not complete", {}, kLead, TaskCompleted{"完成"}, StatusCode::kPermissionDenied,
                  Id(TaskRule::kTaskForceOnly)},
         RuleCase{"completed task cannot complete again", {TaskCompleted{"完成"}}, kTaskForce,
@@ -174,6 +195,32 @@ INSTANTIATE_TEST_SUITE_P(
                    {Report(), Report(), Review(1, ReviewDecision::kApproved)}, TaskStatus::kPendingReview},
         StatusCase{"completed", {Report(), TaskCompleted{"完成"}}, TaskStatus::kCompleted},
         StatusCase{"reopened", {TaskCompleted{"完成"}, TaskReopened{"复核"}}, TaskStatus::kInProgress}));
+
+TEST(NoticeDue, RefusesADueDateBeforeToday) {
+  const year_month_day today = year(2026) / std::chrono::December / 2d;
+  Status status = RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2026) / std::chrono::December / 1d, ""}, today);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.subject(), "due");
+  EXPECT_NE(status.message().find("办理时限不能早于今天"), std::string::npos) << status.message();
+}
+
+TEST(NoticeDue, AcceptsTodayAndLater) {
+  const year_month_day today = year(2026) / std::chrono::December / 2d;
+  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", today, ""}, today).ok());
+  EXPECT_TRUE(RefuseDueInPast(NoticeIssued{"DB-1", "进度滞后", year(2027) / std::chrono::January / 5d, ""}, today).ok());
+}
+
+TEST(NoticeDue, LeavesOtherEventsAlone) {
+  const year_month_day today = year(2026) / std::chrono::December / 2d;
+  EXPECT_TRUE(RefuseDueInPast(DeadlineSet{"年底", year(2020) / std::chrono::January / 1d}, today).ok());
+}
+
+TEST(TaskAggregate, RecordsSigningForANotice) {
+  TaskAggregate aggregate = Given({Notice("DB-1"), NoticeSigned{"DB-1"}});
+  ASSERT_NE(aggregate.FindNotice("DB-1"), nullptr);
+  EXPECT_TRUE(aggregate.FindNotice("DB-1")->signed_for);
+  EXPECT_FALSE(aggregate.FindNotice("DB-1")->answered);
+}
 
 TEST(TaskAggregate, TracksReviewsAndNoticesByVersionAndId) {
   TaskAggregate aggregate = Given({Report(), Notice("DB-1"), Review(1, ReviewDecision::kReturned),

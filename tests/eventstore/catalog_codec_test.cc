@@ -144,6 +144,33 @@ TEST(CatalogCodec, LoadsAnotherPlanFromAFile) {
   EXPECT_EQ(loaded->tasks.size(), 1u);
 }
 
+TEST(CatalogCodec, ReadsTheNoticeSettingsOrTheirDefaults) {
+  EXPECT_EQ(Fengjie().notice_number_prefix, "奉三位一体督");
+  EXPECT_EQ(Fengjie().notice_sign_working_days, 2);
+  nlohmann::json plan = nlohmann::json::parse(CatalogToJson(Fengjie()));
+  plan["notice_number_prefix"] = "奉节督";
+  plan["notice_sign_working_days"] = 3;
+  Result<Catalog> parsed = ParseCatalog(plan.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->notice_number_prefix, "奉节督");
+  EXPECT_EQ(parsed->notice_sign_working_days, 3);
+  plan.erase("notice_number_prefix");
+  plan.erase("notice_sign_working_days");
+  Result<Catalog> defaults = ParseCatalog(plan.dump());
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->notice_number_prefix, "奉三位一体督");
+  EXPECT_EQ(defaults->notice_sign_working_days, 2);
+}
+
+TEST(CatalogCodec, RefusesNoticeSettingsOutOfRange) {
+  nlohmann::json plan = nlohmann::json::parse(CatalogToJson(Fengjie()));
+  plan["notice_sign_working_days"] = 31;
+  EXPECT_EQ(ParseCatalog(plan.dump()).status().subject(), "notice_sign_working_days");
+  plan["notice_sign_working_days"] = 2;
+  plan["notice_number_prefix"] = "";
+  EXPECT_EQ(ParseCatalog(plan.dump()).status().subject(), "notice_number_prefix");
+}
+
 struct MalformedCase {
   const char* behaviour;
   void (*breakit)(nlohmann::json&);

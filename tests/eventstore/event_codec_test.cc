@@ -71,9 +71,12 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"ProgressReported.v1.json", SampleReport()},
         GoldenCase{"DeadlineSet.v1.json", DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d}},
         GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
-        GoldenCase{"NoticeIssued.v1.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d}},
+        GoldenCase{"NoticeIssued.v2.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d,
+                                                        "奉三位一体督〔2024〕7号"}},
         GoldenCase{"NoticeAnswered.v1.json", NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}},
-        GoldenCase{"NoticeClosed.v1.json", NoticeClosed{"DB-2024-007", "整改到位，予以销号"}},
+        GoldenCase{"NoticeClosed.v2.json",
+                   NoticeClosed{"DB-2024-007", "", "责任单位逾期未反馈整改情况，转入年终考核扣分"}},
+        GoldenCase{"NoticeSigned.v1.json", NoticeSigned{"DB-2024-007"}},
         GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
         GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}},
         GoldenCase{"AssessmentAdjusted.v1.json", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办事项逾期未整改"}},
@@ -87,6 +90,33 @@ INSTANTIATE_TEST_SUITE_P(
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));
     });
+
+// Stores written before NoticeClosed version 2 hold version-1 closings; they
+// must keep reading, upcast to an empty unanswered_reason.
+TEST(EventCodec, ReadsAVersionOneClosingAsHavingNoUnansweredReason) {
+  Result<EventData> decoded = DecodeEvent("NoticeClosed", 1, ReadGolden("NoticeClosed.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(NoticeClosed{"DB-2024-007", "整改到位，予以销号", ""}));
+}
+
+TEST(EventCodec, ReadsAVersionOneNoticeAsUnnumbered) {
+  Result<EventData> decoded = DecodeEvent("NoticeIssued", 1, ReadGolden("NoticeIssued.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d, ""}));
+}
+
+TEST(EventCodec, RefusesAVersionOneClosingThatCarriesAVersionTwoField) {
+  Result<EventData> decoded =
+      DecodeEvent("NoticeClosed", 1, R"({"comment":"","notice_id":"DB-1","unanswered_reason":"x"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "unanswered_reason");
+}
+
+TEST(EventCodec, RefusesASchemaVersionNewerThanItReads) {
+  Result<EventData> decoded = DecodeEvent("NoticeClosed", 3, R"({"notice_id":"DB-1"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "schema_version");
+}
 
 TEST(EventCodec, NamesEveryTypeOnce) {
   std::vector<std::string_view> names = EventTypeNames();

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "eventstore/event_codec.h"
 #include "gateway/api_routes.h"
 
 namespace kuimen {
@@ -191,6 +192,21 @@ TEST(OpenApiDocument, ResolvesEveryReference) {
     EXPECT_FALSE(Resolve(document, json{{"$ref", value}}).is_null()) << pointer << " refers to " << value
                                                                      << ", which the document does not have";
   }
+}
+
+// Every event type the codec knows appears in the envelope's type list and
+// has a schema of its own, so a new type (NoticeSigned, say) is documented.
+TEST(OpenApiDocument, ListsEveryEventTypeTheCodecKnows) {
+  const json document = Document();
+  ASSERT_FALSE(document.is_discarded());
+  const json& schemas = document["components"]["schemas"];
+  std::set<std::string> listed;
+  for (const json& type : schemas["EventEnvelope"]["properties"]["type"]["enum"]) listed.insert(type.get<std::string>());
+  for (std::string_view name : EventTypeNames()) {
+    EXPECT_TRUE(listed.count(std::string(name))) << name << " is missing from EventEnvelope.type";
+    EXPECT_TRUE(schemas.contains(std::string(name))) << name << " has no schema";
+  }
+  EXPECT_EQ(listed.size(), EventTypeNames().size());
 }
 
 }  // namespace

@@ -310,6 +310,28 @@ TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   EXPECT_EQ(none["detail"], "不适用：本年度无到期的督办事项");
 }
 
+// 未整改销号: a notice the task force closed without an answer counts as not
+// rectified from the closing on, even before its due date, and never as answered.
+TEST(AssessmentNotices, CountANoticeClosedUnansweredAgainstTheUnitAtOnce) {
+  Log log;
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-A", "进度滞后", Date(2024, 12, 10), ""});  // 1
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-B", "进度滞后", Date(2025, 1, 31), ""});   // 2
+  log.Add("task-07", China(2024, 12, 5), kAgriculture, NoticeAnswered{"DB-A", "已整改"});                        // 3
+  log.Add("task-07", China(2024, 12, 6), kTaskForce, NoticeClosed{"DB-A", "整改到位", ""});                      // 4
+  log.Add("task-07", China(2024, 12, 20), kTaskForce, NoticeClosed{"DB-B", "", "单位拒不整改"});                 // 5
+
+  std::unique_ptr<AssessmentView> view = ViewOf(log);
+  json line = LineOf(view->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices");
+  EXPECT_EQ(line["points"], 7.5);  // 15 × 1 / 2: A answered on time; B closed unanswered before its due date
+  EXPECT_EQ(line["positions"], Positions({2, 3, 5}));
+  EXPECT_EQ(line["detail"], "督办事项2件，按期整改1件，逾期整改0件，逾期未整改0件，未整改销号1件");
+
+  // The rows keep it.
+  std::unique_ptr<AssessmentView> loaded = NewView();
+  for (auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(loaded->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(LineOf(loaded->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices"), line);
+}
+
 // --- 任务完成 ---------------------------------------------------------------------
 
 TEST(AssessmentCompletion, CountsLedTasksCompletedAndNotReopened) {

@@ -43,7 +43,7 @@ IndicatorValue Services(double value) { return {"农业生产社会化服务规�
 ReportReviewed Approve(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kApproved, ""}; }
 ReportReviewed Return(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kReturned, "数据不实"}; }
 DeadlineSet Deadline(std::string milestone, std::chrono::year_month_day due) { return {std::move(milestone), due}; }
-NoticeIssued Notice(std::string id, std::chrono::year_month_day due) { return {std::move(id), "进度滞后", due}; }
+NoticeIssued Notice(std::string id, std::chrono::year_month_day due) { return {std::move(id), "进度滞后", due, ""}; }
 
 using Log = testing::EnvelopeLog;
 
@@ -253,9 +253,21 @@ void ReportedDec20WithYearEndDeadline(Log& l) {
   l.Add("task-07", China(2024, 12, 21), kTaskForce, Deadline("年度目标", Date(2024, 12, 31)));
 }
 
-void ReportedDec1WithNoticeDueDec10(Log& l) {
+// 2024-12-02 is a Monday.
+void ReportedDec1WithUnsignedNoticeDueDec10(Log& l) {
   l.Add("task-07", China(2024, 12, 1), kAgriculture, Progress(Month(2024, 11), 20));
   l.Add("task-07", China(2024, 12, 2), kTaskForce, Notice("DB-1", Date(2024, 12, 10)));
+}
+
+void ReportedDec1WithNoticeDueDec10(Log& l) {
+  ReportedDec1WithUnsignedNoticeDueDec10(l);
+  l.Add("task-07", China(2024, 12, 3), kAgriculture, NoticeSigned{"DB-1"});
+}
+
+// 2024-12-06 is a Friday: the weekend does not count towards signing.
+void ReportedDec1WithNoticeIssuedFridayDec6(Log& l) {
+  l.Add("task-07", China(2024, 12, 1), kAgriculture, Progress(Month(2024, 11), 20));
+  l.Add("task-07", China(2024, 12, 6), kTaskForce, Notice("DB-1", Date(2024, 12, 20)));
 }
 
 void ReportedDec1ReturnedDec2(Log& l) {
@@ -329,6 +341,24 @@ INSTANTIATE_TEST_SUITE_P(
                       l.Add("task-07", China(2024, 12, 30), kTaskForce, TaskCompleted{"已完成"});
                     },
                     China(2025, 3, 1), "none", "无", ""},
+        WarningCase{"a notice unsigned two working days after issue does not warn yet",
+                    ReportedDec1WithUnsignedNoticeDueDec10, China(2024, 12, 4, 23), "none", "无", ""},
+        WarningCase{"a notice unsigned after two working days is yellow (逾期未签收)",
+                    ReportedDec1WithUnsignedNoticeDueDec10, China(2024, 12, 5), "yellow", "黄",
+                    "督办“DB-1”下发后超过2个工作日未签收（应于2024-12-04前签收）"},
+        WarningCase{"a weekend does not count towards signing", ReportedDec1WithNoticeIssuedFridayDec6,
+                    China(2024, 12, 10, 23), "none", "无", ""},
+        WarningCase{"a notice issued on Friday is overdue for signing on Wednesday",
+                    ReportedDec1WithNoticeIssuedFridayDec6, China(2024, 12, 11), "yellow", "黄",
+                    "督办“DB-1”下发后超过2个工作日未签收（应于2024-12-10前签收）"},
+        WarningCase{"a signed notice is not overdue for signing", ReportedDec1WithNoticeDueDec10, China(2024, 12, 9),
+                    "none", "无", ""},
+        WarningCase{"an answered notice counts as received",
+                    [](Log& l) {
+                      ReportedDec1WithUnsignedNoticeDueDec10(l);
+                      l.Add("task-07", China(2024, 12, 3), kAgriculture, NoticeAnswered{"DB-1", "已整改"});
+                    },
+                    China(2024, 12, 9), "none", "无", ""},
         WarningCase{"a notice due today is not yet red", ReportedDec1WithNoticeDueDec10, China(2024, 12, 10), "none",
                     "无", ""},
         WarningCase{"a notice unanswered past its due date is red", ReportedDec1WithNoticeDueDec10,
@@ -349,7 +379,7 @@ INSTANTIATE_TEST_SUITE_P(
                     [](Log& l) {
                       ReportedDec1WithNoticeDueDec10(l);
                       l.Add("task-07", China(2024, 12, 11, 9), kAgriculture, NoticeAnswered{"DB-1", "已整改"});
-                      l.Add("task-07", China(2024, 12, 11, 15), kTaskForce, NoticeClosed{"DB-1", "销号"});
+                      l.Add("task-07", China(2024, 12, 11, 15), kTaskForce, NoticeClosed{"DB-1", "销号", ""});
                     },
                     China(2024, 12, 12), "none", "无", ""},
         WarningCase{"red outranks yellow and blue",
@@ -377,6 +407,7 @@ TEST(SupervisionView, TheSameEventsShowTheWarningsOfTheMomentRendered) {
   log.Add("task-07", China(2024, 12, 20), kAgriculture, Progress(Month(2024, 12), 80));
   log.Add("task-07", China(2024, 12, 21), kTaskForce, Deadline("年度目标", Date(2024, 12, 31)));
   log.Add("task-07", China(2024, 12, 21), kTaskForce, Notice("DB-1", Date(2025, 1, 20)));
+  log.Add("task-07", China(2024, 12, 22), kAgriculture, NoticeSigned{"DB-1"});
   std::unique_ptr<SupervisionView> view = ViewOf(log);
 
   json before = Item(*view, "task-07", China(2024, 12, 25));
@@ -387,6 +418,56 @@ TEST(SupervisionView, TheSameEventsShowTheWarningsOfTheMomentRendered) {
   EXPECT_EQ(after["warning_reasons"].size(), 3u);  // the deadline, the notice, 36 days silent
   EXPECT_EQ(after["open_notices"][0]["overdue"], true);
   EXPECT_EQ(Item(*view, "task-07", China(2024, 12, 25)), before);  // rendering changes nothing
+}
+
+TEST(SupervisionView, ShowsANoticesSigningAndAnswerForTheClosingDialog) {
+  Log log;
+  ReportedDec1WithUnsignedNoticeDueDec10(log);
+  log.Add("task-07", China(2024, 12, 3, 9), kAgriculture, NoticeSigned{"DB-1"});
+  log.Add("task-07", China(2024, 12, 6), kAgriculture, NoticeAnswered{"DB-1", "已召开专题会，制定整改清单"});
+  log.Add("task-07", China(2024, 12, 7), kAgriculture, NoticeAnswered{"DB-1", "整改清单已完成8项"});
+  json notice = Item(*ViewOf(log), "task-07", China(2024, 12, 9))["open_notices"][0];
+  EXPECT_EQ(notice["signed"], true);
+  EXPECT_EQ(notice["signed_by"], "县农业农村委");
+  EXPECT_EQ(notice["signed_at"], "2024-12-03T01:00:00.000000Z");
+  EXPECT_EQ(notice["sign_by"], "2024-12-04");
+  EXPECT_EQ(notice["sign_overdue"], false);
+  EXPECT_EQ(notice["answered"], true);
+  EXPECT_EQ(notice["answer"], "整改清单已完成8项");  // the latest answer is what the task force reads
+}
+
+TEST(SupervisionView, FlagsAnUnsignedNoticeOnTheNoticeItself) {
+  Log log;
+  ReportedDec1WithUnsignedNoticeDueDec10(log);
+  json notice = Item(*ViewOf(log), "task-07", China(2024, 12, 5))["open_notices"][0];
+  EXPECT_EQ(notice["signed"], false);
+  EXPECT_EQ(notice["signed_at"], nullptr);
+  EXPECT_EQ(notice["sign_overdue"], true);
+  EXPECT_EQ(notice["answer"], "");
+}
+
+TEST(SupervisionView, TakesTheSigningPeriodFromTheCatalog) {
+  Catalog catalog = Fengjie();
+  catalog.notice_sign_working_days = 4;
+  Result<std::unique_ptr<SupervisionView>> view = SupervisionView::Create(catalog);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  Log log;
+  ReportedDec1WithUnsignedNoticeDueDec10(log);  // issued Monday 2 December
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  EXPECT_EQ(Item(**view, "task-07", China(2024, 12, 6, 23))["open_notices"][0]["sign_overdue"], false);
+  json monday = Item(**view, "task-07", China(2024, 12, 9));
+  EXPECT_EQ(monday["open_notices"][0]["sign_overdue"], true);
+  EXPECT_EQ(monday["warning_reasons"][0], "督办“DB-1”下发后超过4个工作日未签收（应于2024-12-06前签收）");
+}
+
+TEST(SupervisionView, KeepsSigningAcrossARowReload) {
+  Log log;
+  ReportedDec1WithNoticeDueDec10(log);
+  std::unique_ptr<SupervisionView> written = ViewOf(log);
+  std::unique_ptr<SupervisionView> loaded = NewView();
+  for (const auto& [key, value] : RowsOf(*written)) ASSERT_TRUE(loaded->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(Item(*loaded, "task-07", China(2024, 12, 9)), Item(*written, "task-07", China(2024, 12, 9)));
+  EXPECT_EQ(Item(*loaded, "task-07", China(2024, 12, 9))["open_notices"][0]["signed"], true);
 }
 
 // --- units, targets, counts ------------------------------------------------------------
@@ -567,7 +648,7 @@ TEST(SupervisionView, RowsLoadedIntoAFreshViewRenderTheSame) {
   }
 
   // Both carry on alike from there.
-  log.Add("task-19", China(2024, 11, 10), kTaskForce, NoticeClosed{"DB-19-1", "销号"});
+  log.Add("task-19", China(2024, 11, 10), kTaskForce, NoticeClosed{"DB-19-1", "销号", ""});
   for (SupervisionView* view : {live.get(), restored.get()}) {
     view->Apply(log.events().back().first, log.events().back().second);
   }
