@@ -150,5 +150,16 @@ TEST(EventCodec, RefusesASchemaVersionItCannotRead) {
   EXPECT_EQ(decoded.status().subject(), "schema_version");
 }
 
+// Found by tests/fuzz/eventstore/event_codec_fuzz: the type of a damaged
+// record went into the message as it was, and writing that message as JSON
+// threw (type_error.316).
+TEST(EventCodec, QuotesAnUnknownTypeThatIsNotUtf8SoItsMessageIsValidJson) {
+  Result<EventData> decoded = DecodeEvent("Task\x97" "Completed\n", 1, R"({"summary":"完成"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "type");
+  EXPECT_EQ(decoded.status().message(), R"(type: "Task\x97Completed\x0A" is not an event type)");
+  EXPECT_NO_THROW((void)nlohmann::json(decoded.status().message()).dump());
+}
+
 }  // namespace
 }  // namespace kuimen
