@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -51,7 +52,8 @@ class JsonReader {
 // print alike.
 template <typename Json>
 Json NumberJson(double value) {
-  if (value == static_cast<double>(static_cast<std::int64_t>(value)) && value > -9e15 && value < 9e15) {
+  // The range first: converting a double beyond int64's range is undefined.
+  if (value > -9e15 && value < 9e15 && value == std::trunc(value)) {
     return Json(static_cast<std::int64_t>(value));
   }
   return Json(value);

@@ -161,5 +161,16 @@ TEST(EventCodec, QuotesAnUnknownTypeThatIsNotUtf8SoItsMessageIsValidJson) {
   EXPECT_NO_THROW((void)nlohmann::json(decoded.status().message()).dump());
 }
 
+// Found by tests/fuzz/gateway/request_body_fuzz under UBSan: NumberJson cast
+// 6.4e28 to int64 before it checked the range (undefined behaviour).
+TEST(EventCodec, WritesAValueBeyondInt64AsADoubleAndReadsItBack) {
+  ProgressReported report{std::chrono::year(2024) / 11, "完成", 16, {{"指标", 6.444444444444444e28, "万亩次"}}, {}};
+  EncodedEvent encoded = EncodeEvent(report);
+  EXPECT_NE(encoded.data.find("6.444444444444444e+28"), std::string::npos) << encoded.data;
+  Result<EventData> decoded = DecodeEvent(encoded.type, encoded.schema_version, encoded.data);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<ProgressReported>(*decoded), report);
+}
+
 }  // namespace
 }  // namespace kuimen
