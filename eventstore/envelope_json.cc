@@ -69,7 +69,7 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text) {
   std::int64_t micros = 0;
   std::string_view rest = text.substr(19, text.size() - 20);
   if (!rest.empty()) {
-    if (rest[0] != '.' || rest.size() > 7) return std::nullopt;
+    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 7) return std::nullopt;  // 1..6 digits after the dot
     int scale = 1000000;
     for (char c : rest.substr(1)) {
       if (c < '0' || c > '9') return std::nullopt;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/calendar.h"
+#include "domain/message_text.h"
 #include "eventstore/json_reader.h"
 
 namespace kuimen {
@@ -340,8 +341,8 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
 // Tries each alternative of EventData in turn for the one named `type`.
 template <size_t... I>
 Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::index_sequence<I...>) {
-  Result<EventData> result = Status::InvalidArgument(
-      "type: \"" + std::string(type) + "\" is not an event type", "type");
+  // The type may come from a damaged record: quoted, so the message stays UTF-8.
+  Result<EventData> result = Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type");
   auto try_one = [&]<size_t Index>() {
     using T = std::variant_alternative_t<Index, EventData>;
     if (Wire<T>::kName != type) return false;

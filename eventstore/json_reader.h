@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -53,8 +54,8 @@ class JsonReader {
 // print alike.
 template <typename Json>
 Json NumberJson(double value) {
-  // The range is checked first: casting infinity or NaN to an integer is undefined.
-  if (value > -9e15 && value < 9e15 && value == static_cast<double>(static_cast<std::int64_t>(value))) {
+  // The range first: converting a double beyond int64's range is undefined.
+  if (value > -9e15 && value < 9e15 && value == std::trunc(value)) {
     return Json(static_cast<std::int64_t>(value));
   }
   return Json(value);

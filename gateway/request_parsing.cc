@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/calendar.h"
+#include "domain/message_text.h"
 #include "eventstore/envelope_json.h"
 
 namespace kuimen {
@@ -16,7 +17,12 @@ constexpr std::chrono::minutes kPlanUtcOffset{480};
 
 bool ParseOffsetMinutes(std::string_view text, int& minutes) {
   // "+08:00" or "-05:30"
-  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return false;
+  auto digit = [&text](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  // from_chars alone would take "-1" for the hours of "+-1:00".
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !digit(1) || !digit(2) ||
+      !digit(4) || !digit(5)) {
+    return false;
+  }
   int hours = 0, mins = 0;
   auto h = std::from_chars(text.data() + 1, text.data() + 3, hours);
   auto m = std::from_chars(text.data() + 4, text.data() + 6, mins);
@@ -119,6 +125,11 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
     }
     return Status::InvalidArgument(
         "the request body is not valid JSON (near byte " + std::to_string(error.byte) + "); send a JSON object", "body");
+  } catch (const nlohmann::json::exception&) {
+    // The parser's other refusal: a number beyond a double's range (1e400,
+    // out_of_range.406). Whatever else it may throw is the client's input too.
+    return Status::InvalidArgument(
+        "the request body holds a number too large to read (beyond ±1.7e308); send numbers in range", "body");
   }
   if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object {…}", "body");
   return body;
@@ -145,7 +156,7 @@ Result<std::optional<std::uint64_t>> UintParam(const httplib::Request& request, 
   std::uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return Status::InvalidArgument(name + ": must be a whole number 0 or more, not \"" + text + "\"", name);
+    return Status::InvalidArgument(name + ": must be a whole number 0 or more, not " + QuoteForMessage(text), name);
   }
   return std::optional<std::uint64_t>(value);
 }
@@ -156,7 +167,8 @@ Result<std::optional<Timestamp>> TimeParam(const httplib::Request& request, cons
   std::optional<Timestamp> moment = ParseMoment(text);
   if (!moment) {
     return Status::InvalidArgument(
-        name + ": must be a date (2024-12-31) or an RFC 3339 time (2024-12-31T18:00:00+08:00), not \"" + text + "\"",
+        name + ": must be a date (2024-12-31) or an RFC 3339 time (2024-12-31T18:00:00+08:00), not " +
+            QuoteForMessage(text),
         name);
   }
   return std::optional<Timestamp>(moment);

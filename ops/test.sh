@@ -9,9 +9,10 @@ bash ops/setup.sh
 # What only the tests need: the broker's runtime (Maven fetches its jars),
 # kcat, the independent client the tests read the topic with, and Debian's
 # chromium with a Chinese font for the dashboard's browser tests; unzip reads
-# the spreadsheet exports back.
+# the spreadsheet exports back; clang 14 and its runtime (libFuzzer, the
+# sanitizers) build the fuzz targets.
 missing=()
-for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip; do
+for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip clang-14 libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]} > 0)); then
@@ -35,3 +36,9 @@ ctest --test-dir build --output-on-failure -j2
 # suite starts itself (temp data dir, 127.0.0.1:0); screenshots and an A4 PDF
 # go to build/dashboard-screenshots/.
 node --test tests/dashboard/dashboard.test.mjs
+
+# Issue 9's fuzzing and sanitizer steps (the lead sets their final place):
+# each libFuzzer target for KUIMEN_FUZZ_SECONDS (default 90), then the ctest
+# suite again under ASan+UBSan (ops/sanitize.sh says which tests it leaves out).
+bash ops/fuzz.sh --seconds "${KUIMEN_FUZZ_SECONDS:-90}"
+bash ops/sanitize.sh

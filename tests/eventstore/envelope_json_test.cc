@@ -44,5 +44,12 @@ TEST(EnvelopeJson, CarriesATownshipsGroupSoTheHashCanBeRecomputed) {
   EXPECT_EQ(Sha256(storage::EncodeCanonical(*back)), event.hash);
 }
 
+// Found by tests/fuzz/gateway/request_target_fuzz (?as_of=...00.Z): a dot
+// with no digits after it was read as a fraction of zero.
+TEST(ParseTimestamp, RefusesADotWithoutDigits) {
+  EXPECT_EQ(ParseTimestamp("2024-12-31T10:00:00.Z"), std::nullopt);
+  EXPECT_EQ(ParseTimestamp("2024-12-31T10:00:00.5Z"), ParseTimestamp("2024-12-31T10:00:00.500000Z"));
+}
+
 }  // namespace
 }  // namespace kuimen

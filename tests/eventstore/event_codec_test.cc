@@ -218,5 +218,27 @@ TEST(EventCodec, RefusesASchemaVersionItCannotRead) {
   EXPECT_EQ(decoded.status().subject(), "schema_version");
 }
 
+// Found by tests/fuzz/eventstore/event_codec_fuzz: the type of a damaged
+// record went into the message as it was, and writing that message as JSON
+// threw (type_error.316).
+TEST(EventCodec, QuotesAnUnknownTypeThatIsNotUtf8SoItsMessageIsValidJson) {
+  Result<EventData> decoded = DecodeEvent("Task\x97" "Completed\n", 1, R"({"summary":"完成"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "type");
+  EXPECT_EQ(decoded.status().message(), R"(type: "Task\x97Completed\x0A" is not an event type)");
+  EXPECT_NO_THROW((void)nlohmann::json(decoded.status().message()).dump());
+}
+
+// Found by tests/fuzz/gateway/request_body_fuzz under UBSan: NumberJson cast
+// 6.4e28 to int64 before it checked the range (undefined behaviour).
+TEST(EventCodec, WritesAValueBeyondInt64AsADoubleAndReadsItBack) {
+  ProgressReported report{std::chrono::year(2024) / 11, "完成", 16, {{"指标", 6.444444444444444e28, "万亩次"}}, {}};
+  EncodedEvent encoded = EncodeEvent(report);
+  EXPECT_NE(encoded.data.find("6.444444444444444e+28"), std::string::npos) << encoded.data;
+  Result<EventData> decoded = DecodeEvent(encoded.type, encoded.schema_version, encoded.data);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(std::get<ProgressReported>(*decoded), report);
+}
+
 }  // namespace
 }  // namespace kuimen

@@ -50,7 +50,7 @@ TEST_F(NoticeSchemaTest, AStoreOfVersionOneNoticesReplaysAndDecidesAsBefore) {
 
   Result<Catalog> catalog = LoadDefaultCatalog();
   ASSERT_TRUE(catalog.ok());
-  CommandHandler handler(*store, *catalog);
+  CommandHandler handler(*store, *catalog, clock_);
   Result<TaskAggregate> aggregate = handler.Load(StreamId{"task-07"});
   ASSERT_TRUE(aggregate.ok()) << aggregate.status().ToString();
   const NoticeState* notice = aggregate->FindNotice("DB-2024-007");
