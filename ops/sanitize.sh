@@ -22,7 +22,7 @@ built=$(date +%s)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
-ctest --test-dir build-asan --output-on-failure -j2 -E 'KafkaBrokerTest|ProjectorProcessesTest' || status=$?
+ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -E 'KafkaBrokerTest|ProjectorProcessesTest' || status=$?
 finished=$(date +%s)
 echo "sanitize: build $((built - started)) s, tests $((finished - built)) s (wall clock)"
 exit $status

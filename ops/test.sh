@@ -30,7 +30,8 @@ bash ops/kafka/broker.sh reset >/dev/null
 bash ops/kafka/broker.sh start
 trap 'bash ops/kafka/broker.sh stop >/dev/null || bash ops/kafka/broker.sh kill' EXIT
 
-ctest --test-dir build --output-on-failure -j2
+# A test that hangs fails after 10 minutes instead of holding CI to its limit.
+ctest --test-dir build --output-on-failure -j2 --timeout 600
 
 # The dashboard in headless chromium against a real `kuimen serve` that the
 # suite starts itself (temp data dir, 127.0.0.1:0); screenshots and an A4 PDF
