@@ -1,6 +1,7 @@
 #include "eventstore/event_codec.h"
 
 #include <cstdio>
+#include <initializer_list>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -240,44 +241,35 @@ template <> Result<YearFrozen> FromJson(const JsonReader& r) {
 
 // --- upcasting -----------------------------------------------------------------
 
+// Adds the fields a newer schema version introduced, with the values an
+// event written before them means; refuses a payload that already has one
+// (it was not written by that older version).
+Status AddFields(json& data, std::string_view type, std::initializer_list<std::pair<const char*, json>> added) {
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  for (const auto& [name, value] : added) {
+    if (data.contains(name)) {
+      return Status::InvalidArgument(std::string(name) + ": is not a field of " + std::string(type) + " version 1",
+                                     name);
+    }
+  }
+  for (const auto& [name, value] : added) data[name] = value;
+  return Status::Ok();
+}
+
 // YearFrozen 1 -> 2: {"year","comment"} becomes a freeze that was not early
 // and recorded no rules (the view scores it with the rules it runs under).
 Status UpcastYearFrozenV1(json& data) {
-  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
-  for (const char* added : {"early", "reason", "rules_version", "rules"}) {
-    if (data.contains(added)) {
-      return Status::InvalidArgument(std::string(added) + ": is not a field of YearFrozen version 1", added);
-    }
-  }
-  data["early"] = false;
-  data["reason"] = "";
-  data["rules_version"] = "";
-  data["rules"] = "";
-  return Status::Ok();
+  return AddFields(data, "YearFrozen", {{"early", false}, {"reason", ""}, {"rules_version", ""}, {"rules", ""}});
 }
 
 // NoticeIssued 1 -> 2: 2 added "number" (文号, assigned by the server); a
 // version-1 notice has none and reads as "".
-Status UpcastNoticeIssuedV1(json& data) {
-  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
-  if (data.contains("number")) {
-    return Status::InvalidArgument("number: is not a field of NoticeIssued version 1", "number");
-  }
-  data["number"] = "";
-  return Status::Ok();
-}
+Status UpcastNoticeIssuedV1(json& data) { return AddFields(data, "NoticeIssued", {{"number", ""}}); }
 
 // NoticeClosed 1 -> 2: 2 added "unanswered_reason" (未整改销号); a version-1
 // close carries none, so it reads as "" (the projections tell an unanswered
 // close by the notice's state, not by this field).
-Status UpcastNoticeClosedV1(json& data) {
-  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
-  if (data.contains("unanswered_reason")) {
-    return Status::InvalidArgument("unanswered_reason: is not a field of NoticeClosed version 1", "unanswered_reason");
-  }
-  data["unanswered_reason"] = "";
-  return Status::Ok();
-}
+Status UpcastNoticeClosedV1(json& data) { return AddFields(data, "NoticeClosed", {{"unanswered_reason", ""}}); }
 
 // An older schema version this build still reads, and how it becomes the
 // next; DecodeEvent applies them in turn, one version at a time.

@@ -155,6 +155,20 @@ Status CheckVacant(const std::filesystem::path& dir, const std::string& advice) 
 }
 
 // Opens a copied store read-only and walks its chain; returns its head.
+// Copies what a data directory's log stands on (the store, the signing key,
+// the administrator's token) from one directory to another, each file synced.
+Status CopyLogFiles(const std::filesystem::path& from, const std::filesystem::path& to) {
+  RETURN_IF_ERROR(CopyTreeDurably(from / kStoreDir, to / kStoreDir));
+  std::error_code error;
+  if (std::filesystem::is_directory(from / kKeysDir, error)) {
+    RETURN_IF_ERROR(CopyTreeDurably(from / kKeysDir, to / kKeysDir));
+  }
+  if (std::filesystem::is_regular_file(from / kAdminToken, error)) {
+    RETURN_IF_ERROR(CopyFileDurably(from / kAdminToken, to / kAdminToken));
+  }
+  return Status::Ok();
+}
+
 Result<LogHead> VerifyCopy(const std::filesystem::path& store_dir, const Clock& clock) {
   EventStoreOptions options;
   options.dir = store_dir;
@@ -317,14 +331,7 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
     spdlog::error("salvage of {} into {} failed: {}", source.string(), target.string(), failure.message());
     return failure;
   };
-  Status step = CopyTreeDurably(source / kStoreDir, target / kStoreDir);
-  if (!step.ok()) return undo(step);
-  if (std::filesystem::is_directory(source / kKeysDir, error)) {
-    if (step = CopyTreeDurably(source / kKeysDir, target / kKeysDir); !step.ok()) return undo(step);
-  }
-  if (std::filesystem::is_regular_file(source / kAdminToken, error)) {
-    if (step = CopyFileDurably(source / kAdminToken, target / kAdminToken); !step.ok()) return undo(step);
-  }
+  if (Status copied = CopyLogFiles(source, target); !copied.ok()) return undo(copied);
   {
     // Replays the copy's WAL up to the damage and makes that the store.
     EventStoreOptions options;
@@ -377,14 +384,7 @@ Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem
     return failure;
   };
 
-  Status step = CopyTreeDurably(from / kStoreDir, staging / kStoreDir);
-  if (!step.ok()) return undo(step);
-  if (std::filesystem::is_directory(from / kKeysDir, error)) {
-    if (step = CopyTreeDurably(from / kKeysDir, staging / kKeysDir); !step.ok()) return undo(step);
-  }
-  if (std::filesystem::is_regular_file(from / kAdminToken, error)) {
-    if (step = CopyFileDurably(from / kAdminToken, staging / kAdminToken); !step.ok()) return undo(step);
-  }
+  if (Status copied = CopyLogFiles(from, staging); !copied.ok()) return undo(copied);
 
   // A read-only open stamps nothing; the clock is only there because the store requires one.
   SystemClock clock;
@@ -396,12 +396,12 @@ Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem
                                  std::to_string(manifest.head_position.value) + " (hash " + manifest.head_hash + ")"));
   }
 
-  if (step = SyncDir(staging); !step.ok()) return undo(step);
+  if (Status synced = SyncDir(staging); !synced.ok()) return undo(synced);
   // rename(2) replaces a missing or empty directory in one step.
   if (rename(staging.c_str(), target.c_str()) != 0) {
     return undo(IoError("cannot move the restored copy into", target, errno));
   }
-  if (step = SyncDir(parent); !step.ok()) return step;
+  RETURN_IF_ERROR(SyncDir(parent));
   spdlog::info("restored {} into {}: head position {} hash {}", from.string(), target.string(),
                manifest.head_position.value, manifest.head_hash);
   return Status::Ok();
