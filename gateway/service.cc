@@ -1,14 +1,39 @@
 #include "gateway/service.h"
 
+#include <unistd.h>
+
+#include <cctype>
+
 #include <spdlog/spdlog.h>
 
 #include "projections/kafka_event_source.h"
 
 namespace kuimen {
 
+namespace {
+
+// The view's static member id in its consumer group on a real broker: this
+// host and the projector's directory, whose RocksDB lock already keeps two
+// live processes from sharing it. Characters Kafka refuses become '_'.
+std::string StaticMemberId(const std::filesystem::path& projector_dir) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::absolute(projector_dir, error);
+  if (error) dir = projector_dir;
+  std::string id = "kuimen." + std::string(host) + "." + dir.string();
+  for (char& c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  // Kafka takes at most 249 characters; the end (the directory) tells members apart.
+  return id.size() <= 249 ? id : id.substr(id.size() - 249);
+}
+
+}  // namespace
+
 Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
                               const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
-                              const KafkaOptions& kafka) {
+                              const KafkaOptions& kafka, bool static_member) {
   // When the store was created (its first event), for view rows written before
   // the views kept it themselves: the default start of supervision.
   ViewSettings with_start = settings;
@@ -25,8 +50,11 @@ Result<RunningView> StartView(const std::string& view, const Catalog& catalog, c
   RETURN_IF_ERROR(projector->CatchUpFromLog());
   RunningView running{std::move(projector), nullptr};
   if (!bootstrap.empty()) {
+    // The embedded cluster dies with the process: no member to take back.
+    const std::string instance_id =
+        static_member && !kafka.brokers.empty() ? StaticMemberId(views_dir / view) : "";
     ASSIGN_OR_RETURN(std::unique_ptr<KafkaEventSource> source,
-                     KafkaEventSource::Create(bootstrap, kafka, kafka.group_prefix + view));
+                     KafkaEventSource::Create(bootstrap, kafka, kafka.group_prefix + view, instance_id));
     running.projection = std::make_unique<KafkaProjection>(*running.projector, std::move(source));
     running.projection->Start();
   }
@@ -60,7 +88,7 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
   for (const std::string& view : options.views) {
     ASSIGN_OR_RETURN(RunningView running,
                      StartView(view, catalog, options.view_settings, options.data_dir / "views", *service->store_,
-                               bootstrap, options.kafka));
+                               bootstrap, options.kafka, /*static_member=*/true));
     service->projectors_[view] = std::move(running.projector);
     service->projections_[view] = std::move(running.projection);
   }

@@ -10,7 +10,8 @@ namespace kuimen {
 
 Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(const std::string& bootstrap_servers,
                                                                    const KafkaOptions& options,
-                                                                   const std::string& group) {
+                                                                   const std::string& group,
+                                                                   const std::string& instance_id) {
   std::unique_ptr<KafkaEventSource> source(new KafkaEventSource(options.topic));
   kafka::Settings settings = {{"bootstrap.servers", bootstrap_servers},
                               {"group.id", group},
@@ -20,6 +21,7 @@ Result<std::unique_ptr<KafkaEventSource>> KafkaEventSource::Create(const std::st
                               {"session.timeout.ms", "10000"},
                               {"heartbeat.interval.ms", "1000"},
                               {"log_level", "4"}};
+  if (!instance_id.empty()) settings.emplace_back("group.instance.id", instance_id);
   // Security settings from --kafka-config (the keys above it may set are refused there).
   settings.insert(settings.end(), options.client_config.begin(), options.client_config.end());
   ASSIGN_OR_RETURN(source->consumer_,

@@ -19,9 +19,16 @@ namespace kuimen {
 class KafkaEventSource {
  public:
   // Subscribes `group` to the options' topic; starts from the earliest
-  // message when the group has no committed offset.
+  // message when the group has no committed offset. A non-empty
+  // `instance_id` makes the member static (group.instance.id): a successor
+  // with the same id (the same process restarted, even after SIGKILL) takes
+  // the member's partitions back at once, where a new dynamic member waits
+  // for the dead one's session to time out; and a stopped static member does
+  // not leave the group, so its partitions wait session.timeout.ms for
+  // another member. At most one live member may hold an id.
   static Result<std::unique_ptr<KafkaEventSource>> Create(const std::string& bootstrap_servers,
-                                                          const KafkaOptions& options, const std::string& group);
+                                                          const KafkaOptions& options, const std::string& group,
+                                                          const std::string& instance_id = "");
   ~KafkaEventSource();
 
   // Waits up to `timeout` for the first message, then takes what is ready,
