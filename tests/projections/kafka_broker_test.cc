@@ -146,6 +146,8 @@ TEST_F(KafkaBrokerTest, AppendedEventsReachTheTopicAndTheView) {
 TEST_F(KafkaBrokerTest, ReportsReachTheSupervisionAndAssessmentViews) {
   Result<Catalog> catalog = LoadDefaultCatalog();
   ASSERT_TRUE(catalog.ok());
+  // A March 2025 report is sent in April 2025: no month in the future.
+  clock_.Set(Timestamp(std::chrono::sys_days(std::chrono::year(2025) / std::chrono::April / 2)));
   CommandHandler handler(*store_, *catalog, clock_);
   ProgressReported report;
   report.period = std::chrono::year(2025) / std::chrono::March;
