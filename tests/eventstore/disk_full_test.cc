@@ -4,6 +4,7 @@
 // returns, with nothing acknowledged lost.
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -14,6 +15,22 @@
 
 namespace kuimen {
 namespace {
+
+// Every wait in these tests is bounded: a store that never resumes fails the
+// test with this message instead of hanging it.
+constexpr std::chrono::seconds kWaitLimit(30);
+
+bool WaitFor(const std::function<bool()>& done, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "gave up after " << kWaitLimit.count() << " s waiting until " << what;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
 
 class DiskFullTest : public testing::StoreTest {
  protected:
@@ -133,10 +150,7 @@ TEST_F(DiskFullTest, HealthTurnsOkByItselfOnceSpaceReturnsWithoutAnyAppend) {
   fs_->SetSpaceLeft(std::nullopt);
   // The writer wakes every retry interval while degraded; nothing else can
   // tell this test when it has, so it polls (a bound, not a timing).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (store->Health().state != StoreHealth::State::kOk && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  WaitFor([&] { return store->Health().state == StoreHealth::State::kOk; }, "health turns ok");
   EXPECT_EQ(store->Health().state, StoreHealth::State::kOk) << store->Health().reason;
 }
 
@@ -180,17 +194,28 @@ TEST_F(DiskFullTest, WritersOnADiskThatFillsAndEmptiesLoseNothingAcknowledged) {
       }
     });
   }
+  auto stop_writers = [&] {
+    stop = true;
+    for (std::thread& writer : writers) writer.join();
+  };
   // Five rounds: let some appends through, fill the disk mid-record, free it.
   for (int round = 0; round < 5; ++round) {
     const std::uint64_t errors = fs_->no_space_errors();
     fs_->SetSpaceLeft(std::uniform_int_distribution<std::uint64_t>(0, 20000)(random));
-    while (fs_->no_space_errors() == errors) std::this_thread::yield();  // the disk is full
+    const bool filled = WaitFor([&] { return fs_->no_space_errors() != errors; },
+                                "a write hits the full disk (round " + std::to_string(round) + ")");
     fs_->SetSpaceLeft(std::nullopt);
     const int acked = acked_count;
-    while (acked_count == acked) std::this_thread::yield();  // writing has resumed
+    const bool resumed =
+        filled && WaitFor([&] { return acked_count != acked; },
+                          "an append is acknowledged after space returned (round " + std::to_string(round) +
+                              "); health: " + store->Health().reason);
+    if (!resumed) {
+      stop_writers();
+      FAIL() << "writing did not resume after the disk was freed; health now: " << store->Health().reason;
+    }
   }
-  stop = true;
-  for (std::thread& writer : writers) writer.join();
+  stop_writers();
   store.reset();
 
   std::unique_ptr<EventStore> reopened = OpenFault();
