@@ -26,6 +26,9 @@ std::string ProblemOf(const rocksdb::Status& s) {
   return std::string(s.IsNoSpace() ? kDiskFullCause : "write_error") + ": " + s.ToString();
 }
 
+// A full disk may last hours: one line about failed resumes per this period.
+constexpr std::chrono::seconds kResumeLogEvery(30);
+
 }  // namespace
 
 void HealthBoard::WriteFailed(std::string reason, Timestamp now) {
@@ -236,9 +239,16 @@ void RocksEventStore::TryResume() {
   // leaves the store refusing appends, while the disk is still full.
   rocksdb::Status resumed = db_->Resume();
   if (!resumed.ok()) {
-    spdlog::debug("eventstore: cannot resume writing yet: {}", resumed.ToString());
+    ++failed_resumes_;
+    if (now - last_resume_log_ >= kResumeLogEvery) {
+      spdlog::warn("eventstore: cannot resume writing to {} yet ({} attempts failed since the last report): {}",
+                   options_.dir.string(), failed_resumes_, resumed.ToString());
+      last_resume_log_ = now;
+      failed_resumes_ = 0;
+    }
     return;
   }
+  failed_resumes_ = 0;
   board_->WritesResumed();
   board_->anchor_needed = true;
   spdlog::info("eventstore: writing to {} again", options_.dir.string());

@@ -144,6 +144,9 @@ class RocksEventStore final : public EventStore {
 
   std::mt19937_64 random_;  // writer thread only
   std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
+  // Failed Resume() calls: logged at most once per kResumeLogEvery.
+  std::chrono::steady_clock::time_point last_resume_log_;      // writer thread only
+  std::uint64_t failed_resumes_ = 0;                           // since the last log line
 
   std::shared_ptr<HealthBoard> board_;
   // The background scrub; stopped before the database closes.
