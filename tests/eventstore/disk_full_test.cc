@@ -141,6 +141,33 @@ TEST_F(DiskFullTest, AFullDiskRightAfterOpenResumesWithoutRocksDbAsserting) {
   ExpectIntactAfterReopen(3);
 }
 
+TEST_F(DiskFullTest, WritingResumesAfterAFlushHitTheFullDisk) {
+  // Resume() flushes every memtable: with the table files refused, that
+  // flush (not the WAL) hits ENOSPC, and writing must still come back once
+  // table files can be written again.
+  auto store = OpenFault();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendOne(*store, "{}").ok());
+  fs_->SetSpaceLeft(0);
+  ASSERT_EQ(AppendOne(*store, "{}").status().code(), StatusCode::kResourceExhausted);
+  const std::uint64_t errors = fs_->no_space_errors();
+  fs_->SetNoSpaceFor(".sst");
+  fs_->SetSpaceLeft(std::nullopt);
+  ASSERT_FALSE(AppendOne(*store, "{}").ok()) << "the flush of Resume() must have failed";
+  EXPECT_GT(fs_->no_space_errors(), errors) << "a table file write hit the full disk";
+  EXPECT_EQ(store->Health().state, StoreHealth::State::kDegraded);
+  fs_->SetNoSpaceFor("");
+  std::optional<Result<std::vector<RecordedEvent>>> resumed;
+  WaitFor([&] {
+    resumed = AppendOne(*store, "{\"after\":true}");
+    return resumed->ok();
+  }, "an append succeeds after the flush's disk was freed");
+  ASSERT_TRUE(resumed && resumed->ok()) << (resumed ? resumed->status().ToString() : "");
+  EXPECT_EQ((*resumed)->front().position, GlobalPosition(4));
+  EXPECT_EQ(store->Health().state, StoreHealth::State::kOk);
+  store.reset();
+  ExpectIntactAfterReopen(4);
+}
+
 TEST_F(DiskFullTest, HealthTurnsOkByItselfOnceSpaceReturnsWithoutAnyAppend) {
   auto store = OpenFault(std::chrono::milliseconds(10));
   ASSERT_TRUE(AppendOne(*store, "{}").ok());
