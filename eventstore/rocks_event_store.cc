@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -25,6 +26,15 @@ Status WriteFailure(const rocksdb::Status& s) {
 std::string ProblemOf(const rocksdb::Status& s) {
   return std::string(s.IsNoSpace() ? kDiskFullCause : "write_error") + ": " + s.ToString();
 }
+
+// A full disk may last hours: one line about failed resumes per this period.
+constexpr std::chrono::seconds kResumeLogEvery(30);
+// How long the writer waits for one Resume() before refusing the appends it
+// holds, and after how long a Resume() that has not returned is reported.
+constexpr std::chrono::milliseconds kResumeWait(500);
+constexpr std::chrono::seconds kResumeStuckAfter(10);
+// Free space below which resuming is not even tried.
+constexpr std::uint64_t kResumeFreeBytes = 1 << 20;
 
 }  // namespace
 
@@ -122,6 +132,11 @@ RocksEventStore::~RocksEventStore() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();  // the writer drains the queue first
+  if (resume_.valid()) {
+    // A Resume() still waiting wakes up on shutdown and returns.
+    rocksdb::CancelAllBackgroundWork(db_.get(), false);
+    (void)resume_.get();
+  }
   for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
   rocksdb::Status closed = db_->Close();
   if (!closed.ok()) spdlog::warn("eventstore: closing {} failed: {}", options_.dir.string(), closed.ToString());
@@ -229,16 +244,58 @@ void RocksEventStore::WriterLoop() {
 }
 
 void RocksEventStore::TryResume() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_resume_attempt_ < options_.resume_retry_interval) return;
-  last_resume_attempt_ = now;
-  // Flushes every memtable into new files and starts a new WAL; fails, and
-  // leaves the store refusing appends, while the disk is still full.
-  rocksdb::Status resumed = db_->Resume();
-  if (!resumed.ok()) {
-    spdlog::debug("eventstore: cannot resume writing yet: {}", resumed.ToString());
+  auto now = std::chrono::steady_clock::now();
+  if (!resume_.valid()) {
+    if (now - last_resume_attempt_ < options_.resume_retry_interval) return;
+    last_resume_attempt_ = now;
+    // A Resume() that fails half-way (the disk still full) may leave one of
+    // its flushes scheduled; started after Resume() gave up, that flush finds
+    // background work stopped and returns without taking its request off
+    // RocksDB's queue, and the next Resume() waits for it forever. So resume
+    // only once the file system reports room again.
+    std::uint64_t free_bytes = 0;
+    rocksdb::Status asked = db_->GetEnv()->GetFreeSpace(options_.dir.string(), &free_bytes);
+    if (asked.ok() && free_bytes < kResumeFreeBytes) {
+      ++failed_resumes_;
+      if (now - last_resume_log_ >= kResumeLogEvery) {
+        spdlog::warn("eventstore: not resuming writing to {} yet: {} bytes free ({} checks since the last report)",
+                     options_.dir.string(), free_bytes, failed_resumes_);
+        last_resume_log_ = now;
+        failed_resumes_ = 0;
+      }
+      return;
+    }
+    resume_started_ = now;
+    // Flushes every memtable into new files and starts a new WAL; fails, and
+    // leaves the store refusing appends, while the disk is still full.
+    resume_ = std::async(std::launch::async, [this] { return db_->Resume(); });
+  }
+  if (resume_.wait_for(kResumeWait) != std::future_status::ready) {
+    now = std::chrono::steady_clock::now();
+    if (now - resume_started_ >= kResumeStuckAfter && !resume_stuck_reported_) {
+      resume_stuck_reported_ = true;
+      resume_stuck_reason_ = "resume_stuck: RocksDB's Resume() has not returned for " +
+                             std::to_string(kResumeStuckAfter.count()) +
+                             " s after a write error (a RocksDB 7.8 flush-queue hang); appends are "
+                             "refused until it returns or kuimen is restarted";
+      spdlog::error("eventstore: {} ({})", resume_stuck_reason_, options_.dir.string());
+      board_->WriteFailed(resume_stuck_reason_, options_.clock->Now());
+    }
     return;
   }
+  rocksdb::Status resumed = resume_.get();
+  resume_stuck_reported_ = false;
+  if (!resumed.ok()) {
+    ++failed_resumes_;
+    if (now - last_resume_log_ >= kResumeLogEvery) {
+      spdlog::warn("eventstore: cannot resume writing to {} yet ({} attempts failed since the last report): {}",
+                   options_.dir.string(), failed_resumes_, resumed.ToString());
+      last_resume_log_ = now;
+      failed_resumes_ = 0;
+    }
+    return;
+  }
+  failed_resumes_ = 0;
   board_->WritesResumed();
   board_->anchor_needed = true;
   spdlog::info("eventstore: writing to {} again", options_.dir.string());
@@ -308,10 +365,16 @@ void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
       if (!board_->writes_failing()) {
         spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
       }
-      board_->WriteFailed(ProblemOf(s), options_.clock->Now());
+      // While a Resume() is stuck the disk may well have room again: say so
+      // rather than "disk full" (503, not 507), and keep the reason visible.
+      const bool stuck = resume_stuck_reported_;
+      board_->WriteFailed(stuck ? resume_stuck_reason_ : ProblemOf(s), options_.clock->Now());
       // Nothing of this group is acknowledged; published state stays as it was.
       for (auto& outcome : outcomes) {
-        if (outcome.ok() && !outcome->empty()) outcome = WriteFailure(s);
+        if (outcome.ok() && !outcome->empty()) {
+          outcome = stuck ? Status::Unavailable("the event store cannot write: " + resume_stuck_reason_)
+                          : WriteFailure(s);
+        }
       }
     } else {
       {

@@ -144,6 +144,18 @@ class RocksEventStore final : public EventStore {
 
   std::mt19937_64 random_;  // writer thread only
   std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
+  // Failed Resume() calls: logged at most once per kResumeLogEvery.
+  std::chrono::steady_clock::time_point last_resume_log_;      // writer thread only
+  std::uint64_t failed_resumes_ = 0;                           // since the last log line
+  // DB::Resume() runs on its own thread: in RocksDB 7.8 it can wait forever
+  // for a flush that was queued but never scheduled (a flush job that started
+  // while background work was stopped by the error leaves its request queued
+  // with no job to run it). The writer waits for it only a bounded time, so
+  // appends are refused (not hung) while it is stuck. Writer thread only.
+  std::future<rocksdb::Status> resume_;
+  std::chrono::steady_clock::time_point resume_started_;
+  bool resume_stuck_reported_ = false;
+  std::string resume_stuck_reason_;
 
   std::shared_ptr<HealthBoard> board_;
   // The background scrub; stopped before the database closes.

@@ -4,6 +4,8 @@
 // returns, with nothing acknowledged lost.
 #include <atomic>
 #include <cstdio>
+#include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -14,6 +16,22 @@
 
 namespace kuimen {
 namespace {
+
+// Every wait in these tests is bounded: a store that never resumes fails the
+// test with this message instead of hanging it.
+constexpr std::chrono::seconds kWaitLimit(30);
+
+bool WaitFor(const std::function<bool()>& done, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "gave up after " << kWaitLimit.count() << " s waiting until " << what;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
 
 class DiskFullTest : public testing::StoreTest {
  protected:
@@ -124,6 +142,33 @@ TEST_F(DiskFullTest, AFullDiskRightAfterOpenResumesWithoutRocksDbAsserting) {
   ExpectIntactAfterReopen(3);
 }
 
+TEST_F(DiskFullTest, WritingResumesAfterAFlushHitTheFullDisk) {
+  // Resume() flushes every memtable: with the table files refused, that
+  // flush (not the WAL) hits ENOSPC, and writing must still come back once
+  // table files can be written again.
+  auto store = OpenFault();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendOne(*store, "{}").ok());
+  fs_->SetSpaceLeft(0);
+  ASSERT_EQ(AppendOne(*store, "{}").status().code(), StatusCode::kResourceExhausted);
+  const std::uint64_t errors = fs_->no_space_errors();
+  fs_->SetNoSpaceFor(".sst");
+  fs_->SetSpaceLeft(std::nullopt);
+  ASSERT_FALSE(AppendOne(*store, "{}").ok()) << "the flush of Resume() must have failed";
+  EXPECT_GT(fs_->no_space_errors(), errors) << "a table file write hit the full disk";
+  EXPECT_EQ(store->Health().state, StoreHealth::State::kDegraded);
+  fs_->SetNoSpaceFor("");
+  std::optional<Result<std::vector<RecordedEvent>>> resumed;
+  WaitFor([&] {
+    resumed = AppendOne(*store, "{\"after\":true}");
+    return resumed->ok();
+  }, "an append succeeds after the flush's disk was freed");
+  ASSERT_TRUE(resumed && resumed->ok()) << (resumed ? resumed->status().ToString() : "");
+  EXPECT_EQ((*resumed)->front().position, GlobalPosition(4));
+  EXPECT_EQ(store->Health().state, StoreHealth::State::kOk);
+  store.reset();
+  ExpectIntactAfterReopen(4);
+}
+
 TEST_F(DiskFullTest, HealthTurnsOkByItselfOnceSpaceReturnsWithoutAnyAppend) {
   auto store = OpenFault(std::chrono::milliseconds(10));
   ASSERT_TRUE(AppendOne(*store, "{}").ok());
@@ -133,10 +178,7 @@ TEST_F(DiskFullTest, HealthTurnsOkByItselfOnceSpaceReturnsWithoutAnyAppend) {
   fs_->SetSpaceLeft(std::nullopt);
   // The writer wakes every retry interval while degraded; nothing else can
   // tell this test when it has, so it polls (a bound, not a timing).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (store->Health().state != StoreHealth::State::kOk && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  WaitFor([&] { return store->Health().state == StoreHealth::State::kOk; }, "health turns ok");
   EXPECT_EQ(store->Health().state, StoreHealth::State::kOk) << store->Health().reason;
 }
 
@@ -161,6 +203,7 @@ TEST_F(DiskFullTest, WritersOnADiskThatFillsAndEmptiesLoseNothingAcknowledged) {
   std::atomic<int> refused{0};
   std::atomic<int> acked_count{0};
   std::atomic<bool> stop{false};
+  std::optional<std::string> unexpected;  // the first refusal that was not disk_full
   std::vector<std::thread> writers;
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
@@ -174,23 +217,38 @@ TEST_F(DiskFullTest, WritersOnADiskThatFillsAndEmptiesLoseNothingAcknowledged) {
           acknowledged.insert(id.ToString());
           ++acked_count;
         } else {
-          EXPECT_EQ(stored.status().code(), StatusCode::kResourceExhausted) << stored.status().ToString();
           ++refused;
+          if (stored.status().code() != StatusCode::kResourceExhausted) {
+            std::lock_guard lock(mu);  // reported once, after the writers stop
+            if (!unexpected) unexpected = stored.status().ToString();
+          }
         }
       }
     });
   }
+  auto stop_writers = [&] {
+    stop = true;
+    for (std::thread& writer : writers) writer.join();
+    EXPECT_FALSE(unexpected.has_value()) << "an append was refused other than as disk_full: " << *unexpected;
+  };
   // Five rounds: let some appends through, fill the disk mid-record, free it.
   for (int round = 0; round < 5; ++round) {
     const std::uint64_t errors = fs_->no_space_errors();
     fs_->SetSpaceLeft(std::uniform_int_distribution<std::uint64_t>(0, 20000)(random));
-    while (fs_->no_space_errors() == errors) std::this_thread::yield();  // the disk is full
+    const bool filled = WaitFor([&] { return fs_->no_space_errors() != errors; },
+                                "a write hits the full disk (round " + std::to_string(round) + ")");
     fs_->SetSpaceLeft(std::nullopt);
     const int acked = acked_count;
-    while (acked_count == acked) std::this_thread::yield();  // writing has resumed
+    const bool resumed =
+        filled && WaitFor([&] { return acked_count != acked; },
+                          "an append is acknowledged after space returned (round " + std::to_string(round) +
+                              "); health: " + store->Health().reason);
+    if (!resumed) {
+      stop_writers();
+      FAIL() << "writing did not resume after the disk was freed; health now: " << store->Health().reason;
+    }
   }
-  stop = true;
-  for (std::thread& writer : writers) writer.join();
+  stop_writers();
   store.reset();
 
   std::unique_ptr<EventStore> reopened = OpenFault();

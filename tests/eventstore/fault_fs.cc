@@ -102,6 +102,11 @@ void FaultFs::SetSpaceLeft(std::optional<std::uint64_t> bytes) {
   space_left_ = bytes;
 }
 
+void FaultFs::SetNoSpaceFor(std::string suffix) {
+  std::lock_guard lock(mu_);
+  no_space_suffix_ = std::move(suffix);
+}
+
 std::uint64_t FaultFs::no_space_errors() const {
   std::lock_guard lock(mu_);
   return no_space_errors_;
@@ -157,7 +162,10 @@ rocksdb::IOStatus FaultFs::OnAppend(const std::string& fname, std::uint64_t byte
   *allowed = 0;
   if (!CountWriteLocked()) return Dead();
   std::uint64_t fits = bytes;
-  if (space_left_.has_value()) {
+  if (!no_space_suffix_.empty() && fname.size() >= no_space_suffix_.size() &&
+      fname.compare(fname.size() - no_space_suffix_.size(), no_space_suffix_.size(), no_space_suffix_) == 0) {
+    fits = 0;
+  } else if (space_left_.has_value()) {
     fits = std::min(bytes, *space_left_);
     *space_left_ -= fits;
   }

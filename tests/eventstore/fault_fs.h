@@ -46,6 +46,9 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   void SetSpaceLeft(std::optional<std::uint64_t> bytes);
   // Appends refused for lack of space so far.
   std::uint64_t no_space_errors() const;
+  // Every append to a file whose name ends with `suffix` (".sst": flushes and
+  // compactions, not the WAL) fails with ENOSPC; an empty suffix ends that.
+  void SetNoSpaceFor(std::string suffix);
 
   // The FileSystem interface (only the calls that create, write or move files).
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
@@ -98,6 +101,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   bool crashed_ = false;
   std::optional<std::uint64_t> space_left_;
   std::uint64_t no_space_errors_ = 0;
+  std::string no_space_suffix_;
 };
 
 }  // namespace kuimen::testing
