@@ -35,11 +35,12 @@ ctest --test-dir build --output-on-failure -j2 --timeout 600
 
 # The dashboard in headless chromium against a real `kuimen serve` that the
 # suite starts itself (temp data dir, 127.0.0.1:0); screenshots and an A4 PDF
-# go to build/dashboard-screenshots/.
-node --test tests/dashboard/dashboard.test.mjs
+# go to build/dashboard-screenshots/. One file at a time: each starts its own
+# service and browser, and the machine has two cores.
+node --test --test-concurrency=1 tests/dashboard/*.test.mjs
 
-# Issue 9's fuzzing and sanitizer steps (the lead sets their final place):
-# each libFuzzer target for KUIMEN_FUZZ_SECONDS (default 90), then the ctest
-# suite again under ASan+UBSan (ops/sanitize.sh says which tests it leaves out).
-bash ops/fuzz.sh --seconds "${KUIMEN_FUZZ_SECONDS:-90}"
+# Each libFuzzer target for KUIMEN_FUZZ_SECONDS (default 150: "a few minutes
+# each"), then the ctest suite again under ASan+UBSan (ops/sanitize.sh says
+# which tests it leaves out).
+bash ops/fuzz.sh --seconds "${KUIMEN_FUZZ_SECONDS:-150}"
 bash ops/sanitize.sh
