@@ -57,7 +57,7 @@ Table TableOf(const json& view) {
   const json& units = MemberOf(view, "units");
   const std::vector<RuleColumn> columns = RuleColumns(units);
   Table table;
-  table.header = {"序号", "单位"};
+  table.header = {"名次", "单位"};
   for (const RuleColumn& column : columns) table.header.push_back(column.header);
   table.header.push_back("适用项满分");
   table.header.push_back("折算得分");
@@ -65,10 +65,11 @@ Table TableOf(const json& view) {
   table.header.push_back("得分说明");
   if (!units.is_array()) return table;
 
-  std::int64_t number = 0;
   for (const json& unit : units) {
     Row row;
-    row.cells.push_back(++number);
+    // The view's 名次 (projections/assessment_score.h's RankUnits), in its order.
+    const json& rank = MemberOf(unit, "rank");
+    row.cells.push_back(rank.is_number() ? rank : json(kNotApplicable));
     row.cells.push_back(TextOf(MemberOf(unit, "unit")));
     const json& lines = MemberOf(unit, "lines");
     for (const RuleColumn& column : columns) {

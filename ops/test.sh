@@ -9,10 +9,12 @@ bash ops/setup.sh
 # What only the tests need: the broker's runtime (Maven fetches its jars),
 # kcat, the independent client the tests read the topic with, and Debian's
 # chromium with a Chinese font for the dashboard's browser tests; unzip reads
-# the spreadsheet exports back; clang 14 and its runtime (libFuzzer, the
+# the spreadsheet exports back, and LibreOffice reads them as a clerk's office
+# suite does (the year scenario test); clang 14 and its runtime (libFuzzer, the
 # sanitizers) build the fuzz targets.
 missing=()
-for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip clang-14 libclang-rt-14-dev; do
+for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip libreoffice-calc-nogui clang-14 \
+  libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]} > 0)); then

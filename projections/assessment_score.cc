@@ -505,4 +505,30 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
           {"units", units}};
 }
 
+void RankUnits(json& result) {
+  const auto units = result.find("units");
+  if (units == result.end() || !units->is_array()) return;
+  const auto score_of = [](const json& unit) {
+    const auto score = unit.find("score");
+    return score != unit.end() && score->is_number() ? std::optional<double>(score->get<double>()) : std::nullopt;
+  };
+  std::stable_sort(units->begin(), units->end(), [&](const json& a, const json& b) {
+    const std::optional<double> x = score_of(a), y = score_of(b);
+    return x.has_value() && (!y.has_value() || *x > *y);
+  });
+  std::optional<double> previous;
+  std::int64_t rank = 0;
+  for (std::size_t i = 0; i < units->size(); ++i) {
+    json& unit = (*units)[i];
+    const std::optional<double> score = score_of(unit);
+    if (!score.has_value()) {
+      unit["rank"] = nullptr;
+      continue;
+    }
+    if (previous != score) rank = static_cast<std::int64_t>(i) + 1;
+    previous = score;
+    unit["rank"] = rank;
+  }
+}
+
 }  // namespace kuimen

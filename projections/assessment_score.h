@@ -46,4 +46,12 @@ struct AssessmentEvaluation {
 nlohmann::json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
                                const AssessmentEvaluation& evaluation);
 
+// The year's ranking (名次), the one the page and both exports show: `units`
+// ordered by score, highest first, each given "rank" (equal scores share a
+// rank, the next is skipped: 1, 2, 2, 4); units with no score (no component
+// applied) come last with "rank": null. Ties keep catalog order. Applied when
+// a result is rendered, so a result kept by a freeze before ranks existed is
+// ranked the same way.
+void RankUnits(nlohmann::json& result);
+
 }  // namespace kuimen

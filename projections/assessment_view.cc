@@ -63,6 +63,12 @@ Status AssessmentView::LoadRow(std::string_view key, std::string_view value) {
 }
 
 nlohmann::json AssessmentView::Render(int year, Timestamp now) const {
+  nlohmann::json result = Score(year, now);
+  RankUnits(result);
+  return result;
+}
+
+nlohmann::json AssessmentView::Score(int year, Timestamp now) const {
   if (const AssessmentFacts::YearStream* stream = facts_.FindYear(year);
       stream != nullptr && stream->freeze.has_value()) {
     if (unscored_frozen_.contains(year)) {

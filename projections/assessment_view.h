@@ -51,7 +51,8 @@ class AssessmentView final : public View {
 
   // The year's assessment (see projections/assessment_score.h for the form):
   // the frozen snapshot if the year is frozen, else scored now over every
-  // event applied, "frozen": false and "frozen_at_position": null.
+  // event applied, "frozen": false and "frozen_at_position": null; units
+  // ranked (RankUnits).
   nlohmann::json Render(int year, Timestamp now) const;
 
   const AssessmentRules& rules() const { return rules_; }
@@ -64,6 +65,8 @@ class AssessmentView final : public View {
   // The frozen year's result as of its freeze over the facts now; nullopt when
   // the kept result stands (scored under other rules).
   std::optional<nlohmann::json> ScoreFrozen(int year) const;
+  // Render's result before ranking.
+  nlohmann::json Score(int year, Timestamp now) const;
 
   Catalog catalog_;
   AssessmentRules rules_;

@@ -890,11 +890,9 @@ function app() {
       this.$nextTick(() => this.drawAssessmentChart());
     },
     pickYear(y) { this.go(`#/assessment/${y}`); },
+    // In the view's order, which is its ranking (名次, the exports' too).
     get assessmentUnits() {
-      if (!this.assessment) return [];
-      // A unit no component applied to (score null, 不适用) ranks last.
-      const rank = (u) => (u.score === null ? -Infinity : u.score);
-      return [...this.assessment.rendered.units].sort((a, b) => rank(b) - rank(a));
+      return this.assessment ? this.assessment.rendered.units : [];
     },
     get assessmentColumns() {
       const first = this.assessment && this.assessment.rendered.units[0];

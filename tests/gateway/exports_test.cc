@@ -193,7 +193,7 @@ class ScopedTmpdir {
   std::optional<std::string> old_;
 };
 
-const char* const kAssessmentHeader[] = {"序号",           "单位",           "报送及时（30分）", "审核通过（20分）",
+const char* const kAssessmentHeader[] = {"名次",           "单位",           "报送及时（30分）", "审核通过（20分）",
                                          "目标达成（20分）", "督办整改（15分）", "任务完成（15分）", "加减分",
                                          "适用项满分",     "折算得分",       "总分",             "得分说明"};
 
@@ -231,7 +231,7 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
     const json& unit = view["units"][i];
     const std::vector<std::string>& row = records[i + 1];
     ASSERT_EQ(row.size(), 12u) << "row " << i + 1;
-    EXPECT_EQ(row[0], std::to_string(i + 1));
+    EXPECT_EQ(row[0], unit["rank"].is_number() ? std::to_string(unit["rank"].get<int>()) : "不适用") << row[1];
     EXPECT_EQ(row[1], unit["unit"].get<std::string>());
     EXPECT_EQ(row[2], PointsOf(unit, "timeliness")) << row[1];
     EXPECT_EQ(row[3], PointsOf(unit, "approval")) << row[1];
@@ -286,7 +286,7 @@ TEST(AssessmentCsv, KeepsTextThatLooksLikeAFormulaAsText) {
 TEST(AssessmentCsv, GivesTheHeaderAloneForAViewWithoutUnits) {
   const auto records = ParseCsv(AssessmentCsv(json::object()));
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].front(), "序号");
+  EXPECT_EQ(records[0].front(), "名次");
 }
 
 // --- the assessment as xlsx -----------------------------------------------------

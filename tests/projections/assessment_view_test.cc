@@ -11,6 +11,7 @@
 #include "domain/assessment_aggregate.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
+#include "projections/assessment_score.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/support/behaviour_name.h"
 
@@ -109,7 +110,7 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 
 // --- the form ---------------------------------------------------------------
 
-TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateInCatalogOrder) {
+TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) {
   json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
   EXPECT_EQ(render["year"], 2024);
   EXPECT_EQ(render["rules_version"], "fengjie-2024.2");
@@ -119,7 +120,11 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateInCatalogOrder) {
   EXPECT_EQ(render["evaluated_at"], "2024-10-20T02:00:00.000000Z");
   std::vector<std::string> units;
   for (const json& unit : render["units"]) units.push_back(unit["unit"]);
-  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县财政局", "县商务委"}));
+  // Equal totals (0) share 名次 1 in catalog order; 县财政局, which nothing
+  // applies to yet, comes last without a place.
+  EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县商务委", "县财政局"}));
+  EXPECT_EQ(UnitOf(render, "县商务委")["rank"], 1);
+  EXPECT_TRUE(UnitOf(render, "县财政局")["rank"].is_null());
   EXPECT_EQ(UnitOf(render, "县供销合作社")["involvement"], "lead_and_cooperating");
   EXPECT_EQ(UnitOf(render, "县财政局")["involvement"], "cooperating");
   EXPECT_EQ(UnitOf(render, "县商务委")["involvement"], "lead");
@@ -130,6 +135,20 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateInCatalogOrder) {
   EXPECT_EQ(lines[0]["max"], 30);
   EXPECT_EQ(lines[5]["rule"], "adjustments");
   EXPECT_TRUE(lines[5]["max"].is_null());
+}
+
+TEST(AssessmentRanking, SharesAPlaceBetweenEqualTotalsAndSkipsTheNextAndPutsUnscoredUnitsLast) {
+  json result = {{"units",
+                  {{{"unit", "甲"}, {"score", 70}},
+                   {{"unit", "乙"}, {"score", nullptr}},
+                   {{"unit", "丙"}, {"score", 90.5}},
+                   {{"unit", "丁"}, {"score", 70}},
+                   {{"unit", "戊"}, {"score", 12}}}}};
+  RankUnits(result);
+  std::vector<std::pair<std::string, json>> ranked;
+  for (const json& unit : result["units"]) ranked.emplace_back(unit["unit"], unit["rank"]);
+  EXPECT_EQ(ranked, (std::vector<std::pair<std::string, json>>{
+                        {"丙", 1}, {"甲", 2}, {"丁", 2}, {"戊", 4}, {"乙", nullptr}}));
 }
 
 TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
