@@ -26,16 +26,8 @@ while (($# > 0)); do
 done
 
 # Debian's clang and its runtime libraries (libFuzzer, the sanitizers).
-missing=()
-for package in clang-14 libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source ops/packages.sh
+ensure_packages clang-14 libclang-rt-14-dev
 
 # Debug: assertions stay on; the optimisation level is the fuzz build's own (-O1).
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKUIMEN_FUZZ=ON \

@@ -4,34 +4,17 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(
-  build-essential cmake ninja-build pkg-config ccache
-  librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev
+source ops/packages.sh
+ensure_packages \
+  build-essential cmake ninja-build pkg-config ccache \
+  librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev \
   libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev
-)
-
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  echo "setup: installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
 
 # The dashboard (gateway/web/): npm ci installs the locked front-end packages
 # (package.json at the repo root) when the lock file changed, and `npm run
 # vendor` copies the files the page loads into gateway/web/vendor/, so it is
 # served by kuimen itself and needs no CDN.
-if ! command -v npm >/dev/null; then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
-fi
+command -v npm >/dev/null || ensure_packages nodejs npm
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

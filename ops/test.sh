@@ -12,17 +12,9 @@ bash ops/setup.sh
 # the spreadsheet exports back, and LibreOffice reads them as a clerk's office
 # suite does (the year scenario test); clang 14 and its runtime (libFuzzer, the
 # sanitizers) build the fuzz targets.
-missing=()
-for package in maven default-jre-headless kcat chromium fonts-wqy-microhei unzip libreoffice-calc-nogui clang-14 \
-  libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+source ops/packages.sh
+ensure_packages maven default-jre-headless kcat chromium fonts-wqy-microhei unzip libreoffice-calc-nogui \
+  clang-14 libclang-rt-14-dev
 
 export KUIMEN_KAFKA_HOME=${KUIMEN_KAFKA_HOME:-/tmp/kuimen-kafka-test}
 export KUIMEN_KAFKA_SCRIPT=$PWD/ops/kafka/broker.sh

@@ -15,7 +15,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 bash ops/setup.sh >/dev/null
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+source ops/packages.sh
+ensure_packages wrk
 
 data=$(mktemp -d /tmp/kuimen-http-bench-XXXXXX)
 build/kuimen serve --data "$data/data" --listen 127.0.0.1:0 --http-threads $((connections + 64)) 2>"$data/serve.log" &
