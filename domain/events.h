@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -16,11 +17,30 @@
 // misses it fail to compile.
 namespace kuimen {
 
+// Whose figure a reported quantity is (issue 10 item 2).
+enum class IndicatorScope {
+  kOwn,     // 本单位: the reporting unit's own contribution (the default)
+  kCounty,  // 全县数: the county-wide figure; only a lead unit of the item may say so
+};
+
+// "own", "county": the wire and API names.
+inline std::string_view IndicatorScopeName(IndicatorScope scope) {
+  return scope == IndicatorScope::kCounty ? "county" : "own";
+}
+// "本单位", "全县数": what a clerk reads.
+inline std::string_view IndicatorScopeLabel(IndicatorScope scope) {
+  return scope == IndicatorScope::kCounty ? "全县数" : "本单位";
+}
+
 // A quantity reported against one of the item's targets (指标).
 struct IndicatorValue {
   std::string indicator;  // must name one of the item's targets
   double value = 0;
   std::string unit;       // must equal that target's unit
+  // The county figure of a period is formed from these by one rule,
+  // projections/county_figure.h. Schema 2 of ProgressReported added it; an
+  // older report reads as kOwn (eventstore/event_codec.cc says why).
+  IndicatorScope scope = IndicatorScope::kOwn;
   bool operator==(const IndicatorValue&) const = default;
 };
 

@@ -1,5 +1,7 @@
 #include "domain/task_aggregate.h"
 
+#include <algorithm>
+
 #include "domain/calendar.h"
 #include "domain/event_validation.h"
 #include "domain/task_rules.h"
@@ -174,6 +176,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
                                              target->indicator + "\"",
                                          where + ".unit");
         }
+        RETURN_IF_ERROR(RequireLeadForCountyFigure(v, where));
       }
       return Status::Ok();
     }
@@ -254,6 +257,19 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     Status operator()(const PrincipalRegistered&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const PrincipalRevoked&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const TownshipRegistered&) const { return Status::Internal("principal event on a task stream"); }
+
+    // 全县数: only a lead unit speaks for the whole county; a township, even
+    // one of a leading group, and a cooperating unit report their own share.
+    Status RequireLeadForCountyFigure(const IndicatorValue& v, const std::string& where) const {
+      if (v.scope != IndicatorScope::kCounty) return Status::Ok();
+      const std::vector<std::string>& leads = self.item_.lead_units;
+      if (std::find(leads.begin(), leads.end(), actor.unit) != leads.end()) return Status::Ok();
+      std::string names;
+      for (const std::string& lead : leads) names += (names.empty() ? "" : "、") + lead;
+      return Refuse(StatusCode::kPermissionDenied, TaskRule::kCountyFigureLeadOnly,
+                    where + ".scope: 只有牵头单位（" + names + "）可以报送全县数，" + actor.unit +
+                        "请报送本单位完成数");
+    }
 
     Status RequireOpenNotice(const std::string& id) const {
       const NoticeState* notice = self.FindNotice(id);

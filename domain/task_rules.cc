@@ -22,6 +22,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kYearFrozen: return "year_frozen";
     case TaskRule::kPeriodInFuture: return "period_in_future";
     case TaskRule::kYearNotOver: return "year_not_over";
+    case TaskRule::kCountyFigureLeadOnly: return "county_figure_lead_only";
   }
   return "unknown_rule";
 }

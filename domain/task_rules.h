@@ -29,6 +29,7 @@ enum class TaskRule {
   kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
   kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
                            // or early with a reason
+  kCountyFigureLeadOnly,   // only a lead unit reports a county-wide figure (全县数) (permission_denied)
 };
 
 // The rule-style code of a notice whose due date lies before today: a

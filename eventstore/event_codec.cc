@@ -19,7 +19,8 @@ namespace {
 // Wire name and schema version per type. A type added to EventData without a
 // Wire specialisation fails to compile.
 template <typename T> struct Wire;
-template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 1; };
+// ProgressReported 2: each indicator's "scope", own or county (UpcastProgressReportedV1 reads 1).
+template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
@@ -59,7 +60,8 @@ Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* ke
 json ToJson(const ProgressReported& e) {
   json indicators = json::array();
   for (const IndicatorValue& v : e.indicators) {
-    indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+    indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit},
+                          {"scope", IndicatorScopeName(v.scope)}});
   }
   json evidence = json::array();
   for (const Evidence& item : e.evidence) evidence.push_back({{"title", item.title}, {"uri", item.uri}});
@@ -111,11 +113,19 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   for (size_t i = 0; i < indicators->size(); ++i) {
     JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
     RETURN_IF_ERROR(item.ExpectObject());
-    RETURN_IF_ERROR(item.RejectUnknown({"indicator", "value", "unit"}));
+    RETURN_IF_ERROR(item.RejectUnknown({"indicator", "value", "unit", "scope"}));
     IndicatorValue v;
     ASSIGN_OR_RETURN(v.indicator, item.String("indicator"));
     ASSIGN_OR_RETURN(v.value, item.Number("value"));
     ASSIGN_OR_RETURN(v.unit, item.String("unit"));
+    // Optional for a client: a figure is the unit's own unless it says "county".
+    ASSIGN_OR_RETURN(std::string scope, item.OptionalString("scope"));
+    if (scope == "county") {
+      v.scope = IndicatorScope::kCounty;
+    } else if (!scope.empty() && scope != "own") {
+      return Status::InvalidArgument(item.PathOf("scope") + ": must be \"own\" (本单位) or \"county\" (全县数)",
+                                     item.PathOf("scope"));
+    }
     e.indicators.push_back(std::move(v));
   }
   ASSIGN_OR_RETURN(const json* evidence, r.Array("evidence", /*required=*/false));
@@ -271,6 +281,23 @@ Status UpcastNoticeIssuedV1(json& data) { return AddFields(data, "NoticeIssued",
 // close by the notice's state, not by this field).
 Status UpcastNoticeClosedV1(json& data) { return AddFields(data, "NoticeClosed", {{"unanswered_reason", ""}}); }
 
+// ProgressReported 1 -> 2: 2 added each indicator's "scope". A version-1
+// figure reads as "own", the reporting unit's own contribution. That is the
+// safe reading: before scopes existed only the lead unit was expected to
+// report, and with only the lead reporting the county figure (the sum of each
+// unit's own contribution, projections/county_figure.h) equals the lead's
+// figure, as before; where a township did report, its figure is no longer
+// mistaken for the county's.
+Status UpcastProgressReportedV1(json& data) {
+  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+  auto indicators = data.find("indicators");
+  if (indicators == data.end() || !indicators->is_array()) return Status::Ok();  // FromJson names the problem
+  for (json& item : *indicators) {
+    if (item.is_object()) RETURN_IF_ERROR(AddFields(item, "ProgressReported indicator", {{"scope", "own"}}));
+  }
+  return Status::Ok();
+}
+
 // An older schema version this build still reads, and how it becomes the
 // next; DecodeEvent applies them in turn, one version at a time.
 struct Upcast {
@@ -282,6 +309,7 @@ constexpr Upcast kUpcasts[] = {
     {"YearFrozen", 1, UpcastYearFrozenV1},
     {"NoticeIssued", 1, UpcastNoticeIssuedV1},
     {"NoticeClosed", 1, UpcastNoticeClosedV1},
+    {"ProgressReported", 1, UpcastProgressReportedV1},
 };
 
 const Upcast* FindUpcast(std::string_view type, std::uint32_t from) {

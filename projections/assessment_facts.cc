@@ -139,6 +139,7 @@ json ReportJson(const AssessmentFacts::Report& report) {
               {"values", values},
               {"review", review}};
   if (!report.group.empty()) row["group"] = report.group;  // only a township's, so other rows keep their bytes
+  if (!report.county_wide.empty()) row["county_wide"] = report.county_wide;  // likewise, only a 全县数 report's
   return row;
 }
 
@@ -216,6 +217,16 @@ Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskS
     JsonReader value_reader(*values, item.PathOf("values"));
     for (auto it = values->begin(); it != values->end(); ++it) {
       ASSIGN_OR_RETURN(report.values[it.key()], value_reader.Number(it.key().c_str()));
+    }
+    // Absent in rows of own figures, and in rows written before scopes.
+    if (const json* county = Nested(object, "county_wide")) {
+      if (!county->is_array()) return Unreadable(item.PathOf("county_wide"), "must be an array");
+      for (const json& indicator : *county) {
+        if (!indicator.is_string() || !report.values.contains(indicator.get<std::string>())) {
+          return Unreadable(item.PathOf("county_wide"), "must name indicators of values");
+        }
+        report.county_wide.insert(indicator.get<std::string>());
+      }
     }
     if (const json* review = Nested(object, "review")) {
       JsonReader review_reader(*review, item.PathOf("review"));
@@ -348,7 +359,14 @@ struct FoldTask {
   Touched operator()(const ProgressReported& e) const {
     AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at, envelope.actor.unit,
                                    envelope.actor.group, e.period, {}, std::nullopt};
-    for (const IndicatorValue& value : e.indicators) report.values[value.indicator] = value.value;
+    for (const IndicatorValue& value : e.indicators) {
+      report.values[value.indicator] = value.value;
+      if (value.scope == IndicatorScope::kCounty) {
+        report.county_wide.insert(value.indicator);
+      } else {
+        report.county_wide.erase(value.indicator);
+      }
+    }
     task.reports.push_back(std::move(report));
     return envelope.version;
   }

@@ -55,6 +55,9 @@ struct AssessmentFacts {
     std::chrono::year_month period;
     std::map<std::string, double> values;  // indicator -> value (the last given, if named twice)
     std::optional<Review> review;
+    // The indicators of `values` given as the county-wide figure (全县数,
+    // IndicatorScope::kCounty); every other value is the unit's own.
+    std::set<std::string> county_wide = {};  // "= {}": brace-initialised Reports stay free of missing-initializer warnings
   };
   struct Answer {
     GlobalPosition position;

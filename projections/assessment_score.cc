@@ -13,6 +13,7 @@
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
+#include "projections/county_figure.h"
 #include "projections/report_period.h"
 
 namespace kuimen {
@@ -297,10 +298,32 @@ class Scorer {
     if (waiting > 0) line.detail += "；另有" + std::to_string(waiting) + "期待审核";
   }
 
+  // The county figure of a task's target as of the year's December
+  // (projections/county_figure.h, the board's rule): from the reports counted
+  // at this position that were not returned, each unit's latest figure; a
+  // lead's county-wide figure, else the sum of the units' own.
+  std::optional<CountyFigure> TargetFigure(const AssessmentFacts::TaskStream* facts, const TaskSpec& task,
+                                           const Target& target) const {
+    if (facts == nullptr) return std::nullopt;
+    std::vector<UnitFigure> figures;
+    for (const AssessmentFacts::Report& report : facts->reports) {
+      const bool reviewed = report.review.has_value() && Counts(report.review->position);
+      if (!Counts(report.position) || (reviewed && report.review->decision == ReviewDecision::kReturned)) continue;
+      auto value = report.values.find(target.indicator);
+      if (value == report.values.end()) continue;
+      figures.push_back(UnitFigure{report.unit,
+                                   report.county_wide.contains(target.indicator) ? IndicatorScope::kCounty
+                                                                                 : IndicatorScope::kOwn,
+                                   value->second, report.period, report.position.value, report.recorded_at,
+                                   reviewed});
+    }
+    return FormCountyFigure(figures, {task.lead_unit}, std::chrono::year(Year()) / std::chrono::December);
+  }
+
   // 目标达成: once any month of the year is due, per quantitative target of a
-  // task, the value in the latest report (latest month, then latest position;
-  // any unit's) of the year or before that names it and was not returned,
-  // against the target, within 0..1; a target nobody reported counts 0.
+  // task, its county figure of the year (TargetFigure: the same number the
+  // board and the county targets show) against the target, within 0..1; a
+  // target nobody reported counts 0.
   void Targets(const AssessmentRule& rule, const std::vector<Involved>& tasks, Line& line) const {
     const auto [first, last] = DueMonths();
     Tally tally;
@@ -311,29 +334,17 @@ class Scorer {
       for (const Target& target : on.task->targets) {
         if (!target.value.has_value()) continue;
         ++targets;
-        const AssessmentFacts::Report* latest = nullptr;
-        if (facts != nullptr) {
-          for (const AssessmentFacts::Report& report : facts->reports) {
-            const bool returned = report.review.has_value() && Counts(report.review->position) &&
-                                  report.review->decision == ReviewDecision::kReturned;
-            if (!Counts(report.position) || returned || static_cast<int>(report.period.year()) > Year() ||
-                !report.values.contains(target.indicator)) {
-              continue;
-            }
-            if (latest == nullptr ||
-                IsLaterFigure(report.period, report.position.value, latest->period, latest->position.value)) {
-              latest = &report;
-            }
-          }
-        }
-        if (latest == nullptr) {
+        const std::optional<CountyFigure> county = TargetFigure(facts, *on.task, target);
+        if (!county.has_value()) {
           ++unreported;
           tally.Count(on, 0);
           continue;
         }
-        const double value = latest->values.at(target.indicator);
+        const double value = county->value;
         tally.Count(on, *target.value <= 0 ? 1.0 : std::clamp(value / *target.value, 0.0, 1.0));
-        line.positions.insert(latest->position);
+        for (const CountyFigure::Contribution& c : county->units) {
+          if (c.counted) line.positions.insert(GlobalPosition(c.figure.position));
+        }
       }
     }
     Earn(rule, tally, line);

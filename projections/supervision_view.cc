@@ -10,6 +10,7 @@
 #include "domain/task_aggregate.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
+#include "projections/county_figure.h"
 #include "projections/report_period.h"
 
 namespace kuimen {
@@ -95,7 +96,7 @@ struct Fold {
     state.last_report = LastReport{envelope.version, e.period, e.percent, envelope.recorded_at,
                                    envelope.actor.principal, envelope.actor.unit, std::nullopt, std::nullopt};
     state.pending_reports[envelope.version] =
-        PendingReport{envelope.version, e.period, envelope.recorded_at, e.indicators, e.percent};
+        PendingReport{envelope.version, envelope.actor.unit, e.period, envelope.recorded_at, e.indicators, e.percent};
   }
   void operator()(const DeadlineSet& e) const { state.deadlines[e.milestone] = e.due; }
   void operator()(const ReportReviewed& e) const {
@@ -149,9 +150,11 @@ struct Fold {
     std::set<std::pair<std::string_view, std::string_view>> seen;
     for (const IndicatorValue& v : report.indicators) {
       if (!seen.emplace(v.indicator, v.unit).second) continue;
-      Figure& figure = state.approved_figures[FigureKey{v.indicator, v.unit, report.period}];
+      Figure& figure = state.approved_figures[FigureKey{v.indicator, v.unit, report.reporter, report.period}];
       // A default Figure has version 0, below every report's.
-      if (figure.version < report.version) figure = Figure{report.version, report.period, report.recorded_at, v.value};
+      if (figure.version < report.version) {
+        figure = Figure{report.version, report.period, report.recorded_at, v.value, v.scope};
+      }
     }
     if (report.percent.has_value()) {
       Figure& figure = state.approved_percents[report.period];
@@ -175,9 +178,19 @@ std::string_view DecisionName(ReviewDecision decision) {
 json IndicatorValuesJson(const std::vector<IndicatorValue>& values) {
   json out = json::array();
   for (const IndicatorValue& v : values) {
-    out.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+    out.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit},
+                   {"scope", IndicatorScopeName(v.scope)}});
   }
   return out;
+}
+
+// Rows written before figures kept their scope read as the unit's own, as
+// the codec reads a schema-1 report.
+Result<IndicatorScope> ReadScope(const JsonReader& r) {
+  ASSIGN_OR_RETURN(std::string scope, r.OptionalString("scope"));
+  if (scope.empty() || scope == IndicatorScopeName(IndicatorScope::kOwn)) return IndicatorScope::kOwn;
+  if (scope == IndicatorScopeName(IndicatorScope::kCounty)) return IndicatorScope::kCounty;
+  return Status::InvalidArgument(r.PathOf("scope") + ": must be \"own\" or \"county\"", r.PathOf("scope"));
 }
 
 // nlohmann::json keeps object keys sorted, and every collection comes from an
@@ -198,6 +211,7 @@ json StateToJson(const StreamState& state) {
   json pending = json::array();
   for (const auto& [version, report] : state.pending_reports) {
     json entry = {{"version", version.value},
+                  {"reporter", report.reporter},
                   {"period", FormatMonth(report.period)},
                   {"recorded_at_us", MicrosJson(report.recorded_at)},
                   {"indicators", IndicatorValuesJson(report.indicators)}};
@@ -208,6 +222,8 @@ json StateToJson(const StreamState& state) {
   for (const auto& [key, figure] : state.approved_figures) {
     figures.push_back({{"indicator", key.indicator},
                        {"unit", key.unit},
+                       {"reporter", key.reporter},
+                       {"scope", IndicatorScopeName(figure.scope)},
                        {"year", static_cast<int>(key.period.year())},
                        {"version", figure.version.value},
                        {"period", FormatMonth(figure.period)},
@@ -312,9 +328,10 @@ Result<LastReport> LastReportFromJson(const json& value, const std::string& path
 Result<PendingReport> PendingReportFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"version", "period", "recorded_at_us", "indicators", "percent"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"version", "reporter", "period", "recorded_at_us", "indicators", "percent"}));
   PendingReport report;
   ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
+  ASSIGN_OR_RETURN(report.reporter, r.OptionalString("reporter"));
   ASSIGN_OR_RETURN(report.period, ReadMonth(r, "period"));
   ASSIGN_OR_RETURN(report.recorded_at, ReadMicros(r, "recorded_at_us"));
   ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators"));
@@ -325,6 +342,7 @@ Result<PendingReport> PendingReportFromJson(const json& value, const std::string
     ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
     ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
     ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
+    ASSIGN_OR_RETURN(indicator.scope, ReadScope(v));
     report.indicators.push_back(std::move(indicator));
   }
   if (value.contains("percent")) {
@@ -337,11 +355,14 @@ Result<PendingReport> PendingReportFromJson(const json& value, const std::string
 Result<std::pair<FigureKey, Figure>> FigureFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"indicator", "unit", "year", "version", "period", "recorded_at_us", "value"}));
+  RETURN_IF_ERROR(r.RejectUnknown(
+      {"indicator", "unit", "reporter", "scope", "year", "version", "period", "recorded_at_us", "value"}));
   FigureKey key;
   Figure figure;
   ASSIGN_OR_RETURN(key.indicator, r.String("indicator"));
   ASSIGN_OR_RETURN(key.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(key.reporter, r.OptionalString("reporter"));
+  ASSIGN_OR_RETURN(figure.scope, ReadScope(r));
   ASSIGN_OR_RETURN(std::int64_t year, r.Integer("year"));
   ASSIGN_OR_RETURN(figure.version, ReadVersion(r, "version"));
   ASSIGN_OR_RETURN(figure.period, ReadMonth(r, "period"));
@@ -592,31 +613,35 @@ void ConsiderReading(std::optional<Reading>& best, const Reading& candidate) {
   }
 }
 
-// The latest value reported for `indicator` in `unit` by a report that was
-// not returned (a returned report's figures do not count): the latest period's
-// (valid time), ties broken by stream version, optionally only from periods up
-// to `up_to`: the best approved figure of the periods allowed, unless a
-// pending report has a later one. A late report for an earlier period never
-// replaces a later period's figure.
-std::optional<Reading> LatestReading(const StreamState& state, const std::string& indicator, const std::string& unit,
-                                     std::optional<std::chrono::year_month> up_to = std::nullopt) {
-  std::optional<Reading> best;
+// Every figure of `indicator` in `unit` that counts, one per reporting unit,
+// period and report: the approved figures, and those of reports not reviewed
+// yet (a returned report's figures do not count: the fold dropped them).
+std::vector<UnitFigure> FiguresOf(const StreamState& state, const std::string& indicator, const std::string& unit) {
+  std::vector<UnitFigure> out;
   const std::chrono::year_month first = std::chrono::year::min() / std::chrono::January;
-  for (auto it = state.approved_figures.lower_bound(FigureKey{indicator, unit, first});
-       it != state.approved_figures.end() && it->first.indicator == indicator && it->first.unit == unit &&
-       (!up_to.has_value() || it->first.period <= *up_to);
-       ++it) {
-    ConsiderReading(best, Reading{it->second.version, it->second.value, it->second.period, it->second.recorded_at});
+  for (auto it = state.approved_figures.lower_bound(FigureKey{indicator, unit, "", first});
+       it != state.approved_figures.end() && it->first.indicator == indicator && it->first.unit == unit; ++it) {
+    const Figure& f = it->second;
+    out.push_back(UnitFigure{it->first.reporter, f.scope, f.value, f.period, f.version.value, f.recorded_at, true});
   }
   for (const auto& [version, report] : state.pending_reports) {
-    if (up_to.has_value() && report.period > *up_to) continue;
     for (const IndicatorValue& v : report.indicators) {
       if (v.indicator != indicator || v.unit != unit) continue;
-      ConsiderReading(best, Reading{version, v.value, report.period, report.recorded_at});
+      out.push_back(UnitFigure{report.reporter, v.scope, v.value, report.period, version.value, report.recorded_at,
+                               false});
       break;  // within one report the first value counts
     }
   }
-  return best;
+  return out;
+}
+
+// The county figure of `indicator` (projections/county_figure.h), optionally
+// as of `up_to`: a late report for an earlier period never replaces a later
+// period's figure, and one unit's figure never replaces another's.
+std::optional<CountyFigure> CountyFigureIn(const StreamState& state, const std::string& indicator,
+                                           const std::string& unit, const std::vector<std::string>& lead_units,
+                                           std::optional<std::chrono::year_month> up_to = std::nullopt) {
+  return FormCountyFigure(FiguresOf(state, indicator, unit), lead_units, up_to);
 }
 
 // The overall percent (总体进度) by the same rule: the latest period's among
@@ -640,14 +665,57 @@ json ProgressJson(const std::optional<double>& target, const std::optional<Readi
   return NumberJson<json>(std::round(reading->value / *target * 1000) / 10);
 }
 
-json ReadingJson(const Target& target, const std::optional<Reading>& reading, const Calendar& calendar) {
+// A target against its county figure: latest_value is the county figure,
+// "basis" says how it was formed.
+json ReadingJson(const Target& target, const std::optional<CountyFigure>& county, const Calendar& calendar) {
+  std::optional<Reading> reading;
+  if (county.has_value()) {
+    reading = Reading{StreamVersion(county->latest.position), county->value, county->latest.period,
+                      county->latest.recorded_at};
+  }
   return {{"target", target.value ? NumberJson<json>(*target.value) : json(nullptr)},
           {"unit", target.unit},
           {"latest_value", reading ? NumberJson<json>(reading->value) : json(nullptr)},
           {"progress_percent", ProgressJson(target.value, reading)},
           {"period", reading ? json(FormatMonth(reading->period)) : json(nullptr)},
           {"reported_at", reading ? json(FormatTimestamp(reading->recorded_at)) : json(nullptr)},
-          {"late", reading ? json(calendar.Late(reading->period, reading->recorded_at)) : json(nullptr)}};
+          {"late", reading ? json(calendar.Late(reading->period, reading->recorded_at)) : json(nullptr)},
+          {"basis", county ? json(CountyBasisName(county->basis)) : json(nullptr)},
+          {"basis_label", county ? json(CountyBasisLabel(county->basis)) : json(nullptr)}};
+}
+
+// 单位分解: per target of the item, each unit's latest figure and whether it
+// forms the county figure, beside the county figure and how it was formed.
+json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targets,
+                       const std::vector<std::string>& lead_units, const Calendar& calendar,
+                       std::optional<std::chrono::year_month> up_to) {
+  json out = json::array();
+  for (const Target& target : targets) {
+    const std::optional<CountyFigure> county = CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to);
+    json units = json::array();
+    if (county.has_value()) {
+      for (const CountyFigure::Contribution& c : county->units) {
+        const UnitFigure& f = c.figure;
+        units.push_back({{"unit", f.unit},
+                         {"lead", c.lead},
+                         {"value", NumberJson<json>(f.value)},
+                         {"period", FormatMonth(f.period)},
+                         {"scope", IndicatorScopeName(f.scope)},
+                         {"scope_label", IndicatorScopeLabel(f.scope)},
+                         {"review", f.approved ? "approved" : "pending"},
+                         {"review_label", f.approved ? "审核通过" : "待审核"},
+                         {"counted", c.counted},
+                         {"version", f.position},
+                         {"reported_at", FormatTimestamp(f.recorded_at)},
+                         {"late", calendar.Late(f.period, f.recorded_at)}});
+      }
+    }
+    json entry = ReadingJson(target, county, calendar);
+    entry["indicator"] = target.indicator;
+    entry["units"] = std::move(units);
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 // The report recorded last (whatever its period): what "上次报送" and the
@@ -679,11 +747,13 @@ json ProgressOfJson(const StreamState& state, const Calendar& calendar, std::opt
 }
 
 // Every target of the item, reported or not, in the catalog's order.
-json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets, const Calendar& calendar,
+json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets,
+                    const std::vector<std::string>& lead_units, const Calendar& calendar,
                     std::optional<std::chrono::year_month> up_to) {
   json out = json::array();
   for (const Target& target : targets) {
-    json entry = ReadingJson(target, LatestReading(state, target.indicator, target.unit, up_to), calendar);
+    json entry =
+        ReadingJson(target, CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to), calendar);
     entry["indicator"] = target.indicator;
     out.push_back(std::move(entry));
   }
@@ -730,7 +800,7 @@ json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
 
 // The fields tasks and major items share.
 void AddSupervision(json& out, const StreamState& state, const std::vector<Target>& targets,
-                    const Evaluation& evaluation, const Calendar& calendar,
+                    const std::vector<std::string>& lead_units, const Evaluation& evaluation, const Calendar& calendar,
                     std::optional<std::chrono::year_month> up_to) {
   json reasons = json::array();
   for (const auto& [level, reason] : evaluation.reasons) reasons.push_back(reason);
@@ -740,7 +810,7 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   out["completed_at"] = TimestampJson(state.completed_at);
   out["last_report"] = LastReportJson(state, calendar);
   out["progress"] = ProgressOfJson(state, calendar, up_to);
-  out["indicators"] = IndicatorsJson(state, targets, calendar, up_to);
+  out["indicators"] = IndicatorsJson(state, targets, lead_units, calendar, up_to);
   if (up_to.has_value()) out["period"] = FormatMonth(*up_to);
   out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);
   out["open_notices"] = OpenNoticesJson(state, calendar);
@@ -757,7 +827,7 @@ json TaskJson(const TaskSpec& task, const StreamState& state, const Evaluation& 
               {"item", task.item},
               {"lead_unit", task.lead_unit},
               {"cooperating_units", task.cooperating_units}};
-  AddSupervision(out, state, task.targets, evaluation, calendar, up_to);
+  AddSupervision(out, state, task.targets, {task.lead_unit}, evaluation, calendar, up_to);
   return out;
 }
 
@@ -771,7 +841,7 @@ json MajorJson(const MajorItem& item, const StreamState& state, const Evaluation
               {"name", item.name},
               {"units", item.units},
               {"related_tasks", related}};
-  AddSupervision(out, state, item.targets, evaluation, calendar, up_to);
+  AddSupervision(out, state, item.targets, item.units, evaluation, calendar, up_to);
   return out;
 }
 
@@ -831,13 +901,16 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
                  const Calendar& calendar) {
   json out = json::array();
   for (const Target& target : catalog.targets) {
-    std::optional<Reading> reading;
+    std::optional<CountyFigure> reading;
     json source = nullptr;
     if (target.source.has_value()) {
       const StreamId stream = TaskStream(target.source->task);
       std::optional<std::chrono::year_month> up_to;
       if (target.year.has_value()) up_to = std::chrono::year(*target.year) / std::chrono::December;
-      reading = LatestReading(Find(streams, stream), target.source->indicator, target.unit, up_to);
+      const TaskSpec* task = catalog.FindTask(target.source->task);
+      const std::vector<std::string> leads = task != nullptr ? std::vector<std::string>{task->lead_unit}
+                                                             : std::vector<std::string>{};
+      reading = CountyFigureIn(Find(streams, stream), target.source->indicator, target.unit, leads, up_to);
       source = {{"task", target.source->task.value}, {"stream", stream.value}, {"indicator", target.source->indicator}};
     }
     json entry = ReadingJson(target, reading, calendar);
@@ -978,10 +1051,16 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
       MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
-    if (TaskStream(task.no) == stream) return TaskJson(task, state, Evaluate(state, calendar), calendar, period);
+    if (TaskStream(task.no) != stream) continue;
+    json out = TaskJson(task, state, Evaluate(state, calendar), calendar, period);
+    out["unit_breakdown"] = UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period);
+    return out;
   }
   for (const MajorItem& item : catalog_.major_items) {
-    if (MajorStream(item.no) == stream) return MajorJson(item, state, Evaluate(state, calendar), calendar, period);
+    if (MajorStream(item.no) != stream) continue;
+    json out = MajorJson(item, state, Evaluate(state, calendar), calendar, period);
+    out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period);
+    return out;
   }
   return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");
 }

@@ -89,6 +89,7 @@ class SupervisionView final : public View {
   };
   struct PendingReport {  // a report not yet reviewed: its figures count until it is returned
     StreamVersion version;
+    std::string reporter;  // the reporting unit; "" only in rows written before it was kept
     std::chrono::year_month period;
     Timestamp recorded_at;
     std::vector<IndicatorValue> indicators;
@@ -99,9 +100,12 @@ class SupervisionView final : public View {
   // stream version (projections/report_period.h), and a county target reads
   // the latest figure of its year. Bounded by the months reported, not by
   // the number of reports.
+  // Kept per reporting unit too, so one unit's figure never overwrites
+  // another's; projections/county_figure.h forms the county figure from them.
   struct FigureKey {
     std::string indicator;
     std::string unit;
+    std::string reporter;  // the reporting unit; "" only in rows written before it was kept
     std::chrono::year_month period;
     auto operator<=>(const FigureKey&) const = default;
   };
@@ -110,6 +114,7 @@ class SupervisionView final : public View {
     std::chrono::year_month period;
     Timestamp recorded_at;
     double value = 0;
+    IndicatorScope scope = IndicatorScope::kOwn;
   };
   struct Notice {
     std::string id;

@@ -54,6 +54,13 @@ ProgressReported SampleReport() {
   return e;
 }
 
+// Schema 2: the lead unit reports the county-wide figure (全县数).
+ProgressReported SampleCountyWideReport() {
+  ProgressReported e = SampleReport();
+  e.indicators[0].scope = IndicatorScope::kCounty;
+  return e;
+}
+
 // Schema 2: early, with a reason, and the rules recorded (a short rules text
 // here; the gateway records the whole rules file).
 YearFrozen SampleEarlyFreeze() {
@@ -68,7 +75,7 @@ YearFrozen SampleEarlyFreeze() {
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, EventCodecGolden,
     ::testing::Values(
-        GoldenCase{"ProgressReported.v1.json", SampleReport()},
+        GoldenCase{"ProgressReported.v2.json", SampleCountyWideReport()},
         GoldenCase{"DeadlineSet.v1.json", DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d}},
         GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
         GoldenCase{"NoticeIssued.v2.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d,
@@ -97,6 +104,35 @@ TEST(EventCodec, ReadsAVersionOneClosingAsHavingNoUnansweredReason) {
   Result<EventData> decoded = DecodeEvent("NoticeClosed", 1, ReadGolden("NoticeClosed.v1.json"));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, EventData(NoticeClosed{"DB-2024-007", "整改到位，予以销号", ""}));
+}
+
+// Reports stored before scopes (schema 1) read as each unit's own contribution.
+TEST(EventCodec, ReadsAVersionOneReportsFiguresAsTheUnitsOwnContribution) {
+  Result<EventData> decoded = DecodeEvent("ProgressReported", 1, ReadGolden("ProgressReported.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(SampleReport()));
+  EXPECT_EQ(std::get<ProgressReported>(*decoded).indicators.at(0).scope, IndicatorScope::kOwn);
+}
+
+TEST(EventCodec, RefusesAVersionOneReportWhoseIndicatorCarriesAScope) {
+  Result<EventData> decoded = DecodeEvent(
+      "ProgressReported", 1,
+      R"({"indicators":[{"indicator":"x","scope":"county","unit":"u","value":1}],"percent":1,"period":"2024-11","summary":"s"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "scope");
+}
+
+TEST(EventCodec, ReadsAClientsReportWithoutScopeAsOwnAndRefusesAnUnknownScope) {
+  const auto parse = [](const char* scope) {
+    nlohmann::json data = {{"period", "2024-11"}, {"summary", "s"}, {"percent", 1},
+                           {"indicators", {{{"indicator", "x"}, {"value", 1}, {"unit", "u"}}}}};
+    if (scope != nullptr) data["indicators"][0]["scope"] = scope;
+    return EventFromJson("ProgressReported", data);
+  };
+  ASSERT_TRUE(parse(nullptr).ok());
+  EXPECT_EQ(std::get<ProgressReported>(*parse(nullptr)).indicators[0].scope, IndicatorScope::kOwn);
+  EXPECT_EQ(std::get<ProgressReported>(*parse("county")).indicators[0].scope, IndicatorScope::kCounty);
+  EXPECT_EQ(parse("township").status().subject(), "indicators[0].scope");
 }
 
 TEST(EventCodec, ReadsAVersionOneNoticeAsUnnumbered) {

@@ -187,7 +187,9 @@ TEST(SupervisionView, MeasuresIndicatorsAgainstTheItemsTargets) {
                              {"progress_percent", 15.4},  // 12 / 78, to one decimal
                              {"period", "2024-10"},
                              {"reported_at", "2024-11-02T02:00:00.000000Z"},
-                             {"late", false}}));
+                             {"late", false},
+                             {"basis", "sum_of_units"},  // one unit's own figure (projections/county_figure.h)
+                             {"basis_label", "各单位合计"}}));
 }
 
 TEST(SupervisionView, CountsPendingFiguresButNotReturnedOnes) {
