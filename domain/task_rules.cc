@@ -22,6 +22,10 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kYearFrozen: return "year_frozen";
     case TaskRule::kPeriodInFuture: return "period_in_future";
     case TaskRule::kYearNotOver: return "year_not_over";
+    case TaskRule::kUnknownMilestone: return "unknown_milestone";
+    case TaskRule::kMilestoneAlreadyMet: return "milestone_already_met";
+    case TaskRule::kMilestoneCancelled: return "milestone_cancelled";
+    case TaskRule::kMilestoneReasonRequired: return "milestone_reason_required";
   }
   return "unknown_rule";
 }

@@ -29,6 +29,12 @@ enum class TaskRule {
   kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
   kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
                            // or early with a reason
+  // 时限 (milestones):
+  kUnknownMilestone,       // names a milestone the item does not have    (invalid_argument, field "milestone"
+                           //                                               or "milestones_met[i]")
+  kMilestoneAlreadyMet,    // a met milestone takes no further change     (failed_precondition)
+  kMilestoneCancelled,     // a cancelled milestone takes no further change (failed_precondition)
+  kMilestoneReasonRequired,  // moving a milestone needs a reason         (invalid_argument, field "reason")
 };
 
 // The rule-style code of a notice whose due date lies before today: a
