@@ -76,7 +76,9 @@ class SupervisionView final : public View {
   // so its size (and the cost of Apply and of writing the row) does not grow
   // with the number of events. The exception is reports still awaiting
   // review, which are kept until their review arrives (a report is reviewed
-  // once; the write model refuses a second review).
+  // once; the write model refuses a second review), and each milestone's
+  // history, which grows with the task force's changes to it (a handful), not
+  // with reports.
   struct LastReport {  // the stream's latest report, whatever its review
     StreamVersion version;
     std::chrono::year_month period;
