@@ -33,6 +33,8 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     // Task events are never stored here (Decide refuses them); nothing to fold.
     void operator()(const ProgressReported&) {}
     void operator()(const DeadlineSet&) {}
+    void operator()(const MilestoneMet&) {}
+    void operator()(const MilestoneCancelled&) {}
     void operator()(const ReportReviewed&) {}
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
@@ -121,6 +123,8 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     // Refused above, before validation.
     Status operator()(const ProgressReported&) const { return TaskEvent(); }
     Status operator()(const DeadlineSet&) const { return TaskEvent(); }
+    Status operator()(const MilestoneMet&) const { return TaskEvent(); }
+    Status operator()(const MilestoneCancelled&) const { return TaskEvent(); }
     Status operator()(const ReportReviewed&) const { return TaskEvent(); }
     Status operator()(const NoticeIssued&) const { return TaskEvent(); }
     Status operator()(const NoticeAnswered&) const { return TaskEvent(); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kuimen {
 
@@ -87,6 +88,22 @@ Status CheckIdentifier(std::string_view id, const std::string& field, size_t max
 
 Status CheckNoticeId(std::string_view id) { return CheckIdentifier(id, "notice_id", kMaxNoticeIdBytes); }
 
+// The milestone names a report says it meets: each a milestone name, none twice.
+Status CheckMilestonesMet(const std::vector<std::string>& names) {
+  if (names.size() > kMaxListItems) {
+    return Invalid("milestones_met", "must list at most " + std::to_string(kMaxListItems) + " items");
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string where = "milestones_met[" + std::to_string(i) + "]";
+    RETURN_IF_ERROR(CheckText(names[i], where, kMaxNameChars));
+    if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) !=
+        names.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return Invalid(where, "时限“" + names[i] + "”重复列出");
+    }
+  }
+  return Status::Ok();
+}
+
 Status Check(const ProgressReported& e) {
   int year = static_cast<int>(e.period.year());
   if (!e.period.ok() || year < 2000 || year > 2100) {
@@ -119,12 +136,23 @@ Status Check(const ProgressReported& e) {
     }
     RETURN_IF_ERROR(CheckTextContent(e.evidence[i].uri, where + ".uri", kMaxUriBytes));
   }
-  return Status::Ok();
+  return CheckMilestonesMet(e.milestones_met);
 }
 
 Status Check(const DeadlineSet& e) {
   RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
+  RETURN_IF_ERROR(CheckOptionalText(e.reason, "reason", kMaxTextChars));
   return CheckDate(e.due, "due");
+}
+
+Status Check(const MilestoneMet& e) {
+  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
+  return CheckOptionalText(e.note, "note", kMaxTextChars);
+}
+
+Status Check(const MilestoneCancelled& e) {
+  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
+  return CheckText(e.reason, "reason", kMaxTextChars);
 }
 
 Status Check(const ReportReviewed& e) {

@@ -58,14 +58,37 @@ struct ProgressReported {
   double percent = 0;   // 0..100, the unit's own estimate of completion
   std::vector<IndicatorValue> indicators;
   std::vector<Evidence> evidence;
+  // The item's milestones (时限, by name) this report says it meets. They are
+  // met only once the report is approved; a returned report meets nothing.
+  // Schema 2 added it; a schema-1 report meets none.
+  std::vector<std::string> milestones_met = {};
   bool operator==(const ProgressReported&) const = default;
 };
 
-// 时限: the task force sets a milestone's due date.
+// 时限: the task force sets a milestone's due date. Setting it again on a
+// milestone that exists moves it (调整), which needs `reason`. Schema 2 added
+// the reason; a schema-1 event reads with it empty.
 struct DeadlineSet {
   std::string milestone;
   std::chrono::year_month_day due;
+  std::string reason = {};  // 调整理由: required when the milestone exists, optional when new
   bool operator==(const DeadlineSet&) const = default;
+};
+
+// The task force marks a milestone met (专班确认完成). A milestone is also met
+// by an approved report that names it (ProgressReported::milestones_met).
+struct MilestoneMet {
+  std::string milestone;
+  std::string note;  // optional
+  bool operator==(const MilestoneMet&) const = default;
+};
+
+// The task force cancels a milestone (取消时限), with its reason; a cancelled
+// milestone is never overdue and takes no further change.
+struct MilestoneCancelled {
+  std::string milestone;
+  std::string reason;
+  bool operator==(const MilestoneCancelled&) const = default;
 };
 
 enum class ReviewDecision { kApproved, kReturned };
@@ -185,7 +208,7 @@ struct TownshipRegistered {
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
                                AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
-                               TownshipRegistered, NoticeSigned>;
+                               TownshipRegistered, NoticeSigned, MilestoneMet, MilestoneCancelled>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
@@ -198,6 +221,8 @@ inline EventFamily FamilyOf(const EventData& event) {
   struct Visitor {
     EventFamily operator()(const ProgressReported&) const { return EventFamily::kTask; }
     EventFamily operator()(const DeadlineSet&) const { return EventFamily::kTask; }
+    EventFamily operator()(const MilestoneMet&) const { return EventFamily::kTask; }
+    EventFamily operator()(const MilestoneCancelled&) const { return EventFamily::kTask; }
     EventFamily operator()(const ReportReviewed&) const { return EventFamily::kTask; }
     EventFamily operator()(const NoticeIssued&) const { return EventFamily::kTask; }
     EventFamily operator()(const NoticeAnswered&) const { return EventFamily::kTask; }

@@ -47,6 +47,8 @@ void PrincipalDirectory::Apply(StreamVersion version, const EventData& event) {
     // Never stored on the principals stream (Decide refuses them); nothing to fold.
     void operator()(const ProgressReported&) {}
     void operator()(const DeadlineSet&) {}
+    void operator()(const MilestoneMet&) {}
+    void operator()(const MilestoneCancelled&) {}
     void operator()(const ReportReviewed&) {}
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
@@ -132,6 +134,8 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
     // Refused above, before validation.
     Status operator()(const ProgressReported&) const { return OtherStream(); }
     Status operator()(const DeadlineSet&) const { return OtherStream(); }
+    Status operator()(const MilestoneMet&) const { return OtherStream(); }
+    Status operator()(const MilestoneCancelled&) const { return OtherStream(); }
     Status operator()(const ReportReviewed&) const { return OtherStream(); }
     Status operator()(const NoticeIssued&) const { return OtherStream(); }
     Status operator()(const NoticeAnswered&) const { return OtherStream(); }

@@ -51,19 +51,34 @@ const NoticeState* TaskAggregate::FindNotice(const std::string& id) const {
   return it == notices_.end() ? nullptr : &it->second;
 }
 
+const MilestoneState* TaskAggregate::FindMilestone(const std::string& name) const {
+  auto it = milestones_.find(name);
+  return it == milestones_.end() ? nullptr : &it->second;
+}
+
 void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
   version_ = version;
   struct Visitor {
     TaskAggregate& self;
     StreamVersion version;
-    void operator()(const ProgressReported&) {
+    void operator()(const ProgressReported& e) {
       self.started_ = true;
-      self.reports_[version] = ReportState{version, std::nullopt};
+      self.reports_[version] = ReportState{version, std::nullopt, e.milestones_met};
     }
-    void operator()(const DeadlineSet&) {}
+    void operator()(const DeadlineSet& e) { self.milestones_[e.milestone].due = e.due; }
+    void operator()(const MilestoneMet& e) { self.milestones_[e.milestone].met = true; }
+    void operator()(const MilestoneCancelled& e) { self.milestones_[e.milestone].cancelled = true; }
     void operator()(const ReportReviewed& e) {
       auto it = self.reports_.find(e.report_version);
-      if (it != self.reports_.end()) it->second.decision = e.decision;
+      if (it == self.reports_.end()) return;
+      it->second.decision = e.decision;
+      // Only an approved report meets the milestones it names; one cancelled
+      // meanwhile stays cancelled.
+      if (e.decision != ReviewDecision::kApproved) return;
+      for (const std::string& name : it->second.milestones_met) {
+        auto milestone = self.milestones_.find(name);
+        if (milestone != self.milestones_.end() && !milestone->second.cancelled) milestone->second.met = true;
+      }
     }
     void operator()(const NoticeIssued& e) { self.notices_[e.notice_id] = NoticeState{e.notice_id, e.due}; }
     void operator()(const NoticeAnswered& e) {
@@ -100,6 +115,8 @@ Status Refuse(StatusCode code, TaskRule rule, const std::string& message) {
   return code == StatusCode::kPermissionDenied ? Status::PermissionDenied(message, id)
                                                : Status::FailedPrecondition(message, id);
 }
+
+std::string Quoted(const std::string& text) { return "“" + text + "”"; }
 
 Status RequireTaskForce(const Actor& actor) {
   if (actor.role == Role::kTaskForce) return Status::Ok();
@@ -159,6 +176,9 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
                       self.item_.stream.value + " is completed and takes no reports until reopened");
       }
+      for (size_t i = 0; i < e.milestones_met.size(); ++i) {
+        RETURN_IF_ERROR(RequireOpenMilestone(e.milestones_met[i], "milestones_met[" + std::to_string(i) + "]"));
+      }
       for (size_t i = 0; i < e.indicators.size(); ++i) {
         const IndicatorValue& v = e.indicators[i];
         const std::string where = "indicators[" + std::to_string(i) + "]";
@@ -180,7 +200,27 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       }
       return Status::Ok();
     }
-    Status operator()(const DeadlineSet&) const { return RequireTaskForce(actor); }
+    // A new milestone, or a move (调整) of an open one, which needs a reason.
+    Status operator()(const DeadlineSet& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      const MilestoneState* milestone = self.FindMilestone(e.milestone);
+      if (milestone == nullptr) return Status::Ok();
+      RETURN_IF_ERROR(RequireOpenMilestone(e.milestone, "milestone"));
+      if (e.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return Status::InvalidArgument("reason: 调整时限" + Quoted(e.milestone) + "（原定" + FormatDate(milestone->due) +
+                                           "）须说明理由",
+                                       "reason", std::string(RuleId(TaskRule::kMilestoneReasonRequired)));
+      }
+      return Status::Ok();
+    }
+    Status operator()(const MilestoneMet& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      return RequireOpenMilestone(e.milestone, "milestone");
+    }
+    Status operator()(const MilestoneCancelled& e) const {
+      RETURN_IF_ERROR(RequireTaskForce(actor));
+      return RequireOpenMilestone(e.milestone, "milestone");
+    }
     Status operator()(const ReportReviewed& e) const {
       RETURN_IF_ERROR(RequireTaskForce(actor));
       const ReportState* report = self.FindReport(e.report_version);
@@ -269,6 +309,25 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       return Refuse(StatusCode::kPermissionDenied, TaskRule::kCountyFigureLeadOnly,
                     where + ".scope: 只有牵头单位（" + names + "）可以报送全县数，" + actor.unit +
                         "请报送本单位完成数");
+    }
+
+    // The milestone exists and is neither met nor cancelled; `field` names
+    // where the request named it.
+    Status RequireOpenMilestone(const std::string& name, const std::string& field) const {
+      const MilestoneState* milestone = self.FindMilestone(name);
+      if (milestone == nullptr) {
+        return Status::InvalidArgument(field + ": 本事项没有名为" + Quoted(name) + "的时限，请先由工作专班设定",
+                                       field, std::string(RuleId(TaskRule::kUnknownMilestone)));
+      }
+      if (milestone->cancelled) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kMilestoneCancelled,
+                      "时限" + Quoted(name) + "已取消，不能再调整或确认完成");
+      }
+      if (milestone->met) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kMilestoneAlreadyMet,
+                      "时限" + Quoted(name) + "已完成，不能再调整、取消或重复确认完成");
+      }
+      return Status::Ok();
     }
 
     Status RequireOpenNotice(const std::string& id) const {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/actor.h"
 #include "domain/clock.h"
@@ -28,6 +29,14 @@ std::string_view TaskStatusLabel(TaskStatus status);  // "待审核"
 struct ReportState {
   StreamVersion version;
   std::optional<ReviewDecision> decision;  // empty until reviewed
+  std::vector<std::string> milestones_met = {};  // met when (if) the report is approved
+};
+
+// A milestone (时限) the task force set on the item.
+struct MilestoneState {
+  std::chrono::year_month_day due;
+  bool met = false;        // by an approved report or the task force
+  bool cancelled = false;
 };
 
 struct NoticeState {
@@ -62,6 +71,7 @@ class TaskAggregate {
   TaskStatus status() const;
   const ReportState* FindReport(StreamVersion version) const;
   const NoticeState* FindNotice(const std::string& id) const;
+  const MilestoneState* FindMilestone(const std::string& name) const;
 
  private:
   SupervisedItem item_;
@@ -70,6 +80,7 @@ class TaskAggregate {
   bool completed_ = false;
   std::map<StreamVersion, ReportState> reports_;
   std::map<std::string, NoticeState> notices_;
+  std::map<std::string, MilestoneState> milestones_;
 };
 
 }  // namespace kuimen

@@ -23,6 +23,10 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kPeriodInFuture: return "period_in_future";
     case TaskRule::kYearNotOver: return "year_not_over";
     case TaskRule::kCountyFigureLeadOnly: return "county_figure_lead_only";
+    case TaskRule::kUnknownMilestone: return "unknown_milestone";
+    case TaskRule::kMilestoneAlreadyMet: return "milestone_already_met";
+    case TaskRule::kMilestoneCancelled: return "milestone_cancelled";
+    case TaskRule::kMilestoneReasonRequired: return "milestone_reason_required";
   }
   return "unknown_rule";
 }

@@ -30,6 +30,12 @@ enum class TaskRule {
   kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
                            // or early with a reason
   kCountyFigureLeadOnly,   // only a lead unit reports a county-wide figure (全县数) (permission_denied)
+  // 时限 (milestones):
+  kUnknownMilestone,       // names a milestone the item does not have    (invalid_argument, field "milestone"
+                           //                                               or "milestones_met[i]")
+  kMilestoneAlreadyMet,    // a met milestone takes no further change     (failed_precondition)
+  kMilestoneCancelled,     // a cancelled milestone takes no further change (failed_precondition)
+  kMilestoneReasonRequired,  // moving a milestone needs a reason         (invalid_argument, field "reason")
 };
 
 // The rule-style code of a notice whose due date lies before today: a

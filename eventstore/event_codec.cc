@@ -19,9 +19,13 @@ namespace {
 // Wire name and schema version per type. A type added to EventData without a
 // Wire specialisation fails to compile.
 template <typename T> struct Wire;
-// ProgressReported 2: each indicator's "scope", own or county (UpcastProgressReportedV1 reads 1).
-template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 2; };
-template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 1; };
+// ProgressReported 2: each indicator's "scope", own or county; 3: milestones_met
+// (UpcastProgressReportedV1 and V2 read the older ones).
+template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 3; };
+// DeadlineSet 2: reason (UpcastDeadlineSetV1 reads 1).
+template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 2; };
+template <> struct Wire<MilestoneMet> { static constexpr std::string_view kName = "MilestoneMet"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<MilestoneCancelled> { static constexpr std::string_view kName = "MilestoneCancelled"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
@@ -66,9 +70,13 @@ json ToJson(const ProgressReported& e) {
   json evidence = json::array();
   for (const Evidence& item : e.evidence) evidence.push_back({{"title", item.title}, {"uri", item.uri}});
   return {{"period", FormatMonth(e.period)}, {"summary", e.summary}, {"percent", NumberJson<json>(e.percent)},
-          {"indicators", indicators}, {"evidence", evidence}};
+          {"indicators", indicators}, {"evidence", evidence}, {"milestones_met", e.milestones_met}};
 }
-json ToJson(const DeadlineSet& e) { return {{"milestone", e.milestone}, {"due", FormatDate(e.due)}}; }
+json ToJson(const DeadlineSet& e) {
+  return {{"milestone", e.milestone}, {"due", FormatDate(e.due)}, {"reason", e.reason}};
+}
+json ToJson(const MilestoneMet& e) { return {{"milestone", e.milestone}, {"note", e.note}}; }
+json ToJson(const MilestoneCancelled& e) { return {{"milestone", e.milestone}, {"reason", e.reason}}; }
 json ToJson(const ReportReviewed& e) {
   return {{"report_version", e.report_version.value},
           {"decision", e.decision == ReviewDecision::kApproved ? "approved" : "returned"},
@@ -104,7 +112,7 @@ json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
 template <typename T> Result<T> FromJson(const JsonReader& r);
 
 template <> Result<ProgressReported> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"period", "summary", "percent", "indicators", "evidence"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"period", "summary", "percent", "indicators", "evidence", "milestones_met"}));
   ProgressReported e;
   ASSIGN_OR_RETURN(e.period, ReadMonth(r, "period"));
   ASSIGN_OR_RETURN(e.summary, r.String("summary"));
@@ -138,14 +146,41 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
     ASSIGN_OR_RETURN(link.uri, item.String("uri"));
     e.evidence.push_back(std::move(link));
   }
+  // Schema 2: optional; a client that names no milestone leaves it out.
+  ASSIGN_OR_RETURN(const json* milestones, r.Array("milestones_met", /*required=*/false));
+  for (size_t i = 0; i < milestones->size(); ++i) {
+    const std::string path = JsonReader::Element(r.PathOf("milestones_met"), i);
+    if (!(*milestones)[i].is_string()) {
+      return Status::InvalidArgument(path + ": must be a milestone's name (a string)", path);
+    }
+    e.milestones_met.push_back((*milestones)[i].get<std::string>());
+  }
   return e;
 }
 
 template <> Result<DeadlineSet> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"milestone", "due"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"milestone", "due", "reason"}));
   DeadlineSet e;
   ASSIGN_OR_RETURN(e.milestone, r.String("milestone"));
   ASSIGN_OR_RETURN(e.due, ReadDate(r, "due"));
+  // Schema 2: optional; the domain requires it when the milestone exists.
+  ASSIGN_OR_RETURN(e.reason, r.OptionalString("reason"));
+  return e;
+}
+
+template <> Result<MilestoneMet> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"milestone", "note"}));
+  MilestoneMet e;
+  ASSIGN_OR_RETURN(e.milestone, r.String("milestone"));
+  ASSIGN_OR_RETURN(e.note, r.OptionalString("note"));
+  return e;
+}
+
+template <> Result<MilestoneCancelled> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"milestone", "reason"}));
+  MilestoneCancelled e;
+  ASSIGN_OR_RETURN(e.milestone, r.String("milestone"));
+  ASSIGN_OR_RETURN(e.reason, r.String("reason"));
   return e;
 }
 
@@ -298,6 +333,16 @@ Status UpcastProgressReportedV1(json& data) {
   return Status::Ok();
 }
 
+// ProgressReported 2 -> 3: 3 added "milestones_met"; an older report named no
+// milestone, so it meets none.
+Status UpcastProgressReportedV2(json& data) {
+  return AddFields(data, "ProgressReported", {{"milestones_met", json::array()}});
+}
+
+// DeadlineSet 1 -> 2: 2 added "reason" (调整理由). A version-1 event carries
+// none, also when it moved a milestone (moves needed no reason then): "".
+Status UpcastDeadlineSetV1(json& data) { return AddFields(data, "DeadlineSet", {{"reason", ""}}); }
+
 // An older schema version this build still reads, and how it becomes the
 // next; DecodeEvent applies them in turn, one version at a time.
 struct Upcast {
@@ -310,6 +355,8 @@ constexpr Upcast kUpcasts[] = {
     {"NoticeIssued", 1, UpcastNoticeIssuedV1},
     {"NoticeClosed", 1, UpcastNoticeClosedV1},
     {"ProgressReported", 1, UpcastProgressReportedV1},
+    {"ProgressReported", 2, UpcastProgressReportedV2},
+    {"DeadlineSet", 1, UpcastDeadlineSetV1},
 };
 
 const Upcast* FindUpcast(std::string_view type, std::uint32_t from) {

@@ -404,6 +404,9 @@ struct FoldTask {
   }
   // Not read by the assessment rules.
   Touched operator()(const DeadlineSet&) const { return std::nullopt; }
+  // Milestones are not scored (任务完成 reads no 时限; see projections/README.md).
+  Touched operator()(const MilestoneMet&) const { return std::nullopt; }
+  Touched operator()(const MilestoneCancelled&) const { return std::nullopt; }
   // A closing adds no answer. A notice closed while unanswered (未整改销号)
   // is marked so: it counts against the unit from then on, and never as
   // answered (the write model takes no answer to a closed notice).
@@ -442,6 +445,8 @@ struct FoldYear {
   }
   bool operator()(const ProgressReported&) const { return false; }
   bool operator()(const DeadlineSet&) const { return false; }
+  bool operator()(const MilestoneMet&) const { return false; }
+  bool operator()(const MilestoneCancelled&) const { return false; }
   bool operator()(const ReportReviewed&) const { return false; }
   bool operator()(const NoticeIssued&) const { return false; }
   bool operator()(const NoticeAnswered&) const { return false; }

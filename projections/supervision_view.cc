@@ -22,6 +22,9 @@ using FigureKey = SupervisionView::FigureKey;
 using Figure = SupervisionView::Figure;
 using Notice = SupervisionView::Notice;
 using StreamState = SupervisionView::StreamState;
+using Milestone = SupervisionView::Milestone;
+using MilestoneChange = SupervisionView::MilestoneChange;
+using MilestoneChangeKind = SupervisionView::MilestoneChangeKind;
 
 Status ValidateSupervisionOptions(const SupervisionOptions& options) {
   const std::pair<const char*, int> day_counts[] = {{"blue_deadline_days", options.blue_deadline_days},
@@ -97,8 +100,37 @@ struct Fold {
                                    envelope.actor.principal, envelope.actor.unit, std::nullopt, std::nullopt};
     state.pending_reports[envelope.version] =
         PendingReport{envelope.version, envelope.actor.unit, e.period, envelope.recorded_at, e.indicators, e.percent};
+    state.pending_reports[envelope.version].milestones_met = e.milestones_met;
   }
-  void operator()(const DeadlineSet& e) const { state.deadlines[e.milestone] = e.due; }
+  // A deadline on a new milestone sets it; on an existing one it moves it.
+  void operator()(const DeadlineSet& e) const {
+    MilestoneChange change = Change(MilestoneChangeKind::kSet);
+    change.due = e.due;
+    change.text = e.reason;
+    auto [it, added] = state.milestones.try_emplace(e.milestone);
+    if (!added) {
+      change.kind = MilestoneChangeKind::kMoved;
+      change.from = it->second.due;
+    }
+    it->second.due = e.due;
+    it->second.history.push_back(std::move(change));
+  }
+  void operator()(const MilestoneMet& e) const {
+    auto it = state.milestones.find(e.milestone);
+    if (it == state.milestones.end() || it->second.met_at || it->second.cancelled_at) return;
+    MilestoneChange change = Change(MilestoneChangeKind::kMet);
+    change.text = e.note;
+    it->second.met_at = envelope.recorded_at;
+    it->second.history.push_back(std::move(change));
+  }
+  void operator()(const MilestoneCancelled& e) const {
+    auto it = state.milestones.find(e.milestone);
+    if (it == state.milestones.end() || it->second.met_at || it->second.cancelled_at) return;
+    MilestoneChange change = Change(MilestoneChangeKind::kCancelled);
+    change.text = e.reason;
+    it->second.cancelled_at = envelope.recorded_at;
+    it->second.history.push_back(std::move(change));
+  }
   void operator()(const ReportReviewed& e) const {
     if (state.last_report.has_value() && state.last_report->version == e.report_version) {
       state.last_report->decision = e.decision;
@@ -108,8 +140,12 @@ struct Fold {
     // review of a report no longer pending has nothing left to change.
     auto it = state.pending_reports.find(e.report_version);
     if (it == state.pending_reports.end()) return;
-    // A returned report's figures do not count: dropping it undoes them.
-    if (e.decision == ReviewDecision::kApproved) ApproveFigures(it->second);
+    // A returned report's figures do not count: dropping it undoes them. Nor
+    // does it meet the milestones it named; an approved one meets them.
+    if (e.decision == ReviewDecision::kApproved) {
+      ApproveFigures(it->second);
+      MeetMilestones(it->second);
+    }
     state.pending_reports.erase(it);
   }
   void operator()(const NoticeIssued& e) const {
@@ -142,6 +178,31 @@ struct Fold {
   void operator()(const PrincipalRegistered&) const {}
   void operator()(const PrincipalRevoked&) const {}
   void operator()(const TownshipRegistered&) const {}
+
+  // The change this event makes to a milestone, by its actor, now.
+  MilestoneChange Change(MilestoneChangeKind kind) const {
+    MilestoneChange change;
+    change.kind = kind;
+    change.version = envelope.version;
+    change.at = envelope.recorded_at;
+    change.principal = envelope.actor.principal;
+    change.unit = envelope.actor.unit;
+    return change;
+  }
+
+  // An approved report meets the open milestones it names, as of when it was
+  // recorded; the reviewer who approved it is who made the change.
+  void MeetMilestones(const PendingReport& report) const {
+    for (const std::string& name : report.milestones_met) {
+      auto it = state.milestones.find(name);
+      if (it == state.milestones.end() || it->second.met_at || it->second.cancelled_at) continue;
+      MilestoneChange change = Change(MilestoneChangeKind::kMet);
+      change.report_version = report.version;
+      it->second.met_at = report.recorded_at;
+      it->second.met_by_report = report.version;
+      it->second.history.push_back(std::move(change));
+    }
+  }
 
   // Keeps, per indicator, unit and period, the figure of the approved report
   // of the highest version. Within one report the first value of an indicator
@@ -193,6 +254,59 @@ Result<IndicatorScope> ReadScope(const JsonReader& r) {
   return Status::InvalidArgument(r.PathOf("scope") + ": must be \"own\" or \"county\"", r.PathOf("scope"));
 }
 
+// --- milestone rows ------------------------------------------------------------
+
+std::string_view ChangeKindName(MilestoneChangeKind kind) {
+  switch (kind) {
+    case MilestoneChangeKind::kSet: return "set";
+    case MilestoneChangeKind::kMoved: return "moved";
+    case MilestoneChangeKind::kMet: return "met";
+    case MilestoneChangeKind::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::optional<MilestoneChangeKind> ChangeKindFromName(std::string_view name) {
+  for (MilestoneChangeKind kind : {MilestoneChangeKind::kSet, MilestoneChangeKind::kMoved, MilestoneChangeKind::kMet,
+                                   MilestoneChangeKind::kCancelled}) {
+    if (ChangeKindName(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+json OptionalDateJson(const std::optional<std::chrono::year_month_day>& date) {
+  return date.has_value() ? json(FormatDate(*date)) : json(nullptr);
+}
+
+json OptionalVersionJson(const std::optional<StreamVersion>& version) {
+  return version.has_value() ? json(version->value) : json(nullptr);
+}
+
+json MilestonesToJson(const std::map<std::string, Milestone>& milestones) {
+  json out = json::array();
+  for (const auto& [name, milestone] : milestones) {
+    json history = json::array();
+    for (const MilestoneChange& change : milestone.history) {
+      history.push_back({{"kind", ChangeKindName(change.kind)},
+                         {"version", change.version.value},
+                         {"at_us", MicrosJson(change.at)},
+                         {"principal", change.principal},
+                         {"unit", change.unit},
+                         {"due", OptionalDateJson(change.due)},
+                         {"from", OptionalDateJson(change.from)},
+                         {"text", change.text},
+                         {"report_version", OptionalVersionJson(change.report_version)}});
+    }
+    out.push_back({{"milestone", name},
+                   {"due", FormatDate(milestone.due)},
+                   {"met_at_us", MicrosJson(milestone.met_at)},
+                   {"met_by_report", OptionalVersionJson(milestone.met_by_report)},
+                   {"cancelled_at_us", MicrosJson(milestone.cancelled_at)},
+                   {"history", std::move(history)}});
+  }
+  return out;
+}
+
 // nlohmann::json keeps object keys sorted, and every collection comes from an
 // ordered map, so equal states dump to equal bytes.
 json StateToJson(const StreamState& state) {
@@ -216,6 +330,7 @@ json StateToJson(const StreamState& state) {
                   {"recorded_at_us", MicrosJson(report.recorded_at)},
                   {"indicators", IndicatorValuesJson(report.indicators)}};
     if (report.percent.has_value()) entry["percent"] = NumberJson<json>(*report.percent);
+    if (!report.milestones_met.empty()) entry["milestones_met"] = report.milestones_met;
     pending.push_back(std::move(entry));
   }
   json figures = json::array();
@@ -237,10 +352,6 @@ json StateToJson(const StreamState& state) {
                         {"recorded_at_us", MicrosJson(figure.recorded_at)},
                         {"value", NumberJson<json>(figure.value)}});
   }
-  json deadlines = json::array();
-  for (const auto& [milestone, due] : state.deadlines) {
-    deadlines.push_back({{"milestone", milestone}, {"due", FormatDate(due)}});
-  }
   json notices = json::array();
   for (const auto& [id, notice] : state.open_notices) {
     notices.push_back({{"id", id},
@@ -261,7 +372,7 @@ json StateToJson(const StreamState& state) {
           {"pending_reports", std::move(pending)},
           {"approved_figures", std::move(figures)},
           {"approved_percents", std::move(percents)},
-          {"deadlines", std::move(deadlines)},
+          {"milestones", MilestonesToJson(state.milestones)},
           {"open_notices", std::move(notices)}};
 }
 
@@ -301,6 +412,91 @@ Result<StreamVersion> ReadVersion(const JsonReader& r, const char* key) {
   return StreamVersion(static_cast<std::uint64_t>(version));
 }
 
+// An optional array of strings (absent: empty).
+Result<std::vector<std::string>> ReadNames(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(const json* names, r.Array(key, /*required=*/false));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < names->size(); ++i) {
+    if (!(*names)[i].is_string()) return Malformed(JsonReader::Element(r.PathOf(key), i), "must be a string");
+    out.push_back((*names)[i].get<std::string>());
+  }
+  return out;
+}
+
+Result<std::optional<std::chrono::year_month_day>> ReadOptionalDate(const JsonReader& r, const json& object,
+                                                                    const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<std::chrono::year_month_day>();
+  ASSIGN_OR_RETURN(std::chrono::year_month_day date, ReadDate(r, key));
+  return std::optional<std::chrono::year_month_day>(date);
+}
+
+Result<std::optional<StreamVersion>> ReadOptionalVersion(const JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::optional<std::int64_t> version, r.OptionalInteger(key));
+  if (!version.has_value()) return std::optional<StreamVersion>();
+  if (*version < 0) return Malformed(r.PathOf(key), "must not be negative");
+  return std::optional<StreamVersion>(StreamVersion(static_cast<std::uint64_t>(*version)));
+}
+
+Result<MilestoneChange> MilestoneChangeFromJson(const json& value, const std::string& path) {
+  JsonReader r(value, path);
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(
+      r.RejectUnknown({"kind", "version", "at_us", "principal", "unit", "due", "from", "text", "report_version"}));
+  MilestoneChange change;
+  ASSIGN_OR_RETURN(std::string kind, r.String("kind"));
+  std::optional<MilestoneChangeKind> parsed = ChangeKindFromName(kind);
+  if (!parsed.has_value()) return Malformed(r.PathOf("kind"), "must be set, moved, met or cancelled");
+  change.kind = *parsed;
+  ASSIGN_OR_RETURN(change.version, ReadVersion(r, "version"));
+  ASSIGN_OR_RETURN(change.at, ReadMicros(r, "at_us"));
+  ASSIGN_OR_RETURN(change.principal, r.String("principal"));
+  ASSIGN_OR_RETURN(change.unit, r.OptionalString("unit"));
+  ASSIGN_OR_RETURN(change.due, ReadOptionalDate(r, value, "due"));
+  ASSIGN_OR_RETURN(change.from, ReadOptionalDate(r, value, "from"));
+  ASSIGN_OR_RETURN(change.text, r.OptionalString("text"));
+  ASSIGN_OR_RETURN(change.report_version, ReadOptionalVersion(r, "report_version"));
+  return change;
+}
+
+// The row's milestones. A row written before milestones were kept with their
+// state and history has "deadlines" ({milestone, due}) instead: each reads as
+// an open milestone with no recorded history (a rebuild from the log, e.g.
+// `kuimen view`, recovers it).
+Result<std::map<std::string, Milestone>> MilestonesFromRow(const json& row, const JsonReader& r) {
+  std::map<std::string, Milestone> out;
+  if (!row.contains("milestones")) {
+    ASSIGN_OR_RETURN(const json* deadlines, r.Array("deadlines"));
+    for (size_t i = 0; i < deadlines->size(); ++i) {
+      JsonReader d((*deadlines)[i], JsonReader::Element("deadlines", i));
+      RETURN_IF_ERROR(d.ExpectObject());
+      ASSIGN_OR_RETURN(std::string milestone, d.String("milestone"));
+      ASSIGN_OR_RETURN(out[milestone].due, ReadDate(d, "due"));
+    }
+    return out;
+  }
+  ASSIGN_OR_RETURN(const json* milestones, r.Array("milestones"));
+  for (size_t i = 0; i < milestones->size(); ++i) {
+    const std::string path = JsonReader::Element("milestones", i);
+    JsonReader m((*milestones)[i], path);
+    RETURN_IF_ERROR(m.ExpectObject());
+    RETURN_IF_ERROR(m.RejectUnknown({"milestone", "due", "met_at_us", "met_by_report", "cancelled_at_us", "history"}));
+    ASSIGN_OR_RETURN(std::string name, m.String("milestone"));
+    Milestone& milestone = out[name];
+    ASSIGN_OR_RETURN(milestone.due, ReadDate(m, "due"));
+    ASSIGN_OR_RETURN(milestone.met_at, ReadOptionalMicros(m, "met_at_us"));
+    ASSIGN_OR_RETURN(milestone.met_by_report, ReadOptionalVersion(m, "met_by_report"));
+    ASSIGN_OR_RETURN(milestone.cancelled_at, ReadOptionalMicros(m, "cancelled_at_us"));
+    ASSIGN_OR_RETURN(const json* history, m.Array("history"));
+    for (size_t j = 0; j < history->size(); ++j) {
+      ASSIGN_OR_RETURN(MilestoneChange change,
+                       MilestoneChangeFromJson((*history)[j], JsonReader::Element(m.PathOf("history"), j)));
+      milestone.history.push_back(std::move(change));
+    }
+  }
+  return out;
+}
+
 Result<LastReport> LastReportFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
@@ -328,7 +524,8 @@ Result<LastReport> LastReportFromJson(const json& value, const std::string& path
 Result<PendingReport> PendingReportFromJson(const json& value, const std::string& path) {
   JsonReader r(value, path);
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"version", "reporter", "period", "recorded_at_us", "indicators", "percent"}));
+  RETURN_IF_ERROR(
+      r.RejectUnknown({"version", "reporter", "period", "recorded_at_us", "indicators", "percent", "milestones_met"}));
   PendingReport report;
   ASSIGN_OR_RETURN(report.version, ReadVersion(r, "version"));
   ASSIGN_OR_RETURN(report.reporter, r.OptionalString("reporter"));
@@ -349,6 +546,7 @@ Result<PendingReport> PendingReportFromJson(const json& value, const std::string
     ASSIGN_OR_RETURN(double percent, r.Number("percent"));
     report.percent = percent;
   }
+  ASSIGN_OR_RETURN(report.milestones_met, ReadNames(r, "milestones_met"));
   return report;
 }
 
@@ -379,7 +577,7 @@ Result<StreamState> StateFromJson(const json& row) {
   RETURN_IF_ERROR(r.ExpectObject());
   RETURN_IF_ERROR(r.RejectUnknown({"format", "version", "started", "completed_at_us", "last_report",
                                    "pending_reports", "approved_figures", "approved_percents", "deadlines",
-                                   "open_notices"}));
+                                   "milestones", "open_notices"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
   if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
   StreamState state;
@@ -425,13 +623,7 @@ Result<StreamState> StateFromJson(const json& row) {
     const LastReport& last = *state.last_report;
     state.approved_percents[last.period] = Figure{last.version, last.period, last.recorded_at, last.percent};
   }
-  ASSIGN_OR_RETURN(const json* deadlines, r.Array("deadlines"));
-  for (size_t i = 0; i < deadlines->size(); ++i) {
-    JsonReader d((*deadlines)[i], JsonReader::Element("deadlines", i));
-    RETURN_IF_ERROR(d.ExpectObject());
-    ASSIGN_OR_RETURN(std::string milestone, d.String("milestone"));
-    ASSIGN_OR_RETURN(state.deadlines[milestone], ReadDate(d, "due"));
-  }
+  ASSIGN_OR_RETURN(state.milestones, MilestonesFromRow(row, r));
   ASSIGN_OR_RETURN(const json* notices, r.Array("open_notices"));
   for (size_t i = 0; i < notices->size(); ++i) {
     JsonReader n((*notices)[i], JsonReader::Element("open_notices", i));
@@ -523,16 +715,81 @@ struct Evaluation {
 
 std::string Quoted(const std::string& text) { return "“" + text + "”"; }
 
+// --- milestones at render time ----------------------------------------------------
+
+// A milestone's state as of the calendar's today. Only an unmet, uncancelled
+// milestone past its due date is overdue (and so red).
+enum class MilestoneStatus { kNotDue, kApproaching, kOverdue, kMet, kCancelled, kTaskCompleted };
+
+std::string_view MilestoneStatusName(MilestoneStatus status) {
+  switch (status) {
+    case MilestoneStatus::kNotDue: return "not_due";
+    case MilestoneStatus::kApproaching: return "approaching";
+    case MilestoneStatus::kOverdue: return "overdue";
+    case MilestoneStatus::kMet: return "met";
+    case MilestoneStatus::kCancelled: return "cancelled";
+    case MilestoneStatus::kTaskCompleted: return "task_completed";
+  }
+  return "unknown";
+}
+
+std::string_view MilestoneStatusLabel(MilestoneStatus status) {
+  switch (status) {
+    case MilestoneStatus::kNotDue: return "未到期";
+    case MilestoneStatus::kApproaching: return "临近";
+    case MilestoneStatus::kOverdue: return "逾期未完成";
+    case MilestoneStatus::kMet: return "已完成";
+    case MilestoneStatus::kCancelled: return "已取消";
+    case MilestoneStatus::kTaskCompleted: return "随任务完成";
+  }
+  return "未知";
+}
+
+std::int64_t DaysLeft(const Milestone& milestone, const Calendar& calendar) {
+  return -calendar.DaysSince(std::chrono::sys_days(milestone.due));
+}
+
+// `task_completed`: the item stands completed, which settles every open milestone.
+MilestoneStatus JudgeMilestone(const Milestone& milestone, const Calendar& calendar, bool task_completed) {
+  if (milestone.cancelled_at.has_value()) return MilestoneStatus::kCancelled;
+  if (milestone.met_at.has_value()) return MilestoneStatus::kMet;
+  if (task_completed) return MilestoneStatus::kTaskCompleted;
+  const std::int64_t days_left = DaysLeft(milestone, calendar);
+  if (days_left < 0) return MilestoneStatus::kOverdue;
+  if (days_left <= calendar.options.blue_deadline_days) return MilestoneStatus::kApproaching;
+  return MilestoneStatus::kNotDue;
+}
+
+// The latest move (调整) of a milestone, if it was ever moved.
+const MilestoneChange* LastMove(const Milestone& milestone) {
+  for (auto it = milestone.history.rbegin(); it != milestone.history.rend(); ++it) {
+    if (it->kind == MilestoneChangeKind::kMoved) return &*it;
+  }
+  return nullptr;
+}
+
+// The first due date the milestone was set with (its own for a row without history).
+std::chrono::year_month_day OriginalDue(const Milestone& milestone) {
+  for (const MilestoneChange& change : milestone.history) {
+    if (change.due.has_value()) return *change.due;
+  }
+  return milestone.due;
+}
+
 void JudgeDeadlines(const StreamState& state, const Calendar& calendar, Evaluation& out) {
   const bool reported_this_month =
       state.last_report.has_value() && MonthOf(calendar.Day(state.last_report->recorded_at)) == calendar.month;
-  for (const auto& [milestone, due] : state.deadlines) {
-    const std::int64_t days_left = -calendar.DaysSince(std::chrono::sys_days(due));
-    if (days_left < 0) {
-      out.Warn(WarningLevel::kRed, "时限" + Quoted(milestone) + "已于" + FormatDate(due) + "到期，任务未完成");
-    } else if (days_left <= calendar.options.blue_deadline_days && !reported_this_month) {
-      out.Warn(WarningLevel::kBlue, "时限" + Quoted(milestone) + "将于" + FormatDate(due) + "到期（还剩" +
-                                        std::to_string(days_left) + "天），本月尚未报送进度");
+  for (const auto& [name, milestone] : state.milestones) {
+    const MilestoneStatus status = JudgeMilestone(milestone, calendar, /*task_completed=*/false);
+    const std::string due = FormatDate(milestone.due);
+    if (status == MilestoneStatus::kOverdue) {
+      const MilestoneChange* move = LastMove(milestone);
+      out.Warn(WarningLevel::kRed, "时限" + Quoted(name) + "已于" + due + "到期，尚未完成" +
+                                       (move != nullptr ? "（原定" + FormatDate(OriginalDue(milestone)) + "，已调整）"
+                                                        : std::string()));
+    } else if (status == MilestoneStatus::kApproaching && !reported_this_month) {
+      out.Warn(WarningLevel::kBlue, "时限" + Quoted(name) + "将于" + due + "到期（还剩" +
+                                        std::to_string(DaysLeft(milestone, calendar)) + "天），本月尚未报送进度");
     }
   }
 }
@@ -760,18 +1017,106 @@ json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets
   return out;
 }
 
+std::string_view ChangeLabel(MilestoneChangeKind kind) {
+  switch (kind) {
+    case MilestoneChangeKind::kSet: return "设定";
+    case MilestoneChangeKind::kMoved: return "调整";
+    case MilestoneChangeKind::kMet: return "完成";
+    case MilestoneChangeKind::kCancelled: return "取消";
+  }
+  return "未知";
+}
+
+// Who made a change, as a clerk reads it: the actor's unit, or 工作专班.
+std::string ChangedBy(const MilestoneChange& change) { return change.unit.empty() ? "工作专班" : change.unit; }
+
+json MilestoneHistoryJson(const Milestone& milestone) {
+  json out = json::array();
+  for (const MilestoneChange& change : milestone.history) {
+    out.push_back({{"kind", ChangeKindName(change.kind)},
+                   {"label", ChangeLabel(change.kind)},
+                   {"version", change.version.value},
+                   {"at", FormatTimestamp(change.at)},
+                   {"principal", change.principal},
+                   {"by", ChangedBy(change)},
+                   {"due", OptionalDateJson(change.due)},
+                   {"from", OptionalDateJson(change.from)},
+                   {"text", change.text},
+                   {"report_version", OptionalVersionJson(change.report_version)}});
+  }
+  return out;
+}
+
+// How a met milestone was met: when, by which report or by the task force,
+// and whether by its due date.
+json MetJson(const Milestone& milestone, const Calendar& calendar) {
+  if (!milestone.met_at.has_value()) return nullptr;
+  const std::chrono::sys_days day = calendar.Day(*milestone.met_at);
+  const bool by_report = milestone.met_by_report.has_value();
+  return {{"at", FormatTimestamp(*milestone.met_at)},
+          {"date", FormatDate(std::chrono::year_month_day(day))},
+          {"by", by_report ? "report" : "taskforce"},
+          {"report_version", OptionalVersionJson(milestone.met_by_report)},
+          {"by_label", by_report ? "报告v" + std::to_string(milestone.met_by_report->value) : std::string("专班")},
+          {"on_time", day <= std::chrono::sys_days(milestone.due)}};
+}
+
+json CancelledJson(const Milestone& milestone) {
+  if (!milestone.cancelled_at.has_value()) return nullptr;
+  std::string reason;
+  for (const MilestoneChange& change : milestone.history) {
+    if (change.kind == MilestoneChangeKind::kCancelled) reason = change.text;
+  }
+  return {{"at", FormatTimestamp(*milestone.cancelled_at)}, {"reason", reason}};
+}
+
+// 已调整: the latest move, from -> to, with its reason; null if never moved.
+json AdjustedJson(const Milestone& milestone) {
+  const MilestoneChange* move = LastMove(milestone);
+  if (move == nullptr) return nullptr;
+  std::int64_t moves = 0;
+  for (const MilestoneChange& change : milestone.history) moves += change.kind == MilestoneChangeKind::kMoved;
+  return {{"from", OptionalDateJson(move->from)},
+          {"to", OptionalDateJson(move->due)},
+          {"reason", move->text},
+          {"at", FormatTimestamp(move->at)},
+          {"times", moves}};
+}
+
+// Reports awaiting review that say they meet `name`: they meet it once approved.
+json PendingClaimsJson(const StreamState& state, const std::string& name) {
+  json out = json::array();
+  for (const auto& [version, report] : state.pending_reports) {
+    if (std::find(report.milestones_met.begin(), report.milestones_met.end(), name) != report.milestones_met.end()) {
+      out.push_back(version.value);
+    }
+  }
+  return out;
+}
+
+// The item's milestones (时限), by due date: each one's state as of today,
+// how it was met, moved or cancelled, and its history.
 json DeadlinesJson(const StreamState& state, const Calendar& calendar, bool completed) {
   std::vector<std::pair<std::chrono::sys_days, const std::string*>> by_due;
-  for (const auto& [milestone, due] : state.deadlines) by_due.emplace_back(std::chrono::sys_days(due), &milestone);
+  for (const auto& [name, milestone] : state.milestones) by_due.emplace_back(std::chrono::sys_days(milestone.due), &name);
   std::sort(by_due.begin(), by_due.end(),
             [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : *a.second < *b.second; });
   json out = json::array();
-  for (const auto& [due, milestone] : by_due) {
-    const std::int64_t days_left = -calendar.DaysSince(due);
-    out.push_back({{"milestone", *milestone},
-                   {"due", FormatDate(std::chrono::year_month_day(due))},
-                   {"days_left", days_left},
-                   {"overdue", days_left < 0 && !completed}});
+  for (const auto& [due, name] : by_due) {
+    const Milestone& milestone = state.milestones.at(*name);
+    const MilestoneStatus status = JudgeMilestone(milestone, calendar, completed);
+    out.push_back({{"milestone", *name},
+                   {"due", FormatDate(milestone.due)},
+                   {"original_due", FormatDate(OriginalDue(milestone))},
+                   {"days_left", DaysLeft(milestone, calendar)},
+                   {"overdue", status == MilestoneStatus::kOverdue},
+                   {"state", MilestoneStatusName(status)},
+                   {"state_label", MilestoneStatusLabel(status)},
+                   {"met", MetJson(milestone, calendar)},
+                   {"adjusted", AdjustedJson(milestone)},
+                   {"cancelled", CancelledJson(milestone)},
+                   {"pending_claims", PendingClaimsJson(state, *name)},
+                   {"history", MilestoneHistoryJson(milestone)}});
   }
   return out;
 }

@@ -76,7 +76,9 @@ class SupervisionView final : public View {
   // so its size (and the cost of Apply and of writing the row) does not grow
   // with the number of events. The exception is reports still awaiting
   // review, which are kept until their review arrives (a report is reviewed
-  // once; the write model refuses a second review).
+  // once; the write model refuses a second review), and each milestone's
+  // history, which grows with the task force's changes to it (a handful), not
+  // with reports.
   struct LastReport {  // the stream's latest report, whatever its review
     StreamVersion version;
     std::chrono::year_month period;
@@ -94,6 +96,7 @@ class SupervisionView final : public View {
     Timestamp recorded_at;
     std::vector<IndicatorValue> indicators;
     std::optional<double> percent;  // empty only in rows written before it was kept
+    std::vector<std::string> milestones_met = {};  // met if (when) this report is approved
   };
   // Approved figures are kept per indicator, unit and the report's period
   // (valid time): the latest figure is the latest period's, ties broken by
@@ -127,6 +130,29 @@ class SupervisionView final : public View {
     std::string answer;                    // the latest answer's 整改情况, shown beside 销号
     std::string number;                    // 文号, "" for a notice issued before numbering
   };
+  // One change of a milestone (时限): its history, shown on the item page.
+  // Bounded by the task force's decisions on the item, not by its reports.
+  enum class MilestoneChangeKind { kSet, kMoved, kMet, kCancelled };
+  struct MilestoneChange {
+    MilestoneChangeKind kind = MilestoneChangeKind::kSet;
+    StreamVersion version;  // of the event that made the change
+    Timestamp at;           // its recorded time
+    std::string principal;  // who (for a report's milestone: the reviewer who approved it)
+    std::string unit;       // the actor's unit; "" for the task force
+    std::optional<std::chrono::year_month_day> due;   // kSet, kMoved: the due date set
+    std::optional<std::chrono::year_month_day> from;  // kMoved: the due date before
+    std::string text;       // kMoved, kCancelled: the reason; kMet: the task force's note
+    std::optional<StreamVersion> report_version;      // kMet by an approved report
+  };
+  struct Milestone {
+    std::chrono::year_month_day due;  // the current due date
+    // Met: the moment it was met (the approved report's recorded time, or the
+    // task force's MilestoneMet), and by which report (empty: by the task force).
+    std::optional<Timestamp> met_at;
+    std::optional<StreamVersion> met_by_report;
+    std::optional<Timestamp> cancelled_at;
+    std::vector<MilestoneChange> history;  // every change, oldest first
+  };
   struct StreamState {
     StreamVersion version;  // of the last event folded
     bool started = false;   // reported at least once, or reopened
@@ -136,8 +162,8 @@ class SupervisionView final : public View {
     std::map<FigureKey, Figure> approved_figures;
     // The approved reports' overall percent (总体进度), per period, as figures.
     std::map<std::chrono::year_month, Figure> approved_percents;
-    // By milestone: setting a milestone's deadline again moves it.
-    std::map<std::string, std::chrono::year_month_day> deadlines;
+    // By milestone name: setting a milestone's deadline again moves it.
+    std::map<std::string, Milestone> milestones;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped
   };
 

@@ -21,6 +21,7 @@ const EVENT_LABELS = {
   ProgressReported: '进展报送', DeadlineSet: '设定时限', ReportReviewed: '审核报送', NoticeIssued: '下发督办',
   NoticeAnswered: '督办答复（整改反馈）', NoticeClosed: '督办销号', NoticeSigned: '督办签收', TaskCompleted: '任务完成销号',
   TaskReopened: '重新启动', AssessmentAdjusted: '加减分', YearFrozen: '年终定格',
+  MilestoneMet: '确认时限完成', MilestoneCancelled: '取消时限',
 };
 const RULE_LABELS = {
   unit_not_involved: '本单位不是该任务的责任单位或配合单位',
@@ -71,6 +72,7 @@ const FIELD_LABELS = {
   period: '报送期次', summary: '进展情况', percent: '总体进度', indicators: '指标完成值', evidence: '佐证材料',
   milestone: '节点名称', due: '时限', report_version: '报送版本', decision: '审核结论', comment: '意见',
   notice_id: '督办编号', unanswered_reason: '未整改销号理由', reason: '事由', unit: '单位', points: '分值', name: '名称', role: '角色',
+  milestones_met: '完成的时限', note: '说明',
 };
 
 function fieldLabel(field) {
@@ -149,8 +151,12 @@ function describe(event) {
   const d = event.data || {};
   switch (event.type) {
     case 'ProgressReported':
-      return `${d.period} 报送：${d.summary}（总体进度 ${fmtNumber(d.percent)}%）`;
-    case 'DeadlineSet': return `设定时限“${d.milestone}”：${d.due}`;
+      return `${d.period} 报送：${d.summary}（总体进度 ${fmtNumber(d.percent)}%）` +
+        (d.milestones_met && d.milestones_met.length ? `，报完成时限：${d.milestones_met.map((m) => `“${m}”`).join('、')}` : '');
+    case 'DeadlineSet':
+      return d.reason ? `调整时限“${d.milestone}”至 ${d.due}：${d.reason}` : `设定时限“${d.milestone}”：${d.due}`;
+    case 'MilestoneMet': return `工作专班确认时限“${d.milestone}”已完成${d.note ? '：' + d.note : ''}`;
+    case 'MilestoneCancelled': return `取消时限“${d.milestone}”：${d.reason}`;
     case 'ReportReviewed':
       return `审核第 ${d.report_version} 版报送：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
     case 'NoticeIssued': return `下发督办${d.number ? ' ' + d.number : ''}（${d.notice_id}）：${d.reason}（限 ${d.due} 前整改反馈）`;
@@ -277,7 +283,7 @@ const PAGES = {
 };
 
 function emptyReport() {
-  return { stream: '', period: '', summary: '', percent: '', indicators: {}, evidence: [{ title: '', uri: '' }] };
+  return { stream: '', period: '', summary: '', percent: '', indicators: {}, evidence: [{ title: '', uri: '' }], milestones_met: [] };
 }
 
 function app() {
@@ -306,6 +312,7 @@ function app() {
     // item page
     itemEvents: [],
     answerForm: {},
+    milestoneForm: {},
     // unit page
     unitName: '',
     // report form
@@ -318,7 +325,7 @@ function app() {
     reviewComment: {},
     reviewErrors: {},
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
-    deadlineForm: { stream: '', milestone: '', due: '' },
+    deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
     stateForm: { stream: '', text: '' },
     // assessment
@@ -502,6 +509,10 @@ function app() {
           const key = `${item.stream}/${n.id}`;
           if (!this.answerForm[key]) this.answerForm[key] = { summary: '', errors: {} };
           if (!this.closeForm[key]) this.closeForm[key] = { comment: '', unanswered_reason: '', errors: {} };
+        }
+        for (const d of item.deadlines) {
+          const key = `${item.stream}/${d.milestone}`;
+          if (!this.milestoneForm[key]) this.milestoneForm[key] = { action: '', due: '', reason: '', note: '', errors: {} };
         }
       }
     },
@@ -701,6 +712,53 @@ function app() {
       if (n.sign_overdue) return `逾期未签收（应于 ${n.sign_by} 前签收）`;
       return n.sign_by ? `待签收（${n.sign_by} 前）` : '待签收';
     },
+    // ---- 时限 (milestones) on the item page ----
+    milestoneEntry(name) {
+      return this.milestoneForm[`${this.current.stream}/${name}`] || { action: '', due: '', reason: '', note: '', errors: {} };
+    },
+    milestoneOpen(d) { return ['not_due', 'approaching', 'overdue'].includes(d.state); },
+    // The milestone's state in one line: 已完成 by whom and when, 已调整 from → to, 已取消 why.
+    milestoneDetail(d) {
+      const parts = [];
+      if (d.met) parts.push(`${d.met.date} 由${d.met.by_label}完成${d.met.on_time ? '' : '（逾期完成）'}`);
+      if (d.cancelled) parts.push(`取消理由：${d.cancelled.reason}`);
+      if (d.adjusted) parts.push(`已调整：${d.adjusted.from} → ${d.adjusted.to}（${d.adjusted.reason || '未说明理由'}）`);
+      if (d.pending_claims.length && this.milestoneOpen(d)) parts.push(`第 ${d.pending_claims.join('、')} 版报送称已完成，待审核`);
+      if (this.milestoneOpen(d)) parts.push(d.days_left < 0 ? `已逾期 ${-d.days_left} 天` : `还剩 ${d.days_left} 天`);
+      return parts.join('；');
+    },
+    milestoneChangeText(h) {
+      switch (h.kind) {
+        case 'set': return `设定时限 ${h.due}`;
+        case 'moved': return `调整时限 ${h.from} → ${h.due}：${h.text || '未说明理由'}`;
+        case 'met': return h.report_version ? `第 ${h.report_version} 版报送审核通过，时限完成` : `工作专班确认完成${h.text ? '：' + h.text : ''}`;
+        case 'cancelled': return `取消：${h.text}`;
+        default: return h.label;
+      }
+    },
+    startMilestone(name, action) {
+      const form = this.milestoneEntry(name);
+      form.action = form.action === action ? '' : action;
+      form.errors = {};
+    },
+    async submitMilestone(d) {
+      const form = this.milestoneEntry(d.milestone);
+      const stream = this.current.stream;
+      let ev = null;
+      if (form.action === 'met') {
+        ev = await this.submit(stream, 'MilestoneMet', { milestone: d.milestone, note: form.note }, form.errors);
+        if (ev) this.notice = `已确认时限“${d.milestone}”完成`;
+      } else if (form.action === 'move') {
+        ev = await this.submit(stream, 'DeadlineSet', { milestone: d.milestone, due: form.due, reason: form.reason }, form.errors);
+        if (ev) this.notice = `已将时限“${d.milestone}”调整至 ${form.due}`;
+      } else if (form.action === 'cancel') {
+        if (!window.confirm(`确认取消时限“${d.milestone}”？取消后不再预警，也不能恢复。`)) return;
+        ev = await this.submit(stream, 'MilestoneCancelled', { milestone: d.milestone, reason: form.reason }, form.errors);
+        if (ev) this.notice = `已取消时限“${d.milestone}”`;
+      }
+      if (ev) { Object.assign(form, { action: '', due: '', reason: '', note: '' }); await this.refresh(); }
+    },
+
     async answerNotice(id) {
       const form = this.answerEntry(id);
       const ev = await this.submit(this.current.stream, 'NoticeAnswered', { notice_id: id, summary: form.summary }, form.errors);
@@ -723,6 +781,7 @@ function app() {
       for (const item of items) {
         if (item.status === 'completed') continue;
         for (const d of item.deadlines) {
+          if (d.state === 'met' || d.state === 'cancelled') continue;
           due.push({ item, what: `时限：${d.milestone}`, due: d.due, days: d.days_left, overdue: d.overdue });
         }
         for (const n of item.open_notices) {
@@ -758,11 +817,12 @@ function app() {
       if (indicators.length) data.indicators = indicators;
       const evidence = r.evidence.filter((e) => e.title.trim() || e.uri.trim());
       if (evidence.length) data.evidence = evidence;
+      if (r.milestones_met.length) data.milestones_met = [...r.milestones_met];
       this.errors = {};
       const ev = await this.submit(r.stream, 'ProgressReported', data, this.errors);
       if (!ev) {
         // A field the form has no box for is shown at the form's foot.
-        const stray = Object.keys(this.errors).find((k) => k !== '_' && !/^(period|summary|percent|indicators|evidence)/.test(k));
+        const stray = Object.keys(this.errors).find((k) => k !== '_' && !/^(period|summary|percent|indicators|evidence|milestones_met)/.test(k));
         if (stray) this.errors._ = this.errors[stray];
         return;
       }
@@ -773,6 +833,15 @@ function app() {
       await this.refresh();
     },
     fieldError(field) { return this.errors[field] || ''; },
+    // The report's item's milestones a report may say it meets: neither met nor cancelled.
+    get reportMilestones() {
+      const item = this.report.stream ? this.itemByStream(this.report.stream) : null;
+      return item ? item.deadlines.filter((d) => ['not_due', 'approaching', 'overdue'].includes(d.state)) : [];
+    },
+    milestonesMetError() {
+      const key = Object.keys(this.errors).find((k) => k.startsWith('milestones_met'));
+      return key ? this.errors[key] : '';
+    },
     indicatorError(i) {
       const keys = Object.keys(this.errors);
       const key = keys.find((k) => k.startsWith(`indicators[${this.indicatorIndex(i)}]`));
@@ -865,8 +934,10 @@ function app() {
     async setDeadline() {
       const f = this.deadlineForm;
       if (!f.stream) { this.deadlineErrors = { stream: '请选择任务' }; return; }
-      const ev = await this.submit(f.stream, 'DeadlineSet', { milestone: f.milestone, due: f.due }, this.deadlineErrors);
-      if (ev) { this.notice = `已设定时限“${f.milestone}”：${f.due}`; f.milestone = ''; f.due = ''; await this.refresh(); }
+      const data = { milestone: f.milestone, due: f.due };
+      if (f.reason) data.reason = f.reason;
+      const ev = await this.submit(f.stream, 'DeadlineSet', data, this.deadlineErrors);
+      if (ev) { this.notice = `已设定时限“${f.milestone}”：${f.due}`; f.milestone = ''; f.due = ''; f.reason = ''; await this.refresh(); }
     },
     stateErrors: {},
     get stateItem() { return this.stateForm.stream ? this.itemByStream(this.stateForm.stream) : null; },

@@ -61,6 +61,13 @@ ProgressReported SampleCountyWideReport() {
   return e;
 }
 
+// Schema 3: a report that also says which milestones it meets.
+ProgressReported SampleReportMeetingAMilestone() {
+  ProgressReported e = SampleCountyWideReport();
+  e.milestones_met = {"2024年11月底前完成托管服务12万亩次"};
+  return e;
+}
+
 // Schema 2: early, with a reason, and the rules recorded (a short rules text
 // here; the gateway records the whole rules file).
 YearFrozen SampleEarlyFreeze() {
@@ -75,8 +82,11 @@ YearFrozen SampleEarlyFreeze() {
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, EventCodecGolden,
     ::testing::Values(
-        GoldenCase{"ProgressReported.v2.json", SampleCountyWideReport()},
-        GoldenCase{"DeadlineSet.v1.json", DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d}},
+        GoldenCase{"ProgressReported.v3.json", SampleReportMeetingAMilestone()},
+        GoldenCase{"DeadlineSet.v2.json",
+                   DeadlineSet{"年度目标", year(2025) / std::chrono::June / 30d, "受汛期影响，经县政府同意顺延"}},
+        GoldenCase{"MilestoneMet.v1.json", MilestoneMet{"年度目标", "经专班现场核查，已完成"}},
+        GoldenCase{"MilestoneCancelled.v1.json", MilestoneCancelled{"年度目标", "县政府调整工作安排，该节点不再单列"}},
         GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
         GoldenCase{"NoticeIssued.v2.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d,
                                                         "奉三位一体督〔2024〕7号"}},
@@ -114,6 +124,13 @@ TEST(EventCodec, ReadsAVersionOneReportsFiguresAsTheUnitsOwnContribution) {
   EXPECT_EQ(std::get<ProgressReported>(*decoded).indicators.at(0).scope, IndicatorScope::kOwn);
 }
 
+// Reports stored with schema 2 (scopes, before milestones) meet no milestone.
+TEST(EventCodec, ReadsAVersionTwoReportAsMeetingNoMilestone) {
+  Result<EventData> decoded = DecodeEvent("ProgressReported", 2, ReadGolden("ProgressReported.v2.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(SampleCountyWideReport()));
+}
+
 TEST(EventCodec, RefusesAVersionOneReportWhoseIndicatorCarriesAScope) {
   Result<EventData> decoded = DecodeEvent(
       "ProgressReported", 1,
@@ -139,6 +156,36 @@ TEST(EventCodec, ReadsAVersionOneNoticeAsUnnumbered) {
   Result<EventData> decoded = DecodeEvent("NoticeIssued", 1, ReadGolden("NoticeIssued.v1.json"));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, EventData(NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d, ""}));
+}
+
+// Stores written before milestones could be met hold version-1 reports and
+// deadlines: a report then met no milestone, a deadline carried no reason.
+TEST(EventCodec, ReadsAVersionOneReportAsMeetingNoMilestone) {
+  Result<EventData> decoded = DecodeEvent("ProgressReported", 1, ReadGolden("ProgressReported.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(SampleReport()));
+  EXPECT_TRUE(std::get<ProgressReported>(*decoded).milestones_met.empty());
+}
+
+TEST(EventCodec, ReadsAVersionOneDeadlineAsHavingNoReason) {
+  Result<EventData> decoded = DecodeEvent("DeadlineSet", 1, ReadGolden("DeadlineSet.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(DeadlineSet{"年度目标", year(2024) / std::chrono::December / 31d, ""}));
+}
+
+TEST(EventCodec, RefusesAVersionOneDeadlineThatCarriesAReason) {
+  Result<EventData> decoded =
+      DecodeEvent("DeadlineSet", 1, R"({"due":"2024-12-31","milestone":"m","reason":"x"})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "reason");
+}
+
+TEST(EventCodec, RefusesAMilestoneNamedByAReportThatIsNotAString) {
+  Result<EventData> decoded = DecodeEvent(
+      "ProgressReported", 3,
+      R"({"period":"2024-11","summary":"s","percent":1,"indicators":[],"evidence":[],"milestones_met":["a",3]})");
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().subject(), "milestones_met[1]");
 }
 
 TEST(EventCodec, RefusesAVersionOneClosingThatCarriesAVersionTwoField) {

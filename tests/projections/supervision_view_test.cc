@@ -330,7 +330,7 @@ INSTANTIATE_TEST_SUITE_P(
                     China(2024, 12, 13), "none", "无", ""},
         // 红
         WarningCase{"a deadline passed without completion is red", ReportedDec20WithYearEndDeadline, China(2025, 1, 1),
-                    "red", "红", "时限“年度目标”已于2024-12-31到期，任务未完成"},
+                    "red", "红", "时限“年度目标”已于2024-12-31到期，尚未完成"},
         WarningCase{"a deadline moved later is no longer red",
                     [](Log& l) {
                       ReportedDec20WithYearEndDeadline(l);
@@ -389,7 +389,7 @@ INSTANTIATE_TEST_SUITE_P(
                       l.Add("task-07", China(2024, 12, 1), kTaskForce, Deadline("年度目标", Date(2024, 12, 31)));
                       l.Add("task-07", China(2024, 12, 1), kTaskForce, Deadline("一季度目标", Date(2025, 1, 10)));
                     },
-                    China(2025, 1, 1), "red", "红", "时限“年度目标”已于2024-12-31到期，任务未完成"}),
+                    China(2025, 1, 1), "red", "红", "时限“年度目标”已于2024-12-31到期，尚未完成"}),
     testing::ByBehaviour());
 
 TEST(SupervisionView, ListsEveryApplicableReasonMostSevereFirst) {
@@ -398,10 +398,15 @@ TEST(SupervisionView, ListsEveryApplicableReasonMostSevereFirst) {
   log.Add("task-07", China(2024, 12, 1), kTaskForce, Deadline("一季度目标", Date(2025, 1, 10)));
   json item = Item(*ViewOf(log), "task-07", China(2025, 1, 1));
   // Supervision started in December (the store's first event): its report is not due until 2025-01-10.
-  EXPECT_EQ(item["warning_reasons"], (json{"时限“年度目标”已于2024-12-31到期，任务未完成",
+  EXPECT_EQ(item["warning_reasons"], (json{"时限“年度目标”已于2024-12-31到期，尚未完成",
                                            "时限“一季度目标”将于2025-01-10到期（还剩9天），本月尚未报送进度"}));
-  EXPECT_EQ(item["deadlines"], (json{{{"milestone", "年度目标"}, {"due", "2024-12-31"}, {"days_left", -1}, {"overdue", true}},
-                                     {{"milestone", "一季度目标"}, {"due", "2025-01-10"}, {"days_left", 9}, {"overdue", false}}}));
+  ASSERT_EQ(item["deadlines"].size(), 2u);
+  for (const char* key : {"milestone", "due", "days_left", "overdue", "state_label"}) {
+    EXPECT_EQ(item["deadlines"][0][key], (json{{"milestone", "年度目标"}, {"due", "2024-12-31"}, {"days_left", -1},
+                                               {"overdue", true}, {"state_label", "逾期未完成"}})[key]);
+    EXPECT_EQ(item["deadlines"][1][key], (json{{"milestone", "一季度目标"}, {"due", "2025-01-10"}, {"days_left", 9},
+                                               {"overdue", false}, {"state_label", "临近"}})[key]);
+  }
 }
 
 TEST(SupervisionView, TheSameEventsShowTheWarningsOfTheMomentRendered) {
