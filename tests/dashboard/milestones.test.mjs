@@ -21,6 +21,7 @@ const TIMEOUT = 30000;
 let server;
 let browser;
 const tokens = {};
+let lastPosition = 0;  // of the last event this file posted: reads wait for the view to hold it
 
 function chinaDate(offsetDays = 0) {
   const d = new Date(Date.now() + offsetDays * 86400000);
@@ -50,16 +51,19 @@ async function shoot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function setDeadline(stream, milestone, due, reason) {
-  const data = { milestone, due };
-  if (reason) data.reason = reason;
-  return server.api(tokens.taskforce, `/api/v1/tasks/${Number(stream.slice(5))}/events`,
-    { method: 'POST', body: { type: 'DeadlineSet', data } });
+// Posts one event to task 7 as the task force.
+async function post(type, data) {
+  const reply = await server.api(tokens.taskforce, '/api/v1/tasks/7/events', { method: 'POST', body: { type, data } });
+  lastPosition = reply.event.position;
+  return reply.event;
 }
 
-// Task 7 as the API shows it (the supervision view's item).
+// Task 7 as the API shows it (the supervision view's item), once the view
+// holds every event stored so far.
 async function task7() {
-  return (await server.api(tokens.taskforce, '/api/v1/tasks/7')).item;
+  const health = await (await fetch(`${server.base}/healthz`)).json();
+  const at = Math.max(lastPosition, health.head_position || 0);
+  return (await server.api(tokens.taskforce, `/api/v1/tasks/7?min_position=${at}`)).item;
 }
 
 function milestoneOf(item, name) {
@@ -84,10 +88,10 @@ before(async () => {
   tokens.department = (await server.principal('农业农村委督办联络员', 'department', UNIT)).token;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
   // Four milestones on task 7: two already past their date (red), two ahead.
-  await setDeadline('task-07', '首期托管', chinaDate(-3));
-  await setDeadline('task-07', '托管台账建档', chinaDate(-1));
-  await setDeadline('task-07', '年度目标', chinaDate(40));
-  await setDeadline('task-07', '冬季专项', chinaDate(20));
+  await post('DeadlineSet', { milestone: '首期托管', due: chinaDate(-3) });
+  await post('DeadlineSet', { milestone: '托管台账建档', due: chinaDate(-1) });
+  await post('DeadlineSet', { milestone: '年度目标', due: chinaDate(40) });
+  await post('DeadlineSet', { milestone: '冬季专项', due: chinaDate(20) });
 });
 
 after(async () => {
@@ -125,8 +129,7 @@ test('a report ticks the milestone it meets, which turns green only once approve
   await page.locator('#milestones li[data-milestone="首期托管"] .milestone-detail', { hasText: '待审核' }).waitFor();
   assert.equal(await stateOf(page, '首期托管'), '逾期未完成');
 
-  await server.api(tokens.taskforce, '/api/v1/tasks/7/events',
-    { method: 'POST', body: { type: 'ReportReviewed', data: { report_version: report.version, decision: 'approved' } } });
+  await post('ReportReviewed', { report_version: report.version, decision: 'approved' });
   await page.locator('#milestones li[data-milestone="首期托管"] [data-role=milestone-state]', { hasText: '已完成' }).waitFor();
   assert.match(await line(page, '首期托管').locator('.milestone-detail').innerText(), new RegExp(`由报告v${report.version}完成`));
   item = await task7();
