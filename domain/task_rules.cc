@@ -22,6 +22,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kYearFrozen: return "year_frozen";
     case TaskRule::kPeriodInFuture: return "period_in_future";
     case TaskRule::kYearNotOver: return "year_not_over";
+    case TaskRule::kReportSuperseded: return "report_superseded";
   }
   return "unknown_rule";
 }

@@ -29,6 +29,8 @@ enum class TaskRule {
   kPeriodInFuture,         // a report's period is after the current month (invalid_argument, field "period")
   kYearNotOver,            // a year is frozen on its last day or later,  (failed_precondition)
                            // or early with a reason
+  kReportSuperseded,       // a later report by the same unit for the same (failed_precondition)
+                           // period replaced it while unreviewed (已被替代)
 };
 
 // The rule-style code of a notice whose due date lies before today: a
