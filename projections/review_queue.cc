@@ -61,6 +61,7 @@ std::vector<StreamVersion> ReviewLedger::Apply(const RecordedEvent& envelope, co
     entry.unit = envelope.actor.unit;
     entry.principal = envelope.actor.principal;
     entry.recorded_at = envelope.recorded_at;
+    entry.position = envelope.position;
     entry.percent = report->percent;
     entry.summary = report->summary;
     entry.indicators = report->indicators;
@@ -99,6 +100,7 @@ std::string ReviewLedger::ToRow() const {
                        {"unit", e.unit},
                        {"principal", e.principal},
                        {"recorded_at_us", Micros(e.recorded_at)},
+                       {"position", e.position.value},
                        {"percent", NumberJson<json>(e.percent)},
                        {"summary", e.summary},
                        {"indicators", std::move(indicators)},
@@ -123,7 +125,7 @@ Result<ReviewLedger> ReviewLedger::FromRow(std::string_view row) {
   for (size_t i = 0; i < reports->size(); ++i) {
     JsonReader e((*reports)[i], JsonReader::Element("reports", i));
     RETURN_IF_ERROR(e.ExpectObject());
-    RETURN_IF_ERROR(e.RejectUnknown({"version", "period", "unit", "principal", "recorded_at_us", "percent", "summary",
+    RETURN_IF_ERROR(e.RejectUnknown({"version", "period", "unit", "principal", "recorded_at_us", "position", "percent", "summary",
                                      "indicators", "decision", "reviewed_at_us", "comment", "superseded_by"}));
     ReviewEntry entry;
     ASSIGN_OR_RETURN(std::int64_t version, e.Integer("version"));
@@ -137,6 +139,9 @@ Result<ReviewLedger> ReviewLedger::FromRow(std::string_view row) {
     ASSIGN_OR_RETURN(entry.principal, e.String("principal"));
     ASSIGN_OR_RETURN(std::int64_t recorded, e.Integer("recorded_at_us"));
     entry.recorded_at = Timestamp(std::chrono::microseconds(recorded));
+    ASSIGN_OR_RETURN(std::int64_t position, e.Integer("position"));
+    if (position < 0) return Status::InvalidArgument(e.PathOf("position") + ": must not be negative", e.PathOf("position"));
+    entry.position = GlobalPosition(static_cast<std::uint64_t>(position));
     ASSIGN_OR_RETURN(entry.percent, e.Number("percent"));
     ASSIGN_OR_RETURN(entry.summary, e.String("summary"));
     ASSIGN_OR_RETURN(const json* indicators, e.Array("indicators"));
@@ -183,7 +188,7 @@ ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const Review
            (query.period && e.period != *query.period) || (query.state && e.state() != *query.state);
   });
   const auto key = [](const ReviewQueueItem& item) {
-    return std::tie(item.stream, item.entry.version.value);
+    return std::tie(item.entry.position.value, item.stream, item.entry.version.value);
   };
   if (query.order == ReviewOrder::kDue) {
     std::sort(items.begin(), items.end(), [&](const ReviewQueueItem& a, const ReviewQueueItem& b) {

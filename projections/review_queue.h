@@ -36,6 +36,7 @@ struct ReviewEntry {
   std::string unit;       // the reporting actor's unit (a township's own name, not its group)
   std::string principal;
   Timestamp recorded_at;
+  GlobalPosition position;  // in the log: orders reports recorded at the same moment
   double percent = 0;
   std::string summary;
   std::vector<IndicatorValue> indicators;
@@ -70,8 +71,8 @@ class ReviewLedger {
 };
 
 enum class ReviewOrder {
-  kNewest,  // latest recorded first (default)
-  kDue,     // earliest due date (the period's report deadline) first
+  kNewest,  // latest recorded first (default); ties by log position
+  kDue,     // earliest due date (the period's report deadline) first, then earliest recorded
 };
 
 // Filters (all optional; absent = any) and a page.
@@ -105,7 +106,8 @@ struct ReviewDeadlines {
 };
 
 // Filters, orders and pages `items` (each stream's entries, in any order).
-// Ties in either order fall back to stream and version, so pages are stable.
+// Ties in either order fall back to the log position, then stream and
+// version, so pages are stable.
 ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const ReviewQueueQuery& query);
 
 // The queue item of one entry, with its deadline judged.
