@@ -33,7 +33,7 @@ std::string_view TaskStatusLabel(TaskStatus status) {
 TaskStatus TaskAggregate::status() const {
   if (completed_) return TaskStatus::kCompleted;
   for (const auto& [version, report] : reports_) {
-    if (!report.decision.has_value()) return TaskStatus::kPendingReview;
+    if (!report.decision.has_value() && !report.superseded_by.has_value()) return TaskStatus::kPendingReview;
   }
   if (!reports_.empty() && reports_.rbegin()->second.decision == ReviewDecision::kReturned) {
     return TaskStatus::kReturned;
@@ -56,14 +56,22 @@ const MilestoneState* TaskAggregate::FindMilestone(const std::string& name) cons
   return it == milestones_.end() ? nullptr : &it->second;
 }
 
-void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
+void TaskAggregate::Apply(StreamVersion version, const EventData& event, const Actor& actor) {
   version_ = version;
   struct Visitor {
     TaskAggregate& self;
     StreamVersion version;
+    const Actor& actor;
     void operator()(const ProgressReported& e) {
       self.started_ = true;
-      self.reports_[version] = ReportState{version, std::nullopt, e.milestones_met};
+      // Same unit, same period, still unreviewed: the new report replaces it (已被替代).
+      for (auto& [older_version, older] : self.reports_) {
+        if (older.unit == actor.unit && older.period == e.period && !older.decision.has_value() &&
+            !older.superseded_by.has_value()) {
+          older.superseded_by = version;
+        }
+      }
+      self.reports_[version] = ReportState{version, std::nullopt, actor.unit, e.period, std::nullopt, e.milestones_met};
     }
     void operator()(const DeadlineSet& e) { self.milestones_[e.milestone].due = e.due; }
     void operator()(const MilestoneMet& e) { self.milestones_[e.milestone].met = true; }
@@ -105,7 +113,7 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const PrincipalRevoked&) {}
     void operator()(const TownshipRegistered&) {}
   };
-  std::visit(Visitor{*this, version}, event);
+  std::visit(Visitor{*this, version, actor}, event);
 }
 
 namespace {
@@ -234,6 +242,10 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kReportAlreadyReviewed,
                       "the report at version " + std::to_string(e.report_version.value) +
                           " has already been reviewed");
+      }
+      if (report->superseded_by.has_value()) {
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kReportSuperseded,
+                      "该报告已被新的报告替代，请审核最新报告");
       }
       return Status::Ok();
     }

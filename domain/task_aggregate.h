@@ -29,6 +29,13 @@ std::string_view TaskStatusLabel(TaskStatus status);  // "待审核"
 struct ReportState {
   StreamVersion version;
   std::optional<ReviewDecision> decision;  // empty until reviewed
+  std::string unit;                        // the reporting actor's unit
+  std::chrono::year_month period{};
+  // 已被替代: a later report (this version) by the same unit for the same
+  // period arrived while this one was unreviewed. It then leaves the review
+  // queue and a review of it is refused (report_superseded). A review stored
+  // before the rule existed still records its decision.
+  std::optional<StreamVersion> superseded_by;
   std::vector<std::string> milestones_met = {};  // met when (if) the report is approved
 };
 
@@ -53,8 +60,13 @@ class TaskAggregate {
  public:
   explicit TaskAggregate(SupervisedItem item) : item_(std::move(item)) {}
 
-  // Folds an event that is already stored at `version` (the next one in order).
-  void Apply(StreamVersion version, const EventData& event);
+  // Folds an event that is already stored at `version` (the next one in order),
+  // recorded by `actor` (the envelope's). A report supersedes the unreviewed
+  // reports of its actor's unit for the same period; reports folded without an
+  // actor (the two-argument form, for tests of other rules) count as one
+  // nameless unit's.
+  void Apply(StreamVersion version, const EventData& event, const Actor& actor);
+  void Apply(StreamVersion version, const EventData& event) { Apply(version, event, Actor{}); }
 
   // OK if `actor` may append `event` now. Otherwise kInvalidArgument naming the
   // field ("type" for an assessment event, which belongs on an assessment

@@ -27,6 +27,7 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kMilestoneAlreadyMet: return "milestone_already_met";
     case TaskRule::kMilestoneCancelled: return "milestone_cancelled";
     case TaskRule::kMilestoneReasonRequired: return "milestone_reason_required";
+    case TaskRule::kReportSuperseded: return "report_superseded";
   }
   return "unknown_rule";
 }

@@ -36,6 +36,8 @@ enum class TaskRule {
   kMilestoneAlreadyMet,    // a met milestone takes no further change     (failed_precondition)
   kMilestoneCancelled,     // a cancelled milestone takes no further change (failed_precondition)
   kMilestoneReasonRequired,  // moving a milestone needs a reason         (invalid_argument, field "reason")
+  kReportSuperseded,       // a later report by the same unit for the same (failed_precondition)
+                           // period replaced it while unreviewed (已被替代)
 };
 
 // The rule-style code of a notice whose due date lies before today: a

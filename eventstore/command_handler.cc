@@ -116,7 +116,16 @@ Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& 
       return Status::DataLoss("stored event at position " + std::to_string(stored.position.value) +
                               " cannot be read: " + event.status().message());
     }
-    std::visit([&](auto& a) { a.Apply(stored.version, *event); }, *aggregate);
+    std::visit(
+        [&](auto& a) {
+          // Only a task's reports depend on who reported (a report supersedes its unit's earlier one).
+          if constexpr (std::is_same_v<std::decay_t<decltype(a)>, TaskAggregate>) {
+            a.Apply(stored.version, *event, stored.actor);
+          } else {
+            a.Apply(stored.version, *event);
+          }
+        },
+        *aggregate);
   }
   RETURN_IF_ERROR(it->status());
 
@@ -234,7 +243,15 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
       continue;
     }
     // The next submission in the batch is decided on the state this one leaves.
-    std::visit([&](auto& a) { a.Apply(current.Next(), submission.event); }, running);
+    std::visit(
+        [&](auto& a) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(a)>, TaskAggregate>) {
+            a.Apply(current.Next(), submission.event, submission.actor);
+          } else {
+            a.Apply(current.Next(), submission.event);
+          }
+        },
+        running);
     const EncodedEvent encoded = EncodeEvent(submission.event);
     proposed.push_back(
         ProposedEvent{submission.event_id, encoded.type, encoded.schema_version, submission.actor, encoded.data});

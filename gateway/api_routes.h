@@ -11,6 +11,7 @@ namespace kuimen {
 
 std::vector<Route> StreamRoutes();     // api_streams.cc: catalog, tasks, major items, events
 std::vector<Route> ViewRoutes();       // api_views.cc: the supervision and assessment views
+std::vector<Route> ReviewRoutes();     // api_reviews.cc: the review queue and batch approval
 std::vector<Route> ExportRoutes();     // api_exports.cc: xlsx and csv 台账
 std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed digests
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami

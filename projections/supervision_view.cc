@@ -74,6 +74,8 @@ namespace {
 constexpr std::int64_t kRowFormat = 2;
 // The row holding when the store was created; not a stream name.
 constexpr std::string_view kStoreRow = "~store";
+// The prefix of a stream's review-queue row ("~reviews/task-07"); not a stream name.
+constexpr std::string_view kReviewRowPrefix = "~reviews/";
 
 // --- dates -------------------------------------------------------------------
 
@@ -1325,12 +1327,24 @@ void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& even
   state.version = envelope.version;
   std::visit(Fold{state, envelope}, event);
   changed_.insert(envelope.stream.value);
+  if (std::holds_alternative<ProgressReported>(event) || std::holds_alternative<ReportReviewed>(event)) {
+    // A superseded report (已被替代) awaits no review: it leaves the pending
+    // reports, and with them the item's 待审核 and its figures.
+    for (StreamVersion superseded : reviews_[envelope.stream.value].Apply(envelope, event)) {
+      state.pending_reports.erase(superseded);
+    }
+    reviews_changed_.insert(envelope.stream.value);
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRows() {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const std::string& stream : changed_) rows.emplace_back(stream, StateToJson(streams_.at(stream)).dump());
   changed_.clear();
+  for (const std::string& stream : reviews_changed_) {
+    rows.emplace_back(std::string(kReviewRowPrefix) + stream, reviews_.at(stream).ToRow());
+  }
+  reviews_changed_.clear();
   if (store_changed_ && store_created_at_.has_value()) {
     rows.emplace_back(std::string(kStoreRow),
                       json({{"format", kRowFormat}, {"created_at_us", MicrosJson(store_created_at_)}}).dump());
@@ -1341,6 +1355,12 @@ std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRow
 
 Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
   const std::string where = "supervision row \"" + std::string(key) + "\": ";
+  if (key.starts_with(kReviewRowPrefix)) {
+    Result<ReviewLedger> ledger = ReviewLedger::FromRow(value);
+    if (!ledger.ok()) return Status::DataLoss(where + ledger.status().message());
+    reviews_[std::string(key.substr(kReviewRowPrefix.size()))] = std::move(ledger).value();
+    return Status::Ok();
+  }
   json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
   if (key == kStoreRow) {
@@ -1408,6 +1428,33 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
     return out;
   }
   return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");
+}
+
+ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) const {
+  const ReviewDeadlines deadlines{static_cast<unsigned>(options_.report_due_day), options_.utc_offset_minutes};
+  std::vector<ReviewQueueItem> items;
+  for (const auto& [stream, ledger] : reviews_) {
+    for (const auto& [version, entry] : ledger.entries()) items.push_back(MakeReviewQueueItem(stream, entry, deadlines));
+  }
+  // Rows written before the queue existed hold only the pending reports.
+  for (const auto& [stream, state] : streams_) {
+    auto ledger = reviews_.find(stream);
+    for (const auto& [version, report] : state.pending_reports) {
+      if (ledger != reviews_.end() && ledger->second.entries().contains(version)) continue;
+      ReviewEntry entry;
+      entry.version = version;
+      entry.period = report.period;
+      entry.recorded_at = report.recorded_at;
+      entry.percent = report.percent.value_or(0);
+      entry.indicators = report.indicators;
+      if (state.last_report.has_value() && state.last_report->version == version) {
+        entry.unit = state.last_report->unit;
+        entry.principal = state.last_report->principal;
+      }
+      items.push_back(MakeReviewQueueItem(stream, std::move(entry), deadlines));
+    }
+  }
+  return PageReviewQueue(std::move(items), query);
 }
 
 }  // namespace kuimen

@@ -16,6 +16,7 @@
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/status.h"
+#include "projections/review_queue.h"
 #include "projections/view.h"
 
 namespace kuimen {
@@ -186,6 +187,12 @@ class SupervisionView final : public View {
   Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now,
                                     std::optional<std::chrono::year_month> period = std::nullopt) const;
 
+  // The review queue (审核督办): every report of the supervised items with its
+  // review state, filtered, ordered and paged (projections/review_queue.h).
+  // Reports kept in rows written before the queue was (pending ones only) show
+  // as 待审核 with the unit of the stream's last report where it is theirs.
+  ReviewQueuePage ReviewQueue(const ReviewQueueQuery& query) const;
+
   // The first month whose report is due: the catalog's supervision_start, else
   // the month (local time) of the store's first event; empty while unknown.
   std::optional<std::chrono::year_month> SupervisionStart() const;
@@ -203,6 +210,10 @@ class SupervisionView final : public View {
   // the row kStoreRow; the default start of supervision.
   std::optional<Timestamp> store_created_at_;
   bool store_changed_ = false;
+  // Each stream's reports for the review queue, kept in rows of their own
+  // (kReviewRowPrefix + stream name) beside the stream's row.
+  std::map<std::string, ReviewLedger> reviews_;
+  std::set<std::string> reviews_changed_;
 };
 
 }  // namespace kuimen

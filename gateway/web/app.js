@@ -2,6 +2,7 @@
 // Everything the page shows comes from the API; the page keeps only the
 // bearer token (sessionStorage, this tab only) and a cache of stream events.
 import Alpine from './vendor/alpine.esm.min.js';
+import { reviewQueue } from './review_queue.js';
 
 const TOKEN_KEY = 'kuimen.token';
 const POLL_MS = 3000;
@@ -320,10 +321,8 @@ function app() {
     errors: {},
     formMessage: '',
     formOk: '',
-    // review page
-    pending: [],
-    reviewComment: {},
-    reviewErrors: {},
+    // review page (the queue's state and methods: review_queue.js)
+    ...reviewQueue({ request, query, explain }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -523,7 +522,7 @@ function app() {
         switch (this.page) {
           case 'overview': await this.loadReportMonths(); break;
           case 'item': await this.loadItem(); break;
-          case 'review': await this.loadPending(); break;
+          case 'review': await this.loadQueue(); break;
           case 'assessment': await this.loadAssessment(); break;
           case 'admin': await this.loadAdmin(); break;
           default: break;
@@ -869,31 +868,6 @@ function app() {
       const s = this.noticeForm.stream;
       const tag = s ? s.replace('task-', 'T').replace('major-', 'M') : 'DB';
       this.noticeForm.notice_id = `DB-${this.today.replaceAll('-', '')}-${tag}`;
-    },
-    async loadPending() {
-      const waiting = this.allItems.filter((i) => i.status === 'pending_review');
-      const lists = await Promise.all(waiting.map(async (item) => {
-        const events = await syncStream(this.token, item.stream);
-        const reviewed = new Set(events.filter((e) => e.type === 'ReportReviewed').map((e) => e.data.report_version));
-        return events.filter((e) => e.type === 'ProgressReported' && !reviewed.has(e.version)).map((e) => ({ item, event: e }));
-      }));
-      const pending = lists.flat().sort((a, b) => a.event.position - b.event.position);
-      for (const p of pending) {
-        const key = this.reviewKey(p);
-        if (this.reviewComment[key] === undefined) this.reviewComment[key] = '';
-        if (!this.reviewErrors[key]) this.reviewErrors[key] = {};
-      }
-      this.pending = pending;
-    },
-    reviewKey(p) { return `${p.event.stream}@${p.event.version}`; },
-    async review(p, decision) {
-      const key = this.reviewKey(p);
-      const errs = this.reviewErrors[key];
-      const data = { report_version: p.event.version, decision };
-      const comment = (this.reviewComment[key] || '').trim();
-      if (comment) data.comment = comment;
-      const ev = await this.submit(p.event.stream, 'ReportReviewed', data, errs);
-      if (ev) { this.notice = `已${decision === 'approved' ? '通过' : '退回'}：${this.itemTitle(p.item)} 第 ${p.event.version} 版报送`; await this.refresh(); }
     },
     get openNotices() {
       const out = [];

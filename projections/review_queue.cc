@@ -1,0 +1,214 @@
+#include "projections/review_queue.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/calendar.h"
+#include "eventstore/json_reader.h"
+#include "projections/report_period.h"
+
+namespace kuimen {
+
+using nlohmann::json;
+
+std::string_view ReviewStateName(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending: return "pending";
+    case ReviewState::kApproved: return "approved";
+    case ReviewState::kReturned: return "returned";
+    case ReviewState::kSuperseded: return "superseded";
+  }
+  return "unknown";
+}
+
+std::string_view ReviewStateLabel(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending: return "待审核";
+    case ReviewState::kApproved: return "已通过";
+    case ReviewState::kReturned: return "已退回";
+    case ReviewState::kSuperseded: return "已被替代";
+  }
+  return "未知";
+}
+
+std::optional<ReviewState> ParseReviewState(std::string_view text) {
+  for (ReviewState state : {ReviewState::kPending, ReviewState::kApproved, ReviewState::kReturned,
+                            ReviewState::kSuperseded}) {
+    if (text == ReviewStateName(state) || text == ReviewStateLabel(state)) return state;
+  }
+  return std::nullopt;
+}
+
+ReviewState ReviewEntry::state() const {
+  if (decision.has_value()) return *decision == ReviewDecision::kApproved ? ReviewState::kApproved : ReviewState::kReturned;
+  return superseded_by.has_value() ? ReviewState::kSuperseded : ReviewState::kPending;
+}
+
+std::vector<StreamVersion> ReviewLedger::Apply(const RecordedEvent& envelope, const EventData& event) {
+  std::vector<StreamVersion> superseded;
+  if (const auto* report = std::get_if<ProgressReported>(&event)) {
+    for (auto& [version, older] : entries_) {
+      if (older.unit == envelope.actor.unit && older.period == report->period && older.state() == ReviewState::kPending) {
+        older.superseded_by = envelope.version;
+        superseded.push_back(version);
+      }
+    }
+    ReviewEntry entry;
+    entry.version = envelope.version;
+    entry.period = report->period;
+    entry.unit = envelope.actor.unit;
+    entry.principal = envelope.actor.principal;
+    entry.recorded_at = envelope.recorded_at;
+    entry.position = envelope.position;
+    entry.percent = report->percent;
+    entry.summary = report->summary;
+    entry.indicators = report->indicators;
+    entries_[envelope.version] = std::move(entry);
+  } else if (const auto* review = std::get_if<ReportReviewed>(&event)) {
+    auto it = entries_.find(review->report_version);
+    // A report is reviewed once (the write model refuses a second review).
+    if (it != entries_.end() && !it->second.decision.has_value()) {
+      it->second.decision = review->decision;
+      it->second.reviewed_at = envelope.recorded_at;
+      it->second.comment = review->comment;
+    }
+  }
+  return superseded;
+}
+
+namespace {
+
+json Micros(Timestamp time) { return time.time_since_epoch().count(); }
+
+std::string DecisionText(ReviewDecision decision) {
+  return decision == ReviewDecision::kApproved ? "approved" : "returned";
+}
+
+}  // namespace
+
+std::string ReviewLedger::ToRow() const {
+  json reports = json::array();
+  for (const auto& [version, e] : entries_) {
+    json indicators = json::array();
+    for (const IndicatorValue& v : e.indicators) {
+      indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+    }
+    reports.push_back({{"version", version.value},
+                       {"period", FormatMonth(e.period)},
+                       {"unit", e.unit},
+                       {"principal", e.principal},
+                       {"recorded_at_us", Micros(e.recorded_at)},
+                       {"position", e.position.value},
+                       {"percent", NumberJson<json>(e.percent)},
+                       {"summary", e.summary},
+                       {"indicators", std::move(indicators)},
+                       {"decision", e.decision ? json(DecisionText(*e.decision)) : json(nullptr)},
+                       {"reviewed_at_us", e.reviewed_at ? Micros(*e.reviewed_at) : json(nullptr)},
+                       {"comment", e.comment},
+                       {"superseded_by", e.superseded_by ? json(e.superseded_by->value) : json(nullptr)}});
+  }
+  return json({{"format", 1}, {"reports", std::move(reports)}}).dump();
+}
+
+Result<ReviewLedger> ReviewLedger::FromRow(std::string_view row) {
+  json value = json::parse(row, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return Status::InvalidArgument("review row: not JSON");
+  JsonReader r(value, "");
+  RETURN_IF_ERROR(r.ExpectObject());
+  RETURN_IF_ERROR(r.RejectUnknown({"format", "reports"}));
+  ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
+  if (format != 1) return Status::InvalidArgument("format: is not a review row format this build reads", "format");
+  ASSIGN_OR_RETURN(const json* reports, r.Array("reports"));
+  ReviewLedger ledger;
+  for (size_t i = 0; i < reports->size(); ++i) {
+    JsonReader e((*reports)[i], JsonReader::Element("reports", i));
+    RETURN_IF_ERROR(e.ExpectObject());
+    RETURN_IF_ERROR(e.RejectUnknown({"version", "period", "unit", "principal", "recorded_at_us", "position", "percent", "summary",
+                                     "indicators", "decision", "reviewed_at_us", "comment", "superseded_by"}));
+    ReviewEntry entry;
+    ASSIGN_OR_RETURN(std::int64_t version, e.Integer("version"));
+    if (version < 1) return Status::InvalidArgument(e.PathOf("version") + ": must be positive", e.PathOf("version"));
+    entry.version = StreamVersion(static_cast<std::uint64_t>(version));
+    ASSIGN_OR_RETURN(std::string period, e.String("period"));
+    std::optional<std::chrono::year_month> month = ParseMonth(period);
+    if (!month) return Status::InvalidArgument(e.PathOf("period") + ": must be YYYY-MM", e.PathOf("period"));
+    entry.period = *month;
+    ASSIGN_OR_RETURN(entry.unit, e.String("unit"));
+    ASSIGN_OR_RETURN(entry.principal, e.String("principal"));
+    ASSIGN_OR_RETURN(std::int64_t recorded, e.Integer("recorded_at_us"));
+    entry.recorded_at = Timestamp(std::chrono::microseconds(recorded));
+    ASSIGN_OR_RETURN(std::int64_t position, e.Integer("position"));
+    if (position < 0) return Status::InvalidArgument(e.PathOf("position") + ": must not be negative", e.PathOf("position"));
+    entry.position = GlobalPosition(static_cast<std::uint64_t>(position));
+    ASSIGN_OR_RETURN(entry.percent, e.Number("percent"));
+    ASSIGN_OR_RETURN(entry.summary, e.String("summary"));
+    ASSIGN_OR_RETURN(const json* indicators, e.Array("indicators"));
+    for (size_t j = 0; j < indicators->size(); ++j) {
+      JsonReader v((*indicators)[j], JsonReader::Element(e.PathOf("indicators"), j));
+      RETURN_IF_ERROR(v.ExpectObject());
+      IndicatorValue indicator;
+      ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
+      ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
+      ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
+      entry.indicators.push_back(std::move(indicator));
+    }
+    ASSIGN_OR_RETURN(std::string decision, e.OptionalString("decision"));
+    if (decision == "approved") {
+      entry.decision = ReviewDecision::kApproved;
+    } else if (decision == "returned") {
+      entry.decision = ReviewDecision::kReturned;
+    } else if (!decision.empty()) {
+      return Status::InvalidArgument(e.PathOf("decision") + ": must be approved, returned or null", e.PathOf("decision"));
+    }
+    ASSIGN_OR_RETURN(std::optional<std::int64_t> reviewed, e.OptionalInteger("reviewed_at_us"));
+    if (reviewed) entry.reviewed_at = Timestamp(std::chrono::microseconds(*reviewed));
+    ASSIGN_OR_RETURN(entry.comment, e.String("comment"));
+    ASSIGN_OR_RETURN(std::optional<std::int64_t> superseded_by, e.OptionalInteger("superseded_by"));
+    if (superseded_by) entry.superseded_by = StreamVersion(static_cast<std::uint64_t>(*superseded_by));
+    ledger.entries_[entry.version] = std::move(entry);
+  }
+  return ledger;
+}
+
+ReviewQueueItem MakeReviewQueueItem(std::string stream, ReviewEntry entry, const ReviewDeadlines& deadlines) {
+  ReviewQueueItem item;
+  item.due = ReportDueDate(entry.period, deadlines.due_day);
+  item.late = IsLateReport(entry.period, entry.recorded_at, deadlines.due_day, deadlines.utc_offset_minutes);
+  item.stream = std::move(stream);
+  item.entry = std::move(entry);
+  return item;
+}
+
+ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const ReviewQueueQuery& query) {
+  std::erase_if(items, [&](const ReviewQueueItem& item) {
+    const ReviewEntry& e = item.entry;
+    return (query.unit && e.unit != *query.unit) || (query.stream && item.stream != *query.stream) ||
+           (query.period && e.period != *query.period) || (query.state && e.state() != *query.state);
+  });
+  const auto key = [](const ReviewQueueItem& item) {
+    return std::tie(item.entry.position.value, item.stream, item.entry.version.value);
+  };
+  if (query.order == ReviewOrder::kDue) {
+    std::sort(items.begin(), items.end(), [&](const ReviewQueueItem& a, const ReviewQueueItem& b) {
+      const auto da = std::chrono::sys_days(a.due), db = std::chrono::sys_days(b.due);
+      if (da != db) return da < db;
+      if (a.entry.recorded_at != b.entry.recorded_at) return a.entry.recorded_at < b.entry.recorded_at;
+      return key(a) < key(b);
+    });
+  } else {
+    std::sort(items.begin(), items.end(), [&](const ReviewQueueItem& a, const ReviewQueueItem& b) {
+      if (a.entry.recorded_at != b.entry.recorded_at) return a.entry.recorded_at > b.entry.recorded_at;
+      return key(a) > key(b);
+    });
+  }
+  ReviewQueuePage page;
+  page.total = items.size();
+  const std::size_t begin = std::min(query.offset, items.size());
+  const std::size_t end = std::min(items.size(), begin + query.limit);
+  page.items.assign(std::make_move_iterator(items.begin() + begin), std::make_move_iterator(items.begin() + end));
+  return page;
+}
+
+}  // namespace kuimen
