@@ -151,6 +151,10 @@ test('a township and the lead report the same indicator: the county figure is th
   await shoot(phone, 'units-county-phone');
   await phone.setViewportSize(DESKTOP);
   await shoot(phone, 'units-county-desktop');
+  // The item page prints with its 单位分解 on A4.
+  await phone.emulateMedia({ media: 'print' });
+  assert.ok(await phone.locator('#unit-breakdown').isVisible(), '单位分解 prints');
+  await phone.pdf({ path: path.join(SHOTS, 'units-item-a4.pdf'), format: 'A4', printBackground: true });
   assert.deepEqual(phone.errors, []);
   await phone.context().close();
 });
