@@ -42,7 +42,15 @@ std::string LastReportText(const json& last_report) {
   return text;
 }
 
-// One line per target: "农合联：3/11个（27.3%）", "农合联：—/11个" before any
+// "（15.4%；各单位合计）": `parts`, then how the county figure was formed
+// ("各单位合计", "牵头单位报全县数") where the view says; "" when neither.
+std::string Parenthesised(std::vector<std::string> parts, const json& entry) {
+  if (const json& basis = MemberOf(entry, "basis_label"); basis.is_string()) parts.push_back(basis.get<std::string>());
+  return parts.empty() ? std::string() : "（" + Join(parts, "；") + "）";
+}
+
+// One line per target, with the county figure (projections/county_figure.h)
+// and how it was formed: "农合联：3/11个（27.3%；各单位合计）", "农合联：—/11个" before any
 // figure, "标准化建设：—" for a target without a number.
 std::string TargetsText(const json& indicators) {
   std::vector<std::string> lines;
@@ -54,11 +62,11 @@ std::string TargetsText(const json& indicators) {
     std::string line = TextOf(MemberOf(entry, "indicator")) + "：" + (latest.empty() ? "—" : latest);
     if (!target.empty()) {
       line += "/" + target + unit;
-      if (const std::string percent = TextOf(MemberOf(entry, "progress_percent")); !percent.empty()) {
-        line += "（" + percent + "%）";
-      }
+      const std::string percent = TextOf(MemberOf(entry, "progress_percent"));
+      line += Parenthesised(percent.empty() ? std::vector<std::string>{} : std::vector<std::string>{percent + "%"},
+                            entry);
     } else if (!latest.empty()) {
-      line += unit;
+      line += unit + Parenthesised({}, entry);
     }
     lines.push_back(std::move(line));
   }

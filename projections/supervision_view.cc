@@ -220,7 +220,7 @@ struct Fold {
       }
     }
     if (report.percent.has_value()) {
-      Figure& figure = state.approved_percents[report.period];
+      Figure& figure = state.approved_percents[{report.period, report.reporter}];
       if (figure.version < report.version) {
         figure = Figure{report.version, report.period, report.recorded_at, *report.percent};
       }
@@ -348,9 +348,10 @@ json StateToJson(const StreamState& state) {
                        {"value", NumberJson<json>(figure.value)}});
   }
   json percents = json::array();
-  for (const auto& [period, figure] : state.approved_percents) {
+  for (const auto& [key, figure] : state.approved_percents) {
     percents.push_back({{"version", figure.version.value},
-                        {"period", FormatMonth(period)},
+                        {"reporter", key.second},
+                        {"period", FormatMonth(key.first)},
                         {"recorded_at_us", MicrosJson(figure.recorded_at)},
                         {"value", NumberJson<json>(figure.value)}});
   }
@@ -612,18 +613,19 @@ Result<StreamState> StateFromJson(const json& row) {
     for (size_t i = 0; i < percents->size(); ++i) {
       JsonReader p((*percents)[i], JsonReader::Element("approved_percents", i));
       RETURN_IF_ERROR(p.ExpectObject());
-      RETURN_IF_ERROR(p.RejectUnknown({"version", "period", "recorded_at_us", "value"}));
+      RETURN_IF_ERROR(p.RejectUnknown({"version", "reporter", "period", "recorded_at_us", "value"}));
       Figure figure;
+      ASSIGN_OR_RETURN(std::string reporter, p.OptionalString("reporter"));
       ASSIGN_OR_RETURN(figure.version, ReadVersion(p, "version"));
       ASSIGN_OR_RETURN(figure.period, ReadMonth(p, "period"));
       ASSIGN_OR_RETURN(figure.recorded_at, ReadMicros(p, "recorded_at_us"));
       ASSIGN_OR_RETURN(figure.value, p.Number("value"));
-      state.approved_percents[figure.period] = figure;
+      state.approved_percents[{figure.period, std::move(reporter)}] = figure;
     }
   } else if (state.last_report.has_value() && state.last_report->decision == ReviewDecision::kApproved) {
     // A row written before percents were kept: the latest report's stands in.
     const LastReport& last = *state.last_report;
-    state.approved_percents[last.period] = Figure{last.version, last.period, last.recorded_at, last.percent};
+    state.approved_percents[{last.period, last.unit}] = Figure{last.version, last.period, last.recorded_at, last.percent};
   }
   ASSIGN_OR_RETURN(state.milestones, MilestonesFromRow(row, r));
   ASSIGN_OR_RETURN(const json* notices, r.Array("open_notices"));
@@ -904,18 +906,26 @@ std::optional<CountyFigure> CountyFigureIn(const StreamState& state, const std::
 }
 
 // The overall percent (总体进度) by the same rule: the latest period's among
-// approved and pending reports, up to `up_to` when given.
-std::optional<Reading> LatestProgress(const StreamState& state, std::optional<std::chrono::year_month> up_to) {
-  std::optional<Reading> best;
-  for (const auto& [period, figure] : state.approved_percents) {
-    if (up_to.has_value() && period > *up_to) break;
-    ConsiderReading(best, Reading{figure.version, figure.value, figure.period, figure.recorded_at});
+// approved and pending reports, up to `up_to` when given. It is the lead
+// units' estimate: a cooperating unit's or a township's percent is of its own
+// share, and stands in only while no lead unit has given one.
+std::optional<Reading> LatestProgress(const StreamState& state, const std::vector<std::string>& lead_units,
+                                      std::optional<std::chrono::year_month> up_to) {
+  const auto leads = [&](const std::string& unit) {
+    return std::find(lead_units.begin(), lead_units.end(), unit) != lead_units.end();
+  };
+  std::optional<Reading> best, best_of_lead;
+  for (const auto& [key, figure] : state.approved_percents) {
+    if (up_to.has_value() && key.first > *up_to) break;
+    const Reading reading{figure.version, figure.value, figure.period, figure.recorded_at};
+    ConsiderReading(leads(key.second) ? best_of_lead : best, reading);
   }
   for (const auto& [version, report] : state.pending_reports) {
     if (!report.percent.has_value() || (up_to.has_value() && report.period > *up_to)) continue;
-    ConsiderReading(best, Reading{version, *report.percent, report.period, report.recorded_at});
+    const Reading reading{version, *report.percent, report.period, report.recorded_at};
+    ConsiderReading(leads(report.reporter) ? best_of_lead : best, reading);
   }
-  return best;
+  return best_of_lead.has_value() ? best_of_lead : best;
 }
 
 // value / target * 100, to one decimal place; null without both.
@@ -995,8 +1005,9 @@ json LastReportJson(const StreamState& state, const Calendar& calendar) {
 
 // The overall percent as of its period: the latest period's (not the latest
 // recorded report's), from a report not returned; null when there is none.
-json ProgressOfJson(const StreamState& state, const Calendar& calendar, std::optional<std::chrono::year_month> up_to) {
-  const std::optional<Reading> progress = LatestProgress(state, up_to);
+json ProgressOfJson(const StreamState& state, const std::vector<std::string>& lead_units, const Calendar& calendar,
+                    std::optional<std::chrono::year_month> up_to) {
+  const std::optional<Reading> progress = LatestProgress(state, lead_units, up_to);
   if (!progress.has_value()) return nullptr;
   return {{"percent", NumberJson<json>(progress->value)},
           {"period", FormatMonth(progress->period)},
@@ -1156,7 +1167,7 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   out["version"] = state.version.value;
   out["completed_at"] = TimestampJson(state.completed_at);
   out["last_report"] = LastReportJson(state, calendar);
-  out["progress"] = ProgressOfJson(state, calendar, up_to);
+  out["progress"] = ProgressOfJson(state, lead_units, calendar, up_to);
   out["indicators"] = IndicatorsJson(state, targets, lead_units, calendar, up_to);
   if (up_to.has_value()) out["period"] = FormatMonth(*up_to);
   out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);

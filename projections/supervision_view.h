@@ -162,7 +162,9 @@ class SupervisionView final : public View {
     std::map<StreamVersion, PendingReport> pending_reports;  // by version; dropped once reviewed
     std::map<FigureKey, Figure> approved_figures;
     // The approved reports' overall percent (总体进度), per period, as figures.
-    std::map<std::chrono::year_month, Figure> approved_percents;
+    // Per period and reporting unit ("" in rows written before it was kept):
+    // the item's 总体进度 is its lead units' estimate where they gave one.
+    std::map<std::pair<std::chrono::year_month, std::string>, Figure> approved_percents;
     // By milestone name: setting a milestone's deadline again moves it.
     std::map<std::string, Milestone> milestones;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped

@@ -284,7 +284,7 @@ const PAGES = {
 };
 
 function emptyReport() {
-  return { stream: '', period: '', summary: '', percent: '', indicators: {}, evidence: [{ title: '', uri: '' }], milestones_met: [] };
+  return { stream: '', period: '', summary: '', percent: '', indicators: {}, county: {}, evidence: [{ title: '', uri: '' }], milestones_met: [] };
 }
 
 function app() {
@@ -312,6 +312,7 @@ function app() {
     sortDir: 1,
     // item page
     itemEvents: [],
+    breakdown: [],         // 单位分解 of the item shown (GET /tasks/{no}: item.unit_breakdown)
     answerForm: {},
     milestoneForm: {},
     // unit page
@@ -693,9 +694,16 @@ function app() {
     get canReport() { return this.me && this.me.role === 'department' && this.current && this.involves(this.current, this.myUnit); },
     async loadItem() {
       if (!this.current) return;
-      const events = await syncStream(this.token, this.current.stream);
+      const stream = this.current.stream;
+      const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream)]);
       this.itemEvents = [...events].reverse();
     },
+    // 单位分解: each unit's latest figure and how the county figure was formed.
+    async loadBreakdown(stream) {
+      const reply = await request(this.token, itemPath(stream));
+      if (this.current && this.current.stream === stream) this.breakdown = (reply.item && reply.item.unit_breakdown) || [];
+    },
+    breakdownValue(u, unit) { return fmtNumber(u.value) + ' ' + unit; },
     evidenceOf(e) { return (e.data && e.data.evidence) || []; },
     indicatorsOf(e) { return (e.data && e.data.indicators) || []; },
     answerEntry(id) { return this.answerForm[`${this.current.stream}/${id}`] || { summary: '', errors: {} }; },
@@ -795,6 +803,13 @@ function app() {
     // ---- 报送 ----
     get myItems() { return this.allItems.filter((i) => this.involves(i, this.myUnit)); },
     get reportSpec() { return this.report.stream ? this.catalogEntry(this.report.stream) : null; },
+    // Only a lead unit may report a county-wide figure (全县数); others see no box.
+    get reportLeads() {
+      const spec = this.reportSpec;
+      if (!spec || !this.me || this.me.role !== 'department') return false;
+      const leads = this.report.stream.startsWith('task-') ? [spec.lead_unit] : spec.units;
+      return leads.includes(this.me.unit);
+    },
     pickReportStream(stream) {
       this.report = { ...emptyReport(), stream, period: this.today.slice(0, 7) };
       this.errors = {};
@@ -811,7 +826,10 @@ function app() {
       const indicators = [];
       (spec ? spec.targets : []).forEach((t, i) => {
         const v = r.indicators[i];
-        if (v !== undefined && v !== '') indicators.push({ indicator: t.indicator, value: Number(v), unit: t.unit });
+        if (v === undefined || v === '') return;
+        const entry = { indicator: t.indicator, value: Number(v), unit: t.unit };
+        if (this.reportLeads && r.county[i]) entry.scope = 'county';
+        indicators.push(entry);
       });
       if (indicators.length) data.indicators = indicators;
       const evidence = r.evidence.filter((e) => e.title.trim() || e.uri.trim());

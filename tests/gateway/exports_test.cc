@@ -380,7 +380,7 @@ TEST(TasksWorkbook, ListsEveryTaskInTheColumnsOfAttachment2WithItsStatus) {
     EXPECT_TRUE(Contains(strings, task.lead_unit)) << "task " << task.no.value;
   }
   EXPECT_TRUE(Contains(strings, "2024-10（县农业农村委报送，已通过）"));
-  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：12/78万亩次（15.4%）"));
+  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：12/78万亩次（15.4%；各单位合计）"));
   EXPECT_TRUE(Contains(strings, "推进中"));
   EXPECT_TRUE(Contains(strings, "未启动"));
 
@@ -428,6 +428,38 @@ TEST(TasksWorkbook, RefusesAViewWithoutTasks) {
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bytes.status().subject(), "tasks");
+}
+
+// The county figure (issue 10 item 2): a township's figure adds to the lead's
+// in tasks.xlsx as on the board, and the lead's 全县数 stands alone.
+TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
+  const Actor township{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
+  const auto report = [](unsigned month, double value, IndicatorScope scope) {
+    return ProgressReported{{std::chrono::year(2024), std::chrono::month(month)}, "本月进展", 15,
+                            {IndicatorValue{"农业生产社会化服务规模", value, "万亩次", scope}}, {}};
+  };
+  testing::EnvelopeLog log;
+  log.Add("task-07", China(2024, 11, 5), kAgriculture, report(10, 12, IndicatorScope::kOwn));
+  log.Add("task-07", China(2024, 11, 6), township, report(10, 1.2, IndicatorScope::kOwn));
+  Result<std::unique_ptr<View>> view = MakeView("supervision", Fengjie(), ViewSettings{});
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  const auto workbook_and_board = [&](Timestamp now) {
+    const json board = RenderView(**view, ViewQuery{now, std::nullopt});
+    Result<std::string> bytes = TasksWorkbook(Fengjie(), board);
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    return std::pair(Xlsx(bytes.ok() ? *bytes : std::string()).Member("xl/sharedStrings.xml"),
+                     board.at("tasks").at(6).at("indicators").at(0));
+  };
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  auto [strings, indicator] = workbook_and_board(China(2024, 11, 20));
+  EXPECT_EQ(indicator.at("latest_value"), 13.2);
+  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：13.2/78万亩次（16.9%；各单位合计）")) << strings;
+
+  log.Add("task-07", China(2024, 12, 5), kAgriculture, report(11, 30, IndicatorScope::kCounty));
+  (*view)->Apply(log.events().back().first, log.events().back().second);
+  std::tie(strings, indicator) = workbook_and_board(China(2024, 12, 20));
+  EXPECT_EQ(indicator.at("latest_value"), 30);
+  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：30/78万亩次（38.5%；牵头单位报全县数）")) << strings;
 }
 
 }  // namespace

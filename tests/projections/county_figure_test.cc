@@ -217,6 +217,25 @@ TEST(CountyFigureOnTheBoard, AReturnedReportsFigureDoesNotCount) {
   EXPECT_EQ(BoardIndicator(Supervision(log)->Render(China(2024, 12, 20)))["latest_value"], 12);
 }
 
+TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownships) {
+  Log log;
+  ProgressReported township = Report(Month(2024, 11), 1.2);
+  township.percent = 2;
+  log.Add("task-07", China(2024, 12, 5), kTownship, township);  // v1: only a township so far
+  std::unique_ptr<SupervisionView> view = Supervision(log);
+  EXPECT_EQ(Supervision(log)->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 2);
+  ProgressReported lead = Report(Month(2024, 11), 12);
+  lead.percent = 15;
+  log.Add("task-07", China(2024, 12, 6), kLead, lead);                 // v2
+  log.Add("task-07", China(2024, 12, 7), kTaskForce, Review(2));       // v3
+  log.Add("task-07", China(2024, 12, 8), kTownship, township);         // v4: the township again, later
+  view = Supervision(log);
+  EXPECT_EQ(view->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+  std::unique_ptr<SupervisionView> reloaded = Supervision(Log());
+  for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(reloaded->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+}
+
 TEST(CountyFigureInTheView, SurvivesTheRowRoundTrip) {
   Log log = LeadAndTownship();
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 30, kCounty));  // v4
