@@ -96,7 +96,8 @@ nlohmann::json QueueItemJson(const ReviewQueueItem& item) {
   const ReviewEntry& e = item.entry;
   nlohmann::json indicators = nlohmann::json::array();
   for (const IndicatorValue& v : e.indicators) {
-    indicators.push_back({{"indicator", v.indicator}, {"value", v.value}, {"unit", v.unit}});
+    indicators.push_back(
+        {{"indicator", v.indicator}, {"value", v.value}, {"unit", v.unit}, {"scope", IndicatorScopeName(v.scope)}});
   }
   const ReviewState state = e.state();
   return {{"stream", item.stream},

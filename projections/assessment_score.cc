@@ -267,10 +267,17 @@ class Scorer {
         const AssessmentFacts::Review* approval = nullptr;
         bool unreviewed = false;
         std::vector<GlobalPosition> returns;
-        for (const AssessmentFacts::Report* report : found->second) {
+        const auto& month_reports = found->second;
+        for (std::size_t i = 0; i < month_reports.size(); ++i) {
+          const AssessmentFacts::Report* report = month_reports[i];
           const bool reviewed = report->review.has_value() && Counts(report->review->position);
+          // 已被替代: an unreviewed report followed by one of the same unit
+          // for the month waits for nothing (domain/task_rules.h, report_superseded).
+          const bool superseded = std::any_of(month_reports.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                              month_reports.end(),
+                                              [&](const auto* later) { return later->unit == report->unit; });
           if (!reviewed) {
-            unreviewed = true;
+            if (!superseded) unreviewed = true;
           } else if (report->review->decision == ReviewDecision::kApproved) {
             if (approval == nullptr) approval = &*report->review;
           } else {

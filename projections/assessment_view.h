@@ -45,6 +45,7 @@ class AssessmentView final : public View {
   static Result<std::unique_ptr<AssessmentView>> Create(Catalog catalog, AssessmentRules rules);
 
   std::string_view Name() const override { return "assessment"; }
+  std::uint32_t RowFormat() const override { return 1; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;

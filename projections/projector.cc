@@ -17,6 +17,7 @@ namespace {
 constexpr std::string_view kRowPrefix = "r/";         // + the view's row key -> row
 constexpr std::string_view kCheckpointPrefix = "c/";  // + stream -> applied version (8 bytes)
 constexpr std::string_view kWatermarkKey = "w";       // -> applied watermark (8 bytes)
+constexpr std::string_view kRowFormatKey = "f";       // -> the view's RowFormat() the rows are in (8 bytes)
 
 constexpr std::size_t kCatchUpBatch = 20000;
 
@@ -38,12 +39,53 @@ Result<std::unique_ptr<Projector>> Projector::Open(std::unique_ptr<View> view, c
                             : Status::Unavailable("cannot open the view store " + options.dir.string() + ": " + s.ToString());
   }
   std::unique_ptr<Projector> projector(new Projector(std::move(view), std::unique_ptr<rocksdb::DB>(raw), log));
+  RETURN_IF_ERROR(projector->MatchRowFormat(options.dir));
   RETURN_IF_ERROR(projector->Load());
   return projector;
 }
 
 Projector::~Projector() {
   if (db_) db_->Close().PermitUncheckedError();
+}
+
+Status Projector::MatchRowFormat(const std::filesystem::path& dir) {
+  const std::uint32_t wanted = view_->RowFormat();
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), std::string(kRowFormatKey), &value);
+  if (!s.ok() && !s.IsNotFound()) return Status::DataLoss("cannot read the view store " + dir.string() + ": " + s.ToString());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  it->SeekToFirst();
+  if (!it->status().ok()) return Status::DataLoss("cannot read the view store " + dir.string() + ": " + it->status().ToString());
+  const bool empty = !it->Valid();
+  std::uint64_t stored = wanted;
+  if (s.ok()) {
+    if (value.size() != 8) return Status::DataLoss("the view store " + dir.string() + " holds an unreadable row format");
+    stored = storage::DecodeU64Key(value);
+  } else if (!empty) {
+    stored = 1;  // rows written before formats were recorded
+  }
+  rocksdb::WriteBatch batch;
+  if (stored != wanted) {
+    // Rows an earlier build wrote, which this one would read wrong: drop them
+    // and let the catch-up rebuild the view from the log, the source of truth.
+    if (log_ == nullptr) {
+      return Status::FailedPrecondition("the view store " + dir.string() + " holds rows of format " +
+                                        std::to_string(stored) + "; this build writes format " +
+                                        std::to_string(wanted) + " and needs the event log to rebuild it");
+    }
+    spdlog::warn("projector {}: rows are format {}, this build writes format {}: rebuilding the view from the log",
+                 view_->Name(), stored, wanted);
+    for (; it->Valid(); it->Next()) batch.Delete(it->key());
+    if (!it->status().ok()) return Status::DataLoss("cannot read the view store: " + it->status().ToString());
+  } else if (s.ok()) {
+    return Status::Ok();
+  }
+  batch.Put(std::string(kRowFormatKey), storage::EncodeU64Key(wanted));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  s = db_->Write(sync, &batch);
+  if (!s.ok()) return Status::Unavailable("cannot write the view store " + dir.string() + ": " + s.ToString());
+  return Status::Ok();
 }
 
 Status Projector::Load() {
@@ -57,6 +99,8 @@ Status Projector::Load() {
       checkpoints_[StreamId{std::string(key.substr(kCheckpointPrefix.size()))}] = StreamVersion(storage::DecodeU64Key(value));
     } else if (key == kWatermarkKey && value.size() == 8) {
       through_ = storage::DecodeU64Key(value);
+    } else if (key == kRowFormatKey) {
+      // checked by MatchRowFormat
     } else {
       return Status::DataLoss("the view store of " + std::string(view_->Name()) + " holds an unknown key");
     }

@@ -98,6 +98,9 @@ class Projector {
   Projector(std::unique_ptr<View> view, std::unique_ptr<rocksdb::DB> db, EventStore* log)
       : view_(std::move(view)), db_(std::move(db)), log_(log) {}
 
+  // Drops rows written in another RowFormat() than the view's (the catch-up
+  // from the log then rebuilds them) and records the format of a new store.
+  Status MatchRowFormat(const std::filesystem::path& dir);
   Status Load();
   // Applies one event not yet applied (the next version of its stream).
   void ApplyOne(const RecordedEvent& event);

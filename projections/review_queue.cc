@@ -93,7 +93,10 @@ std::string ReviewLedger::ToRow() const {
   for (const auto& [version, e] : entries_) {
     json indicators = json::array();
     for (const IndicatorValue& v : e.indicators) {
-      indicators.push_back({{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}});
+      json indicator = {{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}};
+      // Written only for a 全县数, so rows of own figures keep their bytes.
+      if (v.scope == IndicatorScope::kCounty) indicator["scope"] = IndicatorScopeName(v.scope);
+      indicators.push_back(std::move(indicator));
     }
     reports.push_back({{"version", version.value},
                        {"period", FormatMonth(e.period)},
@@ -152,6 +155,12 @@ Result<ReviewLedger> ReviewLedger::FromRow(std::string_view row) {
       ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
       ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
       ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
+      ASSIGN_OR_RETURN(std::string scope, v.OptionalString("scope"));
+      if (scope == IndicatorScopeName(IndicatorScope::kCounty)) {
+        indicator.scope = IndicatorScope::kCounty;
+      } else if (!scope.empty()) {
+        return Status::InvalidArgument(v.PathOf("scope") + ": must be \"county\" or absent", v.PathOf("scope"));
+      }
       entry.indicators.push_back(std::move(indicator));
     }
     ASSIGN_OR_RETURN(std::string decision, e.OptionalString("decision"));

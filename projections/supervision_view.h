@@ -175,6 +175,9 @@ class SupervisionView final : public View {
   static Result<std::unique_ptr<SupervisionView>> Create(Catalog catalog, SupervisionOptions options = {});
 
   std::string_view Name() const override { return "supervision"; }
+  // 2: figures and percents kept per reporting unit (单位分解), milestones with
+  // their history, the ~reviews/ rows of the review queue.
+  std::uint32_t RowFormat() const override { return 2; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,13 @@ class View {
 
   // Stable name: the prefix of its rows and the Kafka consumer group suffix.
   virtual std::string_view Name() const = 0;
+
+  // The version of what its rows mean. Raise it whenever a change to Apply or
+  // to the rows would read rows an earlier build wrote differently than a
+  // rebuild from the log would make them (e.g. figures newly kept per unit):
+  // the projector then drops the rows and rebuilds the view from the log at
+  // start. 1 is the format of rows written before formats were recorded.
+  virtual std::uint32_t RowFormat() const = 0;
 
   // Folds one event. Events the view does not use are ignored.
   virtual void Apply(const RecordedEvent& envelope, const EventData& event) = 0;

@@ -275,6 +275,22 @@ TEST(AssessmentApproval, IsTheApprovedShareOfTheDueMonthsAMissingMonthCountingAs
   EXPECT_EQ(silent["detail"], "应审核2期，审核通过0期，退回未通过0期，未报送2期");
 }
 
+// 已被替代: a report the same unit replaced before review waits for nothing;
+// what the month's latest report got decides it.
+TEST(AssessmentApproval, ASupersededReportLeavesItsMonthToTheReportThatReplacedIt) {
+  Log log;
+  log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));  // 1 v1, replaced by v2
+  log.Add("task-01", China(2024, 11, 6), kCoop, Progress(Month(2024, 10)));  // 2 v2
+  log.Add("task-01", China(2024, 11, 7), kTaskForce, Return(2));             // 3
+  log.Add("task-02", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));  // 4 v1, replaced by v2
+  log.Add("task-02", China(2024, 11, 6), kCoop, Progress(Month(2024, 10)));  // 5 v2, waiting
+
+  json render = ViewOf(log)->Render(2024, China(2024, 11, 20));
+  json line = LineOf(render, "县供销合作社", "approval");
+  EXPECT_EQ(line["points"], 0);  // task 1's October returned; task 2's waits for v2 only
+  EXPECT_EQ(line["detail"], "应审核1期，审核通过0期，退回未通过1期，未报送0期；另有1期待审核");
+}
+
 // --- 目标达成 ---------------------------------------------------------------------
 
 TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {

@@ -32,8 +32,9 @@ class ProjectorTest : public testing::StoreTest {
     return all;
   }
 
-  std::unique_ptr<Projector> OpenProjector(const std::string& name, EventStore* log) {
-    auto projector = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / name, nullptr}, log);
+  std::unique_ptr<Projector> OpenProjector(const std::string& name, EventStore* log, std::uint32_t row_format = 1) {
+    auto projector = Projector::Open(std::make_unique<RecordingView>(row_format),
+                                     ProjectorOptions{dir_.path() / name, nullptr}, log);
     EXPECT_TRUE(projector.ok()) << projector.status().ToString();
     return projector.ok() ? std::move(projector).value() : nullptr;
   }
@@ -86,6 +87,41 @@ TEST_F(ProjectorTest, StateAndCheckpointsSurviveARestart) {
   EXPECT_EQ(projector->applied_through(), GlobalPosition(4));
   ASSERT_EQ(*projector->Apply(events), 2u);  // only 5 and 6 are new
   EXPECT_EQ(Rows(*projector).at("task-02"), "2,5");
+}
+
+// A build whose view reads rows differently (a raised RowFormat) never
+// trusts rows an earlier build wrote: it drops them and rebuilds from the log.
+TEST_F(ProjectorTest, RowsOfAnEarlierFormatAreRebuiltFromTheLog) {
+  std::vector<RecordedEvent> events = AppendEvents(6);
+  {
+    auto projector = OpenProjector("view", store_.get(), /*row_format=*/1);
+    ASSERT_TRUE(projector->Apply({events.begin(), events.begin() + 4}).ok());
+  }
+  auto projector = OpenProjector("view", store_.get(), /*row_format=*/2);
+  ASSERT_NE(projector, nullptr);
+  EXPECT_TRUE(Rows(*projector).empty());
+  EXPECT_EQ(projector->applied_through(), GlobalPosition(0));
+  ASSERT_TRUE(projector->CatchUpFromLog().ok());
+  EXPECT_EQ(projector->WithView([](const View& view) { return static_cast<const RecordingView&>(view).applied(); }), 6);
+  EXPECT_EQ(Rows(*projector).at("task-01"), "1,4");
+
+  auto rebuilt = OpenProjector("rebuilt", store_.get(), /*row_format=*/2);
+  ASSERT_TRUE(rebuilt->CatchUpFromLog().ok());
+  EXPECT_EQ(projector->Digest(), rebuilt->Digest());
+  projector.reset();
+  auto reopened = OpenProjector("view", store_.get(), /*row_format=*/2);  // the same format: rows kept
+  EXPECT_EQ(Rows(*reopened).at("task-01"), "1,4");
+}
+
+TEST_F(ProjectorTest, RowsOfAnEarlierFormatWithoutALogAreRefused) {
+  std::vector<RecordedEvent> events = AppendEvents(2);
+  {
+    auto projector = OpenProjector("view", store_.get(), /*row_format=*/1);
+    ASSERT_TRUE(projector->Apply(events).ok());
+  }
+  auto refused = Projector::Open(std::make_unique<RecordingView>(2), ProjectorOptions{dir_.path() / "view", nullptr},
+                                 nullptr);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
 }
 
 TEST_F(ProjectorTest, AnyInterleavingOfStreamsGivesTheSameDigestAsARebuild) {

@@ -12,7 +12,10 @@ namespace kuimen::testing {
 // was fed, in order. Any double application or gap shows in its rows.
 class RecordingView final : public View {
  public:
+  explicit RecordingView(std::uint32_t row_format = 1) : row_format_(row_format) {}
+
   std::string_view Name() const override { return "recording"; }
+  std::uint32_t RowFormat() const override { return row_format_; }
 
   void Apply(const RecordedEvent& envelope, const EventData&) override {
     std::string& row = rows_[envelope.stream.value];
@@ -37,6 +40,7 @@ class RecordingView final : public View {
   int applied() const { return applied_; }
 
  private:
+  std::uint32_t row_format_;
   std::map<std::string, std::string> rows_;
   std::set<std::string> changed_;
   int applied_ = 0;
