@@ -183,6 +183,7 @@ RocksEventStore::~RocksEventStore() {
   }
   db.reset();  // closes the database, or the last iterator still open does
   if (closing_.valid()) closing_.wait();  // a reopen's old database: its readers are finishing
+  if (closer_.valid()) closer_.wait();
 }
 
 std::shared_ptr<OpenRocksDb> RocksEventStore::CurrentDb() const {
@@ -424,9 +425,10 @@ void RocksEventStore::StartReopen(std::string reason) {
     std::lock_guard lock(db_mu_);
     db_.reset();
   }
-  // The last reader to let go closes it (the one in RocksDB's lock on the
-  // directory must be gone before it can be opened again).
-  old.reset();
+  // The last reader to let go closes it (RocksDB's lock on the directory must
+  // be gone before it can be opened again); never the writer thread, which
+  // goes on refusing appends meanwhile.
+  if (old) closer_ = std::async(std::launch::async, [old = std::move(old)]() mutable { old.reset(); });
   spdlog::warn("eventstore: reopening {} in place ({}); appends are refused until it is open again",
                options_.dir.string(), reopen_reason_);
 }
@@ -515,7 +517,7 @@ void RocksEventStore::FinishReopen() {
   board_->anchor_needed = true;
   board_->Reopened(reopen_reason_, options_.clock->Now());
   board_->WritesResumed();
-  spdlog::warn("eventstore: {} {} at position {}; writing again", options_.dir.string(), reopen_reason_,
+  spdlog::warn("eventstore: {} {}; open again at position {}, writing again", options_.dir.string(), reopen_reason_,
                state->head.position.value);
 }
 

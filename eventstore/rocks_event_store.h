@@ -230,6 +230,9 @@ class RocksEventStore final : public EventStore {
   // A reopen in progress: the old database's close, which waits for the
   // readers still holding it. Writer thread only.
   std::shared_future<void> closing_;
+  // Lets go of the old database on a thread of its own: closing waits for
+  // RocksDB's background jobs, which a hung disk may hold up.
+  std::future<void> closer_;
   std::chrono::steady_clock::time_point closing_since_;
   bool closing_reported_ = false;
   std::string reopen_reason_;
