@@ -338,6 +338,10 @@ TEST_F(DiskFullTest, WritersOnADiskThatFillsAndEmptiesLoseNothingAcknowledged) {
     stop = true;
     for (std::thread& writer : writers) writer.join();
     EXPECT_FALSE(unexpected.has_value()) << "an append was refused other than as disk_full: " << *unexpected;
+    // A compaction that met the full disk may report it only after the
+    // store had resumed: the store resumes again by itself.
+    WaitFor([&] { return store->Health().state == StoreHealth::State::kOk; },
+            "health turns ok after the last round; health: " + store->Health().reason);
     const StoreHealth health = store->Health();
     EXPECT_EQ(health.state, StoreHealth::State::kOk) << health.reason;
     if (health.reopens == 0) {
