@@ -115,7 +115,10 @@ class StoreListener final : public rocksdb::EventListener {
 // Appends go through one writer thread: it takes every append waiting in the
 // queue, checks versions and ids, assigns positions, chains hashes, and writes
 // them all in one WriteBatch with one WAL sync (group commit). Callers block
-// until their group is durable. Reads go to RocksDB directly, concurrently.
+// until their group is durable. Reads go to RocksDB directly, concurrently,
+// each holding the OpenRocksDb it started on. After a failed write the writer
+// resumes through RocksDB's Resume(), or, when that does not return within
+// resume_stuck_after, reopens the database in place (StartReopen).
 class RocksEventStore final : public EventStore {
  public:
   // Use OpenEventStore(); this is public for it alone.
