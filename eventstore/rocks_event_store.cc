@@ -1,5 +1,7 @@
 #include "eventstore/rocks_event_store.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <rocksdb/convenience.h>
@@ -36,6 +38,9 @@ constexpr std::chrono::milliseconds kResumeWait(500);
 // put off to the next pass (it returns at once in RocksDB 7.8: cancelling
 // background work wakes its wait for the flush).
 constexpr std::chrono::seconds kAbandonWait(5);
+// While nothing is appended, how often the writer looks whether a background
+// job's failure needs a resume.
+constexpr std::chrono::milliseconds kIdleCheck(100);
 // How long a read waits for the database while it is being reopened.
 constexpr std::chrono::seconds kReopenReadWait(5);
 // After this long waiting for readers to let go of the old database, say so.
@@ -285,7 +290,11 @@ void RocksEventStore::WriterLoop() {
         // that /healthz turns ok again by itself.
         queue_cv_.wait_for(lock, options_.resume_retry_interval, ready);
       } else {
-        queue_cv_.wait(lock, ready);
+        // A background flush or compaction can fail (a full disk) while
+        // nobody appends; RocksDB tells the board, not this thread, so look
+        // at the board now and then too.
+        queue_cv_.wait_for(lock, std::max(options_.resume_retry_interval, kIdleCheck),
+                           [&] { return ready() || board_->writes_failing(); });
       }
       if (stopping_ && queue_.empty()) return;  // nothing left to write
       // Take whatever is waiting, up to the group limit: while one group syncs,
