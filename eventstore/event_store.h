@@ -62,6 +62,15 @@ struct StoreHealth {
   std::optional<Timestamp> last_scrub;
   bool scrub_ok = true;
   std::string scrub_problem;
+
+  // Since open: times writing came back after a failed write through
+  // RocksDB's Resume(), and times the store reopened its database in place
+  // instead (a Resume() that did not return), with the last one's time and
+  // reason ("reopened after a stuck resume: …").
+  std::uint64_t resumes = 0;
+  std::uint64_t reopens = 0;
+  std::optional<Timestamp> last_reopen;
+  std::string last_reopen_reason;
 };
 
 // The source of truth: an append-only log of events in streams. Thread-safe.
@@ -158,6 +167,10 @@ struct EventStoreOptions {
   std::size_t max_group_events = 8192;
   // After a failed write (a full disk), how often the writer tries to resume.
   std::chrono::milliseconds resume_retry_interval{2000};
+  // A RocksDB Resume() that has not returned after this long is abandoned and
+  // the database reopened in place (RocksDB 7.8 can wait for ever on a flush
+  // queued while a compaction hit the full disk). Appends are refused meanwhile.
+  std::chrono::milliseconds resume_stuck_after{10000};
   // A background checksum scrub (Scrub()) runs at this interval; zero = never
   // (the default: short-lived commands do not scrub; `serve` does). Only for
   // a store open for writing.

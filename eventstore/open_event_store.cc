@@ -132,9 +132,8 @@ bool IsEmptyOrMissing(rocksdb::Env& env, const std::string& dir) {
 
 }  // namespace
 
-Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& options) {
-  if (options.clock == nullptr) return Status::InvalidArgument("a clock is required", "clock");
-  if (options.dir.empty()) return Status::InvalidArgument("a data directory is required", "dir");
+Result<std::unique_ptr<OpenRocksDb>> OpenRocksDatabase(const EventStoreOptions& options,
+                                                       const std::shared_ptr<HealthBoard>& board) {
   rocksdb::Env* env = options.env != nullptr ? options.env : rocksdb::Env::Default();
   const std::string dir = options.dir.string();
 
@@ -186,7 +185,6 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
   // delays shutdown (and after a failed flush RocksDB waits a second).
   db_options.avoid_flush_during_shutdown = true;
   // Background errors (a full disk) and flushes of "default" reach the store.
-  auto board = std::make_shared<HealthBoard>();
   db_options.listeners.push_back(std::make_shared<StoreListener>(board, *options.clock));
 
   const std::vector<std::string> names = FamilyNames();
@@ -282,7 +280,16 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& opti
                         : " has no kuimen format marker: " + got.ToString()));
   }
 
-  auto store = std::make_unique<RocksEventStore>(options, std::move(db), std::move(handles), std::move(board));
+  return std::make_unique<OpenRocksDb>(dir, std::move(db), std::move(handles), !options.read_only && !follower);
+}
+
+Result<std::unique_ptr<EventStore>> OpenEventStore(const EventStoreOptions& options) {
+  if (options.clock == nullptr) return Status::InvalidArgument("a clock is required", "clock");
+  if (options.dir.empty()) return Status::InvalidArgument("a data directory is required", "dir");
+  const std::string dir = options.dir.string();
+  auto board = std::make_shared<HealthBoard>();
+  ASSIGN_OR_RETURN(std::unique_ptr<OpenRocksDb> db, OpenRocksDatabase(options, board));
+  auto store = std::make_unique<RocksEventStore>(options, std::move(db), std::move(board));
   Status loaded = store->LoadState();
   if (!loaded.ok()) return loaded.WithContext("the event store in " + dir);
   const LogHead head = store->Head();

@@ -1,5 +1,7 @@
 #include "eventstore/rocks_event_store.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <rocksdb/convenience.h>
@@ -32,7 +34,17 @@ constexpr std::chrono::seconds kResumeLogEvery(30);
 // How long the writer waits for one Resume() before refusing the appends it
 // holds, and after how long a Resume() that has not returned is reported.
 constexpr std::chrono::milliseconds kResumeWait(500);
-constexpr std::chrono::seconds kResumeStuckAfter(10);
+// How long a cancelled Resume() may take to return before the reopen is
+// put off to the next pass (it returns at once in RocksDB 7.8: cancelling
+// background work wakes its wait for the flush).
+constexpr std::chrono::seconds kAbandonWait(5);
+// While nothing is appended, how often the writer looks whether a background
+// job's failure needs a resume.
+constexpr std::chrono::milliseconds kIdleCheck(100);
+// How long a read waits for the database while it is being reopened.
+constexpr std::chrono::seconds kReopenReadWait(5);
+// After this long waiting for readers to let go of the old database, say so.
+constexpr std::chrono::seconds kReportClosingAfter(10);
 // Free space below which resuming is not even tried.
 constexpr std::uint64_t kResumeFreeBytes = 1 << 20;
 
@@ -48,6 +60,18 @@ void HealthBoard::WritesResumed() {
   std::lock_guard lock(mu_);
   write_problem_.reset();
   write_problem_since_.reset();
+}
+
+void HealthBoard::ResumedByResume() {
+  std::lock_guard lock(mu_);
+  ++resumes_;
+}
+
+void HealthBoard::Reopened(std::string reason, Timestamp now) {
+  std::lock_guard lock(mu_);
+  ++reopens_;
+  last_reopen_ = now;
+  last_reopen_reason_ = std::move(reason);
 }
 
 bool HealthBoard::writes_failing() const {
@@ -72,6 +96,10 @@ StoreHealth HealthBoard::Get() const {
   health.last_scrub = last_scrub_;
   health.scrub_ok = scrub_outcome_.ok();
   health.scrub_problem = scrub_outcome_.message();
+  health.resumes = resumes_;
+  health.reopens = reopens_;
+  health.last_reopen = last_reopen_;
+  health.last_reopen_reason = last_reopen_reason_;
   if (write_problem_) {
     health.state = StoreHealth::State::kDegraded;
     health.reason = *write_problem_;
@@ -105,12 +133,27 @@ std::vector<std::string> FamilyNames() {
           std::string(storage::kIdFamily),     std::string(storage::kMetaFamily)};
 }
 
-RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                                 std::vector<rocksdb::ColumnFamilyHandle*> families,
+OpenRocksDb::OpenRocksDb(std::string dir, std::unique_ptr<rocksdb::DB> db,
+                         std::vector<rocksdb::ColumnFamilyHandle*> families, bool writable)
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      families_(std::move(families)),
+      writable_(writable),
+      closed_future_(closed_.get_future().share()) {}
+
+OpenRocksDb::~OpenRocksDb() {
+  // RocksDB asserts when a database is deleted with handles still open.
+  for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
+  rocksdb::Status closed = db_->Close();
+  if (!closed.ok()) spdlog::warn("eventstore: closing {} failed: {}", dir_, closed.ToString());
+  db_.reset();
+  closed_.set_value();
+}
+
+RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_ptr<OpenRocksDb> db,
                                  std::shared_ptr<HealthBoard> board)
     : options_(options),
       db_(std::move(db)),
-      families_(std::move(families)),
       random_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
       board_(std::move(board)) {
   if (!options_.read_only && options_.follower_dir.empty()) {
@@ -132,22 +175,52 @@ RocksEventStore::~RocksEventStore() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();  // the writer drains the queue first
+  std::shared_ptr<OpenRocksDb> db = CurrentDb();
   if (resume_.valid()) {
-    // A Resume() still waiting wakes up on shutdown and returns.
-    rocksdb::CancelAllBackgroundWork(db_.get(), false);
+    // A Resume() still waiting wakes up on shutdown and returns (a reopen
+    // takes the Resume() before it unpublishes the database, so db is set).
+    if (db) rocksdb::CancelAllBackgroundWork(&db->db(), false);
     (void)resume_.get();
   }
-  for (rocksdb::ColumnFamilyHandle* family : families_) db_->DestroyColumnFamilyHandle(family);
-  rocksdb::Status closed = db_->Close();
-  if (!closed.ok()) spdlog::warn("eventstore: closing {} failed: {}", options_.dir.string(), closed.ToString());
+  {
+    std::lock_guard lock(db_mu_);
+    db_.reset();
+  }
+  db.reset();  // closes the database, or the last iterator still open does
+  if (closing_.valid()) closing_.wait();  // a reopen's old database: its readers are finishing
+  if (closer_.valid()) closer_.wait();
+}
+
+std::shared_ptr<OpenRocksDb> RocksEventStore::CurrentDb() const {
+  std::lock_guard lock(db_mu_);
+  return db_;
+}
+
+std::shared_ptr<OpenRocksDb> RocksEventStore::Db() const {
+  std::unique_lock lock(db_mu_);
+  db_cv_.wait_for(lock, kReopenReadWait, [this] { return db_ != nullptr; });
+  return db_;
 }
 
 Status RocksEventStore::LoadState() {
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
+  ASSIGN_OR_RETURN(StoredState state, ReadState(*db));
+  {
+    std::unique_lock lock(state_mu_);
+    head_ = state.head;
+    stream_heads_ = std::move(state.stream_heads);
+  }
+  head_cv_.notify_all();
+  return Status::Ok();
+}
+
+Result<RocksEventStore::StoredState> RocksEventStore::ReadState(const OpenRocksDb& db) const {
   rocksdb::ReadOptions read;
   std::string value;
   LogHead head;
   std::unordered_map<StreamId, StreamVersion> stream_heads;
-  rocksdb::Status s = db_->Get(read, meta(), std::string(storage::kHeadKey), &value);
+  rocksdb::Status s = db.db().Get(read, db.meta(), std::string(storage::kHeadKey), &value);
   if (s.ok()) {
     ASSIGN_OR_RETURN(auto stored, storage::DecodeHead(value));
     head = LogHead{stored.first, stored.second};
@@ -156,7 +229,7 @@ Status RocksEventStore::LoadState() {
   }
 
   // The head and the last record are written in one batch, so they must agree.
-  std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator(read, log()));
+  std::unique_ptr<rocksdb::Iterator> last(db.db().NewIterator(read, db.log()));
   last->SeekToLast();
   if (!last->status().ok()) return Status::DataLoss("cannot read the log: " + last->status().ToString());
   if (!last->Valid()) {
@@ -173,20 +246,14 @@ Status RocksEventStore::LoadState() {
     }
   }
 
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, heads()));
+  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(read, db.heads()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->value().size() != 8) return Status::DataLoss("a stored stream version is malformed");
     stream_heads[StreamId{it->key().ToString()}] =
         StreamVersion(storage::DecodeU64Key(it->value().ToStringView()));
   }
   if (!it->status().ok()) return Status::DataLoss("cannot read stream versions: " + it->status().ToString());
-  {
-    std::unique_lock lock(state_mu_);
-    head_ = head;
-    stream_heads_ = std::move(stream_heads);
-  }
-  head_cv_.notify_all();
-  return Status::Ok();
+  return StoredState{head, std::move(stream_heads)};
 }
 
 Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& stream,
@@ -223,7 +290,11 @@ void RocksEventStore::WriterLoop() {
         // that /healthz turns ok again by itself.
         queue_cv_.wait_for(lock, options_.resume_retry_interval, ready);
       } else {
-        queue_cv_.wait(lock, ready);
+        // A background flush or compaction can fail (a full disk) while
+        // nobody appends; RocksDB tells the board, not this thread, so look
+        // at the board now and then too.
+        queue_cv_.wait_for(lock, std::max(options_.resume_retry_interval, kIdleCheck),
+                           [&] { return ready() || board_->writes_failing(); });
       }
       if (stopping_ && queue_.empty()) return;  // nothing left to write
       // Take whatever is waiting, up to the group limit: while one group syncs,
@@ -236,15 +307,36 @@ void RocksEventStore::WriterLoop() {
         queue_.pop_front();
       }
     }
-    if (board_->writes_failing()) TryResume();
-    if (board_->anchor_needed.exchange(false)) PutAnchor();
+    if (board_->writes_failing() || closing_.valid() || reopen_pending_) TryResume();
+    if (board_->anchor_needed.exchange(false)) {
+      std::shared_ptr<OpenRocksDb> db = CurrentDb();
+      if (db && db->writable()) {
+        PutAnchor(*db);
+      } else {
+        board_->anchor_needed = true;  // the reopened database gets it
+      }
+    }
     if (!group.empty()) CommitGroup(group);
     group.clear();
   }
 }
 
 void RocksEventStore::TryResume() {
+  if (!data_loss_.empty()) return;  // for good: an operator must look first
+  if (closing_.valid()) {
+    FinishReopen();
+    return;
+  }
   auto now = std::chrono::steady_clock::now();
+  if (reopen_pending_) {
+    if (now - last_resume_attempt_ < options_.resume_retry_interval) return;
+    last_resume_attempt_ = now;
+    StartReopen(reopen_reason_);
+    if (closing_.valid()) FinishReopen();
+    return;
+  }
+  std::shared_ptr<OpenRocksDb> db = CurrentDb();
+  if (!db) return;  // cannot happen: only a reopen unpublishes it
   if (!resume_.valid()) {
     if (now - last_resume_attempt_ < options_.resume_retry_interval) return;
     last_resume_attempt_ = now;
@@ -254,7 +346,7 @@ void RocksEventStore::TryResume() {
     // RocksDB's queue, and the next Resume() waits for it forever. So resume
     // only once the file system reports room again.
     std::uint64_t free_bytes = 0;
-    rocksdb::Status asked = db_->GetEnv()->GetFreeSpace(options_.dir.string(), &free_bytes);
+    rocksdb::Status asked = db->db().GetEnv()->GetFreeSpace(options_.dir.string(), &free_bytes);
     if (asked.ok() && free_bytes < kResumeFreeBytes) {
       ++failed_resumes_;
       if (now - last_resume_log_ >= kResumeLogEvery) {
@@ -267,19 +359,27 @@ void RocksEventStore::TryResume() {
     }
     resume_started_ = now;
     // Flushes every memtable into new files and starts a new WAL; fails, and
-    // leaves the store refusing appends, while the disk is still full.
-    resume_ = std::async(std::launch::async, [this] { return db_->Resume(); });
+    // leaves the store refusing appends, while the disk is still full. The
+    // database stays published (and so open) until resume_ has been taken:
+    // StartReopen takes it before it lets the database go.
+    rocksdb::DB* raw = &db->db();
+    resume_ = std::async(std::launch::async, [raw] { return raw->Resume(); });
   }
   if (resume_.wait_for(kResumeWait) != std::future_status::ready) {
     now = std::chrono::steady_clock::now();
-    if (now - resume_started_ >= kResumeStuckAfter && !resume_stuck_reported_) {
-      resume_stuck_reported_ = true;
-      resume_stuck_reason_ = "resume_stuck: RocksDB's Resume() has not returned for " +
-                             std::to_string(kResumeStuckAfter.count()) +
-                             " s after a write error (a RocksDB 7.8 flush-queue hang); appends are "
-                             "refused until it returns or kuimen is restarted";
-      spdlog::error("eventstore: {} ({})", resume_stuck_reason_, options_.dir.string());
-      board_->WriteFailed(resume_stuck_reason_, options_.clock->Now());
+    if (now - resume_started_ >= options_.resume_stuck_after) {
+      const std::string waited = std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - resume_started_).count());
+      if (!resume_stuck_reported_) {
+        resume_stuck_reported_ = true;
+        resume_stuck_reason_ = "resume_stuck: RocksDB's Resume() has not returned for " + waited +
+                               " ms after a write error (a RocksDB 7.8 flush-queue hang); the database is "
+                               "being reopened in place";
+        spdlog::error("eventstore: {} ({})", resume_stuck_reason_, options_.dir.string());
+        board_->WriteFailed(resume_stuck_reason_, options_.clock->Now());
+      }
+      StartReopen("reopened after a stuck resume: RocksDB's Resume() had not returned for " + waited + " ms");
+      if (closing_.valid()) FinishReopen();
     }
     return;
   }
@@ -296,22 +396,153 @@ void RocksEventStore::TryResume() {
     return;
   }
   failed_resumes_ = 0;
+  board_->ResumedByResume();
   board_->WritesResumed();
   board_->anchor_needed = true;
   spdlog::info("eventstore: writing to {} again", options_.dir.string());
 }
 
-void RocksEventStore::PutAnchor() {
+void RocksEventStore::StartReopen(std::string reason) {
+  reopen_reason_ = std::move(reason);
+  std::shared_ptr<OpenRocksDb> old = CurrentDb();
+  // Stops RocksDB's flushes and compactions for good and wakes a Resume()
+  // waiting on its flush queue (it returns ShutdownInProgress). Reads go on.
+  if (old) rocksdb::CancelAllBackgroundWork(&old->db(), /*wait=*/false);
+  if (resume_.valid()) {
+    if (resume_.wait_for(kAbandonWait) != std::future_status::ready) {
+      // The database cannot be closed under a running Resume(): keep it, keep
+      // refusing appends, and try again at the next retry interval.
+      spdlog::error("eventstore: RocksDB's Resume() on {} did not return even after its background work was "
+                    "cancelled; reopening is put off to the next attempt",
+                    options_.dir.string());
+      reopen_pending_ = true;
+      return;
+    }
+    (void)resume_.get();  // ShutdownInProgress, or whatever it ended with
+  }
+  reopen_pending_ = false;
+  if (old) {
+    closing_ = old->closed();
+  } else {
+    std::promise<void> nothing_open;  // an earlier reopen left no database open
+    nothing_open.set_value();
+    closing_ = nothing_open.get_future().share();
+  }
+  closing_since_ = std::chrono::steady_clock::now();
+  closing_reported_ = false;
+  {
+    std::lock_guard lock(db_mu_);
+    db_.reset();
+  }
+  // The last reader to let go closes it (RocksDB's lock on the directory must
+  // be gone before it can be opened again); never the writer thread, which
+  // goes on refusing appends meanwhile.
+  if (old) closer_ = std::async(std::launch::async, [old = std::move(old)]() mutable { old.reset(); });
+  spdlog::warn("eventstore: reopening {} in place ({}); appends are refused until it is open again",
+               options_.dir.string(), reopen_reason_);
+}
+
+void RocksEventStore::FinishReopen() {
+  if (closing_.wait_for(kResumeWait) != std::future_status::ready) {
+    if (!closing_reported_ && std::chrono::steady_clock::now() - closing_since_ >= kReportClosingAfter) {
+      closing_reported_ = true;
+      spdlog::warn("eventstore: reopening {} waits for reads still running on the old database",
+                   options_.dir.string());
+    }
+    return;
+  }
+  closing_ = {};
+  auto publish = [this](std::shared_ptr<OpenRocksDb> db) {
+    {
+      std::lock_guard lock(db_mu_);
+      db_ = std::move(db);
+    }
+    db_cv_.notify_all();
+  };
+
+  // The one open path: the WAL scan, recovery mode and paranoid checks of a start.
+  Result<std::unique_ptr<OpenRocksDb>> opened = OpenRocksDatabase(options_, board_);
+  if (!opened.ok()) {
+    spdlog::error("eventstore: reopening {} for writing failed, tried again in {} ms: {}", options_.dir.string(),
+                  options_.resume_retry_interval.count(), opened.status().message());
+    board_->WriteFailed("reopen_failed: " + opened.status().message(), options_.clock->Now());
+    EventStoreOptions reading = options_;
+    reading.read_only = true;
+    Result<std::unique_ptr<OpenRocksDb>> read_only = OpenRocksDatabase(reading, board_);
+    if (read_only.ok()) {
+      publish(std::move(read_only).value());  // reads go on meanwhile
+    } else {
+      spdlog::error("eventstore: {} cannot even be opened for reading: {}", options_.dir.string(),
+                    read_only.status().message());
+    }
+    reopen_pending_ = true;
+    last_resume_attempt_ = std::chrono::steady_clock::now();
+    return;
+  }
+  std::shared_ptr<OpenRocksDb> db = std::move(opened).value();
+
+  // What the reopened database holds must be what was acknowledged: never
+  // quietly short. Longer is possible (a group whose WAL write reached the
+  // file before the sync failed; its callers were refused, as a restart
+  // would find it too): kept, if it extends the acknowledged chain.
+  const LogHead acknowledged = Head();
+  Result<StoredState> state = ReadState(*db);
+  Status check = state.status();
+  if (state.ok() && state->head.position < acknowledged.position) {
+    check = Status::DataLoss("the reopened event store ends at position " + std::to_string(state->head.position.value) +
+                             " but position " + std::to_string(acknowledged.position.value) + " was acknowledged");
+  } else if (state.ok() && acknowledged.position.value > 0) {
+    Result<std::optional<RecordedEvent>> at = GetAt(*db, rocksdb::ReadOptions(), acknowledged.position);
+    if (!at.ok()) {
+      check = at.status();
+    } else if (!at->has_value() || (*at)->hash != acknowledged.hash) {
+      check = Status::DataLoss("the reopened event store holds another event at the acknowledged position " +
+                               std::to_string(acknowledged.position.value));
+    }
+  }
+  if (!check.ok()) {
+    data_loss_ = "data_loss: " + check.message() + " (in " + options_.dir.string() +
+                 "); appends are refused: run `kuimen verify`, keep this directory, and restore the last backup";
+    spdlog::error("eventstore: {}", data_loss_);
+    board_->WriteFailed(data_loss_, options_.clock->Now());
+    publish(std::move(db));  // what is there can still be read
+    return;
+  }
+  if (state->head.position != acknowledged.position) {
+    spdlog::warn("eventstore: the reopened {} holds {} events after the acknowledged position {}, from appends that "
+                 "were refused but reached the log; kept",
+                 options_.dir.string(), state->head.position.value - acknowledged.position.value,
+                 acknowledged.position.value);
+  }
+  {
+    std::unique_lock lock(state_mu_);
+    head_ = state->head;
+    stream_heads_ = std::move(state->stream_heads);
+  }
+  head_cv_.notify_all();
+  publish(std::move(db));
+  resume_stuck_reported_ = false;
+  failed_resumes_ = 0;
+  board_->anchor_needed = true;
+  board_->Reopened(reopen_reason_, options_.clock->Now());
+  board_->WritesResumed();
+  spdlog::warn("eventstore: {} {}; open again at position {}, writing again", options_.dir.string(), reopen_reason_,
+               state->head.position.value);
+}
+
+void RocksEventStore::PutAnchor(OpenRocksDb& db) {
   rocksdb::WriteOptions write;
   write.disableWAL = true;
-  rocksdb::Status s = db_->Put(write, families_[0], std::string(storage::kWalAnchorKey), "");
+  rocksdb::Status s = db.db().Put(write, db.family(0), std::string(storage::kWalAnchorKey), "");
   if (!s.ok()) board_->anchor_needed = true;  // try again before the next group
 }
 
 StoreHealth RocksEventStore::Health() const { return board_->Get(); }
 
 Status RocksEventStore::Scrub() {
-  rocksdb::Status s = db_->VerifyChecksum();
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
+  rocksdb::Status s = db->db().VerifyChecksum();
   Status outcome;
   if (s.IsCorruption()) {
     outcome = Status::DataLoss("a checksum scrub found damage in the event store in " + options_.dir.string() + ": " +
@@ -346,6 +577,18 @@ void RocksEventStore::ScrubLoop() {
 }
 
 void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
+  std::shared_ptr<OpenRocksDb> db = CurrentDb();
+  Status refused;
+  if (!data_loss_.empty()) {
+    refused = Status::DataLoss("the event store cannot take appends: " + data_loss_);
+  } else if (!db || !db->writable()) {
+    refused = Status::Unavailable("the event store is being reopened (" + reopen_reason_ +
+                                  "); nothing of this append was stored, retry");
+  }
+  if (!refused.ok()) {
+    for (PendingAppend* append : group) append->done.set_value(refused);
+    return;
+  }
   GroupState state;
   {
     std::shared_lock lock(state_mu_);
@@ -354,13 +597,13 @@ void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
   rocksdb::WriteBatch batch;
   std::vector<Result<std::vector<RecordedEvent>>> outcomes;
   outcomes.reserve(group.size());
-  for (PendingAppend* append : group) outcomes.push_back(Stage(*append, state, batch));
+  for (PendingAppend* append : group) outcomes.push_back(Stage(*db, *append, state, batch));
 
   if (batch.Count() > 0) {
-    batch.Put(meta(), std::string(storage::kHeadKey), storage::EncodeHead(state.head.position, state.head.hash));
+    batch.Put(db->meta(), std::string(storage::kHeadKey), storage::EncodeHead(state.head.position, state.head.hash));
     rocksdb::WriteOptions write;
     write.sync = true;  // acknowledged means durable
-    rocksdb::Status s = db_->Write(write, &batch);
+    rocksdb::Status s = db->db().Write(write, &batch);
     if (!s.ok()) {
       if (!board_->writes_failing()) {
         spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
@@ -389,7 +632,7 @@ void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
 }
 
 Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
-    const PendingAppend& append, const GroupState& group) {
+    OpenRocksDb& db, const PendingAppend& append, const GroupState& group) {
   std::vector<RecordedEvent> found;
   std::size_t with_id = 0;
   for (const ProposedEvent& proposed : append.events) {
@@ -400,7 +643,7 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
       found.push_back(staged->second);
       continue;
     }
-    ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, FindById(*proposed.id));
+    ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, FindIn(db, *proposed.id));
     if (stored.has_value()) found.push_back(std::move(*stored));
   }
   if (found.empty()) return std::optional<std::vector<RecordedEvent>>();
@@ -423,9 +666,9 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
   return std::optional<std::vector<RecordedEvent>>(std::move(found));
 }
 
-Result<std::vector<RecordedEvent>> RocksEventStore::Stage(PendingAppend& append, GroupState& group,
-                                                          rocksdb::WriteBatch& batch) {
-  ASSIGN_OR_RETURN(std::optional<std::vector<RecordedEvent>> retried, FindRetried(append, group));
+Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, PendingAppend& append,
+                                                          GroupState& group, rocksdb::WriteBatch& batch) {
+  ASSIGN_OR_RETURN(std::optional<std::vector<RecordedEvent>> retried, FindRetried(db, append, group));
   if (retried.has_value()) return std::move(*retried);
 
   StreamVersion current;
@@ -463,22 +706,22 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Stage(PendingAppend& append,
     record.append(reinterpret_cast<const char*>(event.hash.data()), event.hash.size());
 
     const std::string position_key = storage::EncodeU64Key(event.position.value);
-    batch.Put(log(), position_key, record);
-    batch.Put(streams(), storage::StreamKey(event.stream, event.version), position_key);
-    batch.Put(ids(), std::string(event.id.AsBytes()), position_key);
+    batch.Put(db.log(), position_key, record);
+    batch.Put(db.streams(), storage::StreamKey(event.stream, event.version), position_key);
+    batch.Put(db.ids(), std::string(event.id.AsBytes()), position_key);
     group.head = LogHead{event.position, event.hash};
     if (proposed.id.has_value()) group.new_ids.emplace(event.id, event);
     stored.push_back(std::move(event));
   }
   group.stream_heads[append.stream] = current;
-  batch.Put(heads(), append.stream.value, storage::EncodeU64Key(current.value));
+  batch.Put(db.heads(), append.stream.value, storage::EncodeU64Key(current.value));
   return stored;
 }
 
-Result<std::optional<RecordedEvent>> RocksEventStore::GetAt(const rocksdb::ReadOptions& read,
+Result<std::optional<RecordedEvent>> RocksEventStore::GetAt(OpenRocksDb& db, const rocksdb::ReadOptions& read,
                                                             GlobalPosition position) {
   std::string record;
-  rocksdb::Status s = db_->Get(read, log(), storage::EncodeU64Key(position.value), &record);
+  rocksdb::Status s = db.db().Get(read, db.log(), storage::EncodeU64Key(position.value), &record);
   if (s.IsNotFound()) return std::optional<RecordedEvent>();
   if (!s.ok()) return Status::Unavailable("cannot read position " + std::to_string(position.value) + ": " + s.ToString());
   ASSIGN_OR_RETURN(RecordedEvent event, storage::DecodeRecord(record));
@@ -486,13 +729,19 @@ Result<std::optional<RecordedEvent>> RocksEventStore::GetAt(const rocksdb::ReadO
 }
 
 Result<std::optional<RecordedEvent>> RocksEventStore::FindById(const EventId& id) {
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
+  return FindIn(*db, id);
+}
+
+Result<std::optional<RecordedEvent>> RocksEventStore::FindIn(OpenRocksDb& db, const EventId& id) {
   rocksdb::ReadOptions read;
   std::string position;
-  rocksdb::Status s = db_->Get(read, ids(), std::string(id.AsBytes()), &position);
+  rocksdb::Status s = db.db().Get(read, db.ids(), std::string(id.AsBytes()), &position);
   if (s.IsNotFound()) return std::optional<RecordedEvent>();
   if (!s.ok()) return Status::Unavailable("cannot look up event " + id.ToString() + ": " + s.ToString());
   if (position.size() != 8) return Status::DataLoss("the index entry of event " + id.ToString() + " is malformed");
-  return GetAt(read, GlobalPosition(storage::DecodeU64Key(position)));
+  return GetAt(db, read, GlobalPosition(storage::DecodeU64Key(position)));
 }
 
 StreamVersion RocksEventStore::StreamHead(const StreamId& stream) const {
@@ -513,8 +762,11 @@ LogHead RocksEventStore::WaitForHead(GlobalPosition position, std::chrono::milli
 }
 
 Result<GlobalPosition> RocksEventStore::LoadCursor(std::string_view name) {
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta(), std::string(storage::kCursorPrefix) + std::string(name), &value);
+  rocksdb::Status s =
+      db->db().Get(rocksdb::ReadOptions(), db->meta(), std::string(storage::kCursorPrefix) + std::string(name), &value);
   if (s.IsNotFound()) return GlobalPosition();
   if (!s.ok()) return Status::Unavailable("cannot read cursor " + std::string(name) + ": " + s.ToString());
   if (value.size() != 8) return Status::DataLoss("cursor " + std::string(name) + " is malformed");
@@ -525,15 +777,21 @@ Status RocksEventStore::SaveCursor(std::string_view name, GlobalPosition positio
   if (options_.read_only || !options_.follower_dir.empty()) {
     return Status::FailedPrecondition("the store is open read-only");
   }
-  rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), meta(), std::string(storage::kCursorPrefix) + std::string(name),
-                               storage::EncodeU64Key(position.value));
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
+  if (!db->writable()) return Status::Unavailable("cannot save cursor " + std::string(name) + ": the store is being reopened");
+  rocksdb::Status s = db->db().Put(rocksdb::WriteOptions(), db->meta(),
+                                   std::string(storage::kCursorPrefix) + std::string(name),
+                                   storage::EncodeU64Key(position.value));
   if (!s.ok()) return Status::Unavailable("cannot save cursor " + std::string(name) + ": " + s.ToString());
   return Status::Ok();
 }
 
 Status RocksEventStore::Refresh() {
   if (options_.follower_dir.empty()) return Status::Ok();
-  rocksdb::Status s = db_->TryCatchUpWithPrimary();
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
+  rocksdb::Status s = db->db().TryCatchUpWithPrimary();
   if (!s.ok()) return Status::Unavailable("cannot follow the store's writer: " + s.ToString());
   return LoadState();
 }
@@ -550,8 +808,10 @@ Status RocksEventStore::Checkpoint(const std::filesystem::path& dest) {
   if (std::filesystem::exists(target, error)) {
     return Status::FailedPrecondition(target.string() + " already exists; a checkpoint goes into a new directory");
   }
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return Status::Unavailable("the event store is being reopened; retry");
   rocksdb::Checkpoint* raw = nullptr;
-  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  rocksdb::Status s = rocksdb::Checkpoint::Create(&db->db(), &raw);
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // log_size_for_flush 0: flush every family first, so the copy needs little of the WAL.
   if (s.ok()) s = checkpoint->CreateCheckpoint(target.string(), /*log_size_for_flush=*/0);
@@ -569,7 +829,13 @@ VerifyReport RocksEventStore::Verify() {
   rocksdb::ReadOptions read;
   read.readahead_size = 4 << 20;  // a sequential scan
   read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log()));
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) {
+    report.ok = false;
+    report.problem = "the event store is being reopened; verify again";
+    return report;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db->db().NewIterator(read, db->log()));
   auto fail = [&report](GlobalPosition position, std::string problem) {
     report.ok = false;
     report.bad_position = position;

@@ -26,6 +26,10 @@ class HealthBoard {
   // Appends fail: `reason` says why. Keeps the first `since`.
   void WriteFailed(std::string reason, Timestamp now);
   void WritesResumed();
+  // Writing came back through RocksDB's Resume() / by reopening the database
+  // in place (`reason` says why it was reopened). Counted for Health().
+  void ResumedByResume();
+  void Reopened(std::string reason, Timestamp now);
   bool writes_failing() const;
   void Scrubbed(Timestamp at, Status outcome);
   StoreHealth Get() const;
@@ -40,7 +44,55 @@ class HealthBoard {
   std::optional<Timestamp> last_scrub_;
   Status scrub_outcome_;
   std::optional<Timestamp> scrub_failed_since_;
+  std::uint64_t resumes_ = 0;
+  std::uint64_t reopens_ = 0;
+  std::optional<Timestamp> last_reopen_;
+  std::string last_reopen_reason_;
 };
+
+// One open RocksDB database with its column family handles (order:
+// FamilyNames()). Destroying it destroys the handles and closes the database;
+// closed() is ready after that. The store hands out shared references to it:
+// a read or an iterator keeps the database it started on open, so the store
+// can reopen its database under them without a use-after-free.
+class OpenRocksDb {
+ public:
+  OpenRocksDb(std::string dir, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families,
+              bool writable);
+  ~OpenRocksDb();
+  OpenRocksDb(const OpenRocksDb&) = delete;
+  OpenRocksDb& operator=(const OpenRocksDb&) = delete;
+
+  rocksdb::DB& db() const { return *db_; }
+  // False for a database opened read-only (also after a failed reopen, so
+  // that reads go on while writing waits for the next attempt).
+  bool writable() const { return writable_; }
+  rocksdb::ColumnFamilyHandle* family(std::size_t i) const { return families_[i]; }
+  rocksdb::ColumnFamilyHandle* log() const { return families_[1]; }
+  rocksdb::ColumnFamilyHandle* streams() const { return families_[2]; }
+  rocksdb::ColumnFamilyHandle* heads() const { return families_[3]; }
+  rocksdb::ColumnFamilyHandle* ids() const { return families_[4]; }
+  rocksdb::ColumnFamilyHandle* meta() const { return families_[5]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& families() const { return families_; }
+  // Ready once the database is closed (the last reference went).
+  std::shared_future<void> closed() const { return closed_future_; }
+
+ private:
+  const std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  const bool writable_;
+  std::promise<void> closed_;
+  std::shared_future<void> closed_future_;
+};
+
+// Opens the RocksDB database of a store (creating it when the directory holds
+// none and `options` allow): the WAL scan, the recovery mode, paranoid checks,
+// the column families and the format marker (open_event_store.cc). The one
+// open path, for OpenEventStore and for the store reopening itself. `board`
+// hears the database's background errors and flushes.
+Result<std::unique_ptr<OpenRocksDb>> OpenRocksDatabase(const EventStoreOptions& options,
+                                                       const std::shared_ptr<HealthBoard>& board);
 
 // Hears RocksDB's background errors and flushes for the store. Installed in
 // the DBOptions at open. RocksDB's own error recovery is switched off: the
@@ -63,12 +115,15 @@ class StoreListener final : public rocksdb::EventListener {
 // Appends go through one writer thread: it takes every append waiting in the
 // queue, checks versions and ids, assigns positions, chains hashes, and writes
 // them all in one WriteBatch with one WAL sync (group commit). Callers block
-// until their group is durable. Reads go to RocksDB directly, concurrently.
+// until their group is durable. Reads go to RocksDB directly, concurrently,
+// each holding the OpenRocksDb it started on. After a failed write the writer
+// resumes through RocksDB's Resume(), or, when that does not return within
+// resume_stuck_after, reopens the database in place (StartReopen).
 class RocksEventStore final : public EventStore {
  public:
   // Use OpenEventStore(); this is public for it alone.
-  RocksEventStore(const EventStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                  std::vector<rocksdb::ColumnFamilyHandle*> families, std::shared_ptr<HealthBoard> board);
+  RocksEventStore(const EventStoreOptions& options, std::unique_ptr<OpenRocksDb> db,
+                  std::shared_ptr<HealthBoard> board);
   ~RocksEventStore() override;
 
   // Reads the head and stream versions; checks them against the log's last record.
@@ -106,29 +161,48 @@ class RocksEventStore final : public EventStore {
     std::map<EventId, RecordedEvent> new_ids;
   };
 
+  // What the database holds: the head and every stream's version.
+  struct StoredState {
+    LogHead head;
+    std::unordered_map<StreamId, StreamVersion> stream_heads;
+  };
+
+  // The database now, waiting (bounded) while the writer reopens it; nullptr
+  // when none came in time. For readers.
+  std::shared_ptr<OpenRocksDb> Db() const;
+  // The database now, never waiting (nullptr while it is being reopened).
+  std::shared_ptr<OpenRocksDb> CurrentDb() const;
+  Result<StoredState> ReadState(const OpenRocksDb& db) const;
+
   void WriterLoop();
   void ScrubLoop();
   // After a failed write: RocksDB's Resume(), at most once per retry interval.
   void TryResume();
+  // Reopening the database in place, when a Resume() has not returned:
+  // abandons the Resume() (cancelling background work wakes it), unpublishes
+  // the database and lets the last reader close it; FinishReopen() then opens
+  // it again through OpenRocksDatabase and checks it against what was
+  // acknowledged. Writer thread only.
+  void StartReopen(std::string reason);
+  void FinishReopen();
   // Writes kWalAnchorKey if a flush took it away.
-  void PutAnchor();
+  void PutAnchor(OpenRocksDb& db);
   void CommitGroup(std::vector<PendingAppend*>& group);
-  Result<std::vector<RecordedEvent>> Stage(PendingAppend& append, GroupState& group,
+  Result<std::vector<RecordedEvent>> Stage(OpenRocksDb& db, PendingAppend& append, GroupState& group,
                                            rocksdb::WriteBatch& batch);
   // The stored or staged events for a retried append; nullopt if its ids are all new.
-  Result<std::optional<std::vector<RecordedEvent>>> FindRetried(const PendingAppend& append,
+  Result<std::optional<std::vector<RecordedEvent>>> FindRetried(OpenRocksDb& db, const PendingAppend& append,
                                                                 const GroupState& group);
-  Result<std::optional<RecordedEvent>> GetAt(const rocksdb::ReadOptions& read, GlobalPosition p);
-
-  rocksdb::ColumnFamilyHandle* log() const { return families_[1]; }
-  rocksdb::ColumnFamilyHandle* streams() const { return families_[2]; }
-  rocksdb::ColumnFamilyHandle* heads() const { return families_[3]; }
-  rocksdb::ColumnFamilyHandle* ids() const { return families_[4]; }
-  rocksdb::ColumnFamilyHandle* meta() const { return families_[5]; }
+  static Result<std::optional<RecordedEvent>> FindIn(OpenRocksDb& db, const EventId& id);
+  static Result<std::optional<RecordedEvent>> GetAt(OpenRocksDb& db, const rocksdb::ReadOptions& read,
+                                                    GlobalPosition p);
 
   const EventStoreOptions options_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // order: see FamilyNames()
+  // The open database; nullptr while the writer reopens it. Readers take a
+  // reference (Db()); db_cv_ is signalled when a database is published.
+  mutable std::mutex db_mu_;
+  mutable std::condition_variable db_cv_;
+  std::shared_ptr<OpenRocksDb> db_;
 
   // Published state: what is durable. Written by the writer thread only.
   mutable std::shared_mutex state_mu_;
@@ -156,6 +230,20 @@ class RocksEventStore final : public EventStore {
   std::chrono::steady_clock::time_point resume_started_;
   bool resume_stuck_reported_ = false;
   std::string resume_stuck_reason_;
+  // A reopen in progress: the old database's close, which waits for the
+  // readers still holding it. Writer thread only.
+  std::shared_future<void> closing_;
+  // Lets go of the old database on a thread of its own: closing waits for
+  // RocksDB's background jobs, which a hung disk may hold up.
+  std::future<void> closer_;
+  std::chrono::steady_clock::time_point closing_since_;
+  bool closing_reported_ = false;
+  std::string reopen_reason_;
+  // Set when a reopen could not open for writing: tried again every retry interval.
+  bool reopen_pending_ = false;
+  // Set when the reopened database did not hold what was acknowledged:
+  // appends are refused for good (kDataLoss); an operator must look.
+  std::string data_loss_;
 
   std::shared_ptr<HealthBoard> board_;
   // The background scrub; stopped before the database closes.

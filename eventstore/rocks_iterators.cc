@@ -9,14 +9,29 @@ namespace kuimen {
 
 namespace {
 
+// An iterator that failed before it started (the database is being reopened).
+class FailedIterator final : public EventIterator {
+ public:
+  explicit FailedIterator(Status status) : status_(std::move(status)) {}
+  bool Valid() const override { return false; }
+  const RecordedEvent& event() const override { return event_; }
+  void Next() override {}
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+  RecordedEvent event_;
+};
+
 // Walks the log column family from a position. The RocksDB iterator pins a
-// snapshot, so the walk ends at the head as of its creation.
+// snapshot, so the walk ends at the head as of its creation. Holds the
+// database open (a reopen waits for it).
 class LogIterator final : public EventIterator {
  public:
-  LogIterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* log, GlobalPosition from) {
+  LogIterator(std::shared_ptr<OpenRocksDb> db, GlobalPosition from) : db_(std::move(db)) {
     rocksdb::ReadOptions read;
     read.readahead_size = 2 << 20;  // replays read sequentially
-    it_.reset(db.NewIterator(read, log));
+    it_.reset(db_->db().NewIterator(read, db_->log()));
     it_->Seek(storage::EncodeU64Key(from.value));
     Load();
   }
@@ -44,6 +59,7 @@ class LogIterator final : public EventIterator {
     valid_ = true;
   }
 
+  std::shared_ptr<OpenRocksDb> db_;  // declared first: destroyed after the RocksDB iterator
   std::unique_ptr<rocksdb::Iterator> it_;
   RecordedEvent event_;
   bool valid_ = false;
@@ -54,11 +70,14 @@ class LogIterator final : public EventIterator {
 // snapshot so the index and the log agree.
 class StreamIterator final : public EventIterator {
  public:
-  StreamIterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* index, rocksdb::ColumnFamilyHandle* log,
-                 const StreamId& stream, StreamVersion from)
-      : db_(db), log_(log), prefix_(storage::StreamPrefix(stream)), snapshot_(db.GetSnapshot()) {
+  StreamIterator(std::shared_ptr<OpenRocksDb> db, const StreamId& stream, StreamVersion from)
+      : owner_(std::move(db)),
+        db_(owner_->db()),
+        log_(owner_->log()),
+        prefix_(storage::StreamPrefix(stream)),
+        snapshot_(db_.GetSnapshot()) {
     read_.snapshot = snapshot_;
-    it_.reset(db.NewIterator(read_, index));
+    it_.reset(db_.NewIterator(read_, owner_->streams()));
     it_->Seek(storage::StreamKey(stream, from));
     Load();
   }
@@ -96,6 +115,7 @@ class StreamIterator final : public EventIterator {
     valid_ = true;
   }
 
+  std::shared_ptr<OpenRocksDb> owner_;  // holds the database open (a reopen waits for it)
   rocksdb::DB& db_;
   rocksdb::ColumnFamilyHandle* log_;
   const std::string prefix_;
@@ -110,11 +130,15 @@ class StreamIterator final : public EventIterator {
 }  // namespace
 
 std::unique_ptr<EventIterator> RocksEventStore::ReadAll(GlobalPosition from) {
-  return std::make_unique<LogIterator>(*db_, log(), from);
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return std::make_unique<FailedIterator>(Status::Unavailable("the event store is being reopened; retry"));
+  return std::make_unique<LogIterator>(std::move(db), from);
 }
 
 std::unique_ptr<EventIterator> RocksEventStore::ReadStream(const StreamId& stream, StreamVersion from) {
-  return std::make_unique<StreamIterator>(*db_, streams(), log(), stream, from);
+  std::shared_ptr<OpenRocksDb> db = Db();
+  if (!db) return std::make_unique<FailedIterator>(Status::Unavailable("the event store is being reopened; retry"));
+  return std::make_unique<StreamIterator>(std::move(db), stream, from);
 }
 
 }  // namespace kuimen

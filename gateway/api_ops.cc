@@ -29,6 +29,13 @@ std::vector<Route> OpsRoutes() {
       store_json["last_scrub"] = FormatTimestamp(*store.last_scrub);
       store_json["scrub_ok"] = store.scrub_ok;
     }
+    // Writing that came back by itself after a failed write (a full disk).
+    store_json["resumes"] = store.resumes;
+    store_json["reopens"] = store.reopens;
+    if (store.last_reopen) {
+      store_json["last_reopen"] = FormatTimestamp(*store.last_reopen);
+      store_json["last_reopen_reason"] = store.last_reopen_reason;
+    }
     for (const ViewHealth& view : api.views_health ? api.views_health() : std::vector<ViewHealth>()) {
       nlohmann::ordered_json& entry = reply.json["views"][view.view];
       entry["status"] = view.ok() ? "ok" : "degraded";

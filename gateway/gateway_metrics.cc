@@ -58,6 +58,14 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
   EventStore& store = service.store();
   registry_.AddGauge("kuimen_log_head_position", "Position of the last event in the log.",
                      [&store] { return static_cast<double>(store.Head().position.value); });
+  // Read from the store at scrape time (it counts them): gauges by the
+  // registry's type, counters by meaning (they only grow while serve runs).
+  registry_.AddGauge("kuimen_store_resumes_total",
+                     "Times writing came back through RocksDB's Resume() after a failed write (a full disk).",
+                     [&store] { return static_cast<double>(store.Health().resumes); });
+  registry_.AddGauge("kuimen_store_reopens_total",
+                     "Times the event store reopened its database in place because RocksDB's Resume() did not return.",
+                     [&store] { return static_cast<double>(store.Health().reopens); });
   registry_.AddGauge("kuimen_relay_lag_events", "Events in the log not yet acknowledged by Kafka.", [&store, &service] {
     const Relay* relay = service.relay();
     const double head = static_cast<double>(store.Head().position.value);

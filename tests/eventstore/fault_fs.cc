@@ -28,6 +28,7 @@ class FaultFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
+    fs_.WaitIfHeld(name_);
     std::uint64_t allowed = 0;
     rocksdb::IOStatus verdict = fs_.OnAppend(name_, data.size(), &allowed);
     if (allowed > 0) {
@@ -105,6 +106,33 @@ void FaultFs::SetSpaceLeft(std::optional<std::uint64_t> bytes) {
 void FaultFs::SetNoSpaceFor(std::string suffix) {
   std::lock_guard lock(mu_);
   no_space_suffix_ = std::move(suffix);
+}
+
+namespace {
+bool EndsWith(const std::string& name, const std::string& suffix) {
+  return !suffix.empty() && name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+void FaultFs::HoldAppendsTo(std::string suffix) {
+  {
+    std::lock_guard lock(hold_mu_);
+    hold_suffix_ = std::move(suffix);
+  }
+  hold_cv_.notify_all();
+}
+
+std::uint64_t FaultFs::held_appends() const {
+  std::lock_guard lock(hold_mu_);
+  return held_appends_;
+}
+
+void FaultFs::WaitIfHeld(const std::string& fname) {
+  std::unique_lock lock(hold_mu_);
+  if (!EndsWith(fname, hold_suffix_)) return;
+  ++held_appends_;
+  hold_cv_.wait(lock, [&] { return !EndsWith(fname, hold_suffix_); });
 }
 
 std::uint64_t FaultFs::no_space_errors() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,7 +25,9 @@ namespace kuimen::testing {
 //  - a crash at a chosen moment (CrashAfterWrites): after that many writes or
 //    syncs every later write fails, as if the machine had stopped;
 //  - a full disk (SetSpaceLeft): appends beyond the space left write what fits
-//    and fail with ENOSPC (IOStatus::NoSpace), and GetFreeSpace reports it.
+//    and fail with ENOSPC (IOStatus::NoSpace), and GetFreeSpace reports it;
+//  - a write that does not return (HoldAppendsTo): a background job of
+//    RocksDB that never finishes, as a hung disk would leave it.
 // Syncs are recorded, not passed to the disk: durability is simulated, which
 // keeps the tests fast. Thread-safe. Give a store rocksdb::NewCompositeEnv(fs).
 class FaultFs : public rocksdb::FileSystemWrapper {
@@ -49,6 +52,12 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   // Every append to a file whose name ends with `suffix` (".sst": flushes and
   // compactions, not the WAL) fails with ENOSPC; an empty suffix ends that.
   void SetNoSpaceFor(std::string suffix);
+  // Every append to a file whose name ends with `suffix` waits until
+  // HoldAppendsTo("") lets them go; held_appends() counts those that waited.
+  void HoldAppendsTo(std::string suffix);
+  std::uint64_t held_appends() const;
+  // Called by the files this file system hands out, before each append.
+  void WaitIfHeld(const std::string& fname);
 
   // The FileSystem interface (only the calls that create, write or move files).
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
@@ -102,6 +111,12 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   std::optional<std::uint64_t> space_left_;
   std::uint64_t no_space_errors_ = 0;
   std::string no_space_suffix_;
+
+  // Held appends wait on their own lock, so the rest of the file system goes on.
+  mutable std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  std::string hold_suffix_;
+  std::uint64_t held_appends_ = 0;
 };
 
 }  // namespace kuimen::testing

@@ -60,7 +60,11 @@ TEST_F(DiskFullApiTest, AReportOnAFullDiskGets507DiskFullWhileReadsAndHealthzAns
   }
   EXPECT_EQ(accepted.status, 201) << accepted.body;
   EXPECT_EQ(accepted.json["event"]["position"], first_position + 1) << "the refused report left no trace";
-  EXPECT_EQ(Send("GET", "/healthz", "").json["status"], "ok");
+  Reply resumed = Send("GET", "/healthz", "");
+  EXPECT_EQ(resumed.json["status"], "ok") << resumed.body;
+  // Counted: back through RocksDB's Resume(), no reopen was needed.
+  EXPECT_EQ(resumed.json["store"]["resumes"], 1) << resumed.body;
+  EXPECT_EQ(resumed.json["store"]["reopens"], 0) << resumed.body;
 }
 
 }  // namespace

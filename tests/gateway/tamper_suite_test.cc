@@ -61,8 +61,10 @@ class TamperSuiteTest : public testing::StoreTest {
     meta_ = handles[5];
     EventStoreOptions options = Options();
     options.read_only = true;  // no writer thread; the forger writes
-    store_ = std::make_unique<RocksEventStore>(options, std::unique_ptr<rocksdb::DB>(raw), handles,
-                                               std::make_shared<HealthBoard>());
+    store_ = std::make_unique<RocksEventStore>(
+        options, std::make_unique<OpenRocksDb>(options.dir.string(), std::unique_ptr<rocksdb::DB>(raw), handles,
+                                               /*writable=*/false),
+        std::make_shared<HealthBoard>());
     ASSERT_TRUE(store_->LoadState().ok());
     for (std::uint64_t p = 1; p <= kEvents; ++p) ASSERT_TRUE(db_->Get({}, log_, Key(p), &original_[p]).ok());
     ASSERT_TRUE(db_->Get({}, meta_, std::string(storage::kHeadKey), &original_head_).ok());
