@@ -43,7 +43,7 @@ class JsonReader {
 
  private:
   const nlohmann::json* Find(const char* key) const;
-  Status Wrong(const char* key, const char* expected) const;
+  Status Wrong(const char* key, const char* code, const char* message) const;
 
   const nlohmann::json& object_;
   std::string path_;
