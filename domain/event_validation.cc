@@ -95,7 +95,7 @@ Status CheckIdentifier(std::string_view id, const Field& field, size_t max_bytes
 }
 
 Status CheckNoticeId(std::string_view id) {
-  return CheckIdentifier(id, {"notice_id", "督办通知编号"}, kMaxNoticeIdBytes);
+  return CheckIdentifier(id, {"notice_id", "督办编号"}, kMaxNoticeIdBytes);
 }
 
 Status CheckListSize(size_t size, const Field& field) {
@@ -110,18 +110,18 @@ Status Check(const ProgressReported& e) {
   }
   RETURN_IF_ERROR(CheckText(e.summary, {"summary", "进展情况"}, kMaxTextChars));
   if (!std::isfinite(e.percent) || e.percent < 0 || e.percent > 100) {
-    return Invalid({"percent", "完成进度"}, "out_of_range", "完成进度应为0到100之间的数");
+    return Invalid({"percent", "总体进度"}, "out_of_range", "总体进度应为0到100之间的数");
   }
-  RETURN_IF_ERROR(CheckListSize(e.indicators.size(), {"indicators", "指标"}));
+  RETURN_IF_ERROR(CheckListSize(e.indicators.size(), {"indicators", "指标完成值"}));
   for (size_t i = 0; i < e.indicators.size(); ++i) {
     const std::string where = "indicators[" + std::to_string(i) + "]";
-    const std::string nth = "第" + std::to_string(i + 1) + "项指标的";
+    const std::string nth = "第" + std::to_string(i + 1) + "项指标";
     const IndicatorValue& v = e.indicators[i];
-    RETURN_IF_ERROR(CheckText(v.indicator, {where + ".indicator", nth + "名称"}, kMaxNameChars));
+    RETURN_IF_ERROR(CheckText(v.indicator, {where + ".indicator", nth + "的名称"}, kMaxNameChars));
     if (!std::isfinite(v.value) || v.value < 0) {
-      return Invalid({where + ".value", nth + "数值"}, "out_of_range", nth + "数值不能小于0");
+      return Invalid({where + ".value", nth + "完成值"}, "out_of_range", nth + "完成值不能小于0");
     }
-    RETURN_IF_ERROR(CheckText(v.unit, {where + ".unit", nth + "计量单位"}, kMaxNameChars));
+    RETURN_IF_ERROR(CheckText(v.unit, {where + ".unit", nth + "的计量单位"}, kMaxNameChars));
   }
   RETURN_IF_ERROR(CheckListSize(e.evidence.size(), {"evidence", "佐证材料"}));
   for (size_t i = 0; i < e.evidence.size(); ++i) {
@@ -139,8 +139,8 @@ Status Check(const ProgressReported& e) {
 }
 
 Status Check(const DeadlineSet& e) {
-  RETURN_IF_ERROR(CheckText(e.milestone, {"milestone", "时限节点"}, kMaxNameChars));
-  return CheckDate(e.due, {"due", "完成时限"});
+  RETURN_IF_ERROR(CheckText(e.milestone, {"milestone", "节点名称"}, kMaxNameChars));
+  return CheckDate(e.due, {"due", "时限"});
 }
 
 Status Check(const ReportReviewed& e) {
@@ -178,7 +178,7 @@ Status Check(const NoticeSigned& e) { return CheckNoticeId(e.notice_id); }
 
 Status Check(const TaskCompleted& e) { return CheckText(e.summary, {"summary", "完成情况"}, kMaxTextChars); }
 
-Status Check(const TaskReopened& e) { return CheckText(e.reason, {"reason", "重新打开的理由"}, kMaxTextChars); }
+Status Check(const TaskReopened& e) { return CheckText(e.reason, {"reason", "重新启动的理由"}, kMaxTextChars); }
 
 Status CheckYear(int year) {
   if (year < kMinAssessmentYear || year > kMaxAssessmentYear) {
@@ -193,7 +193,7 @@ Status Check(const AssessmentAdjusted& e) {
   RETURN_IF_ERROR(CheckText(e.unit, {"unit", "被考核单位"}, kMaxNameChars));
   RETURN_IF_ERROR(CheckYear(e.year));
   if (!std::isfinite(e.points) || e.points == 0 || std::fabs(e.points) > kMaxAdjustmentPoints) {
-    return Invalid({"points", "加减分值"}, "out_of_range", "加减分值应在-20到+20之间，且不能为0");
+    return Invalid({"points", "分值"}, "out_of_range", "分值应在-20到+20之间，且不能为0");
   }
   return CheckText(e.reason, {"reason", "加减分理由"}, kMaxTextChars);
 }
@@ -218,7 +218,7 @@ Status CheckNoSurroundingSpace(std::string_view text, const Field& field) {
 
 Status Check(const PrincipalRegistered& e) {
   RETURN_IF_ERROR(CheckPrincipalId(e.principal_id));
-  RETURN_IF_ERROR(CheckText(e.name, {"name", "账号名称"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckText(e.name, {"name", "姓名或科室"}, kMaxNameChars));
   RETURN_IF_ERROR(CheckOptionalText(e.unit, {"unit", "所属单位"}, kMaxNameChars));
   RETURN_IF_ERROR(CheckNoSurroundingSpace(e.unit, {"unit", "所属单位"}));
   const bool hex = e.token_sha256.size() == 64 &&

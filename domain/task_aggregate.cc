@@ -154,7 +154,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       }
       if (self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
-                      StreamDisplayName(self.item_.stream) + "已完成，重新打开前不再接受进展报送");
+                      StreamDisplayName(self.item_.stream) + "已完成，重新启动前不再接受进展报送");
       }
       for (size_t i = 0; i < e.indicators.size(); ++i) {
         const IndicatorValue& v = e.indicators[i];
@@ -237,7 +237,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireTaskForce(actor));
       if (!self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskNotCompleted,
-                      StreamDisplayName(self.item_.stream) + "尚未完成，不能重新打开");
+                      StreamDisplayName(self.item_.stream) + "尚未完成，不需要重新启动");
       }
       return Status::Ok();
     }

@@ -108,7 +108,7 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   ASSIGN_OR_RETURN(e.percent, r.Number("percent"));
   ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators", /*required=*/false));
   for (size_t i = 0; i < indicators->size(); ++i) {
-    JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
+    JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i), r.voice());
     RETURN_IF_ERROR(item.ExpectObject());
     RETURN_IF_ERROR(item.RejectUnknown({"indicator", "value", "unit"}));
     IndicatorValue v;
@@ -119,7 +119,7 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   }
   ASSIGN_OR_RETURN(const json* evidence, r.Array("evidence", /*required=*/false));
   for (size_t i = 0; i < evidence->size(); ++i) {
-    JsonReader item((*evidence)[i], JsonReader::Element(r.PathOf("evidence"), i));
+    JsonReader item((*evidence)[i], JsonReader::Element(r.PathOf("evidence"), i), r.voice());
     RETURN_IF_ERROR(item.ExpectObject());
     RETURN_IF_ERROR(item.RejectUnknown({"title", "uri"}));
     Evidence link;
@@ -384,10 +384,19 @@ std::vector<std::string_view> EventTypeNames() {
   }(kAlternatives);
 }
 
-Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& data) {
-  JsonReader r(data, "");
+namespace {
+
+// A client's request is refused in the clerk's words; a stored event in the log's.
+Result<EventData> FromJson(std::string_view type, const nlohmann::json& data, ReaderVoice voice) {
+  JsonReader r(data, "", voice);
   if (!data.is_object()) return Status::InvalidArgument("填报内容的格式不对，应为一组字段", "data", "wrong_type");
   return DecodeByName(type, r, kAlternatives);
+}
+
+}  // namespace
+
+Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& data) {
+  return FromJson(type, data, ReaderVoice::kClerk);
 }
 
 Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
@@ -406,7 +415,7 @@ Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_versio
   for (std::uint32_t v = schema_version; known != 0 && v < known; ++v) {
     RETURN_IF_ERROR(FindUpcast(type, v)->upcast(data));
   }
-  return EventFromJson(type, data);
+  return FromJson(type, data, ReaderVoice::kLog);
 }
 
 }  // namespace kuimen

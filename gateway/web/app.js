@@ -299,7 +299,7 @@ function app() {
       try {
         this.me = await request(this.token, '/api/v1/me');
       } catch (e) {
-        this.logout(e.status === 401 ? '令牌无效或已被撤销，请检查后重新粘贴' : explain(e.error));
+        this.logout(explain(e.error));
         return false;
       }
       try {

@@ -146,10 +146,10 @@ TEST(EventValidation, NamesEachProblemWithACodeTheFieldAndTheFormsWords) {
   const std::vector<Case> cases = {
       {blank, "summary", "required", "进展情况不能为空"},
       {NoticeAnswered{"n-1", " "}, "summary", "required", "整改情况不能为空"},
-      {percent, "percent", "out_of_range", "完成进度应为0到100之间的数"},
+      {percent, "percent", "out_of_range", "总体进度应为0到100之间的数"},
       {negative, "indicators[" + std::to_string(negative.indicators.size() - 1) + "].value", "out_of_range",
-       "第" + std::to_string(negative.indicators.size()) + "项指标的数值不能小于0"},
-      {TaskReopened{std::string(4001, 'x')}, "reason", "too_long", "重新打开的理由不能超过4000个字"},
+       "第" + std::to_string(negative.indicators.size()) + "项指标完成值不能小于0"},
+      {TaskReopened{std::string(4001, 'x')}, "reason", "too_long", "重新启动的理由不能超过4000个字"},
   };
   for (const Case& c : cases) {
     Status status = ValidateEventData(c.event);
