@@ -334,7 +334,10 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
 template <size_t... I>
 Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::index_sequence<I...>) {
   // The type may come from a damaged record: quoted, so the message stays UTF-8.
-  Result<EventData> result = Status::InvalidArgument("不能识别的办理事项类型", "type", "unknown_value");
+  Result<EventData> result =
+      r.voice() == ReaderVoice::kClerk
+          ? Status::InvalidArgument("不能识别的办理事项类型", "type", "unknown_value")
+          : Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type", "unknown_value");
   auto try_one = [&]<size_t Index>() {
     using T = std::variant_alternative_t<Index, EventData>;
     if (Wire<T>::kName != type) return false;
