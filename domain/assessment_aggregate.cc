@@ -52,14 +52,13 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
 Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
   if (FamilyOf(event) != EventFamily::kAssessment) {
-    return Status::InvalidArgument("type: " + AssessmentStream(year_).value +
-                                       " takes only the task force's 加减分 and 年终定格; progress, reviews, "
-                                       "notices and completion belong on a task-NN or major-N stream, principals "
-                                       "and townships on the principals stream",
-                                   "type");
+    return Status::InvalidArgument(std::to_string(year_) +
+                                       "年度考核只办理工作专班的加减分和年终定格；进展、审核、督办和完成记在各事项上，"
+                                       "账号和乡镇（街道）在账号管理中登记",
+                                   "type", "wrong_stream");
   }
   if (actor.role != Role::kTaskForce) {
-    return Status::PermissionDenied("only the task force (工作专班) adjusts or freezes the assessment",
+    return Status::PermissionDenied("考核加减分和年终定格只能由工作专班办理",
                                     std::string(RuleId(TaskRule::kTaskForceOnly)));
   }
   RETURN_IF_ERROR(ValidateEventData(event));
@@ -72,19 +71,17 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
       if (std::find(self.units_.begin(), self.units_.end(), e.unit) == self.units_.end()) {
         std::string assessed;
         for (const std::string& unit : self.units_) assessed += (assessed.empty() ? "" : "、") + unit;
-        return Status::InvalidArgument("unit: \"" + e.unit + "\" is not a unit of the plan (its units: " +
-                                           assessed + ")",
-                                       "unit");
+        return Status::InvalidArgument("“" + e.unit + "”不是方案中的责任单位或配合单位，可选单位为：" + assessed,
+                                       "unit", "unknown_unit");
       }
-      return RequireNotFrozen("it takes no more 加减分");
+      return RequireNotFrozen("不能再加减分");
     }
     Status operator()(const YearFrozen& e) const {
       RETURN_IF_ERROR(RequireStreamYear(e.year));
-      RETURN_IF_ERROR(RequireNotFrozen("it cannot be frozen again"));
+      RETURN_IF_ERROR(RequireNotFrozen("不能再次定格"));
       if (e.rules_version.empty() != e.rules.empty()) {
         const char* field = e.rules_version.empty() ? "rules_version" : "rules";
-        return Status::InvalidArgument(std::string(field) + ": the rules are recorded with their version, both or neither",
-                                       field);
+        return Status::InvalidArgument("计分规则及其版本须同时记录或同时不记录", field, "rules_incomplete");
       }
       // The year is over from the start of its last day, China time.
       using namespace std::chrono;
@@ -93,30 +90,29 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
       const year_month_day first_day = std::chrono::year(self.year_) / January / 1;
       const bool over = today >= sys_days(last_day);
       if (today < sys_days(first_day)) {
-        return Status::FailedPrecondition(std::to_string(self.year_) + " has not begun (today is " +
-                                              FormatDate(year_month_day(today)) + ", China time); it cannot be frozen",
+        return Status::FailedPrecondition(std::to_string(self.year_) + "年尚未开始（今天是" +
+                                              FormatDate(year_month_day(today)) + "），不能年终定格",
                                           std::string(RuleId(TaskRule::kYearNotOver)));
       }
       if (over) {
         if (e.early) {
-          return Status::InvalidArgument("early: " + std::to_string(self.year_) +
-                                             " is over; freeze it without early and reason",
-                                         "early");
+          return Status::InvalidArgument(std::to_string(self.year_) + "年已到年末，请直接年终定格，不需要提前定格",
+                                         "early", "early_not_needed");
         }
         return Status::Ok();
       }
       if (!e.early) {
         return Status::FailedPrecondition(
-            std::to_string(self.year_) + " is not over until " + FormatDate(last_day) + " (today is " +
-                FormatDate(year_month_day(today)) +
-                ", China time); freeze it then, or say early: true with a reason to freeze it now",
+            std::to_string(self.year_) + "年要到" + FormatDate(last_day) + "才结束（今天是" +
+                FormatDate(year_month_day(today)) + "），届时再年终定格；如需现在定格，请选择提前定格并填写理由",
             std::string(RuleId(TaskRule::kYearNotOver)));
       }
       if (e.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return Status::InvalidArgument("reason: an early freeze needs a reason", "reason");
+        return Status::InvalidArgument("提前定格须填写理由", "reason", "required");
       }
       if (Utf8Length(e.reason) > kMaxTextChars) {
-        return Status::InvalidArgument("reason: must be at most 4000 characters", "reason");
+        return Status::InvalidArgument("提前定格的理由不能超过" + std::to_string(kMaxTextChars) + "个字", "reason",
+                                       "too_long");
       }
       return Status::Ok();
     }
@@ -138,15 +134,12 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
 
     Status RequireStreamYear(int year) const {
       if (year == self.year_) return Status::Ok();
-      return Status::InvalidArgument("year: the event is for " + std::to_string(year) + " but " +
-                                         AssessmentStream(self.year_).value + " holds the assessment of " +
-                                         std::to_string(self.year_),
-                                     "year");
+      return Status::InvalidArgument("考核年度应为" + std::to_string(self.year_) + "年，不是" + std::to_string(year) + "年",
+                                     "year", "wrong_year");
     }
     Status RequireNotFrozen(const char* what) const {
       if (!self.frozen_at_.has_value()) return Status::Ok();
-      return Status::FailedPrecondition(AssessmentStream(self.year_).value + " was frozen (年终定格) at version " +
-                                            std::to_string(self.frozen_at_->value) + "; " + what,
+      return Status::FailedPrecondition(std::to_string(self.year_) + "年度考核已年终定格，" + what,
                                         std::string(RuleId(TaskRule::kYearFrozen)));
     }
     static Status TaskEvent() { return Status::Internal("another stream's event on an assessment stream"); }
@@ -158,8 +151,9 @@ Result<AssessmentAggregate> NewAssessmentAggregate(const Catalog& catalog, const
                                                    const Clock& clock) {
   const std::optional<int> year = AssessmentStreamYear(stream);
   if (!year.has_value()) {
-    return Status::NotFound("\"" + stream.value + "\" is not an assessment stream (assessment-YYYY, years " +
-                            std::to_string(kMinAssessmentYear) + ".." + std::to_string(kMaxAssessmentYear) + ")");
+    return Status::NotFound("没有这个考核年度：年度应在" + std::to_string(kMinAssessmentYear) + "年至" +
+                                std::to_string(kMaxAssessmentYear) + "年之间",
+                            "year_not_found");
   }
   // The task force may adjust any unit of the plan, lead or cooperating.
   std::vector<std::string> units;

@@ -34,8 +34,15 @@ std::optional<size_t> FindControlCharacter(std::string_view text, TextKind kind)
 
 namespace {
 
-Status Invalid(const std::string& field, const std::string& problem) {
-  return Status::InvalidArgument(field + ": " + problem, field);
+// A field the clerk filled in: its path in the event data ("summary") and its
+// name on the form ("整改情况"), which the Chinese message uses.
+struct Field {
+  std::string path;
+  std::string label;
+};
+
+Status Invalid(const Field& field, std::string_view code, const std::string& message) {
+  return Status::InvalidArgument(message, field.path, std::string(code));
 }
 
 bool IsBlank(std::string_view text) {
@@ -44,61 +51,68 @@ bool IsBlank(std::string_view text) {
 
 // Free text of at most max characters, without control characters: only a
 // long text (summaries, reasons, comments) keeps its line breaks and tabs.
-Status CheckTextContent(std::string_view text, const std::string& field, size_t max_chars) {
+Status CheckTextContent(std::string_view text, const Field& field, size_t max_chars) {
   const TextKind kind = max_chars >= kMaxTextChars ? TextKind::kLongText : TextKind::kLine;
   if (std::optional<size_t> at = FindControlCharacter(text, kind)) {
-    return Invalid(field, "不能包含控制字符 (must not contain control characters; one is at character " +
-                              std::to_string(Utf8Length(text.substr(0, *at)) + 1) + ")");
+    return Invalid(field, "control_character",
+                   field.label + "含有不可见的控制字符（第" + std::to_string(Utf8Length(text.substr(0, *at)) + 1) +
+                       "个字符），请删除后重新填写");
   }
   if (Utf8Length(text) > max_chars) {
-    return Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
+    return Invalid(field, "too_long", field.label + "不能超过" + std::to_string(max_chars) + "个字");
   }
   return Status::Ok();
 }
 
 // Required free text of 1..max characters.
-Status CheckText(std::string_view text, const std::string& field, size_t max_chars) {
-  if (IsBlank(text)) return Invalid(field, "must not be empty");
+Status CheckText(std::string_view text, const Field& field, size_t max_chars) {
+  if (IsBlank(text)) return Invalid(field, "required", field.label + "不能为空");
   return CheckTextContent(text, field, max_chars);
 }
 
-Status CheckOptionalText(std::string_view text, const std::string& field, size_t max_chars) {
+Status CheckOptionalText(std::string_view text, const Field& field, size_t max_chars) {
   return CheckTextContent(text, field, max_chars);
 }
 
-Status CheckDate(const std::chrono::year_month_day& date, const std::string& field) {
-  if (!date.ok()) return Invalid(field, "must be a real calendar date");
+Status CheckDate(const std::chrono::year_month_day& date, const Field& field) {
+  if (!date.ok()) return Invalid(field, "invalid_format", field.label + "不是有效的日期");
   int year = static_cast<int>(date.year());
-  if (year < 2000 || year > 2100) return Invalid(field, "must be in the years 2000..2100");
+  if (year < 2000 || year > 2100) return Invalid(field, "out_of_range", field.label + "应在2000年至2100年之间");
   return Status::Ok();
 }
 
 // An id a person may type and a URL may carry: ASCII letters, digits, '-', '_', '.'.
-Status CheckIdentifier(std::string_view id, const std::string& field, size_t max_bytes) {
-  if (id.empty() || id.size() > max_bytes) {
-    return Invalid(field, "must be 1.." + std::to_string(max_bytes) + " characters");
+Status CheckIdentifier(std::string_view id, const Field& field, size_t max_bytes) {
+  if (id.empty()) return Invalid(field, "required", field.label + "不能为空");
+  if (id.size() > max_bytes) {
+    return Invalid(field, "too_long", field.label + "不能超过" + std::to_string(max_bytes) + "个字符");
   }
   for (char c : id) {
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '-' || c == '_' || c == '.';
-    if (!allowed) return Invalid(field, "may contain only letters, digits, '-', '_' and '.'");
+    if (!allowed) return Invalid(field, "invalid_format", field.label + "只能由字母、数字和“-”“_”“.”组成");
   }
   return Status::Ok();
 }
 
-Status CheckNoticeId(std::string_view id) { return CheckIdentifier(id, "notice_id", kMaxNoticeIdBytes); }
+Status CheckNoticeId(std::string_view id) {
+  return CheckIdentifier(id, {"notice_id", "督办编号"}, kMaxNoticeIdBytes);
+}
+
+Status CheckListSize(size_t size, const Field& field) {
+  if (size <= kMaxListItems) return Status::Ok();
+  return Invalid(field, "too_many_items", field.label + "最多填写" + std::to_string(kMaxListItems) + "项");
+}
 
 // The milestone names a report says it meets: each a milestone name, none twice.
 Status CheckMilestonesMet(const std::vector<std::string>& names) {
-  if (names.size() > kMaxListItems) {
-    return Invalid("milestones_met", "must list at most " + std::to_string(kMaxListItems) + " items");
-  }
+  RETURN_IF_ERROR(CheckListSize(names.size(), {"milestones_met", "本次完成的时限"}));
   for (size_t i = 0; i < names.size(); ++i) {
-    const std::string where = "milestones_met[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(CheckText(names[i], where, kMaxNameChars));
+    const Field field{"milestones_met[" + std::to_string(i) + "]", "第" + std::to_string(i + 1) + "项完成的时限"};
+    RETURN_IF_ERROR(CheckText(names[i], field, kMaxNameChars));
     if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) !=
         names.begin() + static_cast<std::ptrdiff_t>(i)) {
-      return Invalid(where, "时限“" + names[i] + "”重复列出");
+      return Invalid(field, "duplicate", "时限“" + names[i] + "”重复列出");
     }
   }
   return Status::Ok();
@@ -107,137 +121,144 @@ Status CheckMilestonesMet(const std::vector<std::string>& names) {
 Status Check(const ProgressReported& e) {
   int year = static_cast<int>(e.period.year());
   if (!e.period.ok() || year < 2000 || year > 2100) {
-    return Invalid("period", "must be a month YYYY-MM in the years 2000..2100");
+    return Invalid({"period", "报送期间"}, "invalid_format", "报送期间应为2000年至2100年间的年月，如2024-11");
   }
-  RETURN_IF_ERROR(CheckText(e.summary, "summary", kMaxTextChars));
+  RETURN_IF_ERROR(CheckText(e.summary, {"summary", "进展情况"}, kMaxTextChars));
   if (!std::isfinite(e.percent) || e.percent < 0 || e.percent > 100) {
-    return Invalid("percent", "must be a number from 0 to 100");
+    return Invalid({"percent", "总体进度"}, "out_of_range", "总体进度应为0到100之间的数");
   }
-  if (e.indicators.size() > kMaxListItems) {
-    return Invalid("indicators", "must list at most " + std::to_string(kMaxListItems) + " items");
-  }
+  RETURN_IF_ERROR(CheckListSize(e.indicators.size(), {"indicators", "指标完成值"}));
   for (size_t i = 0; i < e.indicators.size(); ++i) {
     const std::string where = "indicators[" + std::to_string(i) + "]";
+    const std::string nth = "第" + std::to_string(i + 1) + "项指标";
     const IndicatorValue& v = e.indicators[i];
-    RETURN_IF_ERROR(CheckText(v.indicator, where + ".indicator", kMaxNameChars));
+    RETURN_IF_ERROR(CheckText(v.indicator, {where + ".indicator", nth + "的名称"}, kMaxNameChars));
     if (!std::isfinite(v.value) || v.value < 0) {
-      return Invalid(where + ".value", "must be a number not below 0");
+      return Invalid({where + ".value", nth + "完成值"}, "out_of_range", nth + "完成值不能小于0");
     }
-    RETURN_IF_ERROR(CheckText(v.unit, where + ".unit", kMaxNameChars));
+    RETURN_IF_ERROR(CheckText(v.unit, {where + ".unit", nth + "的计量单位"}, kMaxNameChars));
   }
-  if (e.evidence.size() > kMaxListItems) {
-    return Invalid("evidence", "must list at most " + std::to_string(kMaxListItems) + " items");
-  }
+  RETURN_IF_ERROR(CheckListSize(e.evidence.size(), {"evidence", "佐证材料"}));
   for (size_t i = 0; i < e.evidence.size(); ++i) {
     const std::string where = "evidence[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(CheckText(e.evidence[i].title, where + ".title", kMaxNameChars));
-    if (IsBlank(e.evidence[i].uri) || e.evidence[i].uri.size() > kMaxUriBytes) {
-      return Invalid(where + ".uri", "must be 1.." + std::to_string(kMaxUriBytes) + " bytes");
+    const std::string nth = "第" + std::to_string(i + 1) + "项佐证材料的";
+    RETURN_IF_ERROR(CheckText(e.evidence[i].title, {where + ".title", nth + "标题"}, kMaxNameChars));
+    const Field uri{where + ".uri", nth + "链接"};
+    if (IsBlank(e.evidence[i].uri)) return Invalid(uri, "required", uri.label + "不能为空");
+    if (e.evidence[i].uri.size() > kMaxUriBytes) {
+      return Invalid(uri, "too_long", uri.label + "不能超过" + std::to_string(kMaxUriBytes) + "个字节");
     }
-    RETURN_IF_ERROR(CheckTextContent(e.evidence[i].uri, where + ".uri", kMaxUriBytes));
+    RETURN_IF_ERROR(CheckTextContent(e.evidence[i].uri, uri, kMaxUriBytes));
   }
   return CheckMilestonesMet(e.milestones_met);
 }
 
 Status Check(const DeadlineSet& e) {
-  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
-  RETURN_IF_ERROR(CheckOptionalText(e.reason, "reason", kMaxTextChars));
-  return CheckDate(e.due, "due");
+  RETURN_IF_ERROR(CheckText(e.milestone, {"milestone", "节点名称"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckOptionalText(e.reason, {"reason", "调整理由"}, kMaxTextChars));
+  return CheckDate(e.due, {"due", "时限"});
 }
 
 Status Check(const MilestoneMet& e) {
-  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
-  return CheckOptionalText(e.note, "note", kMaxTextChars);
+  RETURN_IF_ERROR(CheckText(e.milestone, {"milestone", "节点名称"}, kMaxNameChars));
+  return CheckOptionalText(e.note, {"note", "完成说明"}, kMaxTextChars);
 }
 
 Status Check(const MilestoneCancelled& e) {
-  RETURN_IF_ERROR(CheckText(e.milestone, "milestone", kMaxNameChars));
-  return CheckText(e.reason, "reason", kMaxTextChars);
+  RETURN_IF_ERROR(CheckText(e.milestone, {"milestone", "节点名称"}, kMaxNameChars));
+  return CheckText(e.reason, {"reason", "取消理由"}, kMaxTextChars);
 }
 
 Status Check(const ReportReviewed& e) {
-  if (e.report_version.value == 0) return Invalid("report_version", "must be 1 or more");
+  if (e.report_version.value == 0) {
+    return Invalid({"report_version", "报告版本"}, "out_of_range", "报告版本应为1或更大的整数");
+  }
   // A returned report goes back to the unit, which needs to know why.
-  if (e.decision == ReviewDecision::kReturned) return CheckText(e.comment, "comment", kMaxTextChars);
-  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+  const Field comment{"comment", "审核意见"};
+  if (e.decision == ReviewDecision::kReturned) {
+    if (IsBlank(e.comment)) return Invalid(comment, "required", "退回报告时审核意见不能为空");
+    return CheckText(e.comment, comment, kMaxTextChars);
+  }
+  return CheckOptionalText(e.comment, comment, kMaxTextChars);
 }
 
 Status Check(const NoticeIssued& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
-  RETURN_IF_ERROR(CheckOptionalText(e.number, "number", kMaxNameChars));
-  RETURN_IF_ERROR(CheckText(e.reason, "reason", kMaxTextChars));
-  return CheckDate(e.due, "due");
+  RETURN_IF_ERROR(CheckOptionalText(e.number, {"number", "督办文号"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckText(e.reason, {"reason", "督办事由"}, kMaxTextChars));
+  return CheckDate(e.due, {"due", "办理时限"});
 }
 
 Status Check(const NoticeAnswered& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
-  return CheckText(e.summary, "summary", kMaxTextChars);
+  return CheckText(e.summary, {"summary", "整改情况"}, kMaxTextChars);
 }
 
 Status Check(const NoticeClosed& e) {
   RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
-  RETURN_IF_ERROR(CheckOptionalText(e.unanswered_reason, "unanswered_reason", kMaxTextChars));
-  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+  RETURN_IF_ERROR(CheckOptionalText(e.unanswered_reason, {"unanswered_reason", "未整改销号理由"}, kMaxTextChars));
+  return CheckOptionalText(e.comment, {"comment", "销号意见"}, kMaxTextChars);
 }
 
 Status Check(const NoticeSigned& e) { return CheckNoticeId(e.notice_id); }
 
-Status Check(const TaskCompleted& e) { return CheckText(e.summary, "summary", kMaxTextChars); }
+Status Check(const TaskCompleted& e) { return CheckText(e.summary, {"summary", "完成情况"}, kMaxTextChars); }
 
-Status Check(const TaskReopened& e) { return CheckText(e.reason, "reason", kMaxTextChars); }
+Status Check(const TaskReopened& e) { return CheckText(e.reason, {"reason", "重新启动的理由"}, kMaxTextChars); }
 
 Status CheckYear(int year) {
   if (year < kMinAssessmentYear || year > kMaxAssessmentYear) {
-    return Invalid("year", "must be a year from " + std::to_string(kMinAssessmentYear) + " to " +
-                               std::to_string(kMaxAssessmentYear));
+    return Invalid({"year", "考核年度"}, "out_of_range",
+                   "考核年度应在" + std::to_string(kMinAssessmentYear) + "年至" + std::to_string(kMaxAssessmentYear) +
+                       "年之间");
   }
   return Status::Ok();
 }
 
 Status Check(const AssessmentAdjusted& e) {
-  RETURN_IF_ERROR(CheckText(e.unit, "unit", kMaxNameChars));
+  RETURN_IF_ERROR(CheckText(e.unit, {"unit", "被考核单位"}, kMaxNameChars));
   RETURN_IF_ERROR(CheckYear(e.year));
   if (!std::isfinite(e.points) || e.points == 0 || std::fabs(e.points) > kMaxAdjustmentPoints) {
-    return Invalid("points", "must be a number from -20 to +20 other than 0");
+    return Invalid({"points", "分值"}, "out_of_range", "分值应在-20到+20之间，且不能为0");
   }
-  return CheckText(e.reason, "reason", kMaxTextChars);
+  return CheckText(e.reason, {"reason", "加减分理由"}, kMaxTextChars);
 }
 
 Status Check(const YearFrozen& e) {
   RETURN_IF_ERROR(CheckYear(e.year));
-  return CheckOptionalText(e.comment, "comment", kMaxTextChars);
+  return CheckOptionalText(e.comment, {"comment", "定格说明"}, kMaxTextChars);
 }
 
 Status CheckPrincipalId(std::string_view id) {
-  return CheckIdentifier(id, "principal_id", kMaxPrincipalIdBytes);
+  return CheckIdentifier(id, {"principal_id", "账号编号"}, kMaxPrincipalIdBytes);
 }
 
 // A unit or township is matched by exact spelling, so stray spaces would make a
 // second name for the same place.
-Status CheckNoSurroundingSpace(std::string_view text, const std::string& field) {
+Status CheckNoSurroundingSpace(std::string_view text, const Field& field) {
   if (!text.empty() && (IsBlank(text.substr(0, 1)) || IsBlank(text.substr(text.size() - 1)))) {
-    return Invalid(field, "must not begin or end with a space");
+    return Invalid(field, "surrounding_space", field.label + "的开头和结尾不能有空格");
   }
   return Status::Ok();
 }
 
 Status Check(const PrincipalRegistered& e) {
   RETURN_IF_ERROR(CheckPrincipalId(e.principal_id));
-  RETURN_IF_ERROR(CheckText(e.name, "name", kMaxNameChars));
-  RETURN_IF_ERROR(CheckOptionalText(e.unit, "unit", kMaxNameChars));
-  RETURN_IF_ERROR(CheckNoSurroundingSpace(e.unit, "unit"));
+  RETURN_IF_ERROR(CheckText(e.name, {"name", "姓名或科室"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckOptionalText(e.unit, {"unit", "所属单位"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckNoSurroundingSpace(e.unit, {"unit", "所属单位"}));
   const bool hex = e.token_sha256.size() == 64 &&
                    std::all_of(e.token_sha256.begin(), e.token_sha256.end(),
                                [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-  if (!hex) return Invalid("token_sha256", "must be 64 lower-case hexadecimal digits (a SHA-256)");
+  if (!hex) return Invalid({"token_sha256", "令牌摘要"}, "invalid_format", "令牌摘要应为64位小写十六进制数字");
   return Status::Ok();
 }
 
 Status Check(const PrincipalRevoked& e) { return CheckPrincipalId(e.principal_id); }
 
 Status Check(const TownshipRegistered& e) {
-  RETURN_IF_ERROR(CheckText(e.name, "name", kMaxNameChars));
-  return CheckNoSurroundingSpace(e.name, "name");
+  RETURN_IF_ERROR(CheckText(e.name, {"name", "乡镇（街道）名称"}, kMaxNameChars));
+  return CheckNoSurroundingSpace(e.name, {"name", "乡镇（街道）名称"});
 }
 
 }  // namespace

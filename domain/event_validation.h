@@ -20,8 +20,11 @@ inline constexpr int kMinAssessmentYear = 2000;     // assessment years, as of s
 inline constexpr int kMaxAssessmentYear = 2100;
 
 // Checks the values of an event's fields, independent of any state: lengths,
-// ranges, formats. On failure the Status is kInvalidArgument and subject() is
-// the field's path within the event data ("indicators[1].unit").
+// ranges, formats. On failure the Status is kInvalidArgument, field() is
+// the field's path within the event data ("indicators[1].unit"), reason() the
+// problem (required, too_long, control_character, out_of_range,
+// invalid_format, too_many_items, surrounding_space) and message() a Chinese
+// sentence naming the field as the form does ("整改情况不能为空").
 // Precondition: strings are valid UTF-8 (the codec's input is checked).
 Status ValidateEventData(const EventData& data);
 

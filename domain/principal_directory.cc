@@ -73,14 +73,12 @@ Status Refuse(PrincipalRule rule, const std::string& message) {
 Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
   if (FamilyOf(event) != EventFamily::kPrincipals) {
-    return Status::InvalidArgument("type: the " + PrincipalsStream().value +
-                                       " stream takes only principals, their revocation and townships; progress, "
-                                       "reviews and notices belong on a task-NN or major-N stream, 加减分 and "
-                                       "年终定格 on assessment-YYYY",
-                                   "type");
+    return Status::InvalidArgument("账号名册只登记账号、注销账号和乡镇（街道）；进展、审核和督办记在各事项上，"
+                                   "加减分和年终定格记在年度考核中",
+                                   "type", "wrong_stream");
   }
   if (actor.role != Role::kTaskForce) {
-    return Status::PermissionDenied("only the task force (工作专班) registers and revokes principals and townships",
+    return Status::PermissionDenied("账号和乡镇（街道）只能由工作专班登记或注销",
                                     std::string(RuleId(TaskRule::kTaskForceOnly)));
   }
   RETURN_IF_ERROR(ValidateEventData(event));
@@ -91,43 +89,39 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
     Status operator()(const PrincipalRegistered& e) const {
       if (e.role == Role::kDepartment) {
         if (e.unit.empty()) {
-          return Status::InvalidArgument("unit: a department principal must name the unit it acts for", "unit");
+          return Status::InvalidArgument("责任单位账号须填写所属单位", "unit", "required");
         }
         if (!self.IsDepartmentUnit(e.unit) && !self.IsTownship(e.unit)) {
           return Status::InvalidArgument(
-              "unit: \"" + e.unit +
-                  "\" is neither a department of the plan nor a township the task force registered "
-                  "(register a township first)",
-              "unit");
+              "“" + e.unit + "”既不是方案中的单位，也不是已登记的乡镇（街道），乡镇（街道）请先登记", "unit",
+              "unknown_unit");
         }
       }
       if (self.Find(e.principal_id) != nullptr) {
-        return Refuse(PrincipalRule::kPrincipalIdTaken, "principal \"" + e.principal_id + "\" already exists");
+        return Refuse(PrincipalRule::kPrincipalIdTaken, "账号编号已存在，请换一个编号");
       }
       if (self.token_hashes_.contains(e.token_sha256)) {
-        return Refuse(PrincipalRule::kTokenTaken, "another principal already holds this token");
+        return Refuse(PrincipalRule::kTokenTaken, "该令牌已被其他账号使用");
       }
       return Status::Ok();
     }
     Status operator()(const PrincipalRevoked& e) const {
       const PrincipalState* principal = self.Find(e.principal_id);
-      if (principal == nullptr) return Status::NotFound("there is no principal \"" + e.principal_id + "\"");
+      if (principal == nullptr) return Status::NotFound("没有这个账号", "principal_not_found");
       if (principal->revoked) {
-        return Refuse(PrincipalRule::kAlreadyRevoked, "principal \"" + e.principal_id + "\" is already revoked");
+        return Refuse(PrincipalRule::kAlreadyRevoked, "该账号已注销，不能重复注销");
       }
       if (principal->role == Role::kTaskForce && self.active_task_force_ <= 1) {
-        return Refuse(PrincipalRule::kLastTaskForce,
-                      "principal \"" + e.principal_id +
-                          "\" is the last task-force principal; register another before revoking it");
+        return Refuse(PrincipalRule::kLastTaskForce, "这是工作专班最后一个有效账号，请先登记新的工作专班账号再注销");
       }
       return Status::Ok();
     }
     Status operator()(const TownshipRegistered& e) const {
       if (std::find(self.catalog_units_.begin(), self.catalog_units_.end(), e.name) != self.catalog_units_.end()) {
-        return Status::InvalidArgument("name: \"" + e.name + "\" is a unit of the plan, not a township", "name");
+        return Status::InvalidArgument("“" + e.name + "”是方案中的单位，不是乡镇（街道）", "name", "not_a_township");
       }
       if (self.IsTownship(e.name)) {
-        return Refuse(PrincipalRule::kTownshipTaken, "township \"" + e.name + "\" is already registered");
+        return Refuse(PrincipalRule::kTownshipTaken, "“" + e.name + "”已登记，不能重复登记");
       }
       return Status::Ok();
     }

@@ -7,7 +7,7 @@ namespace kuimen {
 // The rules by which the principal directory (domain/principal_directory.h)
 // refuses an event, besides the shared permission rules of domain/task_rules.h
 // (auditor_read_only, taskforce_only). Each refusal is a Status whose
-// subject() is RuleId(rule).
+// reason() is RuleId(rule) and whose message() is Chinese, for the clerk.
 enum class PrincipalRule {
   kPrincipalIdTaken,  // principal ids are unique                     (failed_precondition)
   kAlreadyRevoked,    // a revoked principal cannot be revoked again   (failed_precondition)

@@ -20,16 +20,48 @@ const char* StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+std::string Status::error_code() const {
+  if (!reason_.empty()) return reason_;
+  if (code_ == StatusCode::kAborted) return "version_conflict";
+  return StatusCodeName(code_);
+}
+
+bool Status::is_refusal() const {
+  switch (code_) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kNotFound:
+    case StatusCode::kAborted:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kEventIdReused:
+      return true;
+    case StatusCode::kOk:
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kDataLoss:
+    case StatusCode::kInternal:
+      return false;
+  }
+  return false;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  return std::string(StatusCodeName(code_)) + ": " + message_;
+  std::string out = StatusCodeName(code_);
+  if (error_code() != out) out += " " + error_code();
+  if (!field_.empty()) out += " " + field_;
+  return out + ": " + message_;
 }
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  Status out(code_, context + ": " + message_, subject_);
-  out.rule_ = rule_;
-  return out;
+  return Status(code_, context + ": " + message_, field_, reason_);
+}
+
+Status Status::WithFieldPrefix(const std::string& prefix) const {
+  if (ok()) return *this;
+  return Status(code_, message_, prefix + field_, reason_);
 }
 
 }  // namespace kuimen

@@ -31,80 +31,108 @@ inline constexpr std::string_view kDiskFullCause = "disk_full";
 // Stable lower-case name of a code ("invalid_argument"), used in logs and JSON bodies.
 const char* StatusCodeName(StatusCode code);
 
-// An error value, or OK. Carries a human sentence and a subject: the field that
-// was wrong (kInvalidArgument) or the id of the rule that refused (see
-// domain/task_rules.h). Cheap to copy when OK.
+// An error value, or OK.
+//
+// Who reads what (domain/README.md, "Errors"):
+// - `error_code()` is the stable id of the refusal: the rule that refused
+//   ("report_already_reviewed"), else the problem ("required", "too_long",
+//   "version_conflict", "disk_full"), else the class's name. Every id is listed,
+//   with its HTTP status and a Chinese sentence, in gateway/error_codes.cc.
+// - `message()` of a refusal (invalid_argument, unauthenticated,
+//   permission_denied, not_found, aborted, failed_precondition,
+//   event_id_reused) is Chinese, written for the clerk in the plan's terms,
+//   and names no field id: the client shows it as is. Log lines name a refusal
+//   by error_code() and field(), never by its message, so logs stay English.
+// - `message()` of a failure (unavailable, resource_exhausted, data_loss,
+//   internal) is English, for the operator's log; the client gets the code
+//   table's Chinese sentence instead.
+// - `field()` names the input that was wrong as the client sent it
+//   ("summary"; the gateway prefixes "data."), or is empty.
+// Cheap to copy when OK.
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
 
   static Status Ok() { return Status(); }
+  // A wrong input with no more specific code (error_code() "invalid_argument").
   static Status InvalidArgument(std::string message, std::string field = {}) {
-    return Status(StatusCode::kInvalidArgument, std::move(message), std::move(field));
+    return Status(StatusCode::kInvalidArgument, std::move(message), std::move(field), {});
   }
-  // A wrong input that a named rule refuses (e.g. a period after the current
-  // month: field "period", rule "period_in_future"); the gateway reports both.
-  static Status InvalidArgument(std::string message, std::string field, std::string rule) {
-    Status status(StatusCode::kInvalidArgument, std::move(message), std::move(field));
-    status.rule_ = std::move(rule);
-    return status;
+  // A wrong input refused for a stated reason: a field problem ("required",
+  // "too_long", "out_of_range", ...) or a rule of the plan (a period after the
+  // current month: field "period", reason "period_in_future").
+  static Status InvalidArgument(std::string message, std::string field, std::string reason) {
+    return Status(StatusCode::kInvalidArgument, std::move(message), std::move(field), std::move(reason));
   }
-  static Status Unauthenticated(std::string message) {
-    return Status(StatusCode::kUnauthenticated, std::move(message), {});
+  static Status Unauthenticated(std::string message, std::string reason = {}) {
+    return Status(StatusCode::kUnauthenticated, std::move(message), {}, std::move(reason));
   }
   static Status PermissionDenied(std::string message, std::string rule = {}) {
-    return Status(StatusCode::kPermissionDenied, std::move(message), std::move(rule));
+    return Status(StatusCode::kPermissionDenied, std::move(message), {}, std::move(rule));
   }
-  static Status NotFound(std::string message) {
-    return Status(StatusCode::kNotFound, std::move(message), {});
+  static Status NotFound(std::string message, std::string reason = {}) {
+    return Status(StatusCode::kNotFound, std::move(message), {}, std::move(reason));
   }
-  static Status Aborted(std::string message, std::string rule = {}) {
-    return Status(StatusCode::kAborted, std::move(message), std::move(rule));
+  // A stale expected_version (error_code() "version_conflict"); `field` names
+  // the input that was stale ("expected_version").
+  static Status Aborted(std::string message, std::string field = {}) {
+    return Status(StatusCode::kAborted, std::move(message), std::move(field), {});
   }
   static Status FailedPrecondition(std::string message, std::string rule = {}) {
-    return Status(StatusCode::kFailedPrecondition, std::move(message), std::move(rule));
+    return Status(StatusCode::kFailedPrecondition, std::move(message), {}, std::move(rule));
   }
   // `field` names the key that was reused ("event_id").
   static Status EventIdReused(std::string message, std::string field = "event_id") {
-    return Status(StatusCode::kEventIdReused, std::move(message), std::move(field));
+    return Status(StatusCode::kEventIdReused, std::move(message), std::move(field), {});
   }
-  static Status Unavailable(std::string message) {
-    return Status(StatusCode::kUnavailable, std::move(message), {});
+  static Status Unavailable(std::string message, std::string reason = {}) {
+    return Status(StatusCode::kUnavailable, std::move(message), {}, std::move(reason));
   }
   // `cause` names what ran out, e.g. kDiskFullCause.
   static Status ResourceExhausted(std::string message, std::string cause = {}) {
-    return Status(StatusCode::kResourceExhausted, std::move(message), std::move(cause));
+    return Status(StatusCode::kResourceExhausted, std::move(message), {}, std::move(cause));
   }
   static Status DataLoss(std::string message) {
-    return Status(StatusCode::kDataLoss, std::move(message), {});
+    return Status(StatusCode::kDataLoss, std::move(message), {}, {});
   }
   static Status Internal(std::string message) {
-    return Status(StatusCode::kInternal, std::move(message), {});
+    return Status(StatusCode::kInternal, std::move(message), {}, {});
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  // The field (for kInvalidArgument and kEventIdReused) or rule id (for refusals); may be empty.
-  const std::string& subject() const { return subject_; }
-  // The rule that refused a kInvalidArgument input, when one did; empty otherwise
-  // (for other codes the rule is the subject).
-  const std::string& rule() const { return rule_; }
+  // The input that was wrong, as the client named it; may be empty.
+  const std::string& field() const { return field_; }
+  // The stated reason: a rule id, a field problem or a cause; may be empty.
+  const std::string& reason() const { return reason_; }
+  // The stable id a client branches on: reason(), or else the class's name
+  // ("invalid_argument"; "version_conflict" for kAborted).
+  std::string error_code() const;
+  // True for the classes whose message() is the clerk's Chinese sentence.
+  bool is_refusal() const;
+  // The field when there is one, else the reason; may be empty.
+  const std::string& subject() const { return field_.empty() ? reason_ : field_; }
+  // The reason of a kInvalidArgument that a rule refused; kept for older callers.
+  const std::string& rule() const { return reason_; }
 
-  // "invalid_argument: summary: must not be empty"
+  // "invalid_argument required summary: 进展情况不能为空" (for tests and tools;
+  // log lines of refusals print error_code() and field() only).
   std::string ToString() const;
 
   // Returns a copy whose message is prefixed with `context` ("tasks[3]: ...").
   Status WithContext(const std::string& context) const;
+  // Returns a copy whose field is `prefix` + field() ("data." + "summary").
+  Status WithFieldPrefix(const std::string& prefix) const;
 
  private:
-  Status(StatusCode code, std::string message, std::string subject)
-      : code_(code), message_(std::move(message)), subject_(std::move(subject)) {}
+  Status(StatusCode code, std::string message, std::string field, std::string reason)
+      : code_(code), message_(std::move(message)), field_(std::move(field)), reason_(std::move(reason)) {}
 
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
-  std::string subject_;
-  std::string rule_;
+  std::string field_;
+  std::string reason_;
 };
 
 // A value or an error, after absl::StatusOr. Constructing from an OK Status is a bug.

@@ -1,5 +1,6 @@
 #include "domain/stream_kind.h"
 
+#include <algorithm>
 #include <string>
 
 #include "domain/event_validation.h"
@@ -36,10 +37,23 @@ Result<StreamKind> ClassifyStream(const StreamId& stream) {
   if (HasNumberAfter(stream.value, "task-")) return StreamKind::kTask;
   if (HasNumberAfter(stream.value, "major-")) return StreamKind::kMajor;
   if (stream.value == kPrincipalsName) return StreamKind::kPrincipals;
-  return Status::NotFound("\"" + stream.value +
-                          "\" is not a stream name: streams are task-NN, major-N, assessment-YYYY "
-                          "(years " + std::to_string(kMinAssessmentYear) + ".." +
-                          std::to_string(kMaxAssessmentYear) + ") and principals");
+  return Status::NotFound("没有这个事项：事项编号应为重点任务、重大事项、考核年度（" +
+                              std::to_string(kMinAssessmentYear) + "至" + std::to_string(kMaxAssessmentYear) +
+                              "年）或账号名册之一",
+                          "stream_not_found");
+}
+
+std::string StreamDisplayName(const StreamId& stream) {
+  auto number = [&stream](std::string_view prefix) {
+    std::string digits = stream.value.substr(prefix.size());
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    return digits;
+  };
+  if (std::optional<int> year = AssessmentStreamYear(stream)) return std::to_string(*year) + "年度考核";
+  if (HasNumberAfter(stream.value, "task-")) return "第" + number("task-") + "项重点任务";
+  if (HasNumberAfter(stream.value, "major-")) return "第" + number("major-") + "项重大事项";
+  if (stream.value == kPrincipalsName) return "账号名册";
+  return "“" + stream.value + "”";
 }
 
 StreamId PrincipalsStream() { return StreamId{std::string(kPrincipalsName)}; }

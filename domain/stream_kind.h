@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "domain/ids.h"
@@ -25,6 +26,11 @@ std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessme
 // catalog has that task or major item is for domain/supervised_item.h's
 // ResolveStream to say.
 Result<StreamKind> ClassifyStream(const StreamId& stream);
+
+// The stream as a clerk names it, for Chinese messages: "第7项重点任务"
+// (task-07), "第3项重大事项" (major-3), "2024年度考核" (assessment-2024),
+// "账号名册" (principals); any other name quoted as is.
+std::string StreamDisplayName(const StreamId& stream);
 
 // "principals": the one stream of principals and townships.
 StreamId PrincipalsStream();

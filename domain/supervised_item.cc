@@ -61,8 +61,7 @@ Result<SupervisedItem> ResolveStream(const Catalog& catalog, const StreamId& str
       return SupervisedItem{stream, item->units, {}, item->targets};
     }
   }
-  return Status::NotFound("the plan has no task or major item with stream \"" + stream.value +
-                          "\"");
+  return Status::NotFound("方案中没有这个事项", "item_not_found");
 }
 
 }  // namespace kuimen

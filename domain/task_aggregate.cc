@@ -4,6 +4,7 @@
 
 #include "domain/calendar.h"
 #include "domain/event_validation.h"
+#include "domain/stream_kind.h"
 #include "domain/task_rules.h"
 
 namespace kuimen {
@@ -128,21 +129,19 @@ std::string Quoted(const std::string& text) { return "“" + text + "”"; }
 
 Status RequireTaskForce(const Actor& actor) {
   if (actor.role == Role::kTaskForce) return Status::Ok();
-  return Refuse(StatusCode::kPermissionDenied, TaskRule::kTaskForceOnly,
-                "only the task force (工作专班) may do this");
+  return Refuse(StatusCode::kPermissionDenied, TaskRule::kTaskForceOnly, "此操作只能由工作专班办理");
 }
 
 Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
   if (actor.role != Role::kDepartment) {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kDepartmentOnly,
-                  "only a responsible or cooperating unit may do this");
+                  "此操作只能由该事项的责任单位或配合单位办理");
   }
   // A township acts for the catalog's township group (各乡镇人民政府、街道办事处),
   // which the plan names instead of each township.
   if (!item.Involves(actor.unit) && (actor.group.empty() || !item.Involves(actor.group))) {
     return Refuse(StatusCode::kPermissionDenied, TaskRule::kUnitNotInvolved,
-                  "unit \"" + actor.unit + "\"" + (actor.group.empty() ? "" : " (of \"" + actor.group + "\")") +
-                      " neither leads nor cooperates on " + item.stream.value);
+                  actor.unit + "不是" + StreamDisplayName(item.stream) + "的责任单位或配合单位");
   }
   return Status::Ok();
 }
@@ -154,13 +153,13 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
   switch (FamilyOf(event)) {
     case EventFamily::kTask: break;
     case EventFamily::kAssessment:
-      return Status::InvalidArgument("type: an assessment event (加减分, 年终定格) cannot be appended to " +
-                                         item_.stream.value + "; it belongs on the year's assessment-YYYY stream",
-                                     "type");
+      return Status::InvalidArgument("加减分和年终定格只能在年度考核中办理，不能记在" +
+                                         StreamDisplayName(item_.stream) + "上",
+                                     "type", "wrong_stream");
     case EventFamily::kPrincipals:
-      return Status::InvalidArgument("type: principals and townships cannot be appended to " + item_.stream.value +
-                                         "; they belong on the principals stream",
-                                     "type");
+      return Status::InvalidArgument("账号和乡镇（街道）只能在账号管理中登记，不能记在" +
+                                         StreamDisplayName(item_.stream) + "上",
+                                     "type", "wrong_stream");
   }
   RETURN_IF_ERROR(ValidateEventData(event));
 
@@ -175,14 +174,14 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       if (now.has_value()) {
         const std::chrono::year_month current = LocalMonth(*now, kPlanUtcOffsetMinutes);
         if (e.period > current) {
-          return Status::InvalidArgument("period: 报送期间（" + FormatMonth(e.period) + "）不能晚于本月（" +
+          return Status::InvalidArgument("报送期间（" + FormatMonth(e.period) + "）不能晚于本月（" +
                                              FormatMonth(current) + "）",
                                          "period", std::string(RuleId(TaskRule::kPeriodInFuture)));
         }
       }
       if (self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
-                      self.item_.stream.value + " is completed and takes no reports until reopened");
+                      StreamDisplayName(self.item_.stream) + "已完成，重新启动前不再接受进展报送");
       }
       for (size_t i = 0; i < e.milestones_met.size(); ++i) {
         RETURN_IF_ERROR(RequireOpenMilestone(e.milestones_met[i], "milestones_met[" + std::to_string(i) + "]"));
@@ -195,16 +194,15 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
           std::string known;
           for (const Target& t : self.item_.targets) known += (known.empty() ? "" : "、") + t.indicator;
           return Status::InvalidArgument(
-              where + ".indicator: \"" + v.indicator + "\" is not a target of " +
-                  self.item_.stream.value + (known.empty() ? " (it has none)" : "; its targets: " + known),
-              where + ".indicator");
+              "“" + v.indicator + "”不是" + StreamDisplayName(self.item_.stream) + "的指标" +
+                  (known.empty() ? "（该事项没有量化指标）" : "，可填报的指标为：" + known),
+              where + ".indicator", "unknown_indicator");
         }
         if (target->unit != v.unit) {
-          return Status::InvalidArgument(where + ".unit: must be \"" + target->unit + "\", the unit of target \"" +
-                                             target->indicator + "\"",
-                                         where + ".unit");
+          return Status::InvalidArgument("指标“" + target->indicator + "”的计量单位应为“" + target->unit + "”",
+                                         where + ".unit", "wrong_indicator_unit");
         }
-        RETURN_IF_ERROR(RequireLeadForCountyFigure(v, where));
+        RETURN_IF_ERROR(RequireLeadForCountyFigure(v));
       }
       return Status::Ok();
     }
@@ -215,7 +213,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       if (milestone == nullptr) return Status::Ok();
       RETURN_IF_ERROR(RequireOpenMilestone(e.milestone, "milestone"));
       if (e.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return Status::InvalidArgument("reason: 调整时限" + Quoted(e.milestone) + "（原定" + FormatDate(milestone->due) +
+        return Status::InvalidArgument("调整时限" + Quoted(e.milestone) + "（原定" + FormatDate(milestone->due) +
                                            "）须说明理由",
                                        "reason", std::string(RuleId(TaskRule::kMilestoneReasonRequired)));
       }
@@ -233,15 +231,13 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireTaskForce(actor));
       const ReportState* report = self.FindReport(e.report_version);
       if (report == nullptr) {
-        return Status::InvalidArgument("report_version: " + self.item_.stream.value +
-                                           " has no progress report at version " +
-                                           std::to_string(e.report_version.value),
-                                       "report_version");
+        return Status::InvalidArgument(StreamDisplayName(self.item_.stream) + "没有第" +
+                                           std::to_string(e.report_version.value) + "版的进展报告",
+                                       "report_version", "report_not_found");
       }
       if (report->decision.has_value()) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kReportAlreadyReviewed,
-                      "the report at version " + std::to_string(e.report_version.value) +
-                          " has already been reviewed");
+                      "该报告已审核，不能重复审核");
       }
       if (report->superseded_by.has_value()) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kReportSuperseded,
@@ -253,7 +249,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireTaskForce(actor));
       if (self.FindNotice(e.notice_id) != nullptr) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeIdTaken,
-                      "notice \"" + e.notice_id + "\" already exists on " + self.item_.stream.value);
+                      StreamDisplayName(self.item_.stream) + "已有编号相同的督办通知");
       }
       return Status::Ok();
     }
@@ -267,13 +263,11 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       const NoticeState& notice = *self.FindNotice(e.notice_id);
       if (!notice.answered && e.unanswered_reason.empty()) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeUnanswered,
-                      "notice \"" + e.notice_id +
-                          "\" has no answer (整改情况); closing it unanswered (未整改销号) needs unanswered_reason");
+                      "该督办通知尚未反馈整改情况，未整改销号须填写理由");
       }
       if (notice.answered && !e.unanswered_reason.empty()) {
-        return Status::InvalidArgument("unanswered_reason: notice \"" + e.notice_id +
-                                           "\" has been answered; leave unanswered_reason empty",
-                                       "unanswered_reason");
+        return Status::InvalidArgument("该督办通知已反馈整改情况，不需要填写未整改销号理由",
+                                       "unanswered_reason", "notice_answered");
       }
       return Status::Ok();
     }
@@ -282,7 +276,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireOpenNotice(e.notice_id));
       if (self.FindNotice(e.notice_id)->signed_for) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeAlreadySigned,
-                      "notice \"" + e.notice_id + "\" has already been signed for (已签收)");
+                      "该督办通知已签收，不能重复签收");
       }
       return Status::Ok();
     }
@@ -290,7 +284,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireTaskForce(actor));
       if (self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
-                      self.item_.stream.value + " is already completed");
+                      StreamDisplayName(self.item_.stream) + "已经完成");
       }
       return Status::Ok();
     }
@@ -298,7 +292,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       RETURN_IF_ERROR(RequireTaskForce(actor));
       if (!self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskNotCompleted,
-                      self.item_.stream.value + " is not completed, so it cannot be reopened");
+                      StreamDisplayName(self.item_.stream) + "尚未完成，不需要重新启动");
       }
       return Status::Ok();
     }
@@ -312,14 +306,14 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
 
     // 全县数: only a lead unit speaks for the whole county; a township, even
     // one of a leading group, and a cooperating unit report their own share.
-    Status RequireLeadForCountyFigure(const IndicatorValue& v, const std::string& where) const {
+    Status RequireLeadForCountyFigure(const IndicatorValue& v) const {
       if (v.scope != IndicatorScope::kCounty) return Status::Ok();
       const std::vector<std::string>& leads = self.item_.lead_units;
       if (std::find(leads.begin(), leads.end(), actor.unit) != leads.end()) return Status::Ok();
       std::string names;
       for (const std::string& lead : leads) names += (names.empty() ? "" : "、") + lead;
       return Refuse(StatusCode::kPermissionDenied, TaskRule::kCountyFigureLeadOnly,
-                    where + ".scope: 只有牵头单位（" + names + "）可以报送全县数，" + actor.unit +
+                    "只有牵头单位（" + names + "）可以报送全县数，" + actor.unit +
                         "请报送本单位完成数");
     }
 
@@ -328,7 +322,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     Status RequireOpenMilestone(const std::string& name, const std::string& field) const {
       const MilestoneState* milestone = self.FindMilestone(name);
       if (milestone == nullptr) {
-        return Status::InvalidArgument(field + ": 本事项没有名为" + Quoted(name) + "的时限，请先由工作专班设定",
+        return Status::InvalidArgument("本事项没有名为" + Quoted(name) + "的时限，请先由工作专班设定",
                                        field, std::string(RuleId(TaskRule::kUnknownMilestone)));
       }
       if (milestone->cancelled) {
@@ -345,12 +339,11 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     Status RequireOpenNotice(const std::string& id) const {
       const NoticeState* notice = self.FindNotice(id);
       if (notice == nullptr) {
-        return Status::InvalidArgument(
-            "notice_id: " + self.item_.stream.value + " has no notice \"" + id + "\"", "notice_id");
+        return Status::InvalidArgument(StreamDisplayName(self.item_.stream) + "没有这份督办通知", "notice_id",
+                                       "notice_not_found");
       }
       if (notice->closed) {
-        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeClosed,
-                      "notice \"" + id + "\" is already closed");
+        return Refuse(StatusCode::kFailedPrecondition, TaskRule::kNoticeClosed, "该督办通知已销号");
       }
       return Status::Ok();
     }

@@ -34,13 +34,14 @@ std::string_view RuleId(TaskRule rule) {
 
 Status RequireNotAuditor(const Actor& actor) {
   if (actor.role != Role::kAuditor) return Status::Ok();
-  return Status::PermissionDenied("auditors may read but not write", std::string(RuleId(TaskRule::kAuditorReadOnly)));
+  return Status::PermissionDenied("审计人员只能查阅，不能填报或修改", std::string(RuleId(TaskRule::kAuditorReadOnly)));
 }
 
 Status RefuseDueInPast(const EventData& event, std::chrono::year_month_day today) {
   const auto* issued = std::get_if<NoticeIssued>(&event);
   if (issued == nullptr || std::chrono::sys_days(issued->due) >= std::chrono::sys_days(today)) return Status::Ok();
-  return Status::InvalidArgument("due: 办理时限不能早于今天（今天是" + FormatDate(today) + "）", "due");
+  return Status::InvalidArgument("办理时限不能早于今天（今天是" + FormatDate(today) + "）", "due",
+                                 std::string(kDueInPast));
 }
 
 }  // namespace kuimen

@@ -11,8 +11,10 @@ namespace kuimen {
 
 // The rules by which the task aggregate (and the assessment aggregate,
 // domain/assessment_aggregate.h) refuse an event. Each refusal is a
-// Status whose subject() is RuleId(rule), so callers and tests can tell them
-// apart without parsing sentences.
+// Status whose reason() (and error_code()) is RuleId(rule), so callers and
+// tests can tell them apart without parsing sentences, and whose message() is
+// a Chinese sentence for the clerk. A new rule is one enumerator here, one
+// case in RuleId and one line in gateway/error_codes.cc (and openapi.json).
 enum class TaskRule {
   kAuditorReadOnly,        // auditors write nothing                      (permission_denied)
   kUnitNotInvolved,        // the unit neither leads nor cooperates       (permission_denied)
@@ -39,6 +41,9 @@ enum class TaskRule {
   kReportSuperseded,       // a later report by the same unit for the same (failed_precondition)
                            // period replaced it while unreviewed (已被替代)
 };
+// The last enumerator: a new rule goes before this line and becomes it, so
+// tests that walk every rule (e.g. that each has an error code) see it.
+inline constexpr TaskRule kLastTaskRule = TaskRule::kReportSuperseded;
 
 // The rule-style code of a notice whose due date lies before today: a
 // refusal of the request, not of the stream's state (kInvalidArgument, field "due").
@@ -52,8 +57,8 @@ std::string_view RuleId(TaskRule rule);
 Status RequireNotAuditor(const Actor& actor);
 
 // A new notice's due date may not lie before `today` (the county's calendar
-// day when the request arrives): kInvalidArgument with subject "due" and a
-// message for a clerk, "办理时限不能早于今天". OK for every other event. Checked
+// day when the request arrives): kInvalidArgument with field "due", reason
+// kDueInPast and a message for a clerk, "办理时限不能早于今天". OK for every other event. Checked
 // when a request arrives, never on replay: a notice stays valid as its due
 // date passes.
 Status RefuseDueInPast(const EventData& event, std::chrono::year_month_day today);

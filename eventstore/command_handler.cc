@@ -30,10 +30,8 @@ Status WrongKind(const StreamId& stream, const AnyAggregate& held) {
 }
 
 // The refusal of an event_id that already names another request.
-Status Reused(const EventId& id, const StreamId& stream) {
-  return Status::EventIdReused("event_id: " + id.ToString() +
-                               " already names another event (another principal, stream, type or content) than "
-                               "this request to " + stream.value + "; choose a new event_id for a new request");
+Status Reused() {
+  return Status::EventIdReused("该请求编号已用于另一次不同的提交，新的提交请使用新的编号");
 }
 
 // Whether a submission that repeats an event_id may be answered with the
@@ -59,7 +57,7 @@ Result<RecordedEvent> Replay(const AnyAggregate& running, const Submission& subm
   const EncodedEvent encoded = EncodeEvent(submission.event);
   if (stored.stream != submission.stream || stored.actor != submission.actor || stored.type != encoded.type ||
       stored.schema_version != encoded.schema_version || stored.data != encoded.data) {
-    return Reused(*submission.event_id, submission.stream);
+    return Reused();
   }
   return stored;  // a retry: the first outcome stands
 }
@@ -205,7 +203,7 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
                    EncodeEvent(original.event) == EncodeEvent(submission.event)) {
           resent.emplace_back(pending, *first);  // the first one's outcome is the retry's
         } else {
-          pending->outcome = Reused(*submission.event_id, stream);
+          pending->outcome = Reused();
         }
         continue;
       }
@@ -221,10 +219,10 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
     }
     const StreamVersion current = VersionOf(running);
     if (submission.expected_version.has_value() && *submission.expected_version != current) {
-      pending->outcome = Status::Aborted(stream.value + " is at version " + std::to_string(current.value) +
-                                             ", not the expected " +
+      pending->outcome = Status::Aborted("该事项已被他人更新（当前为第" + std::to_string(current.value) +
+                                             "版，提交时看到的是第" +
                                              std::to_string(submission.expected_version->value) +
-                                             "; read it again and retry",
+                                             "版），请刷新后重新提交",
                                          "expected_version");
       continue;
     }

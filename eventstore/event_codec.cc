@@ -44,7 +44,7 @@ Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) 
   ASSIGN_OR_RETURN(std::string text, r.String(key));
   std::optional<std::chrono::year_month> month = ParseMonth(text);
   if (!month) {
-    return Status::InvalidArgument(r.PathOf(key) + ": must be a month written YYYY-MM, e.g. 2024-11", r.PathOf(key));
+    return Status::InvalidArgument("年月的写法应为“年-月”，如2024-11", r.PathOf(key), "invalid_format");
   }
   return *month;
 }
@@ -53,8 +53,7 @@ Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* ke
   ASSIGN_OR_RETURN(std::string text, r.String(key));
   std::optional<std::chrono::year_month_day> date = ParseDate(text);
   if (!date) {
-    return Status::InvalidArgument(r.PathOf(key) + ": must be a real date written YYYY-MM-DD, e.g. 2024-12-31",
-                                   r.PathOf(key));
+    return Status::InvalidArgument("日期的写法应为“年-月-日”，如2024-12-31", r.PathOf(key), "invalid_format");
   }
   return *date;
 }
@@ -119,7 +118,7 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   ASSIGN_OR_RETURN(e.percent, r.Number("percent"));
   ASSIGN_OR_RETURN(const json* indicators, r.Array("indicators", /*required=*/false));
   for (size_t i = 0; i < indicators->size(); ++i) {
-    JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i));
+    JsonReader item((*indicators)[i], JsonReader::Element(r.PathOf("indicators"), i), r.voice());
     RETURN_IF_ERROR(item.ExpectObject());
     RETURN_IF_ERROR(item.RejectUnknown({"indicator", "value", "unit", "scope"}));
     IndicatorValue v;
@@ -138,7 +137,7 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   }
   ASSIGN_OR_RETURN(const json* evidence, r.Array("evidence", /*required=*/false));
   for (size_t i = 0; i < evidence->size(); ++i) {
-    JsonReader item((*evidence)[i], JsonReader::Element(r.PathOf("evidence"), i));
+    JsonReader item((*evidence)[i], JsonReader::Element(r.PathOf("evidence"), i), r.voice());
     RETURN_IF_ERROR(item.ExpectObject());
     RETURN_IF_ERROR(item.RejectUnknown({"title", "uri"}));
     Evidence link;
@@ -188,7 +187,9 @@ template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
   RETURN_IF_ERROR(r.RejectUnknown({"report_version", "decision", "comment"}));
   ReportReviewed e;
   ASSIGN_OR_RETURN(std::int64_t version, r.Integer("report_version"));
-  if (version < 1) return Status::InvalidArgument(r.PathOf("report_version") + ": must be 1 or more", r.PathOf("report_version"));
+  if (version < 1) {
+    return Status::InvalidArgument("报告版本应为1或更大的整数", r.PathOf("report_version"), "out_of_range");
+  }
   e.report_version = StreamVersion(static_cast<std::uint64_t>(version));
   ASSIGN_OR_RETURN(std::string decision, r.String("decision"));
   if (decision == "approved") {
@@ -196,7 +197,7 @@ template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
   } else if (decision == "returned") {
     e.decision = ReviewDecision::kReturned;
   } else {
-    return Status::InvalidArgument(r.PathOf("decision") + ": must be \"approved\" or \"returned\"", r.PathOf("decision"));
+    return Status::InvalidArgument("审核结论应为“通过”或“退回”", r.PathOf("decision"), "unknown_value");
   }
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
   return e;
@@ -254,7 +255,7 @@ template <> Result<TaskReopened> FromJson(const JsonReader& r) {
 Result<int> ReadYear(const JsonReader& r) {
   ASSIGN_OR_RETURN(std::int64_t year, r.Integer("year"));
   if (year < 0 || year > 9999) {
-    return Status::InvalidArgument(r.PathOf("year") + ": must be a year written with four digits", r.PathOf("year"));
+    return Status::InvalidArgument("年度应写作四位数字，如2024", r.PathOf("year"), "invalid_format");
   }
   return static_cast<int>(year);
 }
@@ -382,8 +383,7 @@ template <> Result<PrincipalRegistered> FromJson(const JsonReader& r) {
   ASSIGN_OR_RETURN(std::string role, r.String("role"));
   std::optional<Role> parsed = RoleFromName(role);
   if (!parsed) {
-    return Status::InvalidArgument(r.PathOf("role") + ": must be \"taskforce\", \"department\" or \"auditor\"",
-                                   r.PathOf("role"));
+    return Status::InvalidArgument("账号角色应为工作专班、责任单位或审计人员之一", r.PathOf("role"), "unknown_value");
   }
   e.role = *parsed;
   ASSIGN_OR_RETURN(e.unit, r.OptionalString("unit"));
@@ -409,7 +409,10 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
 template <size_t... I>
 Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::index_sequence<I...>) {
   // The type may come from a damaged record: quoted, so the message stays UTF-8.
-  Result<EventData> result = Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type");
+  Result<EventData> result =
+      r.voice() == ReaderVoice::kClerk
+          ? Status::InvalidArgument("不能识别的办理事项类型", "type", "unknown_value")
+          : Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type", "unknown_value");
   auto try_one = [&]<size_t Index>() {
     using T = std::variant_alternative_t<Index, EventData>;
     if (Wire<T>::kName != type) return false;
@@ -459,10 +462,19 @@ std::vector<std::string_view> EventTypeNames() {
   }(kAlternatives);
 }
 
-Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& data) {
-  JsonReader r(data, "");
-  if (!data.is_object()) return Status::InvalidArgument("data: must be a JSON object", "data");
+namespace {
+
+// A client's request is refused in the clerk's words; a stored event in the log's.
+Result<EventData> FromJson(std::string_view type, const nlohmann::json& data, ReaderVoice voice) {
+  JsonReader r(data, "", voice);
+  if (!data.is_object()) return Status::InvalidArgument("填报内容的格式不对，应为一组字段", "data", "wrong_type");
   return DecodeByName(type, r, kAlternatives);
+}
+
+}  // namespace
+
+Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& data) {
+  return FromJson(type, data, ReaderVoice::kClerk);
 }
 
 Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_version, std::string_view data_json) {
@@ -477,11 +489,11 @@ Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_versio
                                    "schema_version");
   }
   json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);
-  if (data.is_discarded()) return Status::InvalidArgument("data: is not valid JSON", "data");
+  if (data.is_discarded()) return Status::InvalidArgument("填报内容的格式不对，无法读取", "data", "invalid_json");
   for (std::uint32_t v = schema_version; known != 0 && v < known; ++v) {
     RETURN_IF_ERROR(FindUpcast(type, v)->upcast(data));
   }
-  return EventFromJson(type, data);
+  return FromJson(type, data, ReaderVoice::kLog);
 }
 
 }  // namespace kuimen

@@ -13,15 +13,17 @@ const nlohmann::json* JsonReader::Find(const char* key) const {
   return it == object_.end() ? nullptr : &*it;
 }
 
-Status JsonReader::Wrong(const char* key, const char* expected) const {
+Status JsonReader::Wrong(const char* key, const char* code, const char* expected, const char* clerk) const {
   const std::string field = PathOf(key);
-  return Status::InvalidArgument(field + ": " + expected, field);
+  if (voice_ == ReaderVoice::kClerk) return Status::InvalidArgument(clerk, field, code);
+  return Status::InvalidArgument(field + ": " + expected, field, code);
 }
 
 Status JsonReader::ExpectObject() const {
   if (object_.is_object()) return Status::Ok();
   const std::string field = path_.empty() ? "body" : path_;
-  return Status::InvalidArgument(field + ": must be a JSON object", field);
+  if (voice_ == ReaderVoice::kClerk) return Status::InvalidArgument("此项的格式不对，应为一组字段", field, "wrong_type");
+  return Status::InvalidArgument(field + ": must be a JSON object", field, "wrong_type");
 }
 
 Status JsonReader::RejectUnknown(std::initializer_list<const char*> known) const {
@@ -30,7 +32,8 @@ Status JsonReader::RejectUnknown(std::initializer_list<const char*> known) const
     for (const char* name : known) found = found || it.key() == name;
     if (!found) {
       const std::string field = PathOf(it.key().c_str());
-      return Status::InvalidArgument(field + ": is not a known field", field);
+      if (voice_ == ReaderVoice::kClerk) return Status::InvalidArgument("请求中有无法识别的字段", field, "unknown_field");
+      return Status::InvalidArgument(field + ": is not a known field", field, "unknown_field");
     }
   }
   return Status::Ok();
@@ -38,38 +41,38 @@ Status JsonReader::RejectUnknown(std::initializer_list<const char*> known) const
 
 Result<std::string> JsonReader::String(const char* key) const {
   const nlohmann::json* value = Find(key);
-  if (value == nullptr) return Wrong(key, "is required");
-  if (!value->is_string()) return Wrong(key, "must be a string");
+  if (value == nullptr) return Wrong(key, "required", "is required", "此项为必填项，请填写");
+  if (!value->is_string()) return Wrong(key, "wrong_type", "must be a string", "此项应填写文字");
   return value->get<std::string>();
 }
 
 Result<std::string> JsonReader::OptionalString(const char* key, std::string fallback) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return fallback;
-  if (!value->is_string()) return Wrong(key, "must be a string");
+  if (!value->is_string()) return Wrong(key, "wrong_type", "must be a string", "此项应填写文字");
   return value->get<std::string>();
 }
 
 Result<double> JsonReader::Number(const char* key) const {
   const nlohmann::json* value = Find(key);
-  if (value == nullptr) return Wrong(key, "is required");
-  if (!value->is_number()) return Wrong(key, "must be a number");
+  if (value == nullptr) return Wrong(key, "required", "is required", "此项为必填项，请填写");
+  if (!value->is_number()) return Wrong(key, "wrong_type", "must be a number", "此项应填写数字");
   // nlohmann reads 1e400 as infinity; no field of ours holds one.
-  if (!std::isfinite(value->get<double>())) return Wrong(key, "must be a finite number");
+  if (!std::isfinite(value->get<double>())) return Wrong(key, "out_of_range", "must be a finite number", "此项的数字超出范围");
   return value->get<double>();
 }
 
 Result<std::optional<double>> JsonReader::OptionalNumber(const char* key) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return std::optional<double>();
-  if (!value->is_number()) return Wrong(key, "must be a number or null");
-  if (!std::isfinite(value->get<double>())) return Wrong(key, "must be a finite number or null");
+  if (!value->is_number()) return Wrong(key, "wrong_type", "must be a number or null", "此项应填写数字或留空");
+  if (!std::isfinite(value->get<double>())) return Wrong(key, "out_of_range", "must be a finite number or null", "此项的数字超出范围");
   return std::optional<double>(value->get<double>());
 }
 
 Result<std::int64_t> JsonReader::Integer(const char* key) const {
   ASSIGN_OR_RETURN(std::optional<std::int64_t> value, OptionalInteger(key));
-  if (!value.has_value()) return Wrong(key, "is required");
+  if (!value.has_value()) return Wrong(key, "required", "is required", "此项为必填项，请填写");
   return *value;
 }
 
@@ -77,7 +80,7 @@ Result<std::optional<std::int64_t>> JsonReader::OptionalInteger(const char* key)
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return std::optional<std::int64_t>();
   if (value->is_number_unsigned() && value->get<std::uint64_t>() > 9'000'000'000'000'000'000ULL) {
-    return Wrong(key, "must be a whole number of at most 19 digits");
+    return Wrong(key, "out_of_range", "must be a whole number of at most 19 digits", "此项应为不超过19位的整数");
   }
   if (value->is_number_integer()) return std::optional<std::int64_t>(value->get<std::int64_t>());
   // 12.0 is an integer too; 12.5 is not.
@@ -87,24 +90,24 @@ Result<std::optional<std::int64_t>> JsonReader::OptionalInteger(const char* key)
       return std::optional<std::int64_t>(static_cast<std::int64_t>(d));
     }
   }
-  return Wrong(key, "must be a whole number");
+  return Wrong(key, "wrong_type", "must be a whole number", "此项应填写整数");
 }
 
 Result<std::optional<bool>> JsonReader::OptionalBool(const char* key) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) return std::optional<bool>();
   if (value->is_boolean()) return std::optional<bool>(value->get<bool>());
-  return Wrong(key, "must be true or false");
+  return Wrong(key, "wrong_type", "must be true or false", "此项应为“是”或“否”");
 }
 
 Result<const nlohmann::json*> JsonReader::Array(const char* key, bool required) const {
   static const nlohmann::json kEmpty = nlohmann::json::array();
   const nlohmann::json* value = Find(key);
   if (value == nullptr || value->is_null()) {
-    if (required) return Wrong(key, "is required");
+    if (required) return Wrong(key, "required", "is required", "此项为必填项，请填写");
     return &kEmpty;
   }
-  if (!value->is_array()) return Wrong(key, "must be an array");
+  if (!value->is_array()) return Wrong(key, "wrong_type", "must be an array", "此项应为列表");
   return value;
 }
 

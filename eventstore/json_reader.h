@@ -10,13 +10,23 @@
 
 namespace kuimen {
 
+// Whom a JsonReader's refusals are worded for.
+enum class ReaderVoice {
+  kLog,    // files and stored rows: English, the path in the message ("tasks[3].lead_unit: is required")
+  kClerk,  // a client's request: Chinese, the path only in Status::field() (domain/status.h)
+};
+
 // Reads typed fields out of a JSON object, turning every missing or mistyped
-// field into kInvalidArgument naming its path ("tasks[3].lead_unit"). Shared
-// by the catalog and event codecs so both speak of fields the same way.
+// field into kInvalidArgument naming its path ("tasks[3].lead_unit") in
+// field(), with reason() required, wrong_type, out_of_range or unknown_field.
+// Shared by the catalog and event codecs so both speak of fields the same way.
 class JsonReader {
  public:
   // `path` is the object's own path ("" at the top).
-  JsonReader(const nlohmann::json& object, std::string path) : object_(object), path_(std::move(path)) {}
+  JsonReader(const nlohmann::json& object, std::string path, ReaderVoice voice = ReaderVoice::kLog)
+      : object_(object), path_(std::move(path)), voice_(voice) {}
+
+  ReaderVoice voice() const { return voice_; }
 
   // kInvalidArgument unless the value is an object. Check this first.
   Status ExpectObject() const;
@@ -43,10 +53,11 @@ class JsonReader {
 
  private:
   const nlohmann::json* Find(const char* key) const;
-  Status Wrong(const char* key, const char* expected) const;
+  Status Wrong(const char* key, const char* code, const char* expected, const char* clerk) const;
 
   const nlohmann::json& object_;
   std::string path_;
+  ReaderVoice voice_ = ReaderVoice::kLog;
 };
 
 // A number as JSON: whole values as integers ("16", not "16.0"), the rest as

@@ -658,9 +658,7 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
     if (event.stream != append.stream || event.type != proposed.type ||
         event.schema_version != proposed.schema_version || !(event.actor == proposed.actor) ||
         event.data != proposed.data) {
-      return Status::EventIdReused("event id " + event.id.ToString() + " already names another event (in " +
-                                   event.stream.value + " at version " + std::to_string(event.version.value) +
-                                   "); a retry must repeat the original append unchanged");
+      return Status::EventIdReused("该请求编号已用于另一次不同的提交，新的提交请使用新的编号");
     }
   }
   return std::optional<std::vector<RecordedEvent>>(std::move(found));
@@ -679,9 +677,8 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, Pendi
     if (auto stored = stream_heads_.find(append.stream); stored != stream_heads_.end()) current = stored->second;
   }
   if (append.expected.has_value() && *append.expected != current) {
-    return Status::Aborted(append.stream.value + " is at version " + std::to_string(current.value) +
-                               ", not the expected " + std::to_string(append.expected->value) +
-                               "; read it again and retry",
+    return Status::Aborted("该事项已被他人更新（当前为第" + std::to_string(current.value) + "版，提交时看到的是第" +
+                               std::to_string(append.expected->value) + "版），请刷新后重新提交",
                            "expected_version");
   }
 

@@ -64,11 +64,11 @@ std::vector<Route> OpsRoutes() {
     ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObjectBody(call.http));
     RETURN_IF_ERROR(RejectUnknownFields(body, {"to"}));
     if (!body.contains("to") || !body["to"].is_string() || body["to"].get<std::string>().empty()) {
-      return Status::InvalidArgument("to: is required, the directory on the server to write the backup into", "to");
+      return Status::InvalidArgument("请填写服务器上存放备份的目录", "to", "required");
     }
     const std::filesystem::path dest = body["to"].get<std::string>();
     if (!dest.is_absolute()) {
-      return Status::InvalidArgument("to: must be an absolute path on the server, e.g. /var/backups/kuimen/2024-12-31", "to");
+      return Status::InvalidArgument("备份目录应为服务器上的完整路径，以“/”开头", "to", "invalid_format");
     }
     RETURN_IF_ERROR(BackupDataDir(api.store, api.data_dir, dest, api.clock));
     ASSIGN_OR_RETURN(BackupManifest manifest, ReadBackupManifest(dest));

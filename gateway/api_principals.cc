@@ -22,9 +22,9 @@ nlohmann::ordered_json PrincipalJson(const PrincipalInfo& principal) {
 Result<std::string> StringField(const nlohmann::json& body, const std::string& name, bool required) {
   if (!body.contains(name)) {
     if (!required) return std::string();
-    return Status::InvalidArgument(name + ": is required", name);
+    return Status::InvalidArgument("此项为必填项，请填写", name, "required");
   }
-  if (!body[name].is_string()) return Status::InvalidArgument(name + ": must be a string", name);
+  if (!body[name].is_string()) return Status::InvalidArgument("此项应填写文字", name, "wrong_type");
   return body[name].get<std::string>();
 }
 

@@ -32,7 +32,7 @@ constexpr std::size_t kMaxBatch = 100;
 Result<std::optional<std::string>> TextParam(const httplib::Request& request, const std::string& name) {
   if (!request.has_param(name)) return std::optional<std::string>();
   std::string text = request.get_param_value(name);
-  if (!IsValidUtf8(text)) return Status::InvalidArgument(name + ": 不是有效的文字", name);
+  if (!IsValidUtf8(text)) return Status::InvalidArgument("查询条件含有无法识别的文字编码", name, "invalid_encoding");
   if (text.empty()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(text));
 }
@@ -45,9 +45,7 @@ Result<StreamId> QueueStream(const Catalog& catalog, const std::string& text, co
   if (error == std::errc() && end == text.data() + text.size() && no >= 1) stream = TaskStream(TaskNo(no));
   const Result<StreamKind> kind = ClassifyStream(stream);
   if (!kind.ok() || (*kind != StreamKind::kTask && *kind != StreamKind::kMajor) || !ResolveStream(catalog, stream).ok()) {
-    return Status::InvalidArgument(field + ": 没有这项任务 " + QuoteForMessage(text) +
-                                       "（写任务序号如 7，或 task-07、major-3）",
-                                   field);
+    return Status::InvalidArgument("方案中没有这项任务，请填写任务序号，如 7", field, "unknown_value");
   }
   return stream;
 }
@@ -63,7 +61,7 @@ Result<ReviewQueueQuery> QueueQueryOf(const Catalog& catalog, const httplib::Req
   ASSIGN_OR_RETURN(std::optional<std::string> period, TextParam(request, "period"));
   if (period) {
     query.period = ParseMonth(*period);
-    if (!query.period) return Status::InvalidArgument("period: 报送期间写作 YYYY-MM，如 2024-11", "period");
+    if (!query.period) return Status::InvalidArgument("报送期间应写作年-月，如 2024-11", "period", "invalid_format");
   }
   ASSIGN_OR_RETURN(std::optional<std::string> state, TextParam(request, "state"));
   if (state && *state == "all") {
@@ -71,22 +69,20 @@ Result<ReviewQueueQuery> QueueQueryOf(const Catalog& catalog, const httplib::Req
   } else if (state) {
     query.state = ParseReviewState(*state);
     if (!query.state) {
-      return Status::InvalidArgument("state: 审核状态应为 pending（待审核）、approved（已通过）、returned（已退回）、"
-                                     "superseded（已被替代）或 all",
-                                     "state");
+      return Status::InvalidArgument("审核状态应为待审核、已通过、已退回、已被替代或全部", "state", "unknown_value");
     }
   }
   ASSIGN_OR_RETURN(std::optional<std::string> order, TextParam(request, "order"));
   if (order && *order == "due") {
     query.order = ReviewOrder::kDue;
   } else if (order && *order != "newest") {
-    return Status::InvalidArgument("order: 排序应为 newest（最新在前）或 due（报送期限在前）", "order");
+    return Status::InvalidArgument("排序应为最新在前或报送期限在前", "order", "unknown_value");
   }
   ASSIGN_OR_RETURN(std::optional<std::uint64_t> offset, UintParam(request, "offset"));
   query.offset = offset.value_or(0);
   ASSIGN_OR_RETURN(std::optional<std::uint64_t> limit, UintParam(request, "limit"));
   if (limit && (*limit < 1 || *limit > kMaxQueuePage)) {
-    return Status::InvalidArgument("limit: 每页 1 到 " + std::to_string(kMaxQueuePage) + " 条", "limit");
+    return Status::InvalidArgument("每页应为1到" + std::to_string(kMaxQueuePage) + "条", "limit", "out_of_range");
   }
   query.limit = limit.value_or(kDefaultQueuePage);
   return query;
@@ -152,7 +148,7 @@ EventId ApprovalEventId(const EventId& batch, const StreamId& stream, StreamVers
 // and naming the field inside the body.
 Status OfItem(const Status& status, std::size_t i, const StreamId& stream, StreamVersion version) {
   const std::string where = "items[" + std::to_string(i) + "]";
-  const std::string prefix = "第" + std::to_string(i + 1) + "项（" + stream.value + " 第" +
+  const std::string prefix = "第" + std::to_string(i + 1) + "项（" + StreamDisplayName(stream) + "第" +
                              std::to_string(version.value) + "版报送）：";
   if (status.code() == StatusCode::kInvalidArgument) {
     const std::string field = status.subject().empty() ? where : where + "." + status.subject();
@@ -179,43 +175,43 @@ Result<std::vector<BatchItem>> ParseBatch(const ApiContext& api, const nlohmann:
       body.contains("batch_id") && body["batch_id"].is_string() ? EventId::Parse(body["batch_id"].get<std::string>())
                                                                 : std::nullopt;
   if (!id) {
-    return Status::InvalidArgument("batch_id: 请附上本批次的编号（UUID，如 3f2504e0-4f89-41d3-9a0c-0305e82c3301），"
-                                   "重试时用同一编号",
-                                   "batch_id");
+    return Status::InvalidArgument("请附上本批次的编号（如 3f2504e0-4f89-41d3-9a0c-0305e82c3301），重试时用同一编号",
+                                   "batch_id", "required");
   }
   batch_id = *id;
   std::string comment;
   if (body.contains("comment")) {
-    if (!body["comment"].is_string()) return Status::InvalidArgument("comment: 审核意见应为文字", "comment");
+    if (!body["comment"].is_string()) return Status::InvalidArgument("审核意见应为文字", "comment", "wrong_type");
     comment = body["comment"].get<std::string>();
   }
   if (!body.contains("items") || !body["items"].is_array() || body["items"].empty()) {
-    return Status::InvalidArgument("items: 请至少选择一份报送", "items");
+    return Status::InvalidArgument("请至少选择一份报送", "items", "required");
   }
   const nlohmann::json& items = body["items"];
   if (items.size() > kMaxBatch) {
-    return Status::InvalidArgument("items: 一次最多批量通过 " + std::to_string(kMaxBatch) + " 份报送，本次选了 " +
-                                       std::to_string(items.size()) + " 份",
-                                   "items");
+    return Status::InvalidArgument("一次最多批量通过" + std::to_string(kMaxBatch) + "份报送，本次选了" +
+                                       std::to_string(items.size()) + "份",
+                                   "items", "batch_too_large");
   }
   std::vector<BatchItem> batch;
   std::set<std::pair<std::string, std::uint64_t>> seen;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string where = "items[" + std::to_string(i) + "]";
+    const std::string nth = "第" + std::to_string(i + 1) + "项";
     const nlohmann::json& item = items[i];
-    if (!item.is_object()) return Status::InvalidArgument(where + ": 应为 {stream, report_version}", where);
+    if (!item.is_object()) return Status::InvalidArgument(nth + "的格式不对", where, "wrong_type");
     RETURN_IF_ERROR(RejectUnknownFields(item, {"stream", "report_version"}, where));
     if (!item.contains("stream") || !item["stream"].is_string()) {
-      return Status::InvalidArgument(where + ".stream: 请写明任务，如 task-07", where + ".stream");
+      return Status::InvalidArgument(nth + "未写明任务", where + ".stream", "required");
     }
     ASSIGN_OR_RETURN(StreamId stream, QueueStream(api.catalog, item["stream"].get<std::string>(), where + ".stream"));
     if (!item.contains("report_version") || !item["report_version"].is_number_unsigned() ||
         item["report_version"].get<std::uint64_t>() < 1) {
-      return Status::InvalidArgument(where + ".report_version: 请写明报送版本（正整数）", where + ".report_version");
+      return Status::InvalidArgument(nth + "未写明报送版本（正整数）", where + ".report_version", "required");
     }
     const StreamVersion version(item["report_version"].get<std::uint64_t>());
     if (!seen.emplace(stream.value, version.value).second) {
-      return Status::InvalidArgument(where + ": 同一份报送选了两次", where);
+      return Status::InvalidArgument(nth + "与前面选的报送重复", where, "duplicate");
     }
     nlohmann::json data = {{"report_version", version.value}, {"decision", "approved"}, {"comment", comment}};
     Result<EventData> event = EventFromJson("ReportReviewed", data);

@@ -31,8 +31,8 @@ struct ItemKind {
   std::size_t count;
 };
 
-ItemKind TaskKind(const Catalog& catalog) { return {"tasks", "task", catalog.tasks.size()}; }
-ItemKind MajorKind(const Catalog& catalog) { return {"majors", "major item", catalog.major_items.size()}; }
+ItemKind TaskKind(const Catalog& catalog) { return {"tasks", "重点任务", catalog.tasks.size()}; }
+ItemKind MajorKind(const Catalog& catalog) { return {"majors", "重大事项", catalog.major_items.size()}; }
 
 // "7" -> "task-07"; kNotFound for a number the plan does not have.
 Result<StreamId> ItemStream(const Catalog& catalog, const ItemKind& kind, const std::string& text) {
@@ -40,8 +40,8 @@ Result<StreamId> ItemStream(const Catalog& catalog, const ItemKind& kind, const 
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), no);
   if (error != std::errc() || end != text.data() + text.size() || no < 1 ||
       static_cast<std::size_t>(no) > kind.count) {
-    return Status::NotFound(std::string(kind.noun) + " \"" + text + "\" does not exist; the plan numbers them 1 to " +
-                            std::to_string(kind.count));
+    return Status::NotFound(std::string("方案中没有这项") + kind.noun + "，编号应为1至" + std::to_string(kind.count),
+                            "item_not_found");
   }
   StreamId stream = std::string(kind.collection) == "tasks" ? TaskStream(TaskNo(no)) : MajorStream(MajorNo(no));
   RETURN_IF_ERROR(ResolveStream(catalog, stream).status());
@@ -52,7 +52,7 @@ Result<std::uint64_t> PageSize(const httplib::Request& request) {
   ASSIGN_OR_RETURN(std::optional<std::uint64_t> limit, UintParam(request, "limit"));
   if (!limit) return kDefaultPageSize;
   if (*limit < 1 || *limit > kMaxPageSize) {
-    return Status::InvalidArgument("limit: must be between 1 and " + std::to_string(kMaxPageSize), "limit");
+    return Status::InvalidArgument("每页条数应在1至" + std::to_string(kMaxPageSize) + "之间", "limit", "out_of_range");
   }
   return *limit;
 }
@@ -63,10 +63,10 @@ Result<std::uint64_t> PageSize(const httplib::Request& request) {
 Status InBody(const Status& status) {
   if (status.code() != StatusCode::kInvalidArgument) return status;
   for (const char* own : {"type", "expected_version", "event_id", "stream"}) {
-    if (status.subject() == own) return status;  // the body's own fields, not the data's
+    if (status.field() == own) return status;  // the body's own fields, not the data's
   }
-  if (status.subject().empty()) return Status::InvalidArgument(status.message(), "data");
-  return Status::InvalidArgument("data." + status.message(), "data." + status.subject(), status.rule());
+  if (status.field().empty()) return Status::InvalidArgument(status.message(), "data", status.reason());
+  return status.WithFieldPrefix("data.");
 }
 
 // The write path shared by task, major and assessment streams:
@@ -75,10 +75,10 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObjectBody(call.http));
   RETURN_IF_ERROR(RejectUnknownFields(body, {"type", "data", "expected_version", "event_id"}));
   if (!body.contains("type") || !body["type"].is_string()) {
-    return Status::InvalidArgument("type: is required, the event type as a string, e.g. \"ProgressReported\"", "type");
+    return Status::InvalidArgument("缺少办理事项类型", "type", body.contains("type") ? "wrong_type" : "required");
   }
   if (!body.contains("data") || !body["data"].is_object()) {
-    return Status::InvalidArgument("data: is required, the event's fields as a JSON object", "data");
+    return Status::InvalidArgument("缺少填报内容", "data", body.contains("data") ? "wrong_type" : "required");
   }
   Result<EventData> decoded = EventFromJson(body["type"].get<std::string>(), body["data"]);
   if (!decoded.ok()) return InBody(decoded.status());
@@ -88,8 +88,7 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   if (body.contains("expected_version")) {
     const nlohmann::json& version = body["expected_version"];
     if (!version.is_number_unsigned()) {
-      return Status::InvalidArgument("expected_version: must be the stream version you last saw, a whole number",
-                                     "expected_version");
+      return Status::InvalidArgument("版本号应为整数", "expected_version", "wrong_type");
     }
     submission.expected_version = StreamVersion(version.get<std::uint64_t>());
   }
@@ -97,8 +96,7 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
     std::optional<EventId> id = body["event_id"].is_string() ? EventId::Parse(body["event_id"].get<std::string>())
                                                               : std::nullopt;
     if (!id) {
-      return Status::InvalidArgument("event_id: must be a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
-                                     "event_id");
+      return Status::InvalidArgument("请求编号的格式不对，应为通用唯一识别码", "event_id", "invalid_format");
     }
     submission.event_id = id;
   }
@@ -156,7 +154,9 @@ std::vector<Route> ItemRoutes(const std::string& collection, ItemKind (*kind_of)
     std::optional<std::chrono::year_month> period;
     if (call.http.has_param("period")) {
       period = ParseMonth(call.http.get_param_value("period"));
-      if (!period.has_value()) return Status::InvalidArgument("period: must be a month written YYYY-MM", "period");
+      if (!period.has_value()) {
+        return Status::InvalidArgument("报送期间的写法应为“年-月”，如2024-11", "period", "invalid_format");
+      }
     }
     ASSIGN_OR_RETURN(RenderedView view,
                      ReadView(api, call.http, "supervision", [&stream, period](const View& view, const ViewQuery& query) {
@@ -204,7 +204,7 @@ std::vector<Route> StreamRoutes() {
                     [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
     const std::string& year = call.Param("year");
     if (year.size() != 4 || year.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::NotFound("assessment year \"" + year + "\" does not exist; write the year with four digits");
+      return Status::NotFound("没有这个考核年度，年度应写作四位数字，如2024", "year_not_found");
     }
     return SubmitEvent(api, call, StreamId{"assessment-" + year});
   }});

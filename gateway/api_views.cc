@@ -17,7 +17,9 @@ Result<ViewQuery> QueryOf(const ApiContext& api, const httplib::Request& request
   ViewQuery query{api.clock.Now(), std::nullopt};
   ASSIGN_OR_RETURN(std::optional<std::uint64_t> year, UintParam(request, "year"));
   if (year) {
-    if (*year < 2000 || *year > 2100) return Status::InvalidArgument("year: must be a year such as 2024", "year");
+    if (*year < 2000 || *year > 2100) {
+      return Status::InvalidArgument("年度应在2000年至2100年之间，如2024", "year", "out_of_range");
+    }
     query.year = static_cast<int>(*year);
   }
   return query;
@@ -37,7 +39,7 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
 
   if (as_of || as_of_position) {
     if (min_position) {
-      return Status::InvalidArgument("min_position: cannot be combined with as_of or as_of_position", "min_position");
+      return Status::InvalidArgument("查看历史时点时不能同时要求最新数据", "min_position", "conflicting_parameters");
     }
     // A replay of the log: the view as it stood then, by the same projection code.
     ReplayLimit limit;
@@ -59,12 +61,14 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
 
   Projector* projector = api.projector(name);
   if (projector == nullptr) {
-    return Status::Unavailable("the " + name + " view is not projected in this process; ask the server that runs it");
+    return Status::Unavailable("the " + name + " view is not projected in this process; ask the server that runs it",
+                               "view_not_served");
   }
   if (min_position && !projector->WaitForApplied(GlobalPosition(*min_position), kMinPositionWait)) {
     return Status::Unavailable("the " + name + " view has applied the log through position " +
                                std::to_string(projector->applied_through().value) + ", not yet " +
-                               std::to_string(*min_position) + "; retry in a moment");
+                               std::to_string(*min_position) + "; retry in a moment",
+                               "view_not_ready");
   }
   return projector->WithViewThrough([&](const View& view, GlobalPosition through) -> Result<RenderedView> {
     ASSIGN_OR_RETURN(nlohmann::json json, renderer(view, query));

@@ -348,8 +348,9 @@ int RunSubmitCommand(const PlanFiles& choice, const SubmitArgs& args) {
     stored = handler.Submit(submission);
   }
   if (!stored.ok()) {
-    std::cerr << "kuimen: refused (" << StatusCodeName(stored.status().code())
-              << (stored.status().subject().empty() ? "" : ", " + stored.status().subject())
+    // The stable code and the field, then the clerk's sentence (domain/README.md, "Errors").
+    std::cerr << "kuimen: refused (" << stored.status().error_code()
+              << (stored.status().field().empty() ? "" : ", " + stored.status().field())
               << "): " << stored.status().message() << "\n";
     return 1;
   }

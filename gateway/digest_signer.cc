@@ -178,49 +178,50 @@ struct ParsedDigest {
   std::string signature;  // raw bytes
 };
 
-Status Malformed(const std::string& field, const std::string& problem) {
-  return Status::InvalidArgument("digest." + field + ": " + problem, field);
+// `code` and `problem` (Chinese, for the auditor) name what is wrong with `field`.
+Status Malformed(const std::string& field, const char* code, const std::string& problem) {
+  return Status::InvalidArgument("所核对的摘要" + problem, field, code);
 }
 
 Result<std::string> RequireString(const nlohmann::json& digest, const std::string& field) {
   auto it = digest.find(field);
-  if (it == digest.end()) return Malformed(field, "is missing");
-  if (!it->is_string()) return Malformed(field, "must be a string");
+  if (it == digest.end()) return Malformed(field, "required", "缺少必要的项目");
+  if (!it->is_string()) return Malformed(field, "wrong_type", "中有一项应为文字");
   return it->get<std::string>();
 }
 
 Status RequireTime(const std::string& field, const std::string& text) {
-  if (!ParseTimestamp(text)) return Malformed(field, "must be an RFC 3339 time like 2024-11-02T08:30:00.000000Z");
+  if (!ParseTimestamp(text)) return Malformed(field, "invalid_format", "中有一项时间的写法不对");
   return Status::Ok();
 }
 
 Result<ParsedDigest> ParseDigest(const nlohmann::json& digest) {
   if (!digest.is_object()) {
-    return Status::InvalidArgument("the digest must be a JSON object, as GET /audit/digest returned it");
+    return Status::InvalidArgument("所核对的摘要格式不对，请提交导出时的原文件", "body", "wrong_type");
   }
   ParsedDigest parsed;
   ASSIGN_OR_RETURN(std::string format, RequireString(digest, "format"));
-  if (format != kFormat) return Malformed("format", "must be " + std::string(kFormat));
+  if (format != kFormat) return Malformed("format", "unknown_value", "的格式版本不对");
   ASSIGN_OR_RETURN(std::string algorithm, RequireString(digest, "algorithm"));
-  if (algorithm != kAlgorithm) return Malformed("algorithm", "must be " + std::string(kAlgorithm));
+  if (algorithm != kAlgorithm) return Malformed("algorithm", "unknown_value", "的签名算法不对");
 
   auto position = digest.find("position");
-  if (position == digest.end()) return Malformed("position", "is missing");
+  if (position == digest.end()) return Malformed("position", "required", "缺少位置");
   // Parsed text gives an unsigned number; a json built in code may hold a signed one.
   if (!position->is_number_integer() || (!position->is_number_unsigned() && position->get<std::int64_t>() < 0)) {
-    return Malformed("position", "must be a whole number, 0 or more");
+    return Malformed("position", "wrong_type", "的位置应为不小于0的整数");
   }
   parsed.position = position->get<std::uint64_t>();
 
   ASSIGN_OR_RETURN(std::string hash, RequireString(digest, "hash"));
   std::optional<Sha256Digest> hash_bytes = ParseHexDigest(hash);
-  if (!hash_bytes) return Malformed("hash", "must be 64 hex digits");
+  if (!hash_bytes) return Malformed("hash", "invalid_format", "的哈希值写法不对");
   parsed.hash = *hash_bytes;
 
   auto recorded_at = digest.find("recorded_at");
-  if (recorded_at == digest.end()) return Malformed("recorded_at", "is missing");
+  if (recorded_at == digest.end()) return Malformed("recorded_at", "required", "缺少记录时间");
   if (!recorded_at->is_null()) {
-    if (!recorded_at->is_string()) return Malformed("recorded_at", "must be a string or null");
+    if (!recorded_at->is_string()) return Malformed("recorded_at", "wrong_type", "的记录时间应为文字或留空");
     parsed.recorded_at = recorded_at->get<std::string>();
     RETURN_IF_ERROR(RequireTime("recorded_at", parsed.recorded_at));
   }
@@ -231,9 +232,9 @@ Result<ParsedDigest> ParseDigest(const nlohmann::json& digest) {
 
   ASSIGN_OR_RETURN(std::string signature, RequireString(digest, "signature"));
   std::optional<std::string> signature_bytes = Base64Decode(signature);
-  if (!signature_bytes) return Malformed("signature", "must be base64");
+  if (!signature_bytes) return Malformed("signature", "invalid_format", "的签名写法不对");
   if (signature_bytes->size() != kSignatureBytes) {
-    return Malformed("signature", "must be the base64 of a 64-byte Ed25519 signature");
+    return Malformed("signature", "invalid_format", "的签名长度不对");
   }
   parsed.signature = std::move(*signature_bytes);
   return parsed;

@@ -1,5 +1,6 @@
 #include "gateway/http_error.h"
 
+#include "gateway/error_codes.h"
 #include "gateway/text_safety.h"
 
 namespace kuimen {
@@ -23,25 +24,39 @@ int HttpStatusOf(StatusCode code) {
 }
 
 nlohmann::json ErrorBody(const Status& status) {
-  if (status.code() == StatusCode::kResourceExhausted && status.subject() == kDiskFullCause) {
-    // A clerk sees this; the technical cause is in the store's log line.
-    return ErrorBody(kDiskFullCause, "服务器磁盘已满，本次报送未保存，请稍后重试或联系管理员");
+  const std::string code = status.error_code();
+  const ErrorCodeEntry* entry = FindErrorCode(code);
+  // A refusal's message is the clerk's sentence; a failure's is for the log,
+  // and the client gets the table's sentence instead (domain/status.h).
+  std::string message;
+  if (status.is_refusal() && !status.message().empty()) {
+    message = status.message();
+  } else if (entry != nullptr) {
+    message = entry->message;
+  } else {
+    message = FindErrorCode(StatusCodeName(status.code())) != nullptr
+                  ? std::string(FindErrorCode(StatusCodeName(status.code()))->message)
+                  : std::string(FindErrorCode("internal")->message);
   }
-  // A message or field may quote what the client sent (a path segment, a
-  // JSON parser's "last read" bytes): made valid UTF-8 here, so dumping the
-  // body can never throw.
-  nlohmann::json error = {{"code", StatusCodeName(status.code())}, {"message", ReplaceInvalidUtf8(status.message())}};
-  if (!status.subject().empty()) {
-    const bool names_field =
-        status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kEventIdReused;
-    error[names_field ? "field" : "rule"] = ReplaceInvalidUtf8(status.subject());
-  }
-  if (!status.rule().empty()) error["rule"] = ReplaceInvalidUtf8(status.rule());
+  // A message or field may quote what the client sent: made valid UTF-8 here,
+  // so dumping the body can never throw.
+  nlohmann::json error = {{"code", ReplaceInvalidUtf8(code)},
+                          {"kind", StatusCodeName(status.code())},
+                          {"message", ReplaceInvalidUtf8(message)}};
+  if (!status.field().empty()) error["field"] = ReplaceInvalidUtf8(status.field());
+  const bool by_rule = status.code() == StatusCode::kPermissionDenied ||
+                       status.code() == StatusCode::kFailedPrecondition;
+  if (by_rule && !status.reason().empty()) error["rule"] = ReplaceInvalidUtf8(status.reason());
   return {{"error", std::move(error)}};
 }
 
-nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
-  return {{"error", {{"code", ReplaceInvalidUtf8(code)}, {"message", ReplaceInvalidUtf8(message)}}}};
+nlohmann::json ErrorBody(std::string_view code) {
+  const ErrorCodeEntry* entry = FindErrorCode(code);
+  if (entry == nullptr) entry = FindErrorCode("internal");
+  return {{"error",
+           {{"code", ReplaceInvalidUtf8(code)},
+            {"kind", entry->http_status >= 500 ? StatusCodeName(StatusCode::kInternal) : "http"},
+            {"message", std::string(entry->message)}}}};
 }
 
 std::string DumpJson(const nlohmann::json& json) {

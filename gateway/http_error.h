@@ -13,15 +13,23 @@ namespace kuimen {
 int HttpStatusOf(StatusCode code);
 
 // The body of every error response (strings made valid UTF-8, so it always dumps):
-// {"error":{"code":"invalid_argument","message":"…","field":"data.percent"}}.
-// The subject is named "field" for invalid input and "rule" for a refusal.
-// A full disk (resource_exhausted with cause "disk_full") is
-// {"error":{"code":"disk_full","message":"服务器磁盘已满，…"}}.
+// {"error":{"code":"required","kind":"invalid_argument","message":"整改情况不能为空",
+//           "field":"data.summary"}}
+// - code: the stable id (Status::error_code()), listed in gateway/error_codes.cc
+//   and in openapi.json's ErrorCode enum;
+// - kind: the broad class (StatusCodeName), which fixes the HTTP status;
+// - message: Chinese, for the clerk: the status's own sentence for a refusal,
+//   the code table's for a failure (whose English message is only logged);
+// - field: the input that was wrong, as the client named it, when there is one;
+// - rule: the same id as code, for a permission or state rule (403, 409).
 nlohmann::json ErrorBody(const Status& status);
 
-// An error body for a status the HTTP layer itself produces (413, 404 for an
-// unknown route, 405): `code` is the JSON code, `message` the sentence.
-nlohmann::json ErrorBody(std::string_view code, std::string_view message);
+// The body for a refusal of the HTTP layer itself (404 for an unknown route,
+// 405, 408, 413, 415, 431, 501, 503 too_many_connections, and the catch-all
+// 500 "internal"): `code` from the code table, its Chinese sentence as the
+// message, kind "http" (or "internal" for a 5xx). The English sentence
+// of an HttpRefusal is for the log only.
+nlohmann::json ErrorBody(std::string_view code);
 
 // `json` as response text; never throws (invalid UTF-8 is replaced by U+FFFD).
 std::string DumpJson(const nlohmann::json& json);

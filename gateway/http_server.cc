@@ -20,13 +20,13 @@ Result<Actor> Authenticate(const PrincipalRegistry& principals, const httplib::R
   const std::string header = request.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.empty()) {
-    return Status::Unauthenticated("this request needs a token: send the header Authorization: Bearer <token>");
+    return Status::Unauthenticated("请先登录：本操作需要账号令牌", "token_missing");
   }
   if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-    return Status::Unauthenticated("the Authorization header must read \"Bearer <token>\"");
+    return Status::Unauthenticated("账号令牌的格式不对，请重新登录", "token_malformed");
   }
   std::optional<Actor> actor = principals.Authenticate(std::string_view(header).substr(kBearer.size()));
-  if (!actor) return Status::Unauthenticated("the token is unknown or has been revoked; ask the task force for a new one");
+  if (!actor) return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
   return *actor;
 }
 
@@ -37,10 +37,10 @@ Status Authorize(Access access, const Actor& actor) {
       return Status::Ok();
     case Access::kTaskForceOrAuditor:
       if (actor.role == Role::kTaskForce || actor.role == Role::kAuditor) return Status::Ok();
-      return Status::PermissionDenied("only the task force (工作专班) and auditors may read this", "taskforce_or_auditor");
+      return Status::PermissionDenied("只有工作专班和审计人员可以查看此内容", "taskforce_or_auditor");
     case Access::kTaskForce:
       if (actor.role == Role::kTaskForce) return Status::Ok();
-      return Status::PermissionDenied("only the task force (工作专班) may do this",
+      return Status::PermissionDenied("此操作只能由工作专班办理",
                                       std::string(RuleId(TaskRule::kTaskForceOnly)));
   }
   return Status::Internal("unknown access level");
@@ -146,7 +146,7 @@ HttpServer::Destination HttpServer::Resolve(const std::string& method, const std
                         {}, ""}};
   }
   return {std::nullopt, false,
-          HttpRefusal{404, "not_found",
+          HttpRefusal{404, "route_not_found",
                       "there is no " + method + " " + path + "; the routes are listed at /api/v1/openapi.json", {}, ""}};
 }
 
@@ -168,8 +168,8 @@ std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& h
   Result<Actor> actor = Authenticate(api_->principals, request);
   Status refused = actor.ok() ? Authorize(route.access, *actor) : actor.status();
   if (refused.ok()) return std::nullopt;
-  HttpRefusal refusal{HttpStatusOf(refused.code()), std::string(StatusCodeName(refused.code())), refused.message(),
-                      {}, DumpJson(ErrorBody(refused))};
+  HttpRefusal refusal{HttpStatusOf(refused.code()), refused.error_code(), "refused " + refused.error_code(), {},
+                      DumpJson(ErrorBody(refused))};
   if (refused.code() == StatusCode::kUnauthenticated) refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   api_->metrics.ObserveRequest(*destination.route, refusal.status, {});
   return refusal;
@@ -214,13 +214,13 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
     spdlog::error("http {}: unexpected failure: {}", EscapeForLog(data.head.path), EscapeForLog(error.what()));
     response = httplib::Response();
     response.status = 500;
-    response.set_content(DumpJson(ErrorBody("internal", "the server failed unexpectedly; the error is logged")),
+    response.set_content(DumpJson(ErrorBody("internal")),
                          "application/json; charset=utf-8");
   } catch (...) {
     spdlog::error("http {}: unexpected failure", EscapeForLog(data.head.path));
     response = httplib::Response();
     response.status = 500;
-    response.set_content(DumpJson(ErrorBody("internal", "the server failed unexpectedly; the error is logged")),
+    response.set_content(DumpJson(ErrorBody("internal")),
                          "application/json; charset=utf-8");
   }
   return response;
@@ -284,13 +284,23 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
   const std::string path = EscapeForLog(request.path);
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   if (response.status >= 500) {
-    spdlog::error("http id={} {} {} status={} principal={} item={} ms={:.2f}: {}", request_id, request.method, path,
-                  response.status, principal, item, ms, reply.ok() ? "" : EscapeForLog(reply.status().message()));
+    spdlog::error("http id={} {} {} status={} principal={} item={} ms={:.2f} code={}: {}", request_id, request.method,
+                  path, response.status, principal, item, ms, reply.ok() ? "-" : EscapeForLog(reply.status().error_code()),
+                  reply.ok() ? "" : EscapeForLog(reply.status().message()));
   } else {
     // Writes and refusals are worth a line each; successful reads only when debugging.
     const auto level = (request.method == "GET" || request.method == "HEAD") && response.status < 400 ? spdlog::level::debug : spdlog::level::info;
-    spdlog::log(level, "http id={} {} {} status={} principal={} item={} ms={:.2f}", request_id, request.method, path,
-                response.status, principal, item, ms);
+    // A refusal is logged by its code and field; its message is the clerk's
+    // Chinese sentence and stays out of the (English) log.
+    if (reply.ok()) {
+      spdlog::log(level, "http id={} {} {} status={} principal={} item={} ms={:.2f}", request_id, request.method, path,
+                  response.status, principal, item, ms);
+    } else {
+      const Status& refused = reply.status();
+      spdlog::log(level, "http id={} {} {} status={} principal={} item={} ms={:.2f} code={} field={}", request_id,
+                  request.method, path, response.status, principal, item, ms, EscapeForLog(refused.error_code()),
+                  refused.field().empty() ? "-" : EscapeForLog(refused.field()));
+    }
   }
 }
 

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "domain/calendar.h"
-#include "domain/message_text.h"
 #include "eventstore/envelope_json.h"
 
 namespace kuimen {
@@ -106,7 +105,7 @@ std::optional<Timestamp> ParseMoment(std::string_view text) {
 }
 
 Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
-  if (request.body.empty()) return Status::InvalidArgument("the request body is empty; send a JSON object", "body");
+  if (request.body.empty()) return Status::InvalidArgument("请求内容为空", "body", "required");
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(request.body);
@@ -115,23 +114,22 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
     PathAtError where;
     nlohmann::json::sax_parse(request.body, &where);
     const std::string field = where.Path().empty() ? "body" : where.Path();
-    return Status::InvalidArgument(field + ": is a number too large to represent; send a finite number", field);
+    return Status::InvalidArgument("填写的数字太大，超出了可以处理的范围", field, "out_of_range");
   } catch (const nlohmann::json::parse_error& error) {
     const std::string what = error.what();
     if (what.find("UTF-8") != std::string::npos) {
-      return Status::InvalidArgument(
-          "the request body is not valid UTF-8 (near byte " + std::to_string(error.byte) + "); send text encoded as UTF-8",
-          "body");
+      return Status::InvalidArgument("请求内容含有无法识别的文字编码（第" + std::to_string(error.byte) +
+                                         "个字节附近），请使用统一码（UTF-8）",
+                                     "body", "invalid_encoding");
     }
-    return Status::InvalidArgument(
-        "the request body is not valid JSON (near byte " + std::to_string(error.byte) + "); send a JSON object", "body");
+    return Status::InvalidArgument("请求内容的格式不对，无法读取（第" + std::to_string(error.byte) + "个字节附近）",
+                                   "body", "invalid_json");
   } catch (const nlohmann::json::exception&) {
     // The parser's other refusal: a number beyond a double's range (1e400,
     // out_of_range.406). Whatever else it may throw is the client's input too.
-    return Status::InvalidArgument(
-        "the request body holds a number too large to read (beyond ±1.7e308); send numbers in range", "body");
+    return Status::InvalidArgument("填写的数字太大，超出了可以处理的范围", "body", "out_of_range");
   }
-  if (!body.is_object()) return Status::InvalidArgument("the request body must be a JSON object {…}", "body");
+  if (!body.is_object()) return Status::InvalidArgument("请求内容的格式不对，应为一组字段", "body", "wrong_type");
   return body;
 }
 
@@ -141,10 +139,8 @@ Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<s
     bool known = false;
     for (std::string_view name : allowed) known = known || key == name;
     if (!known) {
-      std::string expected;
-      for (std::string_view name : allowed) expected += (expected.empty() ? "" : ", ") + std::string(name);
       const std::string field = path.empty() ? key : path + "." + key;
-      return Status::InvalidArgument(field + ": is not a field of this request; the fields are " + expected, field);
+      return Status::InvalidArgument("请求中有无法识别的字段", field, "unknown_field");
     }
   }
   return Status::Ok();
@@ -156,7 +152,7 @@ Result<std::optional<std::uint64_t>> UintParam(const httplib::Request& request, 
   std::uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return Status::InvalidArgument(name + ": must be a whole number 0 or more, not " + QuoteForMessage(text), name);
+    return Status::InvalidArgument("查询条件应为不小于0的整数", name, "invalid_format");
   }
   return std::optional<std::uint64_t>(value);
 }
@@ -166,10 +162,8 @@ Result<std::optional<Timestamp>> TimeParam(const httplib::Request& request, cons
   const std::string text = request.get_param_value(name);
   std::optional<Timestamp> moment = ParseMoment(text);
   if (!moment) {
-    return Status::InvalidArgument(
-        name + ": must be a date (2024-12-31) or an RFC 3339 time (2024-12-31T18:00:00+08:00), not " +
-            QuoteForMessage(text),
-        name);
+    return Status::InvalidArgument("时间的写法应为日期（如2024-12-31）或带时区的时刻（如2024-12-31T18:00:00+08:00）",
+                                   name, "invalid_format");
   }
   return std::optional<Timestamp>(moment);
 }

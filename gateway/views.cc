@@ -36,8 +36,7 @@ Status StampFreezeRules(EventData& event, const AssessmentRules& rules) {
   if (freeze == nullptr) return Status::Ok();
   for (const auto& [field, value] : {std::pair{"rules_version", &freeze->rules_version}, std::pair{"rules", &freeze->rules}}) {
     if (!value->empty()) {
-      return Status::InvalidArgument(std::string(field) + ": the server records the rules a year is frozen with; leave it out",
-                                     field);
+      return Status::InvalidArgument("计分规则由服务器在定格时记录，请不要填写", field, "server_assigned");
     }
   }
   freeze->rules_version = rules.version;
@@ -54,8 +53,7 @@ Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& cat
     ASSIGN_OR_RETURN(std::unique_ptr<AssessmentView> view, AssessmentView::Create(catalog, settings.assessment));
     return std::unique_ptr<View>(std::move(view));
   }
-  return Status::InvalidArgument("view: \"" + std::string(name) + "\" is not a view; use supervision or assessment",
-                                 "view");
+  return Status::InvalidArgument("没有这个视图，可选督办看板或年终考核", "view", "unknown_value");
 }
 
 nlohmann::json RenderView(const View& view, const ViewQuery& query) {

@@ -24,83 +24,12 @@ const EVENT_LABELS = {
   TaskReopened: '重新启动', AssessmentAdjusted: '加减分', YearFrozen: '年终定格',
   MilestoneMet: '确认时限完成', MilestoneCancelled: '取消时限',
 };
-const RULE_LABELS = {
-  unit_not_involved: '本单位不是该任务的责任单位或配合单位',
-  taskforce_only: '只有工作专班可以这样操作',
-  department_only: '只有责任单位或配合单位可以这样操作',
-  auditor_read_only: '审计账号只能查看，不能录入',
-  taskforce_or_auditor: '只有工作专班和审计可以查看',
-  task_completed: '任务已完成销号，重新启动前不能再报送',
-  task_not_completed: '任务尚未完成，无需重新启动',
-  report_already_reviewed: '这份报送已经审核过了',
-  notice_id_taken: '督办编号已被使用，请换一个',
-  notice_closed: '该督办已销号',
-  notice_already_signed: '该督办已签收',
-  notice_unanswered: '该督办尚未答复整改情况，未整改销号须填写理由',
-  year_frozen: '该年度考核已定格，不能再调整',
-  year_not_over: '该年度尚未结束（12月31日起方可定格）；如需提前定格，请勾选“提前定格”并说明理由',
-  principal_id_taken: '账号编号已存在',
-  principal_already_revoked: '该账号已被撤销',
-  last_taskforce: '不能撤销最后一个工作专班账号',
-  token_taken: '令牌重复，请重试',
-  township_taken: '该乡镇（街道）已登记',
-};
-const CODE_LABELS = {
-  invalid_argument: '填写有误', unauthenticated: '令牌无效或已被撤销，请重新登录', permission_denied: '无权操作',
-  not_found: '未找到', aborted: '数据已被他人更新，请刷新后重试', failed_precondition: '当前状态不允许这样操作',
-  unavailable: '服务暂时不可用，请稍后重试', payload_too_large: '内容太长', data_loss: '数据校验失败',
-  internal: '服务器内部错误', bad_request: '请求格式有误',
-};
-// The API words its field problems in English; the common ones read in Chinese here.
-const PROBLEM_PATTERNS = [
-  [/must be a number from -20 to \+20 other than 0/, () => '须为 −20 到 +20 之间且不为 0 的数'],
-  [/must not be empty/, () => '不能为空'],
-  [/must be a number from (\S+) to (\S+)/, (m) => `须为 ${m[1]} 到 ${m[2]} 之间的数`],
-  [/must be a month (written )?YYYY-MM/, () => '须为 YYYY-MM 格式的月份（2000—2100年）'],
-  [/must be a real (calendar )?date/, () => '须为有效日期（YYYY-MM-DD）'],
-  [/must be a number not below 0/, () => '须为不小于 0 的数'],
-  [/must be a number( or null)?$/, () => '须为数字'],
-  [/must be a whole number/, () => '须为整数'],
-  [/must not begin or end with a space/, () => '首尾不能有空格'],
-  [/must be in the years 2000\.\.2100/, () => '年份须在 2000—2100 之间'],
-  [/must be at most (\d+) characters/, (m) => `最多 ${m[1]} 个字`],
-  [/must list at most (\d+) items/, (m) => `最多 ${m[1]} 项`],
-  [/may contain only letters, digits/, () => '只能包含字母、数字、“-”、“_”和“.”'],
-  [/must be 1\.\.(\d+) characters/, (m) => `须为 1 到 ${m[1]} 个字符`],
-  [/not one of .*targets|is not a target/i, () => '不是该任务的指标'],
-];
-const FIELD_LABELS = {
-  period: '报送期次', summary: '进展情况', percent: '总体进度', indicators: '指标完成值', evidence: '佐证材料',
-  milestone: '节点名称', due: '时限', report_version: '报送版本', decision: '审核结论', comment: '意见',
-  notice_id: '督办编号', unanswered_reason: '未整改销号理由', reason: '事由', unit: '单位', points: '分值', name: '名称', role: '角色',
-  milestones_met: '完成的时限', note: '说明',
-};
-
-function fieldLabel(field) {
-  const base = field.replace(/\[\d+\].*$/, '').replace(/\..*$/, '');
-  const index = field.match(/\[(\d+)\]/);
-  const label = FIELD_LABELS[base] || field;
-  return index ? `${label}第 ${Number(index[1]) + 1} 项` : label;
-}
-
-function problemText(message) {
-  // A message the server already wrote in Chinese for the clerk is shown as it came.
-  const text = message.replace(/^[\w.\[\]]+: /, '');
-  if (/[\u4e00-\u9fff]/.test(text) && !/[A-Za-z]{4,}/.test(text)) return text;
-  for (const [pattern, render] of PROBLEM_PATTERNS) {
-    const m = message.match(pattern);
-    if (m) return render(m);
-  }
-  return message;
-}
-
-// An API refusal as one sentence for the clerk.
+// An API refusal as the clerk reads it: the server's own message, which is
+// Chinese, written for the clerk and names the field as the form does
+// (gateway/error_codes.cc lists every code). Nothing is re-derived here.
 export function explain(error) {
   if (!error) return '';
-  if (error.rule && RULE_LABELS[error.rule]) return RULE_LABELS[error.rule];
-  if (error.field) return `${fieldLabel(error.field)}：${problemText(error.message || '')}`;
-  const head = CODE_LABELS[error.code] || '操作失败';
-  return error.message ? `${head}：${error.message}` : head;
+  return error.message || '操作未成功，请稍后重试';
 }
 
 // --- formatting ---------------------------------------------------------------
@@ -198,7 +127,7 @@ async function request(token, path, { method = 'GET', body, raw = false } = {}) 
   let json = null;
   try { json = await response.json(); } catch (e) { json = null; }
   if (!response.ok) {
-    throw new ApiError(response.status, (json && json.error) || { code: 'internal', message: `HTTP ${response.status}` });
+    throw new ApiError(response.status, (json && json.error) || { code: 'internal', message: `服务器未能处理本次请求（${response.status}），请稍后重试` });
   }
   return json;
 }
@@ -376,7 +305,7 @@ function app() {
       try {
         this.me = await request(this.token, '/api/v1/me');
       } catch (e) {
-        this.logout(e.status === 401 ? '令牌无效或已被撤销，请检查后重新粘贴' : explain(e.error));
+        this.logout(explain(e.error));
         return false;
       }
       try {

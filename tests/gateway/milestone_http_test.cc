@@ -28,11 +28,11 @@ TEST_F(MilestoneHttp, RefusesWhatTheRulesForbidAndAppendsNothing) {
     std::string token;
     nlohmann::json body;
     int status;
-    const char* key;    // "field" or "rule"
+    const char* key;    // "field" or "code"
     const char* value;
   };
   const std::vector<Refusal> refusals = {
-      {"a move without a reason", admin_token_, Set("2025-01-31"), 400, "rule", "milestone_reason_required"},
+      {"a move without a reason", admin_token_, Set("2025-01-31"), 400, "code", "milestone_reason_required"},
       {"a department marking it met", lead,
        {{"type", "MilestoneMet"}, {"data", {{"milestone", "首期托管"}}}}, 403, "rule", "taskforce_only"},
       {"a department cancelling it", lead,

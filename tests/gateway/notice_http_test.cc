@@ -90,7 +90,7 @@ TEST_F(NoticeHttp, RefusesADueDateInThePastAndAppendsNothing) {
   const std::uint64_t head = Head();
   Reply reply = Post("/api/v1/tasks/3/events", taskforce, Issue("DB-1", "2024-11-19"));  // today is 2024-11-20
   EXPECT_EQ(reply.status, 400) << reply.body;
-  EXPECT_EQ(reply.json["error"]["code"], "invalid_argument");
+  EXPECT_EQ(reply.json["error"]["code"], "due_in_past");
   EXPECT_EQ(reply.json["error"]["field"], "data.due");
   EXPECT_NE(reply.json["error"]["message"].get<std::string>().find("办理时限不能早于今天"), std::string::npos)
       << reply.body;
@@ -108,7 +108,8 @@ TEST_F(NoticeHttp, UnitSignsAndTheTaskForceClosesUnansweredOnlyWithAReason) {
   ASSERT_EQ(signed_for.status, 201) << signed_for.body;
   Reply again = Post("/api/v1/tasks/3/events", forestry, {{"type", "NoticeSigned"}, {"data", {{"notice_id", "DB-1"}}}});
   EXPECT_EQ(again.status, 409);
-  EXPECT_EQ(again.json["error"]["rule"], "notice_already_signed");
+  EXPECT_EQ(again.json["error"]["code"], "notice_already_signed");
+  EXPECT_EQ(again.json["error"]["message"], "该督办通知已签收，不能重复签收");
 
   const std::uint64_t position = signed_for.json["event"]["position"];
   Reply item = Get("/api/v1/tasks/3?min_position=" + std::to_string(position), taskforce);
@@ -121,7 +122,7 @@ TEST_F(NoticeHttp, UnitSignsAndTheTaskForceClosesUnansweredOnlyWithAReason) {
 
   Reply bare = Post("/api/v1/tasks/3/events", taskforce, Close("DB-1"));
   EXPECT_EQ(bare.status, 409) << bare.body;
-  EXPECT_EQ(bare.json["error"]["rule"], "notice_unanswered");
+  EXPECT_EQ(bare.json["error"]["code"], "notice_unanswered");
 
   Reply with_reason = Post("/api/v1/tasks/3/events", taskforce, Close("DB-1", "逾期未反馈，按未整改销号"));
   ASSERT_EQ(with_reason.status, 201) << with_reason.body;

@@ -35,19 +35,21 @@ httplib::Request WithParam(const std::string& name, std::string value) {
 
 // Found by request_target_fuzz: "?limit=%ff" came back in the message byte
 // for byte, and writing the 400's JSON body threw type_error.316 (issue 9, item 1).
-TEST(UintParam, QuotesAValueThatIsNotUtf8SoItsErrorBodyCanBeWritten) {
+TEST(UintParam, RefusesAValueThatIsNotUtf8WithoutEchoingItSoItsErrorBodyCanBeWritten) {
   Result<std::optional<std::uint64_t>> limit = UintParam(WithParam("limit", "\xff"), "limit");
   EXPECT_EQ(limit.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(limit.status().subject(), "limit");
-  EXPECT_EQ(limit.status().message(), R"(limit: must be a whole number 0 or more, not "\xFF")");
+  EXPECT_EQ(limit.status().error_code(), "invalid_format");
+  EXPECT_EQ(limit.status().message(), "查询条件应为不小于0的整数");
   EXPECT_NO_THROW((void)ErrorBody(limit.status()).dump());
 }
 
-TEST(TimeParam, QuotesAValueThatIsNotUtf8OrHoldsControlCharacters) {
+TEST(TimeParam, RefusesAValueThatIsNotUtf8OrHoldsControlCharactersWithoutEchoingIt) {
   Result<std::optional<Timestamp>> as_of = TimeParam(WithParam("as_of", "2024\xff\n"), "as_of");
   EXPECT_EQ(as_of.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(as_of.status().subject(), "as_of");
-  EXPECT_NE(as_of.status().message().find(R"(not "2024\xFF\x0A")"), std::string::npos) << as_of.status().message();
+  EXPECT_EQ(as_of.status().error_code(), "invalid_format");
+  EXPECT_EQ(as_of.status().message().find("2024\xff"), std::string::npos) << "the value is not echoed";
   EXPECT_NO_THROW((void)ErrorBody(as_of.status()).dump());
 }
 

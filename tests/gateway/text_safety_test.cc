@@ -27,7 +27,7 @@ TEST(TextSafety, Utf8ValidationRefusesOverlongsSurrogatesAndTruncation) {
 }
 
 TEST(TextSafety, ErrorBodiesDumpWhateverTheMessageQuotes) {
-  const nlohmann::json body = ErrorBody("not_found", "there is no GET /\xff");
+  const nlohmann::json body = ErrorBody("route_not_found\xff");
   EXPECT_NO_THROW(body.dump());
   EXPECT_NO_THROW(ErrorBody(Status::InvalidArgument("bad \xfe", "data.\xff")).dump());
 }

@@ -135,7 +135,7 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
       const std::uint64_t head = Head();
       Reply future = Post(Path(18), finance, ReportOn(18, 7, 50));
       EXPECT_EQ(future.status, 400) << future.body;
-      EXPECT_EQ(future.json["error"]["rule"], "period_in_future");
+      EXPECT_EQ(future.json["error"]["code"], "period_in_future");
       EXPECT_EQ(Head(), head);
 
       // 督办 on task 19: signed, answered before its due day, closed.
@@ -169,7 +169,7 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
       At(7, 15);  // closing it unanswered needs a reason (未整改销号)
       Reply bare = Post(Path(9), taskforce_, {{"type", "NoticeClosed"}, {"data", {{"notice_id", "DB-09"}}}});
       EXPECT_EQ(bare.status, 409) << bare.body;
-      EXPECT_EQ(bare.json["error"]["rule"], "notice_unanswered");
+      EXPECT_EQ(bare.json["error"]["code"], "notice_unanswered");
       ASSERT_EQ(Post(Path(9), taskforce_,
                      {{"type", "NoticeClosed"},
                       {"data", {{"notice_id", "DB-09"}, {"unanswered_reason", "逾期未反馈，按未整改销号"}}}})
@@ -195,7 +195,7 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   const std::uint64_t head = Head();
   Reply refused = Post(assessment, taskforce_, {{"type", "YearFrozen"}, {"data", {{"year", kYear}}}});
   EXPECT_EQ(refused.status, 409) << refused.body;
-  EXPECT_EQ(refused.json["error"]["rule"], "year_not_over");
+  EXPECT_EQ(refused.json["error"]["code"], "year_not_over");
   EXPECT_EQ(Head(), head);
   At(12, 30);
   Reply frozen = Post(assessment, taskforce_,
