@@ -1,6 +1,7 @@
 // Append-to-view lag: appends at a steady rate through the store, the relay
 // and a Kafka broker into the supervision projector, and reports how long each
 // event took from its durable append to being applied in the view.
+// Prints a line for people and a "BENCH {json}" line for ops/bench/run.
 // A benchmark, not a test: run it by hand (ops/bench/lag.sh), never in CI.
 #include <algorithm>
 #include <chrono>
@@ -101,6 +102,9 @@ int main(int argc, char** argv) {
   std::printf("lag     %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", total, rate,
               embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2], lags[lags.size() * 99 / 100],
               lags.back());
+  std::printf("BENCH {\"bench\":\"lag\",\"rate\":%d,\"events\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
+              rate, total, lags[lags.size() / 2], lags[lags.size() * 99 / 100], lags.back());
+  std::fflush(stdout);
   projection.Stop();
   relay.Stop();
   return 0;
