@@ -19,7 +19,8 @@ source ops/packages.sh
 ensure_packages wrk
 
 data=$(mktemp -d /tmp/kuimen-http-bench-XXXXXX)
-build/kuimen serve --data "$data/data" --listen 127.0.0.1:0 --http-threads $((connections + 64)) 2>"$data/serve.log" &
+build/kuimen serve --data "$data/data" --listen 127.0.0.1:0 --http-threads $((connections + 64)) \
+  --max-connections-per-address $((2 * connections)) 2>"$data/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do [[ -f "$data/data/server.json" ]] && break; sleep 0.1; done

@@ -3,10 +3,12 @@
 -- comes from the environment (KUIMEN_TOKEN).
 local token = os.getenv("KUIMEN_TOKEN")
 local counter = 0
+local threads = {}
 
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
+  table.insert(threads, thread)
 end
 
 function init(args)
@@ -22,7 +24,7 @@ function request()
                     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
 end
 
-local statuses = {}
+statuses = {}  -- per thread; global so done() can read it through thread:get
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
@@ -32,4 +34,15 @@ function done(summary, latency, requests)
                          latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
                          summary.requests, summary.requests / (summary.duration / 1e6),
                          summary.errors.status))
+  -- Every status seen, summed over the threads: "statuses: 201=1000 503=20".
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do total[status] = (total[status] or 0) + n end
+  end
+  local keys = {}
+  for status in pairs(total) do table.insert(keys, status) end
+  table.sort(keys)
+  local parts = {}
+  for _, status in ipairs(keys) do table.insert(parts, status .. "=" .. total[status]) end
+  io.write("statuses: " .. table.concat(parts, " ") .. "\n")
 end

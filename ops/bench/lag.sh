@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the append-to-view lag benchmark; extra arguments go to it
-# (--kafka-brokers B --rate N --seconds N). Without brokers: the embedded cluster.
+# (--kafka-brokers B --rate N [N…] --seconds N --runs N). Without brokers: the embedded cluster.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash ops/setup.sh >/dev/null

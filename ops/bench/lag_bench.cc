@@ -1,6 +1,8 @@
 // Append-to-view lag: appends at a steady rate through the store, the relay
 // and a Kafka broker into the supervision projector, and reports how long each
-// event took from its durable append to being applied in the view.
+// event took from its durable append to being applied in the view. After one
+// warm-up (the group joins), --runs rounds at each --rate, each printing a line
+// for people and a "BENCH {json}" line for ops/bench/run.
 // A benchmark, not a test: run it by hand (ops/bench/lag.sh), never in CI.
 #include <algorithm>
 #include <chrono>
@@ -26,13 +28,16 @@ using Stopwatch = std::chrono::steady_clock;
 int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "kuimen-lag-bench";
   std::string brokers;  // empty: the embedded cluster
-  int rate = 1000;
+  std::vector<int> rates = {1000};
   int seconds = 10;
+  int runs = 1;
   int partitions = 6;
   CLI::App app{"kuimen append-to-view lag benchmark"};
   app.add_option("--dir", dir, "working directory (emptied first)");
   app.add_option("--kafka-brokers", brokers, "bootstrap servers (default: the embedded cluster)");
-  app.add_option("--rate", rate, "events per second");
+  app.add_option("--rate", rates, "events per second; several (--rate 1000 5000) run one after another")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--runs", runs, "rounds at each rate, after one warm-up")->check(CLI::PositiveNumber);
   app.add_option("--seconds", seconds, "how long to append");
   app.add_option("--partitions", partitions, "partitions of the topic");
   CLI11_PARSE(app, argc, argv);
@@ -69,38 +74,55 @@ int main(int argc, char** argv) {
   (void)(*store)->Append(StreamId{"task-01"}, std::nullopt, {{std::nullopt, warm.type, 1, Actor{"p-tf", Role::kTaskForce, ""}, warm.data}});
   while (projector->applied_through().value < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
-  const int total = rate * seconds;
-  std::vector<Stopwatch::time_point> acked(total + 2), applied(total + 2);
-  std::thread observer([&] {
-    std::uint64_t seen = 1;
-    while (seen < static_cast<std::uint64_t>(total) + 1) {
-      const std::uint64_t through = projector->applied_through().value;
-      const auto now = Stopwatch::now();
-      for (; seen < through; ++seen) applied[seen + 1] = now;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  // Each round appends rate × seconds events at a steady rate and waits until
+  // the view has applied them all; rounds share the warmed-up pipeline.
+  std::uint64_t next = 2;  // position of the next event (1 was the warm-up)
+  for (const int rate : rates) {
+    for (int round = 0; round < runs; ++round) {
+      const int total = rate * seconds;
+      const std::uint64_t first = next;
+      const std::uint64_t last = first + total - 1;
+      std::vector<Stopwatch::time_point> acked(total), applied(total);
+      std::thread observer([&] {
+        std::uint64_t seen = first;  // the first position not yet seen applied
+        while (seen <= last) {
+          const std::uint64_t through = projector->applied_through().value;
+          const auto now = Stopwatch::now();
+          for (; seen <= through && seen <= last; ++seen) applied[seen - first] = now;
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+      });
+      const auto start = Stopwatch::now();
+      for (int i = 0; i < total; ++i) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / rate));
+        const Catalog& c = *catalog;
+        const TaskSpec& task = c.tasks[i % c.tasks.size()];
+        ProgressReported report;
+        report.period = std::chrono::year(2025) / std::chrono::month(1 + i % 12);
+        report.summary = "稳步推进";
+        report.percent = i % 100;
+        EncodedEvent e = EncodeEvent(report);
+        auto stored = (*store)->Append(TaskStream(task.no), std::nullopt,
+                                       {{std::nullopt, e.type, 1, Actor{"p", Role::kDepartment, task.lead_unit}, e.data}});
+        if (!stored.ok()) {
+          std::fprintf(stderr, "append failed: %s\n", stored.status().ToString().c_str());
+          return 1;
+        }
+        acked[stored->front().position.value - first] = Stopwatch::now();
+      }
+      observer.join();
+      next = last + 1;
+      std::vector<double> lags;
+      for (int i = 0; i < total; ++i) lags.push_back(std::chrono::duration<double, std::milli>(applied[i] - acked[i]).count());
+      std::sort(lags.begin(), lags.end());
+      std::printf("lag     %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", total, rate,
+                  embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2], lags[lags.size() * 99 / 100],
+                  lags.back());
+      std::printf("BENCH {\"bench\":\"lag\",\"rate\":%d,\"events\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
+                  rate, total, lags[lags.size() / 2], lags[lags.size() * 99 / 100], lags.back());
+      std::fflush(stdout);
     }
-  });
-  const auto start = Stopwatch::now();
-  for (int i = 0; i < total; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / rate));
-    const Catalog& c = *catalog;
-    const TaskSpec& task = c.tasks[i % c.tasks.size()];
-    ProgressReported report;
-    report.period = std::chrono::year(2025) / std::chrono::month(1 + i % 12);
-    report.summary = "稳步推进";
-    report.percent = i % 100;
-    EncodedEvent e = EncodeEvent(report);
-    auto stored = (*store)->Append(TaskStream(task.no), std::nullopt,
-                                   {{std::nullopt, e.type, 1, Actor{"p", Role::kDepartment, task.lead_unit}, e.data}});
-    acked[stored->front().position.value] = Stopwatch::now();
   }
-  observer.join();
-  std::vector<double> lags;
-  for (int p = 2; p <= total + 1; ++p) lags.push_back(std::chrono::duration<double, std::milli>(applied[p] - acked[p]).count());
-  std::sort(lags.begin(), lags.end());
-  std::printf("lag     %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", total, rate,
-              embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2], lags[lags.size() * 99 / 100],
-              lags.back());
   projection.Stop();
   relay.Stop();
   return 0;
