@@ -14,10 +14,17 @@
 //     task only; task 17 is completed in December.
 //   县政府口岸物流办 leads task 9 only: silent all year; its 督办 notice is
 //     closed unanswered (未整改销号).
+//   县农业农村委 (lead of task 7) and 永安街道 (a township of the cooperating
+//     各乡镇人民政府、街道办事处) report the same indicator: September's county
+//     figure is their sum, October's the lead's 全县数.
+// Milestones (时限): task 19's first-quarter one is met by the (late) March
+// report once approved; task 18's is moved with a reason before it falls due.
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -33,6 +40,9 @@ using nlohmann::json;
 constexpr const char* kFinance = "县政府金融服务中心";
 constexpr const char* kDevelopment = "县发展改革委";
 constexpr const char* kPort = "县政府口岸物流办";
+constexpr const char* kAgriculture = "县农业农村委";
+constexpr const char* kTownship = "永安街道";
+constexpr const char* kServiceScale = "农业生产社会化服务规模";
 constexpr const char* kCredit = "“三位一体”改革信贷资金规模";
 constexpr int kYear = 2025;
 
@@ -100,6 +110,18 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   const std::string finance = Principal("department", kFinance, "金融中心联络员");
   const std::string development = Principal("department", kDevelopment, "发改委联络员");
   Principal("department", kPort, "口岸物流办联络员");  // never used: the silent unit
+  const std::string agriculture = Principal("department", kAgriculture, "农业农村委联络员");
+  ASSERT_EQ(Post("/api/v1/townships", taskforce_, {{"name", kTownship}}).status, 201);
+  const std::string township = Principal("department", kTownship, "永安街道联络员");
+
+  // 时限 set at the start of the year.
+  for (const auto& [task, milestone, due] : {std::tuple{19, "一季度信贷投放", "2025-03-31"},
+                                             std::tuple{18, "制定实施方案", "2025-04-30"}}) {
+    ASSERT_EQ(Post(Path(task), taskforce_,
+                   {{"type", "DeadlineSet"}, {"data", {{"milestone", milestone}, {"due", due}}}})
+                  .status,
+              201);
+  }
 
   // January to November: each month's report in the first days of the next month.
   for (int month = 1; month <= 11; ++month) {
@@ -121,9 +143,12 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
     }
 
     if (month == 3) {
-      At(4, 20);  // 补报: March's report on task 19, ten days after its due day
-      const std::uint64_t late = Reported(finance, 19, 3, 24);
-      Reviewed(19, late, "approved");
+      At(4, 20);  // 补报: March's report on task 19, ten days after its due day; it meets the milestone
+      json report = ReportOn(19, 3, 24);
+      report["data"]["milestones_met"] = json::array({"一季度信贷投放"});
+      Reply late = Post(Path(19), finance, report);
+      ASSERT_EQ(late.status, 201) << late.body;
+      Reviewed(19, late.json["event"]["version"], "approved");
       Reply item = Get("/api/v1/tasks/19?" + Fresh(), taskforce_);
       EXPECT_EQ(item.json["item"]["last_report"]["late"], true) << item.body;
     }
@@ -164,6 +189,40 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
                       {"data", {{"notice_id", "DB-09"}, {"reason", "长期未报送进度"}, {"due", "2025-06-30"}}}})
                     .status,
                 201);
+    }
+    if (month == 4) {
+      At(5, 20);  // task 18's milestone moved before it falls due: only with a reason
+      Reply bare = Post(Path(18), taskforce_,
+                        {{"type", "DeadlineSet"}, {"data", {{"milestone", "制定实施方案"}, {"due", "2026-03-31"}}}});
+      EXPECT_EQ(bare.status, 400) << bare.body;
+      EXPECT_EQ(bare.json["error"]["code"], "milestone_reason_required");
+      ASSERT_EQ(Post(Path(18), taskforce_,
+                     {{"type", "DeadlineSet"},
+                      {"data", {{"milestone", "制定实施方案"}, {"due", "2026-03-31"}, {"reason", "待省级文件出台后制定"}}}})
+                    .status,
+                201);
+    }
+    if (month == 9 || month == 10) {
+      // Task 7's indicator from its lead and a township: September's figures
+      // are each unit's own; October's is the lead's 全县数.
+      At(month + 1, 9);
+      auto report = [&](double value, const char* scope) {
+        json body = Report(month * 8, Period(month));
+        body["data"]["indicators"] =
+            json::array({{{"indicator", kServiceScale}, {"value", value}, {"unit", "万亩次"}, {"scope", scope}}});
+        return body;
+      };
+      if (month == 9) {
+        Reply own = Post(Path(7), township, report(1.2, "own"));
+        ASSERT_EQ(own.status, 201) << own.body;
+        Reviewed(7, own.json["event"]["version"], "approved");
+        Reply county = Post(Path(7), township, report(1.2, "county"));
+        EXPECT_EQ(county.status, 403) << county.body;
+        EXPECT_EQ(county.json["error"]["code"], "county_figure_lead_only");
+      }
+      Reply lead = Post(Path(7), agriculture, report(month == 9 ? 12 : 30, month == 9 ? "own" : "county"));
+      ASSERT_EQ(lead.status, 201) << lead.body;
+      Reviewed(7, lead.json["event"]["version"], "approved");
     }
     if (month == 6) {
       At(7, 15);  // closing it unanswered needs a reason (未整改销号)
@@ -303,8 +362,43 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   }
   EXPECT_EQ(credit_targets, 2);
 
+  // Task 7: October's county figure is the lead's 全县数 (30), not the
+  // township's 1.2; September's was their sum (12 + 1.2).
+  const json& service = row_of(7)["indicators"][0];
+  EXPECT_EQ(service["indicator"], kServiceScale);
+  EXPECT_EQ(service["latest_value"], 30) << service.dump();
+  EXPECT_EQ(service["period"], "2025-10");
+  EXPECT_EQ(service["basis_label"], "牵头单位报全县数") << service.dump();
+  Reply september = Get("/api/v1/tasks/7?period=2025-09&as_of=2026-01-01T00:00:00Z", taskforce_);
+  ASSERT_EQ(september.status, 200) << september.body;
+  EXPECT_DOUBLE_EQ(september.json["item"]["indicators"][0]["latest_value"].get<double>(), 13.2)
+      << september.json["item"]["indicators"].dump();
+  Reply task7 = Get("/api/v1/tasks/7?" + Fresh(), taskforce_);
+  std::map<std::string, double> breakdown;
+  for (const json& target : task7.json["item"]["unit_breakdown"]) {
+    for (const json& unit : target["units"]) breakdown[unit["unit"]] = unit["value"];
+  }
+  EXPECT_EQ(breakdown, (std::map<std::string, double>{{kAgriculture, 30}, {kTownship, 1.2}}))
+      << task7.json["item"]["unit_breakdown"].dump();
+
+  // 时限: task 19's met by the approved March report, task 18's moved; neither is red.
+  auto milestone_of = [&](int no, const std::string& name) -> json {
+    for (const json& deadline : row_of(no)["deadlines"]) {
+      if (deadline["milestone"] == name) return deadline;
+    }
+    ADD_FAILURE() << "task " << no << " has no milestone " << name;
+    return json();
+  };
+  EXPECT_EQ(milestone_of(19, "一季度信贷投放")["state_label"], "已完成");
+  EXPECT_EQ(milestone_of(19, "一季度信贷投放")["met"]["by"], "report");
+  const json moved = milestone_of(18, "制定实施方案");
+  EXPECT_EQ(moved["due"], "2026-03-31");
+  EXPECT_EQ(moved["adjusted"]["reason"], "待省级文件出台后制定") << moved.dump();
+  EXPECT_NE(moved["state_label"], "逾期未完成");
+  for (int no : {18, 19}) EXPECT_NE(row_of(no)["warning"], "red") << row_of(no)["warning_reasons"].dump();
+
   // --- One number from one place: item pages and exports agree with the view -
-  for (int no : {9, 17, 18, 19, 20, 21}) {
+  for (int no : {7, 9, 17, 18, 19, 20, 21}) {
     Reply item = Get("/api/v1/tasks/" + std::to_string(no) + "?" + Fresh(), taskforce_);
     ASSERT_EQ(item.status, 200) << item.body;
     for (const char* key : {"status", "progress", "warning", "indicators", "last_report"}) {
@@ -321,7 +415,7 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   const int target_column = ColumnOf(attachment2, "目标进展");
   ASSERT_GE(status_column, 0);
   ASSERT_GE(progress_column, 0);
-  for (int no : {9, 17, 18, 19, 20, 21}) {
+  for (int no : {7, 9, 17, 18, 19, 20, 21}) {
     const auto* row = FindRow(attachment2, 0, std::to_string(no));
     ASSERT_NE(row, nullptr) << "task " << no << " is not in tasks.xlsx";
     EXPECT_EQ((*row)[status_column], row_of(no)["status_label"].get<std::string>()) << "task " << no;
@@ -331,6 +425,8 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   }
   EXPECT_NE((*FindRow(attachment2, 0, "19"))[target_column].find("9/15亿元"), std::string::npos)
       << (*FindRow(attachment2, 0, "19"))[target_column];
+  EXPECT_NE((*FindRow(attachment2, 0, "7"))[target_column].find("30/78万亩次"), std::string::npos)
+      << (*FindRow(attachment2, 0, "7"))[target_column];
 
   Reply csv = Get("/api/v1/exports/assessment.csv?year=2025&" + Fresh(), taskforce_);
   ASSERT_EQ(csv.status, 200);
