@@ -40,7 +40,9 @@ class ServeDiskFullTest : public ::testing::Test {
   httplib::Result SetDeadline(const std::string& milestone) {
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(10, 0);
-    const nlohmann::json body = {{"type", "DeadlineSet"}, {"data", {{"milestone", milestone}, {"due", "2024-12-31"}}}};
+    // With a reason: after the first, each sets the same milestone again (a move).
+    const nlohmann::json body = {{"type", "DeadlineSet"},
+                                 {"data", {{"milestone", milestone}, {"due", "2024-12-31"}, {"reason", "顺延"}}}};
     return client.Post("/api/v1/tasks/7/events", {{"Authorization", "Bearer " + token_}}, body.dump(), "application/json");
   }
   nlohmann::json Health() {
