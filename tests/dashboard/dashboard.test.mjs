@@ -5,61 +5,31 @@
 // board are written to build/dashboard-screenshots/ (or KUIMEN_SCREENSHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { KuimenServer, repoRoot } from './server.mjs';
+import { KuimenServer } from './server.mjs';
+import { DESKTOP, PHONE, SHOTS, chinaDate, launchBrowser, login as signIn, newPage as openPage, open, shoot } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
-const DESKTOP = { width: 1366, height: 900 };
-const PHONE = { width: 375, height: 812 };
 const UNIT = '县农业农村委';   // leads tasks 3, 4, 7, 13, 23, 25, 26, 29
-const TIMEOUT = 30000;
 
 let server;
 let browser;
 const tokens = {};
 
-function chinaDate(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
 async function newPage(role, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => { page.errors.push(String(e)); });
-  page.errors = [];
-  if (role) await login(page, tokens[role]);
-  return page;
+  return openPage(browser, server.base, role ? tokens[role] : null, viewport);
 }
 
 async function login(page, token) {
-  await page.goto(server.base + '/');
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top .nav').waitFor();
-}
-
-async function open(page, hash, ready) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.locator(ready).first().waitFor();
-}
-
-async function shoot(page, name) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await signIn(page, server.base, token);
 }
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   server = await KuimenServer.start();
   tokens.taskforce = server.adminToken;
   tokens.department = (await server.principal('农业农村委督办联络员', 'department', UNIT)).token;
   tokens.auditor = (await server.principal('县审计局', 'auditor')).token;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  browser = await launchBrowser();
 });
 
 after(async () => {

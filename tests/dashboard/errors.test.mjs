@@ -5,38 +5,17 @@
 // Screenshots: build/dashboard-screenshots/errors-*.png (or KUIMEN_SCREENSHOTS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { KuimenServer, repoRoot } from './server.mjs';
+import { KuimenServer } from './server.mjs';
+import { DESKTOP as WIDE, PHONE, launchBrowser, newPage as openPage, shoot } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
-const WIDE = { width: 1440, height: 900 };
-const PHONE = { width: 375, height: 812 };
 const UNIT = '县农业农村委';   // leads task 7
-const TIMEOUT = 30000;
 
 let server;
 let browser;
 let department;
 
 async function newPage(viewport) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => { page.errors.push(String(e)); });
-  await page.goto(server.base + '/');
-  await page.locator('#token').fill(department);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top .nav').waitFor();
-  return page;
-}
-
-async function shoot(page, name) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  return openPage(browser, server.base, department, viewport);
 }
 
 // What the API itself answers to the report the form sends.
@@ -51,10 +30,9 @@ async function refusalOf(data) {
 }
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   server = await KuimenServer.start();
   department = (await server.principal('农业农村委督办联络员', 'department', UNIT)).token;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -6,49 +6,19 @@
 // Run: node --test tests/dashboard/milestones.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { KuimenServer, repoRoot } from './server.mjs';
+import { KuimenServer } from './server.mjs';
+import { DESKTOP, PHONE, SHOTS, chinaDate, launchBrowser, newPage as openPage, open, shoot } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 375, height: 812 };
 const UNIT = '县农业农村委';  // leads task 7
-const TIMEOUT = 30000;
 
 let server;
 let browser;
 const tokens = {};
 let lastPosition = 0;  // of the last event this file posted: reads wait for the view to hold it
 
-function chinaDate(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
 async function newPage(role, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => { page.errors.push(String(e)); });
-  await page.goto(server.base + '/');
-  await page.locator('#token').fill(tokens[role]);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top .nav').waitFor();
-  return page;
-}
-
-async function open(page, hash, ready) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.locator(ready).first().waitFor();
-}
-
-async function shoot(page, name) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  return openPage(browser, server.base, tokens[role], viewport);
 }
 
 // Posts one event to task 7 as the task force.
@@ -82,11 +52,10 @@ async function stateOf(page, name) {
 }
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   server = await KuimenServer.start();
   tokens.taskforce = server.adminToken;
   tokens.department = (await server.principal('农业农村委督办联络员', 'department', UNIT)).token;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  browser = await launchBrowser();
   // Four milestones on task 7: two already past their date (red), two ahead.
   await post('DeadlineSet', { milestone: '首期托管', due: chinaDate(-3) });
   await post('DeadlineSet', { milestone: '托管台账建档', due: chinaDate(-1) });

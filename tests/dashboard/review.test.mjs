@@ -5,30 +5,15 @@
 // Run: node --test tests/dashboard/review.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { KuimenServer, repoRoot } from './server.mjs';
+import { KuimenServer } from './server.mjs';
+import { DESKTOP, PHONE, SHOTS, chinaMonth, launchBrowser, newPage as openPage, open, shoot } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 375, height: 812 };
 const LEAD = '县农业农村委';     // leads tasks 3, 4, 7, 13, 23, 25, 26, 29
 const FORESTRY = '县林业局';     // cooperates on task 3
-const TIMEOUT = 30000;
 
 let server;
 let browser;
 const tokens = {};
-
-// This month and the ones before it, China time: reports for a later month are refused.
-function chinaMonth(back = 0) {
-  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
-    .format(new Date()).split('-').map(Number);
-  const d = new Date(Date.UTC(y, m - 1 - back, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
 
 async function report(token, task, percent, period = chinaMonth()) {
   const reply = await server.api(token, `/api/v1/tasks/${task}/events`, {
@@ -39,37 +24,21 @@ async function report(token, task, percent, period = chinaMonth()) {
 }
 
 async function newPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => { page.errors.push(String(e)); });
-  await page.goto(server.base + '/');
-  await page.locator('#token').fill(tokens.taskforce);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top .nav').waitFor();
-  return page;
+  return openPage(browser, server.base, tokens.taskforce, viewport);
 }
 
 async function openQueue(page, ready) {
-  await page.evaluate(() => { location.hash = '#/review'; });
-  await page.locator(ready).first().waitFor();
-}
-
-async function shoot(page, name) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await open(page, '#/review', ready);
 }
 
 const row = (stream, version) => `#page-review article.pending[data-stream="${stream}"][data-version="${version}"]`;
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   server = await KuimenServer.start();
   tokens.taskforce = server.adminToken;
   tokens.lead = (await server.principal('农业农村委督办联络员', 'department', LEAD)).token;
   tokens.forestry = (await server.principal('林业局督办联络员', 'department', FORESTRY)).token;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  browser = await launchBrowser();
   // Task 7: the lead revises this month's report (v1 is superseded by v2).
   await report(tokens.lead, 7, 30);
   await report(tokens.lead, 7, 35);

@@ -5,49 +5,20 @@
 // Run: node --test tests/dashboard/units.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { KuimenServer, repoRoot } from './server.mjs';
+import { KuimenServer } from './server.mjs';
+import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaMonth, launchBrowser, newPage as openPage, open, shoot } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = path.resolve(process.env.KUIMEN_SCREENSHOTS || path.join(repoRoot, 'build/dashboard-screenshots'));
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 375, height: 812 };
 const LEAD = '县农业农村委';       // leads task 7 (农业生产社会化服务规模, 78万亩次)
 const COOPERATING = '县供销合作社';
 const TOWNSHIP = '永安街道';
-const TIMEOUT = 30000;
 
 let server;
 let browser;
 const tokens = {};
 
-function chinaMonth() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
-}
-
 async function newPage(role, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => { page.errors.push(String(e)); });
-  await page.goto(server.base + '/');
-  await page.locator('#token').fill(tokens[role]);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top .nav').waitFor();
-  return page;
-}
-
-async function open(page, hash, ready) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.locator(ready).first().waitFor();
-}
-
-async function shoot(page, name) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  return openPage(browser, server.base, tokens[role], viewport);
 }
 
 function report(value, scope) {
@@ -85,14 +56,13 @@ async function breakdownOnItemPage(page, county) {
 }
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
   server = await KuimenServer.start();
   tokens.taskforce = server.adminToken;
   await server.api(server.adminToken, '/api/v1/townships', { method: 'POST', body: { name: TOWNSHIP } });
   tokens.lead = (await server.principal('农业农村委联络员', 'department', LEAD)).token;
   tokens.cooperating = (await server.principal('供销社联络员', 'department', COOPERATING)).token;
   tokens.township = (await server.principal('永安街道联络员', 'department', TOWNSHIP)).token;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  browser = await launchBrowser();
 });
 
 after(async () => {
