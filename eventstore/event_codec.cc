@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <initializer_list>
+#include <optional>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -408,11 +409,7 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
 // Tries each alternative of EventData in turn for the one named `type`.
 template <size_t... I>
 Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::index_sequence<I...>) {
-  // The type may come from a damaged record: quoted, so the message stays UTF-8.
-  Result<EventData> result =
-      r.voice() == ReaderVoice::kClerk
-          ? Status::InvalidArgument("不能识别的办理事项类型", "type", "unknown_value")
-          : Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type", "unknown_value");
+  std::optional<Result<EventData>> result;
   auto try_one = [&]<size_t Index>() {
     using T = std::variant_alternative_t<Index, EventData>;
     if (Wire<T>::kName != type) return false;
@@ -421,7 +418,12 @@ Result<EventData> DecodeByName(std::string_view type, const JsonReader& r, std::
     return true;
   };
   (try_one.template operator()<I>() || ...);
-  return result;
+  if (result.has_value()) return *std::move(result);
+  // Written only on a miss: every replayed event passes here. The type may
+  // come from a damaged record: quoted, so the message stays UTF-8.
+  return r.voice() == ReaderVoice::kClerk
+             ? Status::InvalidArgument("不能识别的办理事项类型", "type", "unknown_value")
+             : Status::InvalidArgument("type: " + QuoteForMessage(type) + " is not an event type", "type", "unknown_value");
 }
 
 template <size_t... I>

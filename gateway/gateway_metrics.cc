@@ -75,8 +75,11 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
     if (service.projector(view) == nullptr) continue;
     registry_.AddGauge("kuimen_projector_lag_events", "Events in the log a view has not applied yet.",
                        [&store, &service, view] {
-                         const double head = static_cast<double>(store.Head().position.value);
-                         return head - static_cast<double>(service.projector(view)->applied_through().value);
+                         // The view first: read after the head, it may have applied
+                         // events appended since, and the lag would go below 0.
+                         const std::uint64_t applied = service.projector(view)->applied_through().value;
+                         const std::uint64_t head = store.Head().position.value;
+                         return static_cast<double>(head > applied ? head - applied : 0);
                        },
                        {{"view", view}});
     // One series per state, 1 for the state the view is in (the usual
