@@ -385,6 +385,16 @@ void RocksEventStore::TryResume() {
   }
   rocksdb::Status resumed = resume_.get();
   resume_stuck_reported_ = false;
+  if (!resumed.ok() && !resumed.IsNoSpace()) {
+    // Not the disk still full: an error RocksDB will not resume from (a
+    // failed WAL sync is one; Resume() returns it again at once, for ever).
+    // Closing and opening the database is RocksDB's own way out of it.
+    spdlog::error("eventstore: RocksDB cannot resume writing to {} ({}); reopening it in place", options_.dir.string(),
+                  resumed.ToString());
+    StartReopen("reopened after a write error RocksDB does not resume from: " + resumed.ToString());
+    if (closing_.valid()) FinishReopen();
+    return;
+  }
   if (!resumed.ok()) {
     ++failed_resumes_;
     if (now - last_resume_log_ >= kResumeLogEvery) {
@@ -509,10 +519,16 @@ void RocksEventStore::FinishReopen() {
     return;
   }
   if (state->head.position != acknowledged.position) {
-    spdlog::warn("eventstore: the reopened {} holds {} events after the acknowledged position {}, from appends that "
-                 "were refused but reached the log; kept",
-                 options_.dir.string(), state->head.position.value - acknowledged.position.value,
-                 acknowledged.position.value);
+    Status dropped = DropUnacknowledged(*db, acknowledged, *state);
+    if (!dropped.ok()) {
+      spdlog::error("eventstore: reopening {}: {}; tried again in {} ms", options_.dir.string(), dropped.message(),
+                    options_.resume_retry_interval.count());
+      board_->WriteFailed("reopen_failed: " + dropped.message(), options_.clock->Now());
+      db.reset();  // closed here, nothing reads it yet; opened again at the next attempt
+      reopen_pending_ = true;
+      last_resume_attempt_ = std::chrono::steady_clock::now();
+      return;
+    }
   }
   {
     std::unique_lock lock(state_mu_);
@@ -528,6 +544,43 @@ void RocksEventStore::FinishReopen() {
   board_->WritesResumed();
   spdlog::warn("eventstore: {} {}; open again at position {}, writing again", options_.dir.string(), reopen_reason_,
                state->head.position.value);
+}
+
+Status RocksEventStore::DropUnacknowledged(OpenRocksDb& db, const LogHead& acknowledged, StoredState& state) {
+  // Only a group whose WAL record reached the file before its sync failed
+  // gets here; its callers were refused, so keeping it would append what a
+  // refusal promised not to (a client that sends again without an event id
+  // would find its report twice).
+  const std::uint64_t count = state.head.position.value - acknowledged.position.value;
+  rocksdb::WriteBatch batch;
+  rocksdb::ReadOptions read;
+  for (GlobalPosition at = acknowledged.position.Next(); at <= state.head.position; at = at.Next()) {
+    ASSIGN_OR_RETURN(std::optional<RecordedEvent> event, GetAt(db, read, at));
+    if (!event.has_value()) return Status::DataLoss("position " + std::to_string(at.value) + " is missing below the head");
+    const std::string position_key = storage::EncodeU64Key(at.value);
+    batch.Delete(db.log(), position_key);
+    batch.Delete(db.streams(), storage::StreamKey(event->stream, event->version));
+    batch.Delete(db.ids(), std::string(event->id.AsBytes()));
+    // The stream's head goes back to just before its first refused event.
+    StreamVersion& head = state.stream_heads[event->stream];
+    if (event->version.value - 1 < head.value) head = StreamVersion(event->version.value - 1);
+    if (head.value == 0) {
+      batch.Delete(db.heads(), event->stream.value);
+    } else {
+      batch.Put(db.heads(), event->stream.value, storage::EncodeU64Key(head.value));
+    }
+  }
+  batch.Put(db.meta(), std::string(storage::kHeadKey), storage::EncodeHead(acknowledged.position, acknowledged.hash));
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  rocksdb::Status s = db.db().Write(write, &batch);
+  if (!s.ok()) return Status::Unavailable("cannot drop the " + std::to_string(count) + " refused events: " + s.ToString());
+  std::erase_if(state.stream_heads, [](const auto& entry) { return entry.second.value == 0; });
+  state.head = acknowledged;
+  spdlog::warn("eventstore: the reopened {} held {} events after the acknowledged position {}, from appends that were "
+               "refused but whose records reached the log; dropped",
+               options_.dir.string(), count, acknowledged.position.value);
+  return Status::Ok();
 }
 
 void RocksEventStore::PutAnchor(OpenRocksDb& db) {

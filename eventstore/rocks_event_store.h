@@ -173,6 +173,10 @@ class RocksEventStore final : public EventStore {
   // The database now, never waiting (nullptr while it is being reopened).
   std::shared_ptr<OpenRocksDb> CurrentDb() const;
   Result<StoredState> ReadState(const OpenRocksDb& db) const;
+  // Deletes the events a reopened database holds past the acknowledged head
+  // (refused appends whose WAL records had reached the file), and moves
+  // `state` back to it. Synced.
+  Status DropUnacknowledged(OpenRocksDb& db, const LogHead& acknowledged, StoredState& state);
 
   void WriterLoop();
   void ScrubLoop();

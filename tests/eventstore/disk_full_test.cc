@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -244,6 +245,47 @@ TEST_F(DiskFullTest, AResumeThatDoesNotReturnIsAbandonedAndTheStoreReopensItself
   EXPECT_EQ(health.reopens, 1u);
   EXPECT_EQ(health.last_reopen_reason.rfind("reopened after a stuck resume", 0), 0u) << health.last_reopen_reason;
   EXPECT_EQ(health.last_reopen, clock_.Now());
+  EXPECT_EQ(Drain(store->ReadStream(StreamId{"task-07"}, StreamVersion(1))).size(), 4u);
+  EXPECT_TRUE(store->Verify().ok);
+  store.reset();
+  ExpectIntactAfterReopen(4);
+}
+
+TEST_F(DiskFullTest, AFailedWalSyncReopensTheStoreAndTheRefusedAppendIsNotInIt) {
+  EventStoreOptions options = FaultOptions();
+  options.resume_stuck_after = std::chrono::milliseconds(200);
+  Result<std::unique_ptr<EventStore>> opened = OpenEventStore(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<EventStore> store = std::move(opened).value();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendOne(*store, "{}").ok());
+
+  // The WAL record is written whole but its sync fails: the caller is refused.
+  std::mt19937_64 random(7);
+  const EventId refused_id = EventId::Random(random);
+  fs_->FailSyncsTo(".log");
+  Result<std::vector<RecordedEvent>> refused = AppendOne(*store, "{\"refused\":true}", refused_id);
+  ASSERT_FALSE(refused.ok());
+  fs_->FailSyncsTo("");
+  // RocksDB does not resume from a failed WAL sync, so the store reopens the
+  // database, whose recovery replays that WAL record.
+  std::optional<Result<std::vector<RecordedEvent>>> after;
+  WaitFor([&] {
+    after = AppendOne(*store, "{\"after\":true}");
+    return after->ok();
+  }, "an append succeeds after the reopen");
+  ASSERT_TRUE(after && after->ok()) << (after ? after->status().ToString() : "");
+  const StoreHealth health = store->Health();
+  EXPECT_EQ(health.reopens, 1u);
+  EXPECT_EQ(health.last_reopen_reason.rfind("reopened after a write error RocksDB does not resume from", 0), 0u)
+      << health.last_reopen_reason;
+
+  // A refusal appends nothing: a client that was told "not stored" and sends
+  // again without an event id would otherwise find its report twice.
+  EXPECT_EQ((*after)->front().position, GlobalPosition(4));
+  EXPECT_EQ((*after)->front().version, StreamVersion(4));
+  Result<std::optional<RecordedEvent>> found = store->FindById(refused_id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value()) << "the refused event is in the log";
   EXPECT_EQ(Drain(store->ReadStream(StreamId{"task-07"}, StreamVersion(1))).size(), 4u);
   EXPECT_TRUE(store->Verify().ok);
   store.reset();

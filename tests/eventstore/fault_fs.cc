@@ -206,9 +206,15 @@ rocksdb::IOStatus FaultFs::OnAppend(const std::string& fname, std::uint64_t byte
   return rocksdb::IOStatus::OK();
 }
 
+void FaultFs::FailSyncsTo(std::string suffix) {
+  std::lock_guard lock(mu_);
+  fail_sync_suffix_ = std::move(suffix);
+}
+
 rocksdb::IOStatus FaultFs::OnSync(const std::string& fname) {
   std::lock_guard lock(mu_);
   if (!CountWriteLocked()) return Dead();
+  if (EndsWith(fname, fail_sync_suffix_)) return rocksdb::IOStatus::IOError("sync of " + fname + " failed (simulated)");
   FileState& state = files_[fname];
   state.synced_size = state.size;
   return rocksdb::IOStatus::OK();

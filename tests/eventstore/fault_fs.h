@@ -52,6 +52,10 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   // Every append to a file whose name ends with `suffix` (".sst": flushes and
   // compactions, not the WAL) fails with ENOSPC; an empty suffix ends that.
   void SetNoSpaceFor(std::string suffix);
+  // Every sync of a file whose name ends with `suffix` fails with an I/O
+  // error, its bytes already written (a WAL record that reached the file but
+  // was never made durable); an empty suffix ends that.
+  void FailSyncsTo(std::string suffix);
   // Every append to a file whose name ends with `suffix` waits until
   // HoldAppendsTo("") lets them go; held_appends() counts those that waited.
   void HoldAppendsTo(std::string suffix);
@@ -111,6 +115,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   std::optional<std::uint64_t> space_left_;
   std::uint64_t no_space_errors_ = 0;
   std::string no_space_suffix_;
+  std::string fail_sync_suffix_;
 
   // Held appends wait on their own lock, so the rest of the file system goes on.
   mutable std::mutex hold_mu_;
