@@ -52,9 +52,30 @@ class DiskFullTest : public testing::StoreTest {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
+  // A store that gives up on a Resume() after `stuck_after`.
+  std::unique_ptr<EventStore> OpenStuckAfter(std::chrono::milliseconds stuck_after) {
+    EventStoreOptions options = FaultOptions();
+    options.resume_stuck_after = stuck_after;
+    Result<std::unique_ptr<EventStore>> store = OpenEventStore(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
   Result<std::vector<RecordedEvent>> AppendOne(EventStore& store, const std::string& data,
                                               std::optional<EventId> id = std::nullopt) {
     return store.Append(StreamId{"task-07"}, std::nullopt, {Event(data, id)});
+  }
+
+  // Appends `data` until an append is acknowledged (writing has resumed), at
+  // most kWaitLimit; the last outcome.
+  Result<std::vector<RecordedEvent>> AppendOnceWritingResumes(EventStore& store, const std::string& data,
+                                                               const std::string& after_what) {
+    std::optional<Result<std::vector<RecordedEvent>>> outcome;
+    WaitFor([&] {
+      outcome = AppendOne(store, data);
+      return outcome->ok();
+    }, "an append succeeds after " + after_what);
+    return std::move(*outcome);
   }
 
   // Reopens the directory as the next start would, and checks the log.
@@ -159,13 +180,9 @@ TEST_F(DiskFullTest, WritingResumesAfterAFlushHitTheFullDisk) {
   EXPECT_GT(fs_->no_space_errors(), errors) << "a table file write hit the full disk";
   EXPECT_EQ(store->Health().state, StoreHealth::State::kDegraded);
   fs_->SetNoSpaceFor("");
-  std::optional<Result<std::vector<RecordedEvent>>> resumed;
-  WaitFor([&] {
-    resumed = AppendOne(*store, "{\"after\":true}");
-    return resumed->ok();
-  }, "an append succeeds after the flush's disk was freed");
-  ASSERT_TRUE(resumed && resumed->ok()) << (resumed ? resumed->status().ToString() : "");
-  EXPECT_EQ((*resumed)->front().position, GlobalPosition(4));
+  Result<std::vector<RecordedEvent>> resumed = AppendOnceWritingResumes(*store, "{\"after\":true}", "the flush's disk was freed");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->front().position, GlobalPosition(4));
   EXPECT_EQ(store->Health().state, StoreHealth::State::kOk);
   store.reset();
   ExpectIntactAfterReopen(4);
@@ -197,11 +214,8 @@ TEST_F(DiskFullTest, SavingACursorOnAFullDiskFailsAsAValueNotACrash) {
 }
 
 TEST_F(DiskFullTest, AResumeThatDoesNotReturnIsAbandonedAndTheStoreReopensItselfInPlace) {
-  EventStoreOptions options = FaultOptions();
-  options.resume_stuck_after = std::chrono::milliseconds(200);
-  Result<std::unique_ptr<EventStore>> opened = OpenEventStore(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<EventStore> store = std::move(opened).value();
+  std::unique_ptr<EventStore> store = OpenStuckAfter(std::chrono::milliseconds(200));
+  ASSERT_NE(store, nullptr);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendOne(*store, "{}").ok());
   // A read in flight across the reopen keeps the database it started on.
   std::unique_ptr<EventIterator> reading = store->ReadAll(GlobalPosition(1));
@@ -233,13 +247,9 @@ TEST_F(DiskFullTest, AResumeThatDoesNotReturnIsAbandonedAndTheStoreReopensItself
 
   fs_->HoldAppendsTo("");  // the hung flush ends
   reading.reset();         // the last reader lets go: the old database closes, the store reopens it
-  std::optional<Result<std::vector<RecordedEvent>>> resumed;
-  WaitFor([&] {
-    resumed = AppendOne(*store, "{\"after\":true}");
-    return resumed->ok();
-  }, "an append succeeds after the reopen");
-  ASSERT_TRUE(resumed && resumed->ok()) << (resumed ? resumed->status().ToString() : "");
-  EXPECT_EQ((*resumed)->front().position, GlobalPosition(4)) << "refused appends leave no trace";
+  Result<std::vector<RecordedEvent>> resumed = AppendOnceWritingResumes(*store, "{\"after\":true}", "the reopen");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->front().position, GlobalPosition(4)) << "refused appends leave no trace";
   const StoreHealth health = store->Health();
   EXPECT_EQ(health.state, StoreHealth::State::kOk) << health.reason;
   EXPECT_EQ(health.reopens, 1u);
@@ -252,11 +262,8 @@ TEST_F(DiskFullTest, AResumeThatDoesNotReturnIsAbandonedAndTheStoreReopensItself
 }
 
 TEST_F(DiskFullTest, AFailedWalSyncReopensTheStoreAndTheRefusedAppendIsNotInIt) {
-  EventStoreOptions options = FaultOptions();
-  options.resume_stuck_after = std::chrono::milliseconds(200);
-  Result<std::unique_ptr<EventStore>> opened = OpenEventStore(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<EventStore> store = std::move(opened).value();
+  std::unique_ptr<EventStore> store = OpenStuckAfter(std::chrono::milliseconds(200));
+  ASSERT_NE(store, nullptr);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendOne(*store, "{}").ok());
 
   // The WAL record is written whole but its sync fails: the caller is refused.
@@ -268,12 +275,8 @@ TEST_F(DiskFullTest, AFailedWalSyncReopensTheStoreAndTheRefusedAppendIsNotInIt) 
   fs_->FailSyncsTo("");
   // RocksDB does not resume from a failed WAL sync, so the store reopens the
   // database, whose recovery replays that WAL record.
-  std::optional<Result<std::vector<RecordedEvent>>> after;
-  WaitFor([&] {
-    after = AppendOne(*store, "{\"after\":true}");
-    return after->ok();
-  }, "an append succeeds after the reopen");
-  ASSERT_TRUE(after && after->ok()) << (after ? after->status().ToString() : "");
+  Result<std::vector<RecordedEvent>> after = AppendOnceWritingResumes(*store, "{\"after\":true}", "the reopen");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
   const StoreHealth health = store->Health();
   EXPECT_EQ(health.reopens, 1u);
   EXPECT_EQ(health.last_reopen_reason.rfind("reopened after a write error RocksDB does not resume from", 0), 0u)
@@ -281,8 +284,8 @@ TEST_F(DiskFullTest, AFailedWalSyncReopensTheStoreAndTheRefusedAppendIsNotInIt) 
 
   // A refusal appends nothing: a client that was told "not stored" and sends
   // again without an event id would otherwise find its report twice.
-  EXPECT_EQ((*after)->front().position, GlobalPosition(4));
-  EXPECT_EQ((*after)->front().version, StreamVersion(4));
+  EXPECT_EQ(after->front().position, GlobalPosition(4));
+  EXPECT_EQ(after->front().version, StreamVersion(4));
   Result<std::optional<RecordedEvent>> found = store->FindById(refused_id);
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value()) << "the refused event is in the log";
