@@ -190,8 +190,7 @@ rocksdb::IOStatus FaultFs::OnAppend(const std::string& fname, std::uint64_t byte
   *allowed = 0;
   if (!CountWriteLocked()) return Dead();
   std::uint64_t fits = bytes;
-  if (!no_space_suffix_.empty() && fname.size() >= no_space_suffix_.size() &&
-      fname.compare(fname.size() - no_space_suffix_.size(), no_space_suffix_.size(), no_space_suffix_) == 0) {
+  if (EndsWith(fname, no_space_suffix_)) {
     fits = 0;
   } else if (space_left_.has_value()) {
     fits = std::min(bytes, *space_left_);
