@@ -1,6 +1,7 @@
 // Routes of browser sign-in: a token presented once becomes a session cookie
 // (HttpOnly, SameSite=Strict, Secure over TLS) for the working day, so the
 // dashboard keeps no token in the page. Scripts keep using the bearer token.
+// Also the names the signed-in page shows for the people in the timeline.
 #include "eventstore/envelope_json.h"
 #include "gateway/api_routes.h"
 #include "gateway/principal_registry.h"
@@ -52,6 +53,16 @@ std::vector<Route> SessionRoutes() {
   std::vector<Route> routes;
   routes.push_back({"POST", "/api/v1/session", Access::kPublic, SignIn});
   routes.push_back({"DELETE", "/api/v1/session", Access::kPublic, SignOut});
+  // Every principal's id and name (no role changes, no tokens): the timeline
+  // shows 农业农村委联络员, not p-7ad1fed7. Any signed-in reader may see who acted.
+  routes.push_back({"GET", "/api/v1/people", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall&) -> Result<ApiReply> {
+    ApiReply reply;
+    reply.json["people"] = nlohmann::ordered_json::array();
+    for (const PrincipalInfo& principal : api.principals.List()) {
+      reply.json["people"].push_back({{"id", principal.id}, {"name", principal.name}});
+    }
+    return reply;
+  }});
   return routes;
 }
 

@@ -129,5 +129,15 @@ TEST_F(SessionHttpTest, AnUnknownTokenGetsNoSession) {
   EXPECT_EQ(Code(forged), "session_expired");
 }
 
+TEST_F(SessionHttpTest, EverySignedInReaderGetsThePeoplesNames) {
+  const std::string dept = Principal("department", "县农业农村委", "农业农村委联络员");
+  Reply people = WithCookie("GET", "/api/v1/people", SignIn(dept), "");
+  ASSERT_EQ(people.status, 200) << people.body;
+  ASSERT_EQ(people.json["people"].size(), 2u);
+  EXPECT_EQ(people.json["people"][0]["name"], "管理员");
+  EXPECT_EQ(people.json["people"][1]["name"], "农业农村委联络员");
+  EXPECT_FALSE(people.json["people"][1].contains("token"));
+}
+
 }  // namespace
 }  // namespace kuimen::testing
