@@ -216,6 +216,9 @@ function renderChart(id, option) {
 
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+// Print gives each chart a fixed width in mm (style.css); redraw at that width
+// when the print media applies, also in print preview and PDF rendering.
+window.matchMedia('print').addEventListener('change', () => charts.forEach((c) => c.resize()));
 
 const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
 

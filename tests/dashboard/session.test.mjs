@@ -6,7 +6,9 @@
 // Run: node --test tests/dashboard/session.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { KuimenServer } from './server.mjs';
 import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaDate, chinaMonth, launchBrowser, newPage, open, shoot } from './browser.mjs';
@@ -31,6 +33,19 @@ async function batched(requests) {
     }
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+// Every page of a printed PDF carries the title and 第N页/共M页 (checked with
+// poppler's pdftotext where it is installed; the PDF is kept either way).
+async function assertTitledAndNumbered(file) {
+  if (!existsSync('/usr/bin/pdftotext')) return;
+  const { stdout } = await promisify(execFile)('/usr/bin/pdftotext', ['-layout', file, '-']);
+  const pages = stdout.split('\f').filter((p) => p.trim());
+  assert.ok(pages.length > 1, 'the board takes more than one page');
+  pages.forEach((text, i) => {
+    assert.match(text, /奉节县“三位一体”改革重点任务督办/, `page ${i + 1} has the title`);
+    assert.match(text.replace(/\s/g, ''), new RegExp(`第${i + 1}页/共${pages.length}页`), `page ${i + 1} is numbered`);
+  });
 }
 
 function report(n) {
@@ -143,9 +158,19 @@ test('the board tells tasks apart, shows 工作任务, 时限 and warning reason
     if (width === 1440) {
       await page.emulateMedia({ media: 'print' });
       await page.pdf({ path: path.join(SHOTS, 'session-board-a4.pdf'), format: 'A4', printBackground: true });
-      await open(page, '#/overview', '#chart-warnings');
-      const fits = await page.evaluate(() => [...document.querySelectorAll('.chart')].every((c) => c.scrollWidth <= c.clientWidth + 1));
-      assert.ok(fits, 'charts fit their column in print');
+      await assertTitledAndNumbered(path.join(SHOTS, 'session-board-a4.pdf'));
+      await open(page, '#/overview', '#chart-warnings svg');
+      await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.querySelector('svg')));
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+      // A4 is 210 mm wide, 186 mm within the margins: 703 CSS px.
+      const widths = await page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => {
+        const drawn = c.querySelector('svg, canvas');
+        return { box: c.getBoundingClientRect().width, drawn: drawn ? drawn.getBoundingClientRect().width : 0 };
+      }));
+      assert.ok(widths.length > 0);
+      for (const w of widths) {
+        assert.ok(w.box <= 703 && w.drawn > 0 && w.drawn <= w.box + 1, `chart drawn ${w.drawn} px in a box of ${w.box} px`);
+      }
       await page.pdf({ path: path.join(SHOTS, 'session-overview-a4.pdf'), format: 'A4', printBackground: true });
     }
     await page.context().close();
