@@ -28,6 +28,7 @@ class DigestSigner;
 class GatewayMetrics;
 class NoticeNumbers;
 class PrincipalRegistry;
+class SessionTable;
 class Projector;
 
 // Who may call a route, before the domain's own rules (which decide every
@@ -47,6 +48,7 @@ struct ApiReply {
   std::string content_type;   // empty: the reply is `json`
   std::string filename;       // for downloads: Content-Disposition, in UTF-8 (Chinese)
   std::string ascii_filename; // the same for clients that only read ASCII names
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Set-Cookie
 };
 
 // One request as a handler sees it.
@@ -72,6 +74,8 @@ struct ApiContext {
   std::filesystem::path data_dir;
   std::function<std::vector<ViewHealth>()> views_health;  // of the views run here
   NoticeNumbers& notice_numbers;  // every NoticeIssued goes through it (文号)
+  SessionTable& sessions;         // browser sign-ins (cookie sessions)
+  bool https = false;             // served over TLS: session cookies are Secure
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

@@ -50,6 +50,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"token_missing", 401, "请先登录：本操作需要账号令牌", "no Authorization header"},
     {"token_malformed", 401, "账号令牌的格式不对，请重新登录", "the Authorization header is not \"Bearer <token>\""},
     {"token_unknown", 401, "账号令牌无效或已注销，请向工作专班申请新的令牌", "the token is unknown or revoked"},
+    {"session_expired", 401, "登录已过期或已退出，请重新登录", "the session cookie is unknown, expired or signed out"},
     {"unauthenticated", 401, "请先登录", "unauthenticated, no more specific code"},
     {"auditor_read_only", 403, "审计人员只能查阅，不能填报或修改", "auditors write nothing"},
     {"unit_not_involved", 403, "本单位不是该事项的责任单位或配合单位", "the unit neither leads nor cooperates on the item"},
@@ -57,6 +58,8 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"department_only", 403, "此操作只能由责任单位或配合单位办理", "only a responsible or cooperating unit may do this"},
     {"county_figure_lead_only", 403, "只有牵头单位可以报送全县数", "a county-wide figure from a unit that does not lead"},
     {"taskforce_or_auditor", 403, "只有工作专班和审计人员可以查看此内容", "only the task force and auditors may read this"},
+    {"origin_mismatch", 403, "请求不是从本系统的页面发出的，已拒绝；请在督办系统页面中操作",
+     "a write authorized by the session cookie without this server's Origin (CSRF defence)"},
     {"permission_denied", 403, "没有权限办理此操作", "forbidden, no more specific code"},
     // --- what does not exist (404) ---
     {"route_not_found", 404, "没有这个页面或接口", "no route has this path"},

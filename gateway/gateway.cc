@@ -56,11 +56,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                                              settings.supervision.utc_offset_minutes);
   std::vector<Route> routes = AllRoutes();
   gateway->metrics_ = std::make_unique<GatewayMetrics>(routes, service);
+  gateway->sessions_ = std::make_unique<SessionTable>();
   gateway->api_.reset(new ApiContext{catalog, clock, service.store(), *gateway->commands_, *gateway->principals_,
                                      *gateway->signer_, *gateway->metrics_,
                                      [&service](const std::string& view) { return service.projector(view); },
                                      settings, data_dir, [&service] { return service.ViewsHealth(); },
-                                     *gateway->notice_numbers_});
+                                     *gateway->notice_numbers_, *gateway->sessions_,
+                                     !http.tls_cert.empty()});
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",

@@ -13,6 +13,7 @@
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/service.h"
+#include "gateway/session_table.h"
 
 namespace kuimen {
 
@@ -41,6 +42,7 @@ class Gateway {
   std::unique_ptr<PrincipalRegistry> principals_;
   std::unique_ptr<DigestSigner> signer_;
   std::unique_ptr<GatewayMetrics> metrics_;
+  std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<HttpServer> http_;
 };

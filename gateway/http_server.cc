@@ -11,21 +11,39 @@
 #include "gateway/http_response.h"
 #include "gateway/text_safety.h"
 #include "gateway/principal_registry.h"
+#include "gateway/session_cookie.h"
+#include "gateway/session_table.h"
 
 namespace kuimen {
 
 namespace {
 
-Result<Actor> Authenticate(const PrincipalRegistry& principals, const httplib::Request& request) {
+// The caller: by bearer token (scripts, curl), or by the sign-in session
+// cookie the dashboard holds. A state-changing request authorized by the
+// cookie must come from our own page (Origin), since a browser sends the
+// cookie by itself.
+Result<Actor> Authenticate(ApiContext& api, const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.empty()) {
-    return Status::Unauthenticated("请先登录：本操作需要账号令牌", "token_missing");
+    const std::optional<std::string> session = SessionIdFromCookie(request);
+    if (!session) return Status::Unauthenticated("请先登录：本操作需要账号令牌", "token_missing");
+    const std::optional<std::string> token_sha256 = api.sessions.Lookup(*session, api.clock.Now());
+    if (!token_sha256) return Status::Unauthenticated("登录已过期或已退出，请重新登录", "session_expired");
+    std::optional<Actor> actor = api.principals.AuthenticateDigest(*token_sha256);
+    if (!actor) {
+      api.sessions.Drop(*session);  // the token was revoked
+      return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+      RETURN_IF_ERROR(CheckSameOrigin(request, api.https, /*required=*/true));
+    }
+    return *actor;
   }
   if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
     return Status::Unauthenticated("账号令牌的格式不对，请重新登录", "token_malformed");
   }
-  std::optional<Actor> actor = principals.Authenticate(std::string_view(header).substr(kBearer.size()));
+  std::optional<Actor> actor = api.principals.Authenticate(std::string_view(header).substr(kBearer.size()));
   if (!actor) return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
   return *actor;
 }
@@ -48,6 +66,7 @@ Status Authorize(Access access, const Actor& actor) {
 
 void WriteReply(const ApiReply& reply, httplib::Response& response) {
   response.status = reply.status;
+  for (const auto& [name, value] : reply.headers) response.set_header(name, value);
   if (!reply.filename.empty()) {
     // RFC 6266: an ASCII fallback and the UTF-8 name, for Chinese file names.
     response.set_header("Content-Disposition", "attachment; filename=\"" + reply.ascii_filename +
@@ -164,8 +183,9 @@ std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& h
   const Route& route = routes_[*destination.route];
   if (route.access == Access::kPublic) return std::nullopt;
   httplib::Request request;
+  request.method = head.method;
   request.headers = head.headers;
-  Result<Actor> actor = Authenticate(api_->principals, request);
+  Result<Actor> actor = Authenticate(*api_, request);
   Status refused = actor.ok() ? Authorize(route.access, *actor) : actor.status();
   if (refused.ok()) return std::nullopt;
   HttpRefusal refusal{HttpStatusOf(refused.code()), refused.error_code(), "refused " + refused.error_code(), {},
@@ -255,7 +275,7 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
   paths_[index].Match(request.path, &call.params);
   Result<ApiReply> reply = [&]() -> Result<ApiReply> {
     if (route.access != Access::kPublic) {
-      ASSIGN_OR_RETURN(actor, Authenticate(api_->principals, request));
+      ASSIGN_OR_RETURN(actor, Authenticate(*api_, request));
       RETURN_IF_ERROR(Authorize(route.access, actor));
     }
     try {

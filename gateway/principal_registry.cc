@@ -218,7 +218,13 @@ Result<std::optional<IssuedPrincipal>> PrincipalRegistry::EnsureAdministrator(co
 }
 
 std::optional<Actor> PrincipalRegistry::Authenticate(std::string_view token) const {
-  const std::string hash = TokenSha256(token);
+  return AuthenticateDigest(TokenSha256(token));
+}
+
+std::string PrincipalRegistry::TokenDigest(std::string_view token) { return TokenSha256(token); }
+
+std::optional<Actor> PrincipalRegistry::AuthenticateDigest(std::string_view token_sha256) const {
+  const std::string hash(token_sha256);
   std::shared_lock lock(mu_);
   auto it = actors_by_token_sha256_.find(hash);
   if (it == actors_by_token_sha256_.end()) return std::nullopt;

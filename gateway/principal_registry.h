@@ -62,6 +62,11 @@ class PrincipalRegistry {
   // Actor::group = the catalog's township group. Cheap: one SHA-256 and a
   // hash-map lookup under a shared lock.
   std::optional<Actor> Authenticate(std::string_view token) const;
+  // The same for a token known by its SHA-256 (hex), as a sign-in session
+  // keeps it (gateway/session_table.h): nullopt once the token is revoked.
+  std::optional<Actor> AuthenticateDigest(std::string_view token_sha256) const;
+  // The SHA-256 (hex) the registry keys a token by.
+  static std::string TokenDigest(std::string_view token);
 
   // Registers a principal with a fresh token and id ("p-" + 8 hex digits).
   // `role` is its wire name. Errors: kInvalidArgument naming "role", "name" or

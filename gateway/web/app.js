@@ -1,10 +1,13 @@
 // 夔门督办 dashboard: one Alpine component over the gateway's /api/v1 routes.
-// Everything the page shows comes from the API; the page keeps only the
-// bearer token (sessionStorage, this tab only) and a cache of stream events.
+// Everything the page shows comes from the API; the page keeps no token: the
+// token pasted at 登录 becomes a session cookie (HttpOnly, POST /api/v1/session)
+// that the browser sends by itself for the working day. It keeps a cache of
+// stream events.
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
 
-const TOKEN_KEY = 'kuimen.token';
+// `token` in the component only says "signed in"; the credential is the cookie.
+const SESSION = 'session';
 const POLL_MS = 3000;
 const TZ = 'Asia/Shanghai';
 
@@ -77,6 +80,22 @@ function safeUri(uri) {
   return /^(https?|ftp):\/\//i.test(uri) || /^\/[^/]/.test(uri) ? uri : null;
 }
 
+// 全过程记录 pages: an item may hold thousands of events; the page keeps them
+// here (not reactive) and renders one page of TIMELINE_PAGE at a time.
+const TIMELINE_PAGE = 50;
+let timelineEvents = [];
+
+// 第N次报送: each ProgressReported's ordinal on its item, and for a review the
+// ordinal of the report it reviews (by the report's stream version).
+function numberReports(events) {
+  const ordinal = new Map();
+  let n = 0;
+  for (const e of events) {
+    if (e.type === 'ProgressReported') ordinal.set(e.version, ++n);
+  }
+  return ordinal;
+}
+
 function describe(event) {
   const d = event.data || {};
   switch (event.type) {
@@ -88,7 +107,7 @@ function describe(event) {
     case 'MilestoneMet': return `工作专班确认时限“${d.milestone}”已完成${d.note ? '：' + d.note : ''}`;
     case 'MilestoneCancelled': return `取消时限“${d.milestone}”：${d.reason}`;
     case 'ReportReviewed':
-      return `审核第 ${d.report_version} 版报送：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
+      return `审核${event.reviewed_report_no ? `第${event.reviewed_report_no}次报送` : `第 ${d.report_version} 版报送`}：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
     case 'NoticeIssued': return `下发督办${d.number ? ' ' + d.number : ''}（${d.notice_id}）：${d.reason}（限 ${d.due} 前整改反馈）`;
     case 'NoticeSigned': return `签收督办 ${d.notice_id}`;
     case 'NoticeAnswered': return `答复督办 ${d.notice_id}：${d.summary}`;
@@ -115,7 +134,9 @@ class ApiError extends Error {
 }
 
 async function request(token, path, { method = 'GET', body, raw = false } = {}) {
-  const headers = { Authorization: `Bearer ${token}` };
+  // Signed in by cookie (same origin: fetch sends it); a bearer token only
+  // when a caller passes a real one.
+  const headers = token && token !== SESSION ? { Authorization: `Bearer ${token}` } : {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
@@ -195,6 +216,9 @@ function renderChart(id, option) {
 
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
+// Print gives each chart a fixed width in mm (style.css); redraw at that width
+// when the print media applies, also in print preview and PDF rendering.
+window.matchMedia('print').addEventListener('change', () => charts.forEach((c) => c.resize()));
 
 const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
 
@@ -219,7 +243,7 @@ function emptyReport() {
 function app() {
   return {
     // session
-    token: sessionStorage.getItem(TOKEN_KEY) || '',
+    token: '',
     tokenInput: '',
     me: null,
     loginError: '',
@@ -240,7 +264,12 @@ function app() {
     sortKey: 'no',
     sortDir: 1,
     // item page
-    itemEvents: [],
+    itemEvents: [],        // the page of 全过程记录 shown (newest first)
+    timelinePage: 0,
+    timelineCount: 0,
+    timelineStream: '',
+    people: {},            // principal id -> name (GET /api/v1/people)
+    navAtEnd: false,       // the phone navigation scrolled to its last entry
     breakdown: [],         // 单位分解 of the item shown (GET /tasks/{no}: item.unit_breakdown)
     answerForm: {},
     milestoneForm: {},
@@ -274,6 +303,7 @@ function app() {
     townships: [],
     principalForm: { name: '', role: 'department', unit: '' },
     issued: null,
+    copied: false,
     townshipForm: { name: '' },
     // report chart
     reportMonths: {},
@@ -282,7 +312,9 @@ function app() {
     async init() {
       window.addEventListener('hashchange', () => this.route());
       this.route(false);
-      if (this.token) await this.enter();
+      // Still signed in from earlier today? The cookie says so.
+      this.token = SESSION;
+      if (!(await this.enter(false))) this.token = '';
       setInterval(() => this.poll(), POLL_MS);
     },
 
@@ -290,22 +322,29 @@ function app() {
       this.loginError = '';
       const token = this.tokenInput.trim();
       if (!token) { this.loginError = '请粘贴令牌'; return; }
-      this.token = token;
-      const ok = await this.enter();
-      if (ok) { sessionStorage.setItem(TOKEN_KEY, token); this.tokenInput = ''; }
+      try {
+        await request('', '/api/v1/session', { method: 'POST', body: { token } });
+      } catch (e) {
+        this.loginError = explain(e.error);
+        return;
+      }
+      this.tokenInput = '';
+      this.token = SESSION;
+      await this.enter();
     },
 
     logout(message = '') {
-      sessionStorage.removeItem(TOKEN_KEY);
+      if (this.token) request('', '/api/v1/session', { method: 'DELETE' }).catch(() => {});
       streamCache.clear();
       Object.assign(this, { token: '', me: null, view: null, catalog: null, loginError: message, reportMonths: {} });
     },
 
-    async enter() {
+    async enter(complain = true) {
       try {
         this.me = await request(this.token, '/api/v1/me');
       } catch (e) {
-        this.logout(explain(e.error));
+        if (complain) this.logout(explain(e.error));
+        else this.token = '';
         return false;
       }
       try {
@@ -315,6 +354,9 @@ function app() {
         return false;
       }
       if (this.me.role === 'department') this.unitName = this.myUnit;
+      request(this.token, '/api/v1/people').then((reply) => {
+        this.people = Object.fromEntries(reply.people.map((p) => [p.id, p.name]));
+      }).catch(() => {});
       this.route(false);
       await this.refresh();
       return true;
@@ -325,7 +367,7 @@ function app() {
       try {
         return await request(this.token, path);
       } catch (e) {
-        if (e.status === 401) this.logout('登录已失效，请重新粘贴令牌');
+        if (e.status === 401) this.logout('登录已过期，请重新粘贴令牌登录');
         throw e;
       }
     },
@@ -341,7 +383,7 @@ function app() {
         this.minPosition = reply.event.position;
         return reply.event;
       } catch (e) {
-        if (e.status === 401) { this.logout('登录已失效，请重新粘贴令牌'); return null; }
+        if (e.status === 401) { this.logout('登录已过期，请重新粘贴令牌登录'); return null; }
         const field = e.error.field ? e.error.field.replace(/^data\./, '') : '';
         if (field) errs[field] = explain({ ...e.error, field });
         else errs._ = explain(e.error);
@@ -485,7 +527,13 @@ function app() {
     itemByStream(stream) { return this.allItems.find((i) => i.stream === stream) || null; },
     itemTitle(item) {
       if (!item) return '';
-      return item.stream.startsWith('task-') ? `任务 ${item.no}：${item.item}` : `四个重大 ${item.no}：${item.name}`;
+      return item.stream.startsWith('task-') ? `任务 ${item.no}：${item.item} · ${this.taskStart(item.no)}` : `四个重大 ${item.no}：${item.name}`;
+    },
+    // The start of a task's 工作任务: seven tasks share the 事项 加强政策支持, so
+    // every list tells them apart by 序号 and these first words.
+    taskStart(no, length = 14) {
+      const text = this.taskText(no);
+      return text.length > length ? text.slice(0, length) + '…' : text;
     },
     itemUnits(item) {
       return item.stream.startsWith('task-') ? [item.lead_unit, ...item.cooperating_units] : item.units;
@@ -625,7 +673,37 @@ function app() {
       if (!this.current) return;
       const stream = this.current.stream;
       const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream)]);
-      this.itemEvents = [...events].reverse();
+      const ordinal = numberReports(events);
+      timelineEvents = [...events].reverse().map((e) => ({
+        ...e,
+        report_no: e.type === 'ProgressReported' ? ordinal.get(e.version) : null,
+        reviewed_report_no: e.type === 'ReportReviewed' ? ordinal.get(e.data.report_version) || null : null,
+      }));
+      if (this.timelineStream !== stream) { this.timelineStream = stream; this.timelinePage = 0; }
+      this.timelineCount = timelineEvents.length;
+      this.showTimelinePage(this.timelinePage);
+    },
+    get timelinePages() { return Math.max(1, Math.ceil(this.timelineCount / TIMELINE_PAGE)); },
+    showTimelinePage(p) {
+      this.timelinePage = Math.min(Math.max(0, p), this.timelinePages - 1);
+      const from = this.timelinePage * TIMELINE_PAGE;
+      this.itemEvents = timelineEvents.slice(from, from + TIMELINE_PAGE);
+    },
+    // Who acted, as a clerk knows them: the person's name, the unit, the role.
+    actorText(a) {
+      const name = this.people[a.principal] || '';
+      return [name, a.unit || this.roleLabel(a.role)].filter(Boolean).join(' · ') || this.roleLabel(a.role);
+    },
+    // 时限 on the board: the item's next open milestone, or what is left.
+    nextDeadline(t) {
+      const open = t.deadlines.filter((d) => ['not_due', 'approaching', 'overdue'].includes(d.state))
+        .sort((a, b) => (a.due < b.due ? -1 : 1));
+      return open.length ? open[0] : null;
+    },
+    deadlineText(t) {
+      const d = this.nextDeadline(t);
+      if (d) return `${d.due} ${d.milestone}${d.state === 'overdue' ? '（逾期）' : d.state === 'approaching' ? '（临近）' : ''}`;
+      return t.deadlines.length ? '时限均已办结' : '未设定';
     },
     // 单位分解: each unit's latest figure and how the county figure was formed.
     async loadBreakdown(stream) {
@@ -1009,12 +1087,29 @@ function app() {
       if (f.role === 'department') body.unit = f.unit;
       try {
         this.issued = await request(this.token, '/api/v1/principals', { method: 'POST', body });
+        this.copied = false;
         this.principalForm = { name: '', role: f.role, unit: '' };
         await this.loadAdmin();
       } catch (e) {
         if (e.error.field) this.principalErrors[e.error.field] = explain(e.error);
         else this.principalErrors._ = explain(e.error);
       }
+    },
+    // 复制令牌: the clipboard where the page is a secure context (HTTPS or
+    // loopback), else the old select-and-copy.
+    async copyIssuedToken() {
+      const text = this.issued ? this.issued.token : '';
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch (e) {
+        const area = document.createElement('textarea');
+        area.value = text;
+        document.body.appendChild(area);
+        area.select();
+        document.execCommand('copy');
+        area.remove();
+      }
+      this.copied = true;
     },
     async revoke(p) {
       if (!window.confirm(`撤销 ${p.name}（${p.id}）的令牌？撤销后立即失效。`)) return;

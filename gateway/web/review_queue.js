@@ -117,7 +117,7 @@ export function reviewQueue({ request, query, explain }) {
         }
         await this.refresh();
       } catch (e) {
-        if (e.status === 401) { this.logout('登录已失效，请重新粘贴令牌'); return; }
+        if (e.status === 401) { this.logout('登录已过期，请重新粘贴令牌登录'); return; }
         this.batchErrors = { _: explain(e.error) };
       }
     },
