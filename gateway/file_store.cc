@@ -131,6 +131,12 @@ FileUpload::~FileUpload() {
 
 std::optional<HttpRefusal> FileUpload::Fail(int status, std::string code, Status why) {
   failed_ = true;
+  // Nothing of a refused upload stays, even while its connection lingers.
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  std::error_code ignored;
+  if (!temp_.empty()) std::filesystem::remove(temp_, ignored);
+  temp_.clear();
   spdlog::warn("upload of {} bytes refused: {} ({})", size_, code, why.message());
   return HttpRefusal{status, code, why.message(), {}, DumpJson(ErrorBody(why))};
 }
