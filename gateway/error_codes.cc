@@ -104,7 +104,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"payload_too_large", 413, "提交的内容太大", "the body is over --max-body (64 KiB)"},
     {"unsupported_media_type", 415, "不支持压缩后提交的内容", "a compressed (Content-Encoding) body"},
     {"file_type_not_allowed", 415,
-     "只能上传PDF、图片（PNG、JPEG、GIF、WebP）或Word、Excel、WPS文件（doc、docx、xls、xlsx、wps、et）",
+     "只能上传PDF文件、图片或办公文档（文字、表格）",
      "an upload whose magic bytes (and, for Office containers, extension) are not on the allow-list"},
     {"expectation_failed", 417, "请求的格式不对", "an Expect header other than 100-continue"},
     {"headers_too_large", 431, "请求头太大", "the head is over 32 KiB"},
