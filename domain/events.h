@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -51,6 +52,17 @@ struct Evidence {
   bool operator==(const Evidence&) const = default;
 };
 
+// An uploaded file (佐证材料) an event cites: the file itself lives in the
+// data directory under its SHA-256 (gateway/file_store.h); the event carries
+// its metadata, so the hash chain covers the file's bytes.
+struct Attachment {
+  std::string sha256;      // 64 lowercase hex digits
+  std::string name;        // as the clerk named it, e.g. "托管服务台账.xlsx"
+  std::uint64_t size = 0;  // bytes
+  std::string media_type;  // as the server found it by magic bytes, e.g. "application/pdf"
+  bool operator==(const Attachment&) const = default;
+};
+
 // 进度报送: a unit reports progress for a month.
 struct ProgressReported {
   std::chrono::year_month period;
@@ -62,6 +74,8 @@ struct ProgressReported {
   // met only once the report is approved; a returned report meets nothing.
   // Schema 2 added it; a schema-1 report meets none.
   std::vector<std::string> milestones_met = {};
+  // Uploaded files (佐证材料). Schema 4 added them; an older report cites none.
+  std::vector<Attachment> attachments = {};
   bool operator==(const ProgressReported&) const = default;
 };
 
@@ -117,6 +131,8 @@ struct NoticeIssued {
 struct NoticeAnswered {
   std::string notice_id;
   std::string summary;
+  // Uploaded files (佐证材料). Schema 2 added them; an older answer cites none.
+  std::vector<Attachment> attachments = {};
   bool operator==(const NoticeAnswered&) const = default;
 };
 

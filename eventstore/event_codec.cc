@@ -20,16 +20,17 @@ namespace {
 // Wire name and schema version per type. A type added to EventData without a
 // Wire specialisation fails to compile.
 template <typename T> struct Wire;
-// ProgressReported 2: each indicator's "scope", own or county; 3: milestones_met
-// (UpcastProgressReportedV1 and V2 read the older ones).
-template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 3; };
+// ProgressReported 2: each indicator's "scope", own or county; 3: milestones_met;
+// 4: attachments (UpcastProgressReportedV1, V2 and V3 read the older ones).
+template <> struct Wire<ProgressReported> { static constexpr std::string_view kName = "ProgressReported"; static constexpr std::uint32_t kSchema = 4; };
 // DeadlineSet 2: reason (UpcastDeadlineSetV1 reads 1).
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<MilestoneMet> { static constexpr std::string_view kName = "MilestoneMet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<MilestoneCancelled> { static constexpr std::string_view kName = "MilestoneCancelled"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
-template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 1; };
+// NoticeAnswered 2: attachments (UpcastNoticeAnsweredV1 reads 1).
+template <> struct Wire<NoticeAnswered> { static constexpr std::string_view kName = "NoticeAnswered"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeClosed> { static constexpr std::string_view kName = "NoticeClosed"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<NoticeSigned> { static constexpr std::string_view kName = "NoticeSigned"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TaskCompleted> { static constexpr std::string_view kName = "TaskCompleted"; static constexpr std::uint32_t kSchema = 1; };
@@ -61,6 +62,14 @@ Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* ke
 
 // --- to JSON ---------------------------------------------------------------
 
+json AttachmentsJson(const std::vector<Attachment>& attachments) {
+  json list = json::array();
+  for (const Attachment& a : attachments) {
+    list.push_back({{"sha256", a.sha256}, {"name", a.name}, {"size", a.size}, {"media_type", a.media_type}});
+  }
+  return list;
+}
+
 json ToJson(const ProgressReported& e) {
   json indicators = json::array();
   for (const IndicatorValue& v : e.indicators) {
@@ -70,7 +79,8 @@ json ToJson(const ProgressReported& e) {
   json evidence = json::array();
   for (const Evidence& item : e.evidence) evidence.push_back({{"title", item.title}, {"uri", item.uri}});
   return {{"period", FormatMonth(e.period)}, {"summary", e.summary}, {"percent", NumberJson<json>(e.percent)},
-          {"indicators", indicators}, {"evidence", evidence}, {"milestones_met", e.milestones_met}};
+          {"indicators", indicators}, {"evidence", evidence}, {"milestones_met", e.milestones_met},
+          {"attachments", AttachmentsJson(e.attachments)}};
 }
 json ToJson(const DeadlineSet& e) {
   return {{"milestone", e.milestone}, {"due", FormatDate(e.due)}, {"reason", e.reason}};
@@ -85,7 +95,9 @@ json ToJson(const ReportReviewed& e) {
 json ToJson(const NoticeIssued& e) {
   return {{"notice_id", e.notice_id}, {"reason", e.reason}, {"due", FormatDate(e.due)}, {"number", e.number}};
 }
-json ToJson(const NoticeAnswered& e) { return {{"notice_id", e.notice_id}, {"summary", e.summary}}; }
+json ToJson(const NoticeAnswered& e) {
+  return {{"notice_id", e.notice_id}, {"summary", e.summary}, {"attachments", AttachmentsJson(e.attachments)}};
+}
 json ToJson(const NoticeClosed& e) {
   return {{"notice_id", e.notice_id}, {"comment", e.comment}, {"unanswered_reason", e.unanswered_reason}};
 }
@@ -111,8 +123,35 @@ json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
 
 template <typename T> Result<T> FromJson(const JsonReader& r);
 
+// "attachments": optional for a client; each names a stored file by its
+// SHA-256 (whether it is stored, and its size and type, the gateway checks).
+Result<std::vector<Attachment>> ReadAttachments(const JsonReader& r) {
+  std::vector<Attachment> attachments;
+  ASSIGN_OR_RETURN(const json* list, r.Array("attachments", /*required=*/false));
+  for (size_t i = 0; i < list->size(); ++i) {
+    JsonReader item((*list)[i], JsonReader::Element(r.PathOf("attachments"), i), r.voice());
+    RETURN_IF_ERROR(item.ExpectObject());
+    RETURN_IF_ERROR(item.RejectUnknown({"sha256", "name", "size", "media_type"}));
+    Attachment a;
+    ASSIGN_OR_RETURN(a.sha256, item.String("sha256"));
+    if (a.sha256.size() != 64 || a.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return Status::InvalidArgument("文件摘要应为64位小写十六进制数字", item.PathOf("sha256"), "invalid_format");
+    }
+    ASSIGN_OR_RETURN(a.name, item.String("name"));
+    ASSIGN_OR_RETURN(double size, item.Number("size"));
+    if (size < 0 || size > 9.0e15 || size != static_cast<double>(static_cast<std::uint64_t>(size))) {
+      return Status::InvalidArgument("文件大小应为字节数（非负整数）", item.PathOf("size"), "out_of_range");
+    }
+    a.size = static_cast<std::uint64_t>(size);
+    ASSIGN_OR_RETURN(a.media_type, item.String("media_type"));
+    attachments.push_back(std::move(a));
+  }
+  return attachments;
+}
+
 template <> Result<ProgressReported> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"period", "summary", "percent", "indicators", "evidence", "milestones_met"}));
+  RETURN_IF_ERROR(
+      r.RejectUnknown({"period", "summary", "percent", "indicators", "evidence", "milestones_met", "attachments"}));
   ProgressReported e;
   ASSIGN_OR_RETURN(e.period, ReadMonth(r, "period"));
   ASSIGN_OR_RETURN(e.summary, r.String("summary"));
@@ -155,6 +194,7 @@ template <> Result<ProgressReported> FromJson(const JsonReader& r) {
     }
     e.milestones_met.push_back((*milestones)[i].get<std::string>());
   }
+  ASSIGN_OR_RETURN(e.attachments, ReadAttachments(r));
   return e;
 }
 
@@ -215,10 +255,11 @@ template <> Result<NoticeIssued> FromJson(const JsonReader& r) {
 }
 
 template <> Result<NoticeAnswered> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "summary"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"notice_id", "summary", "attachments"}));
   NoticeAnswered e;
   ASSIGN_OR_RETURN(e.notice_id, r.String("notice_id"));
   ASSIGN_OR_RETURN(e.summary, r.String("summary"));
+  ASSIGN_OR_RETURN(e.attachments, ReadAttachments(r));
   return e;
 }
 
@@ -341,6 +382,13 @@ Status UpcastProgressReportedV2(json& data) {
   return AddFields(data, "ProgressReported", {{"milestones_met", json::array()}});
 }
 
+// ProgressReported 3 -> 4 and NoticeAnswered 1 -> 2: "attachments" (uploaded
+// 佐证材料) was added; an older event cites no file.
+Status UpcastProgressReportedV3(json& data) {
+  return AddFields(data, "ProgressReported", {{"attachments", json::array()}});
+}
+Status UpcastNoticeAnsweredV1(json& data) { return AddFields(data, "NoticeAnswered", {{"attachments", json::array()}}); }
+
 // DeadlineSet 1 -> 2: 2 added "reason" (调整理由). A version-1 event carries
 // none, also when it moved a milestone (moves needed no reason then): "".
 Status UpcastDeadlineSetV1(json& data) { return AddFields(data, "DeadlineSet", {{"reason", ""}}); }
@@ -358,6 +406,8 @@ constexpr Upcast kUpcasts[] = {
     {"NoticeClosed", 1, UpcastNoticeClosedV1},
     {"ProgressReported", 1, UpcastProgressReportedV1},
     {"ProgressReported", 2, UpcastProgressReportedV2},
+    {"ProgressReported", 3, UpcastProgressReportedV3},
+    {"NoticeAnswered", 1, UpcastNoticeAnsweredV1},
     {"DeadlineSet", 1, UpcastDeadlineSetV1},
 };
 

@@ -15,6 +15,7 @@
 #include "domain/status.h"
 #include "eventstore/command_handler.h"
 #include "eventstore/event_store.h"
+#include "gateway/http_request_reader.h"
 #include "gateway/views.h"
 #include "projections/view_health.h"
 
@@ -25,6 +26,8 @@
 namespace kuimen {
 
 class DigestSigner;
+class FileCitations;
+class FileStore;
 class GatewayMetrics;
 class NoticeNumbers;
 class PrincipalRegistry;
@@ -49,6 +52,7 @@ struct ApiReply {
   std::string filename;       // for downloads: Content-Disposition, in UTF-8 (Chinese)
   std::string ascii_filename; // the same for clients that only read ASCII names
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Set-Cookie
+  bool inline_file = false;   // Content-Disposition "inline" (a browser shows it) rather than "attachment"
 };
 
 // One request as a handler sees it.
@@ -56,6 +60,9 @@ struct ApiCall {
   const httplib::Request& http;
   const Actor& actor;                        // a nameless actor on public routes
   std::map<std::string, std::string> params;  // path parameters, e.g. {"no": "7"}
+  // The body's sink when the route streams its body (Route::body_sink): the
+  // sink that route made, already written; null otherwise.
+  BodySink* body_sink = nullptr;
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
 };
@@ -76,6 +83,9 @@ struct ApiContext {
   NoticeNumbers& notice_numbers;  // every NoticeIssued goes through it (文号)
   SessionTable& sessions;         // browser sign-ins (cookie sessions)
   bool https = false;             // served over TLS: session cookies are Secure
+  // Uploaded files (佐证材料) and which streams cite them; null when not served.
+  FileStore* files = nullptr;
+  FileCitations* citations = nullptr;
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;
@@ -85,6 +95,9 @@ struct Route {
   std::string path;     // as the OpenAPI document writes it: "/api/v1/tasks/{no}"
   Access access;
   Handler handler;
+  // For a route that takes a file: where its body streams, with its own size
+  // limit, instead of memory (--max-body). Null: the body is held.
+  std::function<std::shared_ptr<BodySink>(ApiContext& api, const HttpRequestHead& head)> body_sink = nullptr;
 };
 
 }  // namespace kuimen

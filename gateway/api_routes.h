@@ -15,7 +15,8 @@ std::vector<Route> ReviewRoutes();     // api_reviews.cc: the review queue and b
 std::vector<Route> ExportRoutes();     // api_exports.cc: xlsx and csv 台账
 std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed digests
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
-std::vector<Route> SessionRoutes();   // api_sessions.cc: browser sign-in and sign-out (cookie)
+std::vector<Route> SessionRoutes();    // api_sessions.cc: browser sign-in and sign-out (cookie)
+std::vector<Route> FileRoutes();       // api_files.cc: uploaded files (佐证材料)
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
 
 std::vector<Route> AllRoutes();

@@ -10,7 +10,9 @@
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
 #include "eventstore/event_id.h"
+#include "gateway/api_files.h"
 #include "gateway/api_routes.h"
+#include "gateway/file_citations.h"
 #include "gateway/api_views.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/notice_numbers.h"
@@ -84,6 +86,8 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   if (!decoded.ok()) return InBody(decoded.status());
   EventData event = std::move(decoded).value();
   RETURN_IF_ERROR(InBody(StampFreezeRules(event, api.view_settings.assessment)));
+  RETURN_IF_ERROR(InBody(CheckAttachments(api, event)));
+  const std::vector<Attachment> cited = AttachmentsOf(event);
   Submission submission{stream, call.actor, std::move(event), std::nullopt, std::nullopt};
   if (body.contains("expected_version")) {
     const nlohmann::json& version = body["expected_version"];
@@ -113,6 +117,7 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   }
   api.metrics.CountSubmission(stored.status());
   if (!stored.ok()) return InBody(stored.status());
+  NoteCitations(api, stream, cited);
   ApiReply reply;
   reply.status = 201;
   reply.json["event"] = EnvelopeToJson(*stored);

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "eventstore/envelope_json.h"
+#include "gateway/file_store.h"
 
 namespace kuimen {
 
@@ -24,6 +25,7 @@ namespace {
 // are rebuilt from the log. server.json describes a running process, not data.
 constexpr const char* kStoreDir = "store";
 constexpr const char* kKeysDir = "keys";
+constexpr const char* kFilesDir = "files";  // uploaded 佐证材料, gateway/file_store.h
 constexpr const char* kAdminToken = "admin.token";
 constexpr const char* kManifest = "backup.json";
 
@@ -154,6 +156,24 @@ Status CheckVacant(const std::filesystem::path& dir, const std::string& advice) 
   return Status::Ok();
 }
 
+// Copies the stored uploads (DATA/files/<sha256>; not uploads in progress),
+// each synced. Content-addressed files never change, so copying them after
+// the store's checkpoint misses none the checkpoint cites.
+Status CopyUploadedFiles(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(from, error)) return Status::Ok();
+  std::filesystem::create_directories(to, error);
+  if (error) return Status::Unavailable("cannot create " + to.string() + ": " + error.message());
+  for (std::filesystem::directory_iterator it(from, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!IsFileHash(name) || !it->is_regular_file(error)) continue;
+    if (std::filesystem::exists(to / name, error)) continue;
+    RETURN_IF_ERROR(CopyFileDurably(it->path(), to / name));
+  }
+  if (error) return Status::Unavailable("cannot list " + from.string() + ": " + error.message());
+  return SyncDir(to);
+}
+
 // Opens a copied store read-only and walks its chain; returns its head.
 // Copies what a data directory's log stands on (the store, the signing key,
 // the administrator's token) from one directory to another, each file synced.
@@ -166,6 +186,7 @@ Status CopyLogFiles(const std::filesystem::path& from, const std::filesystem::pa
   if (std::filesystem::is_regular_file(from / kAdminToken, error)) {
     RETURN_IF_ERROR(CopyFileDurably(from / kAdminToken, to / kAdminToken));
   }
+  RETURN_IF_ERROR(CopyUploadedFiles(from / kFilesDir, to / kFilesDir));
   return Status::Ok();
 }
 
@@ -259,7 +280,7 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
     if (made_target) {
       std::filesystem::remove_all(target, ignored);
     } else {
-      for (const char* name : {kStoreDir, kKeysDir, kAdminToken, kManifest}) {
+      for (const char* name : {kStoreDir, kKeysDir, kAdminToken, kManifest, kFilesDir}) {
         std::filesystem::remove_all(target / name, ignored);
       }
       std::filesystem::remove(target / (std::string(kManifest) + ".tmp"), ignored);
@@ -278,6 +299,7 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
   if (std::filesystem::is_regular_file(source / kAdminToken, error)) {
     if (step = CopyFileDurably(source / kAdminToken, target / kAdminToken); !step.ok()) return undo(step);
   }
+  if (step = CopyUploadedFiles(source / kFilesDir, target / kFilesDir); !step.ok()) return undo(step);
   if (step = SyncDir(target); !step.ok()) return undo(step);
 
   // The copy's own head, not the live store's: appends went on during the checkpoint.
@@ -326,7 +348,7 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
     if (made_target) {
       std::filesystem::remove_all(target, ignored);
     } else {
-      for (const char* name : {kStoreDir, kKeysDir, kAdminToken}) std::filesystem::remove_all(target / name, ignored);
+      for (const char* name : {kStoreDir, kKeysDir, kAdminToken, kFilesDir}) std::filesystem::remove_all(target / name, ignored);
     }
     spdlog::error("salvage of {} into {} failed: {}", source.string(), target.string(), failure.message());
     return failure;

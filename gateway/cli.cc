@@ -114,6 +114,11 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--max-body", serve.http.max_body_bytes, "largest request body accepted, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(1024, 64 * 1024 * 1024));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
+          "--max-file-mb", [&serve](std::uint64_t mb) { serve.http.max_file_bytes = mb * 1024 * 1024; },
+          "largest uploaded file (佐证材料) accepted, in MiB (default 20)")
+      ->check(CLI::Range(1, 1024));
   serve_cmd->add_option("--scrub-hours", serve.scrub_hours,
                         "check every block of the event store against its checksum at start and every this many "
                         "hours (0: never); the outcome shows in /healthz")

@@ -63,6 +63,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                      settings, data_dir, [&service] { return service.ViewsHealth(); },
                                      *gateway->notice_numbers_, *gateway->sessions_,
                                      !http.tls_cert.empty()});
+  ASSIGN_OR_RETURN(gateway->files_, FileStore::Open(data_dir / "files", http.max_file_bytes));
+  gateway->citations_ = std::make_unique<FileCitations>(service.store());
+  gateway->api_->files = gateway->files_.get();
+  gateway->api_->citations = gateway->citations_.get();
+  gateway->sweeper_ = std::thread([g = gateway.get()] { g->SweepFiles(); });
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",
@@ -71,7 +76,32 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   return gateway;
 }
 
+void Gateway::SweepFiles() {
+  constexpr std::chrono::hours kDay{24};
+  std::unique_lock lock(sweeper_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    Result<std::set<std::string>> cited = citations_->AllCited();
+    if (cited.ok()) {
+      const std::size_t removed = files_->Sweep(*cited, kDay);
+      spdlog::info("files: swept {}, {} unreferenced upload(s) older than a day removed", files_->dir().string(), removed);
+    } else {
+      spdlog::error("files: sweep skipped, the log could not be read: {}", cited.status().message());
+    }
+    lock.lock();
+    sweeper_wake_.wait_for(lock, kDay, [this] { return stopping_; });
+  }
+}
+
 Gateway::~Gateway() {
+  if (sweeper_.joinable()) {
+    {
+      std::lock_guard lock(sweeper_mu_);
+      stopping_ = true;
+    }
+    sweeper_wake_.notify_all();
+    sweeper_.join();
+  }
   if (http_) http_->Stop();
   std::error_code ignored;
   std::filesystem::remove(data_dir_ / "server.json", ignored);

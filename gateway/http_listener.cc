@@ -135,8 +135,8 @@ class HttpListener::Loop {
 
   struct Connection {
     Connection(std::uint64_t id, int fd, std::string address, int port, const HttpReaderLimits& limits,
-               HttpRequestReader::HeadCheck check)
-        : id(id), fd(fd), address(std::move(address)), port(port), reader(limits, std::move(check)) {}
+               HttpRequestReader::HeadCheck check, HttpRequestReader::SinkFor sink_for)
+        : id(id), fd(fd), address(std::move(address)), port(port), reader(limits, std::move(check), std::move(sink_for)) {}
     std::uint64_t id;
     int fd;
     std::string address;
@@ -301,7 +301,9 @@ void HttpListener::Loop::Accept() {
       }
       return refusal;
     };
-    auto connection = std::make_unique<Connection>(id, fd, std::move(text), port, options_.limits, std::move(check));
+    auto sink_for = [this](const HttpRequestHead& head) { return handler_.BodySinkFor(head); };
+    auto connection = std::make_unique<Connection>(id, fd, std::move(text), port, options_.limits, std::move(check),
+                                                   std::move(sink_for));
     connection->last_activity = SteadyClock::now();
     connection->events = EPOLLIN;
     if (options_.tls != nullptr) {

@@ -62,6 +62,10 @@ class HttpRequestHandler {
   // reads the body, a refusal is answered and the connection closed.
   // Must be quick (no I/O).
   virtual std::optional<HttpRefusal> CheckHead(const HttpRequestHead& head) = 0;
+  // On the I/O thread, once a head with a body is read (after CheckHead
+  // accepted it would be too late for the limit, so before): where the body
+  // streams to, or null to hold it in memory. Must be quick (no I/O).
+  virtual std::shared_ptr<BodySink> BodySinkFor(const HttpRequestHead&) { return nullptr; }
   // On a worker thread: the answer to a complete request. Must not throw.
   virtual httplib::Response Handle(HttpRequestData request, const std::string& remote_addr, int remote_port) = 0;
   // On the I/O thread, for every refused request (by CheckHead or the reader:

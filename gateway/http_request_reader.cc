@@ -47,6 +47,8 @@ struct HttpRequestReader::Callbacks {
     reader.head_bytes_ = 0;
     reader.header_count_ = 0;
     reader.in_request_ = true;
+    reader.body_limit_ = reader.limits_.max_body_bytes;
+    reader.body_bytes_ = 0;
     return 0;
   }
   static int OnUrl(http_parser* parser, const char* at, std::size_t length) {
@@ -82,11 +84,21 @@ struct HttpRequestReader::Callbacks {
   static int OnHeadersComplete(http_parser* parser) { return Reader(parser).OnHeadersComplete(); }
   static int OnBody(http_parser* parser, const char* at, std::size_t length) {
     HttpRequestReader& reader = Reader(parser);
-    if (reader.current_.body.size() + length > reader.limits_.max_body_bytes) {
+    if (reader.body_bytes_ + length > reader.body_limit_) {
       reader.Refuse(413, "payload_too_large",
-                    "the request body is larger than " + std::to_string(reader.limits_.max_body_bytes) +
+                    "the request body is larger than " + std::to_string(reader.body_limit_) +
                         " bytes; send less at a time");
       return 1;
+    }
+    reader.body_bytes_ += length;
+    if (reader.current_.sink) {
+      std::optional<HttpRefusal> refused = reader.current_.sink->Write(std::string_view(at, length));
+      if (refused) {
+        reader.refusal_ = std::move(*refused);
+        reader.refused_ = true;
+        return 1;
+      }
+      return 0;
     }
     reader.current_.body.append(at, length);
     return 0;
@@ -117,8 +129,8 @@ struct HttpRequestReader::Callbacks {
   }
 };
 
-HttpRequestReader::HttpRequestReader(HttpReaderLimits limits, HeadCheck check)
-    : limits_(limits), check_(std::move(check)), parser_(std::make_unique<http_parser>()) {
+HttpRequestReader::HttpRequestReader(HttpReaderLimits limits, HeadCheck check, SinkFor sink_for)
+    : limits_(limits), check_(std::move(check)), sink_for_(std::move(sink_for)), parser_(std::make_unique<http_parser>()) {
   http_parser_init(parser_.get(), HTTP_REQUEST);
   parser_->data = this;
 }
@@ -182,9 +194,14 @@ int HttpRequestReader::OnHeadersComplete() {
            "Content-Encoding \"" + ReplaceInvalidUtf8(encoding) + "\" is not accepted; send the body uncompressed");
     return -1;
   }
-  if ((parser_->flags & F_CONTENTLENGTH) != 0 && parser_->content_length > limits_.max_body_bytes) {
+  // A route that streams its body (an upload) names its own limit.
+  if (sink_for_ && head.has_body) {
+    current_.sink = sink_for_(head);
+    if (current_.sink) body_limit_ = current_.sink->max_bytes();
+  }
+  if ((parser_->flags & F_CONTENTLENGTH) != 0 && parser_->content_length > body_limit_) {
     Refuse(413, "payload_too_large",
-           "the request body is larger than " + std::to_string(limits_.max_body_bytes) + " bytes; send less at a time");
+           "the request body is larger than " + std::to_string(body_limit_) + " bytes; send less at a time");
     return -1;
   }
   const auto expect = head.headers.find("Expect");

@@ -47,11 +47,6 @@ struct HttpRequestHead {
   bool has_body = false;  // a Content-Length above 0, or chunked
 };
 
-struct HttpRequestData {
-  HttpRequestHead head;
-  std::string body;  // decoded from chunks when sent chunked
-};
-
 // Why a request was not read. status: 400, 405 (unknown method), 408, 413,
 // 415, 431, 501; or whatever the head check answered. `code` and `message`
 // make the JSON error body; `headers` are added to the response.
@@ -63,6 +58,26 @@ struct HttpRefusal {
   std::string json_body;  // when set, the response body as is (else one made from code and message)
 };
 
+// Where a streamed body goes instead of memory (an upload route,
+// gateway/file_store.h): written piece by piece as it arrives, on the
+// connection's thread. A refusal stops reading the request (answered, closed).
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The largest body the sink takes; over it: 413 (Content-Length at once).
+  virtual std::size_t max_bytes() const = 0;
+  // The next piece of the body; a refusal (415 for a type not allowed, 507…) stops reading.
+  virtual std::optional<HttpRefusal> Write(std::string_view bytes) = 0;
+};
+
+struct HttpRequestData {
+  HttpRequestHead head;
+  std::string body;  // decoded from chunks when sent chunked; empty when streamed to `sink`
+  // The body's destination when the route streams it (shared so that a
+  // request stays copyable for the worker queue); null: the body is `body`.
+  std::shared_ptr<BodySink> sink;
+};
+
 // Reads requests one after another from the bytes of one connection.
 // Not thread-safe: one connection, one thread.
 class HttpRequestReader {
@@ -70,6 +85,9 @@ class HttpRequestReader {
   // Called once a head is read, before any of its body: nullopt reads the
   // body; a refusal stops reading (the body is never held).
   using HeadCheck = std::function<std::optional<HttpRefusal>(const HttpRequestHead& head)>;
+  // Called once a head with a body is read: a sink streams the body there
+  // (with the sink's own limit); null keeps it in memory.
+  using SinkFor = std::function<std::shared_ptr<BodySink>(const HttpRequestHead& head)>;
 
   enum class State {
     kNeedMore,  // everything given was consumed; send more bytes
@@ -81,7 +99,7 @@ class HttpRequestReader {
     std::size_t consumed;  // bytes of the input used; the rest belongs to the next request
   };
 
-  HttpRequestReader(HttpReaderLimits limits, HeadCheck check);
+  HttpRequestReader(HttpReaderLimits limits, HeadCheck check, SinkFor sink_for = nullptr);
   ~HttpRequestReader();
   HttpRequestReader(const HttpRequestReader&) = delete;
   HttpRequestReader& operator=(const HttpRequestReader&) = delete;
@@ -107,6 +125,9 @@ class HttpRequestReader {
 
   HttpReaderLimits limits_;
   HeadCheck check_;
+  SinkFor sink_for_;
+  std::size_t body_limit_ = 0;  // of the request being read: the sink's or limits_.max_body_bytes
+  std::size_t body_bytes_ = 0;  // of the request being read, also when streamed
   std::unique_ptr<::http_parser> parser_;
   HttpRequestData current_;
   std::string field_;

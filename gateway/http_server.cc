@@ -69,7 +69,8 @@ void WriteReply(const ApiReply& reply, httplib::Response& response) {
   for (const auto& [name, value] : reply.headers) response.set_header(name, value);
   if (!reply.filename.empty()) {
     // RFC 6266: an ASCII fallback and the UTF-8 name, for Chinese file names.
-    response.set_header("Content-Disposition", "attachment; filename=\"" + reply.ascii_filename +
+    response.set_header("Content-Disposition", std::string(reply.inline_file ? "inline" : "attachment") +
+                                                   "; filename=\"" + reply.ascii_filename +
                                                    "\"; filename*=UTF-8''" +
                                                    httplib::detail::encode_query_param(reply.filename));
   }
@@ -227,7 +228,7 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
     } else if (destination.static_file) {
       static_files_->Serve(request, response);
     } else {
-      Dispatch(*destination.route, request, response);
+      Dispatch(*destination.route, request, data.sink.get(), response);
     }
   } catch (const std::exception& error) {
     // Nothing may escape to the worker thread; log it (escaped) and answer 500.
@@ -258,7 +259,20 @@ void HttpServer::OnConnectionOpened() { api_->metrics.ConnectionOpened(); }
 void HttpServer::OnConnectionClosed() { api_->metrics.ConnectionClosed(); }
 void HttpServer::OnConnectionRefused() { api_->metrics.ConnectionRefused(); }
 
-void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, httplib::Response& response) {
+std::shared_ptr<BodySink> HttpServer::BodySinkFor(const HttpRequestHead& head) {
+  try {
+    Destination destination = Resolve(head.method, head.path);
+    if (destination.refusal || !destination.route || !routes_[*destination.route].body_sink) return nullptr;
+    return routes_[*destination.route].body_sink(*api_, head);
+  } catch (const std::exception& error) {
+    spdlog::error("http {}: unexpected failure while opening a body sink: {}", EscapeForLog(head.path),
+                  EscapeForLog(error.what()));
+    return nullptr;
+  }
+}
+
+void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, BodySink* body_sink,
+                          httplib::Response& response) {
   const auto started = std::chrono::steady_clock::now();
   const Route& route = routes_[index];
   // Echoed in the answer and logged: printable ASCII only (gateway/text_safety.h).
@@ -271,7 +285,7 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, ht
   }
 
   Actor actor;
-  ApiCall call{request, actor, {}};
+  ApiCall call{request, actor, {}, body_sink};
   paths_[index].Match(request.path, &call.params);
   Result<ApiReply> reply = [&]() -> Result<ApiReply> {
     if (route.access != Access::kPublic) {

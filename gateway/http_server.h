@@ -42,6 +42,9 @@ struct HttpServerOptions {
   // Request line and headers: bytes and header count (431 over either). Defaults 32 KiB, 100.
   std::size_t max_head_bytes = 32 * 1024;
   std::size_t max_headers = 100;
+  // Uploaded files (POST /api/v1/files) larger than this are refused (413);
+  // they stream to disk, so this is not held in memory. Default 20 MiB.
+  std::uint64_t max_file_bytes = 20ull * 1024 * 1024;
   // Static files served at "/" (the dashboard), read once at start; empty: none.
   std::filesystem::path static_dir;
   // HTTPS: a PEM certificate chain and its key; both empty: plain HTTP.
@@ -80,11 +83,12 @@ class HttpServer : private HttpRequestHandler {
 
   HttpServer() = default;
   Destination Resolve(const std::string& method, const std::string& path) const;
-  void Dispatch(std::size_t route, const httplib::Request& request, httplib::Response& response);
+  void Dispatch(std::size_t route, const httplib::Request& request, BodySink* body_sink, httplib::Response& response);
   std::optional<HttpRefusal> CheckHeadOrThrow(const HttpRequestHead& head);
 
   // HttpRequestHandler
   std::optional<HttpRefusal> CheckHead(const HttpRequestHead& head) override;
+  std::shared_ptr<BodySink> BodySinkFor(const HttpRequestHead& head) override;
   httplib::Response Handle(HttpRequestData request, const std::string& remote_addr, int remote_port) override;
   void OnRefused(const HttpRefusal& refusal, const HttpRequestHead& head, const std::string& remote_addr) override;
   void OnConnectionOpened() override;

@@ -5,6 +5,7 @@
 // stream events.
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
+import { fileAttachments } from './files.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -282,6 +283,7 @@ function app() {
     formOk: '',
     // review page (the queue's state and methods: review_queue.js)
     ...reviewQueue({ request, query, explain }),
+    ...fileAttachments({ explain }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -775,8 +777,11 @@ function app() {
 
     async answerNotice(id) {
       const form = this.answerEntry(id);
-      const ev = await this.submit(this.current.stream, 'NoticeAnswered', { notice_id: id, summary: form.summary }, form.errors);
-      if (ev) { form.summary = ''; this.notice = `已答复督办 ${id}`; await this.refresh(); }
+      const key = `${this.current.stream}/${id}`;
+      const data = { notice_id: id, summary: form.summary };
+      if (this.attachmentsFor(key).length) data.attachments = this.attachmentsFor(key);
+      const ev = await this.submit(this.current.stream, 'NoticeAnswered', data, form.errors);
+      if (ev) { form.summary = ''; this.clearAttachments(key); this.notice = `已答复督办 ${id}`; await this.refresh(); }
     },
 
     // ---- 单位视图 ----
@@ -842,17 +847,19 @@ function app() {
       const evidence = r.evidence.filter((e) => e.title.trim() || e.uri.trim());
       if (evidence.length) data.evidence = evidence;
       if (r.milestones_met.length) data.milestones_met = [...r.milestones_met];
+      if (this.attachmentsFor('report').length) data.attachments = this.attachmentsFor('report');
       this.errors = {};
       const ev = await this.submit(r.stream, 'ProgressReported', data, this.errors);
       if (!ev) {
         // A field the form has no box for is shown at the form's foot.
-        const stray = Object.keys(this.errors).find((k) => k !== '_' && !/^(period|summary|percent|indicators|evidence|milestones_met)/.test(k));
+        const stray = Object.keys(this.errors).find((k) => k !== '_' && !/^(period|summary|percent|indicators|evidence|milestones_met|attachments)/.test(k));
         if (stray) this.errors._ = this.errors[stray];
         return;
       }
       this.notice = `已报送：${this.itemTitle(this.itemByStream(r.stream))}（第 ${ev.version} 版）`;
       const target = this.itemHash(this.itemByStream(r.stream));
       this.report = emptyReport();
+      this.clearAttachments('report');
       this.go(target);
       await this.refresh();
     },

@@ -92,7 +92,7 @@ test('a report ticks the milestone it meets, which turns green only once approve
   const events = (await server.api(tokens.taskforce, '/api/v1/tasks/7/events')).events;
   const report = events.find((e) => e.type === 'ProgressReported');
   assert.deepEqual(report.data.milestones_met, ['首期托管']);
-  assert.equal(report.schema_version, 3);
+  assert.equal(report.schema_version, 4);
 
   // Awaiting review it is still red, and the page says a report claims it.
   await page.locator('#milestones li[data-milestone="首期托管"] .milestone-detail', { hasText: '待审核' }).waitFor();

@@ -68,6 +68,14 @@ ProgressReported SampleReportMeetingAMilestone() {
   return e;
 }
 
+// Schema 4: a report that also cites an uploaded file (佐证材料).
+ProgressReported SampleReportWithAttachment() {
+  ProgressReported e = SampleReportMeetingAMilestone();
+  e.attachments = {{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "托管服务台账.pdf", 48213,
+                    "application/pdf"}};
+  return e;
+}
+
 // Schema 2: early, with a reason, and the rules recorded (a short rules text
 // here; the gateway records the whole rules file).
 YearFrozen SampleEarlyFreeze() {
@@ -82,7 +90,7 @@ YearFrozen SampleEarlyFreeze() {
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, EventCodecGolden,
     ::testing::Values(
-        GoldenCase{"ProgressReported.v3.json", SampleReportMeetingAMilestone()},
+        GoldenCase{"ProgressReported.v4.json", SampleReportWithAttachment()},
         GoldenCase{"DeadlineSet.v2.json",
                    DeadlineSet{"年度目标", year(2025) / std::chrono::June / 30d, "受汛期影响，经县政府同意顺延"}},
         GoldenCase{"MilestoneMet.v1.json", MilestoneMet{"年度目标", "经专班现场核查，已完成"}},
@@ -90,7 +98,10 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"ReportReviewed.v1.json", ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "缺少佐证材料"}},
         GoldenCase{"NoticeIssued.v2.json", NoticeIssued{"DB-2024-007", "进度滞后于序时", year(2025) / std::chrono::January / 15d,
                                                         "奉三位一体督〔2024〕7号"}},
-        GoldenCase{"NoticeAnswered.v1.json", NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}},
+        GoldenCase{"NoticeAnswered.v2.json",
+                   NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单",
+                                  {{"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", "整改清单.docx",
+                                    20480, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}}}},
         GoldenCase{"NoticeClosed.v2.json",
                    NoticeClosed{"DB-2024-007", "", "责任单位逾期未反馈整改情况，转入年终考核扣分"}},
         GoldenCase{"NoticeSigned.v1.json", NoticeSigned{"DB-2024-007"}},
@@ -165,6 +176,28 @@ TEST(EventCodec, ReadsAVersionOneReportAsMeetingNoMilestone) {
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, EventData(SampleReport()));
   EXPECT_TRUE(std::get<ProgressReported>(*decoded).milestones_met.empty());
+}
+
+// Stores written before uploads hold version-3 reports and version-1
+// answers: they cite no file.
+TEST(EventCodec, ReadsAVersionThreeReportAsCitingNoFile) {
+  Result<EventData> decoded = DecodeEvent("ProgressReported", 3, ReadGolden("ProgressReported.v3.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(SampleReportMeetingAMilestone()));
+}
+
+TEST(EventCodec, ReadsAVersionOneAnswerAsCitingNoFile) {
+  Result<EventData> decoded = DecodeEvent("NoticeAnswered", 1, ReadGolden("NoticeAnswered.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}));
+}
+
+TEST(EventCodec, RefusesAnAttachmentWhoseHashIsNotSixtyFourHexDigits) {
+  Result<EventData> decoded = EventFromJson(
+      "NoticeAnswered",
+      nlohmann::json::parse(R"({"notice_id":"DB-1","summary":"s","attachments":[{"sha256":"ABC","name":"a.pdf","size":1,"media_type":"application/pdf"}]})"));
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(decoded.status().reason(), "invalid_format");
 }
 
 TEST(EventCodec, ReadsAVersionOneDeadlineAsHavingNoReason) {

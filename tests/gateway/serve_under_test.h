@@ -85,6 +85,7 @@ class ServeUnderTest {
   }
 
   int port() const { return port_.load(); }
+  pid_t pid() const { return process_->pid(); }
   const std::string& admin_token() const { return admin_token_; }
   const std::filesystem::path& data() const { return data_; }
 

@@ -1,0 +1,272 @@
+#include "gateway/file_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/http_error.h"
+
+namespace kuimen {
+
+namespace {
+
+constexpr const char* kIncoming = ".incoming";
+constexpr std::size_t kSniffBytes = 12;  // WebP needs "RIFF" + size + "WEBP"
+constexpr std::size_t kMinBytes = 4;
+
+std::string LowerExtension(std::string_view name) {
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return "";
+  std::string extension(name.substr(dot + 1));
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension;
+}
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
+}
+
+Status NotAllowed() {
+  return Status::InvalidArgument(
+      "只能上传PDF、图片（PNG、JPEG、GIF、WebP）或Word、Excel、WPS文件（doc、docx、xls、xlsx、wps、et）", "file",
+      "file_type_not_allowed");
+}
+
+std::string Hex(const unsigned char* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < size; ++i) {
+    text.push_back(kDigits[bytes[i] >> 4]);
+    text.push_back(kDigits[bytes[i] & 15]);
+  }
+  return text;
+}
+
+Status SyncDirectory(const std::filesystem::path& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("cannot open " + dir.string() + ": " + std::strerror(errno));
+  const int synced = fsync(fd);
+  const int error = errno;
+  close(fd);
+  if (synced != 0) return Status::Unavailable("cannot sync " + dir.string() + ": " + std::strerror(error));
+  return Status::Ok();
+}
+
+// SHA-256 fed piece by piece (OpenSSL).
+struct Sha256Hasher {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  Sha256Hasher() { EVP_DigestInit_ex(context, EVP_sha256(), nullptr); }
+  ~Sha256Hasher() { EVP_MD_CTX_free(context); }
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+};
+
+// The first bytes of a stored file.
+std::string FirstBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(kSniffBytes, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
+
+}  // namespace
+
+Result<std::string> MediaTypeOf(std::string_view first, std::string_view name) {
+  using namespace std::string_view_literals;
+  if (StartsWith(first, "%PDF-"sv)) return std::string("application/pdf");
+  if (StartsWith(first, "\x89PNG\r\n\x1a\n"sv)) return std::string("image/png");
+  if (StartsWith(first, "\xff\xd8\xff"sv)) return std::string("image/jpeg");
+  if (StartsWith(first, "GIF87a"sv) || StartsWith(first, "GIF89a"sv)) return std::string("image/gif");
+  if (StartsWith(first, "RIFF"sv) && first.size() >= 12 && first.substr(8, 4) == "WEBP"sv) {
+    return std::string("image/webp");
+  }
+  const std::string extension = LowerExtension(name);
+  if (StartsWith(first, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"sv)) {  // OLE compound file
+    if (extension == "doc") return std::string("application/msword");
+    if (extension == "xls") return std::string("application/vnd.ms-excel");
+    if (extension == "wps") return std::string("application/wps-office.wps");
+    if (extension == "et") return std::string("application/wps-office.et");
+  }
+  if (StartsWith(first, "PK\x03\x04"sv)) {  // zip: Office Open XML
+    if (extension == "docx") return std::string("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    if (extension == "xlsx") return std::string("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  }
+  return NotAllowed();
+}
+
+bool IsInlineMediaType(std::string_view media_type) {
+  return media_type == "application/pdf" || StartsWith(media_type, "image/");
+}
+
+bool IsFileHash(std::string_view text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// --- FileUpload ----------------------------------------------------------------
+
+struct FileUpload::Hasher : Sha256Hasher {};
+
+FileUpload::FileUpload(std::filesystem::path dir, std::string name, std::uint64_t max_bytes)
+    : dir_(std::move(dir)), name_(std::move(name)), max_bytes_(max_bytes), hasher_(std::make_unique<Hasher>()) {}
+
+FileUpload::~FileUpload() {
+  if (fd_ >= 0) close(fd_);
+  if (!temp_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(temp_, ignored);
+  }
+}
+
+std::optional<HttpRefusal> FileUpload::Fail(int status, std::string code, Status why) {
+  failed_ = true;
+  // Nothing of a refused upload stays, even while its connection lingers.
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  std::error_code ignored;
+  if (!temp_.empty()) std::filesystem::remove(temp_, ignored);
+  temp_.clear();
+  spdlog::warn("upload of {} bytes refused: {} ({})", size_, code, why.message());
+  return HttpRefusal{status, code, why.message(), {}, DumpJson(ErrorBody(why))};
+}
+
+std::optional<HttpRefusal> FileUpload::Write(std::string_view bytes) {
+  if (failed_) return HttpRefusal{500, "internal", "the upload failed already", {}, ""};
+  if (fd_ < 0) {
+    std::string pattern = (dir_ / kIncoming / "upload-XXXXXX").string();
+    fd_ = mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd_ < 0) return Fail(500, "internal", Status::Internal("cannot create an upload file: " + std::string(std::strerror(errno))));
+    temp_ = pattern;
+  }
+  if (media_type_.empty() && first_bytes_.size() < kSniffBytes) {
+    first_bytes_.append(bytes.substr(0, kSniffBytes - first_bytes_.size()));
+    if (first_bytes_.size() >= kSniffBytes) {
+      Result<std::string> type = MediaTypeOf(first_bytes_, name_);
+      if (!type.ok()) return Fail(415, "file_type_not_allowed", type.status());
+      media_type_ = *type;
+    }
+  }
+  EVP_DigestUpdate(hasher_->context, bytes.data(), bytes.size());
+  size_ += bytes.size();
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      if (error == ENOSPC || error == EDQUOT) {
+        return Fail(507, "disk_full", Status::ResourceExhausted("服务器磁盘已满，文件未保存，请稍后重试或联系管理员", std::string(kDiskFullCause)));
+      }
+      return Fail(500, "internal", Status::Internal("cannot write an upload: " + std::string(std::strerror(error))));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return std::nullopt;
+}
+
+Result<StoredFile> FileUpload::Commit() {
+  if (failed_) return Status::Internal("the upload failed");
+  if (size_ < kMinBytes) {
+    return Status::InvalidArgument("文件内容为空或过短，请选择要上传的材料文件", "file", "file_too_small");
+  }
+  if (media_type_.empty()) {
+    ASSIGN_OR_RETURN(media_type_, MediaTypeOf(first_bytes_, name_));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(hasher_->context, digest.data(), &length);
+  StoredFile stored{Hex(digest.data(), length), size_, media_type_};
+  if (fsync(fd_) != 0) return Status::Unavailable("cannot sync an upload: " + std::string(std::strerror(errno)));
+  fchmod(fd_, 0440);
+  close(fd_);
+  fd_ = -1;
+  const std::filesystem::path target = dir_ / stored.sha256;
+  std::error_code error;
+  if (std::filesystem::exists(target, error)) {
+    // Content-addressed: the same bytes are stored already.
+    std::filesystem::remove(temp_, error);
+  } else {
+    std::filesystem::rename(temp_, target, error);
+    if (error) return Status::Unavailable("cannot store " + target.string() + ": " + error.message());
+  }
+  temp_.clear();
+  RETURN_IF_ERROR(SyncDirectory(dir_));
+  return stored;
+}
+
+// --- FileStore -----------------------------------------------------------------
+
+Result<std::unique_ptr<FileStore>> FileStore::Open(std::filesystem::path dir, std::uint64_t max_bytes) {
+  std::error_code error;
+  std::filesystem::create_directories(dir / kIncoming, error);
+  if (error) return Status::Unavailable("cannot make " + (dir / kIncoming).string() + ": " + error.message());
+  return std::unique_ptr<FileStore>(new FileStore(std::move(dir), max_bytes));
+}
+
+std::shared_ptr<FileUpload> FileStore::BeginUpload(std::string name) const {
+  return std::make_shared<FileUpload>(dir_, std::move(name), max_bytes_);
+}
+
+Result<StoredFile> FileStore::Find(const std::string& sha256, std::string_view name) const {
+  if (!IsFileHash(sha256)) return Status::NotFound("没有这个文件", "file_not_found");
+  const std::filesystem::path path = dir_ / sha256;
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return Status::NotFound("没有这个文件，请重新上传", "file_not_found");
+  Result<std::string> type = MediaTypeOf(FirstBytes(path), name);
+  return StoredFile{sha256, static_cast<std::uint64_t>(size), type.ok() ? *type : ""};
+}
+
+Status FileStore::Check(const std::string& sha256) const { return CheckStoredFile(dir_, sha256); }
+
+Status CheckStoredFile(const std::filesystem::path& dir, const std::string& sha256) {
+  const std::filesystem::path path = dir / sha256;
+  std::ifstream in(path, std::ios::binary);
+  if (!IsFileHash(sha256) || !in) return Status::NotFound("file " + sha256 + " is missing", "file_not_found");
+  Sha256Hasher hasher;
+  std::string buffer(1 << 16, '\0');
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    EVP_DigestUpdate(hasher.context, buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(hasher.context, digest.data(), &length);
+  const std::string actual = Hex(digest.data(), length);
+  if (actual != sha256) {
+    return Status::DataLoss("file " + sha256 + " has changed: its content hashes to " + actual);
+  }
+  return Status::Ok();
+}
+
+std::size_t FileStore::Sweep(const std::set<std::string>& cited, std::chrono::seconds age) const {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  std::size_t removed = 0;
+  std::error_code error;
+  for (const std::filesystem::path& dir : {dir_, dir_ / kIncoming}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      if (!entry.is_regular_file(error)) continue;
+      const std::string name = entry.path().filename().string();
+      const bool incoming = dir != dir_;
+      if (!incoming && (!IsFileHash(name) || cited.count(name) != 0)) continue;
+      if (entry.last_write_time(error) > cutoff || error) continue;
+      if (std::filesystem::remove(entry.path(), error)) {
+        ++removed;
+        spdlog::info("files: removed {} {} (no event cites it)", incoming ? "interrupted upload" : "upload", name);
+      }
+    }
+  }
+  return removed;
+}
+
+}  // namespace kuimen
