@@ -56,6 +56,9 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"taskforce_only", 403, "此操作只能由工作专班办理", "only the task force may do this"},
     {"department_only", 403, "此操作只能由责任单位或配合单位办理", "only a responsible or cooperating unit may do this"},
     {"county_figure_lead_only", 403, "只有牵头单位可以报送全县数", "a county-wide figure from a unit that does not lead"},
+    {"leader_only", 403, "批示只能由县领导作出", "only a county leader (leader role) writes a 批示"},
+    {"leader_instructions_only", 403, "县领导只能作批示，不能填报、审核、督办或登记账号",
+     "a county leader writes nothing but 批示 (InstructionGiven)"},
     {"taskforce_or_auditor", 403, "只有工作专班和审计人员可以查看此内容", "only the task force and auditors may read this"},
     {"permission_denied", 403, "没有权限办理此操作", "forbidden, no more specific code"},
     // --- what does not exist (404) ---

@@ -422,6 +422,7 @@ struct FoldTask {
     return version;
   }
   Touched operator()(const NoticeSigned&) const { return std::nullopt; }
+  Touched operator()(const InstructionGiven&) const { return std::nullopt; }  // listed, never scored (see below)
   Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
   Touched operator()(const YearFrozen&) const { return std::nullopt; }
   Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
@@ -452,6 +453,7 @@ struct FoldYear {
   bool operator()(const NoticeAnswered&) const { return false; }
   bool operator()(const NoticeClosed&) const { return false; }
   bool operator()(const NoticeSigned&) const { return false; }
+  bool operator()(const InstructionGiven&) const { return false; }
   bool operator()(const TaskCompleted&) const { return false; }
   bool operator()(const TaskReopened&) const { return false; }
   bool operator()(const PrincipalRegistered&) const { return false; }
