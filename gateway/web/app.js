@@ -203,15 +203,15 @@ const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi M
 // --- the component ------------------------------------------------------------
 
 const PAGES = {
-  overview: { label: '总览', roles: ['taskforce', 'department', 'auditor'] },
-  board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor'] },
-  units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor'] },
+  overview: { label: '总览', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   report: { label: '报送', roles: ['department'] },
   review: { label: '审核督办', roles: ['taskforce'] },
-  assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor'] },
-  audit: { label: '审计', roles: ['taskforce', 'auditor'] },
+  assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  audit: { label: '审计', roles: ['taskforce', 'auditor', 'leader'] },
   admin: { label: '账号管理', roles: ['taskforce'] },
-  item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor'], hidden: true },
+  item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor', 'leader'], hidden: true },
 };
 
 function emptyReport() {
