@@ -67,6 +67,10 @@ test('the lead unit reads the 批示 on its item, without a form, on a phone', a
   assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
   assert.deepEqual(page.errors, []);
   await shoot(page, 'leader-instruction-unit-375');
+  // And among its unit's 待办 on 单位视图.
+  await open(page, '#/units/' + encodeURIComponent(UNIT), '#unit-instructions li.instruction');
+  assert.equal(await page.locator('#unit-instructions .instruction-text').first().innerText(), TEXT);
+  await shoot(page, 'leader-instruction-unit-page-375');
   await page.context().close();
 
   const leaderPhone = await newPage('leader', PHONE);
