@@ -6,14 +6,15 @@
 
 namespace kuimen {
 
-// The three kinds of user of the platform.
+// The four kinds of user of the platform.
 enum class Role {
   kTaskForce,   // 工作专班: supervises, sets deadlines, reviews, issues 督办 notices
   kDepartment,  // 责任单位 / 配合单位: a county department or township; reports progress
   kAuditor,     // 审计: reads everything, writes nothing
+  kLeader,      // 县领导: reads everything the task force reads, writes only 批示 (InstructionGiven)
 };
 
-// Wire name of a role: "taskforce", "department", "auditor".
+// Wire name of a role: "taskforce", "department", "auditor", "leader".
 std::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);
 

@@ -35,6 +35,7 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const DeadlineSet&) {}
     void operator()(const MilestoneMet&) {}
     void operator()(const MilestoneCancelled&) {}
+    void operator()(const InstructionGiven&) {}
     void operator()(const ReportReviewed&) {}
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
@@ -51,6 +52,7 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
 
 Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
+  RETURN_IF_ERROR(RequireLeaderWritesInstructionsOnly(actor, event));
   if (FamilyOf(event) != EventFamily::kAssessment) {
     return Status::InvalidArgument(std::to_string(year_) +
                                        "年度考核只办理工作专班的加减分和年终定格；进展、审核、督办和完成记在各事项上，"
@@ -121,6 +123,7 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     Status operator()(const DeadlineSet&) const { return TaskEvent(); }
     Status operator()(const MilestoneMet&) const { return TaskEvent(); }
     Status operator()(const MilestoneCancelled&) const { return TaskEvent(); }
+    Status operator()(const InstructionGiven&) const { return TaskEvent(); }
     Status operator()(const ReportReviewed&) const { return TaskEvent(); }
     Status operator()(const NoticeIssued&) const { return TaskEvent(); }
     Status operator()(const NoticeAnswered&) const { return TaskEvent(); }

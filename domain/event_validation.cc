@@ -202,6 +202,12 @@ Status Check(const NoticeClosed& e) {
 
 Status Check(const NoticeSigned& e) { return CheckNoticeId(e.notice_id); }
 
+Status Check(const InstructionGiven& e) {
+  if (!e.notice_id.empty()) RETURN_IF_ERROR(CheckNoticeId(e.notice_id));
+  RETURN_IF_ERROR(CheckOptionalText(e.leader_name, {"leader_name", "批示领导"}, kMaxNameChars));
+  return CheckText(e.text, {"text", "批示内容"}, kMaxTextChars);
+}
+
 Status Check(const TaskCompleted& e) { return CheckText(e.summary, {"summary", "完成情况"}, kMaxTextChars); }
 
 Status Check(const TaskReopened& e) { return CheckText(e.reason, {"reason", "重新启动的理由"}, kMaxTextChars); }

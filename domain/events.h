@@ -153,6 +153,20 @@ struct NoticeClosed {
   bool operator==(const NoticeClosed&) const = default;
 };
 
+// 批示: a county leader (县领导) writes an instruction on a task or major item,
+// or on one of its 督办 notices (notice_id set). Only a leader writes it; it
+// changes no status and no score. Who and when are the envelope's actor and
+// recorded time.
+struct InstructionGiven {
+  std::string text;               // 1..4000 characters; newlines allowed, other control characters not
+  std::string notice_id = {};     // the notice it is written on; empty: on the item itself
+  // The leader's registered name ("县委副书记 李四"), stamped by the server
+  // (the gateway) from the principal directory, never taken from the client:
+  // a 批示 is signed as it was given.
+  std::string leader_name = {};
+  bool operator==(const InstructionGiven&) const = default;
+};
+
 // The task force declares the task done.
 struct TaskCompleted {
   std::string summary;
@@ -224,7 +238,8 @@ struct TownshipRegistered {
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
                                AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
-                               TownshipRegistered, NoticeSigned, MilestoneMet, MilestoneCancelled>;
+                               TownshipRegistered, NoticeSigned, MilestoneMet, MilestoneCancelled,
+                               InstructionGiven>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
@@ -246,6 +261,7 @@ inline EventFamily FamilyOf(const EventData& event) {
     EventFamily operator()(const NoticeSigned&) const { return EventFamily::kTask; }
     EventFamily operator()(const TaskCompleted&) const { return EventFamily::kTask; }
     EventFamily operator()(const TaskReopened&) const { return EventFamily::kTask; }
+    EventFamily operator()(const InstructionGiven&) const { return EventFamily::kTask; }
     EventFamily operator()(const AssessmentAdjusted&) const { return EventFamily::kAssessment; }
     EventFamily operator()(const YearFrozen&) const { return EventFamily::kAssessment; }
     EventFamily operator()(const PrincipalRegistered&) const { return EventFamily::kPrincipals; }

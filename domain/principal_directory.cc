@@ -49,6 +49,7 @@ void PrincipalDirectory::Apply(StreamVersion version, const EventData& event) {
     void operator()(const DeadlineSet&) {}
     void operator()(const MilestoneMet&) {}
     void operator()(const MilestoneCancelled&) {}
+    void operator()(const InstructionGiven&) {}
     void operator()(const ReportReviewed&) {}
     void operator()(const NoticeIssued&) {}
     void operator()(const NoticeAnswered&) {}
@@ -72,6 +73,7 @@ Status Refuse(PrincipalRule rule, const std::string& message) {
 
 Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
+  RETURN_IF_ERROR(RequireLeaderWritesInstructionsOnly(actor, event));
   if (FamilyOf(event) != EventFamily::kPrincipals) {
     return Status::InvalidArgument("账号名册只登记账号、注销账号和乡镇（街道）；进展、审核和督办记在各事项上，"
                                    "加减分和年终定格记在年度考核中",
@@ -130,6 +132,7 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
     Status operator()(const DeadlineSet&) const { return OtherStream(); }
     Status operator()(const MilestoneMet&) const { return OtherStream(); }
     Status operator()(const MilestoneCancelled&) const { return OtherStream(); }
+    Status operator()(const InstructionGiven&) const { return OtherStream(); }
     Status operator()(const ReportReviewed&) const { return OtherStream(); }
     Status operator()(const NoticeIssued&) const { return OtherStream(); }
     Status operator()(const NoticeAnswered&) const { return OtherStream(); }

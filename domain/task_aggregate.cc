@@ -103,6 +103,7 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event, const A
       if (it != self.notices_.end()) it->second.signed_for = true;
     }
     void operator()(const TaskCompleted&) { self.completed_ = true; }
+    void operator()(const InstructionGiven&) {}  // 批示 change no state the rules read
     void operator()(const TaskReopened&) {
       self.completed_ = false;
       self.started_ = true;
@@ -150,6 +151,7 @@ Status RequireInvolvedUnit(const Actor& actor, const SupervisedItem& item) {
 
 Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::optional<Timestamp> now) const {
   RETURN_IF_ERROR(RequireNotAuditor(actor));
+  RETURN_IF_ERROR(RequireLeaderWritesInstructionsOnly(actor, event));
   switch (FamilyOf(event)) {
     case EventFamily::kTask: break;
     case EventFamily::kAssessment:
@@ -285,6 +287,17 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       if (self.completed_) {
         return Refuse(StatusCode::kFailedPrecondition, TaskRule::kTaskCompleted,
                       StreamDisplayName(self.item_.stream) + "已经完成");
+      }
+      return Status::Ok();
+    }
+    // 批示: by a county leader, on the item or on one of its notices (open or closed).
+    Status operator()(const InstructionGiven& e) const {
+      if (actor.role != Role::kLeader) {
+        return Refuse(StatusCode::kPermissionDenied, TaskRule::kLeaderOnly, "批示只能由县领导作出");
+      }
+      if (!e.notice_id.empty() && self.FindNotice(e.notice_id) == nullptr) {
+        return Status::InvalidArgument(StreamDisplayName(self.item_.stream) + "没有这份督办通知", "notice_id",
+                                       "notice_not_found");
       }
       return Status::Ok();
     }

@@ -28,6 +28,8 @@ std::string_view RuleId(TaskRule rule) {
     case TaskRule::kMilestoneCancelled: return "milestone_cancelled";
     case TaskRule::kMilestoneReasonRequired: return "milestone_reason_required";
     case TaskRule::kReportSuperseded: return "report_superseded";
+    case TaskRule::kLeaderOnly: return "leader_only";
+    case TaskRule::kLeaderInstructionsOnly: return "leader_instructions_only";
   }
   return "unknown_rule";
 }
@@ -35,6 +37,12 @@ std::string_view RuleId(TaskRule rule) {
 Status RequireNotAuditor(const Actor& actor) {
   if (actor.role != Role::kAuditor) return Status::Ok();
   return Status::PermissionDenied("审计人员只能查阅，不能填报或修改", std::string(RuleId(TaskRule::kAuditorReadOnly)));
+}
+
+Status RequireLeaderWritesInstructionsOnly(const Actor& actor, const EventData& event) {
+  if (actor.role != Role::kLeader || std::holds_alternative<InstructionGiven>(event)) return Status::Ok();
+  return Status::PermissionDenied("县领导只能作批示，不能填报、审核、督办或登记账号",
+                                  std::string(RuleId(TaskRule::kLeaderInstructionsOnly)));
 }
 
 Status RefuseDueInPast(const EventData& event, std::chrono::year_month_day today) {

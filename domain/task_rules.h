@@ -40,10 +40,13 @@ enum class TaskRule {
   kMilestoneReasonRequired,  // moving a milestone needs a reason         (invalid_argument, field "reason")
   kReportSuperseded,       // a later report by the same unit for the same (failed_precondition)
                            // period replaced it while unreviewed (已被替代)
+  // 批示:
+  kLeaderOnly,             // only a county leader (县领导) writes a 批示   (permission_denied)
+  kLeaderInstructionsOnly, // a county leader writes nothing but 批示      (permission_denied)
 };
 // The last enumerator: a new rule goes before this line and becomes it, so
 // tests that walk every rule (e.g. that each has an error code) see it.
-inline constexpr TaskRule kLastTaskRule = TaskRule::kReportSuperseded;
+inline constexpr TaskRule kLastTaskRule = TaskRule::kLeaderInstructionsOnly;
 
 // The rule-style code of a notice whose due date lies before today: a
 // refusal of the request, not of the stream's state (kInvalidArgument, field "due").
@@ -55,6 +58,11 @@ std::string_view RuleId(TaskRule rule);
 // The first check of every aggregate's Decide: auditors write nothing
 // (permission_denied, auditor_read_only); OK for anyone else.
 Status RequireNotAuditor(const Actor& actor);
+
+// The second check of every aggregate's Decide: a county leader writes only
+// 批示 (InstructionGiven): permission_denied, leader_instructions_only, for
+// anything else a leader proposes; OK for anyone else and for a 批示.
+Status RequireLeaderWritesInstructionsOnly(const Actor& actor, const EventData& event);
 
 // A new notice's due date may not lie before `today` (the county's calendar
 // day when the request arrives): kInvalidArgument with field "due", reason

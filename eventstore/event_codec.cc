@@ -27,6 +27,7 @@ template <> struct Wire<ProgressReported> { static constexpr std::string_view kN
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<MilestoneMet> { static constexpr std::string_view kName = "MilestoneMet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<MilestoneCancelled> { static constexpr std::string_view kName = "MilestoneCancelled"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<InstructionGiven> { static constexpr std::string_view kName = "InstructionGiven"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
 // NoticeAnswered 2: attachments (UpcastNoticeAnsweredV1 reads 1).
@@ -87,6 +88,9 @@ json ToJson(const DeadlineSet& e) {
 }
 json ToJson(const MilestoneMet& e) { return {{"milestone", e.milestone}, {"note", e.note}}; }
 json ToJson(const MilestoneCancelled& e) { return {{"milestone", e.milestone}, {"reason", e.reason}}; }
+json ToJson(const InstructionGiven& e) {
+  return {{"text", e.text}, {"notice_id", e.notice_id}, {"leader_name", e.leader_name}};
+}
 json ToJson(const ReportReviewed& e) {
   return {{"report_version", e.report_version.value},
           {"decision", e.decision == ReviewDecision::kApproved ? "approved" : "returned"},
@@ -221,6 +225,15 @@ template <> Result<MilestoneCancelled> FromJson(const JsonReader& r) {
   MilestoneCancelled e;
   ASSIGN_OR_RETURN(e.milestone, r.String("milestone"));
   ASSIGN_OR_RETURN(e.reason, r.String("reason"));
+  return e;
+}
+
+template <> Result<InstructionGiven> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"text", "notice_id", "leader_name"}));
+  InstructionGiven e;
+  ASSIGN_OR_RETURN(e.text, r.String("text"));
+  ASSIGN_OR_RETURN(e.notice_id, r.OptionalString("notice_id"));
+  ASSIGN_OR_RETURN(e.leader_name, r.OptionalString("leader_name"));
   return e;
 }
 

@@ -154,7 +154,7 @@ Result<RecordedEvent> DecodeRecord(std::string_view bytes) {
                      r.U64(position) && r.U64(version) &&
                      r.U64(recorded_at) && r.U32(e.schema_version) && r.Bytes(id.data(), 16) &&
                      r.Str(e.stream.value) && r.Str(e.type) && r.Str(e.actor.principal) &&
-                     r.U8(role) && role <= static_cast<std::uint8_t>(Role::kAuditor) &&
+                     r.U8(role) && role <= static_cast<std::uint8_t>(Role::kLeader) &&
                      r.Str(e.actor.unit) &&
                      // An empty group in format 2 would give one event two encodings.
                      (format == kRecordFormat || (r.Str(e.actor.group) && !e.actor.group.empty())) &&

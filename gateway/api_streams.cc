@@ -16,6 +16,7 @@
 #include "gateway/api_views.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/notice_numbers.h"
+#include "gateway/principal_registry.h"
 #include "gateway/request_parsing.h"
 #include "projections/supervision_view.h"
 
@@ -88,6 +89,13 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   RETURN_IF_ERROR(InBody(StampFreezeRules(event, api.view_settings.assessment)));
   RETURN_IF_ERROR(InBody(CheckAttachments(api, event)));
   const std::vector<Attachment> cited = AttachmentsOf(event);
+  // A 批示 is signed with the leader's registered name, whatever the client sent.
+  if (auto* instruction = std::get_if<InstructionGiven>(&event)) {
+    instruction->leader_name.clear();
+    for (const PrincipalInfo& principal : api.principals.List()) {
+      if (principal.id == call.actor.principal) instruction->leader_name = principal.name;
+    }
+  }
   Submission submission{stream, call.actor, std::move(event), std::nullopt, std::nullopt};
   if (body.contains("expected_version")) {
     const nlohmann::json& version = body["expected_version"];

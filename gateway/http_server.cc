@@ -54,7 +54,10 @@ Status Authorize(Access access, const Actor& actor) {
     case Access::kAnyPrincipal:
       return Status::Ok();
     case Access::kTaskForceOrAuditor:
-      if (actor.role == Role::kTaskForce || actor.role == Role::kAuditor) return Status::Ok();
+      // A county leader (县领导) reads all the task force reads.
+      if (actor.role == Role::kTaskForce || actor.role == Role::kAuditor || actor.role == Role::kLeader) {
+        return Status::Ok();
+      }
       return Status::PermissionDenied("只有工作专班和审计人员可以查看此内容", "taskforce_or_auditor");
     case Access::kTaskForce:
       if (actor.role == Role::kTaskForce) return Status::Ok();

@@ -235,7 +235,7 @@ Result<IssuedPrincipal> PrincipalRegistry::Register(const Actor& by, const std::
                                                     const std::string& unit) {
   const std::optional<Role> parsed = RoleFromName(role);
   if (!parsed.has_value()) {
-    return Status::InvalidArgument("账号角色应为工作专班、责任单位或审计人员之一", "role", "unknown_value");
+    return Status::InvalidArgument("账号角色应为工作专班、责任单位、审计人员或县领导之一", "role", "unknown_value");
   }
   std::lock_guard write(write_mu_);
   for (int attempt = 1;; ++attempt) {

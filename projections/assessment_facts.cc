@@ -422,6 +422,7 @@ struct FoldTask {
     return version;
   }
   Touched operator()(const NoticeSigned&) const { return std::nullopt; }
+  Touched operator()(const InstructionGiven&) const { return std::nullopt; }  // listed, never scored (see below)
   Touched operator()(const AssessmentAdjusted&) const { return std::nullopt; }
   Touched operator()(const YearFrozen&) const { return std::nullopt; }
   Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
@@ -452,6 +453,7 @@ struct FoldYear {
   bool operator()(const NoticeAnswered&) const { return false; }
   bool operator()(const NoticeClosed&) const { return false; }
   bool operator()(const NoticeSigned&) const { return false; }
+  bool operator()(const InstructionGiven&) const { return false; }
   bool operator()(const TaskCompleted&) const { return false; }
   bool operator()(const TaskReopened&) const { return false; }
   bool operator()(const PrincipalRegistered&) const { return false; }
@@ -465,6 +467,7 @@ std::string Dump(const json& row) { return row.dump(-1, ' ', false, json::error_
 
 // The row of store_created_at; not a stream name.
 constexpr std::string_view kStoreRow = "~store";
+constexpr std::string_view kInstructionRowPrefix = "~instructions/";
 
 bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event) {
   if (envelope.position.value == 1 && !store_created_at.has_value()) {
@@ -489,6 +492,12 @@ bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event
   changed_heads_.insert(envelope.stream.value);
   if (const std::optional<StreamVersion> touched = std::visit(FoldTask{stream, envelope}, event)) {
     changed_chunks_.emplace(envelope.stream.value, ChunkOf(*touched));
+  }
+  if (const auto* given = std::get_if<InstructionGiven>(&event)) {
+    instructions[envelope.stream.value].push_back(Instruction{envelope.version, envelope.position, envelope.recorded_at,
+                                                              envelope.actor.principal, given->leader_name,
+                                                              given->notice_id, given->text});
+    changed_instructions_.insert(envelope.stream.value);
   }
   return true;
 }
@@ -525,6 +534,21 @@ std::vector<std::pair<std::string, std::string>> AssessmentFacts::TakeChangedRow
   for (const auto& [stream, first] : changed_chunks_) {
     rows.emplace_back(ChunkRowKey(stream, first), Dump(ChunkRow(tasks.at(stream), first)));
   }
+  for (const std::string& stream : changed_instructions_) {
+    json items = json::array();
+    for (const Instruction& i : instructions.at(stream)) {
+      items.push_back({{"version", i.version.value},
+                       {"position", i.position.value},
+                       {"recorded_at_us", TimeJson(i.given_at)},
+                       {"principal", i.principal},
+                       {"leader_name", i.leader_name},
+                       {"notice_id", i.notice_id},
+                       {"text", i.text}});
+    }
+    rows.emplace_back(std::string(kInstructionRowPrefix) + stream,
+                      Dump(json{{"format", kRowFormat}, {"items", std::move(items)}}));
+  }
+  changed_instructions_.clear();
   changed_heads_.clear();
   changed_chunks_.clear();
   if (store_changed_ && store_created_at.has_value()) {
@@ -548,6 +572,36 @@ Status AssessmentFacts::LoadRow(std::string_view key, std::string_view value) {
       return Status::Ok();
     }();
     return read.ok() ? read : read.WithContext(name);
+  }
+  if (name.starts_with(kInstructionRowPrefix)) {
+    const std::string stream = name.substr(kInstructionRowPrefix.size());
+    JsonReader r(row, "");
+    std::vector<Instruction> read;
+    Status status = [&]() -> Status {
+      RETURN_IF_ERROR(r.ExpectObject());
+      RETURN_IF_ERROR(ExpectFormat(r));
+      ASSIGN_OR_RETURN(const json* items, r.Array("items"));
+      for (std::size_t k = 0; k < items->size(); ++k) {
+        JsonReader n((*items)[k], JsonReader::Element("items", k));
+        RETURN_IF_ERROR(n.ExpectObject());
+        Instruction i;
+        ASSIGN_OR_RETURN(std::int64_t version, n.Integer("version"));
+        ASSIGN_OR_RETURN(std::int64_t position, n.Integer("position"));
+        if (version < 1 || position < 1) return Status::InvalidArgument("a 批示's version and position are from 1", "items");
+        i.version = StreamVersion(static_cast<std::uint64_t>(version));
+        i.position = GlobalPosition(static_cast<std::uint64_t>(position));
+        ASSIGN_OR_RETURN(i.given_at, ReadTime(n));
+        ASSIGN_OR_RETURN(i.principal, n.String("principal"));
+        ASSIGN_OR_RETURN(i.leader_name, n.OptionalString("leader_name"));
+        ASSIGN_OR_RETURN(i.notice_id, n.OptionalString("notice_id"));
+        ASSIGN_OR_RETURN(i.text, n.String("text"));
+        read.push_back(std::move(i));
+      }
+      return Status::Ok();
+    }();
+    if (!status.ok()) return status.WithContext(name);
+    instructions[stream] = std::move(read);
+    return Status::Ok();
   }
   if (const std::optional<int> year = AssessmentStreamYear(StreamId{name})) {
     Result<YearStream> read = ReadYearRow(row);

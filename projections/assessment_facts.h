@@ -117,7 +117,21 @@ struct AssessmentFacts {
     std::optional<Freeze> freeze;
   };
 
+  // 领导批示 on a task: listed in the assessment's per-unit evidence, never scored.
+  struct Instruction {
+    StreamVersion version;
+    GlobalPosition position;
+    Timestamp given_at;
+    std::string principal;
+    std::string leader_name;
+    std::string notice_id;
+    std::string text;
+  };
+
   std::map<std::string, TaskStream> tasks;  // by stream name
+  // By task stream, oldest first; row "~instructions/task-07", written only
+  // for a stream that has any (a handful per task, so one row each).
+  std::map<std::string, std::vector<Instruction>> instructions;
   std::map<int, YearStream> years;          // by the assessment stream's year
   // The recorded time of the store's first event (global position 1): when
   // the store was created, the default start of supervision. Row "~store".
@@ -149,6 +163,7 @@ struct AssessmentFacts {
   std::set<std::string> changed_heads_;  // stream names (task heads and years)
   bool store_changed_ = false;
   std::set<ChunkKey> changed_chunks_;
+  std::set<std::string> changed_instructions_;  // task streams whose 批示 row changed
 };
 
 }  // namespace kuimen

@@ -463,6 +463,37 @@ class Scorer {
   std::optional<year_month> start_month_;  // the supervision start; empty while unknown
 };
 
+// 领导批示 on the tasks `unit` leads or cooperates on, given in the year
+// (China time, the rules' offset) and, for a frozen year, before the freeze:
+// evidence beside the score, which they never change. By task, oldest first.
+json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
+                    const AssessmentEvaluation& evaluation, const std::string& unit) {
+  json out = json::array();
+  for (const TaskSpec& task : catalog.tasks) {
+    const bool involved = task.lead_unit == unit || std::find(task.cooperating_units.begin(),
+                                                              task.cooperating_units.end(),
+                                                              unit) != task.cooperating_units.end();
+    if (!involved) continue;
+    const std::string stream = TaskStream(task.no).value;
+    auto it = facts.instructions.find(stream);
+    if (it == facts.instructions.end()) continue;
+    for (const AssessmentFacts::Instruction& i : it->second) {
+      if (evaluation.before.value != 0 && i.position >= evaluation.before) continue;
+      const year_month_day day(std::chrono::floor<std::chrono::days>(i.given_at + std::chrono::minutes(rules.utc_offset_minutes)));
+      if (static_cast<int>(day.year()) != evaluation.year) continue;
+      out.push_back({{"stream", stream},
+                     {"version", i.version.value},
+                     {"position", i.position.value},
+                     {"given_at", FormatTimestamp(i.given_at)},
+                     {"principal", i.principal},
+                     {"leader_name", i.leader_name.empty() ? i.principal : i.leader_name},
+                     {"notice_id", i.notice_id.empty() ? json(nullptr) : json(i.notice_id)},
+                     {"text", i.text}});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
@@ -510,7 +541,8 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
                      {"applicable_max", NumberJson<json>(Round2(applicable_max))},
                      {"adjustments", NumberJson<json>(Round2(adjustments))},
                      {"not_applicable", not_applicable},
-                     {"lines", lines}});
+                     {"lines", lines},
+                     {"instructions", InstructionsOf(catalog, rules, facts, evaluation, unit)}});
   }
   return {{"year", evaluation.year},
           {"rules_version", rules.version},

@@ -25,6 +25,7 @@ using StreamState = SupervisionView::StreamState;
 using Milestone = SupervisionView::Milestone;
 using MilestoneChange = SupervisionView::MilestoneChange;
 using MilestoneChangeKind = SupervisionView::MilestoneChangeKind;
+using Instruction = SupervisionView::Instruction;
 
 Status ValidateSupervisionOptions(const SupervisionOptions& options) {
   const std::pair<const char*, int> day_counts[] = {{"blue_deadline_days", options.blue_deadline_days},
@@ -169,6 +170,10 @@ struct Fold {
     it->second.signed_by = envelope.actor.unit;
   }
   void operator()(const NoticeClosed& e) const { state.open_notices.erase(e.notice_id); }
+  void operator()(const InstructionGiven& e) const {
+    state.instructions.push_back(Instruction{envelope.version, envelope.recorded_at, envelope.actor.principal,
+                                             e.leader_name, e.notice_id, e.text});
+  }
   void operator()(const TaskCompleted&) const { state.completed_at = envelope.recorded_at; }
   void operator()(const TaskReopened&) const {
     state.completed_at.reset();
@@ -367,7 +372,7 @@ json StateToJson(const StreamState& state) {
                        {"answer", notice.answer},
                        {"number", notice.number}});
   }
-  return {{"format", kRowFormat},
+  json row = {{"format", kRowFormat},
           {"version", state.version.value},
           {"started", state.started},
           {"completed_at_us", MicrosJson(state.completed_at)},
@@ -377,6 +382,20 @@ json StateToJson(const StreamState& state) {
           {"approved_percents", std::move(percents)},
           {"milestones", MilestonesToJson(state.milestones)},
           {"open_notices", std::move(notices)}};
+  // Written only when there are any, so rows of items without 批示 stay as they were.
+  if (!state.instructions.empty()) {
+    json instructions = json::array();
+    for (const Instruction& i : state.instructions) {
+      instructions.push_back({{"version", i.version.value},
+                              {"given_at_us", MicrosJson(i.given_at)},
+                              {"principal", i.principal},
+                              {"leader_name", i.leader_name},
+                              {"notice_id", i.notice_id},
+                              {"text", i.text}});
+    }
+    row["instructions"] = std::move(instructions);
+  }
+  return row;
 }
 
 Status Malformed(const std::string& field, const char* expected) {
@@ -580,7 +599,7 @@ Result<StreamState> StateFromJson(const json& row) {
   RETURN_IF_ERROR(r.ExpectObject());
   RETURN_IF_ERROR(r.RejectUnknown({"format", "version", "started", "completed_at_us", "last_report",
                                    "pending_reports", "approved_figures", "approved_percents", "deadlines",
-                                   "milestones", "open_notices"}));
+                                   "milestones", "open_notices", "instructions"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
   if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
   StreamState state;
@@ -644,6 +663,21 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(notice.answer, n.OptionalString("answer"));
     ASSIGN_OR_RETURN(notice.number, n.OptionalString("number"));
     state.open_notices[notice.id] = std::move(notice);
+  }
+  ASSIGN_OR_RETURN(const json* instructions, r.Array("instructions", false));
+  for (size_t i = 0; instructions != nullptr && i < instructions->size(); ++i) {
+    JsonReader n((*instructions)[i], JsonReader::Element("instructions", i));
+    RETURN_IF_ERROR(n.ExpectObject());
+    Instruction instruction;
+    ASSIGN_OR_RETURN(instruction.version, ReadVersion(n, "version"));
+    ASSIGN_OR_RETURN(std::optional<Timestamp> given_at, ReadOptionalMicros(n, "given_at_us"));
+    if (!given_at.has_value()) return Malformed("instructions.given_at_us", "is required");
+    instruction.given_at = *given_at;
+    ASSIGN_OR_RETURN(instruction.principal, n.String("principal"));
+    ASSIGN_OR_RETURN(instruction.leader_name, n.OptionalString("leader_name"));
+    ASSIGN_OR_RETURN(instruction.notice_id, n.OptionalString("notice_id"));
+    ASSIGN_OR_RETURN(instruction.text, n.String("text"));
+    state.instructions.push_back(std::move(instruction));
   }
   return state;
 }
@@ -1156,6 +1190,23 @@ json OpenNoticesJson(const StreamState& state, const Calendar& calendar) {
   return out;
 }
 
+// 批示 on the item, oldest first; one on a notice names it and, while the
+// notice is open, its 文号.
+json InstructionsJson(const StreamState& state) {
+  json out = json::array();
+  for (const Instruction& i : state.instructions) {
+    auto notice = i.notice_id.empty() ? state.open_notices.end() : state.open_notices.find(i.notice_id);
+    out.push_back({{"version", i.version.value},
+                   {"given_at", FormatTimestamp(i.given_at)},
+                   {"principal", i.principal},
+                   {"leader_name", i.leader_name.empty() ? i.principal : i.leader_name},
+                   {"notice_id", i.notice_id.empty() ? json(nullptr) : json(i.notice_id)},
+                   {"notice_number", notice != state.open_notices.end() ? json(notice->second.number) : json(nullptr)},
+                   {"text", i.text}});
+  }
+  return out;
+}
+
 // The fields tasks and major items share.
 void AddSupervision(json& out, const StreamState& state, const std::vector<Target>& targets,
                     const std::vector<std::string>& lead_units, const Evaluation& evaluation, const Calendar& calendar,
@@ -1172,6 +1223,7 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   if (up_to.has_value()) out["period"] = FormatMonth(*up_to);
   out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);
   out["open_notices"] = OpenNoticesJson(state, calendar);
+  out["instructions"] = InstructionsJson(state);
   out["warning"] = WarningLevelName(evaluation.level);
   out["warning_label"] = WarningLevelLabel(evaluation.level);
   out["warning_reasons"] = std::move(reasons);
@@ -1223,7 +1275,10 @@ struct Tally {
   }
 };
 
-json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& evaluations) {
+// Per unit: its items, how they fare, and the 批示 on the items it leads or
+// cooperates on (its 待办 reads them), by item, oldest first within one.
+json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& evaluations,
+               const std::map<std::string, StreamState>& streams) {
   json out = json::array();
   for (const Unit& unit : catalog.units) {
     json led = json::array(), cooperating = json::array(), majors = json::array();
@@ -1241,8 +1296,21 @@ json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& 
       majors.push_back(item.no.value);
       tally.Add(evaluations.at(MajorStream(item.no).value).level);
     }
+    json instructions = json::array();
+    auto add_instructions = [&](const StreamId& stream) {
+      auto it = streams.find(stream.value);
+      if (it == streams.end()) return;
+      for (json& i : InstructionsJson(it->second)) {
+        i["stream"] = stream.value;
+        instructions.push_back(std::move(i));
+      }
+    };
+    for (const json& no : led) add_instructions(TaskStream(TaskNo(no.get<std::uint64_t>())));
+    for (const json& no : cooperating) add_instructions(TaskStream(TaskNo(no.get<std::uint64_t>())));
+    for (const json& no : majors) add_instructions(MajorStream(MajorNo(no.get<std::uint64_t>())));
     out.push_back({{"unit", unit.name},
                    {"kind", unit.kind},
+                   {"instructions", std::move(instructions)},
                    {"led", led},
                    {"cooperating", cooperating},
                    {"major_items", majors},
@@ -1414,7 +1482,7 @@ json SupervisionView::Render(Timestamp now) const {
           {"today", FormatDate(std::chrono::year_month_day(calendar.today))},
           {"tasks", std::move(tasks)},
           {"major_items", std::move(majors)},
-          {"units", UnitsJson(catalog_, evaluations)},
+          {"units", UnitsJson(catalog_, evaluations, streams_)},
           {"targets", TargetsJson(catalog_, streams_, calendar)},
           {"counts", CountsJson(evaluations)},
           {"supervision_start", start ? json(FormatMonth(*start)) : json(nullptr)},

@@ -154,6 +154,16 @@ class SupervisionView final : public View {
     std::optional<Timestamp> cancelled_at;
     std::vector<MilestoneChange> history;  // every change, oldest first
   };
+  // 批示: a county leader's instruction on the item or on one of its notices.
+  // Kept whole: leaders write a handful per item, not one per report.
+  struct Instruction {
+    StreamVersion version;    // of the InstructionGiven event
+    Timestamp given_at;       // its recorded time
+    std::string principal;    // the leader's principal id
+    std::string leader_name;  // as stamped in the event ("" if none was)
+    std::string notice_id;    // "" for a 批示 on the item itself
+    std::string text;
+  };
   struct StreamState {
     StreamVersion version;  // of the last event folded
     bool started = false;   // reported at least once, or reopened
@@ -168,6 +178,7 @@ class SupervisionView final : public View {
     // By milestone name: setting a milestone's deadline again moves it.
     std::map<std::string, Milestone> milestones;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped
+    std::vector<Instruction> instructions;       // 批示, oldest first; the row has them only when any
   };
 
   // The catalog must pass ValidateCatalog and carry a document date written

@@ -6,6 +6,7 @@
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
 import { fileAttachments } from './files.js';
+import { instructionPanel } from './instructions.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -14,7 +15,7 @@ const TZ = 'Asia/Shanghai';
 
 // --- vocabulary ---------------------------------------------------------------
 
-const ROLE_LABELS = { taskforce: '工作专班', department: '部门（责任单位/配合单位）', auditor: '审计' };
+const ROLE_LABELS = { taskforce: '工作专班', department: '部门（责任单位/配合单位）', auditor: '审计', leader: '县领导' };
 const STATUS_ORDER = ['not_started', 'in_progress', 'pending_review', 'returned', 'completed'];
 const STATUS_LABELS = {
   not_started: '未启动', in_progress: '推进中', pending_review: '待审核', returned: '已退回', completed: '已完成',
@@ -26,7 +27,7 @@ const EVENT_LABELS = {
   ProgressReported: '进展报送', DeadlineSet: '设定时限', ReportReviewed: '审核报送', NoticeIssued: '下发督办',
   NoticeAnswered: '督办答复（整改反馈）', NoticeClosed: '督办销号', NoticeSigned: '督办签收', TaskCompleted: '任务完成销号',
   TaskReopened: '重新启动', AssessmentAdjusted: '加减分', YearFrozen: '年终定格',
-  MilestoneMet: '确认时限完成', MilestoneCancelled: '取消时限',
+  MilestoneMet: '确认时限完成', MilestoneCancelled: '取消时限', InstructionGiven: '领导批示',
 };
 // An API refusal as the clerk reads it: the server's own message, which is
 // Chinese, written for the clerk and names the field as the form does
@@ -107,6 +108,7 @@ function describe(event) {
       return d.reason ? `调整时限“${d.milestone}”至 ${d.due}：${d.reason}` : `设定时限“${d.milestone}”：${d.due}`;
     case 'MilestoneMet': return `工作专班确认时限“${d.milestone}”已完成${d.note ? '：' + d.note : ''}`;
     case 'MilestoneCancelled': return `取消时限“${d.milestone}”：${d.reason}`;
+    case 'InstructionGiven': return `${d.leader_name || '县领导'}批示${d.notice_id ? `（督办通知 ${d.notice_id}）` : ''}：${d.text}`;
     case 'ReportReviewed':
       return `审核${event.reviewed_report_no ? `第${event.reviewed_report_no}次报送` : `第 ${d.report_version} 版报送`}：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
     case 'NoticeIssued': return `下发督办${d.number ? ' ' + d.number : ''}（${d.notice_id}）：${d.reason}（限 ${d.due} 前整改反馈）`;
@@ -226,15 +228,15 @@ const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi M
 // --- the component ------------------------------------------------------------
 
 const PAGES = {
-  overview: { label: '总览', roles: ['taskforce', 'department', 'auditor'] },
-  board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor'] },
-  units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor'] },
+  overview: { label: '总览', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   report: { label: '报送', roles: ['department'] },
   review: { label: '审核督办', roles: ['taskforce'] },
-  assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor'] },
-  audit: { label: '审计', roles: ['taskforce', 'auditor'] },
+  assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  audit: { label: '审计', roles: ['taskforce', 'auditor', 'leader'] },
   admin: { label: '账号管理', roles: ['taskforce'] },
-  item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor'], hidden: true },
+  item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor', 'leader'], hidden: true },
 };
 
 function emptyReport() {
@@ -284,6 +286,8 @@ function app() {
     // review page (the queue's state and methods: review_queue.js)
     ...reviewQueue({ request, query, explain }),
     ...fileAttachments({ explain }),
+    // item page: 领导批示 (instructions.js)
+    ...instructionPanel(),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
