@@ -15,7 +15,8 @@ std::vector<Route> ReviewRoutes();     // api_reviews.cc: the review queue and b
 std::vector<Route> ExportRoutes();     // api_exports.cc: xlsx and csv 台账
 std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed digests
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
-std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
+std::vector<Route> OpsRoutes();
+std::vector<Route> TodoRoutes();       // api_todo.cc: 待办, the 催办 list, sending a 催办        // api_ops.cc: health, metrics, OpenAPI, backups
 
 std::vector<Route> AllRoutes();
 

@@ -3,6 +3,7 @@
 // bearer token (sessionStorage, this tab only) and a cache of stream events.
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
+import { todoPages } from './todo.js';
 
 const TOKEN_KEY = 'kuimen.token';
 const POLL_MS = 3000;
@@ -205,6 +206,8 @@ const PAGES = {
   board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor'] },
   units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor'] },
   report: { label: '报送', roles: ['department'] },
+  todo: { label: '待办', roles: ['department'], badge: true },
+  urge: { label: '催办', roles: ['taskforce'], badge: true },
   review: { label: '审核督办', roles: ['taskforce'] },
   assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor'] },
   audit: { label: '审计', roles: ['taskforce', 'auditor'] },
@@ -253,6 +256,8 @@ function app() {
     formOk: '',
     // review page (the queue's state and methods: review_queue.js)
     ...reviewQueue({ request, query, explain }),
+    // 待办 and 催办 (todo.js)
+    ...todoPages({ request, query, explain }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -393,7 +398,7 @@ function app() {
       if (!this.me) return [];
       return Object.entries(PAGES)
         .filter(([, p]) => !p.hidden && p.roles.includes(this.me.role))
-        .map(([key, p]) => ({ key, label: p.label }));
+        .map(([key, p]) => ({ key, label: p.label, badge: p.badge ? this.todoBadge : 0 }));
     },
 
     get pageTitle() { return (PAGES[this.page] || PAGES.overview).label; },
@@ -418,6 +423,7 @@ function app() {
       try {
         const reply = await this.get(`/api/v1/views/supervision${query({ min_position: this.minPosition })}`);
         this.prepareForms(reply.rendered);
+        await this.loadTodoBadge();
         this.view = reply;
         this.minPosition = null;
         this.lastRefresh = fmtTime(new Date().toISOString());
@@ -453,6 +459,7 @@ function app() {
           case 'overview': await this.loadReportMonths(); break;
           case 'item': await this.loadItem(); break;
           case 'review': await this.loadQueue(); break;
+          case 'todo': case 'urge': break;  // read with the badge, on every refresh
           case 'assessment': await this.loadAssessment(); break;
           case 'admin': await this.loadAdmin(); break;
           default: break;
