@@ -46,6 +46,7 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const PrincipalRegistered&) {}
     void operator()(const PrincipalRevoked&) {}
     void operator()(const TownshipRegistered&) {}
+    void operator()(const UrgeSent&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -134,6 +135,7 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     Status operator()(const PrincipalRegistered&) const { return TaskEvent(); }
     Status operator()(const PrincipalRevoked&) const { return TaskEvent(); }
     Status operator()(const TownshipRegistered&) const { return TaskEvent(); }
+    Status operator()(const UrgeSent&) const { return TaskEvent(); }
 
     Status RequireStreamYear(int year) const {
       if (year == self.year_) return Status::Ok();

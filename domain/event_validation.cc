@@ -267,6 +267,22 @@ Status Check(const TownshipRegistered& e) {
   return CheckNoSurroundingSpace(e.name, {"name", "乡镇（街道）名称"});
 }
 
+// 催办: 1..kMaxUrgeUnits named units without repeats, and an optional one-line text.
+Status Check(const UrgeSent& e) {
+  if (e.units.empty()) return Invalid({"units", "催办单位"}, "required", "请选择要催办的单位");
+  if (e.units.size() > kMaxUrgeUnits) {
+    return Invalid({"units", "催办单位"}, "too_many_items", "一次最多催办" + std::to_string(kMaxUrgeUnits) + "个单位");
+  }
+  for (size_t i = 0; i < e.units.size(); ++i) {
+    const Field field{"units[" + std::to_string(i) + "]", "催办单位"};
+    RETURN_IF_ERROR(CheckText(e.units[i], field, kMaxNameChars));
+    for (size_t j = 0; j < i; ++j) {
+      if (e.units[j] == e.units[i]) return Invalid(field, "duplicate", "“" + e.units[i] + "”重复选择了");
+    }
+  }
+  return CheckOptionalText(e.text, {"text", "催办内容"}, kMaxUrgeTextChars);
+}
+
 }  // namespace
 
 Status ValidateEventData(const EventData& data) {

@@ -16,6 +16,8 @@ inline constexpr size_t kMaxListItems = 50;        // indicators, evidence
 inline constexpr size_t kMaxNoticeIdBytes = 64;
 inline constexpr size_t kMaxPrincipalIdBytes = 64;
 inline constexpr double kMaxAdjustmentPoints = 20;  // 加减分: -20..+20 per event
+inline constexpr size_t kMaxUrgeTextChars = 200;   // 催办: the optional text
+inline constexpr size_t kMaxUrgeUnits = 200;       // 催办: units urged at once
 inline constexpr int kMinAssessmentYear = 2000;     // assessment years, as of streams
 inline constexpr int kMaxAssessmentYear = 2100;
 

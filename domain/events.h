@@ -235,17 +235,39 @@ struct TownshipRegistered {
   bool operator==(const TownshipRegistered&) const = default;
 };
 
+// 催办: the task force urges one unit, or every unit that owes something at
+// that moment, to do what its 待办 lists (reports due, notices to sign or
+// answer, milestones due or overdue). Lives on the one "urges" stream
+// (domain/stream_kind.h), decided by domain/urge_aggregate.h.
+//
+// Shape (wire "UrgeSent", schema 1; also what outbound notifications read):
+//   {"units": ["县农业农村委", ...], "all": false, "text": "请于本周内报送11月进展"}
+// - units: the units urged, 1..200, each a unit of the plan, no repeats, in
+//   the order chosen. With "all" the gateway expanded "every unit that owes
+//   something" to this list when the task force sent it, so a replay never
+//   recomputes who was urged.
+// - all: true when the task force chose 催办全部 (units is then that expansion).
+// - text: optional, up to 200 characters, no control characters.
+// Who and when are the envelope's actor and recorded time.
+struct UrgeSent {
+  std::vector<std::string> units;
+  bool all = false;
+  std::string text;
+  bool operator==(const UrgeSent&) const = default;
+};
+
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
                                AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
                                TownshipRegistered, NoticeSigned, MilestoneMet, MilestoneCancelled,
-                               InstructionGiven>;
+                               InstructionGiven, UrgeSent>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
   kTask,        // task-NN and major-N streams (domain/task_aggregate.h)
   kAssessment,  // assessment-YYYY streams (domain/assessment_aggregate.h)
   kPrincipals,  // the "principals" stream (domain/principal_directory.h)
+  kUrges,       // the "urges" stream (domain/urge_aggregate.h)
 };
 
 inline EventFamily FamilyOf(const EventData& event) {
@@ -267,6 +289,7 @@ inline EventFamily FamilyOf(const EventData& event) {
     EventFamily operator()(const PrincipalRegistered&) const { return EventFamily::kPrincipals; }
     EventFamily operator()(const PrincipalRevoked&) const { return EventFamily::kPrincipals; }
     EventFamily operator()(const TownshipRegistered&) const { return EventFamily::kPrincipals; }
+    EventFamily operator()(const UrgeSent&) const { return EventFamily::kUrges; }
   };
   return std::visit(Visitor{}, event);
 }

@@ -59,6 +59,7 @@ void PrincipalDirectory::Apply(StreamVersion version, const EventData& event) {
     void operator()(const TaskReopened&) {}
     void operator()(const AssessmentAdjusted&) {}
     void operator()(const YearFrozen&) {}
+    void operator()(const UrgeSent&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -142,6 +143,7 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
     Status operator()(const TaskReopened&) const { return OtherStream(); }
     Status operator()(const AssessmentAdjusted&) const { return OtherStream(); }
     Status operator()(const YearFrozen&) const { return OtherStream(); }
+    Status operator()(const UrgeSent&) const { return OtherStream(); }
 
     static Status OtherStream() { return Status::Internal("another stream's event on the principals stream"); }
   };

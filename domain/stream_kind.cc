@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kAssessmentPrefix = "assessment-";
 constexpr std::string_view kPrincipalsName = "principals";
+constexpr std::string_view kUrgesName = "urges";
 
 bool HasNumberAfter(std::string_view name, std::string_view prefix) {
   if (name.substr(0, prefix.size()) != prefix || name.size() == prefix.size()) return false;
@@ -28,6 +29,7 @@ std::string_view StreamKindName(StreamKind kind) {
     case StreamKind::kMajor: return "major";
     case StreamKind::kAssessment: return "assessment";
     case StreamKind::kPrincipals: return "principals";
+    case StreamKind::kUrges: return "urges";
   }
   return "unknown";
 }
@@ -37,6 +39,7 @@ Result<StreamKind> ClassifyStream(const StreamId& stream) {
   if (HasNumberAfter(stream.value, "task-")) return StreamKind::kTask;
   if (HasNumberAfter(stream.value, "major-")) return StreamKind::kMajor;
   if (stream.value == kPrincipalsName) return StreamKind::kPrincipals;
+  if (stream.value == kUrgesName) return StreamKind::kUrges;
   return Status::NotFound("没有这个事项：事项编号应为重点任务、重大事项、考核年度（" +
                               std::to_string(kMinAssessmentYear) + "至" + std::to_string(kMaxAssessmentYear) +
                               "年）或账号名册之一",
@@ -53,10 +56,13 @@ std::string StreamDisplayName(const StreamId& stream) {
   if (HasNumberAfter(stream.value, "task-")) return "第" + number("task-") + "项重点任务";
   if (HasNumberAfter(stream.value, "major-")) return "第" + number("major-") + "项重大事项";
   if (stream.value == kPrincipalsName) return "账号名册";
+  if (stream.value == kUrgesName) return "催办记录";
   return "“" + stream.value + "”";
 }
 
 StreamId PrincipalsStream() { return StreamId{std::string(kPrincipalsName)}; }
+
+StreamId UrgesStream() { return StreamId{std::string(kUrgesName)}; }
 
 StreamId AssessmentStream(int year) { return StreamId{std::string(kAssessmentPrefix) + std::to_string(year)}; }
 

@@ -16,13 +16,14 @@ enum class StreamKind {
   kMajor,       // "major-3": an item of 附件1           -> TaskAggregate
   kAssessment,  // "assessment-2024": a year's 年终综合考核 -> AssessmentAggregate
   kPrincipals,  // "principals": who may act, and the townships -> PrincipalDirectory
+  kUrges,       // "urges": the task force's 催办 to units          -> UrgeAggregate
 };
 
-std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessment", "principals"
+std::string_view StreamKindName(StreamKind kind);  // "task", "major", "assessment", "principals", "urges"
 
 // The kind of a stream by its spelling: "task-" or "major-" followed by a
 // number, "assessment-" followed by a year 2000..2100 written with four
-// digits, or exactly "principals". kNotFound for any other name. Whether the
+// digits, or exactly "principals" or "urges". kNotFound for any other name. Whether the
 // catalog has that task or major item is for domain/supervised_item.h's
 // ResolveStream to say.
 Result<StreamKind> ClassifyStream(const StreamId& stream);
@@ -34,6 +35,9 @@ std::string StreamDisplayName(const StreamId& stream);
 
 // "principals": the one stream of principals and townships.
 StreamId PrincipalsStream();
+
+// "urges": the one stream of the task force's 催办 (UrgeSent).
+StreamId UrgesStream();
 
 // "assessment-2024". Precondition: 2000 <= year <= 2100.
 StreamId AssessmentStream(int year);

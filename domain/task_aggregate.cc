@@ -114,6 +114,7 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event, const A
     void operator()(const PrincipalRegistered&) {}
     void operator()(const PrincipalRevoked&) {}
     void operator()(const TownshipRegistered&) {}
+    void operator()(const UrgeSent&) {}
   };
   std::visit(Visitor{*this, version, actor}, event);
 }
@@ -162,6 +163,9 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
       return Status::InvalidArgument("账号和乡镇（街道）只能在账号管理中登记，不能记在" +
                                          StreamDisplayName(item_.stream) + "上",
                                      "type", "wrong_stream");
+    case EventFamily::kUrges:
+      return Status::InvalidArgument("催办记在催办记录中，不能记在" + StreamDisplayName(item_.stream) + "上", "type",
+                                     "wrong_stream");
   }
   RETURN_IF_ERROR(ValidateEventData(event));
 
@@ -316,6 +320,7 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     Status operator()(const PrincipalRegistered&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const PrincipalRevoked&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const TownshipRegistered&) const { return Status::Internal("principal event on a task stream"); }
+    Status operator()(const UrgeSent&) const { return Status::Internal("urge event on a task stream"); }
 
     // 全县数: only a lead unit speaks for the whole county; a township, even
     // one of a leading group, and a cooperating unit report their own share.

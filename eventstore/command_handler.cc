@@ -12,7 +12,7 @@ namespace kuimen {
 namespace {
 
 // CommandHandler::StreamAggregate, which is private.
-using AnyAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory>;
+using AnyAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory, UrgeAggregate>;
 
 StreamVersion VersionOf(const AnyAggregate& aggregate) {
   return std::visit([](const auto& a) { return a.version(); }, aggregate);
@@ -24,6 +24,7 @@ Status WrongKind(const StreamId& stream, const AnyAggregate& held) {
     const char* operator()(const TaskAggregate&) const { return "Load"; }
     const char* operator()(const AssessmentAggregate&) const { return "LoadAssessment"; }
     const char* operator()(const PrincipalDirectory&) const { return "LoadPrincipals"; }
+    const char* operator()(const UrgeAggregate&) const { return "Submit"; }
   };
   return Status::InvalidArgument(
       "stream: " + stream.value + " is not a stream of this kind; use " + std::visit(Loader{}, held), "stream");
@@ -91,6 +92,8 @@ Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const Strea
     }
     case StreamKind::kPrincipals:
       return StreamAggregate(NewPrincipalDirectory(catalog_));
+    case StreamKind::kUrges:
+      return StreamAggregate(NewUrgeAggregate(catalog_));
   }
   return Status::Internal("unhandled stream kind of " + stream.value);
 }

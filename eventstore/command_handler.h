@@ -16,6 +16,7 @@
 #include "domain/events.h"
 #include "domain/principal_directory.h"
 #include "domain/task_aggregate.h"
+#include "domain/urge_aggregate.h"
 #include "eventstore/event_store.h"
 
 namespace kuimen {
@@ -31,8 +32,8 @@ struct Submission {
 
 // The write path: load the stream's aggregate, let it decide, append. Task
 // and major streams are decided by TaskAggregate, assessment-YYYY streams by
-// AssessmentAggregate, the principals stream by PrincipalDirectory
-// (domain/stream_kind.h tells them apart).
+// AssessmentAggregate, the principals stream by PrincipalDirectory, the urges
+// stream by UrgeAggregate (domain/stream_kind.h tells them apart).
 // Thread-safe. Submissions to one stream are decided in arrival order, each
 // on the state the one before it left, so a decision always sees the event
 // before it. Submissions that arrive while a stream's batch is being written
@@ -71,7 +72,7 @@ class CommandHandler {
   Result<PrincipalDirectory> LoadPrincipals();
 
  private:
-  using StreamAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory>;
+  using StreamAggregate = std::variant<TaskAggregate, AssessmentAggregate, PrincipalDirectory, UrgeAggregate>;
 
   // The stream's aggregate before any event: the one place where the kind of
   // a stream picks its aggregate. kNotFound for a stream the plan does not have.

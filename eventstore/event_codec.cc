@@ -42,6 +42,7 @@ template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = 
 template <> struct Wire<PrincipalRegistered> { static constexpr std::string_view kName = "PrincipalRegistered"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<PrincipalRevoked> { static constexpr std::string_view kName = "PrincipalRevoked"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TownshipRegistered> { static constexpr std::string_view kName = "TownshipRegistered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<UrgeSent> { static constexpr std::string_view kName = "UrgeSent"; static constexpr std::uint32_t kSchema = 1; };
 
 Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
@@ -122,6 +123,7 @@ json ToJson(const PrincipalRegistered& e) {
 }
 json ToJson(const PrincipalRevoked& e) { return {{"principal_id", e.principal_id}}; }
 json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
+json ToJson(const UrgeSent& e) { return {{"units", e.units}, {"all", e.all}, {"text", e.text}}; }
 
 // --- from JSON -------------------------------------------------------------
 
@@ -466,6 +468,21 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
   RETURN_IF_ERROR(r.RejectUnknown({"name"}));
   TownshipRegistered e;
   ASSIGN_OR_RETURN(e.name, r.String("name"));
+  return e;
+}
+
+template <> Result<UrgeSent> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"units", "all", "text"}));
+  UrgeSent e;
+  ASSIGN_OR_RETURN(const json* units, r.Array("units"));
+  for (size_t i = 0; i < units->size(); ++i) {
+    const std::string path = JsonReader::Element(r.PathOf("units"), i);
+    if (!(*units)[i].is_string()) return Status::InvalidArgument("催办单位应为单位名称", path, "wrong_type");
+    e.units.push_back((*units)[i].get<std::string>());
+  }
+  ASSIGN_OR_RETURN(std::optional<bool> all, r.OptionalBool("all"));
+  e.all = all.value_or(false);
+  ASSIGN_OR_RETURN(e.text, r.OptionalString("text"));
   return e;
 }
 

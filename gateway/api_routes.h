@@ -17,6 +17,7 @@ std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed d
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
 std::vector<Route> SessionRoutes();    // api_sessions.cc: browser sign-in and sign-out (cookie)
 std::vector<Route> FileRoutes();       // api_files.cc: uploaded files (佐证材料)
+std::vector<Route> TodoRoutes();       // api_todo.cc: 待办, the 催办 list, sending a 催办
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
 
 std::vector<Route> AllRoutes();

@@ -68,6 +68,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"taskforce_or_auditor", 403, "只有工作专班和审计人员可以查看此内容", "only the task force and auditors may read this"},
     {"origin_mismatch", 403, "请求不是从本系统的页面发出的，已拒绝；请在督办系统页面中操作",
      "a write authorized by the session cookie without this server's Origin (CSRF defence)"},
+    {"own_unit_only", 403, "只能查看本单位的待办", "a department asks for another unit's 待办"},
     {"permission_denied", 403, "没有权限办理此操作", "forbidden, no more specific code"},
     // --- what does not exist (404) ---
     {"route_not_found", 404, "没有这个页面或接口", "no route has this path"},
@@ -93,6 +94,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"notice_id_taken", 409, "已有编号相同的督办通知", "notice ids are unique within an item"},
     {"notice_closed", 409, "该督办通知已销号", "a closed notice takes nothing more"},
     {"notice_already_signed", 409, "该督办通知已签收，不能重复签收", "a notice is signed for once"},
+    {"nothing_owed", 409, "目前没有单位有待办事项，无需催办", "催办全部 while no unit owes anything"},
     {"notice_unanswered", 409, "该督办通知尚未反馈整改情况，未整改销号须填写理由",
      "closing an unanswered notice needs unanswered_reason"},
     {"year_frozen", 409, "该年度考核已年终定格，不能再修改", "a frozen assessment year takes nothing more"},

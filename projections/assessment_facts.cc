@@ -428,6 +428,7 @@ struct FoldTask {
   Touched operator()(const PrincipalRegistered&) const { return std::nullopt; }
   Touched operator()(const PrincipalRevoked&) const { return std::nullopt; }
   Touched operator()(const TownshipRegistered&) const { return std::nullopt; }
+  Touched operator()(const UrgeSent&) const { return std::nullopt; }
 };
 
 struct FoldYear {
@@ -459,6 +460,7 @@ struct FoldYear {
   bool operator()(const PrincipalRegistered&) const { return false; }
   bool operator()(const PrincipalRevoked&) const { return false; }
   bool operator()(const TownshipRegistered&) const { return false; }
+  bool operator()(const UrgeSent&) const { return false; }
 };
 
 std::string Dump(const json& row) { return row.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -185,6 +185,7 @@ struct Fold {
   void operator()(const PrincipalRegistered&) const {}
   void operator()(const PrincipalRevoked&) const {}
   void operator()(const TownshipRegistered&) const {}
+  void operator()(const UrgeSent&) const {}
 
   // The change this event makes to a milestone, by its actor, now.
   MilestoneChange Change(MilestoneChangeKind kind) const {

@@ -213,6 +213,12 @@ class SupervisionView final : public View {
   // the month (local time) of the store's first event; empty while unknown.
   std::optional<std::chrono::year_month> SupervisionStart() const;
 
+  // The folded state per stream (only streams with events), the options and
+  // the catalog the view judges with: what projections/todo_list.h reads.
+  const std::map<std::string, StreamState>& Streams() const { return streams_; }
+  const SupervisionOptions& Options() const { return options_; }
+  const Catalog& PlanCatalog() const { return catalog_; }
+
  private:
   SupervisionView(Catalog catalog, SupervisionOptions options, std::chrono::sys_days plan_date);
 

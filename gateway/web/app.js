@@ -7,6 +7,7 @@ import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
 import { fileAttachments } from './files.js';
 import { instructionPanel } from './instructions.js';
+import { todoPages } from './todo.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -232,6 +233,8 @@ const PAGES = {
   board: { label: '任务看板', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   units: { label: '单位视图', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   report: { label: '报送', roles: ['department'] },
+  todo: { label: '待办', roles: ['department'], badge: true },
+  urge: { label: '催办', roles: ['taskforce'], badge: true },
   review: { label: '审核督办', roles: ['taskforce'] },
   assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   audit: { label: '审计', roles: ['taskforce', 'auditor', 'leader'] },
@@ -288,6 +291,8 @@ function app() {
     ...fileAttachments({ explain }),
     // item page: 领导批示 (instructions.js)
     ...instructionPanel(),
+    // 待办 and 催办 (todo.js)
+    ...todoPages({ request, query, explain }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -441,7 +446,7 @@ function app() {
       if (!this.me) return [];
       return Object.entries(PAGES)
         .filter(([, p]) => !p.hidden && p.roles.includes(this.me.role))
-        .map(([key, p]) => ({ key, label: p.label }));
+        .map(([key, p]) => ({ key, label: p.label, badge: p.badge ? this.todoBadge : 0 }));
     },
 
     get pageTitle() { return (PAGES[this.page] || PAGES.overview).label; },
@@ -466,6 +471,7 @@ function app() {
       try {
         const reply = await this.get(`/api/v1/views/supervision${query({ min_position: this.minPosition })}`);
         this.prepareForms(reply.rendered);
+        await this.loadTodoBadge();
         this.view = reply;
         this.minPosition = null;
         this.lastRefresh = fmtTime(new Date().toISOString());
@@ -501,6 +507,7 @@ function app() {
           case 'overview': await this.loadReportMonths(); break;
           case 'item': await this.loadItem(); break;
           case 'review': await this.loadQueue(); break;
+          case 'todo': case 'urge': break;  // read with the badge, on every refresh
           case 'assessment': await this.loadAssessment(); break;
           case 'admin': await this.loadAdmin(); break;
           default: break;

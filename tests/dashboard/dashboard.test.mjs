@@ -53,8 +53,8 @@ test('login refuses an unknown token and shows why', async () => {
 
 test('each role sees its own pages', async () => {
   const expected = {
-    taskforce: ['overview', 'board', 'units', 'review', 'assessment', 'audit', 'admin'],
-    department: ['overview', 'board', 'units', 'report', 'assessment'],
+    taskforce: ['overview', 'board', 'units', 'urge', 'review', 'assessment', 'audit', 'admin'],
+    department: ['overview', 'board', 'units', 'report', 'todo', 'assessment'],
     auditor: ['overview', 'board', 'units', 'assessment', 'audit'],
   };
   for (const [role, pages] of Object.entries(expected)) {
