@@ -40,6 +40,8 @@ template <> struct Wire<YearFrozen> { static constexpr std::string_view kName = 
 template <> struct Wire<PrincipalRegistered> { static constexpr std::string_view kName = "PrincipalRegistered"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<PrincipalRevoked> { static constexpr std::string_view kName = "PrincipalRevoked"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TownshipRegistered> { static constexpr std::string_view kName = "TownshipRegistered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<WebhookRegistered> { static constexpr std::string_view kName = "WebhookRegistered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<WebhookRemoved> { static constexpr std::string_view kName = "WebhookRemoved"; static constexpr std::uint32_t kSchema = 1; };
 
 Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
@@ -106,6 +108,10 @@ json ToJson(const PrincipalRegistered& e) {
 }
 json ToJson(const PrincipalRevoked& e) { return {{"principal_id", e.principal_id}}; }
 json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
+json ToJson(const WebhookRegistered& e) {
+  return {{"unit", e.unit}, {"url", e.url}, {"secret_sealed", e.secret_sealed}};
+}
+json ToJson(const WebhookRemoved& e) { return {{"unit", e.unit}}; }
 
 // --- from JSON -------------------------------------------------------------
 
@@ -403,6 +409,22 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
   RETURN_IF_ERROR(r.RejectUnknown({"name"}));
   TownshipRegistered e;
   ASSIGN_OR_RETURN(e.name, r.String("name"));
+  return e;
+}
+
+template <> Result<WebhookRegistered> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"unit", "url", "secret_sealed"}));
+  WebhookRegistered e;
+  ASSIGN_OR_RETURN(e.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(e.url, r.String("url"));
+  ASSIGN_OR_RETURN(e.secret_sealed, r.String("secret_sealed"));
+  return e;
+}
+
+template <> Result<WebhookRemoved> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"unit"}));
+  WebhookRemoved e;
+  ASSIGN_OR_RETURN(e.unit, r.String("unit"));
   return e;
 }
 
