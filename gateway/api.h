@@ -29,6 +29,7 @@ class GatewayMetrics;
 class NoticeNumbers;
 class PrincipalRegistry;
 class Projector;
+class WebhookDeliveries;
 
 // Who may call a route, before the domain's own rules (which decide every
 // write: a department on another unit's task, an auditor writing) are asked.
@@ -72,12 +73,13 @@ struct ApiContext {
   std::filesystem::path data_dir;
   std::function<std::vector<ViewHealth>()> views_health;  // of the views run here
   NoticeNumbers& notice_numbers;  // every NoticeIssued goes through it (文号)
+  WebhookDeliveries* webhooks = nullptr;  // outbound notifications; nullptr when not run
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;
 
 struct Route {
-  std::string method;   // "GET", "POST" or "DELETE"
+  std::string method;   // "GET", "POST", "PUT" or "DELETE"
   std::string path;     // as the OpenAPI document writes it: "/api/v1/tasks/{no}"
   Access access;
   Handler handler;

@@ -13,6 +13,7 @@
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/service.h"
+#include "gateway/webhook_deliveries.h"
 
 namespace kuimen {
 
@@ -20,13 +21,15 @@ namespace kuimen {
 // identity (principals and the first administrator), the audit signing key,
 // the metrics and the HTTP server. Files it keeps in the data directory:
 // admin.token (the first administrator's token, 0600), keys/ed25519.pem (the
-// signing key, 0600) and server.json (the address, while serving).
+// signing key, 0600) and server.json (the address, while serving); the
+// webhook deliveries keep keys/webhook.key and webhooks/deliveries.jsonl.
 class Gateway {
  public:
   // None is owned; all must outlive the gateway.
   static Result<std::unique_ptr<Gateway>> Start(const Catalog& catalog, Service& service, const ViewSettings& settings,
                                                 const std::filesystem::path& data_dir, const Clock& clock,
-                                                const HttpServerOptions& http);
+                                                const HttpServerOptions& http,
+                                                const WebhookDeliveryOptions& webhooks = {});
   // Stops accepting and finishes the requests in flight.
   ~Gateway();
 
@@ -41,6 +44,7 @@ class Gateway {
   std::unique_ptr<PrincipalRegistry> principals_;
   std::unique_ptr<DigestSigner> signer_;
   std::unique_ptr<GatewayMetrics> metrics_;
+  std::unique_ptr<WebhookDeliveries> webhooks_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<HttpServer> http_;
 };
