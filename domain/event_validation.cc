@@ -287,9 +287,10 @@ Status CheckWebhookUrl(std::string_view url) {
 Status Check(const WebhookRegistered& e) {
   RETURN_IF_ERROR(CheckText(e.unit, {"unit", "单位"}, kMaxNameChars));
   RETURN_IF_ERROR(CheckWebhookUrl(e.url));
-  if (e.secret_sealed.size() > kMaxUriBytes) {
-    return Invalid({"secret_sealed", "签名密钥"}, "too_long", "签名密钥过长");
+  if (e.url.find('?') != std::string::npos) {
+    return Invalid({"url", "接收地址"}, "invalid_format", "接收地址的查询串应加密保存，不能写在地址中");
   }
+  if (e.sealed.size() > 2 * kMaxUriBytes) return Invalid({"sealed", "接收地址"}, "too_long", "接收地址或签名密钥过长");
   return Status::Ok();
 }
 

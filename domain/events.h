@@ -208,13 +208,14 @@ struct TownshipRegistered {
 // The task force registers (or replaces) a unit's outbound webhook: the URL of
 // the county messaging robot (渝快政 / 政务钉钉 / 企业微信) that receives the
 // unit's notifications (gateway/webhook_deliveries.h). The signing secret is
-// needed to sign, so it is kept, but sealed: `secret_sealed` is the secret
-// encrypted by the gateway under a key of the data directory (keys/), opaque
-// here, so the log (GET /api/v1/events, `kuimen log`) never shows it.
+// needed to sign, so it is kept, but sealed, and so is the URL's query string
+// (robots carry their access token there): `sealed` is both, encrypted by the
+// gateway under a key of the data directory (keys/), opaque here, so the log
+// (GET /api/v1/events, `kuimen log`) never shows them.
 struct WebhookRegistered {
-  std::string unit;           // a catalog unit or a registered township
-  std::string url;            // http:// or https://
-  std::string secret_sealed;  // base64 of the sealed secret; empty = unsigned deliveries
+  std::string unit;    // a catalog unit or a registered township
+  std::string url;     // http:// or https://, without its query string
+  std::string sealed;  // base64 of the sealed query string and secret
   bool operator==(const WebhookRegistered&) const = default;
 };
 

@@ -109,7 +109,7 @@ json ToJson(const PrincipalRegistered& e) {
 json ToJson(const PrincipalRevoked& e) { return {{"principal_id", e.principal_id}}; }
 json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
 json ToJson(const WebhookRegistered& e) {
-  return {{"unit", e.unit}, {"url", e.url}, {"secret_sealed", e.secret_sealed}};
+  return {{"unit", e.unit}, {"url", e.url}, {"sealed", e.sealed}};
 }
 json ToJson(const WebhookRemoved& e) { return {{"unit", e.unit}}; }
 
@@ -413,11 +413,11 @@ template <> Result<TownshipRegistered> FromJson(const JsonReader& r) {
 }
 
 template <> Result<WebhookRegistered> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"unit", "url", "secret_sealed"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"unit", "url", "sealed"}));
   WebhookRegistered e;
   ASSIGN_OR_RETURN(e.unit, r.String("unit"));
   ASSIGN_OR_RETURN(e.url, r.String("url"));
-  ASSIGN_OR_RETURN(e.secret_sealed, r.String("secret_sealed"));
+  ASSIGN_OR_RETURN(e.sealed, r.String("sealed"));
   return e;
 }
 

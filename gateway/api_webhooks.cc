@@ -16,12 +16,6 @@ constexpr std::size_t kMaxSecretBytes = 256;
 constexpr std::uint64_t kDefaultDeliveries = 200;
 constexpr std::uint64_t kMaxDeliveries = 1000;
 
-// The URL as reads show it: a robot's query string usually holds its access
-// token, so it shows as "?…".
-std::string RedactedUrl(const std::string& url) {
-  const std::size_t query = url.find('?');
-  return query == std::string::npos ? url : url.substr(0, query) + "?…";
-}
 
 Result<WebhookDeliveries*> Deliveries(ApiContext& api) {
   if (api.webhooks == nullptr) return Status::Unavailable("webhook deliveries are not run by this server");
@@ -30,6 +24,7 @@ Result<WebhookDeliveries*> Deliveries(ApiContext& api) {
 
 // The signing secret as the robot's platform gives it ("SEC…"): printable ASCII.
 Status CheckSecret(const std::string& secret) {
+  if (secret.empty()) return Status::Ok();
   if (secret.size() > kMaxSecretBytes) {
     return Status::InvalidArgument("签名密钥不能超过" + std::to_string(kMaxSecretBytes) + "个字符", "secret", "too_long");
   }
@@ -57,13 +52,24 @@ std::vector<Route> WebhookRoutes() {
     }
     const std::string secret = body.value("secret", "");
     RETURN_IF_ERROR(CheckSecret(secret));
-    ASSIGN_OR_RETURN(std::string sealed, deliveries->sealer().Seal(secret));
-    WebhookRegistered event{call.Param("unit"), body["url"].get<std::string>(), std::move(sealed)};
+    // The query string (a robot's access token) is sealed with the secret; the
+    // event keeps the address without it. The whole URL is checked as one first.
+    const std::string url = body["url"].get<std::string>();
+    RETURN_IF_ERROR(ValidateEventData(WebhookRegistered{call.Param("unit"), url.substr(0, url.find('?')), ""}));
+    const std::size_t query_at = url.find('?');
+    const std::string query = query_at == std::string::npos ? "" : url.substr(query_at + 1);
+    for (char c : query) {
+      if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
+        return Status::InvalidArgument("接收地址只能含英文字母、数字和符号，不能有空格或汉字", "url", "invalid_format");
+      }
+    }
+    ASSIGN_OR_RETURN(std::string sealed, SealWebhook(deliveries->sealer(), {query, secret}));
+    WebhookRegistered event{call.Param("unit"), url.substr(0, query_at), std::move(sealed)};
     ASSIGN_OR_RETURN(RecordedEvent stored,
                      api.commands.Submit(Submission{PrincipalsStream(), call.actor, event, std::nullopt, std::nullopt}));
     ApiReply reply;
     reply.json["unit"] = event.unit;
-    reply.json["url"] = RedactedUrl(event.url);
+    reply.json["url"] = event.url;
     reply.json["signed"] = !secret.empty();
     reply.json["position"] = stored.position.value;
     return reply;
@@ -85,7 +91,7 @@ std::vector<Route> WebhookRoutes() {
     ApiReply reply;
     reply.json["webhooks"] = nlohmann::ordered_json::array();
     for (const auto& [unit, url] : sorted) {
-      reply.json["webhooks"].push_back({{"unit", unit}, {"url", RedactedUrl(url)}});
+      reply.json["webhooks"].push_back({{"unit", unit}, {"url", url}});
     }
     return reply;
   }});

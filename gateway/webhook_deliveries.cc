@@ -148,7 +148,7 @@ std::string_view DeliveryStateName(DeliveryRecord::State state) {
 struct WebhookDeliveries::Pending {
   DeliveryRecord record;
   std::string url;
-  std::string sealed_secret;
+  std::string sealed;  // the URL's query string and the secret (WebhookRegistered::sealed)
   std::string body;
 };
 
@@ -186,7 +186,7 @@ Result<std::unique_ptr<WebhookDeliveries>> WebhookDeliveries::Start(EventStore& 
     Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
     if (!data.ok()) continue;
     if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
-      self->webhooks_[added->unit] = {added->url, added->secret_sealed};
+      self->webhooks_[added->unit] = {added->url, added->sealed};
     } else if (const auto* removed = std::get_if<WebhookRemoved>(&*data)) {
       self->webhooks_.erase(removed->unit);
     }
@@ -266,7 +266,7 @@ void WebhookDeliveries::Handle(const RecordedEvent& event) {
   Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
   if (!data.ok()) return;
   if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
-    webhooks_[added->unit] = {added->url, added->secret_sealed};
+    webhooks_[added->unit] = {added->url, added->sealed};
     return;
   }
   if (const auto* removed = std::get_if<WebhookRemoved>(&*data)) {
@@ -288,7 +288,7 @@ void WebhookDeliveries::Handle(const RecordedEvent& event) {
     }
     auto pending = std::make_unique<Pending>();
     pending->url = hook->second.first;
-    pending->sealed_secret = hook->second.second;
+    pending->sealed = hook->second.second;
     nlohmann::json body{{"msgtype", "text"}, {"text", {{"content", note.content}}}};
     pending->body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (record.attempts == 0 && record.unit.empty()) {
@@ -315,14 +315,14 @@ void WebhookDeliveries::LaunchDue() {
       waiting.insert(unit);
       continue;
     }
-    std::string secret;
-    if (Result<std::string> opened = sealer_->Open(pending->sealed_secret); opened.ok()) {
-      secret = *opened;
-    } else {
-      spdlog::error("webhook deliveries: pos={} the unit's secret does not open: {}", key.first,
+    Result<WebhookSealed> opened = OpenWebhookSealed(*sealer_, pending->sealed);
+    if (!opened.ok()) {
+      spdlog::error("webhook deliveries: pos={} the unit's query string and secret do not open: {}", key.first,
                     opened.status().message());
+      opened = WebhookSealed{};
     }
-    const ParsedUrl url = ParseUrl(pending->url);
+    const std::string secret = opened->secret;
+    const ParsedUrl url = ParseUrl(opened->query.empty() ? pending->url : pending->url + "?" + opened->query);
     httplib::Headers headers{{"X-Kuimen-Event-Position", std::to_string(key.first)}};
     if (!secret.empty()) headers.emplace("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
     auto attempt = std::make_unique<Attempt>();

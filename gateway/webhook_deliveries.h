@@ -23,8 +23,9 @@ namespace kuimen {
 
 struct WebhookDeliveryOptions {
   // How long the worker waits for new events (real time) before it looks at
-  // due retries and finished sends again. Default 500 ms.
-  std::chrono::milliseconds poll_interval{500};
+  // due retries and finished sends again; also the longest a stop waits for
+  // an idle worker. Default 50 ms (a wait on the store's head, cheap).
+  std::chrono::milliseconds poll_interval{50};
   // Backoff after a failed attempt, by the service's Clock: first_retry,
   // doubled after each further failure, at most max_retry. Defaults 2 s, 5 min.
   std::chrono::milliseconds first_retry{2000};

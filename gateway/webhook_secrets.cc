@@ -6,6 +6,7 @@
 #include <optional>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -113,6 +114,21 @@ Result<std::string> WebhookSealer::Open(std::string_view sealed) const {
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + n, &m) == 1;
   if (!ok) return Status::DataLoss("a sealed webhook secret does not open under keys/webhook.key");
   return plain;
+}
+
+Result<std::string> SealWebhook(const WebhookSealer& sealer, const WebhookSealed& plain) {
+  return sealer.Seal(nlohmann::json{{"query", plain.query}, {"secret", plain.secret}}.dump());
+}
+
+Result<WebhookSealed> OpenWebhookSealed(const WebhookSealer& sealer, std::string_view sealed) {
+  ASSIGN_OR_RETURN(std::string text, sealer.Open(sealed));
+  if (text.empty()) return WebhookSealed{};
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("query") || !j["query"].is_string() || !j.contains("secret") ||
+      !j["secret"].is_string()) {
+    return Status::DataLoss("a sealed webhook is not a query string and a secret");
+  }
+  return WebhookSealed{j["query"].get<std::string>(), j["secret"].get<std::string>()};
 }
 
 std::string WebhookSignature(std::string_view secret, std::string_view body) {

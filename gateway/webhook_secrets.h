@@ -9,7 +9,7 @@
 
 namespace kuimen {
 
-// Seals the webhook signing secrets the task force registers. A secret must
+// Seals the webhook signing secrets (and URL query strings) the task force registers. A secret must
 // sign every delivery, so it cannot be kept as a hash; it is kept in the
 // WebhookRegistered event encrypted (AES-256-GCM, a fresh 12-byte nonce per
 // secret) under a 32-byte key in the data directory (keys/webhook.key, 0600),
@@ -31,6 +31,16 @@ class WebhookSealer {
   explicit WebhookSealer(std::string key) : key_(std::move(key)) {}
   std::string key_;
 };
+
+// What WebhookRegistered::sealed holds: the URL's query string (a robot's
+// access token) and the signing secret, either may be empty.
+struct WebhookSealed {
+  std::string query;
+  std::string secret;
+};
+Result<std::string> SealWebhook(const WebhookSealer& sealer, const WebhookSealed& plain);
+// kDataLoss when it does not open under this key or is not what SealWebhook wrote.
+Result<WebhookSealed> OpenWebhookSealed(const WebhookSealer& sealer, std::string_view sealed);
 
 // "sha256=" + the lower-case hex HMAC-SHA256 of `body` under `secret`: the
 // X-Kuimen-Signature header of a delivery.

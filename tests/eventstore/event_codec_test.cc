@@ -104,7 +104,7 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"PrincipalRevoked.v1.json", PrincipalRevoked{"p-3f2a9c01"}},
         GoldenCase{"TownshipRegistered.v1.json", TownshipRegistered{"永安街道"}},
         GoldenCase{"WebhookRegistered.v1.json",
-                   WebhookRegistered{"县农业农村委", "https://oapi.dingtalk.example/robot/send?access_token=abc123",
+                   WebhookRegistered{"县农业农村委", "https://oapi.dingtalk.example/robot/send",
                                      "AAECAwQFBgcICQoLc2VhbGVkLXNlY3JldA=="}},
         GoldenCase{"WebhookRemoved.v1.json", WebhookRemoved{"县农业农村委"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) {
