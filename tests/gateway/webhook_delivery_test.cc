@@ -49,7 +49,12 @@ class Receiver {
 
   Receiver() {
     server_.Post(R"(/robot/(\w+))", [this](const httplib::Request& request, httplib::Response& response) {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
+      if (request.path == "/robot/slow") {
+        ++slow_waiting_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return slow_released_; });
+      }
       int status = 200;
       if (!script_.empty()) {
         status = script_.front();
@@ -66,6 +71,7 @@ class Receiver {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
   ~Receiver() {
+    Release();
     server_.stop();
     thread_.join();
   }
@@ -76,6 +82,17 @@ class Receiver {
   void Answer(std::initializer_list<int> statuses) {
     std::lock_guard lock(mu_);
     script_.insert(script_.end(), statuses);
+  }
+  // Lets the requests held at /robot/slow answer.
+  void Release() {
+    std::lock_guard lock(mu_);
+    slow_released_ = true;
+    changed_.notify_all();
+  }
+  // Waits until a request is being held at /robot/slow.
+  bool WaitForHeldRequest() {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return slow_waiting_ > 0; });
   }
   std::vector<Hit> Hits() const {
     std::lock_guard lock(mu_);
@@ -95,6 +112,8 @@ class Receiver {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::deque<int> script_;
+  int slow_waiting_ = 0;
+  bool slow_released_ = false;
   std::vector<Hit> hits_;
 };
 
@@ -294,6 +313,27 @@ TEST_F(WebhookDeliveryTest, SendsNothingToAUnitWithoutAWebhookOrAfterItsRemoval)
   EXPECT_TRUE(log["deliveries"].empty()) << log.dump();
   EXPECT_TRUE(receiver_.Hits().empty());
   EXPECT_LT(before, after);
+}
+
+TEST_F(WebhookDeliveryTest, ASlowReceiverDoesNotHoldUpAnotherUnitsMessages) {
+  Result<SupervisedItem> task8 = ResolveStream(catalog_, TaskStream(TaskNo(8)));
+  ASSERT_TRUE(task8.ok());
+  const std::string other_unit = task8->lead_units.at(0);
+  ASSERT_NE(other_unit, lead_unit_);
+  RegisterWebhook(lead_unit_, receiver_.Url("slow"));
+  RegisterWebhook(other_unit, receiver_.Url("other"));
+  IssueNotice("DB-1");  // to task 7's lead unit, whose robot does not answer yet
+  ASSERT_TRUE(receiver_.WaitForHeldRequest());
+  Reply notice = Post("/api/v1/tasks/8/events", admin_token_,
+                      {{"type", "NoticeIssued"},
+                       {"data", {{"notice_id", "DB-8"}, {"due", "2024-12-31"}, {"reason", "进度滞后于序时"}}}});
+  ASSERT_EQ(notice.status, 201) << notice.body;
+
+  // The other unit's message arrives while the first robot still holds its request.
+  const std::vector<Receiver::Hit> hits = receiver_.WaitFor(1);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].path, "/robot/other");
+  receiver_.Release();
 }
 
 TEST_F(WebhookDeliveryTest, TellsTheReportingUnitItsReportWasReturned) {
