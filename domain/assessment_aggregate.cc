@@ -47,6 +47,8 @@ void AssessmentAggregate::Apply(StreamVersion version, const EventData& event) {
     void operator()(const PrincipalRevoked&) {}
     void operator()(const TownshipRegistered&) {}
     void operator()(const UrgeSent&) {}
+    void operator()(const WebhookRegistered&) {}
+    void operator()(const WebhookRemoved&) {}
   };
   std::visit(Visitor{*this, version}, event);
 }
@@ -136,6 +138,8 @@ Status AssessmentAggregate::Decide(const Actor& actor, const EventData& event) c
     Status operator()(const PrincipalRevoked&) const { return TaskEvent(); }
     Status operator()(const TownshipRegistered&) const { return TaskEvent(); }
     Status operator()(const UrgeSent&) const { return TaskEvent(); }
+    Status operator()(const WebhookRegistered&) const { return TaskEvent(); }
+    Status operator()(const WebhookRemoved&) const { return TaskEvent(); }
 
     Status RequireStreamYear(int year) const {
       if (year == self.year_) return Status::Ok();

@@ -283,6 +283,41 @@ Status Check(const UrgeSent& e) {
   return CheckOptionalText(e.text, {"text", "催办内容"}, kMaxUrgeTextChars);
 }
 
+// A webhook's URL: http:// or https:// then a host, printable ASCII only (a
+// robot's address as the county's messaging platform gives it).
+Status CheckWebhookUrl(std::string_view url) {
+  const Field field{"url", "接收地址"};
+  if (url.empty()) return Invalid(field, "required", "接收地址不能为空");
+  if (url.size() > kMaxUriBytes) {
+    return Invalid(field, "too_long", "接收地址不能超过" + std::to_string(kMaxUriBytes) + "个字符");
+  }
+  std::string_view rest;
+  if (url.starts_with("http://")) rest = url.substr(7);
+  else if (url.starts_with("https://")) rest = url.substr(8);
+  else return Invalid(field, "invalid_format", "接收地址须以http://或https://开头");
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':' || rest.front() == '?') {
+    return Invalid(field, "invalid_format", "接收地址缺少主机名");
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
+      return Invalid(field, "invalid_format", "接收地址只能含英文字母、数字和符号，不能有空格或汉字");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Check(const WebhookRegistered& e) {
+  RETURN_IF_ERROR(CheckText(e.unit, {"unit", "单位"}, kMaxNameChars));
+  RETURN_IF_ERROR(CheckWebhookUrl(e.url));
+  if (e.url.find('?') != std::string::npos) {
+    return Invalid({"url", "接收地址"}, "invalid_format", "接收地址的查询串应加密保存，不能写在地址中");
+  }
+  if (e.sealed.size() > 2 * kMaxUriBytes) return Invalid({"sealed", "接收地址"}, "too_long", "接收地址或签名密钥过长");
+  return Status::Ok();
+}
+
+Status Check(const WebhookRemoved& e) { return CheckText(e.unit, {"unit", "单位"}, kMaxNameChars); }
+
 }  // namespace
 
 Status ValidateEventData(const EventData& data) {

@@ -256,11 +256,31 @@ struct UrgeSent {
   bool operator==(const UrgeSent&) const = default;
 };
 
+// The task force registers (or replaces) a unit's outbound webhook: the URL of
+// the county messaging robot (渝快政 / 政务钉钉 / 企业微信) that receives the
+// unit's notifications (gateway/webhook_deliveries.h). The signing secret is
+// needed to sign, so it is kept, but sealed, and so is the URL's query string
+// (robots carry their access token there): `sealed` is both, encrypted by the
+// gateway under a key of the data directory (keys/), opaque here, so the log
+// (GET /api/v1/events, `kuimen log`) never shows them.
+struct WebhookRegistered {
+  std::string unit;    // a catalog unit or a registered township
+  std::string url;     // http:// or https://, without its query string
+  std::string sealed;  // base64 of the sealed query string and secret
+  bool operator==(const WebhookRegistered&) const = default;
+};
+
+// The task force removes a unit's webhook; nothing is sent to it afterwards.
+struct WebhookRemoved {
+  std::string unit;
+  bool operator==(const WebhookRemoved&) const = default;
+};
+
 using EventData = std::variant<ProgressReported, DeadlineSet, ReportReviewed, NoticeIssued,
                                NoticeAnswered, NoticeClosed, TaskCompleted, TaskReopened,
                                AssessmentAdjusted, YearFrozen, PrincipalRegistered, PrincipalRevoked,
                                TownshipRegistered, NoticeSigned, MilestoneMet, MilestoneCancelled,
-                               InstructionGiven, UrgeSent>;
+                               InstructionGiven, UrgeSent, WebhookRegistered, WebhookRemoved>;
 
 // Which kind of stream an event belongs on, and so which aggregate decides it.
 enum class EventFamily {
@@ -290,6 +310,8 @@ inline EventFamily FamilyOf(const EventData& event) {
     EventFamily operator()(const PrincipalRevoked&) const { return EventFamily::kPrincipals; }
     EventFamily operator()(const TownshipRegistered&) const { return EventFamily::kPrincipals; }
     EventFamily operator()(const UrgeSent&) const { return EventFamily::kUrges; }
+    EventFamily operator()(const WebhookRegistered&) const { return EventFamily::kPrincipals; }
+    EventFamily operator()(const WebhookRemoved&) const { return EventFamily::kPrincipals; }
   };
   return std::visit(Visitor{}, event);
 }

@@ -44,6 +44,8 @@ void PrincipalDirectory::Apply(StreamVersion version, const EventData& event) {
     void operator()(const TownshipRegistered& e) {
       if (self.township_set_.insert(e.name).second) self.townships_.push_back(e.name);
     }
+    void operator()(const WebhookRegistered& e) { self.webhook_urls_[e.unit] = e.url; }
+    void operator()(const WebhookRemoved& e) { self.webhook_urls_.erase(e.unit); }
     // Never stored on the principals stream (Decide refuses them); nothing to fold.
     void operator()(const ProgressReported&) {}
     void operator()(const DeadlineSet&) {}
@@ -125,6 +127,21 @@ Status PrincipalDirectory::Decide(const Actor& actor, const EventData& event) co
       }
       if (self.IsTownship(e.name)) {
         return Refuse(PrincipalRule::kTownshipTaken, "“" + e.name + "”已登记，不能重复登记");
+      }
+      return Status::Ok();
+    }
+    Status operator()(const WebhookRegistered& e) const {
+      const bool catalog_unit =
+          std::find(self.catalog_units_.begin(), self.catalog_units_.end(), e.unit) != self.catalog_units_.end();
+      if (!catalog_unit && !self.IsTownship(e.unit)) {
+        return Status::InvalidArgument("“" + e.unit + "”既不是方案中的单位，也不是已登记的乡镇（街道）", "unit",
+                                       "unknown_unit");
+      }
+      return Status::Ok();
+    }
+    Status operator()(const WebhookRemoved& e) const {
+      if (!self.webhook_urls_.contains(e.unit)) {
+        return Status::NotFound("“" + e.unit + "”没有登记消息推送地址", std::string(RuleId(PrincipalRule::kNoWebhook)));
       }
       return Status::Ok();
     }

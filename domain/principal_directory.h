@@ -47,7 +47,10 @@ class PrincipalDirectory {
   //   token_taken, principal_already_revoked, last_taskforce (the last active
   //   task-force principal cannot be revoked, or nobody could register anyone
   //   again), township_taken;
-  // - kNotFound: revoking a principal id never registered.
+  // - kInvalidArgument unknown_unit: a webhook for a unit that is neither a
+  //   catalog unit nor a registered township;
+  // - kNotFound: revoking a principal id never registered (principal_not_found);
+  //   removing a webhook the unit does not have (webhook_not_found).
   Status Decide(const Actor& actor, const EventData& event) const;
 
   StreamVersion version() const { return version_; }
@@ -58,6 +61,8 @@ class PrincipalDirectory {
   // Registered townships, in registration order.
   const std::vector<std::string>& townships() const { return townships_; }
   bool IsTownship(const std::string& name) const { return township_set_.contains(name); }
+  // Each unit's registered webhook URL (WebhookRegistered, not since removed).
+  const std::unordered_map<std::string, std::string>& webhook_urls() const { return webhook_urls_; }
 
  private:
   bool IsDepartmentUnit(const std::string& name) const;
@@ -71,6 +76,7 @@ class PrincipalDirectory {
   std::size_t active_task_force_ = 0;
   std::vector<std::string> townships_;
   std::unordered_set<std::string> township_set_;
+  std::unordered_map<std::string, std::string> webhook_urls_;  // unit -> URL
 };
 
 // The directory before any event, knowing the catalog's units.

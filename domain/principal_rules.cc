@@ -9,6 +9,7 @@ std::string_view RuleId(PrincipalRule rule) {
     case PrincipalRule::kLastTaskForce: return "last_taskforce";
     case PrincipalRule::kTokenTaken: return "token_taken";
     case PrincipalRule::kTownshipTaken: return "township_taken";
+    case PrincipalRule::kNoWebhook: return "webhook_not_found";
   }
   return "unknown_rule";
 }

@@ -14,6 +14,7 @@ enum class PrincipalRule {
   kLastTaskForce,     // the last active task-force principal stays    (failed_precondition)
   kTokenTaken,        // a token hash names one principal only         (failed_precondition)
   kTownshipTaken,     // a township is registered once                 (failed_precondition)
+  kNoWebhook,         // removing a webhook the unit does not have     (not_found)
 };
 
 // Stable snake_case id: "principal_id_taken".

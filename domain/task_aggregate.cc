@@ -115,6 +115,8 @@ void TaskAggregate::Apply(StreamVersion version, const EventData& event, const A
     void operator()(const PrincipalRevoked&) {}
     void operator()(const TownshipRegistered&) {}
     void operator()(const UrgeSent&) {}
+    void operator()(const WebhookRegistered&) {}
+    void operator()(const WebhookRemoved&) {}
   };
   std::visit(Visitor{*this, version, actor}, event);
 }
@@ -321,6 +323,8 @@ Status TaskAggregate::Decide(const Actor& actor, const EventData& event, std::op
     Status operator()(const PrincipalRevoked&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const TownshipRegistered&) const { return Status::Internal("principal event on a task stream"); }
     Status operator()(const UrgeSent&) const { return Status::Internal("urge event on a task stream"); }
+    Status operator()(const WebhookRegistered&) const { return Status::Internal("principal event on a task stream"); }
+    Status operator()(const WebhookRemoved&) const { return Status::Internal("principal event on a task stream"); }
 
     // 全县数: only a lead unit speaks for the whole county; a township, even
     // one of a leading group, and a cooperating unit report their own share.

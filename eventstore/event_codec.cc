@@ -43,6 +43,8 @@ template <> struct Wire<PrincipalRegistered> { static constexpr std::string_view
 template <> struct Wire<PrincipalRevoked> { static constexpr std::string_view kName = "PrincipalRevoked"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<TownshipRegistered> { static constexpr std::string_view kName = "TownshipRegistered"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<UrgeSent> { static constexpr std::string_view kName = "UrgeSent"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<WebhookRegistered> { static constexpr std::string_view kName = "WebhookRegistered"; static constexpr std::uint32_t kSchema = 1; };
+template <> struct Wire<WebhookRemoved> { static constexpr std::string_view kName = "WebhookRemoved"; static constexpr std::uint32_t kSchema = 1; };
 
 Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
   ASSIGN_OR_RETURN(std::string text, r.String(key));
@@ -124,6 +126,10 @@ json ToJson(const PrincipalRegistered& e) {
 json ToJson(const PrincipalRevoked& e) { return {{"principal_id", e.principal_id}}; }
 json ToJson(const TownshipRegistered& e) { return {{"name", e.name}}; }
 json ToJson(const UrgeSent& e) { return {{"units", e.units}, {"all", e.all}, {"text", e.text}}; }
+json ToJson(const WebhookRegistered& e) {
+  return {{"unit", e.unit}, {"url", e.url}, {"sealed", e.sealed}};
+}
+json ToJson(const WebhookRemoved& e) { return {{"unit", e.unit}}; }
 
 // --- from JSON -------------------------------------------------------------
 
@@ -483,6 +489,22 @@ template <> Result<UrgeSent> FromJson(const JsonReader& r) {
   ASSIGN_OR_RETURN(std::optional<bool> all, r.OptionalBool("all"));
   e.all = all.value_or(false);
   ASSIGN_OR_RETURN(e.text, r.OptionalString("text"));
+  return e;
+}
+
+template <> Result<WebhookRegistered> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"unit", "url", "sealed"}));
+  WebhookRegistered e;
+  ASSIGN_OR_RETURN(e.unit, r.String("unit"));
+  ASSIGN_OR_RETURN(e.url, r.String("url"));
+  ASSIGN_OR_RETURN(e.sealed, r.String("sealed"));
+  return e;
+}
+
+template <> Result<WebhookRemoved> FromJson(const JsonReader& r) {
+  RETURN_IF_ERROR(r.RejectUnknown({"unit"}));
+  WebhookRemoved e;
+  ASSIGN_OR_RETURN(e.unit, r.String("unit"));
   return e;
 }
 

@@ -33,6 +33,7 @@ class NoticeNumbers;
 class PrincipalRegistry;
 class SessionTable;
 class Projector;
+class WebhookDeliveries;
 
 // Who may call a route, before the domain's own rules (which decide every
 // write: a department on another unit's task, an auditor writing) are asked.
@@ -86,12 +87,13 @@ struct ApiContext {
   // Uploaded files (佐证材料) and which streams cite them; null when not served.
   FileStore* files = nullptr;
   FileCitations* citations = nullptr;
+  WebhookDeliveries* webhooks = nullptr;  // outbound notifications; nullptr when not run
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;
 
 struct Route {
-  std::string method;   // "GET", "POST" or "DELETE"
+  std::string method;   // "GET", "POST", "PUT" or "DELETE"
   std::string path;     // as the OpenAPI document writes it: "/api/v1/tasks/{no}"
   Access access;
   Handler handler;

@@ -19,6 +19,7 @@ std::vector<Route> SessionRoutes();    // api_sessions.cc: browser sign-in and s
 std::vector<Route> FileRoutes();       // api_files.cc: uploaded files (佐证材料)
 std::vector<Route> TodoRoutes();       // api_todo.cc: 待办, the 催办 list, sending a 催办
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
+std::vector<Route> WebhookRoutes();    // api_webhooks.cc: units' webhooks and the delivery log
 
 std::vector<Route> AllRoutes();
 

@@ -77,6 +77,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"year_not_found", 404, "没有这个考核年度", "no such assessment year"},
     {"principal_not_found", 404, "没有这个账号", "no principal has this id"},
     {"file_not_found", 404, "没有这个文件，或它尚未被报送材料引用", "no stored file with this hash is cited by an event"},
+    {"webhook_not_found", 404, "该单位没有登记消息推送地址", "the unit has no webhook to remove"},
     {"not_found", 404, "没有找到所要的内容", "not found, no more specific code"},
     {"method_not_allowed", 405, "不能用这种方式访问该地址", "the path does not answer this method (see Allow)"},
     {"request_timeout", 408, "请求未能及时送达，请重试", "the request's head and body did not arrive in time"},

@@ -38,7 +38,8 @@ Status WriteServerFile(const std::filesystem::path& file, const std::string& hos
 
 Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service& service, const ViewSettings& settings,
                                                 const std::filesystem::path& data_dir, const Clock& clock,
-                                                const HttpServerOptions& http) {
+                                                const HttpServerOptions& http,
+                                                const WebhookDeliveryOptions& webhooks) {
   std::unique_ptr<Gateway> gateway(new Gateway());
   gateway->data_dir_ = data_dir;
   gateway->commands_ = std::make_unique<CommandHandler>(service.store(), catalog, clock);
@@ -68,6 +69,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   gateway->api_->files = gateway->files_.get();
   gateway->api_->citations = gateway->citations_.get();
   gateway->sweeper_ = std::thread([g = gateway.get()] { g->SweepFiles(); });
+  ASSIGN_OR_RETURN(gateway->webhooks_, WebhookDeliveries::Start(service.store(), catalog, clock, data_dir, webhooks));
+  gateway->api_->webhooks = gateway->webhooks_.get();
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",

@@ -19,6 +19,7 @@
 #include "gateway/principal_registry.h"
 #include "gateway/service.h"
 #include "gateway/session_table.h"
+#include "gateway/webhook_deliveries.h"
 
 namespace kuimen {
 
@@ -27,13 +28,15 @@ namespace kuimen {
 // the metrics and the HTTP server. Files it keeps in the data directory:
 // admin.token (the first administrator's token, 0600), keys/ed25519.pem (the
 // signing key, 0600), server.json (the address, while serving) and files/
-// (uploaded 佐证材料 by SHA-256, gateway/file_store.h).
+// (uploaded 佐证材料 by SHA-256, gateway/file_store.h); the webhook deliveries
+// keep keys/webhook.key and webhooks/deliveries.jsonl.
 class Gateway {
  public:
   // None is owned; all must outlive the gateway.
   static Result<std::unique_ptr<Gateway>> Start(const Catalog& catalog, Service& service, const ViewSettings& settings,
                                                 const std::filesystem::path& data_dir, const Clock& clock,
-                                                const HttpServerOptions& http);
+                                                const HttpServerOptions& http,
+                                                const WebhookDeliveryOptions& webhooks = {});
   // Stops accepting and finishes the requests in flight.
   ~Gateway();
 
@@ -52,6 +55,7 @@ class Gateway {
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<FileStore> files_;
   std::unique_ptr<FileCitations> citations_;
+  std::unique_ptr<WebhookDeliveries> webhooks_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<HttpServer> http_;
   // Removes uploads no event cites, a day after they came: at start and daily.

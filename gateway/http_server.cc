@@ -91,7 +91,7 @@ std::string AllowedList(const std::vector<std::string>& methods) {
 }
 
 bool IsServedMethod(const std::string& method) {
-  return method == "GET" || method == "HEAD" || method == "POST" || method == "DELETE";
+  return method == "GET" || method == "HEAD" || method == "POST" || method == "PUT" || method == "DELETE";
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
   server->request_id_prefix_ = std::random_device{}();
   server->routes_ = std::move(routes);
   for (const Route& route : server->routes_) {
-    if (route.method != "GET" && route.method != "POST" && route.method != "DELETE") {
+    if (route.method != "GET" && route.method != "POST" && route.method != "PUT" && route.method != "DELETE") {
       return Status::Internal("route " + route.path + ": unsupported method " + route.method);
     }
     server->paths_.emplace_back(route.path);
@@ -165,7 +165,7 @@ HttpServer::Destination HttpServer::Resolve(const std::string& method, const std
   }
   if (!IsServedMethod(method)) {
     return {std::nullopt, false,
-            HttpRefusal{501, "not_implemented", method + " is not a method this server answers (GET, HEAD, POST, DELETE)",
+            HttpRefusal{501, "not_implemented", method + " is not a method this server answers (GET, HEAD, POST, PUT, DELETE)",
                         {}, ""}};
   }
   return {std::nullopt, false,

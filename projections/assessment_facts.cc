@@ -429,6 +429,8 @@ struct FoldTask {
   Touched operator()(const PrincipalRevoked&) const { return std::nullopt; }
   Touched operator()(const TownshipRegistered&) const { return std::nullopt; }
   Touched operator()(const UrgeSent&) const { return std::nullopt; }
+  Touched operator()(const WebhookRegistered&) const { return std::nullopt; }
+  Touched operator()(const WebhookRemoved&) const { return std::nullopt; }
 };
 
 struct FoldYear {
@@ -461,6 +463,8 @@ struct FoldYear {
   bool operator()(const PrincipalRevoked&) const { return false; }
   bool operator()(const TownshipRegistered&) const { return false; }
   bool operator()(const UrgeSent&) const { return false; }
+  bool operator()(const WebhookRegistered&) const { return false; }
+  bool operator()(const WebhookRemoved&) const { return false; }
 };
 
 std::string Dump(const json& row) { return row.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -186,6 +186,8 @@ struct Fold {
   void operator()(const PrincipalRevoked&) const {}
   void operator()(const TownshipRegistered&) const {}
   void operator()(const UrgeSent&) const {}
+  void operator()(const WebhookRegistered&) const {}
+  void operator()(const WebhookRemoved&) const {}
 
   // The change this event makes to a milestone, by its actor, now.
   MilestoneChange Change(MilestoneChangeKind kind) const {

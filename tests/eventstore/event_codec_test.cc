@@ -117,7 +117,11 @@ INSTANTIATE_TEST_SUITE_P(
                                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
         GoldenCase{"PrincipalRevoked.v1.json", PrincipalRevoked{"p-3f2a9c01"}},
         GoldenCase{"TownshipRegistered.v1.json", TownshipRegistered{"永安街道"}},
-        GoldenCase{"UrgeSent.v1.json", UrgeSent{{"县农业农村委", "县供销合作社"}, true, "请于本周内报送11月进展"}}),
+        GoldenCase{"UrgeSent.v1.json", UrgeSent{{"县农业农村委", "县供销合作社"}, true, "请于本周内报送11月进展"}},
+        GoldenCase{"WebhookRegistered.v1.json",
+                   WebhookRegistered{"县农业农村委", "https://oapi.dingtalk.example/robot/send",
+                                     "AAECAwQFBgcICQoLc2VhbGVkLXNlY3JldA=="}},
+        GoldenCase{"WebhookRemoved.v1.json", WebhookRemoved{"县农业农村委"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));

@@ -44,7 +44,7 @@ TEST(ErrorCodes, EveryRuleOfTheDomainHasAnEntryWithItsStatus) {
     EXPECT_NE(id, "unknown_rule");
     EXPECT_NE(FindErrorCode(id), nullptr) << id;
   }
-  for (int i = 0; i <= static_cast<int>(PrincipalRule::kTownshipTaken); ++i) {
+  for (int i = 0; i <= static_cast<int>(PrincipalRule::kNoWebhook); ++i) {
     const std::string_view id = RuleId(static_cast<PrincipalRule>(i));
     EXPECT_NE(FindErrorCode(id), nullptr) << id;
   }

@@ -1,0 +1,406 @@
+#include "gateway/webhook_deliveries.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <set>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "domain/calendar.h"
+#include "domain/stream_kind.h"
+#include "domain/supervised_item.h"
+#include "eventstore/envelope_json.h"
+#include "eventstore/event_codec.h"
+#include "gateway/text_safety.h"
+
+namespace kuimen {
+
+namespace {
+
+constexpr std::string_view kCursor = "webhook-deliveries";
+
+// scheme://host[:port], and the path with its query, of an http(s) URL.
+struct ParsedUrl {
+  std::string origin;  // "https://oapi.dingtalk.com:443"
+  std::string host;
+  std::string path;    // "/robot/send?access_token=…"
+};
+
+ParsedUrl ParseUrl(const std::string& url) {
+  ParsedUrl out;
+  const std::size_t scheme_end = url.find("://");
+  const std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const std::size_t path = url.find_first_of("/?", authority);
+  out.origin = url.substr(0, path);
+  const std::string host_port = url.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
+  out.host = host_port.substr(0, host_port.rfind(':') == std::string::npos || host_port.front() == '['
+                                     ? host_port.size()
+                                     : host_port.rfind(':'));
+  out.path = path == std::string::npos ? "/" : url.substr(path);
+  if (!out.path.empty() && out.path.front() == '?') out.path = "/" + out.path;
+  return out;
+}
+
+// A message to one unit about one event.
+struct Notification {
+  std::string unit;
+  std::string content;  // Chinese, as the clerk reads it in the robot's chat
+};
+
+// The item as a clerk names it: "第7项重点任务".
+std::string ItemName(const StreamId& stream) { return StreamDisplayName(stream); }
+
+// Which units an event concerns, and what each is told. The one place that
+// decides it; an event type not named here sends nothing.
+std::vector<Notification> NotificationsFor(const RecordedEvent& envelope, const EventData& event, const Catalog& catalog,
+                                           EventStore& store) {
+  std::vector<Notification> out;
+  if (const auto* notice = std::get_if<NoticeIssued>(&event)) {
+    Result<SupervisedItem> item = ResolveStream(catalog, envelope.stream);
+    if (!item.ok()) return out;
+    std::string content = "【督办通知】" + (notice->number.empty() ? std::string() : notice->number + "：") +
+                          ItemName(envelope.stream) + "。督办事由：" + notice->reason +
+                          "。办理时限：" + FormatDate(notice->due) + "。请及时签收，并按时反馈整改情况。";
+    for (const std::string& unit : item->lead_units) out.push_back({unit, content});
+    return out;
+  }
+  if (const auto* review = std::get_if<ReportReviewed>(&event)) {
+    if (review->decision != ReviewDecision::kReturned) return out;
+    std::unique_ptr<EventIterator> report = store.ReadStream(envelope.stream, review->report_version);
+    if (!report->Valid() || report->event().version != review->report_version) return out;
+    const RecordedEvent& reported = report->event();
+    Result<EventData> data = DecodeEvent(reported.type, reported.schema_version, reported.data);
+    std::string period;
+    if (data.ok()) {
+      if (const auto* progress = std::get_if<ProgressReported>(&*data)) period = FormatMonth(progress->period) + "的";
+    }
+    std::string content = "【报送退回】" + ItemName(envelope.stream) + period + "进展报送已被工作专班退回" +
+                          (review->comment.empty() ? std::string() : "，意见：" + review->comment) +
+                          "。请修改后重新报送。";
+    out.push_back({reported.actor.unit, content});
+    return out;
+  }
+  if (const auto* urge = std::get_if<UrgeSent>(&event)) {
+    // The urged units were fixed when it was sent (UrgeSent::units), so a
+    // replay tells the same units whatever they owe today.
+    const std::string content = "【催办】工作专班催办：请及时办理本单位待办事项（进展报送、督办签收与反馈、到期时限）" +
+                                (urge->text.empty() ? std::string("。") : "。" + urge->text);
+    for (const std::string& unit : urge->units) out.push_back({unit, content});
+    return out;
+  }
+  if (const auto* instruction = std::get_if<InstructionGiven>(&event)) {
+    // A 批示 goes to the units responsible for the item (责任单位), as it
+    // appears in their 待办.
+    Result<SupervisedItem> item = ResolveStream(catalog, envelope.stream);
+    if (!item.ok()) return out;
+    const std::string content =
+        "【领导批示】" + (instruction->leader_name.empty() ? std::string("县领导") : instruction->leader_name) +
+        "对" + ItemName(envelope.stream) +
+        (instruction->notice_id.empty() ? std::string() : "（督办通知" + instruction->notice_id + "）") + "批示：" +
+        instruction->text;
+    for (const std::string& unit : item->lead_units) out.push_back({unit, content});
+    return out;
+  }
+  return out;
+}
+
+std::chrono::milliseconds Backoff(const WebhookDeliveryOptions& options, int failed_attempts) {
+  std::chrono::milliseconds wait = options.first_retry;
+  for (int i = 1; i < failed_attempts && wait < options.max_retry; ++i) wait *= 2;
+  return std::min(wait, options.max_retry);
+}
+
+nlohmann::json RecordJson(const DeliveryRecord& r) {
+  nlohmann::json out{{"position", r.position.value},
+                     {"unit", r.unit},
+                     {"url_host", r.url_host},
+                     {"attempts", r.attempts},
+                     {"last_status", r.last_status},
+                     {"last_error", r.last_error},
+                     {"state", DeliveryStateName(r.state)},
+                     {"next_attempt_at_us", r.next_attempt_at.time_since_epoch().count()}};
+  if (r.delivered_at) out["delivered_at_us"] = r.delivered_at->time_since_epoch().count();
+  return out;
+}
+
+std::optional<DeliveryRecord> RecordFromJson(const nlohmann::json& j) {
+  try {
+    DeliveryRecord r;
+    r.position = GlobalPosition(j.at("position").get<std::uint64_t>());
+    r.unit = j.at("unit").get<std::string>();
+    r.url_host = j.at("url_host").get<std::string>();
+    r.attempts = j.at("attempts").get<int>();
+    r.last_status = j.at("last_status").get<int>();
+    r.last_error = j.at("last_error").get<std::string>();
+    const std::string state = j.at("state").get<std::string>();
+    r.state = state == "delivered" ? DeliveryRecord::State::kDelivered
+              : state == "failed"  ? DeliveryRecord::State::kFailed
+                                   : DeliveryRecord::State::kPending;
+    r.next_attempt_at = Timestamp(std::chrono::microseconds(j.at("next_attempt_at_us").get<std::int64_t>()));
+    if (j.contains("delivered_at_us")) {
+      r.delivered_at = Timestamp(std::chrono::microseconds(j.at("delivered_at_us").get<std::int64_t>()));
+    }
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string_view DeliveryStateName(DeliveryRecord::State state) {
+  switch (state) {
+    case DeliveryRecord::State::kPending: return "pending";
+    case DeliveryRecord::State::kDelivered: return "delivered";
+    case DeliveryRecord::State::kFailed: return "failed";
+  }
+  return "pending";
+}
+
+// A message waiting for (another) attempt.
+struct WebhookDeliveries::Pending {
+  DeliveryRecord record;
+  std::string url;
+  std::string sealed;  // the URL's query string and the secret (WebhookRegistered::sealed)
+  std::string body;
+};
+
+// One send in flight, on its own thread.
+struct WebhookDeliveries::Attempt {
+  Key key;
+  std::future<std::pair<int, std::string>> outcome;  // HTTP status (0 = none), error
+};
+
+WebhookDeliveries::WebhookDeliveries(EventStore& store, const Catalog& catalog, const Clock& clock,
+                                     WebhookDeliveryOptions options)
+    : store_(store), catalog_(catalog), clock_(clock), options_(options) {}
+
+Result<std::unique_ptr<WebhookDeliveries>> WebhookDeliveries::Start(EventStore& store, const Catalog& catalog,
+                                                                    const Clock& clock,
+                                                                    const std::filesystem::path& data_dir,
+                                                                    const WebhookDeliveryOptions& options) {
+  std::unique_ptr<WebhookDeliveries> self(new WebhookDeliveries(store, catalog, clock, options));
+  ASSIGN_OR_RETURN(self->sealer_, WebhookSealer::LoadOrCreate(data_dir / "keys" / "webhook.key"));
+  std::error_code error;
+  std::filesystem::create_directories(data_dir / "webhooks", error);
+  if (error) return Status::Unavailable("cannot create " + (data_dir / "webhooks").string() + ": " + error.message());
+  self->journal_path_ = data_dir / "webhooks" / "deliveries.jsonl";
+  RETURN_IF_ERROR(self->LoadJournal());
+  self->journal_fd_ = ::open(self->journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (self->journal_fd_ < 0) return Status::Unavailable("cannot open " + self->journal_path_.string());
+  ASSIGN_OR_RETURN(GlobalPosition checkpoint, store.LoadCursor(kCursor));
+  self->checkpoint_ = checkpoint.value;
+  self->scanned_ = checkpoint.value;
+  // The webhooks as they stood at the checkpoint; the scan applies later ones in order.
+  for (std::unique_ptr<EventIterator> it = store.ReadStream(PrincipalsStream(), StreamVersion(1)); it->Valid();
+       it->Next()) {
+    const RecordedEvent& event = it->event();
+    if (event.position.value > checkpoint.value) break;
+    Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
+    if (!data.ok()) continue;
+    if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
+      self->webhooks_[added->unit] = {added->url, added->sealed};
+    } else if (const auto* removed = std::get_if<WebhookRemoved>(&*data)) {
+      self->webhooks_.erase(removed->unit);
+    }
+  }
+  spdlog::info("webhook deliveries: resuming after position {}", checkpoint.value);
+  self->worker_ = std::thread([raw = self.get()] { raw->Run(); });
+  return self;
+}
+
+WebhookDeliveries::~WebhookDeliveries() {
+  stop_ = true;
+  if (worker_.joinable()) worker_.join();
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+}
+
+Status WebhookDeliveries::LoadJournal() {
+  std::ifstream in(journal_path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    // A line cut short by a crash is dropped: that attempt is made again.
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) continue;
+    std::optional<DeliveryRecord> record = RecordFromJson(j);
+    if (!record) continue;
+    records_[{record->position.value, record->unit}] = *record;
+  }
+  return Status::Ok();
+}
+
+Status WebhookDeliveries::Record(const DeliveryRecord& record) {
+  {
+    std::lock_guard lock(mu_);
+    records_[{record.position.value, record.unit}] = record;
+  }
+  const std::string line = RecordJson(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (::write(journal_fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fdatasync(journal_fd_) != 0) {
+    spdlog::error("webhook deliveries: cannot write {}", journal_path_.string());
+    return Status::Unavailable("cannot write the delivery journal");
+  }
+  return Status::Ok();
+}
+
+std::vector<DeliveryRecord> WebhookDeliveries::Deliveries(std::size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<DeliveryRecord> out;
+  const std::size_t skip = records_.size() > limit ? records_.size() - limit : 0;
+  std::size_t i = 0;
+  for (const auto& [key, record] : records_) {
+    if (i++ >= skip) out.push_back(record);
+  }
+  return out;
+}
+
+void WebhookDeliveries::Run() {
+  while (!stop_) {
+    Scan();
+    CollectFinished();
+    LaunchDue();
+    AdvanceCheckpoint();
+    store_.WaitForHead(GlobalPosition(scanned_), options_.poll_interval);
+  }
+  // The sends in flight finish (their timeouts bound them); their outcomes are recorded.
+  for (auto& [unit, attempt] : in_flight_) attempt->outcome.wait();
+  CollectFinished();
+  AdvanceCheckpoint();
+}
+
+void WebhookDeliveries::Scan() {
+  for (std::unique_ptr<EventIterator> it = store_.ReadAll(GlobalPosition(scanned_ + 1)); it->Valid() && !stop_;
+       it->Next()) {
+    Handle(it->event());
+    scanned_ = it->event().position.value;
+  }
+}
+
+void WebhookDeliveries::Handle(const RecordedEvent& event) {
+  Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
+  if (!data.ok()) return;
+  if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
+    webhooks_[added->unit] = {added->url, added->sealed};
+    return;
+  }
+  if (const auto* removed = std::get_if<WebhookRemoved>(&*data)) {
+    webhooks_.erase(removed->unit);
+    return;
+  }
+  for (Notification& note : NotificationsFor(event, *data, catalog_, store_)) {
+    auto hook = webhooks_.find(note.unit);
+    if (hook == webhooks_.end()) continue;  // no webhook: nothing is sent
+    const Key key{event.position.value, note.unit};
+    DeliveryRecord record;
+    {
+      std::lock_guard lock(mu_);
+      auto known = records_.find(key);
+      if (known != records_.end()) {
+        if (known->second.state != DeliveryRecord::State::kPending) continue;  // done before a restart
+        record = known->second;
+      }
+    }
+    auto pending = std::make_unique<Pending>();
+    pending->url = hook->second.first;
+    pending->sealed = hook->second.second;
+    nlohmann::json body{{"msgtype", "text"}, {"text", {{"content", note.content}}}};
+    pending->body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (record.attempts == 0 && record.unit.empty()) {
+      record.position = event.position;
+      record.unit = note.unit;
+      record.url_host = ParseUrl(pending->url).host;
+      record.next_attempt_at = clock_.Now();
+      (void)Record(record);
+    }
+    pending->record = record;
+    pending_[key] = std::move(pending);
+  }
+}
+
+void WebhookDeliveries::LaunchDue() {
+  const Timestamp now = clock_.Now();
+  std::set<std::string> waiting;  // units whose oldest message waits for its retry
+  for (auto& [key, pending] : pending_) {
+    if (stop_) return;
+    const std::string& unit = key.second;
+    // One at a time per unit, oldest first: later messages wait behind, in order.
+    if (in_flight_.contains(unit) || waiting.contains(unit)) continue;
+    if (pending->record.next_attempt_at > now) {
+      waiting.insert(unit);
+      continue;
+    }
+    Result<WebhookSealed> opened = OpenWebhookSealed(*sealer_, pending->sealed);
+    if (!opened.ok()) {
+      spdlog::error("webhook deliveries: pos={} the unit's query string and secret do not open: {}", key.first,
+                    opened.status().message());
+      opened = WebhookSealed{};
+    }
+    const std::string secret = opened->secret;
+    const ParsedUrl url = ParseUrl(opened->query.empty() ? pending->url : pending->url + "?" + opened->query);
+    httplib::Headers headers{{"X-Kuimen-Event-Position", std::to_string(key.first)}};
+    if (!secret.empty()) headers.emplace("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
+    auto attempt = std::make_unique<Attempt>();
+    attempt->key = key;
+    attempt->outcome = std::async(std::launch::async, [url, headers, body = pending->body, options = options_]() {
+      httplib::Client client(url.origin);
+      client.set_connection_timeout(options.connect_timeout);
+      client.set_read_timeout(options.read_timeout);
+      client.set_write_timeout(options.read_timeout);
+      httplib::Result result = client.Post(url.path, headers, body, "application/json; charset=utf-8");
+      if (!result) return std::pair<int, std::string>(0, httplib::to_string(result.error()));
+      return std::pair<int, std::string>(result->status, result->status / 100 == 2 ? "" : "HTTP " + std::to_string(result->status));
+    });
+    in_flight_[unit] = std::move(attempt);
+  }
+}
+
+void WebhookDeliveries::CollectFinished() {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    Attempt& attempt = *it->second;
+    if (attempt.outcome.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      ++it;
+      continue;
+    }
+    const auto [status, error] = attempt.outcome.get();
+    auto pending = pending_.find(attempt.key);
+    if (pending != pending_.end()) {
+      DeliveryRecord& record = pending->second->record;
+      ++record.attempts;
+      record.last_status = status;
+      record.last_error = error;
+      const Timestamp now = clock_.Now();
+      if (error.empty()) {
+        record.state = DeliveryRecord::State::kDelivered;
+        record.delivered_at = now;
+      } else if (record.attempts >= options_.max_attempts) {
+        record.state = DeliveryRecord::State::kFailed;
+      } else {
+        record.next_attempt_at = now + Backoff(options_, record.attempts);
+      }
+      spdlog::log(error.empty() ? spdlog::level::info : spdlog::level::warn,
+                  "webhook delivery pos={} unit={} host={} attempt={} {}", record.position.value,
+                  EscapeForLog(record.unit), EscapeForLog(record.url_host), record.attempts,
+                  error.empty() ? "delivered" : EscapeForLog(error));
+      (void)Record(record);
+      if (record.state != DeliveryRecord::State::kPending) pending_.erase(pending);
+    }
+    it = in_flight_.erase(it);
+  }
+}
+
+void WebhookDeliveries::AdvanceCheckpoint() {
+  const std::uint64_t through = pending_.empty() ? scanned_ : pending_.begin()->first.first - 1;
+  if (through == checkpoint_.load()) return;
+  if (Status saved = store_.SaveCursor(kCursor, GlobalPosition(through)); !saved.ok()) {
+    spdlog::warn("webhook deliveries: cannot save the checkpoint: {}", saved.message());
+    return;
+  }
+  checkpoint_ = through;
+}
+
+}  // namespace kuimen
