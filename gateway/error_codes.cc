@@ -45,6 +45,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"unknown_milestone", 400, "本事项没有这个时限", "a milestone the item does not have"},
     {"milestone_reason_required", 400, "调整时限须说明理由", "moving a milestone needs a reason"},
     {"batch_too_large", 400, "一次选择的报送太多", "a batch approval of more items than its limit"},
+    {"bulletin_month_future", 400, "通报月份不能晚于本月", "a bulletin asked for a month after the current one (China time)"},
     {"early_not_needed", 400, "该年度已到年末，不需要提前定格", "an early freeze of a year that is over"},
     // --- who may act (401, 403) ---
     {"token_missing", 401, "请先登录：本操作需要账号令牌", "no Authorization header"},
@@ -63,6 +64,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"item_not_found", 404, "方案中没有这个事项", "the plan has no such task or major item"},
     {"stream_not_found", 404, "没有这个事项", "no stream has this name"},
     {"year_not_found", 404, "没有这个考核年度", "no such assessment year"},
+    {"notice_not_issued", 404, "该事项没有这份督办通知", "the item has no notice with this id (printing)"},
     {"principal_not_found", 404, "没有这个账号", "no principal has this id"},
     {"not_found", 404, "没有找到所要的内容", "not found, no more specific code"},
     {"method_not_allowed", 405, "不能用这种方式访问该地址", "the path does not answer this method (see Allow)"},
