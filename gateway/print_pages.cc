@@ -68,10 +68,12 @@ std::string Page(const std::string& title, const std::string& body) {
          "h1 { text-align: center; font-size: 20pt; font-weight: bold; letter-spacing: 2pt; margin: 0 0 4mm; }\n"
          "h2 { font-size: 14pt; margin: 6mm 0 2mm; break-after: avoid; }\n"
          ".number { text-align: center; margin: 0 0 4mm; }\n"
-         ".meta { display: flex; justify-content: space-between; margin: 0 0 3mm; }\n"
+         ".meta { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 1mm 6mm; margin: 0 0 3mm; }\n"
          "table { border-collapse: collapse; width: 100%; table-layout: fixed; }\n"
          "th, td { border: 1px solid #000; padding: 2mm 2.5mm; vertical-align: top; overflow-wrap: anywhere; }\n"
-         "th { background: #f2f2f2; font-weight: bold; }\n"
+         "th { background: #f2f2f2; font-weight: bold; white-space: nowrap; }\n"
+         ".list { font-size: 10.5pt; line-height: 1.45; }\n"
+         ".list th, .list td { padding: 1.5mm 2mm; }\n"
          "th.side { width: 26mm; text-align: center; vertical-align: middle; }\n"
          "thead { display: table-header-group; }\n"
          "tr { break-inside: avoid; }\n"
@@ -80,6 +82,9 @@ std::string Page(const std::string& title, const std::string& body) {
          ".issuer { text-align: right; margin-top: 8mm; }\n"
          ".none { color: #444; }\n"
          "@media screen { body { box-shadow: 0 0 4px #999; margin: 8px auto; background: #fff; } }\n"
+         // A phone shows the page at its own width: columns size to their text.
+         "@media screen and (max-width: 600px) { body { padding: 3mm 2mm; box-shadow: none; }"
+         " table { table-layout: auto; } col { width: auto !important; } th { white-space: normal; } }\n"
          "</style></head>\n<body>\n" + body + "</body></html>\n";
 }
 
@@ -166,7 +171,7 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   if (bulletin.items.empty()) {
     body += "<p class=\"none\">无。</p>\n";
   } else {
-    body += "<table><colgroup><col style=\"width:12mm\"><col style=\"width:48mm\"><col style=\"width:34mm\"><col></colgroup>"
+    body += "<table class=\"list\"><colgroup><col style=\"width:13mm\"><col style=\"width:68mm\"><col style=\"width:30mm\"><col></colgroup>"
             "<thead><tr><th>预警</th><th>事项</th><th>责任单位</th><th>预警原因</th></tr></thead><tbody>\n";
     for (const BulletinItem& item : bulletin.items) {
       std::vector<std::string> reasons;
@@ -181,7 +186,7 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   if (bulletin.units.empty()) {
     body += "<p class=\"none\">无。</p>\n";
   } else {
-    body += "<table><colgroup><col style=\"width:50mm\"><col><col><col><col><col></colgroup>"
+    body += "<table class=\"list\"><colgroup><col style=\"width:50mm\"><col><col><col><col><col></colgroup>"
             "<thead><tr><th>单位</th><th>红色预警</th><th>黄色预警</th><th>逾期报送</th><th>未报送</th><th>未销号督办</th></tr></thead><tbody>\n";
     for (const BulletinUnit& unit : bulletin.units) {
       body += "<tr><td>" + Escape(unit.unit) + "</td><td>" + std::to_string(unit.red) + "</td><td>" +
@@ -195,7 +200,7 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   if (bulletin.reports.empty()) {
     body += "<p class=\"none\">无。</p>\n";
   } else {
-    body += "<table><colgroup><col style=\"width:60mm\"><col style=\"width:40mm\"><col><col></colgroup>"
+    body += "<table class=\"list\"><colgroup><col style=\"width:68mm\"><col style=\"width:34mm\"><col><col style=\"width:30mm\"></colgroup>"
             "<thead><tr><th>事项</th><th>责任单位</th><th>情况</th><th>应报时限</th></tr></thead><tbody>\n";
     for (const BulletinReport& report : bulletin.reports) {
       std::string lapse(ReportLapseLabel(report.lapse));
@@ -210,7 +215,7 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   if (bulletin.notices.empty()) {
     body += "<p class=\"none\">无。</p>\n";
   } else {
-    body += "<table><colgroup><col style=\"width:40mm\"><col style=\"width:44mm\"><col><col style=\"width:26mm\"><col style=\"width:26mm\"></colgroup>"
+    body += "<table class=\"list\"><colgroup><col style=\"width:38mm\"><col style=\"width:46mm\"><col><col style=\"width:28mm\"><col style=\"width:24mm\"></colgroup>"
             "<thead><tr><th>文号</th><th>事项</th><th>督办事由</th><th>办理时限</th><th>状态</th></tr></thead><tbody>\n";
     for (const BulletinNotice& notice : bulletin.notices) {
       std::vector<std::string> state;
@@ -229,7 +234,7 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   if (bulletin.changes.empty()) {
     body += "<p class=\"none\">无变化。</p>\n";
   } else {
-    body += "<table><colgroup><col><col style=\"width:26mm\"><col style=\"width:26mm\"></colgroup>"
+    body += "<table class=\"list\"><colgroup><col><col style=\"width:26mm\"><col style=\"width:26mm\"></colgroup>"
             "<thead><tr><th>事项</th><th>上月末</th><th>本月末</th></tr></thead><tbody>\n";
     for (const BulletinChange& change : bulletin.changes) {
       body += "<tr><td>" + Escape(change.title) + "</td>" + LevelCell(change.from) + LevelCell(change.to) + "</tr>\n";
