@@ -3,6 +3,7 @@
 // bearer token (sessionStorage, this tab only) and a cache of stream events.
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
+import { printing } from './print.js';
 
 const TOKEN_KEY = 'kuimen.token';
 const POLL_MS = 3000;
@@ -253,6 +254,8 @@ function app() {
     formOk: '',
     // review page (the queue's state and methods: review_queue.js)
     ...reviewQueue({ request, query, explain }),
+    // printable documents (print.js)
+    ...printing({ request, explain, itemPath }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KuimenServer } from './server.mjs';
-import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaDate, chinaMonth, launchBrowser, shoot } from './browser.mjs';
+import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaDate, chinaMonth, launchBrowser, newPage, open, shoot } from './browser.mjs';
 
 const UNIT = '县农业农村委';  // leads tasks 3, 4 and 7
 
@@ -113,5 +113,29 @@ test('the monthly 情况通报 prints on A4 with the title and page numbers on e
   await shoot(page, 'print-bulletin-1440');
   await page.setViewportSize(PHONE);
   await shoot(page, 'print-bulletin-375');
+  await page.context().close();
+});
+
+test('the dashboard opens both documents in a new tab, to print', async () => {
+  const page = await newPage(browser, server.base, tokens.taskforce);
+  await open(page, '#/item/task/7', '[data-notice="DB-1"] [data-action=print-notice]');
+  const [sheet] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.locator('[data-notice="DB-1"] [data-action=print-notice]').click(),
+  ]);
+  await sheet.locator('h1').filter({ hasText: '督办通知单' }).waitFor();
+  assert.ok((await sheet.locator('body').innerText()).includes(noticeNumber));
+  await sheet.close();
+
+  await open(page, '#/assessment', '[data-action=print-bulletin]');
+  assert.equal(await page.locator('input[name=bulletin_month]').inputValue(), chinaMonth());
+  const [bulletin] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.locator('[data-action=print-bulletin]').click(),
+  ]);
+  await bulletin.locator('h1').filter({ hasText: '情况通报' }).waitFor();
+  assert.ok((await bulletin.locator('body').innerText()).includes('红色预警事项29项'));
+  await shoot(page, 'print-dashboard-buttons-1440');
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
