@@ -86,6 +86,19 @@ TEST_F(PrintHttp, NoticeSheetOfAnUnknownNoticeOrItemIsNotFound) {
   EXPECT_EQ(no_major.json["error"]["code"], "item_not_found");
 }
 
+TEST_F(PrintHttp, NoticeSheetAndBulletinShowMarkupInAReasonAsText) {
+  const std::string taskforce = Principal("taskforce");
+  nlohmann::json issue = Issue("DB-1", "2024-12-20");
+  issue["data"]["reason"] = "<script>alert(1)</script>\"未按期\"&";
+  ASSERT_EQ(Post("/api/v1/majors/2/events", taskforce, issue).status, 201);
+  for (const std::string route : {"/api/v1/majors/2/notices/DB-1/print", "/api/v1/bulletins/2024-11/print"}) {
+    Reply page = Get(route, taskforce);
+    ASSERT_EQ(page.status, 200) << route << page.body;
+    EXPECT_EQ(page.body.find("<script>"), std::string::npos) << route;
+    EXPECT_NE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;未按期&quot;&amp;"), std::string::npos) << route;
+  }
+}
+
 TEST_F(PrintHttp, BulletinRefusesAMalformedOrFutureMonth) {
   const std::string taskforce = Principal("taskforce");
   Reply malformed = Get("/api/v1/bulletins/2024-13", taskforce);
