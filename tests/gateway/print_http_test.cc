@@ -99,6 +99,27 @@ TEST_F(PrintHttp, NoticeSheetAndBulletinShowMarkupInAReasonAsText) {
   }
 }
 
+// The month ends at midnight China time: a notice issued a second before is
+// in November's bulletin, one issued at midnight is December's.
+TEST_F(PrintHttp, BulletinEndsAtTheMonthsLastMomentInChinaTime) {
+  const std::string taskforce = Principal("taskforce");
+  clock_.Set(Fengjie(2024, 12, 1, 0) - std::chrono::seconds(1));
+  ASSERT_EQ(Post("/api/v1/tasks/1/events", taskforce, Issue("DB-1", "2024-12-20")).status, 201);
+  clock_.Set(Fengjie(2024, 12, 1, 0));
+  ASSERT_EQ(Post("/api/v1/tasks/2/events", taskforce, Issue("DB-2", "2024-12-20")).status, 201);
+  clock_.Set(Fengjie(2024, 12, 2));
+  Reply november = Get("/api/v1/bulletins/2024-11", taskforce);
+  ASSERT_EQ(november.status, 200) << november.body;
+  EXPECT_EQ(november.json["as_of"], "2024-11-30T15:59:59.999999Z");
+  ASSERT_EQ(november.json["notices"].size(), 1u) << november.body;
+  EXPECT_EQ(november.json["notices"][0]["stream"], "task-01");
+  Reply december = Get("/api/v1/bulletins/2024-12", taskforce);
+  ASSERT_EQ(december.status, 200) << december.body;
+  EXPECT_EQ(december.json["month_complete"], false);
+  EXPECT_EQ(december.json["new_notices"], 1);
+  EXPECT_EQ(december.json["notices"].size(), 2u);
+}
+
 TEST_F(PrintHttp, BulletinRefusesAMalformedOrFutureMonth) {
   const std::string taskforce = Principal("taskforce");
   Reply malformed = Get("/api/v1/bulletins/2024-13", taskforce);
