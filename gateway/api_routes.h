@@ -20,6 +20,7 @@ std::vector<Route> FileRoutes();       // api_files.cc: uploaded files (佐证�
 std::vector<Route> TodoRoutes();       // api_todo.cc: 待办, the 催办 list, sending a 催办
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
 std::vector<Route> WebhookRoutes();    // api_webhooks.cc: units' webhooks and the delivery log
+std::vector<Route> PrintRoutes();      // api_print.cc: 督办通知单 and the monthly 情况通报
 
 std::vector<Route> AllRoutes();
 

@@ -50,6 +50,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"attachment_mismatch", 400, "所引用文件的大小或类型与已上传的文件不符",
      "an attachment's size or media_type differs from the stored file's"},
     {"file_too_small", 400, "文件内容为空或过短，请选择要上传的材料文件", "an upload of fewer than 4 bytes"},
+    {"bulletin_month_future", 400, "通报月份不能晚于本月", "a bulletin asked for a month after the current one (China time)"},
     {"early_not_needed", 400, "该年度已到年末，不需要提前定格", "an early freeze of a year that is over"},
     // --- who may act (401, 403) ---
     {"token_missing", 401, "请先登录：本操作需要账号令牌", "no Authorization header"},
@@ -75,6 +76,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"item_not_found", 404, "方案中没有这个事项", "the plan has no such task or major item"},
     {"stream_not_found", 404, "没有这个事项", "no stream has this name"},
     {"year_not_found", 404, "没有这个考核年度", "no such assessment year"},
+    {"notice_not_issued", 404, "该事项没有这份督办通知", "the item has no notice with this id (printing)"},
     {"principal_not_found", 404, "没有这个账号", "no principal has this id"},
     {"file_not_found", 404, "没有这个文件，或它尚未被报送材料引用", "no stored file with this hash is cited by an event"},
     {"webhook_not_found", 404, "该单位没有登记消息推送地址", "the unit has no webhook to remove"},

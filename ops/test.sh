@@ -11,10 +11,12 @@ bash ops/setup.sh
 # chromium with a Chinese font for the dashboard's browser tests; unzip reads
 # the spreadsheet exports back, and LibreOffice reads them as a clerk's office
 # suite does (the year scenario test); clang 14 and its runtime (libFuzzer, the
-# sanitizers) build the fuzz targets.
+# sanitizers) build the fuzz targets. The printed documents (督办通知单, 情况通报)
+# use a Song typeface (Noto Serif CJK SC, fonts-noto-cjk), and their browser
+# test reads the PDFs back with poppler-utils' pdftotext.
 source ops/packages.sh
 ensure_packages maven default-jre-headless kcat chromium fonts-wqy-microhei unzip libreoffice-calc-nogui \
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev fonts-noto-cjk poppler-utils
 
 export KUIMEN_KAFKA_HOME=${KUIMEN_KAFKA_HOME:-/tmp/kuimen-kafka-test}
 export KUIMEN_KAFKA_SCRIPT=$PWD/ops/kafka/broker.sh

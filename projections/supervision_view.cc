@@ -1512,6 +1512,25 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
   return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");
 }
 
+std::vector<SupervisionView::Standing> SupervisionView::Standings(Timestamp now) const {
+  const Calendar calendar =
+      MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
+  std::vector<Standing> out;
+  auto add = [&](const StreamId& stream) {
+    const StreamState& state = Find(streams_, stream);
+    Evaluation evaluation = Evaluate(state, calendar);
+    Standing standing{stream, evaluation.status, evaluation.level, {}, {}};
+    for (auto& [level, reason] : evaluation.reasons) standing.reasons.push_back(std::move(reason));
+    for (const auto& [id, notice] : state.open_notices) {
+      standing.open_notices.push_back({notice, NoticeOverdue(notice, calendar), NoticeSignOverdue(notice, calendar)});
+    }
+    out.push_back(std::move(standing));
+  };
+  for (const TaskSpec& task : catalog_.tasks) add(TaskStream(task.no));
+  for (const MajorItem& item : catalog_.major_items) add(MajorStream(item.no));
+  return out;
+}
+
 ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) const {
   const ReviewDeadlines deadlines{static_cast<unsigned>(options_.report_due_day), options_.utc_offset_minutes};
   std::vector<ReviewQueueItem> items;

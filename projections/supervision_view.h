@@ -15,6 +15,7 @@
 #include "domain/catalog.h"
 #include "domain/clock.h"
 #include "domain/events.h"
+#include "domain/task_aggregate.h"
 #include "domain/status.h"
 #include "projections/review_queue.h"
 #include "projections/view.h"
@@ -202,6 +203,24 @@ class SupervisionView final : public View {
   // T, "what was known at T about period P" — and "period" names it.
   Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now,
                                     std::optional<std::chrono::year_month> period = std::nullopt) const;
+
+  // One item's standing as Render judges it at `now`, typed, for documents
+  // built from the view (projections/monthly_bulletin.h): its status, warning
+  // level and reasons (most severe first), and its open notices.
+  struct OpenNotice {
+    Notice notice;
+    bool overdue = false;       // past its due date, not answered by then
+    bool sign_overdue = false;  // 逾期未签收
+  };
+  struct Standing {
+    StreamId stream;
+    TaskStatus status = TaskStatus::kNotStarted;
+    WarningLevel level = WarningLevel::kNone;
+    std::vector<std::string> reasons;
+    std::vector<OpenNotice> open_notices;
+  };
+  // Every task, then every major item, in catalog order.
+  std::vector<Standing> Standings(Timestamp now) const;
 
   // The review queue (审核督办): every report of the supervised items with its
   // review state, filtered, ordered and paged (projections/review_queue.h).

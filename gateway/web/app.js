@@ -8,6 +8,7 @@ import { reviewQueue } from './review_queue.js';
 import { fileAttachments } from './files.js';
 import { instructionPanel } from './instructions.js';
 import { todoPages } from './todo.js';
+import { printing } from './print.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -293,6 +294,8 @@ function app() {
     ...instructionPanel(),
     // 待办 and 催办 (todo.js)
     ...todoPages({ request, query, explain }),
+    // printable documents (print.js)
+    ...printing({ request, explain, itemPath }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
