@@ -16,6 +16,7 @@ std::vector<Route> ExportRoutes();     // api_exports.cc: xlsx and csv 台账
 std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed digests
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
+std::vector<Route> StatsRoutes();      // api_stats.cc: statistics by unit and by task
 
 std::vector<Route> AllRoutes();
 

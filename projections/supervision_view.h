@@ -202,6 +202,12 @@ class SupervisionView final : public View {
   // the month (local time) of the store's first event; empty while unknown.
   std::optional<std::chrono::year_month> SupervisionStart() const;
 
+  // One stream's state as folded (an empty state for a stream without
+  // events), and the options it is judged by: what the statistics read
+  // (projections/statistics.h).
+  const StreamState& StateOf(const StreamId& stream) const;
+  const SupervisionOptions& options() const { return options_; }
+
  private:
   SupervisionView(Catalog catalog, SupervisionOptions options, std::chrono::sys_days plan_date);
 
