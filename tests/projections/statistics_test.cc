@@ -165,7 +165,8 @@ TEST_F(Statistics, ScoreTrendIsTheAssessmentScoreOfEachYearThatHasOne) {
   // The years from the plan's (2024) to now's (2025), each as the assessment renders it.
   std::map<std::string, std::vector<std::pair<int, double>>> expected;
   for (int year : {2024, 2025}) {
-    for (const json& unit : assessment_->Render(year, kNow)["units"]) {
+    const json render = assessment_->Render(year, kNow);
+    for (const json& unit : render["units"]) {
       if (!unit["score"].is_null()) expected[unit["unit"].get<std::string>()].push_back({year, unit["score"].get<double>()});
     }
   }
