@@ -3,6 +3,7 @@
 // bearer token (sessionStorage, this tab only) and a cache of stream events.
 import Alpine from './vendor/alpine.esm.min.js';
 import { reviewQueue } from './review_queue.js';
+import { statsPage } from './stats.js';
 
 const TOKEN_KEY = 'kuimen.token';
 const POLL_MS = 3000;
@@ -207,6 +208,7 @@ const PAGES = {
   report: { label: '报送', roles: ['department'] },
   review: { label: '审核督办', roles: ['taskforce'] },
   assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor'] },
+  stats: { label: '统计', roles: ['taskforce', 'department', 'auditor'] },
   audit: { label: '审计', roles: ['taskforce', 'auditor'] },
   admin: { label: '账号管理', roles: ['taskforce'] },
   item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor'], hidden: true },
@@ -253,6 +255,8 @@ function app() {
     formOk: '',
     // review page (the queue's state and methods: review_queue.js)
     ...reviewQueue({ request, query, explain }),
+    // 统计 (stats.js)
+    ...statsPage({ request, query, renderChart, font: FONT }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -454,6 +458,7 @@ function app() {
           case 'item': await this.loadItem(); break;
           case 'review': await this.loadQueue(); break;
           case 'assessment': await this.loadAssessment(); break;
+          case 'stats': await this.loadStats(); break;
           case 'admin': await this.loadAdmin(); break;
           default: break;
         }
@@ -624,7 +629,7 @@ function app() {
     async loadItem() {
       if (!this.current) return;
       const stream = this.current.stream;
-      const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream)]);
+      const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream), this.loadTaskStats(stream)]);
       this.itemEvents = [...events].reverse();
     },
     // 单位分解: each unit's latest figure and how the county figure was formed.
