@@ -82,7 +82,7 @@ std::vector<Route> OpsRoutes() {
 
 std::vector<Route> AllRoutes() {
   std::vector<Route> routes;
-  for (auto group : {StreamRoutes, ViewRoutes, ReviewRoutes, ExportRoutes, AuditRoutes, PrincipalRoutes, OpsRoutes, StatsRoutes}) {
+  for (auto group : {StreamRoutes, ViewRoutes, ReviewRoutes, ExportRoutes, AuditRoutes, PrincipalRoutes, OpsRoutes, StatsRoutes, SearchRoutes}) {
     for (Route& route : group()) routes.push_back(std::move(route));
   }
   return routes;

@@ -17,6 +17,7 @@ std::vector<Route> AuditRoutes();      // api_audit.cc: chain check and signed d
 std::vector<Route> PrincipalRoutes();  // api_principals.cc: principals, townships, whoami
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
 std::vector<Route> StatsRoutes();      // api_stats.cc: statistics by unit and by task
+std::vector<Route> SearchRoutes();     // api_search.cc: search over reports, answers, file names
 
 std::vector<Route> AllRoutes();
 

@@ -1,6 +1,7 @@
 // Statistics over HTTP (issue 11 item 5): every principal may read them, no
 // token may not; a task's monthly series shows a report as soon as the view
 // holds it; unknown tasks and years out of range are refused with their codes.
+#include <cctype>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,22 @@ namespace {
 
 constexpr const char* kAgriculture = "县农业农村委";  // leads task 7
 constexpr const char* kForestry = "县林业局";         // cooperates on task 3
+
+// Percent-encodes every byte but ASCII letters and digits, for a query value.
+std::string Escape(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 class StatsHttp : public ApiServerTest {
  protected:
@@ -76,6 +93,44 @@ TEST_F(StatsHttp, RefusesAnUnknownTaskAndAYearOutOfRange) {
   Reply year = Get("/api/v1/stats/units?year=1999", admin_token_);
   EXPECT_EQ(year.status, 400);
   EXPECT_EQ(year.json["error"]["field"], "year") << year.body;
+}
+
+TEST_F(StatsHttp, SearchFindsSummariesAndFileNamesNewestFirstLatinCaseInsensitive) {
+  const std::string lead = Principal("department", kAgriculture);
+  nlohmann::json first = Report(20, "2024-10");
+  first["data"]["summary"] = "完成秋季托管服务12万亩";
+  first["data"]["evidence"] = {{{"title", "托管台账.PDF"}, {"uri", "file://tuoguan.pdf"}}};
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", lead, first).status, 201);
+  nlohmann::json second = Report(30, "2024-11");
+  second["data"]["summary"] = "新增托管服务面积";
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", lead, second).status, 201);
+
+  const std::string reader = Principal("auditor");
+  Reply found = Get("/api/v1/search?q=" + Escape("托管"), reader);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json["total"], 3);  // two summaries and one file title
+  EXPECT_EQ(found.json["hits"][0]["text"], "新增托管服务面积");
+  EXPECT_EQ(found.json["hits"][0]["field_label"], "报送摘要");
+  EXPECT_EQ(found.json["hits"][0]["unit"], kAgriculture);
+
+  Reply file = Get("/api/v1/search?q=pdf", reader);
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(file.json["total"], 2);  // "托管台账.PDF" and "file://tuoguan.pdf"
+  EXPECT_EQ(file.json["hits"][0]["field"], "file");
+
+  Reply paged = Get("/api/v1/search?limit=1&offset=1&q=" + Escape("托管"), reader);
+  ASSERT_EQ(paged.status, 200) << paged.body;
+  EXPECT_EQ(paged.json["total"], 3);
+  ASSERT_EQ(paged.json["hits"].size(), 1u);
+  EXPECT_EQ(paged.json["hits"][0]["text"], "完成秋季托管服务12万亩");  // then its file title
+
+  // Principals are events too, but never searched: the registered name is not found.
+  Reply names = Get("/api/v1/search?q=" + Escape("测试用户"), admin_token_);
+  EXPECT_EQ(names.json["total"], 0) << names.body;
+  EXPECT_EQ(Get("/api/v1/search?q=x", "").status, 401);
+  Reply empty = Get("/api/v1/search?q=", reader);
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.json["error"]["field"], "q") << empty.body;
 }
 
 }  // namespace
