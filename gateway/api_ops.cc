@@ -83,7 +83,7 @@ std::vector<Route> OpsRoutes() {
 std::vector<Route> AllRoutes() {
   std::vector<Route> routes;
   for (auto group : {StreamRoutes, ViewRoutes, ReviewRoutes, ExportRoutes, AuditRoutes, PrincipalRoutes, SessionRoutes,
-                     FileRoutes, TodoRoutes, WebhookRoutes, PrintRoutes, OpsRoutes}) {
+                     FileRoutes, TodoRoutes, WebhookRoutes, PrintRoutes, StatsRoutes, SearchRoutes, OpsRoutes}) {
     for (Route& route : group()) routes.push_back(std::move(route));
   }
   return routes;

@@ -21,6 +21,8 @@ std::vector<Route> TodoRoutes();       // api_todo.cc: 待办, the 催办 list, 
 std::vector<Route> OpsRoutes();        // api_ops.cc: health, metrics, OpenAPI, backups
 std::vector<Route> WebhookRoutes();    // api_webhooks.cc: units' webhooks and the delivery log
 std::vector<Route> PrintRoutes();      // api_print.cc: 督办通知单 and the monthly 情况通报
+std::vector<Route> StatsRoutes();      // api_stats.cc: statistics by unit and by task
+std::vector<Route> SearchRoutes();     // api_search.cc: search over reports, answers, file names
 
 std::vector<Route> AllRoutes();
 

@@ -66,6 +66,7 @@ struct Line {
   double points = 0;
   std::set<GlobalPosition> positions;  // sorted, each once
   std::string detail;
+  ReportTimeliness timeliness = {};  // 报送及时 only: the months as counted
 };
 
 // Everything one evaluation reads, and the questions the rules ask of it.
@@ -239,6 +240,7 @@ class Scorer {
     }
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "期未到报送期限";
     if (exempt > 0) line.detail += "；" + std::to_string(exempt) + "期因任务已完成免报";
+    line.timeliness = {on_time, late, missing, pending, exempt};
   }
 
   // 审核通过: per task and due month, whether the unit's report for it was
@@ -553,6 +555,14 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
           {"frozen_reason", evaluation.frozen && evaluation.early ? json(evaluation.reason) : json(nullptr)},
           {"evaluated_at", FormatTimestamp(evaluation.now)},
           {"units", units}};
+}
+
+ReportTimeliness CountReportTimeliness(const Catalog& catalog, const AssessmentRules& rules,
+                                       const AssessmentFacts& facts, const AssessmentEvaluation& evaluation,
+                                       const std::string& unit) {
+  const AssessmentRule* rule = rules.Find(AssessmentRuleKind::kTimeliness);
+  if (rule == nullptr) return {};
+  return Scorer(catalog, rules, facts, evaluation).Score(*rule, unit).timeliness;
 }
 
 void RankUnits(json& result) {

@@ -46,6 +46,23 @@ struct AssessmentEvaluation {
 nlohmann::json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
                                const AssessmentEvaluation& evaluation);
 
+// 报送及时 as its score line counts it for `unit` (the same due months, due
+// day, townships' reports and completed-task exemption): the months reported
+// on time, late (补报), not reported once due, not due yet, and exempt. All
+// zero when the rules have no 报送及时 line or the unit leads no task (and the
+// rule gives cooperating tasks no weight). The statistics (projections/
+// statistics.h) read it from here so the two cannot disagree.
+struct ReportTimeliness {
+  int on_time = 0;
+  int late = 0;
+  int missing = 0;
+  int pending = 0;
+  int exempt = 0;
+};
+ReportTimeliness CountReportTimeliness(const Catalog& catalog, const AssessmentRules& rules,
+                                       const AssessmentFacts& facts, const AssessmentEvaluation& evaluation,
+                                       const std::string& unit);
+
 // The year's ranking (名次), the one the page and both exports show: `units`
 // ordered by score, highest first, each given "rank" (equal scores share a
 // rank, the next is skipped: 1, 2, 2, 4); units with no score (no component

@@ -79,4 +79,14 @@ nlohmann::json AssessmentView::Score(int year, Timestamp now) const {
   return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, now, GlobalPosition(0), false});
 }
 
+ReportTimeliness AssessmentView::ReportTimelinessOf(int year, Timestamp now, const std::string& unit) const {
+  if (const AssessmentFacts::YearStream* stream = facts_.FindYear(year);
+      stream != nullptr && stream->freeze.has_value()) {
+    const AssessmentFacts::Freeze& freeze = *stream->freeze;
+    const AssessmentEvaluation evaluation{year, freeze.recorded_at, freeze.position, true, freeze.early, freeze.reason};
+    return CountReportTimeliness(catalog_, RulesOf(freeze), facts_, evaluation, unit);
+  }
+  return CountReportTimeliness(catalog_, rules_, facts_, AssessmentEvaluation{year, now, GlobalPosition(0), false}, unit);
+}
+
 }  // namespace kuimen

@@ -15,6 +15,7 @@
 #include "domain/events.h"
 #include "domain/status.h"
 #include "projections/assessment_facts.h"
+#include "projections/assessment_score.h"
 #include "projections/assessment_rules.h"
 #include "projections/view.h"
 
@@ -55,6 +56,11 @@ class AssessmentView final : public View {
   // event applied, "frozen": false and "frozen_at_position": null; units
   // ranked (RankUnits).
   nlohmann::json Render(int year, Timestamp now) const;
+
+  // 报送及时's months for `unit` in `year`, counted as Render scores them: as
+  // of the freeze (its rules, its moment, the events before it) for a frozen
+  // year, else as of `now` over every event applied.
+  ReportTimeliness ReportTimelinessOf(int year, Timestamp now, const std::string& unit) const;
 
   const AssessmentRules& rules() const { return rules_; }
 

@@ -1390,6 +1390,10 @@ SupervisionView::SupervisionView(Catalog catalog, SupervisionOptions options, st
   for (const StreamId& stream : AllStreams(catalog_)) supervised_.insert(stream.value);
 }
 
+const SupervisionView::StreamState& SupervisionView::StateOf(const StreamId& stream) const {
+  return Find(streams_, stream);
+}
+
 std::optional<std::chrono::year_month> SupervisionView::SupervisionStart() const {
   std::optional<Timestamp> created = store_created_at_;
   if (!created.has_value()) created = options_.store_created_at;

@@ -232,9 +232,11 @@ class SupervisionView final : public View {
   // the month (local time) of the store's first event; empty while unknown.
   std::optional<std::chrono::year_month> SupervisionStart() const;
 
-  // The folded state per stream (only streams with events), the options and
-  // the catalog the view judges with: what projections/todo_list.h reads.
+  // The folded state per stream (only streams with events), one stream's state
+  // (an empty state for a stream without events), the options and the catalog
+  // the view judges with: what projections/todo_list.h and statistics.h read.
   const std::map<std::string, StreamState>& Streams() const { return streams_; }
+  const StreamState& StateOf(const StreamId& stream) const;
   const SupervisionOptions& Options() const { return options_; }
   const Catalog& PlanCatalog() const { return catalog_; }
 

@@ -9,6 +9,7 @@ import { fileAttachments } from './files.js';
 import { instructionPanel } from './instructions.js';
 import { todoPages } from './todo.js';
 import { printing } from './print.js';
+import { statsPage } from './stats.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -238,6 +239,7 @@ const PAGES = {
   urge: { label: '催办', roles: ['taskforce'], badge: true },
   review: { label: '审核督办', roles: ['taskforce'] },
   assessment: { label: '年终考核', roles: ['taskforce', 'department', 'auditor', 'leader'] },
+  stats: { label: '统计', roles: ['taskforce', 'department', 'auditor', 'leader'] },
   audit: { label: '审计', roles: ['taskforce', 'auditor', 'leader'] },
   admin: { label: '账号管理', roles: ['taskforce'] },
   item: { label: '任务详情', roles: ['taskforce', 'department', 'auditor', 'leader'], hidden: true },
@@ -296,6 +298,8 @@ function app() {
     ...todoPages({ request, query, explain }),
     // printable documents (print.js)
     ...printing({ request, explain, itemPath }),
+    // 统计 (stats.js)
+    ...statsPage({ request, query, renderChart, font: FONT }),
     noticeForm: { stream: '', notice_id: '', reason: '', due: '' },
     deadlineForm: { stream: '', milestone: '', due: '', reason: '' },
     closeForm: {},
@@ -512,6 +516,7 @@ function app() {
           case 'review': await this.loadQueue(); break;
           case 'todo': case 'urge': break;  // read with the badge, on every refresh
           case 'assessment': await this.loadAssessment(); break;
+          case 'stats': await this.loadStats(); break;
           case 'admin': await this.loadAdmin(); break;
           default: break;
         }
@@ -688,7 +693,7 @@ function app() {
     async loadItem() {
       if (!this.current) return;
       const stream = this.current.stream;
-      const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream)]);
+      const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream), this.loadTaskStats(stream)]);
       const ordinal = numberReports(events);
       timelineEvents = [...events].reverse().map((e) => ({
         ...e,

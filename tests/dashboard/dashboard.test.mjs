@@ -53,9 +53,9 @@ test('login refuses an unknown token and shows why', async () => {
 
 test('each role sees its own pages', async () => {
   const expected = {
-    taskforce: ['overview', 'board', 'units', 'urge', 'review', 'assessment', 'audit', 'admin'],
-    department: ['overview', 'board', 'units', 'report', 'todo', 'assessment'],
-    auditor: ['overview', 'board', 'units', 'assessment', 'audit'],
+    taskforce: ['overview', 'board', 'units', 'urge', 'review', 'assessment', 'stats', 'audit', 'admin'],
+    department: ['overview', 'board', 'units', 'report', 'todo', 'assessment', 'stats'],
+    auditor: ['overview', 'board', 'units', 'assessment', 'stats', 'audit'],
   };
   for (const [role, pages] of Object.entries(expected)) {
     const page = await newPage(role);
