@@ -1,7 +1,7 @@
 // 佐证材料 · uploaded files: a report or an answer picks files, each is
 // uploaded at once (POST /api/v1/files, the body is the file itself) and then
 // cited by the event (data.attachments); the item page lists them and opens
-// one with the reader's token (GET /api/v1/files/{sha256}; images and PDF
+// one with the reader's session cookie (GET /api/v1/files/{sha256}; images and PDF
 // shown, the rest saved). Mixed into the app component (app.js spreads
 // fileAttachments()); methods and plain state only.
 
@@ -28,7 +28,7 @@ export function fileAttachments({ explain }) {
           let response;
           try {
             response = await fetch(`/api/v1/files?name=${encodeURIComponent(file.name)}`, {
-              method: 'POST', headers: { Authorization: `Bearer ${this.token}` }, body: file,
+              method: 'POST', body: file,  // the session cookie authorizes it
             });
           } catch (e) {
             this.uploadError = { ...this.uploadError, [key]: '无法连接服务器，文件未上传' };
@@ -54,12 +54,10 @@ export function fileAttachments({ explain }) {
       if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
       return `${bytes} 字节`;
     },
-    // Links need the token, which a plain <a href> does not send: fetch, then
+    // Fetch first, so a refusal shows the server's sentence on the page; then
     // show (images, PDF) or save the bytes under the file's own name.
     async openAttachment(a) {
-      const response = await fetch(`/api/v1/files/${a.sha256}?name=${encodeURIComponent(a.name)}`, {
-        headers: { Authorization: `Bearer ${this.token}` },
-      });
+      const response = await fetch(`/api/v1/files/${a.sha256}?name=${encodeURIComponent(a.name)}`);
       if (!response.ok) {
         let json = null;
         try { json = await response.json(); } catch (e) { json = null; }

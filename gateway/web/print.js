@@ -1,6 +1,6 @@
 // 打印 · the printable documents: a notice's 督办通知单 and the monthly 情况通报
 // (A4 pages of the API, GET …/notices/{id}/print and /api/v1/bulletins/{month}/print).
-// They need the token, so each is fetched and opened in a new tab from a blob,
+// Each is fetched first (so a refusal shows its sentence here) and opened in a new tab from a blob,
 // where the browser's own print (Ctrl+P) prints it: the page sets A4, the
 // title and 第 N 页 共 M 页 on every page. Mixed into the app component
 // (app.js spreads printing()); methods and plain state only.
