@@ -1,5 +1,5 @@
 // 检索 (issue 11 item 5): GET /api/v1/search?q= over report summaries, notice
-// answers (整改情况) and evidence file names, in the task and major-item
+// answers (整改情况), 领导批示 and evidence file names, in the task and major-item
 // streams only (every principal may read those; principals, the assessment
 // and anything else in the log are never searched). A substring match:
 // Chinese as written, Latin letters case-insensitive. Newest first, paged.
@@ -34,8 +34,8 @@ bool Searchable(const StreamId& stream) {
 }
 
 struct Hit {
-  std::string field;  // "summary", "answer", "file"
-  std::string label;  // 报送摘要, 整改情况, 佐证材料
+  std::string field;  // "summary", "answer", "instruction", "file"
+  std::string label;  // 报送摘要, 整改情况, 领导批示, 佐证材料
   std::string text;
 };
 
@@ -50,6 +50,7 @@ std::vector<Hit> TextsOf(const RecordedEvent& event) {
   };
   if (event.type == "ProgressReported") texts.push_back({"summary", "报送摘要", text("summary")});
   if (event.type == "NoticeAnswered") texts.push_back({"answer", "整改情况", text("summary")});
+  if (event.type == "InstructionGiven") texts.push_back({"instruction", "领导批示", text("text")});
   for (const char* list : {"evidence", "files", "attachments"}) {
     const auto it = data.find(list);
     if (it == data.end() || !it->is_array()) continue;

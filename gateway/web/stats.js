@@ -26,6 +26,21 @@ export function statsPage({ request, query, renderChart, font }) {
     },
     statsTasks(list) { return list.length ? list.join('、') : '—'; },
 
+    // 检索 on the same page: GET /api/v1/search over report summaries, notice
+    // answers, 领导批示 and evidence file names (20 a page, newest first).
+    searchText: '',
+    searchResult: null,
+    searchError: '',
+    async runSearch(offset = 0) {
+      this.searchError = '';
+      try {
+        this.searchResult = await request(this.token, `/api/v1/search${query({ q: this.searchText, offset, limit: 20 })}`);
+      } catch (e) {
+        this.searchResult = null;
+        this.searchError = e.message;
+      }
+    },
+
     async loadTaskStats(stream) {
       const task = stream.match(/^task-(\d+)$/);
       if (!task) { this.taskStats = null; return; }

@@ -85,3 +85,26 @@ test('an item page draws the indicator by month against its target line', async 
     await page.context().close();
   }
 });
+
+test('检索 finds reports by a Chinese substring, newest first, and links to the item', async () => {
+  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    const page = await openPage(browser, server.base, tokens.lead, viewport);
+    await open(page, '#/stats', '#search-q');
+    await page.locator('#search-q').fill('第7项任务');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    const rows = page.locator('#search-hits tbody tr');
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.nth(0).innerText(), new RegExp(`${chinaMonth(0)} 进展`));
+    assert.match(await rows.nth(0).innerText(), /报送摘要/);
+    await shoot(page, `stats-search-${name}`);
+    if (name === 'phone') await noOverflow(page);
+
+    await page.locator('#search-q').fill('没有这段文字');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    await page.locator('#search', { hasText: '共 0 条' }).waitFor();
+    await rows.first().waitFor({ state: 'hidden' });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});

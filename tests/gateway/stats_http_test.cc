@@ -133,5 +133,19 @@ TEST_F(StatsHttp, SearchFindsSummariesAndFileNamesNewestFirstLatinCaseInsensitiv
   EXPECT_EQ(empty.json["error"]["field"], "q") << empty.body;
 }
 
+TEST_F(StatsHttp, SearchFindsALeadersInstruction) {
+  const std::string leader = Principal("leader", "", "县委副书记 李四");
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", leader,
+                 {{"type", "InstructionGiven"}, {"data", {{"text", "请加快推进社会化托管服务"}}}})
+                .status,
+            201);
+  Reply found = Get("/api/v1/search?q=" + Escape("社会化托管"), Principal("department", kAgriculture));
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(found.json["total"], 1);
+  EXPECT_EQ(found.json["hits"][0]["field"], "instruction");
+  EXPECT_EQ(found.json["hits"][0]["field_label"], "领导批示");
+  EXPECT_EQ(found.json["hits"][0]["stream"], "task-07");
+}
+
 }  // namespace
 }  // namespace kuimen::testing
