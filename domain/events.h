@@ -164,6 +164,7 @@ struct InstructionGiven {
   // (the gateway) from the principal directory, never taken from the client:
   // a 批示 is signed as it was given.
   std::string leader_name = {};
+  std::vector<Attachment> attachments = {};  // uploaded files cited (佐证材料), as on a report
   bool operator==(const InstructionGiven&) const = default;
 };
 

@@ -27,7 +27,8 @@ template <> struct Wire<ProgressReported> { static constexpr std::string_view kN
 template <> struct Wire<DeadlineSet> { static constexpr std::string_view kName = "DeadlineSet"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<MilestoneMet> { static constexpr std::string_view kName = "MilestoneMet"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<MilestoneCancelled> { static constexpr std::string_view kName = "MilestoneCancelled"; static constexpr std::uint32_t kSchema = 1; };
-template <> struct Wire<InstructionGiven> { static constexpr std::string_view kName = "InstructionGiven"; static constexpr std::uint32_t kSchema = 1; };
+// InstructionGiven 2: attachments (UpcastInstructionGivenV1 reads 1).
+template <> struct Wire<InstructionGiven> { static constexpr std::string_view kName = "InstructionGiven"; static constexpr std::uint32_t kSchema = 2; };
 template <> struct Wire<ReportReviewed> { static constexpr std::string_view kName = "ReportReviewed"; static constexpr std::uint32_t kSchema = 1; };
 template <> struct Wire<NoticeIssued> { static constexpr std::string_view kName = "NoticeIssued"; static constexpr std::uint32_t kSchema = 2; };
 // NoticeAnswered 2: attachments (UpcastNoticeAnsweredV1 reads 1).
@@ -66,6 +67,8 @@ Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* ke
 
 // --- to JSON ---------------------------------------------------------------
 
+}  // namespace
+
 json AttachmentsJson(const std::vector<Attachment>& attachments) {
   json list = json::array();
   for (const Attachment& a : attachments) {
@@ -73,6 +76,8 @@ json AttachmentsJson(const std::vector<Attachment>& attachments) {
   }
   return list;
 }
+
+namespace {
 
 json ToJson(const ProgressReported& e) {
   json indicators = json::array();
@@ -92,7 +97,10 @@ json ToJson(const DeadlineSet& e) {
 json ToJson(const MilestoneMet& e) { return {{"milestone", e.milestone}, {"note", e.note}}; }
 json ToJson(const MilestoneCancelled& e) { return {{"milestone", e.milestone}, {"reason", e.reason}}; }
 json ToJson(const InstructionGiven& e) {
-  return {{"text", e.text}, {"notice_id", e.notice_id}, {"leader_name", e.leader_name}};
+  return {{"text", e.text},
+          {"notice_id", e.notice_id},
+          {"leader_name", e.leader_name},
+          {"attachments", AttachmentsJson(e.attachments)}};
 }
 json ToJson(const ReportReviewed& e) {
   return {{"report_version", e.report_version.value},
@@ -135,6 +143,8 @@ json ToJson(const WebhookRemoved& e) { return {{"unit", e.unit}}; }
 
 template <typename T> Result<T> FromJson(const JsonReader& r);
 
+}  // namespace
+
 // "attachments": optional for a client; each names a stored file by its
 // SHA-256 (whether it is stored, and its size and type, the gateway checks).
 Result<std::vector<Attachment>> ReadAttachments(const JsonReader& r) {
@@ -160,6 +170,8 @@ Result<std::vector<Attachment>> ReadAttachments(const JsonReader& r) {
   }
   return attachments;
 }
+
+namespace {
 
 template <> Result<ProgressReported> FromJson(const JsonReader& r) {
   RETURN_IF_ERROR(
@@ -237,11 +249,12 @@ template <> Result<MilestoneCancelled> FromJson(const JsonReader& r) {
 }
 
 template <> Result<InstructionGiven> FromJson(const JsonReader& r) {
-  RETURN_IF_ERROR(r.RejectUnknown({"text", "notice_id", "leader_name"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"text", "notice_id", "leader_name", "attachments"}));
   InstructionGiven e;
   ASSIGN_OR_RETURN(e.text, r.String("text"));
   ASSIGN_OR_RETURN(e.notice_id, r.OptionalString("notice_id"));
   ASSIGN_OR_RETURN(e.leader_name, r.OptionalString("leader_name"));
+  ASSIGN_OR_RETURN(e.attachments, ReadAttachments(r));
   return e;
 }
 
@@ -409,6 +422,10 @@ Status UpcastProgressReportedV3(json& data) {
   return AddFields(data, "ProgressReported", {{"attachments", json::array()}});
 }
 Status UpcastNoticeAnsweredV1(json& data) { return AddFields(data, "NoticeAnswered", {{"attachments", json::array()}}); }
+// InstructionGiven 1 -> 2: a 批示 cites files too, like a report or an answer.
+Status UpcastInstructionGivenV1(json& data) {
+  return AddFields(data, "InstructionGiven", {{"attachments", json::array()}});
+}
 
 // DeadlineSet 1 -> 2: 2 added "reason" (调整理由). A version-1 event carries
 // none, also when it moved a milestone (moves needed no reason then): "".
@@ -429,6 +446,7 @@ constexpr Upcast kUpcasts[] = {
     {"ProgressReported", 2, UpcastProgressReportedV2},
     {"ProgressReported", 3, UpcastProgressReportedV3},
     {"NoticeAnswered", 1, UpcastNoticeAnsweredV1},
+    {"InstructionGiven", 1, UpcastInstructionGivenV1},
     {"DeadlineSet", 1, UpcastDeadlineSetV1},
 };
 

@@ -35,6 +35,12 @@ Result<EventData> EventFromJson(std::string_view type, const nlohmann::json& dat
 // The payload as a JSON value (for API responses).
 nlohmann::json EventToJson(const EventData& event);
 
+// The "attachments" list of a payload (佐证材料), for views that keep an
+// event's files: written and read exactly as the events hold them.
+nlohmann::json AttachmentsJson(const std::vector<Attachment>& attachments);
+class JsonReader;
+Result<std::vector<Attachment>> ReadAttachments(const JsonReader& r);
+
 std::string_view EventTypeName(const EventData& event);
 // Every wire name, in the order of the EventData variant.
 std::vector<std::string_view> EventTypeNames();

@@ -9,6 +9,7 @@ const std::vector<Attachment>& AttachmentsOf(const EventData& event) {
   static const std::vector<Attachment> kNone;
   if (const auto* report = std::get_if<ProgressReported>(&event)) return report->attachments;
   if (const auto* answer = std::get_if<NoticeAnswered>(&event)) return answer->attachments;
+  if (const auto* instruction = std::get_if<InstructionGiven>(&event)) return instruction->attachments;
   return kNone;
 }
 

@@ -9,6 +9,7 @@
 #include "domain/supervised_item.h"
 #include "domain/task_aggregate.h"
 #include "eventstore/envelope_json.h"
+#include "eventstore/event_codec.h"
 #include "eventstore/json_reader.h"
 #include "projections/county_figure.h"
 #include "projections/report_period.h"
@@ -172,7 +173,7 @@ struct Fold {
   void operator()(const NoticeClosed& e) const { state.open_notices.erase(e.notice_id); }
   void operator()(const InstructionGiven& e) const {
     state.instructions.push_back(Instruction{envelope.version, envelope.recorded_at, envelope.actor.principal,
-                                             e.leader_name, e.notice_id, e.text});
+                                             e.leader_name, e.notice_id, e.text, e.attachments});
   }
   void operator()(const TaskCompleted&) const { state.completed_at = envelope.recorded_at; }
   void operator()(const TaskReopened&) const {
@@ -395,6 +396,8 @@ json StateToJson(const StreamState& state) {
                               {"leader_name", i.leader_name},
                               {"notice_id", i.notice_id},
                               {"text", i.text}});
+      // Only when there are any, so stored rows of 批示 without files stay as they were.
+      if (!i.attachments.empty()) instructions.back()["attachments"] = AttachmentsJson(i.attachments);
     }
     row["instructions"] = std::move(instructions);
   }
@@ -680,6 +683,7 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(instruction.leader_name, n.OptionalString("leader_name"));
     ASSIGN_OR_RETURN(instruction.notice_id, n.OptionalString("notice_id"));
     ASSIGN_OR_RETURN(instruction.text, n.String("text"));
+    ASSIGN_OR_RETURN(instruction.attachments, ReadAttachments(n));
     state.instructions.push_back(std::move(instruction));
   }
   return state;
@@ -1205,7 +1209,8 @@ json InstructionsJson(const StreamState& state) {
                    {"leader_name", i.leader_name.empty() ? i.principal : i.leader_name},
                    {"notice_id", i.notice_id.empty() ? json(nullptr) : json(i.notice_id)},
                    {"notice_number", notice != state.open_notices.end() ? json(notice->second.number) : json(nullptr)},
-                   {"text", i.text}});
+                   {"text", i.text},
+                   {"attachments", AttachmentsJson(i.attachments)}});
   }
   return out;
 }

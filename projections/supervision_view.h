@@ -164,6 +164,7 @@ class SupervisionView final : public View {
     std::string leader_name;  // as stamped in the event ("" if none was)
     std::string notice_id;    // "" for a 批示 on the item itself
     std::string text;
+    std::vector<Attachment> attachments;  // files it cites (佐证材料)
   };
   struct StreamState {
     StreamVersion version;  // of the last event folded

@@ -1,5 +1,6 @@
 // 领导批示 · the 批示 panel of the item page: a county leader (role `leader`)
-// writes an InstructionGiven on the item or on one of its open notices; every
+// writes an InstructionGiven on the item or on one of its open notices, with
+// files attached if any (files.js uploads them); every
 // reader sees the item's 批示 (the supervision view's `instructions`). Mixed
 // into the app component like review_queue.js: state and methods only, no
 // getters. Uses the component's submit() and refresh().
@@ -27,11 +28,18 @@ export function instructionPanel() {
       }
       const data = { text: form.text };
       if (form.notice_id) data.notice_id = form.notice_id;
+      if (this.attachmentsFor('instruction').length) data.attachments = this.attachmentsFor('instruction');
       const errs = {};
       const event = await this.submit(stream, 'InstructionGiven', data, errs);
-      if (!event) { form.errors = errs; return; }
+      if (!event) {
+        // A refused file names its place in the list (attachments[0].sha256): shown under the picker.
+        const file = Object.keys(errs).find((k) => k.startsWith('attachments'));
+        form.errors = file ? { ...errs, attachments: errs[file] } : errs;
+        return;
+      }
       form.text = '';
       form.notice_id = '';
+      this.clearAttachments('instruction');
       form.ok = '批示已送达';
       await this.refresh();
     },

@@ -43,9 +43,18 @@ test('a leader writes a 批示 on the item page and it shows with the leader and
   assert.equal((await page.locator('#instructions [data-error-for=text]').innerText()).trim(), '批示内容不能为空');
 
   await page.locator('#instructions textarea[name=text]').fill(TEXT);
+  // A file goes with it (uploaded at once, cited by the event).
+  const pdf = Buffer.alloc(2048, 0x20);
+  Buffer.from('%PDF-1.7\n').copy(pdf);
+  await page.locator('input[name=instruction-files]').setInputFiles([
+    { name: '调研报告.pdf', mimeType: 'application/pdf', buffer: pdf },
+  ]);
+  await page.locator('#instructions .attachments li', { hasText: '调研报告.pdf' }).waitFor();
   await page.locator('[data-action=give-instruction]').click();
   const entry = page.locator('#instructions li.instruction').first();
   await entry.waitFor();
+  await entry.locator('a.attachment', { hasText: '调研报告.pdf' }).waitFor();
+  assert.equal(await page.locator('#instructions form .attachments li').count(), 0, 'the picker is cleared');
   assert.match(await entry.locator('.instruction-by').innerText(), new RegExp(`^${LEADER} · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$`));
   // Newlines are kept as the leader wrote them.
   assert.equal(await entry.locator('.instruction-text').innerText(), TEXT);
@@ -62,6 +71,7 @@ test('the lead unit reads the 批示 on its item, without a form, on a phone', a
   await open(page, '#/item/task/7', '#instructions li.instruction');
   assert.equal(await page.locator('#instructions li.instruction .instruction-text').first().innerText(), TEXT);
   assert.equal(await page.locator('#instructions form').count(), 0);
+  assert.equal(await page.locator('#instructions li.instruction a.attachment').first().innerText(), '调研报告.pdf');
   // Nothing wider than the phone.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
@@ -83,6 +93,7 @@ test('the task force reads the 批示 too, and the API refuses it a 批示 of it
   const page = await newPage('taskforce');
   await open(page, '#/item/task/7', '#instructions li.instruction');
   assert.equal(await page.locator('#instructions form').count(), 0);
+  assert.equal(await page.locator('#instructions li.instruction a.attachment').first().innerText(), '调研报告.pdf');
   await page.context().close();
   await assert.rejects(
     server.api(tokens.taskforce, '/api/v1/tasks/7/events', { method: 'POST', body: { type: 'InstructionGiven', data: { text: '试' } } }),

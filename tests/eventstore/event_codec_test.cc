@@ -105,9 +105,11 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"NoticeClosed.v2.json",
                    NoticeClosed{"DB-2024-007", "", "责任单位逾期未反馈整改情况，转入年终考核扣分"}},
         GoldenCase{"NoticeSigned.v1.json", NoticeSigned{"DB-2024-007"}},
-        GoldenCase{"InstructionGiven.v1.json",
+        GoldenCase{"InstructionGiven.v2.json",
                    InstructionGiven{"请县农业农村委月底前拿出整改方案。\n专班跟踪督办，每周报告进展。", "DB-2024-007",
-                                    "县委副书记 李四"}},
+                                    "县委副书记 李四",
+                                    {{"fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9", "调研报告.pdf",
+                                      51200, "application/pdf"}}}},
         GoldenCase{"TaskCompleted.v1.json", TaskCompleted{"全年目标已完成"}},
         GoldenCase{"TaskReopened.v1.json", TaskReopened{"复核发现数据口径不一致"}},
         GoldenCase{"AssessmentAdjusted.v1.json", AssessmentAdjusted{"县供销合作社", 2024, -2.5, "督办事项逾期未整改"}},
@@ -198,6 +200,13 @@ TEST(EventCodec, ReadsAVersionOneAnswerAsCitingNoFile) {
   Result<EventData> decoded = DecodeEvent("NoticeAnswered", 1, ReadGolden("NoticeAnswered.v1.json"));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, EventData(NoticeAnswered{"DB-2024-007", "已召开专题会，制定整改清单"}));
+}
+
+TEST(EventCodec, ReadsAVersionOneInstructionAsCitingNoFile) {
+  Result<EventData> decoded = DecodeEvent("InstructionGiven", 1, ReadGolden("InstructionGiven.v1.json"));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, EventData(InstructionGiven{"请县农业农村委月底前拿出整改方案。\n专班跟踪督办，每周报告进展。",
+                                                 "DB-2024-007", "县委副书记 李四"}));
 }
 
 TEST(EventCodec, RefusesAnAttachmentWhoseHashIsNotSixtyFourHexDigits) {

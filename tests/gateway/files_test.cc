@@ -205,6 +205,37 @@ TEST_F(Files, AReportAndAnAnswerCiteOnlyStoredFilesAsStored) {
   EXPECT_EQ(answered->status, 201) << answered->body;
 }
 
+TEST_F(Files, ALeadersInstructionCitesOnlyStoredFilesAndItsFileIsServedToItsReaders) {
+  httplib::Result created = server_->Post("/api/v1/principals", server_->admin_token(),
+                                          {{"name", "县委副书记 李四"}, {"role", "leader"}});
+  ASSERT_TRUE(created && created->status == 201);
+  const std::string leader = json::parse(created->body)["token"];
+  httplib::Result uploaded = Upload(leader, "调研报告.pdf", FileStartingWith(kPdfMagic, 8000));
+  ASSERT_TRUE(uploaded && uploaded->status == 201) << (uploaded ? uploaded->body : "no answer");
+  const json file = json::parse(uploaded->body);
+  const json cited = {{"sha256", file["sha256"]}, {"name", "调研报告.pdf"}, {"size", file["size"]},
+                      {"media_type", "application/pdf"}};
+  const auto instruction = [&](const json& attachment) {
+    return server_->Post("/api/v1/tasks/7/events", leader,
+                         {{"type", "InstructionGiven"},
+                          {"data", {{"text", "请抓紧整改"}, {"attachments", json::array({attachment})}}}});
+  };
+  json not_stored = cited;
+  not_stored["sha256"] = std::string(64, 'b');
+  EXPECT_EQ(Code(instruction(not_stored)), "attachment_not_found");
+
+  httplib::Result given = instruction(cited);
+  ASSERT_TRUE(given);
+  ASSERT_EQ(given->status, 201) << given->body;
+  EXPECT_EQ(json::parse(given->body)["event"]["schema_version"], 2);
+  httplib::Client client("127.0.0.1", server_->port());
+  httplib::Result download =
+      client.Get("/api/v1/files/" + file["sha256"].get<std::string>(), {{"Authorization", "Bearer " + department_}});
+  ASSERT_TRUE(download);
+  EXPECT_EQ(download->status, 200);
+  EXPECT_EQ(download->body.size(), 8000u);
+}
+
 TEST_F(Files, ADownloadIsServedToThoseWhoMayReadTheCitingEventImagesInline) {
   const std::string png = FileStartingWith(kPngMagic, 3000);
   const json photo = UploadOk("现场照片.png", png);
