@@ -100,6 +100,10 @@ void AddReport(const Context& c, const SupervisedItem& item, const SupervisionVi
 
 void AddNotices(const Context& c, const SupervisedItem& item, const SupervisionView::StreamState& state,
                 std::vector<TodoItem>& out) {
+  // A notice is addressed to the item's 责任单位: its 通知单 says so and its
+  // notification goes there. A cooperating unit may sign or answer it, but
+  // does not owe it, so 催办 never urges a unit for another's notice.
+  if (std::find(item.lead_units.begin(), item.lead_units.end(), c.unit) == item.lead_units.end()) return;
   for (const auto& [id, notice] : state.open_notices) {
     const std::string name = notice.number.empty() ? "督办通知" : "督办通知" + notice.number;
     if (!notice.signed_at && !notice.answered_at && notice.issued_at) {

@@ -125,9 +125,13 @@ TEST_F(TodoList, TheReportDueThisMonthIsOwedByACooperatingUnitAndOverdueAfterThe
   EXPECT_EQ(late->reason, "2024年11月进展应于2024-12-10前报送，尚未报送，已逾期1天");
 }
 
-TEST_F(TodoList, ANoticeIsOwedToSignWithinTheWorkingDaysAndToAnswerByItsDueDate) {
+TEST_F(TodoList, ANoticeIsOwedByTheLeadUnitToSignWithinTheWorkingDaysAndToAnswerByItsDueDate) {
   SeedNovemberAndANotice();
-  const UnitTodo todo = TodoAt(kForestryUnit, China(2024, 12, 5));
+  // Addressed to the 责任单位: a cooperating unit owes neither.
+  const UnitTodo cooperating = TodoAt(kForestryUnit, China(2024, 12, 5));
+  EXPECT_EQ(cooperating.counts.at(TodoKind::kNoticeSign), 0u);
+  EXPECT_EQ(cooperating.counts.at(TodoKind::kNoticeAnswer), 0u);
+  const UnitTodo todo = TodoAt(kAgricultureUnit, China(2024, 12, 5));
   EXPECT_EQ(todo.counts.at(TodoKind::kNoticeSign), 1u);
   EXPECT_EQ(todo.counts.at(TodoKind::kNoticeAnswer), 1u);
   EXPECT_EQ(todo.overdue, 1u);  // the signing, due Wednesday 12-04
@@ -135,9 +139,9 @@ TEST_F(TodoList, ANoticeIsOwedToSignWithinTheWorkingDaysAndToAnswerByItsDueDate)
   EXPECT_EQ(FormatDate(*todo.items.front().due), "2024-12-04");
   EXPECT_EQ(todo.items.front().notice_number, "奉三位一体督〔2024〕1号");
 
-  // The lead unit signs for everyone; answering is still owed.
+  // Signed; answering is still owed.
   Submit(China(2024, 12, 6), kAgriculture, NoticeSigned{"DB-1"});
-  const UnitTodo signed_for = TodoAt(kForestryUnit, China(2024, 12, 6, 12));
+  const UnitTodo signed_for = TodoAt(kAgricultureUnit, China(2024, 12, 6, 12));
   EXPECT_EQ(signed_for.counts.at(TodoKind::kNoticeSign), 0u);
   EXPECT_EQ(signed_for.counts.at(TodoKind::kNoticeAnswer), 1u);
 }
@@ -177,7 +181,7 @@ TEST_F(TodoList, AnUrgeShowsLatestFirstUntilTheUnitReportsAndAReturnedReportIsOw
   const UnitTodo reported = TodoAt(kForestryUnit, China(2024, 12, 12, 12));
   EXPECT_EQ(reported.counts.at(TodoKind::kUrge), 0u);
   EXPECT_EQ(reported.counts.at(TodoKind::kReport), 0u);
-  EXPECT_EQ(reported.counts.at(TodoKind::kNoticeAnswer), 1u);  // still owed, without the urge
+  EXPECT_EQ(reported.counts.at(TodoKind::kNoticeAnswer), 0u);  // the notice is the lead unit's to answer
 
   Submit(China(2024, 12, 13), kTaskForce, ReportReviewed{StreamVersion(report), ReviewDecision::kReturned, "数据不全"});
   const UnitTodo returned = TodoAt(kForestryUnit, China(2024, 12, 13, 12));
