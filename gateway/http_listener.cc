@@ -15,6 +15,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -97,6 +98,13 @@ Result<int> Bind(const std::string& host, int port, int backlog, int& bound_port
   return fd;
 }
 
+// Worker threads kept while idle: one per core, at most 4 (an idle service
+// stays small on a large machine; more start as soon as requests wait).
+std::size_t KeptWorkers(std::size_t max_workers) {
+  const std::size_t cores = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return std::min(max_workers, cores);
+}
+
 }  // namespace
 
 class HttpListener::Loop {
@@ -106,7 +114,7 @@ class HttpListener::Loop {
         handler_(handler),
         listen_fd_(listen_fd),
         max_connections_(max_connections),
-        workers_(options.workers, std::min<std::size_t>(options.workers, std::max(1u, std::thread::hardware_concurrency()))) {
+        workers_(options.workers, KeptWorkers(options.workers)) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     Watch(listen_fd_, kListenId, EPOLLIN, EPOLL_CTL_ADD);

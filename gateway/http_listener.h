@@ -48,8 +48,9 @@ struct HttpListenerOptions {
   // A response not drained by the client for this long closes the connection. Default 10 s.
   std::chrono::milliseconds write_timeout{10000};
   // Worker threads running the handlers, at most: the pool keeps one per core
-  // and starts more only while requests wait for one (WorkerPool); a thread
-  // idle for 30 s beyond those ends. Default 0: 32 per core, at least 64.
+  // (at most 4) and starts more only while requests wait for one
+  // (WorkerPool); a thread idle for 30 s beyond those ends. Default 0: 32 per
+  // core, at least 64.
   std::size_t workers = 0;
   HttpReaderLimits limits;
   // Serve HTTPS with this identity (not owned; outlives the listener); null: plain HTTP.
