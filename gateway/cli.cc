@@ -85,7 +85,7 @@ int RunCli(int argc, char** argv) {
   serve_cmd->add_option("--data", data_dir, "data directory (created when missing)");
   ServeArgs serve;
   serve_cmd->add_option("--listen", serve.listen, "HTTP address host:port (port 0: any free port)")->capture_default_str();
-  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads (0: four per core, at least 16)")
+  serve_cmd->add_option("--http-threads", serve.http.threads, "HTTP worker threads at most, started as requests wait (0: 32 per core, at least 64)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   serve_cmd

@@ -15,6 +15,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -97,6 +98,13 @@ Result<int> Bind(const std::string& host, int port, int backlog, int& bound_port
   return fd;
 }
 
+// Worker threads kept while idle: one per core, at most 4 (an idle service
+// stays small on a large machine; more start as soon as requests wait).
+std::size_t KeptWorkers(std::size_t max_workers) {
+  const std::size_t cores = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return std::min(max_workers, cores);
+}
+
 }  // namespace
 
 class HttpListener::Loop {
@@ -106,7 +114,7 @@ class HttpListener::Loop {
         handler_(handler),
         listen_fd_(listen_fd),
         max_connections_(max_connections),
-        workers_(options.workers) {
+        workers_(options.workers, KeptWorkers(options.workers)) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     Watch(listen_fd_, kListenId, EPOLLIN, EPOLL_CTL_ADD);
@@ -231,8 +239,12 @@ void HttpListener::Loop::Run() {
     }
     if (stopping_ && (connections_.empty() || SteadyClock::now() > stop_deadline_)) return;
 
+    // The sweep looks for deadlines (request, idle, write, linger) and resumes
+    // a paused accept; with no connection and accepting, there is nothing to
+    // look for, so an idle server sleeps until a connection or a wake-up.
+    const bool nothing_to_sweep = connections_.empty() && !accept_paused_ && !stopping_;
     const int ready = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                                 static_cast<int>(kSweepInterval.count()));
+                                 nothing_to_sweep ? -1 : static_cast<int>(kSweepInterval.count()));
     for (int i = 0; i < ready; ++i) {
       const std::uint64_t id = events[i].data.u64;
       if (id == kListenId) {
@@ -590,8 +602,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Start(const HttpListenerOpti
   HttpListenerOptions resolved = options;
   // Handlers mostly wait (a write waits for its group commit's fsync, a
   // backup for its copy), so more workers than cores keep the writes batched
-  // and a slow export from holding up /healthz.
-  if (resolved.workers == 0) resolved.workers = std::max(16u, 4 * std::thread::hardware_concurrency());
+  // and a slow export from holding up /healthz. The pool starts with one
+  // thread per core and grows to this only while requests wait for a thread.
+  if (resolved.workers == 0) resolved.workers = std::max(64u, 32 * std::thread::hardware_concurrency());
   std::unique_ptr<HttpListener> listener(new HttpListener());
   listener->port_ = port;
   listener->loop_ = std::make_unique<Loop>(resolved, handler, fd, max_connections);

@@ -47,7 +47,10 @@ struct HttpListenerOptions {
   std::chrono::milliseconds idle_timeout{5000};
   // A response not drained by the client for this long closes the connection. Default 10 s.
   std::chrono::milliseconds write_timeout{10000};
-  // Worker threads running the handlers. Default 0: four per core, at least 16.
+  // Worker threads running the handlers, at most: the pool keeps one per core
+  // (at most 4) and starts more only while requests wait for one
+  // (WorkerPool); a thread idle for 30 s beyond those ends. Default 0: 32 per
+  // core, at least 64.
   std::size_t workers = 0;
   HttpReaderLimits limits;
   // Serve HTTPS with this identity (not owned; outlives the listener); null: plain HTTP.

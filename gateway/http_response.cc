@@ -60,14 +60,26 @@ std::string SerializeResponse(const httplib::Response& response, bool head_only,
   const bool has_body = !(status < 200 || status == 204 || status == 304);
   std::string out;
   out.reserve(256 + response.headers.size() * 64 + (head_only || !has_body ? 0 : response.body.size()));
-  out += "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) + "\r\n";
+  // Appended piece by piece: no temporary string per header.
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += ReasonPhrase(status);
+  out += "\r\n";
   for (const auto& [name, value] : response.headers) {
     if (name == "Content-Length" || name == "Connection") continue;
     // A header value never carries a line break (no response splitting).
     if (value.find_first_of("\r\n") != std::string::npos || name.find_first_of("\r\n:") != std::string::npos) continue;
-    out += name + ": " + value + "\r\n";
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
   }
-  if (has_body) out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  if (has_body) {
+    out += "Content-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n";
+  }
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   if (has_body && !head_only) out += response.body;
   return out;

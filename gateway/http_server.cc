@@ -215,10 +215,12 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
   try {
     httplib::Request request;
     request.method = data.head.method;
-    request.target = data.head.target;
+    // Moved, not copied (a header map is a node per header); the refusal
+    // branch below gives the headers back for its log line.
+    request.target = std::move(data.head.target);
     request.path = data.head.path;
-    request.params = data.head.params;
-    request.headers = data.head.headers;
+    request.params = std::move(data.head.params);
+    request.headers = std::move(data.head.headers);
     request.body = std::move(data.body);
     request.version = "HTTP/1." + std::to_string(data.head.version_minor);
     request.remote_addr = remote_addr;
@@ -227,6 +229,8 @@ httplib::Response HttpServer::Handle(HttpRequestData data, const std::string& re
     if (destination.refusal) {
       response = RefusalResponse(*destination.refusal);
       if (destination.route) api_->metrics.ObserveRequest(*destination.route, response.status, {});
+      data.head.headers = std::move(request.headers);
+      data.head.target = std::move(request.target);
       OnRefused(*destination.refusal, data.head, remote_addr);
     } else if (destination.static_file) {
       static_files_->Serve(request, response);

@@ -22,8 +22,9 @@ struct HttpServerOptions {
   // Address to listen on. Default 127.0.0.1:8080; port 0 picks a free one.
   std::string host = "127.0.0.1";
   int port = 8080;
-  // Worker threads running the handlers (connections do not hold one).
-  // Default 0: four per core, at least 16 (handlers mostly wait on fsync).
+  // Worker threads running the handlers, at most (connections do not hold
+  // one; the pool keeps one per core and grows while requests wait).
+  // Default 0: 32 per core, at least 64 (handlers mostly wait on fsync).
   std::size_t threads = 0;
   // Bodies larger than this are refused (413) before they are read, chunked
   // ones as soon as they pass it. Default 64 KiB.

@@ -19,7 +19,9 @@ end
 function request()
   requests = requests + 1
   local task = math.random(1, 29)
-  local body = '{"type":"DeadlineSet","data":{"due":"2024-12-31","milestone":"年度目标 ' .. requests .. '"}}'
+  -- The wrk thread's id in the name: two threads naming the same milestone of
+  -- a task would make the second an adjustment, refused (400) without a reason.
+  local body = '{"type":"DeadlineSet","data":{"due":"2024-12-31","milestone":"年度目标 ' .. id .. '-' .. requests .. '"}}'
   return wrk.format("POST", "/api/v1/tasks/" .. task .. "/events",
                     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
 end
