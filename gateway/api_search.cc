@@ -37,6 +37,7 @@ struct Hit {
   std::string field;  // "summary", "answer", "instruction", "file"
   std::string label;  // 报送摘要, 整改情况, 领导批示, 佐证材料
   std::string text;
+  std::string by = {};  // who wrote it, when not the acting unit: a 批示's leader
 };
 
 // The texts of an event that a search reads, each with what it is.
@@ -50,7 +51,9 @@ std::vector<Hit> TextsOf(const RecordedEvent& event) {
   };
   if (event.type == "ProgressReported") texts.push_back({"summary", "报送摘要", text("summary")});
   if (event.type == "NoticeAnswered") texts.push_back({"answer", "整改情况", text("summary")});
-  if (event.type == "InstructionGiven") texts.push_back({"instruction", "领导批示", text("text")});
+  if (event.type == "InstructionGiven") {
+    texts.push_back({"instruction", "领导批示", text("text"), text("leader_name")});
+  }
   for (const char* list : {"evidence", "files", "attachments"}) {
     const auto it = data.find(list);
     if (it == data.end() || !it->is_array()) continue;
@@ -101,6 +104,7 @@ std::vector<Route> SearchRoutes() {
                         {"type", event.type},
                         {"recorded_at", FormatTimestamp(event.recorded_at)},
                         {"unit", event.actor.unit},
+                        {"by", hit.by.empty() ? event.actor.unit : hit.by},
                         {"field", hit.field},
                         {"field_label", hit.label},
                         {"text", hit.text}});

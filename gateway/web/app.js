@@ -841,8 +841,16 @@ function app() {
       const leads = this.report.stream.startsWith('task-') ? [spec.lead_unit] : spec.units;
       return leads.includes(this.me.unit);
     },
+    // The month a report is most likely for: up to the due day (报送期限, the
+    // 10th) it is last month's, which is what falls due; after it, this month's.
+    defaultReportPeriod() {
+      const [y, m, d] = this.today.split('-').map(Number);
+      const dueDay = this.view ? (this.view.rendered.report_due_day || 10) : 10;
+      if (d > dueDay) return this.today.slice(0, 7);
+      return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    },
     pickReportStream(stream) {
-      this.report = { ...emptyReport(), stream, period: this.today.slice(0, 7) };
+      this.report = { ...emptyReport(), stream, period: this.defaultReportPeriod() };
       this.errors = {};
       this.formOk = '';
     },

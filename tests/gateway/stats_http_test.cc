@@ -145,6 +145,7 @@ TEST_F(StatsHttp, SearchFindsALeadersInstruction) {
   EXPECT_EQ(found.json["hits"][0]["field"], "instruction");
   EXPECT_EQ(found.json["hits"][0]["field_label"], "领导批示");
   EXPECT_EQ(found.json["hits"][0]["stream"], "task-07");
+  EXPECT_EQ(found.json["hits"][0]["by"], "县委副书记 李四");
 }
 
 }  // namespace
