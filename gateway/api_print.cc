@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "domain/calendar.h"
+#include "domain/event_validation.h"
 #include "domain/supervised_item.h"
 #include "gateway/api_routes.h"
 #include "gateway/bulletin_export.h"
@@ -34,6 +35,12 @@ Result<std::chrono::year_month> BulletinMonth(const ApiCall& call) {
   std::optional<std::chrono::year_month> month = ParseMonth(call.Param("month"));
   if (!month.has_value()) {
     return Status::InvalidArgument("通报月份的写法应为“年-月”，如2024-11", "month", "invalid_format");
+  }
+  const int year = static_cast<int>(month->year());
+  if (year < kMinAssessmentYear || year > kMaxAssessmentYear) {
+    return Status::InvalidArgument("通报月份应在" + std::to_string(kMinAssessmentYear) + "年至" +
+                                       std::to_string(kMaxAssessmentYear) + "年之间",
+                                   "month", "out_of_range");
   }
   return *month;
 }

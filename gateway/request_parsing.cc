@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/calendar.h"
+#include "domain/event_validation.h"
 #include "eventstore/envelope_json.h"
 
 namespace kuimen {
@@ -164,6 +165,14 @@ Result<std::optional<Timestamp>> TimeParam(const httplib::Request& request, cons
   if (!moment) {
     return Status::InvalidArgument("时间的写法应为日期（如2024-12-31）或带时区的时刻（如2024-12-31T18:00:00+08:00）",
                                    name, "invalid_format");
+  }
+  // A replay runs from the log's start to this moment and lays out every year
+  // up to it: a moment outside the years the service can hold (a year like
+  // 9999) would make one request hold a worker for seconds and megabytes.
+  const int year = static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(*moment)).year());
+  if (year < kMinAssessmentYear || year > kMaxAssessmentYear) {
+    return Status::InvalidArgument("时间应在" + std::to_string(kMinAssessmentYear) + "年至" + std::to_string(kMaxAssessmentYear) + "年之间",
+                                   name, "out_of_range");
   }
   return std::optional<Timestamp>(moment);
 }

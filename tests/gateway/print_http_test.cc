@@ -126,6 +126,10 @@ TEST_F(PrintHttp, BulletinRefusesAMalformedOrFutureMonth) {
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(malformed.json["error"]["code"], "invalid_format");
   EXPECT_EQ(malformed.json["error"]["field"], "month");
+  Reply ancient = Get("/api/v1/bulletins/0000-01/print", taskforce);
+  EXPECT_EQ(ancient.status, 400);
+  EXPECT_EQ(ancient.json["error"]["code"], "out_of_range");
+  EXPECT_EQ(ancient.json["error"]["field"], "month");
   Reply future = Get("/api/v1/bulletins/2024-12/xlsx", taskforce);
   EXPECT_EQ(future.status, 400);
   EXPECT_EQ(future.json["error"]["code"], "bulletin_month_future");

@@ -133,6 +133,15 @@ TEST_F(StatsHttp, SearchFindsSummariesAndFileNamesNewestFirstLatinCaseInsensitiv
   EXPECT_EQ(empty.json["error"]["field"], "q") << empty.body;
 }
 
+TEST_F(StatsHttp, AReplayMomentOutsideTheServicesYearsIsRefused) {
+  // A year like 9999 would lay out eight thousand years of scores in one request.
+  Reply far = Get("/api/v1/stats/units?as_of=9999-12-31T00:00:00Z", Principal("department", kAgriculture));
+  EXPECT_EQ(far.status, 400);
+  EXPECT_EQ(far.json["error"]["code"], "out_of_range") << far.body;
+  EXPECT_EQ(far.json["error"]["field"], "as_of");
+  EXPECT_EQ(Get("/api/v1/views/supervision?as_of=1999-12-31", admin_token_).json["error"]["code"], "out_of_range");
+}
+
 TEST_F(StatsHttp, SearchFindsALeadersInstruction) {
   const std::string leader = Principal("leader", "", "县委副书记 李四");
   ASSERT_EQ(Post("/api/v1/tasks/7/events", leader,
