@@ -31,6 +31,7 @@ class FileStore;
 class GatewayMetrics;
 class NoticeNumbers;
 class PrincipalRegistry;
+class ReplayGate;
 class SessionTable;
 class Projector;
 class WebhookDeliveries;
@@ -88,6 +89,7 @@ struct ApiContext {
   FileStore* files = nullptr;
   FileCitations* citations = nullptr;
   WebhookDeliveries* webhooks = nullptr;  // outbound notifications; nullptr when not run
+  ReplayGate* replay_gate = nullptr;  // whole-log reads run a few at a time; null: unlimited
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

@@ -7,6 +7,7 @@
 #include "domain/event_validation.h"
 #include "domain/supervised_item.h"
 #include "gateway/api_routes.h"
+#include "gateway/api_views.h"
 #include "gateway/bulletin_export.h"
 #include "gateway/principal_registry.h"
 #include "gateway/print_pages.h"
@@ -47,6 +48,7 @@ Result<std::chrono::year_month> BulletinMonth(const ApiCall& call) {
 
 Result<MonthlyBulletin> Bulletin(ApiContext& api, const ApiCall& call) {
   ASSIGN_OR_RETURN(std::chrono::year_month month, BulletinMonth(call));
+  ASSIGN_OR_RETURN(std::optional<ReplayGate::Ticket> slot, EnterReplay(api));  // two replays of the log
   return BuildMonthlyBulletin(api.store, api.catalog, api.view_settings.supervision, month, api.clock.Now());
 }
 

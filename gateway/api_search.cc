@@ -9,6 +9,7 @@
 
 #include "eventstore/envelope_json.h"
 #include "gateway/api_routes.h"
+#include "gateway/api_views.h"
 #include "gateway/request_parsing.h"
 
 namespace kuimen {
@@ -90,6 +91,7 @@ std::vector<Route> SearchRoutes() {
     const std::uint64_t offset = offset_param.value_or(0);
     const std::string needle = FoldLatin(q);
 
+    ASSIGN_OR_RETURN(std::optional<ReplayGate::Ticket> slot, EnterReplay(api));
     std::vector<std::vector<ordered_json>> by_event;  // oldest event first while scanning
     std::unique_ptr<EventIterator> events = api.store.ReadAll(GlobalPosition(1));
     for (; events->Valid(); events->Next()) {

@@ -12,6 +12,8 @@ namespace {
 // How long min_position may hold a request: enough for the projector to
 // catch up after a burst, short enough that a client is not left hanging.
 constexpr std::chrono::seconds kMinPositionWait{5};
+// How long a whole-log read waits for a slot before it is refused (replay_busy).
+constexpr std::chrono::seconds kReplayWait{2};
 
 Result<ViewQuery> QueryOf(const ApiContext& api, const httplib::Request& request) {
   ViewQuery query{api.clock.Now(), std::nullopt};
@@ -26,6 +28,12 @@ Result<ViewQuery> QueryOf(const ApiContext& api, const httplib::Request& request
 }
 
 }  // namespace
+
+Result<std::optional<ReplayGate::Ticket>> EnterReplay(ApiContext& api) {
+  if (api.replay_gate == nullptr) return std::optional<ReplayGate::Ticket>();
+  ASSIGN_OR_RETURN(ReplayGate::Ticket ticket, api.replay_gate->Enter(kReplayWait));
+  return std::optional<ReplayGate::Ticket>(std::move(ticket));
+}
 
 Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, const std::string& name,
                               const ViewRenderer& render) {
@@ -42,6 +50,7 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
       return Status::InvalidArgument("查看历史时点时不能同时要求最新数据", "min_position", "conflicting_parameters");
     }
     // A replay of the log: the view as it stood then, by the same projection code.
+    ASSIGN_OR_RETURN(std::optional<ReplayGate::Ticket> slot, EnterReplay(api));
     ReplayLimit limit;
     if (as_of) {
       limit.until = *as_of;

@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "gateway/api.h"
+#include "gateway/replay_gate.h"
 #include "projections/view.h"
 
 namespace kuimen {
@@ -26,6 +28,10 @@ using ViewRenderer = std::function<Result<nlohmann::json>(const View& view, cons
 //   min_position=N to be applied, so a client reads its own write;
 // - year=YYYY picks the assessment year.
 // `render` defaults to RenderView (gateway/views.h).
+// A slot for a read that replays or scans the whole log (gateway/replay_gate.h),
+// held while the result lives; empty when the context has no gate.
+Result<std::optional<ReplayGate::Ticket>> EnterReplay(ApiContext& api);
+
 Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, const std::string& name,
                               const ViewRenderer& render = nullptr);
 

@@ -71,6 +71,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   gateway->sweeper_ = std::thread([g = gateway.get()] { g->SweepFiles(); });
   ASSIGN_OR_RETURN(gateway->webhooks_, WebhookDeliveries::Start(service.store(), catalog, clock, data_dir, webhooks));
   gateway->api_->webhooks = gateway->webhooks_.get();
+  gateway->replay_gate_ = std::make_unique<ReplayGate>(ReplayGate::DefaultSlots());
+  gateway->api_->replay_gate = gateway->replay_gate_.get();
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",

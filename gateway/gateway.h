@@ -18,6 +18,7 @@
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/service.h"
+#include "gateway/replay_gate.h"
 #include "gateway/session_table.h"
 #include "gateway/webhook_deliveries.h"
 
@@ -53,6 +54,7 @@ class Gateway {
   std::unique_ptr<DigestSigner> signer_;
   std::unique_ptr<GatewayMetrics> metrics_;
   std::unique_ptr<SessionTable> sessions_;
+  std::unique_ptr<ReplayGate> replay_gate_;
   std::unique_ptr<FileStore> files_;
   std::unique_ptr<FileCitations> citations_;
   std::unique_ptr<WebhookDeliveries> webhooks_;
