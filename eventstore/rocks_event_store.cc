@@ -277,12 +277,16 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
   }
   PendingAppend append{stream, expected, std::move(events), {}};
   auto done = append.done.get_future();
+  bool first = false;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return Status::Unavailable("the store is shutting down");
+    first = queue_.empty();
     queue_.push_back(&append);
   }
-  queue_cv_.notify_one();
+  // The writer waits only for an empty queue (or for a full staged group, to
+  // be woken by the sync thread): later arrivals need not wake it again.
+  if (first) queue_cv_.notify_one();
   return done.get();
 }
 
