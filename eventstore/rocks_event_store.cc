@@ -294,12 +294,16 @@ void RocksEventStore::WriterLoop() {
   std::vector<PendingAppend*> taken;
   while (true) {
     std::unique_ptr<Group> finished;
+    // While writes fail, one group at a time: the pipeline drains, so that
+    // TryResume() (which may reopen the database) runs with no group staged
+    // on the database it replaces.
+    const bool one_at_a_time = board_->writes_failing();
     {
       std::unique_lock lock(queue_mu_);
       // Appends are taken while the staged group has room: while one group
       // syncs, the next one gathers, and is staged as its appends come.
-      auto room = [this] {
-        return !queue_.empty() &&
+      auto room = [&] {
+        return !queue_.empty() && !(one_at_a_time && inflight_) &&
                (!staged_ || staged_->events + queue_.front()->events.size() <= options_.max_group_events);
       };
       auto ready = [&] { return stopping_ || room() || sync_done_; };
@@ -321,7 +325,7 @@ void RocksEventStore::WriterLoop() {
       }
       if (stopping_ && queue_.empty() && !finished && !inflight_ && !staged_) return;  // nothing left to write
       std::size_t events = staged_ ? staged_->events : 0;
-      while (!queue_.empty() && ((taken.empty() && !staged_) ||
+      while (!queue_.empty() && !(one_at_a_time && inflight_) && ((taken.empty() && !staged_) ||
                                  events + queue_.front()->events.size() <= options_.max_group_events)) {
         events += queue_.front()->events.size();
         taken.push_back(queue_.front());
