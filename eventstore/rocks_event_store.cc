@@ -332,7 +332,20 @@ void RocksEventStore::WriterLoop() {
         queue_.pop_front();
       }
     }
-    if (finished) Finish(std::move(finished));
+    if (finished) {
+      Finish(std::move(finished));
+      if (!inflight_) {
+        // Callers answered just now may have appended again: into this group.
+        std::lock_guard lock(queue_mu_);
+        std::size_t events = staged_ ? staged_->events : 0;
+        for (const PendingAppend* append : taken) events += append->events.size();
+        while (!queue_.empty() && events + queue_.front()->events.size() <= options_.max_group_events) {
+          events += queue_.front()->events.size();
+          taken.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+    }
     if (!inflight_ && !staged_) {
       // Nothing in flight and nothing staged on it: the database may be
       // resumed or reopened under no group.
@@ -771,8 +784,12 @@ void RocksEventStore::Finish(std::unique_ptr<Group> group) {
     }
     return;
   }
-  // Durable: the next group goes to the disk before this one is answered.
-  if (staged_ && staged_->batch.Count() > 0) Dispatch();
+  // Durable. The next group goes to the disk before this one is answered,
+  // unless it holds fewer events than this one: then it waits until this
+  // group's callers are answered and whoever appends again meanwhile joins
+  // it (WriterLoop takes the queue again), so that the groups do not split
+  // into two halves taking turns, each paying a whole sync.
+  if (staged_ && staged_->batch.Count() > 0 && staged_->events >= group->events) Dispatch();
   {
     std::unique_lock lock(state_mu_);
     head_ = group->state.head;
