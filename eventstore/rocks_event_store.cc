@@ -157,6 +157,7 @@ RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_p
       random_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
       board_(std::move(board)) {
   if (!options_.read_only && options_.follower_dir.empty()) {
+    syncer_ = std::thread([this] { SyncLoop(); });
     writer_ = std::thread([this] { WriterLoop(); });
     if (options_.scrub_at_open || options_.scrub_interval.count() > 0) scrubber_ = std::thread([this] { ScrubLoop(); });
   }
@@ -174,7 +175,13 @@ RocksEventStore::~RocksEventStore() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();  // the writer drains the queue first
+  if (writer_.joinable()) writer_.join();  // the writer drains the queue and the pipeline first
+  {
+    std::lock_guard lock(queue_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
   std::shared_ptr<OpenRocksDb> db = CurrentDb();
   if (resume_.valid()) {
     // A Resume() still waiting wakes up on shutdown and returns (a reopen
@@ -270,21 +277,36 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
   }
   PendingAppend append{stream, expected, std::move(events), {}};
   auto done = append.done.get_future();
+  bool first = false;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return Status::Unavailable("the store is shutting down");
+    first = queue_.empty();
     queue_.push_back(&append);
   }
-  queue_cv_.notify_one();
+  // The writer waits only for an empty queue (or for a full staged group, to
+  // be woken by the sync thread): later arrivals need not wake it again.
+  if (first) queue_cv_.notify_one();
   return done.get();
 }
 
 void RocksEventStore::WriterLoop() {
-  std::vector<PendingAppend*> group;
+  std::vector<PendingAppend*> taken;
   while (true) {
+    std::unique_ptr<Group> finished;
+    // While writes fail, one group at a time: the pipeline drains, so that
+    // TryResume() (which may reopen the database) runs with no group staged
+    // on the database it replaces.
+    const bool one_at_a_time = board_->writes_failing();
     {
       std::unique_lock lock(queue_mu_);
-      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      // Appends are taken while the staged group has room: while one group
+      // syncs, the next one gathers, and is staged as its appends come.
+      auto room = [&] {
+        return !queue_.empty() && !(one_at_a_time && inflight_) &&
+               (!staged_ || staged_->events + queue_.front()->events.size() <= options_.max_group_events);
+      };
+      auto ready = [&] { return stopping_ || room() || sync_done_; };
       if (board_->writes_failing()) {
         // Wake up now and then to try resuming even when nobody appends, so
         // that /healthz turns ok again by itself.
@@ -296,28 +318,62 @@ void RocksEventStore::WriterLoop() {
         queue_cv_.wait_for(lock, std::max(options_.resume_retry_interval, kIdleCheck),
                            [&] { return ready() || board_->writes_failing(); });
       }
-      if (stopping_ && queue_.empty()) return;  // nothing left to write
-      // Take whatever is waiting, up to the group limit: while one group syncs,
-      // the next one gathers.
-      std::size_t events = 0;
-      while (!queue_.empty() && (group.empty() || events + queue_.front()->events.size() <=
-                                                      options_.max_group_events)) {
+      if (sync_done_) {
+        sync_done_ = false;
+        sync_job_ = nullptr;
+        finished = std::move(inflight_);
+      }
+      if (stopping_ && queue_.empty() && !finished && !inflight_ && !staged_) return;  // nothing left to write
+      std::size_t events = staged_ ? staged_->events : 0;
+      while (!queue_.empty() && !(one_at_a_time && inflight_) && ((taken.empty() && !staged_) ||
+                                 events + queue_.front()->events.size() <= options_.max_group_events)) {
         events += queue_.front()->events.size();
-        group.push_back(queue_.front());
+        taken.push_back(queue_.front());
         queue_.pop_front();
       }
     }
-    if (board_->writes_failing() || closing_.valid() || reopen_pending_) TryResume();
-    if (board_->anchor_needed.exchange(false)) {
-      std::shared_ptr<OpenRocksDb> db = CurrentDb();
-      if (db && db->writable()) {
-        PutAnchor(*db);
-      } else {
-        board_->anchor_needed = true;  // the reopened database gets it
+    if (finished) {
+      Finish(std::move(finished));
+      if (!inflight_) {
+        // Callers answered just now may have appended again: into this group.
+        std::lock_guard lock(queue_mu_);
+        std::size_t events = staged_ ? staged_->events : 0;
+        for (const PendingAppend* append : taken) events += append->events.size();
+        while (!queue_.empty() && events + queue_.front()->events.size() <= options_.max_group_events) {
+          events += queue_.front()->events.size();
+          taken.push_back(queue_.front());
+          queue_.pop_front();
+        }
       }
     }
-    if (!group.empty()) CommitGroup(group);
-    group.clear();
+    if (!inflight_ && !staged_) {
+      // Nothing in flight and nothing staged on it: the database may be
+      // resumed or reopened under no group.
+      if (board_->writes_failing() || closing_.valid() || reopen_pending_) TryResume();
+    }
+    if (!taken.empty()) StageAppends(taken);
+    taken.clear();
+    if (!inflight_ && staged_) Dispatch();
+  }
+}
+
+void RocksEventStore::SyncLoop() {
+  while (true) {
+    Group* group = nullptr;
+    {
+      std::unique_lock lock(queue_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stopping_ || (sync_job_ != nullptr && !sync_done_); });
+      if (sync_job_ == nullptr || sync_done_) return;  // stopping, nothing handed over
+      group = sync_job_;
+    }
+    rocksdb::WriteOptions write;
+    write.sync = true;  // acknowledged means durable
+    group->written = group->db->db().Write(write, &group->batch);
+    {
+      std::lock_guard lock(queue_mu_);
+      sync_done_ = true;
+    }
+    queue_cv_.notify_one();
   }
 }
 
@@ -629,59 +685,130 @@ void RocksEventStore::ScrubLoop() {
   }
 }
 
-void RocksEventStore::CommitGroup(std::vector<PendingAppend*>& group) {
-  std::shared_ptr<OpenRocksDb> db = CurrentDb();
-  Status refused;
-  if (!data_loss_.empty()) {
-    refused = Status::DataLoss("the event store cannot take appends: " + data_loss_);
-  } else if (!db || !db->writable()) {
-    refused = Status::Unavailable("the event store is being reopened (" + reopen_reason_ +
-                                  "); nothing of this append was stored, retry");
-  }
-  if (!refused.ok()) {
-    for (PendingAppend* append : group) append->done.set_value(refused);
-    return;
-  }
-  GroupState state;
-  {
-    std::shared_lock lock(state_mu_);
-    state.head = head_;
-  }
-  rocksdb::WriteBatch batch;
-  std::vector<Result<std::vector<RecordedEvent>>> outcomes;
-  outcomes.reserve(group.size());
-  for (PendingAppend* append : group) outcomes.push_back(Stage(*db, *append, state, batch));
-
-  if (batch.Count() > 0) {
-    batch.Put(db->meta(), std::string(storage::kHeadKey), storage::EncodeHead(state.head.position, state.head.hash));
-    rocksdb::WriteOptions write;
-    write.sync = true;  // acknowledged means durable
-    rocksdb::Status s = db->db().Write(write, &batch);
-    if (!s.ok()) {
-      if (!board_->writes_failing()) {
-        spdlog::error("eventstore: group commit of {} events failed: {}", batch.Count(), s.ToString());
-      }
-      // While a Resume() is stuck the disk may well have room again: say so
-      // rather than "disk full" (503, not 507), and keep the reason visible.
-      const bool stuck = resume_stuck_reported_;
-      board_->WriteFailed(stuck ? resume_stuck_reason_ : ProblemOf(s), options_.clock->Now());
-      // Nothing of this group is acknowledged; published state stays as it was.
-      for (auto& outcome : outcomes) {
-        if (outcome.ok() && !outcome->empty()) {
-          outcome = stuck ? Status::Unavailable("the event store cannot write: " + resume_stuck_reason_)
-                          : WriteFailure(s);
-        }
-      }
+void RocksEventStore::Answer(Group& group, const Status* refused) {
+  for (std::size_t i = 0; i < group.appends.size(); ++i) {
+    if (refused != nullptr) {
+      group.appends[i]->done.set_value(*refused);
     } else {
-      {
-        std::unique_lock lock(state_mu_);
-        head_ = state.head;
-        for (const auto& [stream, version] : state.stream_heads) stream_heads_[stream] = version;
-      }
-      head_cv_.notify_all();
+      group.appends[i]->done.set_value(std::move(group.outcomes[i]));
     }
   }
-  for (std::size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(outcomes[i]));
+}
+
+void RocksEventStore::StageAppends(std::vector<PendingAppend*>& taken) {
+  if (!staged_) {
+    std::shared_ptr<OpenRocksDb> db = CurrentDb();
+    Status refused;
+    if (!data_loss_.empty()) {
+      refused = Status::DataLoss("the event store cannot take appends: " + data_loss_);
+    } else if (!db || !db->writable()) {
+      refused = Status::Unavailable("the event store is being reopened (" + reopen_reason_ +
+                                    "); nothing of this append was stored, retry");
+    }
+    if (!refused.ok()) {
+      // Nothing is in flight (a reopen or data loss happens only between
+      // groups): a refusal depends on nothing.
+      for (PendingAppend* append : taken) append->done.set_value(refused);
+      return;
+    }
+    staged_ = std::make_unique<Group>();
+    staged_->db = std::move(db);
+    if (inflight_) {
+      staged_->state.head = inflight_->state.head;  // the chain goes on from the group in flight
+    } else {
+      std::shared_lock lock(state_mu_);
+      staged_->state.head = head_;
+    }
+  }
+  Group& group = *staged_;
+  for (PendingAppend* append : taken) {
+    group.events += append->events.size();
+    group.appends.push_back(append);
+    group.outcomes.push_back(Stage(*group.db, *append, group));
+  }
+}
+
+void RocksEventStore::Dispatch() {
+  std::unique_ptr<Group> group = std::move(staged_);
+  if (group->batch.Count() == 0) {
+    // Refusals and retries of events already durable: nothing to wait for.
+    Answer(*group);
+    return;
+  }
+  // One version per stream per group, and the head, written last.
+  for (const auto& [stream, version] : group->state.stream_heads) {
+    group->batch.Put(group->db->heads(), stream.value, storage::EncodeU64Key(version.value));
+  }
+  group->batch.Put(group->db->meta(), std::string(storage::kHeadKey),
+                   storage::EncodeHead(group->state.head.position, group->state.head.hash));
+  if (board_->anchor_needed.exchange(false)) {
+    if (group->db->writable()) {
+      PutAnchor(*group->db);
+    } else {
+      board_->anchor_needed = true;  // the reopened database gets it
+    }
+  }
+  inflight_ = std::move(group);
+  {
+    std::lock_guard lock(queue_mu_);
+    sync_job_ = inflight_.get();
+    sync_done_ = false;
+  }
+  sync_cv_.notify_one();
+}
+
+void RocksEventStore::Finish(std::unique_ptr<Group> group) {
+  const rocksdb::Status& s = group->written;
+  if (!s.ok()) {
+    if (!board_->writes_failing()) {
+      spdlog::error("eventstore: group commit of {} events failed: {}", group->batch.Count(), s.ToString());
+    }
+    // While a Resume() is stuck the disk may well have room again: say so
+    // rather than "disk full" (503, not 507), and keep the reason visible.
+    const bool stuck = resume_stuck_reported_;
+    board_->WriteFailed(stuck ? resume_stuck_reason_ : ProblemOf(s), options_.clock->Now());
+    const Status refused =
+        stuck ? Status::Unavailable("the event store cannot write: " + resume_stuck_reason_) : WriteFailure(s);
+    // Nothing of this group is acknowledged; published state stays as it
+    // was. An append refused for its own reason keeps that answer.
+    for (auto& outcome : group->outcomes) {
+      if (outcome.ok() && !outcome->empty()) outcome = refused;
+    }
+    Answer(*group);
+    // The staged group was checked and chained against this one: every
+    // append in it is refused too (its versions, positions, hashes and
+    // retried ids assumed this group), and nothing of it is written.
+    if (staged_) {
+      Answer(*staged_, &refused);
+      staged_.reset();
+    }
+    return;
+  }
+  // Durable. The next group goes to the disk before this one is answered,
+  // unless it holds fewer events than this one: then it waits until this
+  // group's callers are answered and whoever appends again meanwhile joins
+  // it (WriterLoop takes the queue again), so that the groups do not split
+  // into two halves taking turns, each paying a whole sync.
+  if (staged_ && staged_->batch.Count() > 0 && staged_->events >= group->events) Dispatch();
+  {
+    std::unique_lock lock(state_mu_);
+    head_ = group->state.head;
+    for (const auto& [stream, version] : group->state.stream_heads) stream_heads_[stream] = version;
+  }
+  head_cv_.notify_all();
+  Answer(*group);
+}
+
+StreamVersion RocksEventStore::StagedVersion(const StreamId& stream, const GroupState& group) const {
+  if (auto staged = group.stream_heads.find(stream); staged != group.stream_heads.end()) return staged->second;
+  if (inflight_ && &inflight_->state != &group) {
+    if (auto flying = inflight_->state.stream_heads.find(stream); flying != inflight_->state.stream_heads.end()) {
+      return flying->second;
+    }
+  }
+  std::shared_lock lock(state_mu_);
+  auto stored = stream_heads_.find(stream);
+  return stored == stream_heads_.end() ? StreamVersion() : stored->second;
 }
 
 Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
@@ -695,6 +822,13 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
     if (staged != group.new_ids.end()) {
       found.push_back(staged->second);
       continue;
+    }
+    if (inflight_ && &inflight_->state != &group) {
+      auto flying = inflight_->state.new_ids.find(*proposed.id);
+      if (flying != inflight_->state.new_ids.end()) {
+        found.push_back(flying->second);
+        continue;
+      }
     }
     ASSIGN_OR_RETURN(std::optional<RecordedEvent> stored, FindIn(db, *proposed.id));
     if (stored.has_value()) found.push_back(std::move(*stored));
@@ -717,18 +851,13 @@ Result<std::optional<std::vector<RecordedEvent>>> RocksEventStore::FindRetried(
   return std::optional<std::vector<RecordedEvent>>(std::move(found));
 }
 
-Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, PendingAppend& append,
-                                                          GroupState& group, rocksdb::WriteBatch& batch) {
+Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, PendingAppend& append, Group& staged) {
+  GroupState& group = staged.state;
+  rocksdb::WriteBatch& batch = staged.batch;
   ASSIGN_OR_RETURN(std::optional<std::vector<RecordedEvent>> retried, FindRetried(db, append, group));
   if (retried.has_value()) return std::move(*retried);
 
-  StreamVersion current;
-  if (auto staged = group.stream_heads.find(append.stream); staged != group.stream_heads.end()) {
-    current = staged->second;
-  } else {
-    std::shared_lock lock(state_mu_);
-    if (auto stored = stream_heads_.find(append.stream); stored != stream_heads_.end()) current = stored->second;
-  }
+  StreamVersion current = StagedVersion(append.stream, group);
   if (append.expected.has_value() && *append.expected != current) {
     return Status::Aborted("该事项已被他人更新（当前为第" + std::to_string(current.value) + "版，提交时看到的是第" +
                                std::to_string(append.expected->value) + "版），请刷新后重新提交",
@@ -763,8 +892,7 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, Pendi
     if (proposed.id.has_value()) group.new_ids.emplace(event.id, event);
     stored.push_back(std::move(event));
   }
-  group.stream_heads[append.stream] = current;
-  batch.Put(db.heads(), append.stream.value, storage::EncodeU64Key(current.value));
+  group.stream_heads[append.stream] = current;  // written once per group, by Dispatch()
   return stored;
 }
 

@@ -113,9 +113,13 @@ class StoreListener final : public rocksdb::EventListener {
 // EventStore on RocksDB (layout: eventstore/storage_format.h).
 //
 // Appends go through one writer thread: it takes every append waiting in the
-// queue, checks versions and ids, assigns positions, chains hashes, and writes
-// them all in one WriteBatch with one WAL sync (group commit). Callers block
-// until their group is durable. Reads go to RocksDB directly, concurrently,
+// queue, checks versions and ids, assigns positions, chains hashes, and builds
+// one WriteBatch for them all (staging); a sync thread writes it with one WAL
+// sync (group commit). The commit is pipelined: while one group is written
+// and synced, the writer stages the next one against the state that includes
+// the group in flight, so the disk is never idle while appenders wait. Callers
+// block until their group is durable; a group whose predecessor failed is
+// refused too and appends nothing. Reads go to RocksDB directly, concurrently,
 // each holding the OpenRocksDb it started on. After a failed write the writer
 // resumes through RocksDB's Resume(), or, when that does not return within
 // resume_stuck_after, reopens the database in place (StartReopen).
@@ -160,6 +164,18 @@ class RocksEventStore final : public EventStore {
     std::unordered_map<StreamId, StreamVersion> stream_heads;
     std::map<EventId, RecordedEvent> new_ids;
   };
+  // One group of appends on its way: staged by the writer thread, then
+  // written and synced by the sync thread, then published and acknowledged
+  // by the writer thread.
+  struct Group {
+    std::shared_ptr<OpenRocksDb> db;
+    std::vector<PendingAppend*> appends;
+    std::vector<Result<std::vector<RecordedEvent>>> outcomes;
+    GroupState state;
+    rocksdb::WriteBatch batch;
+    std::size_t events = 0;      // proposed events taken (for max_group_events)
+    rocksdb::Status written;     // set by the sync thread
+  };
 
   // What the database holds: the head and every stream's version.
   struct StoredState {
@@ -191,12 +207,25 @@ class RocksEventStore final : public EventStore {
   void FinishReopen();
   // Writes kWalAnchorKey if a flush took it away.
   void PutAnchor(OpenRocksDb& db);
-  void CommitGroup(std::vector<PendingAppend*>& group);
-  Result<std::vector<RecordedEvent>> Stage(OpenRocksDb& db, PendingAppend& append, GroupState& group,
-                                           rocksdb::WriteBatch& batch);
+  void SyncLoop();
+  // Stages `taken` into staged_ (a new group if none), against the state
+  // that includes the group in flight. Refuses them at once when the store
+  // cannot write. Writer thread only.
+  void StageAppends(std::vector<PendingAppend*>& taken);
+  // Hands staged_ to the sync thread (nothing may be in flight); a group with
+  // nothing to write (refusals, retries of stored events) is answered at once.
+  void Dispatch();
+  // The group in flight came back from the sync thread: publishes and
+  // acknowledges it, or refuses it and the staged group built on it.
+  void Finish(std::unique_ptr<Group> group);
+  // Answers every append of `group` with its outcome (or with `refused`).
+  static void Answer(Group& group, const Status* refused = nullptr);
+  Result<std::vector<RecordedEvent>> Stage(OpenRocksDb& db, PendingAppend& append, Group& group);
   // The stored or staged events for a retried append; nullopt if its ids are all new.
   Result<std::optional<std::vector<RecordedEvent>>> FindRetried(OpenRocksDb& db, const PendingAppend& append,
                                                                 const GroupState& group);
+  // A stream's version as the staged group sees it: staged, in flight, or published.
+  StreamVersion StagedVersion(const StreamId& stream, const GroupState& group) const;
   static Result<std::optional<RecordedEvent>> FindIn(OpenRocksDb& db, const EventId& id);
   static Result<std::optional<RecordedEvent>> GetAt(OpenRocksDb& db, const rocksdb::ReadOptions& read,
                                                     GlobalPosition p);
@@ -219,6 +248,16 @@ class RocksEventStore final : public EventStore {
   std::condition_variable queue_cv_;
   std::deque<PendingAppend*> queue_;
   bool stopping_ = false;
+  // The pipeline (under queue_mu_): the group handed to the sync thread, and
+  // whether its write has returned. sync_cv_ wakes the sync thread.
+  std::condition_variable sync_cv_;
+  Group* sync_job_ = nullptr;
+  bool sync_done_ = false;
+  bool sync_stopping_ = false;
+  // Writer thread only: the group being written and synced, and the next
+  // group, staged on top of it.
+  std::unique_ptr<Group> inflight_;
+  std::unique_ptr<Group> staged_;
 
   std::mt19937_64 random_;  // writer thread only
   std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
@@ -257,6 +296,7 @@ class RocksEventStore final : public EventStore {
   std::thread scrubber_;
 
   std::thread writer_;
+  std::thread syncer_;
 };
 
 // Column family names in the order RocksEventStore expects its handles.
