@@ -88,6 +88,11 @@ struct ApiContext {
   FileStore* files = nullptr;
   FileCitations* citations = nullptr;
   WebhookDeliveries* webhooks = nullptr;  // outbound notifications; nullptr when not run
+  // Asked before a submission is appended: refuses (views_behind) while a view
+  // run here trails the log beyond its bound (gateway/write_admission.h);
+  // nullptr admits everything.
+  std::function<Status()> admit_write = nullptr;
+  std::uint64_t max_view_lag = 0;  // the bound admit_write keeps, for /healthz; 0 when none
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

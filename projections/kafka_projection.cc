@@ -6,7 +6,10 @@ namespace kuimen {
 
 namespace {
 
-constexpr std::size_t kMaxBatch = 5000;  // events applied in one WriteBatch
+// The cap on one batch: Poll takes what is waiting, up to this many, and the
+// projector folds and syncs them as one. A view behind catches up in large
+// batches (one fsync and one write of each changed row per batch).
+constexpr std::size_t kMaxBatch = 20000;
 
 }  // namespace
 
