@@ -1,12 +1,19 @@
 #include "gateway/write_admission.h"
 
 #include <string>
+#include <thread>
 
 #include "gateway/api.h"
 #include "gateway/gateway_metrics.h"
 #include "projections/projector.h"
 
 namespace kuimen {
+
+namespace {
+
+constexpr std::chrono::milliseconds kAdmissionPoll{2};
+
+}  // namespace
 
 Status AdmitWrite(EventStore& store, const std::vector<Projector*>& views, std::uint64_t max_lag,
                   std::chrono::milliseconds wait) {
@@ -16,8 +23,12 @@ Status AdmitWrite(EventStore& store, const std::vector<Projector*>& views, std::
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (Projector* view : views) {
     if (view->applied_through() >= needed) continue;  // the usual case: no wait, no lock held long
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (view->WaitForApplied(needed, std::max(left, std::chrono::milliseconds(0)))) continue;
+    // Polled, not waited on the projector's condition: a hundred writers
+    // woken at every chunk would fight the projector for its lock.
+    while (view->applied_through() < needed && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kAdmissionPoll);
+    }
+    if (view->applied_through() >= needed) continue;
     const std::uint64_t applied = view->applied_through().value;
     return Status::Unavailable("a view served here has applied the log through position " + std::to_string(applied) +
                                    " of " + std::to_string(head) + ", more than " + std::to_string(max_lag) +

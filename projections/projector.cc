@@ -124,6 +124,7 @@ Status Projector::Load() {
     }
   }
   durable_through_ = through_;
+  published_through_ = through_;
   spdlog::info("projector {}: loaded {} streams, applied through position {}", view_->Name(), checkpoints_.size(),
                through_);
   return Status::Ok();
@@ -216,6 +217,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
       watermark = through_;
       batch.Put(std::string(kWatermarkKey), storage::EncodeU64Key(watermark));
     }
+    published_through_.store(through_, std::memory_order_release);
     applied_.notify_all();  // readers waiting for a position see it now
   }
   // Persist: one synced write, the readers' lock released. Only this thread
@@ -374,8 +376,7 @@ bool Projector::WaitForApplied(GlobalPosition position, std::chrono::millisecond
 }
 
 GlobalPosition Projector::applied_through() const {
-  std::lock_guard lock(mu_);
-  return GlobalPosition(through_);
+  return GlobalPosition(published_through_.load(std::memory_order_acquire));
 }
 
 GlobalPosition Projector::durable_through() const {

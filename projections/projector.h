@@ -134,6 +134,9 @@ class Projector {
   std::set<StreamId> changed_checkpoints_;  // since the last write
   std::uint64_t through_ = 0;             // applied watermark
   std::uint64_t durable_through_ = 0;     // the watermark in the synced rows
+  // through_ as of the last folded chunk, for readers that want only the
+  // number (applied_through) without taking mu_ while a chunk is folded.
+  std::atomic<std::uint64_t> published_through_ = 0;
   std::set<std::uint64_t> applied_above_; // applied positions above the watermark
   bool failed_ = false;
   std::string last_error_;  // of the last Apply; empty when it went through
