@@ -216,6 +216,9 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
       }
       watermark = through_;
       batch.Put(std::string(kWatermarkKey), storage::EncodeU64Key(watermark));
+      // The health readers see matches the view they see: set with the fold.
+      // A batch of redeliveries alone says nothing new about it.
+      if (!error.empty() || applied > 0) last_error_ = error;
     }
     published_through_.store(through_, std::memory_order_release);
     applied_.notify_all();  // readers waiting for a position see it now
@@ -234,8 +237,6 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
     return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
   }
   durable_through_ = watermark;
-  // A batch of redeliveries alone says nothing new about the view's health.
-  if (!error.empty() || applied > 0) last_error_ = std::move(error);
   return applied;
 }
 
