@@ -90,6 +90,11 @@ struct ApiContext {
   FileCitations* citations = nullptr;
   WebhookDeliveries* webhooks = nullptr;  // outbound notifications; nullptr when not run
   ReplayGate* replay_gate = nullptr;  // whole-log reads run a few at a time; null: unlimited
+  // Asked before a submission is appended: refuses (views_behind) while a view
+  // run here trails the log beyond its bound (gateway/write_admission.h);
+  // nullptr admits everything.
+  std::function<Status()> admit_write = nullptr;
+  std::uint64_t max_view_lag = 0;  // the bound admit_write keeps, for /healthz; 0 when none
 };
 
 using Handler = std::function<Result<ApiReply>(ApiContext& api, const ApiCall& call)>;

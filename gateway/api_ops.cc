@@ -43,6 +43,8 @@ std::vector<Route> OpsRoutes() {
       if (!view.error.empty()) entry["error"] = view.error;
       entry["applied_through"] = view.applied_through.value;
       entry["lag"] = view.lag;
+      entry["lag_seconds"] = view.lag_seconds;
+      if (api.max_view_lag) entry["max_lag"] = api.max_view_lag;
       entry["untrusted_messages"] = view.untrusted_messages;
       if (!view.ok()) reply.json["status"] = "degraded";
     }

@@ -17,6 +17,7 @@
 #include "gateway/http_error.h"
 #include "gateway/request_parsing.h"
 #include "gateway/text_safety.h"
+#include "gateway/write_admission.h"
 #include "projections/supervision_view.h"
 
 namespace kuimen {
@@ -245,6 +246,7 @@ Result<ApiReply> ApproveBatch(ApiContext& api, const ApiCall& call) {
     if (!decided.ok()) return OfItem(decided, i, item.stream, item.version);
   }
 
+  RETURN_IF_ERROR(AdmitSubmission(api));  // bounded view lag: refuses before anything is appended
   ApiReply reply;
   reply.json["batch_id"] = batch_id.ToString();
   nlohmann::json results = nlohmann::json::array();

@@ -18,6 +18,7 @@
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/request_parsing.h"
+#include "gateway/write_admission.h"
 #include "projections/supervision_view.h"
 
 namespace kuimen {
@@ -112,6 +113,7 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
     }
     submission.event_id = id;
   }
+  RETURN_IF_ERROR(AdmitSubmission(api));  // bounded view lag: refuses before anything is appended
   Result<RecordedEvent> stored = Status::Internal("not submitted");
   if (std::holds_alternative<NoticeIssued>(submission.event)) {
     // Request-time rules of a new notice: its due date (in the county's

@@ -15,6 +15,7 @@
 #include "gateway/gateway_metrics.h"
 #include "gateway/request_parsing.h"
 #include "gateway/text_safety.h"
+#include "gateway/write_admission.h"
 #include "projections/supervision_view.h"
 #include "projections/todo_list.h"
 
@@ -191,6 +192,7 @@ Result<ApiReply> SendUrge(ApiContext& api, const ApiCall& call) {
   } else {
     urge.units.push_back(unit);
   }
+  RETURN_IF_ERROR(AdmitSubmission(api));  // bounded view lag: refuses before anything is appended
   Submission submission{UrgesStream(), call.actor, urge, std::nullopt, event_id};
   Result<RecordedEvent> stored = api.commands.Submit(submission);
   api.metrics.CountSubmission(stored.status());

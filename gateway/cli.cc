@@ -119,6 +119,11 @@ int RunCli(int argc, char** argv) {
           "--max-file-mb", [&serve](std::uint64_t mb) { serve.http.max_file_bytes = mb * 1024 * 1024; },
           "largest uploaded file (佐证材料) accepted, in MiB (default 20)")
       ->check(CLI::Range(1, 1024));
+  serve_cmd->add_option("--max-view-lag", serve.max_view_lag,
+                        "events a view projected here may trail the log head by; beyond it writes are refused "
+                        "(503 views_behind, Retry-After) until it catches up, and /healthz says lagging")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   serve_cmd->add_option("--scrub-hours", serve.scrub_hours,
                         "check every block of the event store against its checksum at start and every this many "
                         "hours (0: never); the outcome shows in /healthz")

@@ -160,6 +160,7 @@ int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_d
   options.data_dir = data_dir;
   options.kafka = kafka;
   options.view_settings = *settings;
+  options.max_view_lag = serve.max_view_lag;
   options.scrub_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double, std::ratio<3600>>(serve.scrub_hours));
   Result<std::unique_ptr<Service>> service = Service::Start(*catalog, options, clock);

@@ -8,6 +8,7 @@
 
 #include "gateway/http_server.h"
 #include "projections/kafka_options.h"
+#include "projections/view_health.h"
 
 // One function per subcommand of `kuimen`; each returns the exit code and
 // writes its result to stdout, its diagnostics to stderr.
@@ -28,6 +29,7 @@ struct ServeArgs {
   bool tls_self_signed = false;            // make DIR/tls/{cert,key}.pem on first start and serve HTTPS
   bool allow_plain_http = false;           // plain HTTP on an address that is not loopback
   double scrub_hours = 6;                  // the store's checksum scrub interval; 0 = never
+  std::uint64_t max_view_lag = kDefaultMaxViewLag;  // events a view may trail before writes are refused
 };
 int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
                     const ServeArgs& serve);

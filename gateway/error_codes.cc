@@ -131,6 +131,8 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"view_not_ready", 503, "数据正在更新，请稍后刷新", "the view has not yet applied min_position"},
     {"replay_busy", 503, "服务器正在处理其他历史查询或检索，请稍后再试",
      "every slot for whole-log reads (as-of replays, search, bulletins) stayed taken"},
+    {"views_behind", 503, "系统正在更新看板数据，本次提交未保存，请稍后重试",
+     "a view served here trails the log by more than --max-view-lag events; nothing appended, retry after Retry-After"},
     {"disk_full", 507, "服务器磁盘已满，本次报送未保存，请稍后重试或联系管理员", "the store's disk is full"},
     {"resource_exhausted", 507, "服务器资源不足，本次提交未保存，请稍后重试", "out of a resource other than disk"},
 });

@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include "gateway/write_admission.h"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -73,6 +75,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   gateway->api_->webhooks = gateway->webhooks_.get();
   gateway->replay_gate_ = std::make_unique<ReplayGate>(ReplayGate::DefaultSlots());
   gateway->api_->replay_gate = gateway->replay_gate_.get();
+  gateway->api_->max_view_lag = service.max_view_lag();
+  gateway->api_->admit_write = [&service] {
+    return AdmitWrite(service.store(), service.Projectors(), service.max_view_lag());
+  };
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",

@@ -48,6 +48,8 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
   conflicts_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "conflict"}});
   refused_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "refused"}});
   invalid_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "invalid"}});
+  // Refused before the append because a view here trailed the log beyond its bound.
+  views_behind_ = &registry_.AddCounter("kuimen_submissions_total", submissions, {{"outcome", "views_behind"}});
 
   connections_refused_ = &registry_.AddCounter(
       "kuimen_http_connections_refused_total",
@@ -82,6 +84,12 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
                          return static_cast<double>(head > applied ? head - applied : 0);
                        },
                        {{"view", view}});
+    registry_.AddGauge("kuimen_projector_lag_seconds",
+                       "How long the first event a view has not applied yet has waited, by its recorded time.",
+                       [&service, view] { return HealthOf(service, view).lag_seconds; }, {{"view", view}});
+    registry_.AddGauge("kuimen_projector_max_lag_events",
+                       "The bound on a view's lag: beyond it writes are refused (views_behind) until it catches up.",
+                       [&service] { return static_cast<double>(service.max_view_lag()); }, {{"view", view}});
     // One series per state, 1 for the state the view is in (the usual
     // Prometheus form of an enum), so an alert can say which.
     for (ViewProblem problem :
@@ -110,7 +118,7 @@ void GatewayMetrics::CountSubmission(const Status& outcome) {
     case StatusCode::kOk: appended_->Increment(); break;
     case StatusCode::kAborted: conflicts_->Increment(); break;
     case StatusCode::kInvalidArgument: invalid_->Increment(); break;
-    default: refused_->Increment(); break;
+    default: (outcome.error_code() == "views_behind" ? views_behind_ : refused_)->Increment(); break;
   }
 }
 

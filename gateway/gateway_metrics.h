@@ -46,6 +46,7 @@ class GatewayMetrics {
   Counter* conflicts_;
   Counter* refused_;
   Counter* invalid_;
+  Counter* views_behind_;
   Counter* connections_refused_;
   std::atomic<std::int64_t> open_connections_{0};
 };

@@ -313,6 +313,10 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, Bo
     const Status& status = reply.status();
     response.status = HttpStatusOf(status.code());
     if (status.code() == StatusCode::kUnauthenticated) response.set_header("WWW-Authenticate", "Bearer");
+    // A refusal that passes by itself (a view catching up): when to try again.
+    if (status.error_code() == "views_behind" || status.error_code() == "view_not_ready") {
+      response.set_header("Retry-After", "1");
+    }
     response.set_content(DumpJson(ErrorBody(status)), "application/json; charset=utf-8");
   }
   response.set_header("X-Request-Id", request_id);

@@ -64,7 +64,8 @@ Result<RunningView> StartView(const std::string& view, const Catalog& catalog, c
 
 Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const ServiceOptions& options,
                                                 const Clock& clock) {
-  std::unique_ptr<Service> service(new Service());
+  std::unique_ptr<Service> service(new Service(clock));
+  service->max_view_lag_ = options.max_view_lag;
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) return Status::Unavailable("cannot create " + options.data_dir.string() + ": " + error.message());
@@ -118,13 +119,21 @@ std::vector<ViewHealth> Service::ViewsHealth() {
   for (const std::string& view : ViewNames()) {
     Projector* held = projector(view);
     if (held == nullptr) continue;
-    ViewHealth health = held->Health(head);
+    ViewHealth health = held->Health(head, max_view_lag_, clock_.Now());
     auto feed = projections_.find(view);
     const bool stopped = feed != projections_.end() && feed->second && !feed->second->running();
     if (stopped && health.problem != ViewProblem::kFailed) health.problem = ViewProblem::kStopped;
     views.push_back(std::move(health));
   }
   return views;
+}
+
+std::vector<Projector*> Service::Projectors() {
+  std::vector<Projector*> held;
+  for (const std::string& view : ViewNames()) {
+    if (Projector* projector = this->projector(view)) held.push_back(projector);
+  }
+  return held;
 }
 
 }  // namespace kuimen

@@ -34,6 +34,10 @@ struct ServiceOptions {
   // The event store's file system (EventStoreOptions::env); nullptr = the
   // real one. Not owned. Fault-injection tests pass a wrapper.
   rocksdb::Env* store_env = nullptr;
+  // How far (events) a view projected here may trail the log head before the
+  // write path pushes back (gateway/write_admission.h) and /healthz says
+  // "lagging".
+  std::uint64_t max_view_lag = kDefaultMaxViewLag;
 };
 
 // The service in one process: event store, Kafka (the embedded cluster unless
@@ -51,13 +55,19 @@ class Service {
   Projector* projector(const std::string& view);
   // How each view this process projects stands against the log head, in
   // ViewNames() order; kStopped when its Kafka feed has stopped.
+  // With lag_seconds, by the service's clock.
   std::vector<ViewHealth> ViewsHealth();
+  // The projectors this process runs, in ViewNames() order.
+  std::vector<Projector*> Projectors();
+  std::uint64_t max_view_lag() const { return max_view_lag_; }
   // The Kafka relay; null only while the service starts.
   const Relay* relay() const { return relay_.get(); }
 
  private:
-  Service() = default;
+  explicit Service(const Clock& clock) : clock_(clock) {}
 
+  const Clock& clock_;
+  std::uint64_t max_view_lag_ = kDefaultMaxViewLag;
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<EmbeddedKafka> embedded_kafka_;
   std::unique_ptr<Relay> relay_;

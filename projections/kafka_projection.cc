@@ -6,7 +6,10 @@ namespace kuimen {
 
 namespace {
 
-constexpr std::size_t kMaxBatch = 5000;  // events applied in one WriteBatch
+// The cap on one batch: Poll takes what is waiting, up to this many, and the
+// projector folds and syncs them as one. A view behind catches up in large
+// batches (one fsync and one write of each changed row per batch).
+constexpr std::size_t kMaxBatch = 20000;
 
 }  // namespace
 
@@ -38,7 +41,17 @@ void KafkaProjection::Run() {
     }
     // Not envelopes at all: as untrusted as a forged one (logged by the source).
     if (std::uint64_t unreadable = source_->TakeUnreadable()) projector_.CountUntrusted(unreadable);
-    if (events.empty()) continue;
+    if (events.empty()) {
+      // Nothing from the feed (a group still joining, a rebalance, a broker
+      // away) while the log may be ahead: apply what the log holds, so the
+      // view's lag stays bounded whatever Kafka does. Idempotent: the same
+      // events arriving later from the feed are skipped.
+      Status caught_up = projector_.CatchUpFromLog();
+      if (!caught_up.ok() && caught_up.code() != StatusCode::kFailedPrecondition) {
+        spdlog::error("projector: catching up from the log: {}", caught_up.message());
+      }
+      continue;
+    }
     Result<std::size_t> applied = projector_.ApplyFromFeed(events);
     if (!applied.ok()) {
       spdlog::error("projector: {}", applied.status().message());

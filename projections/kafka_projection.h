@@ -9,8 +9,10 @@
 
 namespace kuimen {
 
-// Runs one projector on a Kafka consumer: poll, apply and persist, then
-// commit the offsets. A failed apply leaves the offsets uncommitted, so the
+// Runs one projector on a Kafka consumer: poll what is waiting (up to a cap),
+// apply and persist it as one batch, then commit the offsets. A poll that
+// brings nothing catches the view up from the log instead, so a feed that
+// stalls (joining, rebalancing) does not leave the view behind. A failed apply leaves the offsets uncommitted, so the
 // events come again after a restart.
 class KafkaProjection {
  public:

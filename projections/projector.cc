@@ -1,5 +1,8 @@
 #include "projections/projector.h"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include <spdlog/spdlog.h>
 
 #include <rocksdb/write_batch.h>
@@ -20,6 +23,8 @@ constexpr std::string_view kWatermarkKey = "w";       // -> applied watermark (8
 constexpr std::string_view kRowFormatKey = "f";       // -> the view's RowFormat() the rows are in (8 bytes)
 
 constexpr std::size_t kCatchUpBatch = 20000;
+// Events folded under the readers' lock at a time.
+constexpr std::size_t kFoldChunk = 1000;
 
 }  // namespace
 
@@ -118,6 +123,8 @@ Status Projector::Load() {
       through_ = it->event().position.value;
     }
   }
+  durable_through_ = through_;
+  published_through_ = through_;
   spdlog::info("projector {}: loaded {} streams, applied through position {}", view_->Name(), checkpoints_.size(),
                through_);
   return Status::Ok();
@@ -164,52 +171,72 @@ Status Projector::FillGap(const StreamId& stream, StreamVersion before) {
 }
 
 Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
-  std::lock_guard lock(mu_);
-  if (failed_) return Status::Unavailable("projector " + std::string(view_->Name()) + " must be restarted");
+  std::lock_guard write_lock(write_mu_);
   rocksdb::WriteBatch batch;
   std::size_t applied = 0;
   std::string error;  // the last event that could not be applied
-  for (const RecordedEvent& event : events) {
-    const StreamVersion held = checkpoints_[event.stream];
-    if (event.version <= held) {
-      MarkApplied(event.position);  // already applied: redelivery changes nothing
-      continue;
-    }
-    if (event.version != held.Next()) {
-      Status filled = FillGap(event.stream, event.version);
-      if (!filled.ok()) {
-        spdlog::error("projector {}: {}", view_->Name(), filled.message());
-        error = filled.message();
+  std::uint64_t watermark = 0;
+  // Fold: under the readers' lock, a chunk at a time, so a catch-up of
+  // thousands of events lets readers in between chunks.
+  for (std::size_t at = 0; at < events.size() || at == 0; at += kFoldChunk) {
+    std::lock_guard lock(mu_);
+    if (failed_) return Status::Unavailable("projector " + std::string(view_->Name()) + " must be restarted");
+    for (std::size_t i = at; i < std::min(events.size(), at + kFoldChunk); ++i) {
+      const RecordedEvent& event = events[i];
+      const StreamVersion held = checkpoints_[event.stream];
+      if (event.version <= held) {
+        MarkApplied(event.position);  // already applied: redelivery changes nothing
         continue;
       }
+      if (event.version != held.Next()) {
+        Status filled = FillGap(event.stream, event.version);
+        if (!filled.ok()) {
+          spdlog::error("projector {}: {}", view_->Name(), filled.message());
+          error = filled.message();
+          continue;
+        }
+      }
+      ApplyOne(event);
+      ++applied;
     }
-    ApplyOne(event);
-    ++applied;
-  }
-  for (const StreamId& stream : changed_checkpoints_) {
-    batch.Put(std::string(kCheckpointPrefix) + stream.value, storage::EncodeU64Key(checkpoints_[stream].value));
-  }
-  changed_checkpoints_.clear();
-  for (auto& [key, value] : view_->TakeChangedRows()) {
-    const std::string row_key = std::string(kRowPrefix) + key;
-    if (value.empty()) {
-      batch.Delete(row_key);
-    } else {
-      batch.Put(row_key, value);
+    const bool last_chunk = at + kFoldChunk >= events.size();
+    if (last_chunk) {
+      // What the batch changed, as it stands now: taken under the same lock.
+      for (const StreamId& stream : changed_checkpoints_) {
+        batch.Put(std::string(kCheckpointPrefix) + stream.value, storage::EncodeU64Key(checkpoints_[stream].value));
+      }
+      changed_checkpoints_.clear();
+      for (auto& [key, value] : view_->TakeChangedRows()) {
+        const std::string row_key = std::string(kRowPrefix) + key;
+        if (value.empty()) {
+          batch.Delete(row_key);
+        } else {
+          batch.Put(row_key, value);
+        }
+      }
+      watermark = through_;
+      batch.Put(std::string(kWatermarkKey), storage::EncodeU64Key(watermark));
+      // The health readers see matches the view they see: set with the fold.
+      // A batch of redeliveries alone says nothing new about it.
+      if (!error.empty() || applied > 0) last_error_ = error;
     }
+    published_through_.store(through_, std::memory_order_release);
+    applied_.notify_all();  // readers waiting for a position see it now
   }
-  batch.Put(std::string(kWatermarkKey), storage::EncodeU64Key(through_));
+  // Persist: one synced write, the readers' lock released. Only this thread
+  // writes (write_mu_), so the rows on disk follow the batches in order.
   rocksdb::WriteOptions write;
   write.sync = true;  // the caller commits Kafka offsets once this returns
   rocksdb::Status s = db_->Write(write, &batch);
+  std::lock_guard lock(mu_);
   if (!s.ok()) {
+    // The view in memory (derived from the durable log, so still right for
+    // readers) is ahead of its rows; a restart reloads them and catches up.
     failed_ = true;
     last_error_ = "cannot persist its rows: " + s.ToString();
     return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
   }
-  // A batch of redeliveries alone says nothing new about the view's health.
-  if (!error.empty() || applied > 0) last_error_ = std::move(error);
-  applied_.notify_all();
+  durable_through_ = watermark;
   return applied;
 }
 
@@ -235,31 +262,72 @@ Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& m
   };
   // A follower sees what the writer made durable; the relay publishes only that.
   if (Status refreshed = log_->Refresh(); !refreshed.ok()) return unreadable_log(refreshed);
+  // The log's events at the messages' positions. A batch from the feed covers
+  // a run of positions (partitions interleave within it), so one pass of one
+  // iterator over that run reads them all; scattered positions are read one
+  // by one.
+  std::unordered_map<std::uint64_t, RecordedEvent> held_at;
+  if (!messages.empty()) {
+    std::uint64_t low = messages.front().position.value, high = low;
+    for (const RecordedEvent& message : messages) {
+      low = std::min(low, message.position.value);
+      high = std::max(high, message.position.value);
+    }
+    std::unordered_set<std::uint64_t> wanted;
+    for (const RecordedEvent& message : messages) wanted.insert(message.position.value);
+    if (high - low < 4 * messages.size() + 1024) {
+      std::unique_ptr<EventIterator> it = log_->ReadAll(GlobalPosition(low));
+      for (; it->Valid() && it->event().position.value <= high; it->Next()) {
+        if (wanted.contains(it->event().position.value)) held_at.emplace(it->event().position.value, it->event());
+      }
+      if (!it->status().ok()) return unreadable_log(it->status());
+    } else {
+      for (std::uint64_t position : wanted) {
+        Result<std::optional<RecordedEvent>> read = EventAt(*log_, GlobalPosition(position));
+        if (!read.ok()) return unreadable_log(read.status());
+        if (read->has_value()) held_at.emplace(position, **std::move(read));
+      }
+    }
+  }
   std::vector<RecordedEvent> trusted;
   trusted.reserve(messages.size());
   for (const RecordedEvent& message : messages) {
-    Result<std::optional<RecordedEvent>> read = EventAt(*log_, message.position);
-    if (!read.ok()) return unreadable_log(read.status());
-    std::optional<RecordedEvent>& held = *read;
+    auto found = held_at.find(message.position.value);
+    const RecordedEvent* held = found == held_at.end() ? nullptr : &found->second;
     // Id and hash name the event; stream and version are what Apply acts on.
-    if (held.has_value() && held->id == message.id && held->hash == message.hash &&
-        held->stream == message.stream && held->version == message.version) {
-      trusted.push_back(*std::move(held));
+    if (held != nullptr && held->id == message.id && held->hash == message.hash && held->stream == message.stream &&
+        held->version == message.version) {
+      trusted.push_back(*held);
       continue;
     }
     ++untrusted_messages_;
     // Only what the log vouches for is logged: the message's own text is not.
     spdlog::warn("projector {}: ignoring a message for position {} (event id {}): {}", view_->Name(),
                  message.position.value, message.id.ToString(),
-                 held.has_value() ? "the log holds another event there, applied instead"
-                                  : "the log holds no event there");
-    if (held.has_value()) trusted.push_back(*std::move(held));
+                 held != nullptr ? "the log holds another event there, applied instead"
+                                 : "the log holds no event there");
+    if (held != nullptr) trusted.push_back(*held);
   }
   return Apply(trusted);
 }
 
-ViewHealth Projector::Health(GlobalPosition head, std::uint64_t max_lag) const {
-  std::lock_guard lock(mu_);
+ViewHealth Projector::Health(GlobalPosition head, std::uint64_t max_lag, std::optional<Timestamp> now) const {
+  ViewHealth health = [&] {
+    std::lock_guard lock(mu_);
+    return HealthLocked(head, max_lag);
+  }();
+  if (now && health.lag > 0 && log_ != nullptr) {
+    // How long the first event not applied has waited; read outside the lock.
+    std::unique_ptr<EventIterator> it = log_->ReadAll(GlobalPosition(health.applied_through.value + 1));
+    if (it->Valid()) {
+      const auto waited = *now - it->event().recorded_at;
+      health.lag_seconds = waited.count() > 0 ? std::chrono::duration<double>(waited).count() : 0.0;
+    }
+  }
+  return health;
+}
+
+ViewHealth Projector::HealthLocked(GlobalPosition head, std::uint64_t max_lag) const {
   ViewHealth health;
   health.view = std::string(view_->Name());
   health.applied_through = GlobalPosition(through_);
@@ -309,8 +377,12 @@ bool Projector::WaitForApplied(GlobalPosition position, std::chrono::millisecond
 }
 
 GlobalPosition Projector::applied_through() const {
+  return GlobalPosition(published_through_.load(std::memory_order_acquire));
+}
+
+GlobalPosition Projector::durable_through() const {
   std::lock_guard lock(mu_);
-  return GlobalPosition(through_);
+  return GlobalPosition(durable_through_);
 }
 
 }  // namespace kuimen

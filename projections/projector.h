@@ -7,12 +7,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <rocksdb/db.h>
 
+#include "domain/clock.h"
 #include "eventstore/event_store.h"
 #include "projections/view.h"
 #include "projections/view_health.h"
@@ -28,7 +30,11 @@ struct ProjectorOptions {
 
 // Feeds a View and keeps it durable: the rows an event batch changed, each
 // stream's applied version (the checkpoint) and the applied watermark are
-// written in one synced RocksDB WriteBatch. An event whose stream version is
+// written in one synced RocksDB WriteBatch. A batch is folded into the view in
+// memory under the readers' lock (in chunks, so a large catch-up lets readers
+// in between), then synced with that lock released: readers see the view as of
+// the last folded batch and never wait on an fsync. Batches are persisted one
+// at a time, in order. An event whose stream version is
 // already applied is skipped, so redelivery changes nothing; a version beyond
 // the next one (a gap: a lost message, partitions moved from another consumer)
 // is filled from the event log. The same code serves a Kafka feed, a rebuild
@@ -62,8 +68,11 @@ class Projector {
   // SHA-256 over the view's rows and checkpoints, in key order.
   std::string Digest() const;
 
-  // Every event up to here has been applied (contiguous).
+  // Every event up to here has been applied (contiguous): folded into the
+  // view readers see. Its rows may still be being synced (durable_through).
   GlobalPosition applied_through() const;
+  // Every event up to here is in the view's synced rows.
+  GlobalPosition durable_through() const;
 
   // Blocks until every event up to `position` has been applied or `timeout`
   // passes; returns whether it was. Lets a reader see its own write.
@@ -73,7 +82,10 @@ class Projector {
   // last batch with anything new in it could not be applied or persisted, kLagging when it trails by
   // more than `max_lag` events, else kNone. (Whether a feed runs is known to
   // its runner, which reports kStopped.)
-  ViewHealth Health(GlobalPosition head, std::uint64_t max_lag = kDefaultMaxViewLag) const;
+  // With `now` and a log, also how long the first event not applied has
+  // waited (lag_seconds: now minus its recorded time).
+  ViewHealth Health(GlobalPosition head, std::uint64_t max_lag = kDefaultMaxViewLag,
+                    std::optional<Timestamp> now = std::nullopt) const;
 
   // Messages ApplyFromFeed ignored since Open, and those its feed could not
   // read at all (CountUntrusted).
@@ -106,7 +118,13 @@ class Projector {
   void ApplyOne(const RecordedEvent& event);
   Status FillGap(const StreamId& stream, StreamVersion before);
   void MarkApplied(GlobalPosition position);
+  ViewHealth HealthLocked(GlobalPosition head, std::uint64_t max_lag) const;
 
+  // Serialises batches (fold and sync), so they are persisted in order; never
+  // taken by readers. Taken before mu_.
+  std::mutex write_mu_;
+  // The view's memory, the checkpoints and the watermark: held while a chunk
+  // of a batch is folded and while a reader renders, not during the sync.
   mutable std::mutex mu_;
   mutable std::condition_variable applied_;  // signalled when the watermark moves
   std::unique_ptr<View> view_;
@@ -115,6 +133,10 @@ class Projector {
   std::map<StreamId, StreamVersion> checkpoints_;
   std::set<StreamId> changed_checkpoints_;  // since the last write
   std::uint64_t through_ = 0;             // applied watermark
+  std::uint64_t durable_through_ = 0;     // the watermark in the synced rows
+  // through_ as of the last folded chunk, for readers that want only the
+  // number (applied_through) without taking mu_ while a chunk is folded.
+  std::atomic<std::uint64_t> published_through_ = 0;
   std::set<std::uint64_t> applied_above_; // applied positions above the watermark
   bool failed_ = false;
   std::string last_error_;  // of the last Apply; empty when it went through

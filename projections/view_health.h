@@ -27,6 +27,7 @@ struct ViewHealth {
   std::string error;                 // for kFailed: the last error, as logged
   GlobalPosition applied_through;    // every event up to here is applied
   std::uint64_t lag = 0;             // events in the log past applied_through
+  double lag_seconds = 0;            // how long the first of them has waited (0 when none, or not known)
   std::uint64_t untrusted_messages = 0;  // messages ignored because the log holds another event there
 
   bool ok() const { return problem == ViewProblem::kNone; }

@@ -284,8 +284,15 @@ TEST_F(HttpApi, HealthReportsEachViewsStateAndLag) {
     EXPECT_GE(entry["applied_through"].get<std::uint64_t>(), position);
     EXPECT_EQ(entry["untrusted_messages"], 0);
     EXPECT_TRUE(entry["lag"].is_number_unsigned()) << health.body;
+    // Issue 12, item 4: the lag in seconds and the bound the write path keeps.
+    EXPECT_TRUE(entry["lag_seconds"].is_number()) << health.body;
+    EXPECT_GE(entry["lag_seconds"].get<double>(), 0.0);
+    EXPECT_EQ(entry["max_lag"], kDefaultMaxViewLag) << health.body;
   }
   const std::string metrics = Get("/metrics", "").body;
+  EXPECT_NE(metrics.find("kuimen_projector_lag_seconds{view=\"supervision\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("kuimen_projector_max_lag_events{view=\"assessment\"} 10000"), std::string::npos);
+  EXPECT_NE(metrics.find("kuimen_submissions_total{outcome=\"views_behind\"} 0"), std::string::npos);
   EXPECT_NE(metrics.find("kuimen_view_state{view=\"supervision\",state=\"ok\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("kuimen_view_state{view=\"supervision\",state=\"failed\"} 0"), std::string::npos);
   EXPECT_NE(metrics.find("kuimen_projector_untrusted_messages{view=\"assessment\"} 0"), std::string::npos);

@@ -2,12 +2,18 @@
 // gaps filled from the log, state surviving a restart, identical digests.
 #include "projections/projector.h"
 
+#include <future>
+#include <thread>
+
 #include <gtest/gtest.h>
+#include <rocksdb/env.h>
 
 #include "eventstore/event_codec.h"
 #include "projections/replay.h"
+#include "tests/eventstore/fault_fs.h"
 #include "tests/eventstore/store_fixture.h"
 #include "tests/projections/recording_view.h"
+#include "tests/projections/wait.h"
 
 namespace kuimen {
 namespace {
@@ -220,6 +226,99 @@ TEST_F(ProjectorTest, HealthSaysFailedWhileAGapCannotBeFilledAndLaggingBeyondThe
   health = projector->Health(store_->Head().position, 0);
   EXPECT_TRUE(health.ok()) << ViewProblemName(health.problem);
   EXPECT_EQ(health.applied_through, GlobalPosition(4));
+}
+
+// Issue 12, item 4: a batch is folded into the view under the readers' lock,
+// then synced with it released. While the sync hangs (the view store's WAL
+// appends held), a reader renders at once and sees the folded batch, and a
+// reader waiting for its own write (min_position) is let through; the rows on
+// disk catch up when the sync returns.
+TEST_F(ProjectorTest, AReaderIsNotHeldOutWhileABatchIsSynced) {
+  auto fs = std::make_shared<testing::FaultFs>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  std::vector<RecordedEvent> events = AppendEvents(6);
+  auto opened = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "view", env.get()},
+                                store_.get());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Projector> projector = std::move(opened).value();
+  ASSERT_EQ(*projector->Apply({events.begin(), events.begin() + 3}), 3u);
+  ASSERT_EQ(projector->durable_through(), GlobalPosition(3));
+
+  fs->HoldAppendsTo(".log");  // the next batch's synced write hangs in the WAL
+  std::thread writer([&] { EXPECT_EQ(*projector->Apply({events.begin() + 3, events.end()}), 3u); });
+  testing::WaitUntil([&] { return fs->held_appends() > 0; });
+
+  auto read = std::async(std::launch::async, [&] {
+    return projector->WithViewThrough([](const View& view, GlobalPosition through) {
+      return std::make_pair(static_cast<const RecordingView&>(view).rows(), through);
+    });
+  });
+  const bool answered = read.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  const bool own_write_seen = projector->WaitForApplied(GlobalPosition(6), std::chrono::seconds(30));
+  const GlobalPosition durable_during_sync = projector->durable_through();
+  fs->HoldAppendsTo("");  // the sync returns
+  writer.join();
+  EXPECT_TRUE(answered) << "the reader waited for the sync";
+  EXPECT_TRUE(own_write_seen);
+  auto [rows, through] = read.get();
+  EXPECT_EQ(through, GlobalPosition(6));  // the view as of the folded batch
+  EXPECT_EQ(rows.at("task-01"), "1,4");
+  EXPECT_EQ(durable_during_sync, GlobalPosition(3));
+  EXPECT_EQ(projector->durable_through(), GlobalPosition(6));
+
+  // What was synced is what a restart reads.
+  const std::string digest = projector->Digest();
+  projector.reset();
+  auto reopened = OpenProjector("view", store_.get());
+  EXPECT_EQ(reopened->applied_through(), GlobalPosition(6));
+  EXPECT_EQ(reopened->Digest(), digest);
+}
+
+// Lag in events and in seconds: how long the first event not applied has
+// waited, by its recorded time and the caller's `now`.
+TEST_F(ProjectorTest, HealthReportsTheLagInEventsAndSeconds) {
+  std::vector<RecordedEvent> events = AppendEvents(2);
+  clock_.Advance(std::chrono::seconds(3));
+  AppendEvents(2);
+  auto projector = OpenProjector("view", store_.get());
+  ASSERT_TRUE(projector->Apply({events[0]}).ok());
+  clock_.Advance(std::chrono::seconds(5));
+  ViewHealth health = projector->Health(store_->Head().position, kDefaultMaxViewLag, clock_.Now());
+  EXPECT_EQ(health.lag, 3u);
+  EXPECT_DOUBLE_EQ(health.lag_seconds, 8.0);  // position 2 was recorded 8 s before now
+  EXPECT_TRUE(health.ok());
+
+  ASSERT_TRUE(projector->CatchUpFromLog().ok());
+  health = projector->Health(store_->Head().position, kDefaultMaxViewLag, clock_.Now());
+  EXPECT_EQ(health.lag, 0u);
+  EXPECT_EQ(health.lag_seconds, 0.0);
+}
+
+// A feed's batch is checked against the log in one pass when its positions
+// are close together, and one by one when they are scattered; both apply the
+// same events.
+TEST_F(ProjectorTest, AFeedBatchOfScatteredPositionsIsCheckedLikeAContiguousOne) {
+  std::vector<RecordedEvent> events;  // 100 to an append, so the set-up takes no 3,000 syncs
+  for (int call = 0; call < 30; ++call) {
+    std::vector<ProposedEvent> batch;
+    for (int i = 0; i < 100; ++i) {
+      EncodedEvent encoded = EncodeEvent(TaskCompleted{"完成第" + std::to_string(i) + "项"});
+      batch.push_back(ProposedEvent{std::nullopt, encoded.type, encoded.schema_version,
+                                    Actor{"p-tf", Role::kTaskForce, ""}, encoded.data});
+    }
+    auto stored = store_->Append(StreamId{"task-0" + std::to_string(call % 3 + 1)}, std::nullopt, std::move(batch));
+    ASSERT_TRUE(stored.ok());
+    events.insert(events.end(), stored->begin(), stored->end());
+  }
+  auto contiguous = OpenProjector("contiguous", store_.get());
+  ASSERT_TRUE(contiguous->ApplyFromFeed(events).ok());
+  auto scattered = OpenProjector("scattered", store_.get());
+  // Positions 1 and 3000 alone span far more than twice their count.
+  ASSERT_TRUE(scattered->ApplyFromFeed({events.front(), events.back()}).ok());
+  ASSERT_TRUE(scattered->ApplyFromFeed(events).ok());
+  EXPECT_EQ(contiguous->applied_through(), GlobalPosition(3000));
+  EXPECT_EQ(scattered->Digest(), contiguous->Digest());
+  EXPECT_EQ(scattered->untrusted_messages(), 0u);
 }
 
 TEST_F(ProjectorTest, ReplayStopsAtAPositionOrATime) {
