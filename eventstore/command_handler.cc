@@ -67,12 +67,12 @@ Result<RecordedEvent> Replay(const AnyAggregate& running, const Submission& subm
 
 Result<CommandHandler::StreamQueue*> CommandHandler::QueueOf(const StreamId& stream) {
   {
-    std::lock_guard lock(cache_mu_);
+    std::lock_guard lock(queues_mu_);
     if (auto it = queues_.find(stream); it != queues_.end()) return it->second.get();
   }
   // Checked once per stream, so a made-up stream name never gets a queue.
   RETURN_IF_ERROR(NewAggregate(stream).status());
-  std::lock_guard lock(cache_mu_);
+  std::lock_guard lock(queues_mu_);
   std::unique_ptr<StreamQueue>& queue = queues_[stream];
   if (!queue) queue = std::make_unique<StreamQueue>();
   return queue.get();
@@ -98,22 +98,18 @@ Result<CommandHandler::StreamAggregate> CommandHandler::NewAggregate(const Strea
   return Status::Internal("unhandled stream kind of " + stream.value);
 }
 
-Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& stream) {
-  std::optional<StreamAggregate> aggregate;
-  {
-    std::lock_guard lock(cache_mu_);
-    if (auto it = cache_.find(stream); it != cache_.end()) aggregate = it->second;
-  }
-  if (!aggregate.has_value()) {
+Result<CommandHandler::StreamAggregate*> CommandHandler::CatchUp(StreamQueue& queue, const StreamId& stream) {
+  if (!queue.state.has_value()) {
     ASSIGN_OR_RETURN(StreamAggregate fresh, NewAggregate(stream));
-    aggregate.emplace(std::move(fresh));
+    queue.state.emplace(std::move(fresh));
   }
-
-  std::unique_ptr<EventIterator> it = store_.ReadStream(stream, VersionOf(*aggregate).Next());
+  StreamAggregate& aggregate = *queue.state;
+  std::unique_ptr<EventIterator> it = store_.ReadStream(stream, VersionOf(aggregate).Next());
   for (; it->Valid(); it->Next()) {
     const RecordedEvent& stored = it->event();
     Result<EventData> event = DecodeEvent(stored.type, stored.schema_version, stored.data);
     if (!event.ok()) {
+      queue.state.reset();  // folded up to an unreadable event: start again next time
       return Status::DataLoss("stored event at position " + std::to_string(stored.position.value) +
                               " cannot be read: " + event.status().message());
     }
@@ -126,14 +122,20 @@ Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& 
             a.Apply(stored.version, *event);
           }
         },
-        *aggregate);
+        aggregate);
   }
-  RETURN_IF_ERROR(it->status());
+  if (Status read = it->status(); !read.ok()) {
+    queue.state.reset();
+    return read;
+  }
+  return &aggregate;
+}
 
-  std::lock_guard lock(cache_mu_);
-  auto [cached, inserted] = cache_.try_emplace(stream, *aggregate);
-  if (!inserted && VersionOf(cached->second) < VersionOf(*aggregate)) cached->second = *aggregate;
-  return *std::move(aggregate);
+Result<CommandHandler::StreamAggregate> CommandHandler::LoadAny(const StreamId& stream) {
+  ASSIGN_OR_RETURN(StreamQueue* queue, QueueOf(stream));
+  std::lock_guard lock(queue->state_mu);
+  ASSIGN_OR_RETURN(StreamAggregate* aggregate, CatchUp(*queue, stream));
+  return *aggregate;
 }
 
 Result<TaskAggregate> CommandHandler::Load(const StreamId& stream) {
@@ -170,7 +172,7 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
       std::vector<Pending*> batch(queue->waiting.begin(), queue->waiting.end());
       queue->waiting.clear();
       lock.unlock();
-      DecideAndAppend(submission.stream, batch);
+      DecideAndAppend(*queue, submission.stream, batch);
       lock.lock();
       queue->changed.notify_all();
     }
@@ -179,13 +181,14 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
   }
 }
 
-void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<Pending*>& batch) {
-  Result<StreamAggregate> loaded = LoadAny(stream);
+void CommandHandler::DecideAndAppend(StreamQueue& queue, const StreamId& stream, const std::vector<Pending*>& batch) {
+  std::lock_guard state_lock(queue.state_mu);
+  Result<StreamAggregate*> loaded = CatchUp(queue, stream);
   if (!loaded.ok()) {
     for (Pending* pending : batch) pending->outcome = loaded.status();
     return;
   }
-  StreamAggregate running = std::move(loaded).value();
+  StreamAggregate& running = **loaded;
   const StreamVersion base = VersionOf(running);
   std::vector<ProposedEvent> proposed;
   std::vector<Pending*> accepted;
@@ -265,10 +268,9 @@ void CommandHandler::DecideAndAppend(const StreamId& stream, const std::vector<P
     Result<std::vector<RecordedEvent>> stored = store_.Append(stream, base, std::move(proposed));
     if (stored.ok()) {
       for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->outcome = std::move((*stored)[i]);
-      std::lock_guard lock(cache_mu_);
-      auto [cached, inserted] = cache_.try_emplace(stream, running);
-      if (!inserted && VersionOf(cached->second) < VersionOf(running)) cached->second = std::move(running);
     } else {
+      // The aggregate holds the refused events' effects: rebuild it from the store next time.
+      queue.state.reset();
       for (Pending* pending : accepted) pending->outcome = stored.status();
     }
   }

@@ -41,7 +41,8 @@ struct Submission {
 // commit for all of them), so a busy stream is not limited to one event per
 // disk sync. Submissions to different streams run in parallel and share the
 // store's group commits. Keeps each stream's aggregate in memory and reads
-// only the events appended since, so a decision costs no full replay.
+// only the events appended since, so a decision costs no full replay and no
+// copy of the aggregate.
 class CommandHandler {
  public:
   // None is owned; all must outlive the handler. `clock` is the aggregates'
@@ -77,34 +78,44 @@ class CommandHandler {
   // The stream's aggregate before any event: the one place where the kind of
   // a stream picks its aggregate. kNotFound for a stream the plan does not have.
   Result<StreamAggregate> NewAggregate(const StreamId& stream) const;
-  // The stream's aggregate as of its latest stored event, from the cache and
-  // the events stored since.
-  Result<StreamAggregate> LoadAny(const StreamId& stream);
   // A submission waiting for its stream's turn, and its outcome once decided.
   struct Pending {
     const Submission* submission;
     std::optional<Result<RecordedEvent>> outcome;
   };
-  // The submissions of one stream waiting to be decided. One of them at a
-  // time is the leader: it decides and appends batches for everyone queued.
+  // The submissions of one stream waiting to be decided, and the stream's
+  // aggregate. One of them at a time is the leader: it decides and appends
+  // batches for everyone queued.
   struct StreamQueue {
     std::mutex mu;
     std::condition_variable changed;  // an outcome was set, or the leader left
     std::deque<Pending*> waiting;
     bool leader = false;
+    // Held while the aggregate is read or changed: by the leader through a
+    // decision and its append, by Load* while it copies. The aggregate is
+    // changed in place (no copy per write: a task's reports grow with its
+    // history) and dropped when an append fails, so the next use rebuilds it
+    // from the store and never keeps a refused event's effect.
+    std::mutex state_mu;
+    std::optional<StreamAggregate> state;  // empty until first used, or after a failed append
   };
 
   // The stream's queue; kNotFound/kInvalidArgument for a stream the plan has no aggregate for.
   Result<StreamQueue*> QueueOf(const StreamId& stream);
+  // The queue's aggregate brought up to the stream's latest stored event (it
+  // reads only the events stored since it was last used). The caller holds
+  // queue.state_mu. kDataLoss when a stored event cannot be read.
+  Result<StreamAggregate*> CatchUp(StreamQueue& queue, const StreamId& stream);
+  // A copy of the stream's aggregate as of its latest stored event.
+  Result<StreamAggregate> LoadAny(const StreamId& stream);
   // Decides `batch` in order on the stream's current state and appends what
   // was accepted in one call; sets every submission's outcome.
-  void DecideAndAppend(const StreamId& stream, const std::vector<Pending*>& batch);
+  void DecideAndAppend(StreamQueue& queue, const StreamId& stream, const std::vector<Pending*>& batch);
 
   EventStore& store_;
   const Catalog& catalog_;
   const Clock& clock_;
-  std::mutex cache_mu_;  // guards the two maps
-  std::unordered_map<StreamId, StreamAggregate> cache_;
+  std::mutex queues_mu_;  // guards the map, not the queues
   std::unordered_map<StreamId, std::unique_ptr<StreamQueue>> queues_;
 };
 

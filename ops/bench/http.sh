@@ -3,6 +3,7 @@
 # drives POST /api/v1/tasks/{no}/events with wrk (128 connections by default).
 # Usage: ops/bench/http.sh [--connections N] [--seconds N] [--threads N]
 # Prints wrk's latency summary; the service's log goes to the temp directory.
+# KUIMEN_BIN=path runs another build of kuimen (for an A/B pair).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 connections=128 seconds=10 threads=2
@@ -19,7 +20,7 @@ source ops/packages.sh
 ensure_packages wrk
 
 data=$(mktemp -d /tmp/kuimen-http-bench-XXXXXX)
-build/kuimen serve --data "$data/data" --listen 127.0.0.1:0 --http-threads $((connections + 64)) \
+"${KUIMEN_BIN:-build/kuimen}" serve --data "$data/data" --listen 127.0.0.1:0 --http-threads $((connections + 64)) \
   --max-connections-per-address $((2 * connections)) 2>"$data/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT

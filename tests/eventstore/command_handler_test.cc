@@ -71,6 +71,56 @@ TEST_F(CommandHandlerTest, RefusalsAppendNothing) {
   EXPECT_EQ(store_->Head().position, GlobalPosition(0));
 }
 
+// The real store with one append refused, as a full disk would refuse it.
+class OneAppendRefused : public EventStore {
+ public:
+  explicit OneAppendRefused(EventStore& store) : store_(store) {}
+  Result<std::vector<RecordedEvent>> Append(const StreamId& stream, std::optional<StreamVersion> expected,
+                                            std::vector<ProposedEvent> events) override {
+    if (refuse_next_.exchange(false)) return Status::Unavailable("write refused by the test");
+    return store_.Append(stream, expected, std::move(events));
+  }
+  std::unique_ptr<EventIterator> ReadStream(const StreamId& s, StreamVersion from) override {
+    return store_.ReadStream(s, from);
+  }
+  std::unique_ptr<EventIterator> ReadAll(GlobalPosition from) override { return store_.ReadAll(from); }
+  Result<std::optional<RecordedEvent>> FindById(const EventId& id) override { return store_.FindById(id); }
+  StreamVersion StreamHead(const StreamId& s) const override { return store_.StreamHead(s); }
+  LogHead Head() const override { return store_.Head(); }
+  VerifyReport Verify() override { return store_.Verify(); }
+  LogHead WaitForHead(GlobalPosition p, std::chrono::milliseconds t) override { return store_.WaitForHead(p, t); }
+  Result<GlobalPosition> LoadCursor(std::string_view n) override { return store_.LoadCursor(n); }
+  Status SaveCursor(std::string_view n, GlobalPosition p) override { return store_.SaveCursor(n, p); }
+  Status Refresh() override { return store_.Refresh(); }
+  StoreHealth Health() const override { return store_.Health(); }
+  Status Scrub() override { return store_.Scrub(); }
+  Status Checkpoint(const std::filesystem::path& d) override { return store_.Checkpoint(d); }
+
+  std::atomic<bool> refuse_next_{false};
+
+ private:
+  EventStore& store_;
+};
+
+// The handler keeps each stream's aggregate and changes it in place; a
+// refused append must not leave the refused report in it.
+TEST_F(CommandHandlerTest, AFailedAppendLeavesNothingInTheNextDecision) {
+  OneAppendRefused refusing(*store_);
+  CommandHandler handler(refusing, catalog_, clock_);
+  ASSERT_TRUE(handler.Submit(Submission{StreamId{"task-07"}, lead_, Report(12), {}, {}}).ok());
+  refusing.refuse_next_ = true;
+  EXPECT_EQ(handler.Submit(Submission{StreamId{"task-07"}, lead_, Report(13), {}, {}}).status().code(),
+            StatusCode::kUnavailable);
+  Result<TaskAggregate> after_refusal = handler.Load(StreamId{"task-07"});
+  ASSERT_TRUE(after_refusal.ok());
+  EXPECT_EQ(after_refusal->version(), StreamVersion(1));
+  EXPECT_EQ(after_refusal->FindReport(StreamVersion(2)), nullptr);
+
+  Result<RecordedEvent> next = handler.Submit(Submission{StreamId{"task-07"}, lead_, Report(14), {}, {}});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->version, StreamVersion(2));
+}
+
 TEST_F(CommandHandlerTest, AReportIsReviewedOnceAcrossReopen) {
   ASSERT_TRUE(Submit(lead_, Report(12)).ok());
   ASSERT_TRUE(Submit(taskforce_, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""}).ok());
