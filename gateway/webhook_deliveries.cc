@@ -177,6 +177,7 @@ struct AttemptOutcome {
 // One send in flight, on its own thread.
 struct WebhookDeliveries::Attempt {
   Key key;
+  std::pair<std::string, std::string> target;  // the webhook (url, sealed) it was sent to
   std::future<AttemptOutcome> outcome;
 };
 
@@ -376,6 +377,7 @@ void WebhookDeliveries::LaunchDue() {
     if (!secret.empty()) headers.emplace("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
     auto attempt = std::make_unique<Attempt>();
     attempt->key = key;
+    attempt->target = hook->second;
     attempt->outcome = std::async(std::launch::async, [url, headers, body = pending->body, options = options_]() {
       AttemptOutcome out;
       if (!url.ok()) {
@@ -451,8 +453,11 @@ void WebhookDeliveries::CollectFinished() {
       } else if (now >= give_up_at) {
         Finish(message, DeliveryRecord::State::kGivenUp, "ttl");
       } else {
-        // The last retry is made when the message reaches the give-up age.
-        record.next_attempt_at = std::min(now + Backoff(options_, record.attempts), give_up_at);
+        // The last retry is made when the message reaches the give-up age; a
+        // webhook re-registered while this attempt was out is tried at once.
+        auto hook = webhooks_.find(record.unit);
+        const bool retargeted = hook != webhooks_.end() && hook->second != attempt.target;
+        record.next_attempt_at = retargeted ? now : std::min(now + Backoff(options_, record.attempts), give_up_at);
         (void)Record(record);
       }
       if (record.state != DeliveryRecord::State::kPending) pending_.erase(pending);

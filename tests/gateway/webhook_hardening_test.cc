@@ -119,6 +119,21 @@ TEST_F(WebhookHardeningTest, ReRegisteringTheWebhookSendsAPendingMessageToTheNew
   EXPECT_EQ(hits[1].signature, "sha256=" + HmacHex(new_secret, hits[1].body));
 }
 
+TEST_F(WebhookHardeningTest, AnAttemptOutWhenTheWebhookIsReRegisteredIsRetriedAtTheNewAddressAtOnce) {
+  receiver_.Answer({500});
+  RegisterWebhook(lead_unit_, receiver_.Url("slow"));
+  const std::uint64_t position = IssueNotice("DB-1");
+  ASSERT_TRUE(receiver_.WaitForHeldRequest());  // the old robot holds the first attempt
+  RegisterWebhook(lead_unit_, receiver_.Url("new"));
+  receiver_.Release();  // ... and then fails it
+
+  InState(position, "delivered");  // no clock advance: no backoff before the new address
+  const std::vector<Receiver::Hit> hits = receiver_.Hits();
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].path, "/robot/slow");
+  EXPECT_EQ(hits[1].path, "/robot/new");
+}
+
 TEST_F(WebhookHardeningTest, RemovingTheWebhookCancelsItsPendingMessageAndARestartKeepsItCancelled) {
   receiver_.Answer({500});
   RegisterWebhook(lead_unit_, receiver_.Url("lead"));
