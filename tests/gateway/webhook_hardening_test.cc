@@ -5,6 +5,9 @@
 // service in this process, a real receiver on loopback, the manual clock.
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "gateway/webhook_targets.h"
 #include "tests/gateway/webhook_fixture.h"
 
@@ -231,6 +234,40 @@ TEST_F(WebhookHardeningTest, ANameThatResolvesToALoopbackOrPrivateAddressIsGiven
       << row.dump();
   EXPECT_GE(log["checkpoint"].get<std::uint64_t>(), position);
   EXPECT_TRUE(receiver_.Hits().empty());  // the receiver on 127.0.0.1 was never reached
+}
+
+TEST_F(WebhookHardeningTest, AHostTheOperatorAllowsByNameIsDeliveredToTheAddressItResolvesTo) {
+  char name[256] = {};
+  ASSERT_EQ(::gethostname(name, sizeof name - 1), 0);
+  const std::string host = name;
+  Result<std::string> resolved = ResolveWebhookHost(host, {host});
+  if (!resolved.ok() || *resolved != "127.0.0.1") GTEST_SKIP() << host << " does not resolve to 127.0.0.1 here";
+  RestartWith({"127.0.0.1", host}, 3);  // --webhook-allow-host 127.0.0.1 --webhook-allow-host <host>
+  RegisterWebhook(lead_unit_, receiver_.UrlVia(host, "lead"));
+  const std::uint64_t position = IssueNotice("DB-1");
+
+  const json log = DoneInState(position, "delivered");
+  EXPECT_EQ(Row(log, position)["url_host"], host);
+  ASSERT_EQ(receiver_.Hits().size(), 1u);
+}
+
+TEST_F(WebhookHardeningTest, AJournalWrittenBeforeGiveUpsHadReasonsReadsFailedAsGivenUpAndShowsNoUserinfo) {
+  Stop();
+  {
+    std::filesystem::create_directories(dir_.path() / "webhooks");
+    std::ofstream journal(dir_.path() / "webhooks" / "deliveries.jsonl", std::ios::app);
+    journal << R"({"position":999,"unit":"县农业农村委","url_host":"robot:pa55@10.0.0.8","attempts":20,)"
+            << R"("last_status":0,"last_error":"Connection","state":"failed","next_attempt_at_us":0})" << "\n";
+  }
+  StartWithWebhooks();
+  const Reply reply = Get("/api/v1/deliveries", admin_token_);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json row = Row(reply.json, 999);
+  EXPECT_EQ(row["state"], "given_up");
+  EXPECT_EQ(row["state_text"], "已放弃");
+  EXPECT_EQ(row["reason"], "attempts");
+  EXPECT_EQ(row["url_host"], "10.0.0.8");
+  EXPECT_EQ(reply.body.find("pa55"), std::string::npos);
 }
 
 TEST(WebhookTargets, ClassifiesHostsAsWrittenWithoutDns) {
