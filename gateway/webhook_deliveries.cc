@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fstream>
 #include <future>
-#include <set>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
