@@ -7,6 +7,7 @@
 #include "gateway/api_routes.h"
 #include "gateway/request_parsing.h"
 #include "gateway/webhook_deliveries.h"
+#include "gateway/webhook_targets.h"
 
 namespace kuimen {
 
@@ -56,6 +57,9 @@ std::vector<Route> WebhookRoutes() {
     // event keeps the address without it. The whole URL is checked as one first.
     const std::string url = body["url"].get<std::string>();
     RETURN_IF_ERROR(ValidateEventData(WebhookRegistered{call.Param("unit"), url.substr(0, url.find('?')), ""}));
+    // No user:password, no loopback/private/link-local/... host as written
+    // (a name is resolved and checked again at every delivery).
+    RETURN_IF_ERROR(CheckWebhookTarget(url, deliveries->options().allow_hosts));
     const std::size_t query_at = url.find('?');
     const std::string query = query_at == std::string::npos ? "" : url.substr(query_at + 1);
     for (char c : query) {
@@ -91,7 +95,8 @@ std::vector<Route> WebhookRoutes() {
     ApiReply reply;
     reply.json["webhooks"] = nlohmann::ordered_json::array();
     for (const auto& [unit, url] : sorted) {
-      reply.json["webhooks"].push_back({{"unit", unit}, {"url", url}});
+      // A URL registered before userinfo was refused is shown without it.
+      reply.json["webhooks"].push_back({{"unit", unit}, {"url", WithoutUserinfo(url)}});
     }
     return reply;
   }});
@@ -114,6 +119,8 @@ std::vector<Route> WebhookRoutes() {
       row["last_status"] = r.last_status;
       row["last_error"] = r.last_error;
       row["state"] = DeliveryStateName(r.state);
+      row["state_text"] = DeliveryStateText(r.state);
+      row["reason"] = r.reason;
       row["delivered_at"] = r.delivered_at ? nlohmann::ordered_json(FormatTimestamp(*r.delivered_at)) : nullptr;
       reply.json["deliveries"].push_back(std::move(row));
     }

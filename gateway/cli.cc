@@ -130,6 +130,12 @@ int RunCli(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 24.0 * 365));
 
+  serve_cmd->add_option("--webhook-allow-host", serve.webhook_allow_hosts,
+                        "a webhook host (as written in its URL, e.g. 127.0.0.1) that may be loopback, private or "
+                        "link-local; repeatable. Default none: such webhook URLs are refused at registration and "
+                        "at delivery (SSRF)")
+      ->take_all()
+      ->allow_extra_args(false);
   std::filesystem::path views_dir;
   std::vector<std::string> views = {"supervision", "assessment"};
   CLI::App* project_cmd =

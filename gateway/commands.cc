@@ -165,7 +165,10 @@ int RunServeCommand(const PlanFiles& choice, const std::filesystem::path& data_d
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double, std::ratio<3600>>(serve.scrub_hours));
   Result<std::unique_ptr<Service>> service = Service::Start(*catalog, options, clock);
   if (!service.ok()) return Fail(service.status());
-  Result<std::unique_ptr<Gateway>> gateway = Gateway::Start(*catalog, **service, *settings, data_dir, clock, http);
+  WebhookDeliveryOptions webhooks;
+  webhooks.allow_hosts = serve.webhook_allow_hosts;
+  Result<std::unique_ptr<Gateway>> gateway =
+      Gateway::Start(*catalog, **service, *settings, data_dir, clock, http, webhooks);
   if (!gateway.ok()) return Fail(gateway.status());
 
   const LogHead head = (*service)->store().Head();

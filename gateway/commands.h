@@ -30,6 +30,7 @@ struct ServeArgs {
   bool allow_plain_http = false;           // plain HTTP on an address that is not loopback
   double scrub_hours = 6;                  // the store's checksum scrub interval; 0 = never
   std::uint64_t max_view_lag = kDefaultMaxViewLag;  // events a view may trail before writes are refused
+  std::vector<std::string> webhook_allow_hosts;     // hosts a webhook may name though loopback/private (default none)
 };
 int RunServeCommand(const PlanFiles& catalog, const std::filesystem::path& data_dir, const KafkaOptions& kafka,
                     const ServeArgs& serve);

@@ -51,6 +51,11 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
      "an attachment's size or media_type differs from the stored file's"},
     {"file_too_small", 400, "文件内容为空或过短，请选择要上传的材料文件", "an upload of fewer than 4 bytes"},
     {"bulletin_month_future", 400, "通报月份不能晚于本月", "a bulletin asked for a month after the current one (China time)"},
+    {"webhook_userinfo", 400, "接收地址不能含用户名或密码",
+     "a webhook URL carries user:password (field url)"},
+    {"webhook_host_forbidden", 400, "接收地址不能指向本机、内网或保留地址",
+     "a webhook URL's host is loopback, private, link-local, unspecified, multicast or reserved, and not allowed "
+     "by --webhook-allow-host (field url)"},
     {"early_not_needed", 400, "该年度已到年末，不需要提前定格", "an early freeze of a year that is over"},
     // --- who may act (401, 403) ---
     {"token_missing", 401, "请先登录：本操作需要账号令牌", "no Authorization header"},

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fstream>
 #include <future>
-#include <set>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -18,34 +17,13 @@
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
 #include "gateway/text_safety.h"
+#include "gateway/webhook_targets.h"
 
 namespace kuimen {
 
 namespace {
 
 constexpr std::string_view kCursor = "webhook-deliveries";
-
-// scheme://host[:port], and the path with its query, of an http(s) URL.
-struct ParsedUrl {
-  std::string origin;  // "https://oapi.dingtalk.com:443"
-  std::string host;
-  std::string path;    // "/robot/send?access_token=…"
-};
-
-ParsedUrl ParseUrl(const std::string& url) {
-  ParsedUrl out;
-  const std::size_t scheme_end = url.find("://");
-  const std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const std::size_t path = url.find_first_of("/?", authority);
-  out.origin = url.substr(0, path);
-  const std::string host_port = url.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
-  out.host = host_port.substr(0, host_port.rfind(':') == std::string::npos || host_port.front() == '['
-                                     ? host_port.size()
-                                     : host_port.rfind(':'));
-  out.path = path == std::string::npos ? "/" : url.substr(path);
-  if (!out.path.empty() && out.path.front() == '?') out.path = "/" + out.path;
-  return out;
-}
 
 // A message to one unit about one event.
 struct Notification {
@@ -124,6 +102,7 @@ nlohmann::json RecordJson(const DeliveryRecord& r) {
                      {"last_status", r.last_status},
                      {"last_error", r.last_error},
                      {"state", DeliveryStateName(r.state)},
+                     {"reason", r.reason},
                      {"next_attempt_at_us", r.next_attempt_at.time_since_epoch().count()}};
   if (r.delivered_at) out["delivered_at_us"] = r.delivered_at->time_since_epoch().count();
   return out;
@@ -139,9 +118,13 @@ std::optional<DeliveryRecord> RecordFromJson(const nlohmann::json& j) {
     r.last_status = j.at("last_status").get<int>();
     r.last_error = j.at("last_error").get<std::string>();
     const std::string state = j.at("state").get<std::string>();
-    r.state = state == "delivered" ? DeliveryRecord::State::kDelivered
-              : state == "failed"  ? DeliveryRecord::State::kFailed
-                                   : DeliveryRecord::State::kPending;
+    r.state = state == "delivered"                        ? DeliveryRecord::State::kDelivered
+              : state == "given_up" || state == "failed" ? DeliveryRecord::State::kGivenUp
+              : state == "cancelled"                     ? DeliveryRecord::State::kCancelled
+                                                         : DeliveryRecord::State::kPending;
+    r.reason = j.value("reason", state == "failed" ? "attempts" : "");
+    // A host written before userinfo was refused ("user:pw@host") is shown without it.
+    if (const std::size_t at = r.url_host.rfind('@'); at != std::string::npos) r.url_host.erase(0, at + 1);
     r.next_attempt_at = Timestamp(std::chrono::microseconds(j.at("next_attempt_at_us").get<std::int64_t>()));
     if (j.contains("delivered_at_us")) {
       r.delivered_at = Timestamp(std::chrono::microseconds(j.at("delivered_at_us").get<std::int64_t>()));
@@ -158,23 +141,43 @@ std::string_view DeliveryStateName(DeliveryRecord::State state) {
   switch (state) {
     case DeliveryRecord::State::kPending: return "pending";
     case DeliveryRecord::State::kDelivered: return "delivered";
-    case DeliveryRecord::State::kFailed: return "failed";
+    case DeliveryRecord::State::kGivenUp: return "given_up";
+    case DeliveryRecord::State::kCancelled: return "cancelled";
   }
   return "pending";
 }
 
-// A message waiting for (another) attempt.
+std::string_view DeliveryStateText(DeliveryRecord::State state) {
+  switch (state) {
+    case DeliveryRecord::State::kPending: return "待发送";
+    case DeliveryRecord::State::kDelivered: return "已送达";
+    case DeliveryRecord::State::kGivenUp: return "已放弃";
+    case DeliveryRecord::State::kCancelled: return "已取消";
+  }
+  return "待发送";
+}
+
+// A message waiting for (another) attempt. Where it goes is looked up at each
+// attempt (webhooks_), so a re-registration retargets it.
 struct WebhookDeliveries::Pending {
   DeliveryRecord record;
-  std::string url;
-  std::string sealed;  // the URL's query string and the secret (WebhookRegistered::sealed)
   std::string body;
+  Timestamp event_time;         // the event's; the give-up age counts from it
+  bool cancel_if_failed = false;  // the webhook was removed while this was in flight
+};
+
+// What one attempt came to.
+struct AttemptOutcome {
+  int status = 0;      // the receiver's HTTP status; 0 = no answer
+  std::string error;   // "" after a 2xx
+  std::string refusal; // "address_refused" or "userinfo": nothing was sent, give up
 };
 
 // One send in flight, on its own thread.
 struct WebhookDeliveries::Attempt {
   Key key;
-  std::future<std::pair<int, std::string>> outcome;  // HTTP status (0 = none), error
+  std::pair<std::string, std::string> target;  // the webhook (url, sealed) it was sent to
+  std::future<AttemptOutcome> outcome;
 };
 
 WebhookDeliveries::WebhookDeliveries(EventStore& store, const Catalog& catalog, const Clock& clock,
@@ -286,10 +289,27 @@ void WebhookDeliveries::Handle(const RecordedEvent& event) {
   if (!data.ok()) return;
   if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
     webhooks_[added->unit] = {added->url, added->sealed};
+    // Its pending messages go to the new address at once, not after their backoff.
+    const Timestamp now = clock_.Now();
+    for (auto& [key, pending] : pending_) {
+      if (key.second == added->unit && pending->record.next_attempt_at > now) pending->record.next_attempt_at = now;
+    }
     return;
   }
   if (const auto* removed = std::get_if<WebhookRemoved>(&*data)) {
     webhooks_.erase(removed->unit);
+    // Its pending messages are cancelled (the one in flight when it fails).
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->first.second != removed->unit) {
+        ++it;
+      } else if (auto flight = in_flight_.find(removed->unit); flight != in_flight_.end() && flight->second->key == it->first) {
+        it->second->cancel_if_failed = true;
+        ++it;
+      } else {
+        Finish(*it->second, DeliveryRecord::State::kCancelled, "webhook_removed");
+        it = pending_.erase(it);
+      }
+    }
     return;
   }
   for (Notification& note : NotificationsFor(event, *data, catalog_, store_)) {
@@ -306,14 +326,14 @@ void WebhookDeliveries::Handle(const RecordedEvent& event) {
       }
     }
     auto pending = std::make_unique<Pending>();
-    pending->url = hook->second.first;
-    pending->sealed = hook->second.second;
     nlohmann::json body{{"msgtype", "text"}, {"text", {{"content", note.content}}}};
     pending->body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    pending->event_time = event.recorded_at;
     if (record.attempts == 0 && record.unit.empty()) {
       record.position = event.position;
       record.unit = note.unit;
-      record.url_host = ParseUrl(pending->url).host;
+      Result<WebhookUrlParts> url = ParseWebhookUrl(hook->second.first);
+      record.url_host = url.ok() ? url->host : "";
       record.next_attempt_at = clock_.Now();
       (void)Record(record);
     }
@@ -322,38 +342,77 @@ void WebhookDeliveries::Handle(const RecordedEvent& event) {
   }
 }
 
+void WebhookDeliveries::Finish(Pending& pending, DeliveryRecord::State state, std::string reason) {
+  DeliveryRecord& record = pending.record;
+  record.state = state;
+  record.reason = std::move(reason);
+  spdlog::warn("webhook delivery pos={} unit={} host={} {} ({}), last error: {}", record.position.value,
+               EscapeForLog(record.unit), EscapeForLog(record.url_host), DeliveryStateName(state), record.reason,
+               EscapeForLog(record.last_error));
+  (void)Record(record);
+}
+
 void WebhookDeliveries::LaunchDue() {
   const Timestamp now = clock_.Now();
-  std::set<std::string> waiting;  // units whose oldest message waits for its retry
   for (auto& [key, pending] : pending_) {
     if (stop_) return;
     const std::string& unit = key.second;
-    // One at a time per unit, oldest first: later messages wait behind, in order.
-    if (in_flight_.contains(unit) || waiting.contains(unit)) continue;
-    if (pending->record.next_attempt_at > now) {
-      waiting.insert(unit);
-      continue;
-    }
-    Result<WebhookSealed> opened = OpenWebhookSealed(*sealer_, pending->sealed);
+    // One at a time per unit, the oldest due first; one waiting for its retry
+    // does not hold back the unit's later messages.
+    if (in_flight_.contains(unit) || pending->record.next_attempt_at > now) continue;
+    auto hook = webhooks_.find(unit);
+    if (hook == webhooks_.end()) continue;  // cannot happen: a removal cancels the unit's pending messages
+    Result<WebhookSealed> opened = OpenWebhookSealed(*sealer_, hook->second.second);
     if (!opened.ok()) {
       spdlog::error("webhook deliveries: pos={} the unit's query string and secret do not open: {}", key.first,
                     opened.status().message());
       opened = WebhookSealed{};
     }
     const std::string secret = opened->secret;
-    const ParsedUrl url = ParseUrl(opened->query.empty() ? pending->url : pending->url + "?" + opened->query);
+    const std::string& address = hook->second.first;
+    Result<WebhookUrlParts> url = ParseWebhookUrl(opened->query.empty() ? address : address + "?" + opened->query);
+    pending->record.url_host = url.ok() ? url->host : "";
     httplib::Headers headers{{"X-Kuimen-Event-Position", std::to_string(key.first)}};
     if (!secret.empty()) headers.emplace("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
     auto attempt = std::make_unique<Attempt>();
     attempt->key = key;
+    attempt->target = hook->second;
     attempt->outcome = std::async(std::launch::async, [url, headers, body = pending->body, options = options_]() {
-      httplib::Client client(url.origin);
+      AttemptOutcome out;
+      if (!url.ok()) {
+        out.error = "invalid URL";
+        out.refusal = "address_refused";
+        return out;
+      }
+      if (!url->userinfo.empty()) {  // registered before it was refused: never sent, never shown
+        out.error = "refused: the URL carries user:password";
+        out.refusal = "userinfo";
+        return out;
+      }
+      // Resolve and check here, then connect to that address only (no second
+      // lookup a rebinding DNS server could answer differently).
+      Result<std::string> ip = ResolveWebhookHost(url->host, options.allow_hosts);
+      if (!ip.ok()) {
+        out.error = ip.status().message();
+        if (ip.status().code() == StatusCode::kFailedPrecondition) out.refusal = "address_refused";
+        return out;
+      }
+      const bool v6 = url->host.find(':') != std::string::npos;
+      httplib::Client client(url->scheme + "://" + (v6 ? "[" + url->host + "]" : url->host) + ":" +
+                             std::to_string(url->port));
+      client.set_hostname_addr_map({{url->host, *ip}});
+      client.set_follow_location(false);  // a redirect could point anywhere
       client.set_connection_timeout(options.connect_timeout);
       client.set_read_timeout(options.read_timeout);
       client.set_write_timeout(options.read_timeout);
-      httplib::Result result = client.Post(url.path, headers, body, "application/json; charset=utf-8");
-      if (!result) return std::pair<int, std::string>(0, httplib::to_string(result.error()));
-      return std::pair<int, std::string>(result->status, result->status / 100 == 2 ? "" : "HTTP " + std::to_string(result->status));
+      httplib::Result result = client.Post(url->path, headers, body, "application/json; charset=utf-8");
+      if (!result) {
+        out.error = httplib::to_string(result.error());
+        return out;
+      }
+      out.status = result->status;
+      if (result->status / 100 != 2) out.error = "HTTP " + std::to_string(result->status);
+      return out;
     });
     in_flight_[unit] = std::move(attempt);
   }
@@ -366,27 +425,40 @@ void WebhookDeliveries::CollectFinished() {
       ++it;
       continue;
     }
-    const auto [status, error] = attempt.outcome.get();
+    const AttemptOutcome outcome = attempt.outcome.get();
     auto pending = pending_.find(attempt.key);
     if (pending != pending_.end()) {
-      DeliveryRecord& record = pending->second->record;
+      Pending& message = *pending->second;
+      DeliveryRecord& record = message.record;
       ++record.attempts;
-      record.last_status = status;
-      record.last_error = error;
+      record.last_status = outcome.status;
+      record.last_error = outcome.error;
       const Timestamp now = clock_.Now();
-      if (error.empty()) {
-        record.state = DeliveryRecord::State::kDelivered;
-        record.delivered_at = now;
-      } else if (record.attempts >= options_.max_attempts) {
-        record.state = DeliveryRecord::State::kFailed;
-      } else {
-        record.next_attempt_at = now + Backoff(options_, record.attempts);
-      }
-      spdlog::log(error.empty() ? spdlog::level::info : spdlog::level::warn,
+      const Timestamp give_up_at = message.event_time + options_.give_up_after;
+      spdlog::log(outcome.error.empty() ? spdlog::level::info : spdlog::level::warn,
                   "webhook delivery pos={} unit={} host={} attempt={} {}", record.position.value,
                   EscapeForLog(record.unit), EscapeForLog(record.url_host), record.attempts,
-                  error.empty() ? "delivered" : EscapeForLog(error));
-      (void)Record(record);
+                  outcome.error.empty() ? "delivered" : EscapeForLog(outcome.error));
+      if (outcome.error.empty()) {
+        record.state = DeliveryRecord::State::kDelivered;
+        record.delivered_at = now;
+        (void)Record(record);
+      } else if (!outcome.refusal.empty()) {
+        Finish(message, DeliveryRecord::State::kGivenUp, outcome.refusal);
+      } else if (message.cancel_if_failed) {
+        Finish(message, DeliveryRecord::State::kCancelled, "webhook_removed");
+      } else if (record.attempts >= options_.max_attempts) {
+        Finish(message, DeliveryRecord::State::kGivenUp, "attempts");
+      } else if (now >= give_up_at) {
+        Finish(message, DeliveryRecord::State::kGivenUp, "ttl");
+      } else {
+        // The last retry is made when the message reaches the give-up age; a
+        // webhook re-registered while this attempt was out is tried at once.
+        auto hook = webhooks_.find(record.unit);
+        const bool retargeted = hook != webhooks_.end() && hook->second != attempt.target;
+        record.next_attempt_at = retargeted ? now : std::min(now + Backoff(options_, record.attempts), give_up_at);
+        (void)Record(record);
+      }
       if (record.state != DeliveryRecord::State::kPending) pending_.erase(pending);
     }
     it = in_flight_.erase(it);

@@ -30,10 +30,17 @@ struct WebhookDeliveryOptions {
   // doubled after each further failure, at most max_retry. Defaults 2 s, 5 min.
   std::chrono::milliseconds first_retry{2000};
   std::chrono::milliseconds max_retry{std::chrono::minutes(5)};
-  // After this many failed attempts a delivery is given up ("failed"), so a
-  // receiver that is gone for good does not hold the checkpoint back for ever.
-  // Default 20 (about 1.3 hours with the default backoff).
+  // A message is given up ("given_up", 已放弃, with its last error) after
+  // this many failed attempts, or once a failed attempt is this old (from
+  // the event's time, by the Clock; the last retry is made at that age), so a
+  // receiver gone for good does not hold the checkpoint back for ever.
+  // Defaults 20 attempts (about 1.3 hours with the default backoff), 24 hours.
   int max_attempts = 20;
+  std::chrono::hours give_up_after{24};
+  // Hosts (as written in the URL: "127.0.0.1", "robot.internal") that may be
+  // loopback, private, link-local... (see gateway/webhook_targets.h). Default
+  // none: such hosts are refused at registration and at delivery.
+  std::vector<std::string> allow_hosts;
   // Per attempt; short, so a slow receiver costs little. Defaults 3 s and 5 s.
   std::chrono::seconds connect_timeout{3};
   std::chrono::seconds read_timeout{5};
@@ -41,7 +48,7 @@ struct WebhookDeliveryOptions {
 
 // One message to one unit's webhook, as the delivery log (GET /api/v1/deliveries) shows it.
 struct DeliveryRecord {
-  enum class State { kPending, kDelivered, kFailed };
+  enum class State { kPending, kDelivered, kGivenUp, kCancelled };
   GlobalPosition position;  // the event that caused it
   std::string unit;
   std::string url_host;     // "oapi.dingtalk.com"; never the path or query (they may hold a token)
@@ -49,10 +56,18 @@ struct DeliveryRecord {
   int last_status = 0;      // the receiver's HTTP status of the last attempt; 0 = no answer
   std::string last_error;   // why the last attempt failed ("connection", "timeout", "HTTP 500"), or ""
   State state = State::kPending;
+  // Why it was given up or cancelled: "attempts", "ttl", "address_refused"
+  // (the host is or resolves to an address webhook_targets.h refuses),
+  // "userinfo" (a URL registered with user:password before that was refused),
+  // "webhook_removed" (cancelled); "" otherwise.
+  std::string reason;
   std::optional<Timestamp> delivered_at;
   Timestamp next_attempt_at;
 };
-std::string_view DeliveryStateName(DeliveryRecord::State state);  // "pending", "delivered", "failed"
+// "pending", "delivered", "given_up", "cancelled" (a journal's "failed", written
+// before give-ups had reasons, reads as given_up).
+std::string_view DeliveryStateName(DeliveryRecord::State state);
+std::string_view DeliveryStateText(DeliveryRecord::State state);  // 待发送, 已送达, 已放弃, 已取消
 
 // Outbound notifications to the units' webhooks (渝快政 / 政务钉钉 / 企业微信
 // robots), driven from the log by one worker thread:
@@ -71,7 +86,14 @@ std::string_view DeliveryStateName(DeliveryRecord::State state);  // "pending", 
 // checkpoint and sends what the file does not show delivered; a message sent
 // but not yet recorded when the process died is sent again.
 // One send in flight per unit, units in parallel: a slow receiver holds up
-// only its own unit.
+// only its own unit. A unit's messages go oldest due first: one waiting for
+// its retry does not hold back later ones.
+// Messages still pending follow the unit's webhook: re-registering sends them
+// to the new address with the new secret (at once, without waiting for their
+// backoff); removing it cancels them ("cancelled", in the log).
+// Before each send the host is resolved and checked (webhook_targets.h), and
+// the connection goes to the address checked; a refused address gives the
+// message up at once.
 class WebhookDeliveries {
  public:
   // Not owned; all must outlive the worker. Starts the worker thread.
@@ -82,6 +104,7 @@ class WebhookDeliveries {
   ~WebhookDeliveries();
 
   const WebhookSealer& sealer() const { return *sealer_; }
+  const WebhookDeliveryOptions& options() const { return options_; }
   // The delivery log, oldest event first; at most `limit` newest records.
   std::vector<DeliveryRecord> Deliveries(std::size_t limit) const;
   // The position below which every message is delivered or given up.
@@ -102,6 +125,7 @@ class WebhookDeliveries {
   void LaunchDue();
   void CollectFinished();
   void AdvanceCheckpoint();
+  void Finish(Pending& pending, DeliveryRecord::State state, std::string reason);
 
   EventStore& store_;
   const Catalog& catalog_;
