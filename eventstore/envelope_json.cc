@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eventstore/json_reader.h"
+#include "eventstore/storage_format.h"
 
 namespace kuimen {
 
@@ -153,6 +154,19 @@ Result<RecordedEvent> EnvelopeFromJson(std::string_view text) {
   if (!ParseHex(prev_hash, event.prev_hash)) return Bad("prev_hash", "must be 64 hex digits");
   if (!ParseHex(hash, event.hash)) return Bad("hash", "must be 64 hex digits");
   return event;
+}
+
+std::string EnvelopeToWire(const RecordedEvent& event) {
+  return storage::EncodeRecord(event);
+}
+
+Result<RecordedEvent> EnvelopeFromWire(std::string_view bytes) {
+  // JSON text may start with white space; a record starts with its format byte.
+  const std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && bytes[first] == '{') return EnvelopeFromJson(bytes);
+  Result<RecordedEvent> record = storage::DecodeRecord(bytes);
+  if (!record.ok()) return Bad("envelope", "is neither a stored event record nor a JSON envelope");
+  return record;
 }
 
 }  // namespace kuimen

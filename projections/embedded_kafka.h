@@ -4,9 +4,6 @@
 #include <string>
 
 #include "domain/status.h"
-#include "projections/kafka_client.h"
-
-typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;
 
 namespace kuimen {
 
@@ -24,10 +21,10 @@ class EmbeddedKafka {
   const std::string& bootstrap_servers() const { return bootstrap_; }
 
  private:
-  EmbeddedKafka() = default;
+  struct Cluster;  // librdkafka's, inside the .cc
+  EmbeddedKafka();
 
-  kafka::Handle owner_;  // the mock cluster lives as long as this handle
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  std::unique_ptr<Cluster> cluster_;
   std::string bootstrap_;
 };
 

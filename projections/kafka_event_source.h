@@ -1,22 +1,21 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "eventstore/recorded_event.h"
-#include "projections/kafka_client.h"
+#include "projections/event_feed.h"
 #include "projections/kafka_options.h"
 
 namespace kuimen {
 
-// Reads the event topic as one member of a consumer group. Offsets are
-// committed only when the caller says its work is durable (manual commits),
-// so a crash re-delivers rather than skips. Not thread-safe: one thread polls.
-class KafkaEventSource {
+// The EventFeed on Kafka: reads the event topic as one member of a consumer
+// group and decodes each message once (EnvelopeFromWire, then the payload).
+// Offsets are committed only when the caller says its work is durable
+// (manual commits), so a crash re-delivers rather than skips. librdkafka
+// stays inside the .cc. Not thread-safe: one thread polls.
+class KafkaEventSource : public EventFeed {
  public:
   // Subscribes `group` to the options' topic; starts from the earliest
   // message when the group has no committed offset. A non-empty
@@ -29,36 +28,23 @@ class KafkaEventSource {
   static Result<std::unique_ptr<KafkaEventSource>> Create(const std::string& bootstrap_servers,
                                                           const KafkaOptions& options, const std::string& group,
                                                           const std::string& instance_id = "");
-  ~KafkaEventSource();
+  // Leaves the group, so the other members take over at once.
+  ~KafkaEventSource() override;
 
-  // Waits up to `timeout` for the first message, then takes what is ready,
-  // up to `max` events. Messages that are not event envelopes are logged and
-  // skipped (the projector fills any gap from the log).
-  std::vector<RecordedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max);
-
-  // Messages Poll skipped because they were not event envelopes, since the
-  // last call; resets the count.
-  std::uint64_t TakeUnreadable() { return std::exchange(unreadable_, 0); }
-
+  // Messages that are neither wire form (EnvelopeFromWire) are logged and counted.
+  std::vector<DecodedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max) override;
   // Commits the offsets of everything Poll returned so far.
-  Status Commit();
-
+  Status Commit() override;
+  std::uint64_t TakeUnreadable() override;
   // True once after the group gave this member partitions it may not have
-  // followed before (a start, another member leaving): the caller catches up
-  // from the log, since Kafka only resumes where the group left off.
-  bool TakeNewAssignment();
+  // followed before (a start, another member leaving).
+  bool TakeNewAssignment() override;
 
  private:
-  explicit KafkaEventSource(std::string topic) : topic_(std::move(topic)) {}
+  struct Consumer;
+  explicit KafkaEventSource(std::unique_ptr<Consumer> consumer);
 
-  static void Rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                        void* opaque);
-
-  kafka::Handle consumer_;
-  std::string topic_;
-  bool new_assignment_ = false;  // set on the polling thread, inside Poll
-  std::map<int, std::int64_t> next_offsets_;  // partition -> offset after the last polled
-  std::uint64_t unreadable_ = 0;              // skipped since the last TakeUnreadable
+  std::unique_ptr<Consumer> consumer_;
 };
 
 }  // namespace kuimen

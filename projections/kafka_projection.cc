@@ -30,7 +30,7 @@ void KafkaProjection::Stop() {
 
 void KafkaProjection::Run() {
   while (!stopping_) {
-    std::vector<RecordedEvent> events = source_->Poll(std::chrono::milliseconds(100), kMaxBatch);
+    std::vector<DecodedEvent> events = source_->Poll(std::chrono::milliseconds(100), kMaxBatch);
     if (source_->TakeNewAssignment()) {
       // Partitions taken over from another member resume at the group's
       // offsets; what that member applied before is only in the log.
@@ -52,7 +52,7 @@ void KafkaProjection::Run() {
       }
       continue;
     }
-    Result<std::size_t> applied = projector_.ApplyFromFeed(events);
+    Result<std::size_t> applied = projector_.ApplyFromFeed(std::move(events));
     if (!applied.ok()) {
       spdlog::error("projector: {}", applied.status().message());
       continue;  // offsets stay uncommitted

@@ -5,9 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "eventstore/event_codec.h"
 #include "eventstore/rocksdb_logger.h"
 #include "eventstore/storage_format.h"
 #include "projections/view_digest.h"
@@ -48,6 +48,9 @@ Result<std::unique_ptr<Projector>> Projector::Open(std::unique_ptr<View> view, c
   RETURN_IF_ERROR(projector->Load());
   return projector;
 }
+
+Projector::Projector(std::unique_ptr<View> view, std::unique_ptr<rocksdb::DB> db, EventStore* log)
+    : view_(std::move(view)), db_(std::move(db)), log_(log) {}
 
 Projector::~Projector() {
   if (db_) db_->Close().PermitUncheckedError();
@@ -139,15 +142,11 @@ void Projector::MarkApplied(GlobalPosition position) {
   }
 }
 
-void Projector::ApplyOne(const RecordedEvent& event) {
-  Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
-  if (data.ok()) {
-    view_->Apply(event, *data);
-  } else {
-    // Cannot happen for events this build wrote; skipping keeps the stream moving.
-    spdlog::error("projector {}: cannot read position {}: {}", view_->Name(), event.position.value,
-                  data.status().message());
-  }
+void Projector::ApplyOne(const DecodedEvent& decoded) {
+  const RecordedEvent& event = decoded.event;
+  // A payload that could not be decoded was logged where it was decoded
+  // (Decode); skipping it keeps the stream moving.
+  if (decoded.data) view_->Apply(event, *decoded.data);
   checkpoints_[event.stream] = event.version;
   changed_checkpoints_.insert(event.stream);  // written once per batch, in Apply
   MarkApplied(event.position);
@@ -161,7 +160,7 @@ Status Projector::FillGap(const StreamId& stream, StreamVersion before) {
   RETURN_IF_ERROR(log_->Refresh());
   for (auto it = log_->ReadStream(stream, checkpoints_[stream].Next()); it->Valid() && it->event().version < before;
        it->Next()) {
-    ApplyOne(it->event());
+    ApplyOne(Decode(it->event()));
   }
   if (checkpoints_[stream].Next() != before) {
     return Status::Unavailable("the event log does not hold " + stream.value + " up to version " +
@@ -171,6 +170,13 @@ Status Projector::FillGap(const StreamId& stream, StreamVersion before) {
 }
 
 Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
+  std::vector<DecodedEvent> decoded;
+  decoded.reserve(events.size());
+  for (const RecordedEvent& event : events) decoded.push_back(Decode(event));
+  return ApplyDecoded(decoded);
+}
+
+Result<std::size_t> Projector::ApplyDecoded(const std::vector<DecodedEvent>& events) {
   std::lock_guard write_lock(write_mu_);
   rocksdb::WriteBatch batch;
   std::size_t applied = 0;
@@ -182,7 +188,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
     std::lock_guard lock(mu_);
     if (failed_) return Status::Unavailable("projector " + std::string(view_->Name()) + " must be restarted");
     for (std::size_t i = at; i < std::min(events.size(), at + kFoldChunk); ++i) {
-      const RecordedEvent& event = events[i];
+      const RecordedEvent& event = events[i].event;
       const StreamVersion held = checkpoints_[event.stream];
       if (event.version <= held) {
         MarkApplied(event.position);  // already applied: redelivery changes nothing
@@ -196,7 +202,7 @@ Result<std::size_t> Projector::Apply(const std::vector<RecordedEvent>& events) {
           continue;
         }
       }
-      ApplyOne(event);
+      ApplyOne(events[i]);
       ++applied;
     }
     const bool last_chunk = at + kFoldChunk >= events.size();
@@ -250,10 +256,19 @@ Result<std::optional<RecordedEvent>> EventAt(EventStore& log, GlobalPosition pos
   return std::optional<RecordedEvent>();
 }
 
+// Whether a message is, field for field, the event the log holds: what the
+// views read (envelope and payload bytes) and the hashes that seal it.
+bool SameEvent(const RecordedEvent& held, const RecordedEvent& message) {
+  return held.position == message.position && held.id == message.id && held.hash == message.hash &&
+         held.stream == message.stream && held.version == message.version && held.type == message.type &&
+         held.schema_version == message.schema_version && held.recorded_at == message.recorded_at &&
+         held.actor == message.actor && held.prev_hash == message.prev_hash && held.data == message.data;
+}
+
 }  // namespace
 
-Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& messages) {
-  if (log_ == nullptr) return Apply(messages);
+Result<std::size_t> Projector::ApplyFromFeed(std::vector<DecodedEvent> messages) {
+  if (log_ == nullptr) return ApplyDecoded(messages);
   // Nothing is applied without the log; /healthz says why.
   auto unreadable_log = [&](const Status& status) {
     std::lock_guard lock(mu_);
@@ -268,13 +283,13 @@ Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& m
   // by one.
   std::unordered_map<std::uint64_t, RecordedEvent> held_at;
   if (!messages.empty()) {
-    std::uint64_t low = messages.front().position.value, high = low;
-    for (const RecordedEvent& message : messages) {
-      low = std::min(low, message.position.value);
-      high = std::max(high, message.position.value);
+    std::uint64_t low = messages.front().event.position.value, high = low;
+    for (const DecodedEvent& message : messages) {
+      low = std::min(low, message.event.position.value);
+      high = std::max(high, message.event.position.value);
     }
     std::unordered_set<std::uint64_t> wanted;
-    for (const RecordedEvent& message : messages) wanted.insert(message.position.value);
+    for (const DecodedEvent& message : messages) wanted.insert(message.event.position.value);
     if (high - low < 4 * messages.size() + 1024) {
       std::unique_ptr<EventIterator> it = log_->ReadAll(GlobalPosition(low));
       for (; it->Valid() && it->event().position.value <= high; it->Next()) {
@@ -289,15 +304,15 @@ Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& m
       }
     }
   }
-  std::vector<RecordedEvent> trusted;
+  std::vector<DecodedEvent> trusted;
   trusted.reserve(messages.size());
-  for (const RecordedEvent& message : messages) {
+  for (DecodedEvent& decoded : messages) {
+    const RecordedEvent& message = decoded.event;
     auto found = held_at.find(message.position.value);
     const RecordedEvent* held = found == held_at.end() ? nullptr : &found->second;
-    // Id and hash name the event; stream and version are what Apply acts on.
-    if (held != nullptr && held->id == message.id && held->hash == message.hash && held->stream == message.stream &&
-        held->version == message.version) {
-      trusted.push_back(*held);
+    // The message is the log's event: applied as the feed decoded it.
+    if (held != nullptr && SameEvent(*held, message)) {
+      trusted.push_back(std::move(decoded));
       continue;
     }
     ++untrusted_messages_;
@@ -306,9 +321,9 @@ Result<std::size_t> Projector::ApplyFromFeed(const std::vector<RecordedEvent>& m
                  message.position.value, message.id.ToString(),
                  held != nullptr ? "the log holds another event there, applied instead"
                                  : "the log holds no event there");
-    if (held != nullptr) trusted.push_back(*held);
+    if (held != nullptr) trusted.push_back(Decode(*held));
   }
-  return Apply(trusted);
+  return ApplyDecoded(trusted);
 }
 
 ViewHealth Projector::Health(GlobalPosition head, std::uint64_t max_lag, std::optional<Timestamp> now) const {
@@ -345,18 +360,18 @@ ViewHealth Projector::HealthLocked(GlobalPosition head, std::uint64_t max_lag) c
 Status Projector::CatchUpFromLog() {
   if (log_ == nullptr) return Status::FailedPrecondition("no event log to catch up from");
   RETURN_IF_ERROR(log_->Refresh());
-  std::vector<RecordedEvent> batch;
+  std::vector<DecodedEvent> batch;
   batch.reserve(kCatchUpBatch);
   auto it = log_->ReadAll(GlobalPosition(applied_through().value + 1));
   for (; it->Valid(); it->Next()) {
-    batch.push_back(it->event());
+    batch.push_back(Decode(it->event()));
     if (batch.size() == kCatchUpBatch) {
-      RETURN_IF_ERROR(Apply(batch).status());
+      RETURN_IF_ERROR(ApplyDecoded(batch).status());
       batch.clear();
     }
   }
   RETURN_IF_ERROR(it->status());
-  if (!batch.empty()) RETURN_IF_ERROR(Apply(batch).status());
+  if (!batch.empty()) RETURN_IF_ERROR(ApplyDecoded(batch).status());
   return Status::Ok();
 }
 

@@ -12,12 +12,16 @@
 #include <string>
 #include <vector>
 
-#include <rocksdb/db.h>
-
 #include "domain/clock.h"
 #include "eventstore/event_store.h"
+#include "projections/event_feed.h"
 #include "projections/view.h"
 #include "projections/view_health.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
 
 namespace kuimen {
 
@@ -51,16 +55,20 @@ class Projector {
   // events were new. After a failed write the projector refuses further work
   // (kUnavailable): its memory is ahead of its rows, and a restart reloads them.
   Result<std::size_t> Apply(const std::vector<RecordedEvent>& events);
+  // The same for events already decoded (the payload is not read again).
+  Result<std::size_t> ApplyDecoded(const std::vector<DecodedEvent>& events);
 
-  // Applies events as a feed such as Kafka delivered them, trusting only the
-  // log: each message is applied only as the event the log holds at its
-  // position, read from the log (after a Refresh). A message that is not that
-  // event (another id, hash, stream or version, or a position the log does
-  // not hold: a message anyone could have produced to the topic) is counted
-  // (untrusted_messages), logged once with its position and ignored; the
-  // log's event at that position, if any, is applied in its place. Without a
-  // log (nullptr at Open) the messages are applied as they are.
-  Result<std::size_t> ApplyFromFeed(const std::vector<RecordedEvent>& messages);
+  // Applies events as a feed such as Kafka delivered them (decoded once by
+  // the feed), trusting only the log: each message is applied only if it is
+  // the event the log holds at its position, read from the log (after a
+  // Refresh), field for field and byte for byte (payload and hashes), and
+  // then as the feed decoded it. A message that is not that event (any field
+  // differs, or a position the log does not hold: a message anyone could
+  // have produced to the topic) is counted (untrusted_messages), logged once
+  // with its position and ignored; the log's event at that position, if any,
+  // is decoded and applied in its place. Without a log (nullptr at Open) the
+  // messages are applied as they are.
+  Result<std::size_t> ApplyFromFeed(std::vector<DecodedEvent> messages);
 
   // Applies everything in the log past the applied watermark, in batches.
   Status CatchUpFromLog();
@@ -107,15 +115,14 @@ class Projector {
   }
 
  private:
-  Projector(std::unique_ptr<View> view, std::unique_ptr<rocksdb::DB> db, EventStore* log)
-      : view_(std::move(view)), db_(std::move(db)), log_(log) {}
+  Projector(std::unique_ptr<View> view, std::unique_ptr<rocksdb::DB> db, EventStore* log);
 
   // Drops rows written in another RowFormat() than the view's (the catch-up
   // from the log then rebuilds them) and records the format of a new store.
   Status MatchRowFormat(const std::filesystem::path& dir);
   Status Load();
   // Applies one event not yet applied (the next version of its stream).
-  void ApplyOne(const RecordedEvent& event);
+  void ApplyOne(const DecodedEvent& event);
   Status FillGap(const StreamId& stream, StreamVersion before);
   void MarkApplied(GlobalPosition position);
   ViewHealth HealthLocked(GlobalPosition head, std::uint64_t max_lag) const;

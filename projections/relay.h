@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "eventstore/event_store.h"
-#include "projections/kafka_client.h"
+#include "projections/event_publisher.h"
 #include "projections/kafka_options.h"
 
 namespace kuimen {
@@ -23,9 +23,10 @@ struct RelayOptions {
   std::chrono::milliseconds flush_timeout{5000};
 };
 
-// Publishes the event log to Kafka in position order with librdkafka's
-// idempotent producer (acks=all), keyed by stream. Each message's value is the
-// event's JSON envelope; headers carry its position and type.
+// Publishes the event log in position order through an EventPublisher: by
+// default Kafka's (KafkaPublisher: librdkafka's idempotent producer, acks=all,
+// keyed by stream; each message's value is the event's stored record,
+// EnvelopeToWire, so nothing is parsed or re-encoded on the way).
 //
 // The cursor (the highest position up to which every event is acknowledged by
 // the broker) advances only on delivery reports and is stored in the event
@@ -39,12 +40,17 @@ struct RelayOptions {
 // republishes from the beginning of the log.
 class Relay {
  public:
-  // Neither is owned; `store` must outlive the relay.
+  // Publishes to Kafka at `bootstrap_servers`. `store` is not owned and must
+  // outlive the relay.
   Relay(EventStore& store, std::string bootstrap_servers, KafkaOptions kafka, RelayOptions options = {});
+  // Publishes through what `publishers` makes (at start, and again after a
+  // fatal delivery error).
+  Relay(EventStore& store, PublisherFactory publishers, RelayOptions options = {});
   ~Relay();
 
-  // Connects, makes sure the topic exists, picks the starting point and
-  // starts the publishing thread. kUnavailable if the cluster cannot be reached.
+  // Connects, makes sure the topic exists (EventPublisher::Prepare), picks the
+  // starting point and starts the publishing thread. kUnavailable if the
+  // cluster cannot be reached.
   Status Start();
   // Stops publishing, waits up to flush_timeout for acknowledgements, saves
   // the cursor. Idempotent.
@@ -54,24 +60,23 @@ class Relay {
   GlobalPosition cursor() const { return GlobalPosition(cursor_.load()); }
 
  private:
-  Result<kafka::Handle> CreateProducer();
+  Result<std::unique_ptr<EventPublisher>> CreatePublisher();
   void Run();
-  void Produce(const RecordedEvent& event);
-  void OnDelivery(std::uint64_t position, rd_kafka_resp_err_t error);
+  // Hands `events` to the publisher, serving delivery reports while its queue is full.
+  void Publish(std::span<const RecordedEvent> events);
+  void OnDelivery(std::uint64_t position, bool acknowledged);
   void AdvanceCursor();
-  static void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque);
 
   EventStore& store_;
-  const std::string bootstrap_;
-  const KafkaOptions kafka_;
+  const PublisherFactory publishers_;
   const RelayOptions options_;
 
-  kafka::Handle producer_;
+  std::unique_ptr<EventPublisher> publisher_;
   std::thread thread_;
   std::atomic<bool> stopping_ = false;
 
   // Publishing state, owned by the relay thread (delivery reports are served
-  // on it too, from rd_kafka_poll).
+  // on it too, from EventPublisher::Serve and Flush).
   std::uint64_t next_ = 1;              // next position to hand to the producer
   std::set<std::uint64_t> delivered_;   // acknowledged, above the cursor
   std::size_t in_flight_ = 0;

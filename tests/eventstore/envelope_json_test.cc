@@ -44,6 +44,47 @@ TEST(EnvelopeJson, CarriesATownshipsGroupSoTheHashCanBeRecomputed) {
   EXPECT_EQ(Sha256(storage::EncodeCanonical(*back)), event.hash);
 }
 
+// Issue 12, item 2: the relay publishes the stored record as it is, so the
+// payload bytes the hash covers travel untouched.
+TEST(EnvelopeWire, IsTheStoredRecordWithThePayloadBytesUntouched) {
+  const RecordedEvent event = Sample(Actor{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"});
+  const std::string wire = EnvelopeToWire(event);
+  EXPECT_EQ(wire, storage::EncodeRecord(event));
+  EXPECT_NE(wire.find(event.data), std::string::npos);
+  Result<RecordedEvent> back = EnvelopeFromWire(wire);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(storage::EncodeRecord(*back), wire);
+  EXPECT_EQ(Sha256(storage::EncodeCanonical(*back)), event.hash);
+}
+
+// A broker may still hold messages an earlier release published (JSON
+// envelopes) across an upgrade: both forms read back to the same event.
+TEST(EnvelopeWire, ReadsTheJsonEnvelopeOfEarlierReleasesToTheSameEvent) {
+  for (const Actor& actor : {Actor{"p-nyw", Role::kDepartment, "县农业农村委"},
+                             Actor{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"}}) {
+    const RecordedEvent event = Sample(actor);
+    Result<RecordedEvent> from_json = EnvelopeFromWire(EnvelopeToJson(event).dump());
+    Result<RecordedEvent> from_record = EnvelopeFromWire(EnvelopeToWire(event));
+    ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+    ASSERT_TRUE(from_record.ok()) << from_record.status().ToString();
+    EXPECT_EQ(storage::EncodeRecord(*from_json), storage::EncodeRecord(event));
+    EXPECT_EQ(storage::EncodeRecord(*from_record), storage::EncodeRecord(event));
+  }
+  // Pretty-printed JSON (white space first) is still JSON.
+  EXPECT_TRUE(EnvelopeFromWire("\n " + EnvelopeToJson(Sample(Actor{"p", Role::kTaskForce, ""})).dump(2)).ok());
+}
+
+TEST(EnvelopeWire, RefusesWhatIsNeitherForm) {
+  for (std::string_view junk : {std::string_view(""), std::string_view("\x01\x02"), std::string_view("[1,2]"),
+                                std::string_view("{\"stream\":\"task-01\"}")}) {
+    Result<RecordedEvent> read = EnvelopeFromWire(junk);
+    ASSERT_FALSE(read.ok()) << junk;
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument) << junk;
+  }
+  const std::string record = EnvelopeToWire(Sample(Actor{"p", Role::kTaskForce, ""}));
+  EXPECT_FALSE(EnvelopeFromWire(std::string_view(record).substr(0, record.size() - 1)).ok());
+}
+
 // Found by tests/fuzz/gateway/request_target_fuzz (?as_of=...00.Z): a dot
 // with no digits after it was read as a fraction of zero.
 TEST(ParseTimestamp, RefusesADotWithoutDigits) {

@@ -20,6 +20,31 @@ namespace {
 
 using testing::RecordingView;
 
+// Events as a feed hands them on: decoded once.
+std::vector<DecodedEvent> Decoded(const std::vector<RecordedEvent>& events) {
+  std::vector<DecodedEvent> decoded;
+  for (const RecordedEvent& event : events) decoded.push_back(Decode(event));
+  return decoded;
+}
+
+// A view that keeps, per position, who acted and what the payload said, as
+// the projector handed them on: shows which copy of an event was applied.
+class WhoSaidWhatView final : public View {
+ public:
+  std::string_view Name() const override { return "who-said-what"; }
+  std::uint32_t RowFormat() const override { return 1; }
+  void Apply(const RecordedEvent& envelope, const EventData& event) override {
+    const auto* completed = std::get_if<TaskCompleted>(&event);
+    seen_[envelope.position.value] = envelope.actor.principal + ":" + (completed ? completed->summary : "?");
+  }
+  std::vector<std::pair<std::string, std::string>> TakeChangedRows() override { return {}; }
+  Status LoadRow(std::string_view, std::string_view) override { return Status::Ok(); }
+  const std::map<std::uint64_t, std::string>& seen() const { return seen_; }
+
+ private:
+  std::map<std::uint64_t, std::string> seen_;
+};
+
 class ProjectorTest : public testing::StoreTest {
  protected:
   void SetUp() override { store_ = Open(); }
@@ -151,7 +176,7 @@ TEST_F(ProjectorTest, AnyInterleavingOfStreamsGivesTheSameDigestAsARebuild) {
 TEST_F(ProjectorTest, AFeedIsTrustedOnlyWhereTheLogHoldsTheSameEvent) {
   std::vector<RecordedEvent> events = AppendEvents(6);
   auto projector = OpenProjector("view", store_.get());
-  ASSERT_EQ(*projector->ApplyFromFeed({events[0], events[1], events[2]}), 3u);
+  ASSERT_EQ(*projector->ApplyFromFeed(Decoded({events[0], events[1], events[2]})), 3u);
 
   // Forged: task-01's next version at position 4, where the log holds
   // another event of task-01; another id; and a position beyond the head.
@@ -163,14 +188,14 @@ TEST_F(ProjectorTest, AFeedIsTrustedOnlyWhereTheLogHoldsTheSameEvent) {
   RecordedEvent beyond = events[5];
   beyond.position = GlobalPosition(7);
   beyond.version = StreamVersion(3);
-  ASSERT_TRUE(projector->ApplyFromFeed({impostor, rehashed, beyond}).ok());
+  ASSERT_TRUE(projector->ApplyFromFeed(Decoded({impostor, rehashed, beyond})).ok());
   EXPECT_EQ(projector->untrusted_messages(), 3u);
   // The log's events at 4 and 5 were applied in their place; 7 does not exist.
   EXPECT_EQ(projector->applied_through(), GlobalPosition(5));
   EXPECT_EQ(Rows(*projector).at("task-01"), "1,4");
 
   // The real messages still come and change nothing twice.
-  ASSERT_TRUE(projector->ApplyFromFeed(events).ok());
+  ASSERT_TRUE(projector->ApplyFromFeed(Decoded(events)).ok());
   EXPECT_EQ(projector->untrusted_messages(), 3u);
   auto rebuilt = OpenProjector("rebuilt", store_.get());
   ASSERT_TRUE(rebuilt->CatchUpFromLog().ok());
@@ -198,7 +223,7 @@ TEST_F(ProjectorTest, CheckingAFeedAgainstTheLogKeepsItsRate) {
     const auto began = std::chrono::steady_clock::now();
     for (std::size_t at = 0; at < events.size(); at += 5000) {
       std::vector<RecordedEvent> batch(events.begin() + at, events.begin() + std::min(at + 5000, events.size()));
-      EXPECT_TRUE((checked ? projector->ApplyFromFeed(batch) : projector->Apply(batch)).ok());
+      EXPECT_TRUE((checked ? projector->ApplyFromFeed(Decoded(batch)) : projector->Apply(batch)).ok());
     }
     EXPECT_EQ(projector->applied_through(), GlobalPosition(20000));
     return events.size() / std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
@@ -311,14 +336,43 @@ TEST_F(ProjectorTest, AFeedBatchOfScatteredPositionsIsCheckedLikeAContiguousOne)
     events.insert(events.end(), stored->begin(), stored->end());
   }
   auto contiguous = OpenProjector("contiguous", store_.get());
-  ASSERT_TRUE(contiguous->ApplyFromFeed(events).ok());
+  ASSERT_TRUE(contiguous->ApplyFromFeed(Decoded(events)).ok());
   auto scattered = OpenProjector("scattered", store_.get());
   // Positions 1 and 3000 alone span far more than twice their count.
-  ASSERT_TRUE(scattered->ApplyFromFeed({events.front(), events.back()}).ok());
-  ASSERT_TRUE(scattered->ApplyFromFeed(events).ok());
+  ASSERT_TRUE(scattered->ApplyFromFeed(Decoded({events.front(), events.back()})).ok());
+  ASSERT_TRUE(scattered->ApplyFromFeed(Decoded(events)).ok());
   EXPECT_EQ(contiguous->applied_through(), GlobalPosition(3000));
   EXPECT_EQ(scattered->Digest(), contiguous->Digest());
   EXPECT_EQ(scattered->untrusted_messages(), 0u);
+}
+
+// Issue 12, item 2: the feed decodes each event once and the projector
+// applies that decoded copy, but only when the message is the log's event in
+// every field (payload bytes, actor, hashes...). A message with the right id
+// and hash but another actor or payload is ignored and the log's event, read
+// and decoded from the log, applied in its place.
+TEST_F(ProjectorTest, AFeedMessageIsAppliedOnlyWhenItIsTheLogsEventInEveryField) {
+  std::vector<RecordedEvent> events = AppendEvents(3);
+  auto opened = Projector::Open(std::make_unique<WhoSaidWhatView>(), ProjectorOptions{dir_.path() / "view", nullptr},
+                                store_.get());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Projector& projector = **opened;
+  std::vector<DecodedEvent> feed = Decoded(events);
+  feed[1].event.actor = Actor{"p-forged", Role::kTaskForce, ""};
+  feed[2] = Decode([&] {
+    RecordedEvent forged = events[2];
+    forged.data = EncodeEvent(TaskCompleted{"伪造：全部完成"}).data;
+    return forged;
+  }());
+  Result<std::size_t> applied = projector.ApplyFromFeed(std::move(feed));
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 3u);
+  EXPECT_EQ(projector.untrusted_messages(), 2u);
+  EXPECT_EQ(projector.applied_through(), GlobalPosition(3));
+  const std::map<std::uint64_t, std::string> seen =
+      projector.WithView([](const View& view) { return static_cast<const WhoSaidWhatView&>(view).seen(); });
+  EXPECT_EQ(seen, (std::map<std::uint64_t, std::string>{
+                      {1, "p-tf:完成第0项"}, {2, "p-tf:完成第1项"}, {3, "p-tf:完成第2项"}}));
 }
 
 TEST_F(ProjectorTest, ReplayStopsAtAPositionOrATime) {

@@ -7,6 +7,7 @@
 
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
+#include "eventstore/storage_format.h"
 #include "projections/kafka_client.h"
 #include "projections/embedded_kafka.h"
 #include "projections/kafka_event_source.h"
@@ -46,16 +47,34 @@ class RelayTest : public testing::StoreTest {
     }
   }
 
-  // Everything on the topic, as one consumer group sees it, until `count` arrived.
-  std::vector<RecordedEvent> Consume(const std::string& group, std::size_t count) {
+  // Everything on the topic, as one consumer group sees it (decoded once),
+  // until `count` arrived.
+  std::vector<DecodedEvent> ConsumeDecoded(const std::string& group, std::size_t count) {
     auto source = KafkaEventSource::Create(cluster_->bootstrap_servers(), kafka_, group);
     EXPECT_TRUE(source.ok()) << source.status().ToString();
-    std::vector<RecordedEvent> events;
+    std::vector<DecodedEvent> events;
     WaitUntil([&] {
-      for (RecordedEvent& e : (*source)->Poll(std::chrono::milliseconds(50), 1000)) events.push_back(std::move(e));
+      for (DecodedEvent& e : (*source)->Poll(std::chrono::milliseconds(50), 1000)) events.push_back(std::move(e));
       return events.size() >= count;
     });
     return events;
+  }
+  std::vector<RecordedEvent> Consume(const std::string& group, std::size_t count) {
+    std::vector<RecordedEvent> events;
+    for (DecodedEvent& e : ConsumeDecoded(group, count)) events.push_back(std::move(e.event));
+    return events;
+  }
+
+  // Produces `value` keyed by `stream`, as any producer that reaches the topic could.
+  void ProduceRaw(const std::string& stream, const std::string& value) {
+    auto stranger = kafka::Create(RD_KAFKA_PRODUCER, {{"bootstrap.servers", cluster_->bootstrap_servers()}});
+    ASSERT_TRUE(stranger.ok()) << stranger.status().ToString();
+    ASSERT_EQ(rd_kafka_producev(stranger->get(), RD_KAFKA_V_TOPIC(kafka_.topic.c_str()),
+                                RD_KAFKA_V_KEY(stream.data(), stream.size()),
+                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_flush(stranger->get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
 
   std::unique_ptr<EventStore> store_;
@@ -93,6 +112,51 @@ TEST_F(RelayTest, EnvelopesOnTheWireCarryTheStoredHash) {
     EXPECT_EQ(wire.recorded_at, (*stored)->recorded_at);
     EXPECT_EQ(wire.actor, (*stored)->actor);
   }
+}
+
+// Issue 12, item 2: the relay publishes the stored record byte for byte and
+// the consumer hands each event on decoded, so no view parses it again.
+TEST_F(RelayTest, TheFeedHandsOnEachEventDecodedOnceFromItsStoredBytes) {
+  AppendEvents(4);
+  Relay relay(*store_, cluster_->bootstrap_servers(), kafka_);
+  ASSERT_TRUE(relay.Start().ok());
+  for (const DecodedEvent& wire : ConsumeDecoded("g1", 4)) {
+    auto stored = store_->FindById(wire.event.id);
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    EXPECT_EQ(storage::EncodeRecord(wire.event), storage::EncodeRecord(**stored));
+    ASSERT_TRUE(wire.data.has_value());
+    ASSERT_TRUE(std::holds_alternative<TaskReopened>(*wire.data));
+    EXPECT_TRUE(*wire.data == DecodeEvent((*stored)->type, (*stored)->schema_version, (*stored)->data).value());
+  }
+}
+
+// A broker may hold messages the previous release published (JSON envelopes)
+// across an upgrade: the feed reads both forms, and the projector takes an
+// old-form message that is the log's event as that event.
+TEST_F(RelayTest, MessagesOfTheEarlierJsonFormAreStillReadAndTrusted) {
+  AppendEvents(4);
+  std::vector<RecordedEvent> stored;
+  for (auto it = store_->ReadAll(GlobalPosition(1)); it->Valid(); it->Next()) stored.push_back(it->event());
+  ASSERT_EQ(stored.size(), 4u);
+  // Positions 1 and 3 as the earlier release wrote them, 2 and 4 as this one does.
+  for (const RecordedEvent& event : stored) {
+    ProduceRaw(event.stream.value, event.position.value % 2 == 1 ? EnvelopeToJson(event).dump() : EnvelopeToWire(event));
+  }
+  std::vector<DecodedEvent> fed = ConsumeDecoded("g1", 4);
+  ASSERT_EQ(fed.size(), 4u);
+  for (const DecodedEvent& wire : fed) {
+    const RecordedEvent& held = stored[wire.event.position.value - 1];
+    EXPECT_EQ(storage::EncodeRecord(wire.event), storage::EncodeRecord(held)) << wire.event.position.value;
+    EXPECT_TRUE(wire.data.has_value());
+  }
+  auto live = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / "live", nullptr},
+                              store_.get());
+  ASSERT_TRUE(live.ok());
+  Result<std::size_t> applied = (*live)->ApplyFromFeed(std::move(fed));
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 4u);
+  EXPECT_EQ((*live)->untrusted_messages(), 0u);
+  EXPECT_EQ((*live)->applied_through(), GlobalPosition(4));
 }
 
 TEST_F(RelayTest, RepublishesFromTheLogWhenTheClusterForgotEverything) {
