@@ -423,6 +423,7 @@ void HttpListener::Loop::Dispatch(Connection& c) {
 
 void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
   handler_.OnRefused(refusal, c.reader.partial_head(), c.address);
+  c.reader.DropSink();
   httplib::Response response = RefusalResponse(refusal);
   AddSecurityHeaders(response, options_.tls != nullptr);
   c.out = SerializeResponse(response, false, false);

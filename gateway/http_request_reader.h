@@ -131,6 +131,10 @@ class HttpRequestReader {
   // its head is complete, and the connection layer times it by progress
   // rather than by a total deadline.
   bool streaming() const { return in_request_ && current_.sink != nullptr; }
+  // Drops the sink of the request being read (after the connection layer
+  // refused it, e.g. a timeout): an upload's temporary file and reservation
+  // go at once, not when the connection closes.
+  void DropSink() { current_.sink.reset(); }
   // The body limit of the request being read (the sink's, for an upload).
   std::size_t body_limit() const { return body_limit_; }
 
