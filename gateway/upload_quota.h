@@ -35,8 +35,9 @@ struct UploadQuotaOptions {
 
 class UploadQuota {
  public:
-  // Free bytes of the file system holding a directory (statvfs; a test may
-  // give its own). Returns nullopt-like UINT64_MAX when it cannot be read.
+  // Free bytes of the file system holding a directory (statvfs by default; a
+  // test may give its own). UINT64_MAX when it cannot be read: the floor is
+  // then not enforced, and a full disk still answers 507 disk_full on write.
   using FreeSpace = std::function<std::uint64_t(const std::filesystem::path& dir)>;
 
   // `dir` is DATA/files (its file system is the one checked for free space).
