@@ -105,8 +105,10 @@ struct Route {
   Access access;
   Handler handler;
   // For a route that takes a file: where its body streams, with its own size
-  // limit, instead of memory (--max-body). Null: the body is held.
-  std::function<std::shared_ptr<BodySink>(ApiContext& api, const HttpRequestHead& head)> body_sink = nullptr;
+  // limit, instead of memory (--max-body). Null: the body is held. `actor`
+  // is the caller as its head authenticates it (nameless when it does not).
+  std::function<std::shared_ptr<BodySink>(ApiContext& api, const HttpRequestHead& head, const Actor& actor)>
+      body_sink = nullptr;
 };
 
 }  // namespace kuimen

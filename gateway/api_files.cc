@@ -18,21 +18,9 @@ namespace kuimen {
 namespace {
 
 constexpr std::size_t kMaxAttachments = 20;
-constexpr std::size_t kMaxNameBytes = 600;  // 200 Chinese characters
 
-// A file name as the clerk gave it: not empty, not too long, no control
-// characters or path separators (it becomes a download's file name).
-Status CheckName(const std::string& name, const std::string& field) {
-  if (name.empty()) return Status::InvalidArgument("请填写文件名", field, "required");
-  if (name.size() > kMaxNameBytes) return Status::InvalidArgument("文件名太长，请改短后再上传", field, "too_long");
-  if (!IsValidUtf8(name)) return Status::InvalidArgument("文件名含有无法识别的文字", field, "invalid_encoding");
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
-      return Status::InvalidArgument("文件名不能含有控制字符或斜杠", field, "control_character");
-    }
-  }
-  return Status::Ok();
-}
+// A file name as the clerk gave it (gateway/file_store.h, CheckFileName).
+Status CheckName(const std::string& name, const std::string& field) { return CheckFileName(name, field); }
 
 // The name for clients that read only ASCII names.
 std::string AsciiName(const std::string& name, const std::string& fallback) {
@@ -121,15 +109,21 @@ Status CheckAttachments(ApiContext& api, const EventData& event) {
 
 void NoteCitations(ApiContext& api, const StreamId& stream, const std::vector<Attachment>& files) {
   if (api.citations != nullptr && !files.empty()) api.citations->Add(stream, files);
+  if (api.files != nullptr && !files.empty()) {
+    // Cited files no longer count against their uploader's share of uncited uploads.
+    std::vector<std::string> cited;
+    for (const Attachment& file : files) cited.push_back(file.sha256);
+    api.files->NoteCited(cited);
+  }
 }
 
 std::vector<Route> FileRoutes() {
   std::vector<Route> routes;
   Route upload{"POST", "/api/v1/files", Access::kAnyPrincipal, Upload};
-  upload.body_sink = [](ApiContext& api, const HttpRequestHead& head) -> std::shared_ptr<BodySink> {
+  upload.body_sink = [](ApiContext& api, const HttpRequestHead& head, const Actor& actor) -> std::shared_ptr<BodySink> {
     if (api.files == nullptr) return nullptr;
     const auto name = head.params.find("name");
-    return api.files->BeginUpload(name == head.params.end() ? "" : name->second);
+    return api.files->BeginUpload(name == head.params.end() ? "" : name->second, actor.principal);
   };
   routes.push_back(std::move(upload));
   routes.push_back({"GET", "/api/v1/files/{sha256}", Access::kAnyPrincipal, Download});

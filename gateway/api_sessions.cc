@@ -24,7 +24,7 @@ Result<ApiReply> SignIn(ApiContext& api, const ApiCall& call) {
   const std::string digest = PrincipalRegistry::TokenDigest(body["token"].get<std::string>());
   const std::optional<Actor> actor = api.principals.AuthenticateDigest(digest);
   if (!actor) {
-    return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
+    return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown").WithFieldPrefix("token");
   }
   const Timestamp now = api.clock.Now();
   ASSIGN_OR_RETURN(std::string id, api.sessions.Create(digest, now));
@@ -39,8 +39,12 @@ Result<ApiReply> SignIn(ApiContext& api, const ApiCall& call) {
 }
 
 Result<ApiReply> SignOut(ApiContext& api, const ApiCall& call) {
-  RETURN_IF_ERROR(CheckSameOrigin(call.http, api.https, /*required=*/false));
-  if (const std::optional<std::string> id = SessionIdFromCookie(call.http)) api.sessions.Drop(*id);
+  // Signing out is a write the cookie authorizes: like every other one it
+  // must come from our own page (Origin required), or another site could
+  // sign a clerk out. Without a session cookie there is nothing to end.
+  const std::optional<std::string> id = SessionIdFromCookie(call.http);
+  RETURN_IF_ERROR(CheckSameOrigin(call.http, api.https, /*required=*/id.has_value()));
+  if (id) api.sessions.Drop(*id);
   ApiReply reply;
   reply.json["signed_out"] = true;
   reply.headers.emplace_back("Set-Cookie", ClearedSessionCookie(api.https));

@@ -119,6 +119,36 @@ int RunCli(int argc, char** argv) {
           "--max-file-mb", [&serve](std::uint64_t mb) { serve.http.max_file_bytes = mb * 1024 * 1024; },
           "largest uploaded file (佐证材料) accepted, in MiB (default 20)")
       ->check(CLI::Range(1, 1024));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
+          "--upload-quota-mb", [&serve](std::uint64_t mb) { serve.http.upload_quota.per_principal_bytes = mb << 20; },
+          "MiB of uploads no event cites yet one principal may hold; more is refused 413 (default 200, 0: no limit)")
+      ->check(CLI::Range(0, 1 << 20));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
+          "--upload-total-mb", [&serve](std::uint64_t mb) { serve.http.upload_quota.total_bytes = mb << 20; },
+          "MiB of uploads no event cites yet all principals may hold; more is refused 507 (default 2048, 0: no limit)")
+      ->check(CLI::Range(0, 1 << 24));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
+          "--upload-min-free-mb", [&serve](std::uint64_t mb) { serve.http.upload_quota.min_free_bytes = mb << 20; },
+          "MiB the data directory's file system keeps free: an upload that could leave less is refused 507 "
+          "(default 1024)")
+      ->check(CLI::Range(0, 1 << 30));
+  serve_cmd
+      ->add_option_function<int>(
+          "--upload-idle-timeout",
+          [&serve](int seconds) { serve.http.upload_idle_timeout = std::chrono::seconds(seconds); },
+          "seconds an upload may send nothing before it is refused 408 (default 30; an upload is not held to "
+          "--request-timeout)")
+      ->check(CLI::Range(1, 3600));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
+          "--upload-min-kib-per-second",
+          [&serve](std::uint64_t kib) { serve.http.upload_min_bytes_per_second = kib * 1024; },
+          "slowest average rate an upload is given time for: it must be whole within --request-timeout plus "
+          "--max-file-mb at this rate (default 64)")
+      ->check(CLI::Range(1, 1 << 20));
   serve_cmd->add_option("--max-view-lag", serve.max_view_lag,
                         "events a view projected here may trail the log head by; beyond it writes are refused "
                         "(503 views_behind, Retry-After) until it catches up, and /healthz says lagging")

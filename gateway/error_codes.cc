@@ -50,6 +50,9 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"attachment_mismatch", 400, "所引用文件的大小或类型与已上传的文件不符",
      "an attachment's size or media_type differs from the stored file's"},
     {"file_too_small", 400, "文件内容为空或过短，请选择要上传的材料文件", "an upload of fewer than 4 bytes"},
+    {"invisible_character", 400, "文件名含有不可见的格式字符（如改变文字方向的字符），请重新命名后上传",
+     "a file name holds a Unicode format character (category Cf: bidi controls such as U+202E, zero-width "
+     "characters, BOM) or a line/paragraph separator"},
     {"bulletin_month_future", 400, "通报月份不能晚于本月", "a bulletin asked for a month after the current one (China time)"},
     {"webhook_userinfo", 400, "接收地址不能含用户名或密码",
      "a webhook URL carries user:password (field url)"},
@@ -118,6 +121,9 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     // --- the request as bytes (the HTTP layer) ---
     {"bad_request", 400, "请求的格式不对", "a malformed request line, path, query or header"},
     {"payload_too_large", 413, "提交的内容太大", "the body is over --max-body (64 KiB)"},
+    {"upload_quota_exceeded", 413,
+     "本账号已上传但尚未在报送中引用的文件已达上限，本次文件未保存；请先在报送中引用已上传的材料，未引用的文件一天后自动清理",
+     "the principal's uploads no event cites yet (stored and in flight) would pass --upload-quota-mb (200); nothing stored"},
     {"unsupported_media_type", 415, "不支持压缩后提交的内容", "a compressed (Content-Encoding) body"},
     {"file_type_not_allowed", 415,
      "只能上传PDF文件、图片或办公文档（文字、表格）",
@@ -139,6 +145,10 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"views_behind", 503, "系统正在更新看板数据，本次提交未保存，请稍后重试",
      "a view served here trails the log by more than --max-view-lag events; nothing appended, retry after Retry-After"},
     {"disk_full", 507, "服务器磁盘已满，本次报送未保存，请稍后重试或联系管理员", "the store's disk is full"},
+    {"upload_total_exceeded", 507, "服务器上尚未被报送引用的上传文件已达总量上限，本次文件未保存，请稍后重试或联系管理员",
+     "all uploads no event cites yet would pass --upload-total-mb (2048); nothing stored"},
+    {"disk_space_low", 507, "服务器磁盘剩余空间不足，本次文件未保存，请联系管理员",
+     "the upload could leave the data directory's file system with less than --upload-min-free-mb (1024) free; nothing stored"},
     {"resource_exhausted", 507, "服务器资源不足，本次提交未保存，请稍后重试", "out of a resource other than disk"},
 });
 

@@ -11,16 +11,22 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "gateway/http_error.h"
+#include "gateway/text_safety.h"
 
 namespace kuimen {
 
 namespace {
 
 constexpr const char* kIncoming = ".incoming";
+constexpr const char* kOwners = ".owners";
+constexpr std::size_t kMaxNameBytes = 600;  // 200 Chinese characters
 constexpr std::size_t kSniffBytes = 12;  // WebP needs "RIFF" + size + "WEBP"
 constexpr std::size_t kMinBytes = 4;
 
@@ -81,7 +87,56 @@ std::string FirstBytes(const std::filesystem::path& path) {
   return bytes;
 }
 
+// The code points of valid UTF-8 text, one by one.
+std::vector<char32_t> CodePoints(std::string_view text) {
+  std::vector<char32_t> points;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    char32_t point = length == 1 ? c : length == 2 ? (c & 0x1f) : length == 3 ? (c & 0x0f) : (c & 0x07);
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+    }
+    points.push_back(point);
+    i += length;
+  }
+  return points;
+}
+
+// Unicode's format characters (general category Cf, Unicode 15), which draw
+// nothing but change how the text around them reads, and the line and
+// paragraph separators (Zl, Zp).
+bool IsInvisibleFormat(char32_t c) {
+  static constexpr std::pair<char32_t, char32_t> kRanges[] = {
+      {0x00ad, 0x00ad},   {0x0600, 0x0605},   {0x061c, 0x061c},   {0x06dd, 0x06dd},   {0x070f, 0x070f},
+      {0x0890, 0x0891},   {0x08e2, 0x08e2},   {0x180e, 0x180e},   {0x200b, 0x200f},   {0x2028, 0x202e},
+      {0x2060, 0x2064},   {0x2066, 0x206f},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0x110bd, 0x110bd},
+      {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
+      {0xe0020, 0xe007f},
+  };
+  for (const auto& [first, last] : kRanges) {
+    if (c >= first && c <= last) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+Status CheckFileName(std::string_view name, const std::string& field) {
+  if (name.empty()) return Status::InvalidArgument("请填写文件名", field, "required");
+  if (name.size() > kMaxNameBytes) return Status::InvalidArgument("文件名太长，请改短后再上传", field, "too_long");
+  if (!IsValidUtf8(name)) return Status::InvalidArgument("文件名含有无法识别的文字", field, "invalid_encoding");
+  for (const char32_t c : CodePoints(name)) {
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '/' || c == '\\') {
+      return Status::InvalidArgument("文件名不能含有控制字符或斜杠", field, "control_character");
+    }
+    if (IsInvisibleFormat(c)) {
+      return Status::InvalidArgument("文件名含有不可见的格式字符（如改变文字方向的字符），请重新命名后上传", field,
+                                     "invisible_character");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<std::string> MediaTypeOf(std::string_view first, std::string_view name) {
   using namespace std::string_view_literals;
@@ -118,10 +173,18 @@ bool IsFileHash(std::string_view text) {
 
 struct FileUpload::Hasher : Sha256Hasher {};
 
-FileUpload::FileUpload(std::filesystem::path dir, std::string name, std::uint64_t max_bytes)
-    : dir_(std::move(dir)), name_(std::move(name)), max_bytes_(max_bytes), hasher_(std::make_unique<Hasher>()) {}
+FileUpload::FileUpload(std::filesystem::path dir, std::string name, std::uint64_t max_bytes, UploadQuota* quota,
+                       std::string principal)
+    : dir_(std::move(dir)),
+      name_(std::move(name)),
+      max_bytes_(max_bytes),
+      hasher_(std::make_unique<Hasher>()),
+      quota_(quota),
+      principal_(std::move(principal)) {}
 
 FileUpload::~FileUpload() {
+  // An upload dropped before its commit (refused, cut off, timed out) gives its reservation back.
+  if (ticket_ != 0) quota_->Release(ticket_);
   if (fd_ >= 0) close(fd_);
   if (!temp_.empty()) {
     std::error_code ignored;
@@ -129,8 +192,31 @@ FileUpload::~FileUpload() {
   }
 }
 
+std::optional<HttpRefusal> FileUpload::Begin(std::optional<std::uint64_t> content_length) {
+  // The name is checked here too (the handler checks it again), so a bad
+  // name is refused before 20 MB are sent for nothing.
+  if (Status named = CheckFileName(name_, "name"); !named.ok()) {
+    failed_ = true;
+    return HttpRefusal{400, named.error_code(), "refused " + named.error_code(), {}, DumpJson(ErrorBody(named)), "name"};
+  }
+  if (quota_ == nullptr) return std::nullopt;
+  Result<std::uint64_t> ticket = quota_->Reserve(principal_, content_length.value_or(max_bytes_));
+  if (!ticket.ok()) {
+    failed_ = true;
+    const Status& why = ticket.status();
+    const int status = why.code() == StatusCode::kInvalidArgument ? 413 : 507;
+    spdlog::warn("upload of {} bytes by {} refused: {} ({})", content_length.value_or(max_bytes_), principal_,
+                 why.error_code(), why.message());
+    return HttpRefusal{status, why.error_code(), why.message(), {}, DumpJson(ErrorBody(why)), "file"};
+  }
+  ticket_ = *ticket;
+  return std::nullopt;
+}
+
 std::optional<HttpRefusal> FileUpload::Fail(int status, std::string code, Status why) {
   failed_ = true;
+  if (ticket_ != 0) quota_->Release(ticket_);
+  ticket_ = 0;
   // Nothing of a refused upload stays, even while its connection lingers.
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
@@ -138,11 +224,11 @@ std::optional<HttpRefusal> FileUpload::Fail(int status, std::string code, Status
   if (!temp_.empty()) std::filesystem::remove(temp_, ignored);
   temp_.clear();
   spdlog::warn("upload of {} bytes refused: {} ({})", size_, code, why.message());
-  return HttpRefusal{status, code, why.message(), {}, DumpJson(ErrorBody(why))};
+  return HttpRefusal{status, code, why.message(), {}, DumpJson(ErrorBody(why)), why.field()};
 }
 
 std::optional<HttpRefusal> FileUpload::Write(std::string_view bytes) {
-  if (failed_) return HttpRefusal{500, "internal", "the upload failed already", {}, ""};
+  if (failed_) return HttpRefusal{500, "internal", "the upload failed already", {}, "", ""};
   if (fd_ < 0) {
     std::string pattern = (dir_ / kIncoming / "upload-XXXXXX").string();
     fd_ = mkostemp(pattern.data(), O_CLOEXEC);
@@ -192,29 +278,61 @@ Result<StoredFile> FileUpload::Commit() {
   fd_ = -1;
   const std::filesystem::path target = dir_ / stored.sha256;
   std::error_code error;
-  if (std::filesystem::exists(target, error)) {
+  const bool new_file = !std::filesystem::exists(target, error);
+  if (!new_file) {
     // Content-addressed: the same bytes are stored already.
     std::filesystem::remove(temp_, error);
   } else {
+    // Who uploaded it, for the count of uncited uploads after a restart;
+    // written before the file appears, so a stored file has its owner.
+    if (!principal_.empty()) std::ofstream(dir_ / kOwners / stored.sha256, std::ios::trunc) << principal_;
     std::filesystem::rename(temp_, target, error);
     if (error) return Status::Unavailable("cannot store " + target.string() + ": " + error.message());
   }
   temp_.clear();
   RETURN_IF_ERROR(SyncDirectory(dir_));
+  if (ticket_ != 0) quota_->Settle(ticket_, stored.sha256, stored.size, new_file);
+  ticket_ = 0;
   return stored;
 }
 
 // --- FileStore -----------------------------------------------------------------
 
-Result<std::unique_ptr<FileStore>> FileStore::Open(std::filesystem::path dir, std::uint64_t max_bytes) {
+Result<std::unique_ptr<FileStore>> FileStore::Open(std::filesystem::path dir, std::uint64_t max_bytes,
+                                                   UploadQuotaOptions quota) {
   std::error_code error;
-  std::filesystem::create_directories(dir / kIncoming, error);
-  if (error) return Status::Unavailable("cannot make " + (dir / kIncoming).string() + ": " + error.message());
-  return std::unique_ptr<FileStore>(new FileStore(std::move(dir), max_bytes));
+  for (const char* inside : {kIncoming, kOwners}) {
+    std::filesystem::create_directories(dir / inside, error);
+    if (error) return Status::Unavailable("cannot make " + (dir / inside).string() + ": " + error.message());
+  }
+  return std::unique_ptr<FileStore>(new FileStore(std::move(dir), max_bytes, quota));
 }
 
-std::shared_ptr<FileUpload> FileStore::BeginUpload(std::string name) const {
-  return std::make_shared<FileUpload>(dir_, std::move(name), max_bytes_);
+std::shared_ptr<FileUpload> FileStore::BeginUpload(std::string name, std::string principal) {
+  return std::make_shared<FileUpload>(dir_, std::move(name), max_bytes_, quota_.get(), std::move(principal));
+}
+
+std::uint64_t FileStore::Recount(const std::set<std::string>& cited) {
+  std::map<std::string, UploadQuota::Uncited> uncited;
+  std::uint64_t bytes = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(error) || !IsFileHash(name) || cited.count(name) != 0) continue;
+    UploadQuota::Uncited file;
+    file.size = entry.file_size(error);
+    if (error) continue;
+    std::ifstream owner(dir_ / kOwners / name);
+    std::getline(owner, file.principal);
+    bytes += file.size;
+    uncited.emplace(name, std::move(file));
+  }
+  quota_->Recount(std::move(uncited));
+  return bytes;
+}
+
+void FileStore::NoteCited(const std::vector<std::string>& sha256s) {
+  for (const std::string& sha256 : sha256s) quota_->Forget(sha256);
 }
 
 Result<StoredFile> FileStore::Find(const std::string& sha256, std::string_view name) const {
@@ -262,6 +380,10 @@ std::size_t FileStore::Sweep(const std::set<std::string>& cited, std::chrono::se
       if (entry.last_write_time(error) > cutoff || error) continue;
       if (std::filesystem::remove(entry.path(), error)) {
         ++removed;
+        if (!incoming) {
+          std::filesystem::remove(dir_ / kOwners / name, error);
+          quota_->Forget(name);
+        }
         spdlog::info("files: removed {} {} (no event cites it)", incoming ? "interrupted upload" : "upload", name);
       }
     }

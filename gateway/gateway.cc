@@ -66,8 +66,18 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                      settings, data_dir, [&service] { return service.ViewsHealth(); },
                                      *gateway->notice_numbers_, *gateway->sessions_,
                                      !http.tls_cert.empty()});
-  ASSIGN_OR_RETURN(gateway->files_, FileStore::Open(data_dir / "files", http.max_file_bytes));
+  ASSIGN_OR_RETURN(gateway->files_, FileStore::Open(data_dir / "files", http.max_file_bytes, http.upload_quota));
   gateway->citations_ = std::make_unique<FileCitations>(service.store());
+  // The count of uncited uploads is rebuilt before any upload is served, so
+  // a restart does not reset anyone's share (gateway/upload_quota.h). A log
+  // that cannot be read does not stop the service (the sweep skips too); the
+  // count then starts from nothing.
+  if (Result<std::set<std::string>> cited = gateway->citations_->AllCited(); cited.ok()) {
+    const std::uint64_t uncited = gateway->files_->Recount(*cited);
+    spdlog::info("files: {} cited, {} bytes uploaded and not yet cited", cited->size(), uncited);
+  } else {
+    spdlog::error("files: uncited uploads not counted, the log could not be read: {}", cited.status().message());
+  }
   gateway->api_->files = gateway->files_.get();
   gateway->api_->citations = gateway->citations_.get();
   gateway->sweeper_ = std::thread([g = gateway.get()] { g->SweepFiles(); });

@@ -1,5 +1,7 @@
 #include "gateway/http_error.h"
 
+#include <utility>
+
 #include "gateway/error_codes.h"
 #include "gateway/text_safety.h"
 
@@ -50,13 +52,31 @@ nlohmann::json ErrorBody(const Status& status) {
   return {{"error", std::move(error)}};
 }
 
-nlohmann::json ErrorBody(std::string_view code) {
+std::string_view HttpFieldOf(std::string_view code) {
+  static constexpr std::pair<std::string_view, std::string_view> kFields[] = {
+      {"payload_too_large", "body"},          {"request_timeout", "body"},
+      {"headers_too_large", "headers"},       {"too_many_headers", "headers"},
+      {"unsupported_media_type", "Content-Encoding"},
+      {"method_not_allowed", "method"},       {"not_implemented", "method"},
+      {"route_not_found", "path"},            {"bad_request", "request"},
+      {"expectation_failed", "Expect"},       {"http_version_not_supported", "HTTP-Version"},
+      {"too_many_connections", "connection"},
+  };
+  for (const auto& [known, field] : kFields) {
+    if (known == code) return field;
+  }
+  return {};
+}
+
+nlohmann::json ErrorBody(std::string_view code, std::string_view field) {
   const ErrorCodeEntry* entry = FindErrorCode(code);
   if (entry == nullptr) entry = FindErrorCode("internal");
-  return {{"error",
-           {{"code", ReplaceInvalidUtf8(code)},
-            {"kind", entry->http_status >= 500 ? StatusCodeName(StatusCode::kInternal) : "http"},
-            {"message", std::string(entry->message)}}}};
+  nlohmann::json error = {{"code", ReplaceInvalidUtf8(code)},
+                          {"kind", entry->http_status >= 500 ? StatusCodeName(StatusCode::kInternal) : "http"},
+                          {"message", std::string(entry->message)}};
+  if (field.empty()) field = HttpFieldOf(code);
+  if (!field.empty()) error["field"] = ReplaceInvalidUtf8(field);
+  return {{"error", std::move(error)}};
 }
 
 std::string DumpJson(const nlohmann::json& json) {

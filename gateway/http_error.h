@@ -29,7 +29,15 @@ nlohmann::json ErrorBody(const Status& status);
 // 500 "internal"): `code` from the code table, its Chinese sentence as the
 // message, kind "http" (or "internal" for a 5xx). The English sentence
 // of an HttpRefusal is for the log only.
-nlohmann::json ErrorBody(std::string_view code);
+// `field` names the part of the request that was wrong; empty: HttpFieldOf(code).
+nlohmann::json ErrorBody(std::string_view code, std::string_view field = {});
+
+// The part of a request an HTTP-layer refusal is about, so that every refusal
+// names its field: "body" (413, 408 once the head is read), "headers" (431,
+// 408 before), "Content-Encoding" (415), "method" (405, 501), "path" (404
+// route, 400), "Expect" (417), "HTTP-Version" (505), "connection" (503
+// too_many_connections). Empty for failures (5xx) and codes not of this layer.
+std::string_view HttpFieldOf(std::string_view code);
 
 // `json` as response text; never throws (invalid UTF-8 is replaced by U+FFFD).
 std::string DumpJson(const nlohmann::json& json);

@@ -201,6 +201,8 @@ class HttpListener::Loop {
   void Finished(Connection& c);
   void DeliverCompletions();
   void Sweep(SteadyClock::time_point now);
+  bool Overdue(const Connection& c, SteadyClock::time_point now) const;
+  SteadyClock::duration UploadDeadline(const Connection& c) const;
   void Close(std::uint64_t id);
   Connection* Find(std::uint64_t id) {
     auto it = connections_.find(id);
@@ -291,7 +293,8 @@ void HttpListener::Loop::Accept() {
         continue;
       }
       HttpRefusal refusal{503, "too_many_connections",
-                          "this address has too many connections open to the server; close some and retry", {}, ""};
+                          "this address has too many connections open to the server; close some and retry", {}, "",
+                          "connection"};
       const std::string bytes = SerializeResponse(RefusalResponse(refusal), false, false);
       [[maybe_unused]] ssize_t ignored = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       close(fd);
@@ -420,6 +423,7 @@ void HttpListener::Loop::Dispatch(Connection& c) {
 
 void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
   handler_.OnRefused(refusal, c.reader.partial_head(), c.address);
+  c.reader.DropSink();
   httplib::Response response = RefusalResponse(refusal);
   AddSecurityHeaders(response, options_.tls != nullptr);
   c.out = SerializeResponse(response, false, false);
@@ -548,7 +552,7 @@ void HttpListener::Loop::Sweep(SteadyClock::time_point now) {
       case Phase::kReading:
         if (stopping_) {
           to_close.push_back(id);
-        } else if (c.request_open && now - c.request_started > options_.request_timeout) {
+        } else if (c.request_open && Overdue(c, now)) {
           to_time_out.push_back(id);
         } else if (!c.request_open && now - c.last_activity > options_.idle_timeout) {
           to_close.push_back(id);
@@ -565,14 +569,37 @@ void HttpListener::Loop::Sweep(SteadyClock::time_point now) {
     }
   }
   for (std::uint64_t id : to_close) Close(id);
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.request_timeout).count();
+  const auto seconds = [](auto duration) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) + " s";
+  };
   for (std::uint64_t id : to_time_out) {
-    if (Connection* c = Find(id)) {
-      Refuse(*c, HttpRefusal{408, "request_timeout",
-                             "the request's head and body did not arrive within " + std::to_string(seconds) + " s",
-                             {}, ""});
+    Connection* c = Find(id);
+    if (c == nullptr) continue;
+    const bool head_read = !c->reader.partial_head().method.empty();
+    std::string why;
+    if (!c->reader.streaming()) {
+      why = "the request's head and body did not arrive within " + seconds(options_.request_timeout);
+    } else if (now - c->last_activity > options_.upload_idle_timeout) {
+      why = "the upload made no progress for " + seconds(options_.upload_idle_timeout);
+    } else {
+      why = "the upload did not arrive within " + seconds(UploadDeadline(*c)) + " (slower than " +
+            std::to_string(options_.upload_min_bytes_per_second / 1024) + " KiB/s on average)";
     }
+    Refuse(*c, HttpRefusal{408, "request_timeout", why, {}, "", head_read ? "body" : "headers"});
   }
+}
+
+SteadyClock::duration HttpListener::Loop::UploadDeadline(const Connection& c) const {
+  const std::uint64_t rate = std::max<std::uint64_t>(1, options_.upload_min_bytes_per_second);
+  return options_.request_timeout + std::chrono::seconds(c.reader.body_limit() / rate);
+}
+
+// Whether the request being read is past its deadline: a whole-request one,
+// or, for a body streamed to a sink (an upload on a slow county line), one of
+// progress plus a generous whole that a trickle cannot stretch.
+bool HttpListener::Loop::Overdue(const Connection& c, SteadyClock::time_point now) const {
+  if (!c.reader.streaming()) return now - c.request_started > options_.request_timeout;
+  return now - c.last_activity > options_.upload_idle_timeout || now - c.request_started > UploadDeadline(c);
 }
 
 void HttpListener::Loop::Close(std::uint64_t id) {

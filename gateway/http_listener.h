@@ -24,6 +24,10 @@
 // - a request's head and body must arrive within `request_timeout` of its
 //   first byte, however slowly they trickle (408, then closed); an idle
 //   keep-alive connection is closed after `idle_timeout`;
+// - a body streamed to a sink (an upload, from a county office's slow line)
+//   is timed by progress instead: 408 after `upload_idle_timeout` without a
+//   byte, and in all after `request_timeout` plus the sink's limit at
+//   `upload_min_bytes_per_second`, so a trickle cannot hold it for ever;
 // - the head is checked (HttpRequestHandler::CheckHead: token, route, size)
 //   before any body byte is read; a refused request's body is never held;
 // - pipelined requests are answered one at a time, in order;
@@ -43,6 +47,12 @@ struct HttpListenerOptions {
   std::size_t max_connections_per_address = 64;
   // From a request's first byte to its last. Default 10 s.
   std::chrono::milliseconds request_timeout{10000};
+  // A streamed body (an upload) that makes no progress for this long: 408. Default 30 s.
+  std::chrono::milliseconds upload_idle_timeout{30000};
+  // The slowest average a streamed body is given time for: it must be whole
+  // within request_timeout + (the sink's limit / this), e.g. 10 s + 320 s for
+  // 20 MiB. Default 64 KiB/s.
+  std::uint64_t upload_min_bytes_per_second = 64 * 1024;
   // An idle keep-alive connection (no request begun) is closed after this. Default 5 s.
   std::chrono::milliseconds idle_timeout{5000};
   // A response not drained by the client for this long closes the connection. Default 10 s.

@@ -137,8 +137,8 @@ HttpRequestReader::HttpRequestReader(HttpReaderLimits limits, HeadCheck check, S
 
 HttpRequestReader::~HttpRequestReader() = default;
 
-bool HttpRequestReader::Refuse(int status, std::string code, std::string message) {
-  if (!refused_) refusal_ = HttpRefusal{status, std::move(code), std::move(message), {}, ""};
+bool HttpRequestReader::Refuse(int status, std::string code, std::string message, std::string field) {
+  if (!refused_) refusal_ = HttpRefusal{status, std::move(code), std::move(message), {}, "", std::move(field)};
   refused_ = true;
   return false;
 }
@@ -159,7 +159,7 @@ int HttpRequestReader::OnHeadersComplete() {
   // origin-form only: "/path?query". The fragment is never sent by clients.
   const std::string& target = head.target;
   if (target.empty() || target.front() != '/') {
-    Refuse(400, "bad_request", "the request target must be a path starting with \"/\"");
+    Refuse(400, "bad_request", "the request target must be a path starting with \"/\"", "path");
     return -1;
   }
   const std::size_t question = target.find('?');
@@ -167,21 +167,23 @@ int HttpRequestReader::OnHeadersComplete() {
   if (question != std::string::npos) head.query = target.substr(question + 1);
   head.path = httplib::detail::decode_url(raw_path, false);
   if (!IsValidUtf8(head.path) || head.path.find('\0') != std::string::npos) {
-    Refuse(400, "bad_request", "the path is not UTF-8 text once percent-decoded");
+    Refuse(400, "bad_request", "the path is not UTF-8 text once percent-decoded", "path");
     return -1;
   }
   if (!head.query.empty()) {
     httplib::detail::parse_query_text(head.query, head.params);
     for (const auto& [name, value] : head.params) {
       if (!IsValidUtf8(name) || !IsValidUtf8(value)) {
-        Refuse(400, "bad_request", "the query parameter \"" + ReplaceInvalidUtf8(name) + "\" is not UTF-8 text");
+        Refuse(400, "bad_request", "the query parameter \"" + ReplaceInvalidUtf8(name) + "\" is not UTF-8 text",
+               IsValidUtf8(name) ? name : "query");
         return -1;
       }
     }
   }
   for (const auto& [name, value] : head.headers) {
     if (!IsValidUtf8(value)) {
-      Refuse(400, "bad_request", "the header " + ReplaceInvalidUtf8(name) + " is not UTF-8 text");
+      Refuse(400, "bad_request", "the header " + ReplaceInvalidUtf8(name) + " is not UTF-8 text",
+             IsValidUtf8(name) ? name : "headers");
       return -1;
     }
   }
@@ -220,6 +222,18 @@ int HttpRequestReader::OnHeadersComplete() {
       return -1;
     }
   }
+  if (current_.sink) {
+    // After the head check, so only an accepted caller reserves anything.
+    const bool sized = (parser_->flags & F_CONTENTLENGTH) != 0;
+    std::optional<HttpRefusal> refusal =
+        current_.sink->Begin(sized ? std::optional<std::uint64_t>(parser_->content_length) : std::nullopt);
+    if (refusal) {
+      refusal_ = std::move(*refusal);
+      refused_ = true;
+      current_.sink.reset();  // its reservation and temporary file go now
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -237,17 +251,19 @@ HttpRequestReader::Outcome HttpRequestReader::Feed(std::string_view bytes) {
     refused_ = true;
     switch (error) {
       case HPE_INVALID_METHOD:
-        refusal_ = {501, "not_implemented", "the request method is not one this server knows", {}, ""};
+        refusal_ = {501, "not_implemented", "the request method is not one this server knows", {}, "", "method"};
         break;
       case HPE_HEADER_OVERFLOW:
-        refusal_ = {431, "headers_too_large", "the request line and headers are too long", {}, ""};
+        refusal_ = {431, "headers_too_large", "the request line and headers are too long", {}, "", "headers"};
         break;
       case HPE_CLOSED_CONNECTION:
-        refusal_ = {400, "bad_request", "nothing may follow a request sent with \"Connection: close\"", {}, ""};
+        refusal_ = {400, "bad_request", "nothing may follow a request sent with \"Connection: close\"", {}, "",
+                    "request"};
         break;
       default:
         refusal_ = {400, "bad_request",
-                    std::string("the request could not be read as HTTP/1.1: ") + http_errno_description(error), {}, ""};
+                    std::string("the request could not be read as HTTP/1.1: ") + http_errno_description(error), {}, "",
+                    "request"};
     }
   }
   return {State::kRefused, consumed};

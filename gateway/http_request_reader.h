@@ -56,6 +56,10 @@ struct HttpRefusal {
   std::string message;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string json_body;  // when set, the response body as is (else one made from code and message)
+  // The part of the request that was wrong ("body", "Content-Encoding", "path",
+  // a header's name…), for the body's `field`; empty: the code's usual one
+  // (gateway/http_error.h, HttpFieldOf).
+  std::string field;
 };
 
 // Where a streamed body goes instead of memory (an upload route,
@@ -66,6 +70,14 @@ class BodySink {
   virtual ~BodySink() = default;
   // The largest body the sink takes; over it: 413 (Content-Length at once).
   virtual std::size_t max_bytes() const = 0;
+  // Once the head is read and accepted (HeadCheck passed), before any body
+  // byte: `content_length` is the body's size when the head gives it
+  // (nullopt: chunked). A refusal (a quota, a bad name) stops reading, so the
+  // body is never held or stored.
+  virtual std::optional<HttpRefusal> Begin(std::optional<std::uint64_t> content_length) {
+    (void)content_length;
+    return std::nullopt;
+  }
   // The next piece of the body; a refusal (415 for a type not allowed, 507…) stops reading.
   virtual std::optional<HttpRefusal> Write(std::string_view bytes) = 0;
 };
@@ -115,12 +127,22 @@ class HttpRequestReader {
   const HttpRequestHead& partial_head() const { return current_.head; }
   // True once any byte of a request not yet complete has been read.
   bool in_request() const { return in_request_; }
+  // True while the request being read streams its body to a sink (an upload):
+  // its head is complete, and the connection layer times it by progress
+  // rather than by a total deadline.
+  bool streaming() const { return in_request_ && current_.sink != nullptr; }
+  // Drops the sink of the request being read (after the connection layer
+  // refused it, e.g. a timeout): an upload's temporary file and reservation
+  // go at once, not when the connection closes.
+  void DropSink() { current_.sink.reset(); }
+  // The body limit of the request being read (the sink's, for an upload).
+  std::size_t body_limit() const { return body_limit_; }
 
  private:
   struct Callbacks;
   friend struct Callbacks;
 
-  bool Refuse(int status, std::string code, std::string message);
+  bool Refuse(int status, std::string code, std::string message, std::string field = {});
   int OnHeadersComplete();
 
   HttpReaderLimits limits_;

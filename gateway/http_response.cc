@@ -89,7 +89,7 @@ httplib::Response RefusalResponse(const HttpRefusal& refusal) {
   httplib::Response response;
   response.status = refusal.status;
   for (const auto& [name, value] : refusal.headers) response.set_header(name, value);
-  response.set_content(refusal.json_body.empty() ? DumpJson(ErrorBody(refusal.code)) : refusal.json_body,
+  response.set_content(refusal.json_body.empty() ? DumpJson(ErrorBody(refusal.code, refusal.field)) : refusal.json_body,
                        "application/json; charset=utf-8");
   return response;
 }

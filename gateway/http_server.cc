@@ -22,18 +22,25 @@ namespace {
 // cookie the dashboard holds. A state-changing request authorized by the
 // cookie must come from our own page (Origin), since a browser sends the
 // cookie by itself.
+// A refusal of authentication naming the header it is about ("Authorization",
+// "Cookie"): Status::Unauthenticated takes no field, and prefixing the empty
+// field sets it.
+Status Unauthenticated(std::string message, std::string code, const std::string& header) {
+  return Status::Unauthenticated(std::move(message), std::move(code)).WithFieldPrefix(header);
+}
+
 Result<Actor> Authenticate(ApiContext& api, const httplib::Request& request) {
   const std::string header = request.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.empty()) {
     const std::optional<std::string> session = SessionIdFromCookie(request);
-    if (!session) return Status::Unauthenticated("请先登录：本操作需要账号令牌", "token_missing");
+    if (!session) return Unauthenticated("请先登录：本操作需要账号令牌", "token_missing", "Authorization");
     const std::optional<std::string> token_sha256 = api.sessions.Lookup(*session, api.clock.Now());
-    if (!token_sha256) return Status::Unauthenticated("登录已过期或已退出，请重新登录", "session_expired");
+    if (!token_sha256) return Unauthenticated("登录已过期或已退出，请重新登录", "session_expired", "Cookie");
     std::optional<Actor> actor = api.principals.AuthenticateDigest(*token_sha256);
     if (!actor) {
       api.sessions.Drop(*session);  // the token was revoked
-      return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
+      return Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown", "Cookie");
     }
     if (request.method != "GET" && request.method != "HEAD") {
       RETURN_IF_ERROR(CheckSameOrigin(request, api.https, /*required=*/true));
@@ -41,10 +48,10 @@ Result<Actor> Authenticate(ApiContext& api, const httplib::Request& request) {
     return *actor;
   }
   if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-    return Status::Unauthenticated("账号令牌的格式不对，请重新登录", "token_malformed");
+    return Unauthenticated("账号令牌的格式不对，请重新登录", "token_malformed", "Authorization");
   }
   std::optional<Actor> actor = api.principals.Authenticate(std::string_view(header).substr(kBearer.size()));
-  if (!actor) return Status::Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown");
+  if (!actor) return Unauthenticated("账号令牌无效或已注销，请向工作专班申请新的令牌", "token_unknown", "Authorization");
   return *actor;
 }
 
@@ -125,6 +132,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ApiContext& api, std::vect
   listen.max_connections_per_address = options.max_connections_per_address;
   listen.request_timeout = options.request_timeout;
   listen.idle_timeout = options.keep_alive_timeout;
+  listen.upload_idle_timeout = options.upload_idle_timeout;
+  listen.upload_min_bytes_per_second = options.upload_min_bytes_per_second;
   listen.write_timeout = options.write_timeout;
   listen.workers = options.threads;
   listen.limits.max_body_bytes = options.max_body_bytes;
@@ -161,16 +170,17 @@ HttpServer::Destination HttpServer::Resolve(const std::string& method, const std
     const std::string list = AllowedList(allowed);
     return {first, false,
             HttpRefusal{405, "method_not_allowed", path + " answers only " + list + ", not " + method,
-                        {{"Allow", list}}, ""}};
+                        {{"Allow", list}}, "", "method"}};
   }
   if (!IsServedMethod(method)) {
     return {std::nullopt, false,
             HttpRefusal{501, "not_implemented", method + " is not a method this server answers (GET, HEAD, POST, PUT, DELETE)",
-                        {}, ""}};
+                        {}, "", "method"}};
   }
   return {std::nullopt, false,
           HttpRefusal{404, "route_not_found",
-                      "there is no " + method + " " + path + "; the routes are listed at /api/v1/openapi.json", {}, ""}};
+                      "there is no " + method + " " + path + "; the routes are listed at /api/v1/openapi.json", {}, "",
+                      "path"}};
 }
 
 std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& head) {
@@ -193,7 +203,7 @@ std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& h
   Status refused = actor.ok() ? Authorize(route.access, *actor) : actor.status();
   if (refused.ok()) return std::nullopt;
   HttpRefusal refusal{HttpStatusOf(refused.code()), refused.error_code(), "refused " + refused.error_code(), {},
-                      DumpJson(ErrorBody(refused))};
+                      DumpJson(ErrorBody(refused)), refused.field()};
   if (refused.code() == StatusCode::kUnauthenticated) refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   api_->metrics.ObserveRequest(*destination.route, refusal.status, {});
   return refusal;
@@ -206,7 +216,7 @@ std::optional<HttpRefusal> HttpServer::CheckHead(const HttpRequestHead& head) {
     // Runs on the I/O thread: nothing may escape it.
     spdlog::error("http {}: unexpected failure while checking the head: {}", EscapeForLog(head.path),
                   EscapeForLog(error.what()));
-    return HttpRefusal{500, "internal", "the server failed unexpectedly; the error is logged", {}, ""};
+    return HttpRefusal{500, "internal", "the server failed unexpectedly; the error is logged", {}, "", ""};
   }
 }
 
@@ -270,7 +280,13 @@ std::shared_ptr<BodySink> HttpServer::BodySinkFor(const HttpRequestHead& head) {
   try {
     Destination destination = Resolve(head.method, head.path);
     if (destination.refusal || !destination.route || !routes_[*destination.route].body_sink) return nullptr;
-    return routes_[*destination.route].body_sink(*api_, head);
+    // Who sends it (the sink counts uploads per principal); the head check
+    // that follows refuses an unknown caller before the sink is begun.
+    httplib::Request request;
+    request.method = head.method;
+    request.headers = head.headers;
+    Result<Actor> actor = Authenticate(*api_, request);
+    return routes_[*destination.route].body_sink(*api_, head, actor.ok() ? *actor : Actor{});
   } catch (const std::exception& error) {
     spdlog::error("http {}: unexpected failure while opening a body sink: {}", EscapeForLog(head.path),
                   EscapeForLog(error.what()));

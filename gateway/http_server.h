@@ -15,6 +15,7 @@
 #include "gateway/route_path.h"
 #include "gateway/static_files.h"
 #include "gateway/tls_context.h"
+#include "gateway/upload_quota.h"
 
 namespace kuimen {
 
@@ -32,6 +33,15 @@ struct HttpServerOptions {
   // A request's head and body must arrive within this of its first byte
   // (408 otherwise), however slowly they trickle. Default 10 s.
   std::chrono::seconds request_timeout{10};
+  // An upload (a body streamed to disk) is timed by progress instead: 408
+  // after this long without a byte. Default 30 s.
+  std::chrono::seconds upload_idle_timeout{30};
+  // ...and it must be whole within request_timeout + its size limit at this
+  // average rate (20 MiB at 64 KiB/s: 330 s), so a trickle ends. Default 64 KiB/s.
+  std::uint64_t upload_min_bytes_per_second = 64 * 1024;
+  // Uploads no event cites yet: per principal, in all, and the free space the
+  // data directory keeps (gateway/upload_quota.h). Defaults 200 MiB, 2 GiB, 1 GiB.
+  UploadQuotaOptions upload_quota;
   // A client that reads nothing of its answer for this long is dropped. Default 10 s.
   std::chrono::seconds write_timeout{10};
   // An idle keep-alive connection is closed after this long. Default 5 s.

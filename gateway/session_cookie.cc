@@ -52,7 +52,10 @@ Status CheckSameOrigin(const httplib::Request& request, bool https, bool require
   if (origin.empty() && !required) return Status::Ok();
   const std::string expected = std::string(https ? "https://" : "http://") + request.get_header_value("Host");
   if (origin.empty() || request.get_header_value("Host").empty() || origin != expected) {
-    return Status::PermissionDenied("请求不是从本系统的页面发出的，已拒绝；请在督办系统页面中操作", "origin_mismatch");
+    // The refusal names the header it is about (a permission refusal takes no
+    // field of its own; prefixing the empty one sets it).
+    return Status::PermissionDenied("请求不是从本系统的页面发出的，已拒绝；请在督办系统页面中操作", "origin_mismatch")
+        .WithFieldPrefix("Origin");
   }
   return Status::Ok();
 }

@@ -24,7 +24,7 @@ std::string SessionCookie(const std::string& id, bool https);
 std::string ClearedSessionCookie(bool https);
 
 // Ok when the request's Origin names this server (scheme and Host header);
-// kPermissionDenied origin_mismatch otherwise. A missing Origin passes only
+// kPermissionDenied origin_mismatch (field "Origin") otherwise. A missing Origin passes only
 // when `required` is false: browsers send Origin on every POST and DELETE, so
 // a cookie-authorized write without one did not come from our page.
 Status CheckSameOrigin(const httplib::Request& request, bool https, bool required);

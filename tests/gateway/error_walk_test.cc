@@ -162,6 +162,13 @@ TEST_F(ErrorWalk, EveryRefusalHasAListedCodeItsFieldAndAChineseMessageAndAppends
   nlohmann::json stale = Report(20);
   stale["expected_version"] = 1;
 
+  // A signed-in browser's cookie (kuimen_session=…), for the Origin rows.
+  httplib::Client browser("127.0.0.1", gateway_->port());
+  httplib::Result signed_in = browser.Post("/api/v1/session", nlohmann::json{{"token", forestry}}.dump(), "application/json");
+  ASSERT_TRUE(signed_in && signed_in->status == 201);
+  const std::string set_cookie = signed_in->get_header_value("Set-Cookie");
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+
   const std::string tasks3 = "/api/v1/tasks/3/events";
   const std::vector<BadRequest> table = {
       // domain validation: the field as the form names it
@@ -230,9 +237,26 @@ TEST_F(ErrorWalk, EveryRefusalHasAListedCodeItsFieldAndAChineseMessageAndAppends
       {"an as_of that is no time", "GET", "/api/v1/views/supervision?as_of=yesterday", "admin", "", 400, "invalid_format",
        "as_of"},
       // who may act
-      {"no token", "GET", "/api/v1/views/supervision", "none", "", 401, "token_missing", ""},
-      {"a token without Bearer", "GET", "/api/v1/views/supervision", "malformed", "", 401, "token_malformed", ""},
-      {"an unknown token", "GET", "/api/v1/views/supervision", "unknown", "", 401, "token_unknown", ""},
+      // authentication names the header it read (issue 11 hardening, item 5)
+      {"no token", "GET", "/api/v1/views/supervision", "none", "", 401, "token_missing", "Authorization"},
+      {"a token without Bearer", "GET", "/api/v1/views/supervision", "malformed", "", 401, "token_malformed",
+       "Authorization"},
+      {"an unknown token", "GET", "/api/v1/views/supervision", "unknown", "", 401, "token_unknown", "Authorization"},
+      {"a session cookie that is unknown or expired", "RAW", "", "",
+       "GET /api/v1/views/supervision HTTP/1.1\r\nHost: x\r\nCookie: kuimen_session=" + std::string(64, 'f') +
+           "\r\nConnection: close\r\n\r\n",
+       401, "session_expired", "Cookie"},
+      {"a sign-out by cookie without Origin", "RAW", "", "",
+       "DELETE /api/v1/session HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + "\r\nConnection: close\r\n\r\n", 403,
+       "origin_mismatch", "Origin"},
+      {"an upload by cookie from another site", "RAW", "", "",
+       "POST /api/v1/files?name=a.pdf HTTP/1.1\r\nHost: x\r\nOrigin: http://evil.example\r\nCookie: " + cookie +
+           "\r\nContent-Length: 8\r\nConnection: close\r\n\r\n%PDF-1.7",
+       403, "origin_mismatch", "Origin"},
+      {"an unknown token on a body, refused from the head", "RAW", "", "",
+       "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(64, 'a') +
+           "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+       401, "token_unknown", "Authorization"},
       {"a report on a task of another unit", "POST", "/api/v1/tasks/1/events", "forestry", Report(20).dump(), 403,
        "unit_not_involved", ""},
       {"an auditor reporting", "POST", tasks3, "auditor", Report(20).dump(), 403, "auditor_read_only", ""},
@@ -243,7 +267,7 @@ TEST_F(ErrorWalk, EveryRefusalHasAListedCodeItsFieldAndAChineseMessageAndAppends
       {"task 99", "GET", "/api/v1/tasks/99", "forestry", "", 404, "item_not_found", ""},
       {"an assessment year of two digits", "POST", "/api/v1/assessment/24/events", "admin", Report(20).dump(), 404,
        "year_not_found", ""},
-      {"an unknown route", "GET", "/api/v1/nothing-here", "admin", "", 404, "route_not_found", ""},
+      {"an unknown route", "GET", "/api/v1/nothing-here", "admin", "", 404, "route_not_found", "path"},
       // the state forbids it
       {"a report reviewed twice", "POST", tasks3, "admin",
        event("ReportReviewed", {{"report_version", 1}, {"decision", "approved"}}), 409, "report_already_reviewed", ""},
@@ -254,26 +278,42 @@ TEST_F(ErrorWalk, EveryRefusalHasAListedCodeItsFieldAndAChineseMessageAndAppends
       {"a stale expected_version", "POST", tasks3, "forestry", stale.dump(), 409, "version_conflict", "expected_version"},
       {"an event_id reused for another report", "POST", tasks3, "forestry", reused.dump(), 409, "event_id_reused",
        "event_id"},
-      // the HTTP layer
+      // the HTTP layer: each names the part of the request it refused
       {"PUT on a route", "RAW", "", "", "PUT /api/v1/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 405,
-       "method_not_allowed", ""},
+       "method_not_allowed", "method"},
       {"a method the server does not know", "RAW", "", "", "PROPFIND /api/v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-       501, "not_implemented", ""},
+       501, "not_implemented", "method"},
       {"a body over 64 KiB", "RAW", "", "",
        "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n",
-       413, "payload_too_large", ""},
+       413, "payload_too_large", "body"},
       {"a gzip body", "RAW", "", "",
        "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
        "Content-Length: 2\r\n\r\n{}",
-       415, "unsupported_media_type", ""},
+       415, "unsupported_media_type", "Content-Encoding"},
       {"a head of 101 headers", "RAW", "", "", [] {
          std::string head = "GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\n";
          for (int i = 0; i < 101; ++i) head += "X-Filler-" + std::to_string(i) + ": 1\r\n";
          return head + "\r\n";
-       }(), 431, "too_many_headers", ""},
-      {"a head that never ends", "RAW", "", "", "GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\n", 408, "request_timeout", ""},
+       }(), 431, "too_many_headers", "headers"},
+      {"a head of 40 KiB", "RAW", "", "",
+       "GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(40 * 1024, 'x') + "\r\n\r\n", 431,
+       "headers_too_large", "headers"},
+      {"a head that never ends", "RAW", "", "", "GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\n", 408, "request_timeout",
+       "headers"},
+      {"a body that never ends", "RAW", "", "",
+       "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + forestry +
+           "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":",
+       408, "request_timeout", "body"},
       {"a path that is not UTF-8", "RAW", "", "", "GET /%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400,
-       "bad_request", ""},
+       "bad_request", "path"},
+      {"a query parameter that is not UTF-8", "RAW", "", "",
+       "GET /api/v1/events?limit=%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, "bad_request", "limit"},
+      {"a Content-Length that is no number", "RAW", "", "",
+       "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400, "bad_request",
+       "request"},
+      {"an Expect other than 100-continue", "RAW", "", "",
+       "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}", 417,
+       "expectation_failed", "Expect"},
   };
 
   const std::uint64_t head = Head();
@@ -324,7 +364,7 @@ TEST_F(ConnectionLimit, TooManyConnectionsIsExplainedInChinese) {
   char buffer[4096];
   ASSERT_GT(recv(held.back(), buffer, sizeof buffer, 0), 0);
   Reply refused = Raw("");
-  ExpectExplained("the 65th connection", refused, 503, "too_many_connections", "");
+  ExpectExplained("the 65th connection", refused, 503, "too_many_connections", "connection");
   for (int fd : held) close(fd);
 }
 

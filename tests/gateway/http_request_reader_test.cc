@@ -86,7 +86,7 @@ TEST(HttpRequestReader, HeadCheckRefusesBeforeAnyBodyByteIsHeld) {
                       [&](const HttpRequestHead& head) -> std::optional<HttpRefusal> {
                         ++checked;
                         EXPECT_TRUE(head.has_body);
-                        return HttpRefusal{401, "unauthenticated", "no token", {{"WWW-Authenticate", "Bearer"}}, ""};
+                        return HttpRefusal{401, "unauthenticated", "no token", {{"WWW-Authenticate", "Bearer"}}, "", "Authorization"};
                       });
   EXPECT_EQ(checked, 1u);
   ASSERT_TRUE(read.refusal);
