@@ -33,7 +33,7 @@ std::string AsciiName(const std::string& name, const std::string& fallback) {
   return ascii;
 }
 
-Result<ApiReply> Upload(ApiContext& api, const ApiCall& call) {
+Result<ApiReply> Upload(ApiContext& /*api*/, const ApiCall& call) {
   if (call.actor.role == Role::kAuditor) {
     return Status::PermissionDenied("审计人员只能查阅，不能填报或修改", std::string(RuleId(TaskRule::kAuditorReadOnly)));
   }

@@ -111,7 +111,9 @@ TEST(FileNames, ControlAndInvisibleFormatCharactersAreRefusedWithTheField) {
   for (const Case& c : cases) {
     const Status checked = CheckFileName(c.name, "attachments[0].name");
     EXPECT_EQ(checked.ok() ? "ok" : checked.error_code(), c.code) << c.name;
-    if (!checked.ok()) EXPECT_EQ(checked.field(), "attachments[0].name") << c.name;
+    if (!checked.ok()) {
+      EXPECT_EQ(checked.field(), "attachments[0].name") << c.name;
+    }
   }
 }
 
