@@ -715,14 +715,25 @@ Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days p
   return Calendar{options, plan_date, today, MonthOf(today), sign_working_days, start};
 }
 
-// The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
-TaskStatus StatusOf(const StreamState& state) {
-  if (state.completed_at.has_value()) return TaskStatus::kCompleted;
-  if (!state.pending_reports.empty()) return TaskStatus::kPendingReview;
-  if (state.last_report.has_value() && state.last_report->decision == ReviewDecision::kReturned) {
-    return TaskStatus::kReturned;
+// The item's reports as the status rule (domain/item_status.h, shared with the
+// write model) reads them: the review queue's ledger of the stream, in recorded
+// order. A view row written before the ledger was kept has only the pending
+// reports and the last report; those stand in.
+std::vector<ReportForStatus> StatusReports(const std::map<std::string, ReviewLedger>& reviews,
+                                           const std::string& stream, const StreamState& state) {
+  std::vector<ReportForStatus> out;
+  auto ledger = reviews.find(stream);
+  if (ledger != reviews.end() && !ledger->second.entries().empty()) {
+    for (const auto& [version, entry] : ledger->second.entries()) {
+      out.push_back({entry.unit, entry.decision, !entry.decision.has_value() && entry.superseded_by.has_value()});
+    }
+    return out;
   }
-  return state.started ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
+  for (const auto& [version, report] : state.pending_reports) out.push_back({report.reporter, std::nullopt});
+  if (state.last_report.has_value() && state.last_report->decision.has_value()) {
+    out.push_back({state.last_report->unit, state.last_report->decision});
+  }
+  return out;
 }
 
 // Past its due date and not answered by then (a late answer does not undo the lateness).
@@ -749,6 +760,10 @@ bool NoticeSignOverdue(const Notice& notice, const Calendar& calendar) {
 
 struct Evaluation {
   TaskStatus status = TaskStatus::kNotStarted;
+  bool status_from_related_tasks = false;  // a major item's 据关联任务
+  // Units other than the leads whose own latest report was returned (their own
+  // 退回, which the item's status leaves out).
+  std::vector<std::string> returned_units;
   WarningLevel level = WarningLevel::kNone;
   std::vector<std::pair<WarningLevel, std::string>> reasons;  // Evaluate sorts them most severe first
 
@@ -885,9 +900,14 @@ void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation
   }
 }
 
-Evaluation Evaluate(const StreamState& state, const Calendar& calendar) {
+// `status` is the item's by the rule of domain/item_status.h (ItemStatus, and
+// MajorItemStatus for a major item), which the caller forms.
+Evaluation Evaluate(const StreamState& state, const Calendar& calendar, MajorItemStatusResult status,
+                    std::vector<std::string> returned_units) {
   Evaluation out;
-  out.status = StatusOf(state);
+  out.status = status.status;
+  out.status_from_related_tasks = status.from_related_tasks;
+  out.returned_units = std::move(returned_units);
   if (out.status == TaskStatus::kCompleted) return out;  // a completed item carries no warning
   JudgeDeadlines(state, calendar, out);
   JudgeNotices(state, calendar, out);
@@ -1223,6 +1243,9 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   for (const auto& [level, reason] : evaluation.reasons) reasons.push_back(reason);
   out["status"] = TaskStatusName(evaluation.status);
   out["status_label"] = TaskStatusLabel(evaluation.status);
+  // 据关联任务: a major item's status derived from its linked tasks.
+  out["status_basis"] = evaluation.status_from_related_tasks ? "related_tasks" : "own_reports";
+  out["returned_units"] = evaluation.returned_units;
   out["version"] = state.version.value;
   out["completed_at"] = TimestampJson(state.completed_at);
   out["last_report"] = LastReportJson(state, calendar);
@@ -1374,6 +1397,54 @@ json CountsJson(const std::map<std::string, Evaluation>& evaluations) {
   return {{"items", evaluations.size()}, {"by_status", by_status}, {"by_warning", by_warning}};
 }
 
+const TaskSpec* FindTaskOfStream(const Catalog& catalog, const StreamId& stream) {
+  for (const TaskSpec& task : catalog.tasks) {
+    if (TaskStream(task.no) == stream) return &task;
+  }
+  return nullptr;
+}
+
+const MajorItem* FindMajorOfStream(const Catalog& catalog, const StreamId& stream) {
+  for (const MajorItem& item : catalog.major_items) {
+    if (MajorStream(item.no) == stream) return &item;
+  }
+  return nullptr;
+}
+
+// The inputs of the status rule for any stream, read from the view's state.
+struct StatusContext {
+  const Catalog& catalog;
+  const std::map<std::string, SupervisionView::StreamState>& streams;
+  const std::map<std::string, ReviewLedger>& reviews;
+};
+
+TaskStatus StatusOfStream(const StatusContext& c, const StreamId& stream, const std::vector<std::string>& lead_units) {
+  const StreamState& state = Find(c.streams, stream);
+  return ItemStatus(state.completed_at.has_value(), state.started, StatusReports(c.reviews, stream.value, state),
+                    lead_units);
+}
+
+// The item's evaluation with its status by the one rule (domain/item_status.h).
+Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const Calendar& calendar) {
+  const StreamState& state = Find(c.streams, stream);
+  std::vector<std::string> leads;
+  std::vector<TaskStatus> related;  // a major item's linked tasks
+  bool major = false;
+  if (const TaskSpec* task = FindTaskOfStream(c.catalog, stream)) {
+    leads = {task->lead_unit};
+  } else if (const MajorItem* item = FindMajorOfStream(c.catalog, stream)) {
+    major = true;
+    leads = item->units;
+    for (TaskNo no : item->related_tasks) {
+      if (const TaskSpec* task = c.catalog.FindTask(no)) related.push_back(StatusOfStream(c, TaskStream(no), {task->lead_unit}));
+    }
+  }
+  const TaskStatus own = StatusOfStream(c, stream, leads);
+  const MajorItemStatusResult status = major ? MajorItemStatus(own, related) : MajorItemStatusResult{own, false};
+  return Evaluate(state, calendar, status,
+                  UnitsWithReturnedReport(StatusReports(c.reviews, stream.value, state), leads));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SupervisionView>> SupervisionView::Create(Catalog catalog, SupervisionOptions options) {
@@ -1480,15 +1551,13 @@ json SupervisionView::Render(Timestamp now) const {
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
     const StreamId stream = TaskStream(task.no);
-    const StreamState& state = Find(streams_, stream);
-    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
-    tasks.push_back(TaskJson(task, state, evaluation, calendar));
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
+    tasks.push_back(TaskJson(task, Find(streams_, stream), evaluation, calendar));
   }
   for (const MajorItem& item : catalog_.major_items) {
     const StreamId stream = MajorStream(item.no);
-    const StreamState& state = Find(streams_, stream);
-    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
-    majors.push_back(MajorJson(item, state, evaluation, calendar));
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
+    majors.push_back(MajorJson(item, Find(streams_, stream), evaluation, calendar));
   }
   return {{"as_of", FormatTimestamp(now)},
           {"today", FormatDate(std::chrono::year_month_day(calendar.today))},
@@ -1508,13 +1577,13 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) != stream) continue;
-    json out = TaskJson(task, state, Evaluate(state, calendar), calendar, period);
+    json out = TaskJson(task, state, EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period);
     return out;
   }
   for (const MajorItem& item : catalog_.major_items) {
     if (MajorStream(item.no) != stream) continue;
-    json out = MajorJson(item, state, Evaluate(state, calendar), calendar, period);
+    json out = MajorJson(item, state, EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period);
     return out;
   }
@@ -1527,7 +1596,7 @@ std::vector<SupervisionView::Standing> SupervisionView::Standings(Timestamp now)
   std::vector<Standing> out;
   auto add = [&](const StreamId& stream) {
     const StreamState& state = Find(streams_, stream);
-    Evaluation evaluation = Evaluate(state, calendar);
+    Evaluation evaluation = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
     Standing standing{stream, evaluation.status, evaluation.level, {}, {}};
     for (auto& [level, reason] : evaluation.reasons) standing.reasons.push_back(std::move(reason));
     for (const auto& [id, notice] : state.open_notices) {
