@@ -314,6 +314,10 @@ class Scorer {
   std::optional<CountyFigure> TargetFigure(const AssessmentFacts::TaskStream* facts, const TaskSpec& task,
                                            const Target& target) const {
     if (facts == nullptr) return std::nullopt;
+    // Rules before fengjie-2024.3 counted figures awaiting review too: they
+    // pass as approved, so a year frozen under those rules scores as it did.
+    const AssessmentRule* rule = rules_.Find(AssessmentRuleKind::kTargets);
+    const bool approved_only = rule != nullptr && rule->Parameter("approved_only") != 0;
     std::vector<UnitFigure> figures;
     for (const AssessmentFacts::Report& report : facts->reports) {
       const bool reviewed = report.review.has_value() && Counts(report.review->position);
@@ -324,7 +328,7 @@ class Scorer {
                                    report.county_wide.contains(target.indicator) ? IndicatorScope::kCounty
                                                                                  : IndicatorScope::kOwn,
                                    value->second, report.period, report.position.value, report.recorded_at,
-                                   reviewed});
+                                   reviewed || !approved_only});
     }
     return FormCountyFigure(figures, {task.lead_unit}, std::chrono::year(Year()) / std::chrono::December);
   }

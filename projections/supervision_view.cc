@@ -957,13 +957,20 @@ std::vector<UnitFigure> FiguresOf(const StreamState& state, const std::string& i
   return out;
 }
 
-// The county figure of `indicator` (projections/county_figure.h), optionally
-// as of `up_to`: a late report for an earlier period never replaces a later
-// period's figure, and one unit's figure never replaces another's.
-std::optional<CountyFigure> CountyFigureIn(const StreamState& state, const std::string& indicator,
-                                           const std::string& unit, const std::vector<std::string>& lead_units,
-                                           std::optional<std::chrono::year_month> up_to = std::nullopt) {
-  return FormCountyFigure(FiguresOf(state, indicator, unit), lead_units, up_to);
+// The approved county figure and, beside it, the figure awaiting review
+// (projections/county_figure.h, rule 4).
+struct CountyReading {
+  std::optional<CountyFigure> county;   // approved figures only
+  std::optional<CountyFigure> pending;  // with the unreviewed ones, when any is a unit's latest
+};
+
+CountyReading CountyReadingIn(const StreamState& state, const std::string& indicator, const std::string& unit,
+                              const std::vector<std::string>& lead_units,
+                              std::optional<std::chrono::year_month> up_to = std::nullopt) {
+  // A late report for an earlier period never replaces a later period's
+  // figure, and one unit's figure never replaces another's.
+  const std::vector<UnitFigure> figures = FiguresOf(state, indicator, unit);
+  return {FormCountyFigure(figures, lead_units, up_to), PendingCountyFigure(figures, lead_units, up_to)};
 }
 
 // The overall percent (总体进度) by the same rule: the latest period's among
@@ -1014,6 +1021,22 @@ json ReadingJson(const Target& target, const std::optional<CountyFigure>& county
           {"basis_label", county ? json(CountyBasisLabel(county->basis)) : json(nullptr)}};
 }
 
+// ReadingJson of the approved figure, with "pending": what the figure would be
+// once the reports awaiting review are approved (待审核), or null.
+json ReadingJson(const Target& target, const CountyReading& reading, const Calendar& calendar) {
+  json out = ReadingJson(target, reading.county, calendar);
+  out["pending"] = nullptr;
+  if (reading.pending.has_value()) {
+    const CountyFigure& p = *reading.pending;
+    const Reading r{StreamVersion(p.latest.position), p.value, p.latest.period, p.latest.recorded_at};
+    out["pending"] = {{"value", NumberJson<json>(p.value)},
+                      {"progress_percent", ProgressJson(target.value, r)},
+                      {"period", FormatMonth(p.latest.period)},
+                      {"label", "待审核"}};
+  }
+  return out;
+}
+
 // 单位分解: per target of the item, each unit's latest figure and whether it
 // forms the county figure, beside the county figure and how it was formed.
 json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targets,
@@ -1021,10 +1044,22 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
                        std::optional<std::chrono::year_month> up_to) {
   json out = json::array();
   for (const Target& target : targets) {
-    const std::optional<CountyFigure> county = CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to);
+    const CountyReading reading = CountyReadingIn(state, target.indicator, target.unit, lead_units, up_to);
+    const std::optional<CountyFigure>& county = reading.county;
+    // Each unit's counted (approved) figure, then the figures awaiting review
+    // that are a unit's latest: shown, not counted (rule 4).
+    std::vector<CountyFigure::Contribution> rows;
+    if (county.has_value()) rows = county->units;
+    if (reading.pending.has_value()) {
+      for (CountyFigure::Contribution c : reading.pending->units) {
+        if (c.figure.approved) continue;
+        c.counted = false;
+        rows.push_back(std::move(c));
+      }
+    }
     json units = json::array();
-    if (county.has_value()) {
-      for (const CountyFigure::Contribution& c : county->units) {
+    {
+      for (const CountyFigure::Contribution& c : rows) {
         const UnitFigure& f = c.figure;
         units.push_back({{"unit", f.unit},
                          {"lead", c.lead},
@@ -1040,7 +1075,7 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
                          {"late", calendar.Late(f.period, f.recorded_at)}});
       }
     }
-    json entry = ReadingJson(target, county, calendar);
+    json entry = ReadingJson(target, reading, calendar);
     entry["indicator"] = target.indicator;
     entry["units"] = std::move(units);
     out.push_back(std::move(entry));
@@ -1084,7 +1119,7 @@ json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets
   json out = json::array();
   for (const Target& target : targets) {
     json entry =
-        ReadingJson(target, CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to), calendar);
+        ReadingJson(target, CountyReadingIn(state, target.indicator, target.unit, lead_units, up_to), calendar);
     entry["indicator"] = target.indicator;
     out.push_back(std::move(entry));
   }
@@ -1293,9 +1328,16 @@ const StreamState& Find(const std::map<std::string, StreamState>& streams, const
 }
 
 // Counts a unit's items by how they fare.
+// One unit's items by warning level, counted over exactly the rows its
+// 单位视图 lists (led tasks, cooperating tasks, major items naming it), so the
+// summary cards and the table read the same numbers (session 7, item 6).
 struct Tally {
   std::int64_t on_track = 0, warned = 0, overdue = 0;
+  std::map<std::string, std::int64_t> by_warning = {{"none", 0}, {"blue", 0}, {"yellow", 0}, {"red", 0}};
+  std::int64_t items = 0;
   void Add(WarningLevel level) {
+    ++items;
+    ++by_warning[std::string(WarningLevelName(level))];
     if (level == WarningLevel::kNone) {
       ++on_track;
     } else if (level == WarningLevel::kRed) {
@@ -1345,6 +1387,8 @@ json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& 
                    {"led", led},
                    {"cooperating", cooperating},
                    {"major_items", majors},
+                   {"items", tally.items},
+                   {"by_warning", tally.by_warning},
                    {"on_track", tally.on_track},
                    {"warned", tally.warned},
                    {"overdue", tally.overdue}});
@@ -1358,7 +1402,7 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
                  const Calendar& calendar) {
   json out = json::array();
   for (const Target& target : catalog.targets) {
-    std::optional<CountyFigure> reading;
+    CountyReading reading;
     json source = nullptr;
     if (target.source.has_value()) {
       const StreamId stream = TaskStream(target.source->task);
@@ -1367,7 +1411,7 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
       const TaskSpec* task = catalog.FindTask(target.source->task);
       const std::vector<std::string> leads = task != nullptr ? std::vector<std::string>{task->lead_unit}
                                                              : std::vector<std::string>{};
-      reading = CountyFigureIn(Find(streams, stream), target.source->indicator, target.unit, leads, up_to);
+      reading = CountyReadingIn(Find(streams, stream), target.source->indicator, target.unit, leads, up_to);
       source = {{"task", target.source->task.value}, {"stream", stream.value}, {"indicator", target.source->indicator}};
     }
     json entry = ReadingJson(target, reading, calendar);

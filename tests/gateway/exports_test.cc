@@ -299,7 +299,7 @@ TEST(AssessmentWorkbook, IsAZipWhoseSheetHoldsTheTitleHeaderAndUnits) {
   EXPECT_TRUE(Contains(xlsx.Member("xl/workbook.xml"), "name=\"2024年度综合考核\""));
   const std::string strings = xlsx.Member("xl/sharedStrings.xml");
   EXPECT_TRUE(Contains(strings, "奉节县“三位一体”改革 2024年度综合考核台账"));
-  EXPECT_TRUE(Contains(strings, "评分规则 fengjie-2024.2"));
+  EXPECT_TRUE(Contains(strings, "评分规则 fengjie-2024.3"));
   EXPECT_TRUE(Contains(strings, "无应计事项的为“不适用”")) << "the note explains 不适用 and the scaling";
   for (const char* header : kAssessmentHeader) EXPECT_TRUE(Contains(strings, header)) << header;
   for (const json& unit : AssessmentView()["units"]) {
