@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/assessment_aggregate.h"
+#include "domain/calendar.h"
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
@@ -78,6 +79,12 @@ class Scorer {
         today_(LocalDate(at.now)), plan_month_(PlanMonth(catalog)),
         start_month_(SupervisionStartMonth(catalog.supervision_start, facts.store_created_at,
                                            rules.utc_offset_minutes)) {}
+
+  // The months 报送及时 counts (session 7, item 4): from the later of
+  // January, the plan's month and the supervision start, to the month before
+  // the evaluation's (December for a past or frozen year). The one place the
+  // page, the exports and the statistics read the window from.
+  std::pair<year_month, year_month> TimelinessWindow() const { return DueMonths(); }
 
   Line Score(const AssessmentRule& rule, const std::string& unit) const {
     const std::vector<Involved> tasks = InvolvedIn(rule, unit);
@@ -500,6 +507,26 @@ json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const 
   return out;
 }
 
+std::string ChineseMonth(year_month month) {
+  return std::to_string(static_cast<int>(month.year())) + "年" + std::to_string(static_cast<unsigned>(month.month())) +
+         "月";
+}
+
+// {"from","to","label"}: from/to null while no month is due yet.
+json TimelinessWindowJson(year_month first, year_month last, const AssessmentRules& rules) {
+  const AssessmentRule* timeliness = rules.Find(AssessmentRuleKind::kTimeliness);
+  const int day = timeliness != nullptr ? static_cast<int>(timeliness->Parameter("due_day")) : 10;
+  if (first > last) {
+    return {{"from", nullptr},
+            {"to", nullptr},
+            {"label", "按时报送率统计自" + ChineseMonth(first) + "起，尚无已到报送期限的月份"}};
+  }
+  return {{"from", FormatMonth(first)},
+          {"to", FormatMonth(last)},
+          {"label", "按时报送率统计自" + ChineseMonth(first) + "起，至" + ChineseMonth(last) + "止（每月进展于次月" +
+                        std::to_string(day) + "日前报送为按时）"}};
+}
+
 }  // namespace
 
 json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
@@ -550,7 +577,9 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
                      {"lines", lines},
                      {"instructions", InstructionsOf(catalog, rules, facts, evaluation, unit)}});
   }
+  const auto [first, last] = scorer.TimelinessWindow();
   return {{"year", evaluation.year},
+          {"timeliness_window", TimelinessWindowJson(first, last, rules)},
           {"rules_version", rules.version},
           {"rules", AssessmentRulesToJson(rules)},
           {"frozen", evaluation.frozen},

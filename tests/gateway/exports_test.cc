@@ -301,6 +301,10 @@ TEST(AssessmentWorkbook, IsAZipWhoseSheetHoldsTheTitleHeaderAndUnits) {
   EXPECT_TRUE(Contains(strings, "奉节县“三位一体”改革 2024年度综合考核台账"));
   EXPECT_TRUE(Contains(strings, "评分规则 fengjie-2024.3"));
   EXPECT_TRUE(Contains(strings, "无应计事项的为“不适用”")) << "the note explains 不适用 and the scaling";
+  // The window 报送及时 counts, worded once by the view (session 7, item 4).
+  const std::string window = AssessmentView()["timeliness_window"]["label"].get<std::string>();
+  EXPECT_EQ(window.rfind("按时报送率统计自", 0), 0u) << window;
+  EXPECT_TRUE(Contains(strings, window)) << window;
   for (const char* header : kAssessmentHeader) EXPECT_TRUE(Contains(strings, header)) << header;
   for (const json& unit : AssessmentView()["units"]) {
     EXPECT_TRUE(Contains(strings, unit["unit"].get<std::string>())) << unit["unit"];

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "eventstore/catalog_codec.h"
+#include "projections/assessment_rules.h"
+#include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
 #include "tests/projections/envelope_log.h"
 
@@ -119,6 +121,27 @@ TEST(MajorItemStatusView, ItsOwnReportsDecideOnceThereAreAny) {
   const json item = Item(*ViewOf(log), "major-4", China(2026, 11, 6));
   EXPECT_EQ(item["status"], "pending_review");
   EXPECT_EQ(item["status_basis"], "own_reports");
+}
+
+// --- item 4: the window 报送及时 counts, stated once -----------------------------------
+
+json AssessmentOf(const Log& log, int year, Timestamp now) {
+  Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(Fengjie(), DefaultAssessmentRules());
+  EXPECT_TRUE(view.ok()) << view.status().ToString();
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  return (*view)->Render(year, now);
+}
+
+TEST(TimelinessWindow, StartsAtTheSupervisionStartAndSaysSo) {
+  Log log;  // the store's first event: supervision starts in 2026-12
+  log.Add("task-07", China(2026, 12, 2), kAgriculture, Progress(Month(2026, 11), 20));
+  const json early = AssessmentOf(log, 2026, China(2026, 12, 5))["timeliness_window"];
+  EXPECT_TRUE(early["from"].is_null());
+  EXPECT_EQ(early["label"], "按时报送率统计自2026年12月起，尚无已到报送期限的月份");
+  const json window = AssessmentOf(log, 2026, China(2027, 1, 20))["timeliness_window"];
+  EXPECT_EQ(window["from"], "2026-12");
+  EXPECT_EQ(window["to"], "2026-12");
+  EXPECT_EQ(window["label"], "按时报送率统计自2026年12月起，至2026年12月止（每月进展于次月10日前报送为按时）");
 }
 
 }  // namespace
