@@ -5,6 +5,7 @@
 // Screenshots at 1440 px and 375 px.
 // Run: node --test tests/dashboard/figures.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { KuimenServer } from './server.mjs';
 import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaMonth, launchBrowser, newPage as openPage, open, shoot } from './browser.mjs';
@@ -116,3 +117,17 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.context().close();
   });
 }
+
+test('督办通知单 prints the 批示 on that notice (A4)', async () => {
+  const leader = (await server.principal('县委副书记 李四', 'leader')).token;
+  const due = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
+  await post('taskforce', 7, 'NoticeIssued', { notice_id: 'DB-S7', due, reason: '进度滞后于序时，请加快推进' });
+  await server.api(leader, '/api/v1/tasks/7/events',
+    { method: 'POST', body: { type: 'InstructionGiven', data: { text: '请农业农村委本周内报送整改方案', notice_id: 'DB-S7' } } });
+  const page = await newPage('taskforce');
+  await page.goto(`${server.base}/api/v1/tasks/7/notices/DB-S7/print`);
+  const text = await page.locator('body').innerText();
+  assert.match(text, /领导批示\s*请农业农村委本周内报送整改方案\s*——县委副书记 李四/);
+  await page.pdf({ path: path.join(SHOTS, 'figures-notice-instruction-a4.pdf'), format: 'A4', printBackground: true });
+  await page.context().close();
+});
