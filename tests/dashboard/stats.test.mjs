@@ -29,6 +29,12 @@ before(async () => {
   browser = await launchBrowser();
   await report(tokens.lead, 7, 20, chinaMonth(1), 30);
   await report(tokens.lead, 7, 40, chinaMonth(0), 52);
+  // Only approved figures count in the county figure (session 7): the task force approves both.
+  for (const version of [1, 2]) {
+    await server.api(tokens.taskforce, '/api/v1/tasks/7/events', {
+      method: 'POST', body: { type: 'ReportReviewed', data: { report_version: version, decision: 'approved' } },
+    });
+  }
 });
 
 after(async () => {
