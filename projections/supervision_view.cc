@@ -894,8 +894,12 @@ void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation
     const std::chrono::sys_days returned_day = calendar.Day(*last.reviewed_at);
     const std::int64_t waiting = calendar.DaysSince(returned_day);
     if (waiting > calendar.options.yellow_return_days) {
-      out.Warn(WarningLevel::kYellow, FormatMonth(last.period) + "的报送于" + FormatDate(returned_day) +
-                                          "被退回，已" + std::to_string(waiting) + "天未重新报送");
+      // A cooperating unit's own 退回 names that unit: the item's status is not 已退回.
+      const bool own_return = std::find(out.returned_units.begin(), out.returned_units.end(), last.unit) !=
+                              out.returned_units.end();
+      out.Warn(WarningLevel::kYellow, (own_return ? last.unit : std::string()) + FormatMonth(last.period) +
+                                          "的报送于" + FormatDate(returned_day) + "被退回，已" +
+                                          std::to_string(waiting) + "天未重新报送");
     }
   }
 }

@@ -76,6 +76,17 @@ TEST(TaskStatusByUnit, ACooperatingUnitsReturnedReportIsItsOwnNotTheTasks) {
   EXPECT_EQ(board["counts"]["by_status"]["returned"], 0);
 }
 
+TEST(TaskStatusByUnit, TheWarningForAReturnNotResentNamesTheCooperatingUnit) {
+  Log log;
+  log.Add("task-07", China(2026, 11, 2), kAgriculture, Progress(Month(2026, 10), 20));
+  log.Add("task-07", China(2026, 11, 3), kTaskForce, Approve(1));
+  log.Add("task-07", China(2026, 11, 4), kCoop, Progress(Month(2026, 10), 10));
+  log.Add("task-07", China(2026, 11, 5), kTaskForce, Return(3));
+  const json item = Item(*ViewOf(log), "task-07", China(2026, 11, 25));
+  ASSERT_FALSE(item["warning_reasons"].empty());
+  EXPECT_EQ(item["warning_reasons"][0], "县供销合作社2026-10的报送于2026-11-05被退回，已20天未重新报送");
+}
+
 TEST(TaskStatusByUnit, ATownshipsReturnedReportIsItsOwn) {
   Log log;
   log.Add("task-07", China(2026, 11, 2), kAgriculture, Progress(Month(2026, 10), 20));
