@@ -143,7 +143,8 @@ std::string NoticeSheetHtml(const Catalog& catalog, const NoticeSheet& sheet, in
     std::string instructions;
     for (const NoticeSheet::Instruction& i : sheet.instructions) {
       if (!instructions.empty()) instructions += "<br><br>";
-      instructions += Escape(i.text) + "<br>——" + Escape(i.leader_name) + "，" + ChineseDate(i.given_at, utc_offset_minutes);
+      instructions +=
+          Escape(i.text) + "<br>——" + Escape(i.leader_name) + "，" + ChineseDate(i.given_at, utc_offset_minutes);
     }
     body += "<tr><th class=\"side\">领导批示</th><td class=\"instructions\">" + instructions + "</td></tr>\n";
   }

@@ -1484,7 +1484,8 @@ Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const 
     major = true;
     leads = item->units;
     for (TaskNo no : item->related_tasks) {
-      if (const TaskSpec* task = c.catalog.FindTask(no)) related.push_back(StatusOfStream(c, TaskStream(no), {task->lead_unit}));
+      const TaskSpec* task = c.catalog.FindTask(no);
+      if (task != nullptr) related.push_back(StatusOfStream(c, TaskStream(no), {task->lead_unit}));
     }
   }
   const TaskStatus own = StatusOfStream(c, stream, leads);
@@ -1593,18 +1594,19 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 }
 
 json SupervisionView::Render(Timestamp now) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const std::optional<std::chrono::year_month> start = SupervisionStart();
   const Calendar calendar = MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, start);
   std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
     const StreamId stream = TaskStream(task.no);
-    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(context, stream, calendar);
     tasks.push_back(TaskJson(task, Find(streams_, stream), evaluation, calendar));
   }
   for (const MajorItem& item : catalog_.major_items) {
     const StreamId stream = MajorStream(item.no);
-    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(context, stream, calendar);
     majors.push_back(MajorJson(item, Find(streams_, stream), evaluation, calendar));
   }
   return {{"as_of", FormatTimestamp(now)},
@@ -1620,18 +1622,19 @@ json SupervisionView::Render(Timestamp now) const {
 
 Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
                                          std::optional<std::chrono::year_month> period) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const Calendar calendar =
       MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) != stream) continue;
-    json out = TaskJson(task, state, EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar), calendar, period);
+    json out = TaskJson(task, state, EvaluateStream(context, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period);
     return out;
   }
   for (const MajorItem& item : catalog_.major_items) {
     if (MajorStream(item.no) != stream) continue;
-    json out = MajorJson(item, state, EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar), calendar, period);
+    json out = MajorJson(item, state, EvaluateStream(context, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period);
     return out;
   }
@@ -1639,12 +1642,13 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
 }
 
 std::vector<SupervisionView::Standing> SupervisionView::Standings(Timestamp now) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const Calendar calendar =
       MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   std::vector<Standing> out;
   auto add = [&](const StreamId& stream) {
     const StreamState& state = Find(streams_, stream);
-    Evaluation evaluation = EvaluateStream(StatusContext{catalog_, streams_, reviews_}, stream, calendar);
+    Evaluation evaluation = EvaluateStream(context, stream, calendar);
     Standing standing{stream, evaluation.status, evaluation.level, {}, {}};
     for (auto& [level, reason] : evaluation.reasons) standing.reasons.push_back(std::move(reason));
     for (const auto& [id, notice] : state.open_notices) {

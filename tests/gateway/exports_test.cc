@@ -461,7 +461,8 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
   EXPECT_TRUE(indicator.at("latest_value").is_null());
   EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：—/78万亩次，另有待审核13.2万亩次")) << strings;
   for (std::uint64_t version : {1, 2}) {
-    log.Add("task-07", China(2024, 11, 7), kTaskForce, ReportReviewed{StreamVersion(version), ReviewDecision::kApproved, ""});
+    log.Add("task-07", China(2024, 11, 7), kTaskForce,
+            ReportReviewed{StreamVersion(version), ReviewDecision::kApproved, ""});
     (*view)->Apply(log.events().back().first, log.events().back().second);
   }
   std::tie(strings, indicator) = workbook_and_board(China(2024, 11, 20));
