@@ -9,37 +9,13 @@
 
 namespace kuimen {
 
-std::string_view TaskStatusName(TaskStatus status) {
-  switch (status) {
-    case TaskStatus::kNotStarted: return "not_started";
-    case TaskStatus::kInProgress: return "in_progress";
-    case TaskStatus::kPendingReview: return "pending_review";
-    case TaskStatus::kReturned: return "returned";
-    case TaskStatus::kCompleted: return "completed";
-  }
-  return "unknown";
-}
-
-std::string_view TaskStatusLabel(TaskStatus status) {
-  switch (status) {
-    case TaskStatus::kNotStarted: return "未启动";
-    case TaskStatus::kInProgress: return "推进中";
-    case TaskStatus::kPendingReview: return "待审核";
-    case TaskStatus::kReturned: return "已退回";
-    case TaskStatus::kCompleted: return "已完成";
-  }
-  return "未知";
-}
-
 TaskStatus TaskAggregate::status() const {
-  if (completed_) return TaskStatus::kCompleted;
+  std::vector<ReportForStatus> reports;
+  reports.reserve(reports_.size());
   for (const auto& [version, report] : reports_) {
-    if (!report.decision.has_value() && !report.superseded_by.has_value()) return TaskStatus::kPendingReview;
+    reports.push_back(ReportForStatus{report.unit, report.decision, report.superseded_by.has_value()});
   }
-  if (!reports_.empty() && reports_.rbegin()->second.decision == ReviewDecision::kReturned) {
-    return TaskStatus::kReturned;
-  }
-  return started_ ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
+  return ItemStatus(completed_, started_, reports, item_.lead_units);
 }
 
 const ReportState* TaskAggregate::FindReport(StreamVersion version) const {

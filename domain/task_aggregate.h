@@ -9,22 +9,12 @@
 #include "domain/actor.h"
 #include "domain/clock.h"
 #include "domain/events.h"
+#include "domain/item_status.h"
 #include "domain/status.h"
 #include "domain/supervised_item.h"
 
 namespace kuimen {
 
-// Status of a supervised item, as the task force tracks it.
-enum class TaskStatus {
-  kNotStarted,     // 未启动
-  kInProgress,     // 推进中
-  kPendingReview,  // 待审核: a report awaits review
-  kReturned,       // 已退回: the latest report was returned
-  kCompleted,      // 已完成
-};
-
-std::string_view TaskStatusName(TaskStatus status);   // "pending_review"
-std::string_view TaskStatusLabel(TaskStatus status);  // "待审核"
 
 struct ReportState {
   StreamVersion version;
@@ -80,6 +70,8 @@ class TaskAggregate {
 
   const SupervisedItem& item() const { return item_; }
   StreamVersion version() const { return version_; }
+  // The item's status by the one rule of domain/item_status.h: a cooperating
+  // unit's returned report is its own 退回, not the item's.
   TaskStatus status() const;
   const ReportState* FindReport(StreamVersion version) const;
   const NoticeState* FindNotice(const std::string& id) const;

@@ -76,18 +76,22 @@ std::vector<Route> StatsRoutes() {
                        return json::object();
                      }));
     int year = 0;
+    json window;
     ASSIGN_OR_RETURN(RenderedView assessment,
                      ReadView(api, call.http, "assessment", [&](const View& view, const ViewQuery& query) -> Result<json> {
                        const auto& assessment = dynamic_cast<const AssessmentView&>(view);
                        year = query.year.value_or(static_cast<int>(
                            LocalMonth(query.now, assessment.rules().utc_offset_minutes).year()));
                        AddUnitAssessmentStatistics(units, api.catalog, assessment, year, query.now);
+                       // The window 按时报送率 counts, worded once by the assessment (session 7, item 4).
+                       window = assessment.Render(year, query.now).at("timeliness_window");
                        return json::object();
                      }));
     ApiReply reply;
     reply.json["through_position"] = std::min(supervision.through_position, assessment.through_position);
     reply.json["as_of"] = FormatTimestamp(now);
     reply.json["year"] = year;
+    reply.json["timeliness_window"] = window;
     reply.json["units"] = ordered_json::array();
     for (const UnitStatistics& unit : units) reply.json["units"].push_back(UnitJson(unit));
     return reply;

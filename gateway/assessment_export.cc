@@ -113,6 +113,9 @@ std::string NoteOf(const json& view) {
   } else {
     note += "未定格，为评定时刻的实时得分";
   }
+  // The counting window of 报送及时, as the view words it (session 7, item 4).
+  const json& window = MemberOf(MemberOf(view, "timeliness_window"), "label");
+  if (window.is_string()) note += "；" + window.get<std::string>();
   const json& total = MemberOf(MemberOf(view, "rules"), "total");
   note += "；各项按应报、应审、应办事项计分，无应计事项的为“不适用”，总分 = 适用项得分 ÷ 适用项满分 × " +
           (total.is_number() ? total.dump() : std::string("100")) + " + 加减分";

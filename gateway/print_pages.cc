@@ -138,6 +138,16 @@ std::string NoticeSheetHtml(const Catalog& catalog, const NoticeSheet& sheet, in
   if (sheet.answered_at.has_value()) {
     answer = Escape(sheet.answer) + "<br>反馈时间：" + ChineseDate(*sheet.answered_at, utc_offset_minutes);
   }
+  // 领导批示 on this notice (session 7, item 7), oldest first, each signed and dated.
+  if (!sheet.instructions.empty()) {
+    std::string instructions;
+    for (const NoticeSheet::Instruction& i : sheet.instructions) {
+      if (!instructions.empty()) instructions += "<br><br>";
+      instructions +=
+          Escape(i.text) + "<br>——" + Escape(i.leader_name) + "，" + ChineseDate(i.given_at, utc_offset_minutes);
+    }
+    body += "<tr><th class=\"side\">领导批示</th><td class=\"instructions\">" + instructions + "</td></tr>\n";
+  }
   body += "<tr><th class=\"side\">整改反馈</th><td>" + answer + "</td></tr>\n";
   if (sheet.closed_at.has_value()) {
     std::string closed = "已于" + ChineseDate(*sheet.closed_at, utc_offset_minutes) + "销号";

@@ -68,6 +68,11 @@ std::string TargetsText(const json& indicators) {
     } else if (!latest.empty()) {
       line += unit + Parenthesised({}, entry);
     }
+    // A figure awaiting review is not in the county figure; the board shows it
+    // beside it, and so does the sheet (session 7, item 3).
+    if (const json& pending = MemberOf(entry, "pending"); pending.is_object()) {
+      line += "，另有待审核" + TextOf(MemberOf(pending, "value")) + unit;
+    }
     lines.push_back(std::move(line));
   }
   return Join(lines, "\n");

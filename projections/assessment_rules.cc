@@ -27,6 +27,10 @@ struct ParameterSpec {
 std::vector<ParameterSpec> ParametersOf(AssessmentRuleKind kind) {
   // Day 28 at most, so that every month has the day.
   if (kind == AssessmentRuleKind::kTimeliness) return {{"due_day", 10, 1, 28, true}};
+  // 1: only approved figures count (the board's county figure, session 7);
+  // absent (0) in rules written before "fengjie-2024.3", which counted figures
+  // awaiting review too, so a year frozen under them scores as it did.
+  if (kind == AssessmentRuleKind::kTargets) return {{"approved_only", 0, 0, 1, true}};
   return {};
 }
 
@@ -77,11 +81,14 @@ const AssessmentRule* AssessmentRules::Find(AssessmentRuleKind kind) const {
 
 AssessmentRules DefaultAssessmentRules() {
   AssessmentRules rules;
-  rules.version = "fengjie-2024.2";
+  // 2024.3: 目标达成 reads approved figures only (approved_only 1).
+  rules.version = "fengjie-2024.3";
+  AssessmentRule targets = MakeRule(AssessmentRuleKind::kTargets, "目标达成", 20);
+  targets.parameters["approved_only"] = 1;
   rules.rules = {
       MakeRule(AssessmentRuleKind::kTimeliness, "报送及时", 30, 0.5),
       MakeRule(AssessmentRuleKind::kApproval, "审核通过", 20, 0.5),
-      MakeRule(AssessmentRuleKind::kTargets, "目标达成", 20),
+      targets,
       MakeRule(AssessmentRuleKind::kNotices, "督办整改", 15),
       MakeRule(AssessmentRuleKind::kCompletion, "任务完成", 15),
       MakeRule(AssessmentRuleKind::kAdjustments, "加减分", 0),

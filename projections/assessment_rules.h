@@ -32,9 +32,11 @@ struct AssessmentRule {
   AssessmentRuleKind kind = AssessmentRuleKind::kTimeliness;
   std::string label;        // Chinese label shown with each score line, e.g. "报送及时"
   double max_points = 0;    // the points a unit earns in full; unused (0) for kAdjustments
-  // Every parameter the kind reads, defaults filled in. Only kTimeliness has
-  // one: "due_day" (default 10), the day of the following month by which a
-  // month's report is on time (1..28).
+  // Every parameter the kind reads, defaults filled in. kTimeliness:
+  // "due_day" (default 10), the day of the following month by which a
+  // month's report is on time (1..28). kTargets: "approved_only" (0 or 1,
+  // default 0 for a rules file that leaves it out; 1 in the built-in set
+  // since fengjie-2024.3): only approved figures count, as on the board.
   std::map<std::string, double> parameters;
   // How much a task the unit only cooperates on (配合单位) counts in this
   // rule, against 1 for a task it leads (责任单位): 0..1. 0 (the default when
@@ -48,7 +50,7 @@ struct AssessmentRule {
 };
 
 struct AssessmentRules {
-  std::string version;  // e.g. "fengjie-2024.2"; carried by every result, recorded by every freeze
+  std::string version;  // e.g. "fengjie-2024.3"; carried by every result, recorded by every freeze
   double total = 100;   // the scored rules' max_points add up to it; the final score is clamped to 0..total
   // Offset from UTC of the zone in which days, months and years are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
@@ -59,7 +61,7 @@ struct AssessmentRules {
   bool operator==(const AssessmentRules&) const = default;
 };
 
-// The built-in rules "fengjie-2024.2" (see projections/README.md, 计分规则):
+// The built-in rules "fengjie-2024.3" (see projections/README.md, 计分规则):
 // 报送及时 30, 审核通过 20, 目标达成 20, 督办整改 15, 任务完成 15, then 加减分;
 // a cooperating task counts half in 报送及时 and 审核通过 and not at all in
 // the others. Each component scores what was due; one where nothing was due

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/assessment_aggregate.h"
+#include "domain/calendar.h"
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/json_reader.h"
@@ -78,6 +79,12 @@ class Scorer {
         today_(LocalDate(at.now)), plan_month_(PlanMonth(catalog)),
         start_month_(SupervisionStartMonth(catalog.supervision_start, facts.store_created_at,
                                            rules.utc_offset_minutes)) {}
+
+  // The months 报送及时 counts (session 7, item 4): from the later of
+  // January, the plan's month and the supervision start, to the month before
+  // the evaluation's (December for a past or frozen year). The one place the
+  // page, the exports and the statistics read the window from.
+  std::pair<year_month, year_month> TimelinessWindow() const { return DueMonths(); }
 
   Line Score(const AssessmentRule& rule, const std::string& unit) const {
     const std::vector<Involved> tasks = InvolvedIn(rule, unit);
@@ -314,6 +321,10 @@ class Scorer {
   std::optional<CountyFigure> TargetFigure(const AssessmentFacts::TaskStream* facts, const TaskSpec& task,
                                            const Target& target) const {
     if (facts == nullptr) return std::nullopt;
+    // Rules before fengjie-2024.3 counted figures awaiting review too: they
+    // pass as approved, so a year frozen under those rules scores as it did.
+    const AssessmentRule* rule = rules_.Find(AssessmentRuleKind::kTargets);
+    const bool approved_only = rule != nullptr && rule->Parameter("approved_only") != 0;
     std::vector<UnitFigure> figures;
     for (const AssessmentFacts::Report& report : facts->reports) {
       const bool reviewed = report.review.has_value() && Counts(report.review->position);
@@ -324,7 +335,7 @@ class Scorer {
                                    report.county_wide.contains(target.indicator) ? IndicatorScope::kCounty
                                                                                  : IndicatorScope::kOwn,
                                    value->second, report.period, report.position.value, report.recorded_at,
-                                   reviewed});
+                                   reviewed || !approved_only});
     }
     return FormCountyFigure(figures, {task.lead_unit}, std::chrono::year(Year()) / std::chrono::December);
   }
@@ -496,6 +507,26 @@ json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const 
   return out;
 }
 
+std::string ChineseMonth(year_month month) {
+  return std::to_string(static_cast<int>(month.year())) + "年" + std::to_string(static_cast<unsigned>(month.month())) +
+         "月";
+}
+
+// {"from","to","label"}: from/to null while no month is due yet.
+json TimelinessWindowJson(year_month first, year_month last, const AssessmentRules& rules) {
+  const AssessmentRule* timeliness = rules.Find(AssessmentRuleKind::kTimeliness);
+  const int day = timeliness != nullptr ? static_cast<int>(timeliness->Parameter("due_day")) : 10;
+  if (first > last) {
+    return {{"from", nullptr},
+            {"to", nullptr},
+            {"label", "按时报送率统计自" + ChineseMonth(first) + "起，尚无已到报送期限的月份"}};
+  }
+  return {{"from", FormatMonth(first)},
+          {"to", FormatMonth(last)},
+          {"label", "按时报送率统计自" + ChineseMonth(first) + "起，至" + ChineseMonth(last) + "止（每月进展于次月" +
+                        std::to_string(day) + "日前报送为按时）"}};
+}
+
 }  // namespace
 
 json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
@@ -546,7 +577,9 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
                      {"lines", lines},
                      {"instructions", InstructionsOf(catalog, rules, facts, evaluation, unit)}});
   }
+  const auto [first, last] = scorer.TimelinessWindow();
   return {{"year", evaluation.year},
+          {"timeliness_window", TimelinessWindowJson(first, last, rules)},
           {"rules_version", rules.version},
           {"rules", AssessmentRulesToJson(rules)},
           {"frozen", evaluation.frozen},

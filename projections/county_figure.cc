@@ -21,14 +21,13 @@ bool Later(const UnitFigure& a, const UnitFigure& b) {
   return IsLaterFigure(a.period, a.position, b.period, b.position);
 }
 
-}  // namespace
-
-std::optional<CountyFigure> FormCountyFigure(const std::vector<UnitFigure>& figures,
-                                             const std::vector<std::string>& lead_units,
-                                             std::optional<std::chrono::year_month> up_to) {
+// Rules 1-3 over `figures`, approved or not.
+std::optional<CountyFigure> FormFrom(const std::vector<UnitFigure>& figures, const std::vector<std::string>& lead_units,
+                                     std::optional<std::chrono::year_month> up_to, bool approved_only) {
   std::map<std::string, const UnitFigure*> latest;  // by unit
   for (const UnitFigure& figure : figures) {
     if (up_to.has_value() && figure.period > *up_to) continue;
+    if (approved_only && !figure.approved) continue;  // rule 4: 待审核 does not count
     const UnitFigure*& best = latest[figure.unit];
     if (best == nullptr || Later(figure, *best)) best = &figure;
   }
@@ -65,6 +64,25 @@ std::optional<CountyFigure> FormCountyFigure(const std::vector<UnitFigure>& figu
   if (newest == nullptr) return std::nullopt;
   out.latest = *newest;
   return out;
+}
+
+}  // namespace
+
+std::optional<CountyFigure> FormCountyFigure(const std::vector<UnitFigure>& figures,
+                                             const std::vector<std::string>& lead_units,
+                                             std::optional<std::chrono::year_month> up_to) {
+  return FormFrom(figures, lead_units, up_to, true);
+}
+
+std::optional<CountyFigure> PendingCountyFigure(const std::vector<UnitFigure>& figures,
+                                                const std::vector<std::string>& lead_units,
+                                                std::optional<std::chrono::year_month> up_to) {
+  std::optional<CountyFigure> all = FormFrom(figures, lead_units, up_to, false);
+  if (!all.has_value()) return std::nullopt;
+  for (const CountyFigure::Contribution& c : all->units) {
+    if (!c.figure.approved) return all;
+  }
+  return std::nullopt;  // every unit's latest figure is approved: nothing waits
 }
 
 }  // namespace kuimen

@@ -27,8 +27,12 @@
 // 3. Otherwise the county figure is the sum of each unit's latest own
 //    contribution ("各单位合计"). With only the lead reporting, that is the
 //    lead's figure.
-// Which reports count is the caller's: figures of approved reports and of
-// reports not reviewed yet, never of a returned one.
+// 4. Only approved figures (审核通过) count (clerk review, session 7, item 3):
+//    a figure awaiting review (待审核) is not yet the county's. The caller
+//    passes the figures of approved reports and of reports not reviewed yet
+//    (never of a returned one); FormCountyFigure leaves the unreviewed ones
+//    out, and PendingCountyFigure says what the figure would be once they are
+//    approved, which the pages show separately as 待审核.
 namespace kuimen {
 
 // One unit's figure for one indicator, from one report that counts.
@@ -41,7 +45,7 @@ struct UnitFigure {
   // reports of one stream alike.
   std::uint64_t position = 0;
   Timestamp recorded_at;
-  bool approved = false;  // 审核通过; false: not reviewed yet (待审核)
+  bool approved = false;  // 审核通过; false: not reviewed yet (待审核), which does not count
 };
 
 enum class CountyBasis {
@@ -67,9 +71,19 @@ struct CountyFigure {
 };
 
 // The county figure of `figures` (one indicator's, of one item) as of `up_to`
-// (all periods when empty); nullopt when no figure is of a period up to it.
+// (all periods when empty), from the approved figures alone (rule 4); nullopt
+// when no approved figure is of a period up to it.
 std::optional<CountyFigure> FormCountyFigure(const std::vector<UnitFigure>& figures,
                                              const std::vector<std::string>& lead_units,
                                              std::optional<std::chrono::year_month> up_to = std::nullopt);
+
+// The figure awaiting review (待审核): the county figure formed by rules 1-3
+// as if every unreviewed figure were approved, when some unit's latest figure
+// up to `up_to` is unreviewed; nullopt otherwise. Shown beside the county
+// figure, never in its place. Its `units` mark the unreviewed figures
+// (figure.approved false) that it takes.
+std::optional<CountyFigure> PendingCountyFigure(const std::vector<UnitFigure>& figures,
+                                                const std::vector<std::string>& lead_units,
+                                                std::optional<std::chrono::year_month> up_to = std::nullopt);
 
 }  // namespace kuimen

@@ -57,6 +57,9 @@ Result<NoticeSheet> ReadNoticeSheet(EventStore& log, const Catalog& catalog, con
     } else if (const auto* e = std::get_if<NoticeAnswered>(&*data); e != nullptr && e->notice_id == id) {
       if (!sheet.answered_at.has_value()) sheet.answered_at = event.recorded_at;
       sheet.answer = e->summary;
+    } else if (const auto* e = std::get_if<InstructionGiven>(&*data); e != nullptr && e->notice_id == id) {
+      sheet.instructions.push_back(
+          {event.recorded_at, e->leader_name.empty() ? event.actor.principal : e->leader_name, e->text});
     } else if (const auto* e = std::get_if<NoticeClosed>(&*data); e != nullptr && e->notice_id == id) {
       sheet.closed_at = event.recorded_at;
       sheet.unanswered_reason = e->unanswered_reason;

@@ -35,6 +35,14 @@ struct NoticeSheet {
   std::string answer;                          // the latest answer
   std::optional<Timestamp> closed_at;          // 销号
   std::string unanswered_reason;               // 未整改销号的理由
+  // 领导批示 written on this notice (InstructionGiven naming it), oldest
+  // first; a 批示 on the item itself is not the notice's and is left out.
+  struct Instruction {
+    Timestamp given_at;
+    std::string leader_name;  // as stamped by the server; the principal's id when empty
+    std::string text;
+  };
+  std::vector<Instruction> instructions;
 };
 
 // The sheet of notice `id` on `stream`; kNotFound (reason "notice_not_issued")

@@ -715,14 +715,25 @@ Calendar MakeCalendar(const SupervisionOptions& options, std::chrono::sys_days p
   return Calendar{options, plan_date, today, MonthOf(today), sign_working_days, start};
 }
 
-// The same rule as the write model (domain/task_aggregate.cc), folded from this view's own state.
-TaskStatus StatusOf(const StreamState& state) {
-  if (state.completed_at.has_value()) return TaskStatus::kCompleted;
-  if (!state.pending_reports.empty()) return TaskStatus::kPendingReview;
-  if (state.last_report.has_value() && state.last_report->decision == ReviewDecision::kReturned) {
-    return TaskStatus::kReturned;
+// The item's reports as the status rule (domain/item_status.h, shared with the
+// write model) reads them: the review queue's ledger of the stream, in recorded
+// order. A view row written before the ledger was kept has only the pending
+// reports and the last report; those stand in.
+std::vector<ReportForStatus> StatusReports(const std::map<std::string, ReviewLedger>& reviews,
+                                           const std::string& stream, const StreamState& state) {
+  std::vector<ReportForStatus> out;
+  auto ledger = reviews.find(stream);
+  if (ledger != reviews.end() && !ledger->second.entries().empty()) {
+    for (const auto& [version, entry] : ledger->second.entries()) {
+      out.push_back({entry.unit, entry.decision, !entry.decision.has_value() && entry.superseded_by.has_value()});
+    }
+    return out;
   }
-  return state.started ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
+  for (const auto& [version, report] : state.pending_reports) out.push_back({report.reporter, std::nullopt});
+  if (state.last_report.has_value() && state.last_report->decision.has_value()) {
+    out.push_back({state.last_report->unit, state.last_report->decision});
+  }
+  return out;
 }
 
 // Past its due date and not answered by then (a late answer does not undo the lateness).
@@ -749,6 +760,10 @@ bool NoticeSignOverdue(const Notice& notice, const Calendar& calendar) {
 
 struct Evaluation {
   TaskStatus status = TaskStatus::kNotStarted;
+  bool status_from_related_tasks = false;  // a major item's 据关联任务
+  // Units other than the leads whose own latest report was returned (their own
+  // 退回, which the item's status leaves out).
+  std::vector<std::string> returned_units;
   WarningLevel level = WarningLevel::kNone;
   std::vector<std::pair<WarningLevel, std::string>> reasons;  // Evaluate sorts them most severe first
 
@@ -879,15 +894,24 @@ void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation
     const std::chrono::sys_days returned_day = calendar.Day(*last.reviewed_at);
     const std::int64_t waiting = calendar.DaysSince(returned_day);
     if (waiting > calendar.options.yellow_return_days) {
-      out.Warn(WarningLevel::kYellow, FormatMonth(last.period) + "的报送于" + FormatDate(returned_day) +
-                                          "被退回，已" + std::to_string(waiting) + "天未重新报送");
+      // A cooperating unit's own 退回 names that unit: the item's status is not 已退回.
+      const bool own_return = std::find(out.returned_units.begin(), out.returned_units.end(), last.unit) !=
+                              out.returned_units.end();
+      out.Warn(WarningLevel::kYellow, (own_return ? last.unit : std::string()) + FormatMonth(last.period) +
+                                          "的报送于" + FormatDate(returned_day) + "被退回，已" +
+                                          std::to_string(waiting) + "天未重新报送");
     }
   }
 }
 
-Evaluation Evaluate(const StreamState& state, const Calendar& calendar) {
+// `status` is the item's by the rule of domain/item_status.h (ItemStatus, and
+// MajorItemStatus for a major item), which the caller forms.
+Evaluation Evaluate(const StreamState& state, const Calendar& calendar, MajorItemStatusResult status,
+                    std::vector<std::string> returned_units) {
   Evaluation out;
-  out.status = StatusOf(state);
+  out.status = status.status;
+  out.status_from_related_tasks = status.from_related_tasks;
+  out.returned_units = std::move(returned_units);
   if (out.status == TaskStatus::kCompleted) return out;  // a completed item carries no warning
   JudgeDeadlines(state, calendar, out);
   JudgeNotices(state, calendar, out);
@@ -937,13 +961,20 @@ std::vector<UnitFigure> FiguresOf(const StreamState& state, const std::string& i
   return out;
 }
 
-// The county figure of `indicator` (projections/county_figure.h), optionally
-// as of `up_to`: a late report for an earlier period never replaces a later
-// period's figure, and one unit's figure never replaces another's.
-std::optional<CountyFigure> CountyFigureIn(const StreamState& state, const std::string& indicator,
-                                           const std::string& unit, const std::vector<std::string>& lead_units,
-                                           std::optional<std::chrono::year_month> up_to = std::nullopt) {
-  return FormCountyFigure(FiguresOf(state, indicator, unit), lead_units, up_to);
+// The approved county figure and, beside it, the figure awaiting review
+// (projections/county_figure.h, rule 4).
+struct CountyReading {
+  std::optional<CountyFigure> county;   // approved figures only
+  std::optional<CountyFigure> pending;  // with the unreviewed ones, when any is a unit's latest
+};
+
+CountyReading CountyReadingIn(const StreamState& state, const std::string& indicator, const std::string& unit,
+                              const std::vector<std::string>& lead_units,
+                              std::optional<std::chrono::year_month> up_to = std::nullopt) {
+  // A late report for an earlier period never replaces a later period's
+  // figure, and one unit's figure never replaces another's.
+  const std::vector<UnitFigure> figures = FiguresOf(state, indicator, unit);
+  return {FormCountyFigure(figures, lead_units, up_to), PendingCountyFigure(figures, lead_units, up_to)};
 }
 
 // The overall percent (总体进度) by the same rule: the latest period's among
@@ -994,6 +1025,22 @@ json ReadingJson(const Target& target, const std::optional<CountyFigure>& county
           {"basis_label", county ? json(CountyBasisLabel(county->basis)) : json(nullptr)}};
 }
 
+// ReadingJson of the approved figure, with "pending": what the figure would be
+// once the reports awaiting review are approved (待审核), or null.
+json ReadingJson(const Target& target, const CountyReading& reading, const Calendar& calendar) {
+  json out = ReadingJson(target, reading.county, calendar);
+  out["pending"] = nullptr;
+  if (reading.pending.has_value()) {
+    const CountyFigure& p = *reading.pending;
+    const Reading r{StreamVersion(p.latest.position), p.value, p.latest.period, p.latest.recorded_at};
+    out["pending"] = {{"value", NumberJson<json>(p.value)},
+                      {"progress_percent", ProgressJson(target.value, r)},
+                      {"period", FormatMonth(p.latest.period)},
+                      {"label", "待审核"}};
+  }
+  return out;
+}
+
 // 单位分解: per target of the item, each unit's latest figure and whether it
 // forms the county figure, beside the county figure and how it was formed.
 json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targets,
@@ -1001,10 +1048,22 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
                        std::optional<std::chrono::year_month> up_to) {
   json out = json::array();
   for (const Target& target : targets) {
-    const std::optional<CountyFigure> county = CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to);
+    const CountyReading reading = CountyReadingIn(state, target.indicator, target.unit, lead_units, up_to);
+    const std::optional<CountyFigure>& county = reading.county;
+    // Each unit's counted (approved) figure, then the figures awaiting review
+    // that are a unit's latest: shown, not counted (rule 4).
+    std::vector<CountyFigure::Contribution> rows;
+    if (county.has_value()) rows = county->units;
+    if (reading.pending.has_value()) {
+      for (CountyFigure::Contribution c : reading.pending->units) {
+        if (c.figure.approved) continue;
+        c.counted = false;
+        rows.push_back(std::move(c));
+      }
+    }
     json units = json::array();
-    if (county.has_value()) {
-      for (const CountyFigure::Contribution& c : county->units) {
+    {
+      for (const CountyFigure::Contribution& c : rows) {
         const UnitFigure& f = c.figure;
         units.push_back({{"unit", f.unit},
                          {"lead", c.lead},
@@ -1020,7 +1079,7 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
                          {"late", calendar.Late(f.period, f.recorded_at)}});
       }
     }
-    json entry = ReadingJson(target, county, calendar);
+    json entry = ReadingJson(target, reading, calendar);
     entry["indicator"] = target.indicator;
     entry["units"] = std::move(units);
     out.push_back(std::move(entry));
@@ -1064,7 +1123,7 @@ json IndicatorsJson(const StreamState& state, const std::vector<Target>& targets
   json out = json::array();
   for (const Target& target : targets) {
     json entry =
-        ReadingJson(target, CountyFigureIn(state, target.indicator, target.unit, lead_units, up_to), calendar);
+        ReadingJson(target, CountyReadingIn(state, target.indicator, target.unit, lead_units, up_to), calendar);
     entry["indicator"] = target.indicator;
     out.push_back(std::move(entry));
   }
@@ -1223,6 +1282,9 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   for (const auto& [level, reason] : evaluation.reasons) reasons.push_back(reason);
   out["status"] = TaskStatusName(evaluation.status);
   out["status_label"] = TaskStatusLabel(evaluation.status);
+  // 据关联任务: a major item's status derived from its linked tasks.
+  out["status_basis"] = evaluation.status_from_related_tasks ? "related_tasks" : "own_reports";
+  out["returned_units"] = evaluation.returned_units;
   out["version"] = state.version.value;
   out["completed_at"] = TimestampJson(state.completed_at);
   out["last_report"] = LastReportJson(state, calendar);
@@ -1270,9 +1332,16 @@ const StreamState& Find(const std::map<std::string, StreamState>& streams, const
 }
 
 // Counts a unit's items by how they fare.
+// One unit's items by warning level, counted over exactly the rows its
+// 单位视图 lists (led tasks, cooperating tasks, major items naming it), so the
+// summary cards and the table read the same numbers (session 7, item 6).
 struct Tally {
   std::int64_t on_track = 0, warned = 0, overdue = 0;
+  std::map<std::string, std::int64_t> by_warning = {{"none", 0}, {"blue", 0}, {"yellow", 0}, {"red", 0}};
+  std::int64_t items = 0;
   void Add(WarningLevel level) {
+    ++items;
+    ++by_warning[std::string(WarningLevelName(level))];
     if (level == WarningLevel::kNone) {
       ++on_track;
     } else if (level == WarningLevel::kRed) {
@@ -1322,6 +1391,8 @@ json UnitsJson(const Catalog& catalog, const std::map<std::string, Evaluation>& 
                    {"led", led},
                    {"cooperating", cooperating},
                    {"major_items", majors},
+                   {"items", tally.items},
+                   {"by_warning", tally.by_warning},
                    {"on_track", tally.on_track},
                    {"warned", tally.warned},
                    {"overdue", tally.overdue}});
@@ -1335,7 +1406,7 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
                  const Calendar& calendar) {
   json out = json::array();
   for (const Target& target : catalog.targets) {
-    std::optional<CountyFigure> reading;
+    CountyReading reading;
     json source = nullptr;
     if (target.source.has_value()) {
       const StreamId stream = TaskStream(target.source->task);
@@ -1344,7 +1415,7 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
       const TaskSpec* task = catalog.FindTask(target.source->task);
       const std::vector<std::string> leads = task != nullptr ? std::vector<std::string>{task->lead_unit}
                                                              : std::vector<std::string>{};
-      reading = CountyFigureIn(Find(streams, stream), target.source->indicator, target.unit, leads, up_to);
+      reading = CountyReadingIn(Find(streams, stream), target.source->indicator, target.unit, leads, up_to);
       source = {{"task", target.source->task.value}, {"stream", stream.value}, {"indicator", target.source->indicator}};
     }
     json entry = ReadingJson(target, reading, calendar);
@@ -1372,6 +1443,55 @@ json CountsJson(const std::map<std::string, Evaluation>& evaluations) {
     ++by_warning[std::string(WarningLevelName(evaluation.level))];
   }
   return {{"items", evaluations.size()}, {"by_status", by_status}, {"by_warning", by_warning}};
+}
+
+const TaskSpec* FindTaskOfStream(const Catalog& catalog, const StreamId& stream) {
+  for (const TaskSpec& task : catalog.tasks) {
+    if (TaskStream(task.no) == stream) return &task;
+  }
+  return nullptr;
+}
+
+const MajorItem* FindMajorOfStream(const Catalog& catalog, const StreamId& stream) {
+  for (const MajorItem& item : catalog.major_items) {
+    if (MajorStream(item.no) == stream) return &item;
+  }
+  return nullptr;
+}
+
+// The inputs of the status rule for any stream, read from the view's state.
+struct StatusContext {
+  const Catalog& catalog;
+  const std::map<std::string, SupervisionView::StreamState>& streams;
+  const std::map<std::string, ReviewLedger>& reviews;
+};
+
+TaskStatus StatusOfStream(const StatusContext& c, const StreamId& stream, const std::vector<std::string>& lead_units) {
+  const StreamState& state = Find(c.streams, stream);
+  return ItemStatus(state.completed_at.has_value(), state.started, StatusReports(c.reviews, stream.value, state),
+                    lead_units);
+}
+
+// The item's evaluation with its status by the one rule (domain/item_status.h).
+Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const Calendar& calendar) {
+  const StreamState& state = Find(c.streams, stream);
+  std::vector<std::string> leads;
+  std::vector<TaskStatus> related;  // a major item's linked tasks
+  bool major = false;
+  if (const TaskSpec* task = FindTaskOfStream(c.catalog, stream)) {
+    leads = {task->lead_unit};
+  } else if (const MajorItem* item = FindMajorOfStream(c.catalog, stream)) {
+    major = true;
+    leads = item->units;
+    for (TaskNo no : item->related_tasks) {
+      const TaskSpec* task = c.catalog.FindTask(no);
+      if (task != nullptr) related.push_back(StatusOfStream(c, TaskStream(no), {task->lead_unit}));
+    }
+  }
+  const TaskStatus own = StatusOfStream(c, stream, leads);
+  const MajorItemStatusResult status = major ? MajorItemStatus(own, related) : MajorItemStatusResult{own, false};
+  return Evaluate(state, calendar, status,
+                  UnitsWithReturnedReport(StatusReports(c.reviews, stream.value, state), leads));
 }
 
 }  // namespace
@@ -1474,21 +1594,20 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 }
 
 json SupervisionView::Render(Timestamp now) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const std::optional<std::chrono::year_month> start = SupervisionStart();
   const Calendar calendar = MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, start);
   std::map<std::string, Evaluation> evaluations;  // by stream, for the units and counts
   json tasks = json::array(), majors = json::array();
   for (const TaskSpec& task : catalog_.tasks) {
     const StreamId stream = TaskStream(task.no);
-    const StreamState& state = Find(streams_, stream);
-    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
-    tasks.push_back(TaskJson(task, state, evaluation, calendar));
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(context, stream, calendar);
+    tasks.push_back(TaskJson(task, Find(streams_, stream), evaluation, calendar));
   }
   for (const MajorItem& item : catalog_.major_items) {
     const StreamId stream = MajorStream(item.no);
-    const StreamState& state = Find(streams_, stream);
-    const Evaluation& evaluation = evaluations[stream.value] = Evaluate(state, calendar);
-    majors.push_back(MajorJson(item, state, evaluation, calendar));
+    const Evaluation& evaluation = evaluations[stream.value] = EvaluateStream(context, stream, calendar);
+    majors.push_back(MajorJson(item, Find(streams_, stream), evaluation, calendar));
   }
   return {{"as_of", FormatTimestamp(now)},
           {"today", FormatDate(std::chrono::year_month_day(calendar.today))},
@@ -1503,18 +1622,19 @@ json SupervisionView::Render(Timestamp now) const {
 
 Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
                                          std::optional<std::chrono::year_month> period) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const Calendar calendar =
       MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   const StreamState& state = Find(streams_, stream);
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) != stream) continue;
-    json out = TaskJson(task, state, Evaluate(state, calendar), calendar, period);
+    json out = TaskJson(task, state, EvaluateStream(context, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period);
     return out;
   }
   for (const MajorItem& item : catalog_.major_items) {
     if (MajorStream(item.no) != stream) continue;
-    json out = MajorJson(item, state, Evaluate(state, calendar), calendar, period);
+    json out = MajorJson(item, state, EvaluateStream(context, stream, calendar), calendar, period);
     out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period);
     return out;
   }
@@ -1522,12 +1642,13 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
 }
 
 std::vector<SupervisionView::Standing> SupervisionView::Standings(Timestamp now) const {
+  const StatusContext context{catalog_, streams_, reviews_};  // the status rule's inputs
   const Calendar calendar =
       MakeCalendar(options_, plan_date_, catalog_.notice_sign_working_days, now, SupervisionStart());
   std::vector<Standing> out;
   auto add = [&](const StreamId& stream) {
     const StreamState& state = Find(streams_, stream);
-    Evaluation evaluation = Evaluate(state, calendar);
+    Evaluation evaluation = EvaluateStream(context, stream, calendar);
     Standing standing{stream, evaluation.status, evaluation.level, {}, {}};
     for (auto& [level, reason] : evaluation.reasons) standing.reasons.push_back(std::move(reason));
     for (const auto& [id, notice] : state.open_notices) {

@@ -808,6 +808,14 @@ function app() {
       if (!this.view) return null;
       return this.view.rendered.units.find((u) => u.unit === this.unitName) || null;
     },
+    // The summary cards by warning level, read from the view's per-unit tally
+    // (by_warning), which counts exactly the rows of the tables below.
+    get unitWarningCards() {
+      const u = this.unitEntry;
+      if (!u || !u.by_warning) return [];
+      const labels = { none: '无预警', blue: '蓝色预警', yellow: '黄色预警', red: '红色预警' };
+      return ['none', 'blue', 'yellow', 'red'].map((level) => ({ level, label: labels[level], count: u.by_warning[level] || 0 }));
+    },
     get unitChoices() { return this.view ? this.view.rendered.units.map((u) => u.unit) : []; },
     unitTasks(nos) { return nos.map((no) => this.tasks.find((t) => t.no === no)).filter(Boolean); },
     unitMajors(nos) { return nos.map((no) => this.majors.find((m) => m.no === no)).filter(Boolean); },

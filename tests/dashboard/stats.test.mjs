@@ -29,6 +29,12 @@ before(async () => {
   browser = await launchBrowser();
   await report(tokens.lead, 7, 20, chinaMonth(1), 30);
   await report(tokens.lead, 7, 40, chinaMonth(0), 52);
+  // Only approved figures count in the county figure (session 7): the task force approves both.
+  for (const version of [1, 2]) {
+    await server.api(tokens.taskforce, '/api/v1/tasks/7/events', {
+      method: 'POST', body: { type: 'ReportReviewed', data: { report_version: version, decision: 'approved' } },
+    });
+  }
 });
 
 after(async () => {
@@ -54,6 +60,10 @@ test('the 统计 page lists every unit with its tasks, report tally and open not
     assert.equal(await page.locator('#stats-units tbody tr').count(), units.length);
     const lead = units.find((u) => u.unit === LEAD);
     assert.match(text, new RegExp(String(lead.led_count)));
+    // The counting window is stated beside the rate, in the assessment's words (session 7, item 4).
+    const reply = await server.api(tokens.taskforce, '/api/v1/stats/units');
+    assert.match(reply.timeliness_window.label, /^按时报送率统计自\d{4}年\d{1,2}月起/);
+    assert.equal(await page.locator('#stats-window').innerText(), reply.timeliness_window.label);
     await shoot(page, `stats-units-${name}`);
     if (name === 'phone') await noOverflow(page);
     assert.deepEqual(page.errors, []);

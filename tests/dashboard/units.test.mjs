@@ -82,9 +82,36 @@ test('only the lead unit sees the 全县数 box; a township asking for it is ref
   assert.equal((await server.api(tokens.taskforce, '/api/v1/tasks/7/events')).events.length, 0, 'a refused report appends nothing');
 });
 
+// The task force approves report version `version` of task 7.
+async function approve(version) {
+  await server.api(tokens.taskforce, '/api/v1/tasks/7/events',
+    { method: 'POST', body: { type: 'ReportReviewed', data: { report_version: version, decision: 'approved' } } });
+}
+
 test('a township and the lead report the same indicator: the county figure is their sum, then the lead\'s 全县数', async () => {
-  await server.api(tokens.township, '/api/v1/tasks/7/events', { method: 'POST', body: report(1.2) });
-  await leadReports(12, false);
+  await server.api(tokens.township, '/api/v1/tasks/7/events', { method: 'POST', body: report(1.2) });  // v1
+  await leadReports(12, false);                                                                         // v2
+
+  // Session 7, item 3: figures awaiting review do not count; they show beside the county figure.
+  const waiting = await newPage('taskforce');
+  await open(waiting, '#/item/task/7', '#page-item h2');
+  await waiting.waitForFunction(() => {
+    const el = document.querySelector('#unit-breakdown .pending-figure');
+    return el && el.offsetParent !== null && el.textContent.includes('13.2');
+  }, null, { timeout: TIMEOUT });
+  assert.match(await waiting.locator('#unit-breakdown .county-value').innerText(), /—/);
+  assert.match(await waiting.locator('#unit-breakdown').innerText(), /不计入（待审核，审核通过后计入）/);
+  const pendingBoard = await server.api(tokens.taskforce, '/api/v1/views/supervision');
+  const pendingIndicator = pendingBoard.rendered.tasks.find((t) => t.no === 7).indicators[0];
+  assert.equal(pendingIndicator.latest_value, null);
+  assert.equal(pendingIndicator.pending.value, 13.2);
+  await shoot(waiting, 'units-pending-desktop');
+  await waiting.setViewportSize(PHONE);
+  await shoot(waiting, 'units-pending-phone');
+  assert.deepEqual(waiting.errors, []);
+  await waiting.context().close();
+  await approve(1);  // v3
+  await approve(2);  // v4
 
   const desktop = await newPage('taskforce');
   let shown = await breakdownOnItemPage(desktop, '13.2');
@@ -103,7 +130,8 @@ test('a township and the lead report the same indicator: the county figure is th
   assert.deepEqual(desktop.errors, []);
   await desktop.context().close();
 
-  await leadReports(30, true);
+  await leadReports(30, true);  // v5
+  await approve(5);             // v6
   const phone = await newPage('taskforce', PHONE);
   shown = await breakdownOnItemPage(phone, '30');
   assert.match(shown.line, /全县\s*30 万亩次[\s\S]*牵头单位报全县数/);

@@ -192,7 +192,7 @@ TEST(KuimenRules, PrintsRulesThatLoadBackAndRefusesBrokenOnesNamingTheField) {
   KuimenRun rules = Kuimen("rules");
   ASSERT_EQ(rules.exit_code, 0);
   nlohmann::json parsed = nlohmann::json::parse(rules.out);
-  EXPECT_EQ(parsed["version"], "fengjie-2024.2");
+  EXPECT_EQ(parsed["version"], "fengjie-2024.3");
   const std::string good = (dir.path() / "rules.json").string();
   parsed["version"] = "fengjie-2025.1";
   FILE* file = fopen(good.c_str(), "w");

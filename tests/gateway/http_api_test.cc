@@ -394,8 +394,8 @@ TEST_F(HttpApi, AFreezeBeforeTheYearsLastDayIsRefusedUnlessEarlyWithAReason) {
   ASSERT_EQ(frozen.status, 201) << frozen.body;
   // The server recorded the rules the year is frozen with.
   const nlohmann::json& data = frozen.json["event"]["data"];
-  EXPECT_EQ(data["rules_version"], "fengjie-2024.2");
-  EXPECT_EQ(nlohmann::json::parse(data["rules"].get<std::string>())["version"], "fengjie-2024.2");
+  EXPECT_EQ(data["rules_version"], "fengjie-2024.3");
+  EXPECT_EQ(nlohmann::json::parse(data["rules"].get<std::string>())["version"], "fengjie-2024.3");
   EXPECT_EQ(frozen.json["event"]["schema_version"], 2);
 
   const std::uint64_t position = frozen.json["event"]["position"];

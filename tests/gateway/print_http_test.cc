@@ -72,6 +72,33 @@ TEST_F(PrintHttp, NoticeSheetShowsNumberItemUnitsDueRequirementsAndWhoSigned) {
   EXPECT_NE(closed_sheet.body.find("已召开专题会议，整改到位"), std::string::npos);
 }
 
+// Session 7, item 7: the 批示 written on a notice print on its sheet; one on the item does not.
+TEST_F(PrintHttp, NoticeSheetCarriesTheLeadersInstructionsOnThatNotice) {
+  const std::string taskforce = Principal("taskforce");
+  const std::string leader = Principal("leader", "", "县委副书记 李四");
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", taskforce, Issue("DB-1", "2024-12-20")).status, 201);
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", taskforce, Issue("DB-2", "2024-12-20")).status, 201);
+  const auto instruct = [&](const std::string& text, const std::string& notice) {
+    nlohmann::json data = {{"text", text}};
+    if (!notice.empty()) data["notice_id"] = notice;
+    return Post("/api/v1/tasks/7/events", leader, {{"type", "InstructionGiven"}, {"data", data}}).status;
+  };
+  ASSERT_EQ(instruct("请农业农村委本周内报送整改方案", "DB-1"), 201);
+  ASSERT_EQ(instruct("全县托管服务要提速", ""), 201);
+  ASSERT_EQ(instruct("另一份通知的批示", "DB-2"), 201);
+
+  Reply sheet = Get("/api/v1/tasks/7/notices/DB-1/print", taskforce);
+  ASSERT_EQ(sheet.status, 200) << sheet.body;
+  EXPECT_NE(sheet.body.find("<th class=\"side\">领导批示</th>"), std::string::npos) << sheet.body;
+  EXPECT_NE(sheet.body.find("请农业农村委本周内报送整改方案<br>——县委副书记 李四，2024年11月20日"), std::string::npos)
+      << sheet.body;
+  EXPECT_EQ(sheet.body.find("全县托管服务要提速"), std::string::npos);
+  EXPECT_EQ(sheet.body.find("另一份通知的批示"), std::string::npos);
+  // A notice without 批示 has no such row.
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", taskforce, Issue("DB-3", "2024-12-20")).status, 201);
+  EXPECT_EQ(Get("/api/v1/tasks/7/notices/DB-3/print", taskforce).body.find("领导批示"), std::string::npos);
+}
+
 TEST_F(PrintHttp, NoticeSheetOfAnUnknownNoticeOrItemIsNotFound) {
   const std::string taskforce = Principal("taskforce");
   ASSERT_EQ(Post("/api/v1/tasks/7/events", taskforce, Issue("DB-1", "2024-12-20")).status, 201);

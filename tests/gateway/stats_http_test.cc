@@ -55,6 +55,10 @@ TEST_F(StatsHttp, UnitsListTheirTasksAndTheYearsReportTally) {
   Reply reply = Get("/api/v1/stats/units?year=2024&" + Fresh(), Principal("department", kForestry));
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.json["year"], 2024);
+  // The window the rate counts, stated once (session 7, item 4): from the store's first month.
+  EXPECT_EQ(reply.json["timeliness_window"]["from"], "2024-11") << reply.json["timeliness_window"].dump();
+  EXPECT_EQ(reply.json["timeliness_window"]["label"],
+            "按时报送率统计自2024年11月起，至2024年11月止（每月进展于次月10日前报送为按时）");
   bool found = false;
   for (const auto& unit : reply.json["units"]) {
     if (unit["unit"] != kAgriculture) continue;

@@ -268,7 +268,7 @@ TEST_F(YearScenario, ScoresRanksFiguresAndEveryExportAgreeAfterAYear) {
   const json& result = view.json["rendered"];
   EXPECT_EQ(result["frozen"], true);
   EXPECT_EQ(result["frozen_early"], true);
-  EXPECT_EQ(result["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(result["rules_version"], "fengjie-2024.3");
 
   auto unit_of = [&](const std::string& name) -> const json& {
     for (const json& unit : result["units"]) {

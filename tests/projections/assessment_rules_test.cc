@@ -12,7 +12,7 @@ using nlohmann::json;
 TEST(AssessmentRules, DefaultIsFengjie2024With100PointsInFiveRulesAndAdjustments) {
   const AssessmentRules rules = DefaultAssessmentRules();
   EXPECT_TRUE(ValidateAssessmentRules(rules).ok());
-  EXPECT_EQ(rules.version, "fengjie-2024.2");
+  EXPECT_EQ(rules.version, "fengjie-2024.3");
   EXPECT_EQ(rules.total, 100);
   EXPECT_EQ(rules.utc_offset_minutes, 480);
   std::vector<std::string> ids;

@@ -113,7 +113,7 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) {
   json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
   EXPECT_EQ(render["year"], 2024);
-  EXPECT_EQ(render["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(render["rules_version"], "fengjie-2024.3");
   EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
   EXPECT_EQ(render["frozen"], false);
   EXPECT_TRUE(render["frozen_at_position"].is_null());
@@ -301,6 +301,10 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   log.Add("task-01", China(2025, 2, 5), kCoop, Progress(Month(2025, 1), {{"农合联", 11, "个"}}));  // 4 v4, 2025
   // A cooperating unit's report counts for the task's target.
   log.Add("task-07", China(2024, 12, 5), kCoop, Progress(Month(2024, 11), {{"农业生产社会化服务规模", 100, "万亩次"}}));  // 5
+  // Only approved figures count (session 7, item 3).
+  log.Add("task-01", China(2025, 2, 6), kTaskForce, Approve(1));  // 6
+  log.Add("task-07", China(2025, 2, 6), kTaskForce, Approve(1));  // 7
+  log.Add("task-01", China(2025, 2, 6), kTaskForce, Approve(4));   // 8
 
   json render = ViewOf(log)->Render(2024, China(2025, 2, 10));
   json coop = LineOf(render, "县供销合作社", "targets");
@@ -635,7 +639,7 @@ struct ScoreCase {
   json base;            // before 加减分
   json not_applicable;  // rule ids
   Timestamp at = China(2025, 1, 20);
-  bool lead_only = false;  // LeadOnlyRules instead of the built-in fengjie-2024.2
+  bool lead_only = false;  // LeadOnlyRules instead of the built-in fengjie-2024.3
 };
 
 class AssessmentScoreTable : public ::testing::TestWithParam<ScoreCase> {};
@@ -887,7 +891,7 @@ TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
   EXPECT_EQ(restored->Render(2024, China(2026, 1, 1)), frozen);
   // A freeze recorded without rules (schema 1) is scored with the view's.
-  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.2");
+  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.3");
 }
 
 TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
@@ -908,7 +912,7 @@ TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
 
 // --- the worked example of projections/README.md (计分规则) ---------------------------
 
-TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit46Point71) {
+TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit43Point49) {
   Log log;
   const auto value = [](double v) { return std::vector<IndicatorValue>{{"农合联", v, "个"}}; };
   // Task 1 (led, target 农合联 11个).
@@ -929,18 +933,42 @@ TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit46Point71) {
   json render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
   EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["points"], 18);   // 30 × 4.5 / 7.5
   EXPECT_EQ(LineOf(render, "县供销合作社", "approval")["points"], 10);     // 20 × 3 / 6
-  EXPECT_EQ(LineOf(render, "县供销合作社", "targets")["points"], 10);      // 20 × 5.5 / 11
+  // Only approved figures count (session 7, item 3; was 10 = 20 × 5.5 / 11 with
+  // December's 5.5 still awaiting review): November's approved 4.
+  EXPECT_EQ(LineOf(render, "县供销合作社", "targets")["points"], 7.27);    // 20 × 4 / 11
   EXPECT_TRUE(LineOf(render, "县供销合作社", "notices")["points"].is_null());
   EXPECT_EQ(LineOf(render, "县供销合作社", "completion")["points"], 0);
   const json& unit = UnitOf(render, "县供销合作社");
-  EXPECT_EQ(unit["earned"], 38);
+  EXPECT_EQ(unit["earned"], 35.27);
   EXPECT_EQ(unit["applicable_max"], 85);
-  EXPECT_EQ(unit["base"], 44.71);   // 38 / 85 × 100
-  EXPECT_EQ(unit["score"], 46.71);  // + 2
+  EXPECT_EQ(unit["base"], 41.49);   // 35.27 / 85 × 100
+  EXPECT_EQ(unit["score"], 43.49);  // + 2
   for (const json& line : unit["lines"]) std::printf("%s %s: %s\n", line["label"].get<std::string>().c_str(),
                                                      line["points"].dump().c_str(), line["detail"].get<std::string>().c_str());
 }
 
+
+// Session 7, item 3: fengjie-2024.3 counts approved figures only in 目标达成; a
+// year frozen under fengjie-2024.2 (its rules recorded without approved_only)
+// keeps counting the figure that awaited review, as it was scored then.
+TEST(AssessmentTargets, AFigureAwaitingReviewCountsOnlyUnderRulesThatSaidSo) {
+  Log log;
+  log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11), {{"农合联", 4, "个"}}));  // 1, approved
+  log.Add("task-01", China(2024, 12, 6), kTaskForce, Approve(1));                                  // 2
+  log.Add("task-01", China(2025, 1, 5), kCoop, Progress(Month(2024, 12), {{"农合联", 11, "个"}}));  // 3, waits
+  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 7.27);
+
+  AssessmentRules before = LeadOnlyRules();
+  before.version = "fengjie-2024.2";
+  json recorded = AssessmentRulesToJson(before);
+  for (json& rule : recorded["rules"]) {
+    if (rule["id"] == "targets") rule.erase("parameters");  // 2024.2 had no parameter here
+  }
+  Result<AssessmentRules> parsed = ParseAssessmentRules(recorded.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Find(AssessmentRuleKind::kTargets)->Parameter("approved_only"), 0);
+  EXPECT_EQ(LineOf(ViewOf(log, *parsed)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 20);
+}
 
 TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
   const std::string group = "各乡镇人民政府、街道办事处";

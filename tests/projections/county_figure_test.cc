@@ -147,8 +147,16 @@ Log LeadAndTownship() {
   return log;
 }
 
+// The same with the township's figure approved (v4): only approved figures
+// count in the county figure (rule 4).
+Log LeadAndTownshipApproved() {
+  Log log = LeadAndTownship();
+  log.Add("task-07", China(2024, 12, 6), kTaskForce, Review(3));  // v4
+  return log;
+}
+
 TEST(CountyFigureOnTheBoard, ATownshipsFigureAddsToTheLeadsInsteadOfReplacingIt) {
-  const json board = Supervision(LeadAndTownship())->Render(China(2024, 12, 20));
+  const json board = Supervision(LeadAndTownshipApproved())->Render(China(2024, 12, 20));
   const json indicator = BoardIndicator(board);
   EXPECT_EQ(indicator["latest_value"], 13.2);
   EXPECT_EQ(indicator["progress_percent"], 16.9);  // 13.2 / 78
@@ -159,10 +167,54 @@ TEST(CountyFigureOnTheBoard, ATownshipsFigureAddsToTheLeadsInsteadOfReplacingIt)
   EXPECT_EQ(CountyTarget(board, 2024)["latest_value"], 13.2);
   EXPECT_EQ(CountyTarget(board, 2024)["progress_percent"], 33.8);  // 13.2 / 39
   EXPECT_EQ(CountyTarget(board, 2027)["latest_value"], 13.2);
+  EXPECT_TRUE(CountyTarget(board, 2024)["pending"].is_null());
+}
+
+// Session 7, item 3: a figure awaiting review (待审核) is not in the county
+// figure nor in the county targets; it is shown beside them.
+TEST(CountyFigureOnTheBoard, AFigureAwaitingReviewIsShownBesideTheCountyFigureNotInIt) {
+  const json board = Supervision(LeadAndTownship())->Render(China(2024, 12, 20));
+  const json indicator = BoardIndicator(board);
+  EXPECT_EQ(indicator["latest_value"], 12);
+  EXPECT_EQ(indicator["progress_percent"], 15.4);  // 12 / 78
+  EXPECT_EQ(indicator["pending"]["value"], 13.2);
+  EXPECT_EQ(indicator["pending"]["label"], "待审核");
+  const json target = CountyTarget(board, 2024);
+  EXPECT_EQ(target["latest_value"], 12);
+  EXPECT_EQ(target["progress_percent"], 30.8);  // 12 / 39
+  EXPECT_EQ(target["pending"]["value"], 13.2);
+  EXPECT_EQ(target["pending"]["progress_percent"], 33.8);
+}
+
+TEST(CountyFigureOnTheBoard, AFigureOnlyAwaitingReviewLeavesTheCountyFigureEmpty) {
+  Log log;
+  log.Add("task-07", China(2024, 12, 3), kLead, Report(Month(2024, 11), 12));  // v1, pending
+  const json board = Supervision(log)->Render(China(2024, 12, 20));
+  EXPECT_TRUE(BoardIndicator(board)["latest_value"].is_null());
+  EXPECT_EQ(BoardIndicator(board)["pending"]["value"], 12);
+  EXPECT_TRUE(CountyTarget(board, 2024)["latest_value"].is_null());
+}
+
+TEST(CountyFigureRule, AnUnreviewedFigureDoesNotCountButIsPending) {
+  UnitFigure lead = Figure(kLeadUnit, kOwn, 12, Month(2024, 11), 1);
+  UnitFigure township = Figure("永安街道", kOwn, 1.2, Month(2024, 11), 2);
+  township.approved = false;
+  std::optional<CountyFigure> county = FormCountyFigure({lead, township}, {kLeadUnit});
+  ASSERT_TRUE(county.has_value());
+  EXPECT_DOUBLE_EQ(county->value, 12);
+  ASSERT_EQ(county->units.size(), 1u);
+  std::optional<CountyFigure> pending = PendingCountyFigure({lead, township}, {kLeadUnit});
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_DOUBLE_EQ(pending->value, 13.2);
+  EXPECT_FALSE(PendingCountyFigure({lead}, {kLeadUnit}).has_value());
+  // An approved revision after the unreviewed one: nothing waits.
+  UnitFigure revised = Figure("永安街道", kOwn, 1.5, Month(2024, 11), 3);
+  EXPECT_FALSE(PendingCountyFigure({lead, township, revised}, {kLeadUnit}).has_value());
+  EXPECT_DOUBLE_EQ(FormCountyFigure({lead, township, revised}, {kLeadUnit})->value, 13.5);
 }
 
 TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasFormed) {
-  Result<json> item = Supervision(LeadAndTownship())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  Result<json> item = Supervision(LeadAndTownshipApproved())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
   ASSERT_TRUE(item.ok()) << item.status().ToString();
   const json breakdown = (*item)["unit_breakdown"].at(0);
   EXPECT_EQ(breakdown["indicator"], "农业生产社会化服务规模");
@@ -178,13 +230,22 @@ TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasF
   EXPECT_EQ(units[0]["review_label"], "审核通过");
   EXPECT_EQ(units[1]["unit"], "永安街道");
   EXPECT_EQ(units[1]["value"], 1.2);
-  EXPECT_EQ(units[1]["review"], "pending");
+  EXPECT_EQ(units[1]["review"], "approved");
   EXPECT_EQ(units[1]["counted"], true);
+  // Before the township's report was approved, its figure shows as 待审核, not counted.
+  Result<json> before = Supervision(LeadAndTownship())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  const json& waiting = (*before)["unit_breakdown"].at(0);
+  EXPECT_EQ(waiting["latest_value"], 12);
+  EXPECT_EQ(waiting["pending"]["value"], 13.2);
+  ASSERT_EQ(waiting["units"].size(), 2u);
+  EXPECT_EQ(waiting["units"][1]["review_label"], "待审核");
+  EXPECT_EQ(waiting["units"][1]["counted"], false);
 }
 
 TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsKeepTheirSum) {
-  Log log = LeadAndTownship();
-  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 30, kCounty));  // v4, pending
+  Log log = LeadAndTownshipApproved();
+  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 30, kCounty));  // v5
+  log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));                         // v6
   std::unique_ptr<SupervisionView> view = Supervision(log);
   Result<json> item = view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20));
   ASSERT_TRUE(item.ok());
@@ -204,8 +265,9 @@ TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsK
 }
 
 TEST(CountyFigureOnTheBoard, AUnitSilentInTheLatestPeriodStillCounts) {
-  Log log = LeadAndTownship();
-  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 15));  // v4
+  Log log = LeadAndTownshipApproved();
+  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 15));  // v5
+  log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));               // v6
   const json indicator = BoardIndicator(Supervision(log)->Render(China(2025, 1, 20)));
   EXPECT_EQ(indicator["latest_value"], 16.2);
   EXPECT_EQ(indicator["period"], "2024-12");
@@ -281,14 +343,19 @@ TEST(CountyFigureInTheAssessment, TheTargetComponentScoresTheCountyFigure) {
   Log log;
   log.Add("task-07", China(2024, 12, 3), kLead, Report(Month(2024, 11), 30));  // 1
   log.Add("task-07", China(2024, 12, 5), kCoop, Report(Month(2024, 11), 9));   // 2
+  log.Add("task-07", China(2024, 12, 6), kTaskForce, Review(1));               // 3
+  // Awaiting review at the evaluation, the cooperating unit's 9 does not count yet.
+  EXPECT_EQ(TargetsLine(log, China(2025, 1, 20))["detail"], "量化目标1项，平均完成38.46%");  // 30 / 78
+  log.Add("task-07", China(2024, 12, 7), kTaskForce, Review(2));               // 4
   json line = TargetsLine(log, China(2025, 1, 20));
   EXPECT_EQ(line["detail"], "量化目标1项，平均完成50%");  // (30 + 9) / 78, not 9 / 78
   EXPECT_EQ(line["positions"], json::array({1, 2}));
   // The lead's county-wide figure for December stands alone.
-  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 58.5, kCounty));  // 3
+  log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 58.5, kCounty));  // 5
+  log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));                          // 6
   line = TargetsLine(log, China(2025, 1, 20));
   EXPECT_EQ(line["detail"], "量化目标1项，平均完成75%");  // 58.5 / 78
-  EXPECT_EQ(line["positions"], json::array({3}));
+  EXPECT_EQ(line["positions"], json::array({5}));
 }
 
 }  // namespace

@@ -188,7 +188,9 @@ TEST_F(Statistics, TaskProgressByMonthCarriesTheLatestFigureToEachMonthsEnd) {
   ASSERT_EQ(progress.indicators.size(), 1u);
   EXPECT_EQ(progress.indicators[0].indicator, "农业生产社会化服务规模");
   EXPECT_EQ(progress.indicators[0].target, 78.0);
-  EXPECT_EQ(progress.indicators[0].values, (std::vector<std::optional<double>>{20, 35, 50, 50}));
+  // The county figure counts approved figures only (session 7, item 3): December's 50
+  // awaits review, so December and January carry November's approved 35.
+  EXPECT_EQ(progress.indicators[0].values, (std::vector<std::optional<double>>{20, 35, 35, 35}));
 }
 
 TEST_F(Statistics, TaskNeverReportedHasEmptyMonthsFromTheSupervisionStart) {

@@ -179,6 +179,7 @@ TEST(SupervisionView, ItemNeverReportedHasNoLastReportAndEmptyIndicators) {
 TEST(SupervisionView, MeasuresIndicatorsAgainstTheItemsTargets) {
   Log log;
   log.Add("task-07", China(2024, 11, 2), kAgriculture, Progress(Month(2024, 10), 15, {Services(12)}));
+  log.Add("task-07", China(2024, 11, 3), kTaskForce, Approve(1));
   json indicator = Item(*ViewOf(log), "task-07", China(2024, 11, 4))["indicators"][0];
   EXPECT_EQ(indicator, (json{{"indicator", "农业生产社会化服务规模"},
                              {"target", 78},
@@ -189,21 +190,29 @@ TEST(SupervisionView, MeasuresIndicatorsAgainstTheItemsTargets) {
                              {"reported_at", "2024-11-02T02:00:00.000000Z"},
                              {"late", false},
                              {"basis", "sum_of_units"},  // one unit's own figure (projections/county_figure.h)
-                             {"basis_label", "各单位合计"}}));
+                             {"basis_label", "各单位合计"},
+                             {"pending", nullptr}}));  // nothing awaits review
 }
 
-TEST(SupervisionView, CountsPendingFiguresButNotReturnedOnes) {
+// Only approved figures count (session 7, item 3; was: pending figures counted):
+// a figure awaiting review shows beside the approved one as 待审核.
+TEST(SupervisionView, ShowsPendingFiguresBesideTheApprovedOneAndDropsReturnedOnes) {
   Log log;
   log.Add("task-07", China(2024, 11, 2), kAgriculture, Progress(Month(2024, 10), 15, {Services(12)}));
   log.Add("task-07", China(2024, 11, 3), kTaskForce, Approve(1));
   log.Add("task-07", China(2024, 12, 2), kAgriculture, Progress(Month(2024, 11), 30, {Services(25.5)}));
   const Timestamp now = China(2024, 12, 4);
-  EXPECT_EQ(Item(*ViewOf(log), "task-07", now)["indicators"][0]["latest_value"], 25.5);  // pending counts
+  json waiting = Item(*ViewOf(log), "task-07", now)["indicators"][0];
+  EXPECT_EQ(waiting["latest_value"], 12);
+  EXPECT_EQ(waiting["period"], "2024-10");
+  EXPECT_EQ(waiting["pending"], (json{{"value", 25.5}, {"progress_percent", 32.7}, {"period", "2024-11"},
+                                      {"label", "待审核"}}));
 
   log.Add("task-07", China(2024, 12, 3), kTaskForce, Return(3));
   json indicator = Item(*ViewOf(log), "task-07", now)["indicators"][0];
   EXPECT_EQ(indicator["latest_value"], 12);
   EXPECT_EQ(indicator["period"], "2024-10");
+  EXPECT_TRUE(indicator["pending"].is_null());
 }
 
 TEST(SupervisionView, RendersMajorItemsWithTheirUnitsAndTargets) {
@@ -214,7 +223,8 @@ TEST(SupervisionView, RendersMajorItemsWithTheirUnitsAndTargets) {
   EXPECT_EQ(item["units"], (json{"县供销合作社", "县农业农村委"}));
   EXPECT_EQ(item["related_tasks"], (json{2}));
   EXPECT_EQ(item["status"], "pending_review");
-  EXPECT_EQ(item["indicators"][0]["progress_percent"], 40);
+  EXPECT_TRUE(item["indicators"][0]["progress_percent"].is_null());  // awaiting review: not counted yet
+  EXPECT_EQ(item["indicators"][0]["pending"]["progress_percent"], 40);
 }
 
 // --- warnings --------------------------------------------------------------------
@@ -543,6 +553,10 @@ TEST(SupervisionView, FeedsCountyTargetsFromTheTasksTheCatalogNames) {
   log.Add("task-07", China(2025, 1, 2), kAgriculture, Progress(Month(2024, 12), 40, {Services(30)}));
   log.Add("task-07", China(2025, 2, 2), kAgriculture, Progress(Month(2025, 1), 55, {Services(45)}));
   log.Add("task-19", China(2025, 1, 3), kFinance, Progress(Month(2024, 12), 20, {{"“三位一体”改革信贷资金规模", 2.5, "亿元"}}));
+  // Only approved figures count in the county targets.
+  log.Add("task-07", China(2025, 2, 3), kTaskForce, Approve(3));
+  log.Add("task-07", China(2025, 2, 3), kTaskForce, Approve(4));
+  log.Add("task-19", China(2025, 2, 3), kTaskForce, Approve(1));
   json dashboard = ViewOf(log)->Render(China(2025, 2, 3));
 
   // The 2024 target keeps the last figure reported for a 2024 period.
