@@ -19,7 +19,7 @@ json Row(const json& log, std::uint64_t position) {
   for (const json& row : log["deliveries"]) {
     if (row["position"] == position) return row;
   }
-  return json();
+  return json::object();  // not in the log yet: a poll reads no fields
 }
 
 std::map<std::string, std::vector<int>> AnswersByPosition(const std::vector<Receiver::Hit>& hits) {
