@@ -10,6 +10,7 @@ import { instructionPanel } from './instructions.js';
 import { todoPages } from './todo.js';
 import { printing } from './print.js';
 import { statsPage } from './stats.js';
+import { checkReport, checkNotice, checkDeadline, showErrors } from './form_checks.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -868,6 +869,9 @@ function app() {
       this.formOk = '';
       const r = this.report;
       if (!r.stream) { this.errors = { stream: '请选择任务' }; return; }
+      // Every obvious mistake at once, each beside its box (form_checks.js).
+      const mistakes = checkReport(r, this.reportSpec ? this.reportSpec.targets.length : 0, this.today);
+      if (Object.keys(mistakes).length) { this.errors = mistakes; return; }
       const spec = this.reportSpec;
       const data = { period: r.period, summary: r.summary, percent: r.percent === '' ? null : Number(r.percent) };
       const indicators = [];
@@ -967,14 +971,14 @@ function app() {
     noticeErrors: {},
     async issueNotice() {
       const f = this.noticeForm;
-      if (!f.stream) { this.noticeErrors = { stream: '请选择任务' }; return; }
+      if (!showErrors(this.noticeErrors, checkNotice(f, this.today))) return;
       const ev = await this.submit(f.stream, 'NoticeIssued', { notice_id: f.notice_id, reason: f.reason, due: f.due }, this.noticeErrors);
       if (ev) { this.notice = `已下发督办 ${f.notice_id}`; f.reason = ''; f.due = ''; this.suggestNoticeId(); await this.refresh(); }
     },
     deadlineErrors: {},
     async setDeadline() {
       const f = this.deadlineForm;
-      if (!f.stream) { this.deadlineErrors = { stream: '请选择任务' }; return; }
+      if (!showErrors(this.deadlineErrors, checkDeadline(f))) return;
       const data = { milestone: f.milestone, due: f.due };
       if (f.reason) data.reason = f.reason;
       const ev = await this.submit(f.stream, 'DeadlineSet', data, this.deadlineErrors);
@@ -1017,6 +1021,21 @@ function app() {
       return line.applicable === false ? '不适用' : fmtNumber(line.points);
     },
     scoreText(unit) { return unit.score === null ? '不适用' : fmtNumber(unit.score); },
+    // What a score rests on, as the view words it ("据1件督办（依据不足）");
+    // '' for 加减分, 不适用 lines and results frozen before bases existed.
+    lineBasis(unit, rule) {
+      const line = this.lineOf(unit, rule);
+      return line && line.applicable !== false && line.basis ? line.basis.text : '';
+    },
+    lineThin(unit, rule) {
+      const line = this.lineOf(unit, rule);
+      return Boolean(line && line.basis && line.basis.thin);
+    },
+    // The rules' threshold of 依据不足 (display only; default 3).
+    get minBasis() {
+      const rules = this.assessment && this.assessment.rendered.rules;
+      return (rules && rules.min_basis) || 3;
+    },
     // Whether the year's last day (China time) has come: before it, a freeze is early.
     get yearOver() { return this.today >= `${this.year}-12-31`; },
     drawAssessmentChart() {
