@@ -130,6 +130,10 @@ std::string NoteOf(const json& view) {
   const json& total = MemberOf(MemberOf(view, "rules"), "total");
   note += "；各项按应报、应审、应办事项计分，无应计事项的为“不适用”，总分 = 适用项得分 ÷ 适用项满分 × " +
           (total.is_number() ? total.dump() : std::string("100")) + " + 加减分";
+  // What 依据不足 means (display only), with the threshold the view used.
+  const json& min_basis = MemberOf(MemberOf(view, "rules"), "min_basis");
+  note += "；计分依据少于" + (min_basis.is_number_integer() ? min_basis.dump() : std::string("3")) +
+          "项的标注“依据不足”，得分照常计入";
   return note;
 }
 

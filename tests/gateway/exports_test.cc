@@ -280,6 +280,7 @@ TEST(AssessmentWorkbook, WritesTheBasisColumnAndTheBasisOfEachLine) {
     EXPECT_TRUE(Contains(strings, unit["basis"]["text"].get<std::string>())) << unit["unit"];
   }
   EXPECT_TRUE(Contains(strings, "（依据不足）"));
+  EXPECT_TRUE(Contains(strings, "计分依据少于3项的标注“依据不足”，得分照常计入")) << "the note says what it means";
 }
 
 TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
