@@ -1042,13 +1042,31 @@ function app() {
       const units = [...this.assessmentUnits].reverse();
       renderChart('chart-assessment', {
         textStyle: { fontFamily: FONT },
-        grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        grid: { left: 8, right: units.some((u) => u.basis && u.basis.thin.length) ? 110 : 40, top: 8, bottom: 8, containLabel: true },
+        // The bar's label and tooltip carry the unit's basis, so the chart
+        // never shows a score apart from what it rests on (依据不足).
+        tooltip: {
+          trigger: 'axis', axisPointer: { type: 'shadow' },
+          formatter: (ps) => {
+            const u = units[ps[0].dataIndex];
+            const lines = [u.unit, `综合得分 ${this.scoreText(u)}`];
+            if (u.basis) lines.push(u.basis.text);
+            // echarts reads the tooltip as HTML: each line as text.
+            return lines.map((l) => String(l).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)).join('<br>');
+          },
+        },
         xAxis: { type: 'value', name: '分' },
         yAxis: { type: 'category', data: units.map((u) => u.unit), axisLabel: { width: 120, overflow: 'truncate' } },
         series: [{
           type: 'bar', name: '综合得分', data: units.map((u) => (u.score === null ? 0 : u.score)), barMaxWidth: 18,
-          itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right', formatter: (p) => fmtNumber(p.value) },
+          itemStyle: { color: '#b71c1c' },
+          label: {
+            show: true, position: 'right',
+            formatter: (p) => {
+              const thin = units[p.dataIndex].basis ? units[p.dataIndex].basis.thin.length : 0;
+              return thin ? `${fmtNumber(p.value)}（${thin}项依据不足）` : fmtNumber(p.value);
+            },
+          },
         }],
       });
     },

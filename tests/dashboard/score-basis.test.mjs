@@ -71,6 +71,8 @@ for (const [name, viewport] of [['1440', DESKTOP], ['375', PHONE]]) {
     // 不适用 lines carry no basis text; 加减分 has none.
     assert.equal(await row.locator('td[data-rule="adjustments"] small.basis').isVisible(), false);
     assert.match(await page.locator('#page-assessment .basis-rule').innerText(), /依据少于3项的标注“依据不足”/);
+    // The chart's bar says it too.
+    assert.ok(await page.locator('#chart-assessment svg text', { hasText: '项依据不足' }).count() > 0, 'the bar label names the thin basis');
     if (viewport === PHONE) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `the assessment is ${overflow}px wider than a 375 px phone`);
