@@ -62,6 +62,7 @@ Table TableOf(const json& view) {
   table.header.push_back("适用项满分");
   table.header.push_back("折算得分");
   table.header.push_back("总分");
+  table.header.push_back("计分依据");
   table.header.push_back("得分说明");
   if (!units.is_array()) return table;
 
@@ -80,15 +81,25 @@ Table TableOf(const json& view) {
           if (const json& value = MemberOf(line, "points"); value.is_number()) points = value;
           if (MemberOf(line, "applicable") == false) points = kNotApplicable;
           const std::string label = TextOf(MemberOf(line, "label"));
-          const std::string detail = TextOf(MemberOf(line, "detail"));
+          std::string detail = TextOf(MemberOf(line, "detail"));
+          // The basis beside the points (projections/assessment_score.h):
+          // "据1件督办（依据不足）"; absent from a result kept before it existed.
+          const std::string basis = TextOf(MemberOf(MemberOf(line, "basis"), "text"));
+          if (!basis.empty() && MemberOf(line, "applicable") != false) detail = basis + "。" + detail;
           if (!detail.empty()) row.details.push_back((label.empty() ? column.rule : label) + "：" + detail);
           break;
         }
       }
       row.cells.push_back(std::move(points));
     }
-    for (const char* figure : {"applicable_max", "base", "score"}) {
+    for (const char* figure : {"applicable_max", "base", "score", "basis"}) {
       const json& value = MemberOf(unit, figure);
+      if (std::string_view(figure) == "basis") {
+        // "适用4/5项，1项依据不足"; empty for a result kept before bases existed.
+        const json& text = MemberOf(value, "text");
+        row.cells.push_back(text.is_string() ? text : json(nullptr));
+        continue;
+      }
       // No component applied: the unit has no score, and says so.
       row.cells.push_back(value.is_number() ? value : json(kNotApplicable));
     }
@@ -119,6 +130,10 @@ std::string NoteOf(const json& view) {
   const json& total = MemberOf(MemberOf(view, "rules"), "total");
   note += "；各项按应报、应审、应办事项计分，无应计事项的为“不适用”，总分 = 适用项得分 ÷ 适用项满分 × " +
           (total.is_number() ? total.dump() : std::string("100")) + " + 加减分";
+  // What 依据不足 means (display only), with the threshold the view used.
+  const json& min_basis = MemberOf(MemberOf(view, "rules"), "min_basis");
+  note += "；计分依据少于" + (min_basis.is_number_integer() ? min_basis.dump() : std::string("3")) +
+          "项的标注“依据不足”，得分照常计入";
   return note;
 }
 

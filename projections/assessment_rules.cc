@@ -102,6 +102,7 @@ Status ValidateAssessmentRules(const AssessmentRules& rules) {
   if (rules.utc_offset_minutes < -720 || rules.utc_offset_minutes > 840) {
     return Invalid("utc_offset_minutes", "must be from -720 to 840");
   }
+  if (rules.min_basis < 1 || rules.min_basis > 100) return Invalid("min_basis", "must be from 1 to 100");
   if (rules.rules.empty()) return Invalid("rules", "must list at least one rule");
   double scored = 0;
   for (size_t i = 0; i < rules.rules.size(); ++i) {
@@ -159,7 +160,7 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text) {
   if (root.is_discarded()) return Invalid("body", "is not valid JSON");
   JsonReader r(root, "");
   RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(r.RejectUnknown({"version", "total", "utc_offset_minutes", "rules"}));
+  RETURN_IF_ERROR(r.RejectUnknown({"version", "total", "utc_offset_minutes", "min_basis", "rules"}));
 
   AssessmentRules rules;
   ASSIGN_OR_RETURN(rules.version, r.String("version"));
@@ -169,6 +170,11 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text) {
   if (offset.has_value()) {
     if (*offset < -720 || *offset > 840) return Invalid("utc_offset_minutes", "must be from -720 to 840");
     rules.utc_offset_minutes = static_cast<int>(*offset);
+  }
+  ASSIGN_OR_RETURN(std::optional<std::int64_t> min_basis, r.OptionalInteger("min_basis"));
+  if (min_basis.has_value()) {
+    if (*min_basis < 1 || *min_basis > 100) return Invalid("min_basis", "must be from 1 to 100");
+    rules.min_basis = static_cast<int>(*min_basis);
   }
   ASSIGN_OR_RETURN(const json* list, r.Array("rules"));
   for (size_t i = 0; i < list->size(); ++i) {
@@ -223,10 +229,12 @@ json AssessmentRulesToJson(const AssessmentRules& rules) {
     }
     list.push_back(std::move(item));
   }
-  return {{"version", rules.version},
-          {"total", NumberJson<json>(rules.total)},
-          {"utc_offset_minutes", rules.utc_offset_minutes},
-          {"rules", list}};
+  json out = {{"version", rules.version},
+              {"total", NumberJson<json>(rules.total)},
+              {"utc_offset_minutes", rules.utc_offset_minutes},
+              {"rules", list}};
+  if (rules.min_basis != AssessmentRules::kDefaultMinBasis) out["min_basis"] = rules.min_basis;
+  return out;
 }
 
 }  // namespace kuimen

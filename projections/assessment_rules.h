@@ -55,6 +55,13 @@ struct AssessmentRules {
   // Offset from UTC of the zone in which days, months and years are reckoned.
   // Default 480: China Standard Time (UTC+8), the plan's own.
   int utc_offset_minutes = 480;
+  // Display only (never changes a score): a score line resting on fewer than
+  // this many counted items (months, notices, targets, tasks) is shown with
+  // its basis marked 依据不足. Default 3 (kDefaultMinBasis); 1..100. Written
+  // to the JSON form only when it differs from the default, so rules recorded
+  // before it existed read back equal.
+  static constexpr int kDefaultMinBasis = 3;
+  int min_basis = kDefaultMinBasis;
   std::vector<AssessmentRule> rules;  // in the order of the score lines; each kind at most once
 
   const AssessmentRule* Find(AssessmentRuleKind kind) const;
@@ -78,8 +85,9 @@ Status ValidateAssessmentRules(const AssessmentRules& rules);
 // defaults; unknown fields and parameters are refused.
 Result<AssessmentRules> ParseAssessmentRules(std::string_view text);
 
-// {"version","total","utc_offset_minutes","rules":[{"id","label","max_points",
-// "cooperating_weight","parameters"}]}; "cooperating_weight" only when above 0.
+// {"version","total","utc_offset_minutes","min_basis","rules":[{"id","label","max_points",
+// "cooperating_weight","parameters"}]}; "cooperating_weight" only when above
+// 0, "min_basis" only when not the default.
 nlohmann::json AssessmentRulesToJson(const AssessmentRules& rules);
 
 }  // namespace kuimen

@@ -68,6 +68,10 @@ struct Line {
   std::set<GlobalPosition> positions;  // sorted, each once
   std::string detail;
   ReportTimeliness timeliness = {};  // 报送及时 only: the months as counted
+  // What the points rest on: how many items were counted (months, notices,
+  // targets, tasks; unweighted) and what they are. Empty noun for 加减分.
+  int basis = 0;
+  std::string basis_noun;
 };
 
 // Everything one evaluation reads, and the questions the rules ask of it.
@@ -93,6 +97,7 @@ class Scorer {
     if (tasks.empty() && rule.kind != AssessmentRuleKind::kAdjustments) {
       line.applicable = false;
       line.detail = "不适用：未牵头任务，配合任务不计此项";
+      line.basis_noun = BasisNoun(rule.kind);
       return line;
     }
     switch (rule.kind) {
@@ -208,6 +213,19 @@ class Scorer {
   // reported counts 0 once its due day has passed; before, it is not counted
   // yet, nor at all if the task stood completed on that day (a completed task
   // takes no reports).
+  // The basis noun of each kind, as the lines below set it.
+  static std::string BasisNoun(AssessmentRuleKind kind) {
+    switch (kind) {
+      case AssessmentRuleKind::kTimeliness: return "期报送";
+      case AssessmentRuleKind::kApproval: return "期审核";
+      case AssessmentRuleKind::kTargets: return "项量化目标";
+      case AssessmentRuleKind::kNotices: return "件督办";
+      case AssessmentRuleKind::kCompletion: return "项任务";
+      case AssessmentRuleKind::kAdjustments: return "";
+    }
+    return "";
+  }
+
   void Timeliness(const AssessmentRule& rule, const std::string& unit, const std::vector<Involved>& tasks,
                   Line& line) const {
     const auto [first, last] = DueMonths();
@@ -248,6 +266,8 @@ class Scorer {
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "期未到报送期限";
     if (exempt > 0) line.detail += "；" + std::to_string(exempt) + "期因任务已完成免报";
     line.timeliness = {on_time, late, missing, pending, exempt};
+    line.basis = on_time + late + missing;
+    line.basis_noun = "期报送";
   }
 
   // 审核通过: per task and due month, whether the unit's report for it was
@@ -312,6 +332,8 @@ class Scorer {
                                          std::to_string(approved) + "期，退回未通过" + std::to_string(returned) +
                                          "期，未报送" + std::to_string(missing) + "期" + CooperatingNote(rule, tally);
     if (waiting > 0) line.detail += "；另有" + std::to_string(waiting) + "期待审核";
+    line.basis = approved + returned + missing;
+    line.basis_noun = "期审核";
   }
 
   // The county figure of a task's target as of the year's December
@@ -348,6 +370,7 @@ class Scorer {
     const auto [first, last] = DueMonths();
     Tally tally;
     int targets = 0, unreported = 0;
+    line.basis_noun = "项量化目标";
     for (const Involved& on : tasks) {
       if (first > last) break;  // nothing due yet this year
       const AssessmentFacts::TaskStream* facts = Facts(*on.task);
@@ -368,6 +391,7 @@ class Scorer {
       }
     }
     Earn(rule, tally, line);
+    line.basis = targets;
     if (!line.applicable) {
       line.detail = first > last ? "不适用：本年度尚无应报送的月份" : "不适用：所涉任务无量化目标";
       return;
@@ -416,6 +440,8 @@ class Scorer {
     if (closed_unanswered > 0) line.detail += "，未整改销号" + std::to_string(closed_unanswered) + "件";
     if (line.applicable) line.detail += CooperatingNote(rule, tally);
     if (pending > 0) line.detail += "；另有" + std::to_string(pending) + "件未到整改期限";
+    line.basis = on_time + late + missing + closed_unanswered;
+    line.basis_noun = "件督办";
   }
 
   // 任务完成: tasks whose last TaskCompleted / TaskReopened is a completion.
@@ -439,6 +465,8 @@ class Scorer {
     line.detail = !line.applicable ? "不适用：无所涉任务"
                                    : "所涉任务" + std::to_string(tasks.size()) + "项，已完成" +
                                          std::to_string(completed) + "项" + CooperatingNote(rule, tally);
+    line.basis = static_cast<int>(tasks.size());
+    line.basis_noun = "项任务";
   }
 
   // 加减分: the task force's adjustments of the unit for the year, as given.
@@ -507,6 +535,27 @@ json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const 
   return out;
 }
 
+// A line's basis (session 7, score basis): {"count","thin","text"}, null
+// for 加减分 (given as it is, resting on no count). "thin" (依据不足) when an
+// applicable line rests on fewer than the rules' min_basis items; display
+// only, the points are the rules'. "text" is what the page and the exports
+// print beside the points, e.g. "据1件督办（依据不足）".
+json LineBasisJson(const AssessmentRules& rules, const Line& line) {
+  if (line.rule->kind == AssessmentRuleKind::kAdjustments) return nullptr;
+  const bool thin = line.applicable && line.basis < rules.min_basis;
+  std::string text = line.applicable ? "据" + std::to_string(line.basis) + line.basis_noun : "无应计事项";
+  if (thin) text += "（依据不足）";
+  return {{"count", line.basis}, {"thin", thin}, {"text", text}};
+}
+
+// A unit's basis: {"applicable","components","text","thin"}: how many scored
+// components applied ("适用3/5项") and which rest on too little (rule ids).
+json UnitBasisJson(int applicable, int components, const json& thin) {
+  std::string text = "适用" + std::to_string(applicable) + "/" + std::to_string(components) + "项";
+  if (!thin.empty()) text += "，" + std::to_string(thin.size()) + "项依据不足";
+  return {{"applicable", applicable}, {"components", components}, {"text", text}, {"thin", thin}};
+}
+
 std::string ChineseMonth(year_month month) {
   return std::to_string(static_cast<int>(month.year())) + "年" + std::to_string(static_cast<unsigned>(month.month())) +
          "月";
@@ -536,6 +585,8 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
   for (const std::string& unit : AssessedUnits(catalog)) {
     json lines = json::array();
     json not_applicable = json::array();
+    json thin = json::array();
+    int components = 0, applicable = 0;
     double earned = 0, applicable_max = 0, adjustments = 0;
     for (const AssessmentRule& rule : rules.rules) {
       const Line line = scorer.Score(rule, unit);
@@ -551,12 +602,19 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
       }
       json positions = json::array();
       for (GlobalPosition position : line.positions) positions.push_back(position.value);
+      json basis = LineBasisJson(rules, line);
+      if (!adjusting) {
+        ++components;
+        if (line.applicable) ++applicable;
+        if (basis.value("thin", false)) thin.push_back(std::string(AssessmentRuleId(rule.kind)));
+      }
       lines.push_back({{"rule", std::string(AssessmentRuleId(rule.kind))},
                        {"label", rule.label},
                        {"applicable", line.applicable},
                        {"points", line.applicable ? NumberJson<json>(points) : json(nullptr)},
                        {"max", adjusting ? json(nullptr) : NumberJson<json>(Round2(rule.max_points))},
                        {"positions", positions},
+                       {"basis", std::move(basis)},
                        {"detail", line.detail}});
     }
     // Scaled over the components that applied, then 加减分 added as given.
@@ -574,6 +632,7 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
                      {"applicable_max", NumberJson<json>(Round2(applicable_max))},
                      {"adjustments", NumberJson<json>(Round2(adjustments))},
                      {"not_applicable", not_applicable},
+                     {"basis", UnitBasisJson(applicable, components, thin)},
                      {"lines", lines},
                      {"instructions", InstructionsOf(catalog, rules, facts, evaluation, unit)}});
   }

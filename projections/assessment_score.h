@@ -35,14 +35,21 @@ struct AssessmentEvaluation {
 //  "frozen_early","frozen_reason","evaluated_at",
 //  "units":[{"unit","involvement","score","base","earned","applicable_max",
 //            "adjustments","not_applicable":[rule ids],
-//            "lines":[{"rule","label","applicable","points","max","positions","detail"}]}]}.
+//            "basis":{"applicable","components","text","thin":[rule ids]},
+//            "lines":[{"rule","label","applicable","points","max","positions",
+//                      "basis":{"count","thin","text"}|null,"detail"}]}]}.
 // Each component scores what was due; one where nothing was due is 不适用
 // ("applicable": false, "points": null). "base" = the rounded points of the
 // applicable lines over their maxima, scaled to the rules' total (rounded to
 // 2 decimals); "score" = base + 加减分, clamped to 0..total; both null when no
 // component applied. "involvement": "lead", "cooperating" or
 // "lead_and_cooperating". "max" is null for 加减分; "positions" are the
-// events that earned or cost the line's points. See projections/README.md (计分规则).
+// events that earned or cost the line's points. "basis" says what a line's
+// points rest on ("据1件督办": the months, notices, targets or tasks counted)
+// and marks one resting on fewer than rules.min_basis items 依据不足
+// ("thin"); null for 加减分. The unit's "basis" counts the components that
+// applied ("适用3/5项") and lists the thin ones. Display only: no score
+// depends on it. See projections/README.md (计分规则).
 nlohmann::json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
                                const AssessmentEvaluation& evaluation);
 

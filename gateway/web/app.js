@@ -10,6 +10,7 @@ import { instructionPanel } from './instructions.js';
 import { todoPages } from './todo.js';
 import { printing } from './print.js';
 import { statsPage } from './stats.js';
+import { checkReport, checkNotice, checkDeadline, showErrors } from './form_checks.js';
 
 // `token` in the component only says "signed in"; the credential is the cookie.
 const SESSION = 'session';
@@ -868,6 +869,9 @@ function app() {
       this.formOk = '';
       const r = this.report;
       if (!r.stream) { this.errors = { stream: '请选择任务' }; return; }
+      // Every obvious mistake at once, each beside its box (form_checks.js).
+      const mistakes = checkReport(r, this.reportSpec ? this.reportSpec.targets.length : 0, this.today);
+      if (Object.keys(mistakes).length) { this.errors = mistakes; return; }
       const spec = this.reportSpec;
       const data = { period: r.period, summary: r.summary, percent: r.percent === '' ? null : Number(r.percent) };
       const indicators = [];
@@ -967,14 +971,14 @@ function app() {
     noticeErrors: {},
     async issueNotice() {
       const f = this.noticeForm;
-      if (!f.stream) { this.noticeErrors = { stream: '请选择任务' }; return; }
+      if (!showErrors(this.noticeErrors, checkNotice(f, this.today))) return;
       const ev = await this.submit(f.stream, 'NoticeIssued', { notice_id: f.notice_id, reason: f.reason, due: f.due }, this.noticeErrors);
       if (ev) { this.notice = `已下发督办 ${f.notice_id}`; f.reason = ''; f.due = ''; this.suggestNoticeId(); await this.refresh(); }
     },
     deadlineErrors: {},
     async setDeadline() {
       const f = this.deadlineForm;
-      if (!f.stream) { this.deadlineErrors = { stream: '请选择任务' }; return; }
+      if (!showErrors(this.deadlineErrors, checkDeadline(f))) return;
       const data = { milestone: f.milestone, due: f.due };
       if (f.reason) data.reason = f.reason;
       const ev = await this.submit(f.stream, 'DeadlineSet', data, this.deadlineErrors);
@@ -1017,19 +1021,52 @@ function app() {
       return line.applicable === false ? '不适用' : fmtNumber(line.points);
     },
     scoreText(unit) { return unit.score === null ? '不适用' : fmtNumber(unit.score); },
+    // What a score rests on, as the view words it ("据1件督办（依据不足）");
+    // '' for 加减分, 不适用 lines and results frozen before bases existed.
+    lineBasis(unit, rule) {
+      const line = this.lineOf(unit, rule);
+      return line && line.applicable !== false && line.basis ? line.basis.text : '';
+    },
+    lineThin(unit, rule) {
+      const line = this.lineOf(unit, rule);
+      return Boolean(line && line.basis && line.basis.thin);
+    },
+    // The rules' threshold of 依据不足 (display only; default 3).
+    get minBasis() {
+      const rules = this.assessment && this.assessment.rendered.rules;
+      return (rules && rules.min_basis) || 3;
+    },
     // Whether the year's last day (China time) has come: before it, a freeze is early.
     get yearOver() { return this.today >= `${this.year}-12-31`; },
     drawAssessmentChart() {
       const units = [...this.assessmentUnits].reverse();
       renderChart('chart-assessment', {
         textStyle: { fontFamily: FONT },
-        grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        grid: { left: 8, right: units.some((u) => u.basis && u.basis.thin.length) ? 110 : 40, top: 8, bottom: 8, containLabel: true },
+        // The bar's label and tooltip carry the unit's basis, so the chart
+        // never shows a score apart from what it rests on (依据不足).
+        tooltip: {
+          trigger: 'axis', axisPointer: { type: 'shadow' },
+          formatter: (ps) => {
+            const u = units[ps[0].dataIndex];
+            const lines = [u.unit, `综合得分 ${this.scoreText(u)}`];
+            if (u.basis) lines.push(u.basis.text);
+            // echarts reads the tooltip as HTML: each line as text.
+            return lines.map((l) => String(l).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)).join('<br>');
+          },
+        },
         xAxis: { type: 'value', name: '分' },
         yAxis: { type: 'category', data: units.map((u) => u.unit), axisLabel: { width: 120, overflow: 'truncate' } },
         series: [{
           type: 'bar', name: '综合得分', data: units.map((u) => (u.score === null ? 0 : u.score)), barMaxWidth: 18,
-          itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right', formatter: (p) => fmtNumber(p.value) },
+          itemStyle: { color: '#b71c1c' },
+          label: {
+            show: true, position: 'right',
+            formatter: (p) => {
+              const thin = units[p.dataIndex].basis ? units[p.dataIndex].basis.thin.length : 0;
+              return thin ? `${fmtNumber(p.value)}（${thin}项依据不足）` : fmtNumber(p.value);
+            },
+          },
         }],
       });
     },

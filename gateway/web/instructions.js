@@ -7,6 +7,60 @@
 
 export const INSTRUCTION_MAX_CHARS = 4000;
 
+// One 批示 as a list item, the same markup wherever a 批示 is listed (the
+// item page's 领导批示 and the 单位视图's): heading, text, attachments.
+// Plain DOM, text set as text (never HTML). `ctx` gives what the item needs
+// from the page: heading(i), fmtSize(bytes), openAttachment(a), and, for a
+// list spanning items, itemLink(stream) -> { href, title } put before the
+// heading; without it the item carries data-version (its stream's version).
+export function instructionItem(i, ctx) {
+  const li = document.createElement('li');
+  li.className = 'instruction';
+  if (!ctx.itemLink) li.dataset.version = String(i.version);
+  const by = document.createElement('p');
+  by.className = 'instruction-by';
+  if (ctx.itemLink) {
+    const { href, title } = ctx.itemLink(i.stream);
+    const link = document.createElement('a');
+    link.href = href;
+    link.textContent = title;
+    const heading = document.createElement('span');
+    heading.textContent = ctx.heading(i);
+    by.append(link, ' · ', heading);
+  } else {
+    by.textContent = ctx.heading(i);
+  }
+  const text = document.createElement('p');
+  text.className = 'instruction-text';
+  text.textContent = i.text;
+  li.append(by, text);
+  const files = i.attachments || [];
+  if (files.length) {
+    const ul = document.createElement('ul');
+    ul.className = 'plain small attachments';
+    for (const a of files) {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = '#';
+      link.className = 'attachment';
+      link.dataset.sha256 = a.sha256;
+      link.textContent = a.name;
+      link.addEventListener('click', (e) => { e.preventDefault(); ctx.openAttachment(a); });
+      const size = document.createElement('small');
+      size.textContent = `（${ctx.fmtSize(a.size)}）`;
+      item.append('附件：', link, ' ', size);
+      ul.append(item);
+    }
+    li.append(ul);
+  }
+  return li;
+}
+
+// Fills `list` (an <ol>) with the 批示 `items`, replacing what it held.
+export function renderInstructionList(list, items, ctx) {
+  list.replaceChildren(...(items || []).map((i) => instructionItem(i, ctx)));
+}
+
 export function instructionPanel() {
   return {
     instructionForm: { text: '', notice_id: '', errors: {}, ok: '' },
@@ -15,6 +69,22 @@ export function instructionPanel() {
     instructionHeading(i) {
       const on = i.notice_id ? ` · 关于督办通知 ${i.notice_number || i.notice_id}` : '';
       return `${i.leader_name} · ${this.fmtTime(i.given_at)}${on}`;
+    },
+
+    // Renders a 批示 list from the page (x-effect): `acrossItems` for the
+    // 单位视图, whose 批示 come from several items and link to each.
+    renderInstructions(list, items, acrossItems) {
+      renderInstructionList(list, items, {
+        heading: (i) => this.instructionHeading(i),
+        fmtSize: (bytes) => this.fmtSize(bytes),
+        openAttachment: (a) => this.openAttachment(a),
+        itemLink: acrossItems
+          ? (stream) => {
+            const item = this.itemByStream(stream);
+            return { href: this.itemHash(item), title: this.itemTitle(item) };
+          }
+          : null,
+      });
     },
 
     async giveInstruction(stream) {

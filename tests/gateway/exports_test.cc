@@ -195,7 +195,8 @@ class ScopedTmpdir {
 
 const char* const kAssessmentHeader[] = {"名次",           "单位",           "报送及时（30分）", "审核通过（20分）",
                                          "目标达成（20分）", "督办整改（15分）", "任务完成（15分）", "加减分",
-                                         "适用项满分",     "折算得分",       "总分",             "得分说明"};
+                                         "适用项满分",     "折算得分",       "总分",             "计分依据",
+                                         "得分说明"};
 
 // A unit's figure as the exports write it: the number, or 不适用 when no component applied.
 std::string FigureOf(const json& unit, const char* figure) {
@@ -230,7 +231,7 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
   for (size_t i = 0; i < view["units"].size(); ++i) {
     const json& unit = view["units"][i];
     const std::vector<std::string>& row = records[i + 1];
-    ASSERT_EQ(row.size(), 12u) << "row " << i + 1;
+    ASSERT_EQ(row.size(), 13u) << "row " << i + 1;
     EXPECT_EQ(row[0], unit["rank"].is_number() ? std::to_string(unit["rank"].get<int>()) : "不适用") << row[1];
     EXPECT_EQ(row[1], unit["unit"].get<std::string>());
     EXPECT_EQ(row[2], PointsOf(unit, "timeliness")) << row[1];
@@ -242,7 +243,44 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
     EXPECT_EQ(row[8], FigureOf(unit, "applicable_max")) << row[1];
     EXPECT_EQ(row[9], FigureOf(unit, "base")) << row[1];
     EXPECT_EQ(row[10], FigureOf(unit, "score")) << row[1];
+    EXPECT_EQ(row[11], unit["basis"]["text"].get<std::string>()) << row[1];
   }
+}
+
+// Session 7, score basis: what each score rests on stands beside it, and a
+// score resting on too little says 依据不足, as the view words it.
+TEST(AssessmentCsv, ShowsWhatEachScoreRestsOnBesideItAndMarksAThinOne) {
+  const json& view = AssessmentView();
+  const auto records = ParseCsv(AssessmentCsv(view));
+  bool thin_seen = false;
+  for (size_t i = 0; i < view["units"].size(); ++i) {
+    const json& unit = view["units"][i];
+    const std::vector<std::string>& row = records[i + 1];
+    EXPECT_EQ(row[11].rfind("适用", 0), 0u) << row[11];
+    for (const json& line : unit["lines"]) {
+      if (line["basis"].is_null() || line["applicable"] == false) continue;
+      const std::string basis = line["basis"]["text"].get<std::string>();
+      EXPECT_TRUE(Contains(row[12], line["label"].get<std::string>() + "：" + basis + "。")) << row[12];
+      if (line["basis"]["thin"] == true) {
+        thin_seen = true;
+        EXPECT_TRUE(Contains(basis, "（依据不足）")) << basis;
+        EXPECT_TRUE(Contains(row[11], "依据不足")) << row[11];
+      }
+    }
+  }
+  EXPECT_TRUE(thin_seen) << "the fixture has a unit scored on fewer than three items";
+}
+
+TEST(AssessmentWorkbook, WritesTheBasisColumnAndTheBasisOfEachLine) {
+  Result<std::string> bytes = AssessmentWorkbook(AssessmentView());
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  const std::string strings = Xlsx(*bytes).Member("xl/sharedStrings.xml");
+  EXPECT_TRUE(Contains(strings, "计分依据"));
+  for (const json& unit : AssessmentView()["units"]) {
+    EXPECT_TRUE(Contains(strings, unit["basis"]["text"].get<std::string>())) << unit["unit"];
+  }
+  EXPECT_TRUE(Contains(strings, "（依据不足）"));
+  EXPECT_TRUE(Contains(strings, "计分依据少于3项的标注“依据不足”，得分照常计入")) << "the note says what it means";
 }
 
 TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
@@ -253,7 +291,7 @@ TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
     EXPECT_EQ(row[2], "0");
     EXPECT_EQ(row[4], "不适用");
     EXPECT_EQ(row[5], "不适用");
-    EXPECT_TRUE(Contains(row[11], "目标达成：不适用：所涉任务无量化目标")) << row[11];
+    EXPECT_TRUE(Contains(row[12], "目标达成：不适用：所涉任务无量化目标")) << row[12];
     return;
   }
   FAIL() << "no row for 县商务委";
@@ -263,7 +301,7 @@ TEST(AssessmentCsv, WritesAPenaltyAsANegativeNumberAndExplainsIt) {
   for (const auto& row : ParseCsv(AssessmentCsv(AssessmentView()))) {
     if (row[1] != "县商务委") continue;
     EXPECT_EQ(row[7], "-5");
-    EXPECT_TRUE(Contains(row[11], "加减分：减分1项共5分")) << row[11];
+    EXPECT_TRUE(Contains(row[12], "加减分：减分1项共5分")) << row[12];
     return;
   }
   FAIL() << "no row for 县商务委";
