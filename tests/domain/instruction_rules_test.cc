@@ -67,7 +67,9 @@ TEST_P(InstructionRules, DecideAsTheTableSays) {
   Status status = Given(c.given).Decide(c.actor, c.command);
   EXPECT_EQ(status.code(), c.code) << status.ToString();
   EXPECT_EQ(status.subject(), c.subject) << status.ToString();
-  if (!status.ok()) EXPECT_FALSE(status.message().empty());
+  if (!status.ok()) {
+    EXPECT_FALSE(status.message().empty());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

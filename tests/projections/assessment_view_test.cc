@@ -330,14 +330,14 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
 
 TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   Log log;
-  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-A", "进度滞后", Date(2024, 12, 31)});  // 1
-  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-B", "进度滞后", Date(2024, 12, 15)});  // 2
-  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-C", "进度滞后", Date(2024, 12, 20)});  // 3
-  log.Add("task-07", China(2024, 12, 25), kTaskForce, NoticeIssued{"DB-D", "进度滞后", Date(2025, 2, 1)});   // 4
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-A", "进度滞后", Date(2024, 12, 31), ""});  // 1
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-B", "进度滞后", Date(2024, 12, 15), ""});  // 2
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-C", "进度滞后", Date(2024, 12, 20), ""});  // 3
+  log.Add("task-07", China(2024, 12, 25), kTaskForce, NoticeIssued{"DB-D", "进度滞后", Date(2025, 2, 1), ""});   // 4
   log.Add("task-07", China(2024, 12, 31, 23), kAgriculture, NoticeAnswered{"DB-A", "已整改"});               // 5
   log.Add("task-07", China(2024, 12, 16), kAgriculture, NoticeAnswered{"DB-B", "已整改"});                   // 6
   log.Add("task-07", China(2024, 12, 17), kAgriculture, NoticeAnswered{"DB-B", "再次说明"});                 // 7
-  log.Add("task-07", China(2023, 12, 20), kTaskForce, NoticeIssued{"DB-2023", "上年", Date(2023, 12, 25)});   // 8
+  log.Add("task-07", China(2023, 12, 20), kTaskForce, NoticeIssued{"DB-2023", "上年", Date(2023, 12, 25), ""});   // 8
 
   json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县农业农村委", "notices");
   EXPECT_EQ(line["points"], 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
@@ -433,7 +433,7 @@ Log FrozenYear() {
   Log log;
   log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10), {{"农合联", 3, "个"}}));  // 1
   log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11), {{"农合联", 5, "个"}}));  // 2
-  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-1", "进度滞后", Date(2024, 12, 10)});  // 3
+  log.Add("task-07", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-1", "进度滞后", Date(2024, 12, 10), ""});  // 3
   log.Add("task-01", China(2024, 12, 6), kTaskForce, Approve(2));                                     // 4
   log.Add("task-01", China(2024, 12, 18), kCoop, Progress(Month(2024, 12)));                          // 5
   log.Add("assessment-2024", China(2024, 12, 19), kTaskForce, Adjust("县商务委", -5));                 // 6
@@ -774,7 +774,7 @@ Log TwinHistory(std::mt19937& random, Timestamp now) {
       }
       if (chance(0.15)) {
         const std::string id = "DB-" + std::to_string(++notices);
-        plan.push_back({on(1, 9), pair, NoticeIssued{id, "进度滞后", Date(2025 + month / 12, month % 12 + 1, 15)}, false});
+        plan.push_back({on(1, 9), pair, NoticeIssued{id, "进度滞后", Date(2025 + month / 12, month % 12 + 1, 15), ""}, false});
         if (chance(0.6)) plan.push_back({on(day(2, 25)), pair, NoticeAnswered{id, "已整改"}, true});
       }
       if (chance(0.05)) {

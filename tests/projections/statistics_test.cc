@@ -147,7 +147,9 @@ TEST_F(Statistics, CountsReportsOnTimeLateAndMissingAsTheAssessmentDoes) {
   for (const json& unit : render["units"]) {
     if (unit["unit"] != "县供销合作社") continue;
     for (const json& line : unit["lines"]) {
-      if (line["rule"] == "timeliness") EXPECT_EQ(line["detail"], "应报6期，按时报送3期，逾期报送1期，未报送2期");
+      if (line["rule"] == "timeliness") {
+        EXPECT_EQ(line["detail"], "应报6期，按时报送3期，逾期报送1期，未报送2期");
+      }
     }
   }
 }
