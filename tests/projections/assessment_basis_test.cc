@@ -56,7 +56,8 @@ testing::EnvelopeLog Notices() {
 json Render(const AssessmentRules& rules) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(Plan(), rules);
   EXPECT_TRUE(view.ok()) << view.status().ToString();
-  for (const auto& [envelope, data] : Notices().events()) (*view)->Apply(envelope, data);
+  const testing::EnvelopeLog log = Notices();  // kept alive: events() refers into it
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
   return (*view)->Render(2024, China(2024, 12, 20));
 }
 
