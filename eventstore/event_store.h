@@ -181,6 +181,12 @@ struct EventStoreOptions {
   // damaged record and drop the rest (RocksDB's point-in-time recovery), where
   // a normal open refuses. Acknowledged events after the damage are lost.
   bool salvage = false;
+  // For a read-only command that reads the log once, start to end (`kuimen
+  // verify`): the replayed write-ahead log goes into unsorted memtables
+  // (RocksDB's vector memtable), sorted once when first read, instead of a
+  // skip-list insert per record. Each point read then sorts its family's
+  // memtable again: for nothing that reads by key. Ignored unless read_only.
+  bool single_scan = false;
 };
 
 // Opens or creates the store, with the directory's mode set to 0700 (files

@@ -3,9 +3,16 @@
 // store never sets recycle_log_file_num.
 #include "eventstore/wal_scan.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
 #include <array>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 #include <string_view>
 
 namespace kuimen {
@@ -29,11 +36,37 @@ std::array<std::uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
-std::uint32_t Crc32c(std::string_view bytes) {
+std::uint32_t Crc32cByTable(std::string_view bytes) {
   static const std::array<std::uint32_t, 256> table = MakeCrcTable();
   std::uint32_t crc = 0xffffffffu;
   for (unsigned char byte : bytes) crc = table[(crc ^ byte) & 0xffu] ^ (crc >> 8);
   return crc ^ 0xffffffffu;
+}
+
+#if defined(__x86_64__)
+// The same CRC by the SSE4.2 instruction, 8 bytes at a time: the table walks
+// a byte at a time and was most of `kuimen verify`'s WAL scan.
+__attribute__((target("sse4.2"))) std::uint32_t Crc32cByInstruction(std::string_view bytes) {
+  std::uint64_t crc = 0xffffffffu;
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    crc = _mm_crc32_u64(crc, word);
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  for (; n > 0; ++p, --n) crc32 = _mm_crc32_u8(crc32, static_cast<unsigned char>(*p));
+  return crc32 ^ 0xffffffffu;
+}
+#endif
+
+std::uint32_t Crc32c(std::string_view bytes) {
+#if defined(__x86_64__)
+  static const bool has_instruction = __builtin_cpu_supports("sse4.2");
+  if (has_instruction) return Crc32cByInstruction(bytes);
+#endif
+  return Crc32cByTable(bytes);
 }
 
 std::uint32_t Masked(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
@@ -71,13 +104,48 @@ bool WellFormedRecordAfter(std::string_view log, std::uint64_t from) {
   return false;
 }
 
+// A file's bytes, mapped read-only (the WAL files are tens of megabytes: a
+// copy costs more than the scan).
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& file) {
+    fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return;
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return;
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ == 0) {
+      ok_ = true;
+      return;
+    }
+    void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (data == MAP_FAILED) return;
+    data_ = static_cast<const char*>(data);
+    ::madvise(data, size_, MADV_SEQUENTIAL);
+    ok_ = true;
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return ok_; }
+  std::string_view bytes() const { return data_ == nullptr ? std::string_view() : std::string_view(data_, size_); }
+
+ private:
+  int fd_ = -1;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool ok_ = false;
+};
+
 }  // namespace
 
 std::optional<WalDamage> ScanWal(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return WalDamage{file, 0, "cannot be read"};
-  const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return WalDamage{file, 0, "cannot be read"};
+  const MappedFile mapped(file);
+  if (!mapped.ok()) return WalDamage{file, 0, "cannot be read"};
+  const std::string_view log = mapped.bytes();
 
   std::uint64_t at = 0;
   while (at < log.size()) {

@@ -1,5 +1,6 @@
 // What the store does when its files are not what it wrote: tampering is
 // found by verify, foreign or corrupted directories are refused at open.
+#include <filesystem>
 #include <fstream>
 
 #include <rocksdb/db.h>
@@ -24,19 +25,68 @@ class TamperTest : public testing::StoreTest {
 
   // Opens the store's RocksDB directly, as an intruder with file access would.
   // Handles are in FamilyNames() order: [1] is the log, [5] the meta family.
-  void Tamper(const std::function<void(rocksdb::DB&, const std::vector<rocksdb::ColumnFamilyHandle*>&)>& edit) {
+  // With `only_in_wal`, nothing is flushed: the events and the edit stay in
+  // the write-ahead log, replayed at the next open.
+  void Tamper(const std::function<void(rocksdb::DB&, const std::vector<rocksdb::ColumnFamilyHandle*>&)>& edit,
+              bool only_in_wal = false) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const std::string& name : FamilyNames()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), Options().dir.string(), descriptors, &handles, &raw).ok());
+    rocksdb::DBOptions db_options;
+    db_options.avoid_flush_during_recovery = only_in_wal;
+    db_options.avoid_flush_during_shutdown = only_in_wal;
+    ASSERT_TRUE(rocksdb::DB::Open(db_options, Options().dir.string(), descriptors, &handles, &raw).ok());
     edit(*raw, handles);
     for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
     delete raw;
   }
 
   Status OpenStatus() { return OpenEventStore(Options()).status(); }
+
+  // Verify as `kuimen verify` runs it: read-only, opened for a single scan.
+  VerifyReport VerifySingleScan() {
+    EventStoreOptions options = Options();
+    options.read_only = true;
+    options.single_scan = true;
+    Result<std::unique_ptr<EventStore>> store = OpenEventStore(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return VerifyReport{};
+    EXPECT_TRUE((*store)->Scrub().ok());
+    return (*store)->Verify();
+  }
 };
+
+// The WAL replayed into unsorted memtables holds an edit beside the original
+// record and a deletion beside the deleted one: read once, sorted, the newest
+// wins exactly as in a skip list.
+TEST_F(TamperTest, ASingleScanOpenFindsEditsAndDeletionsStillInTheWriteAheadLog) {
+  AppendEvents(6);
+  {
+    VerifyReport intact = VerifySingleScan();
+    EXPECT_TRUE(intact.ok) << intact.problem;
+    EXPECT_EQ(intact.events, 6u);
+  }
+  Tamper([](rocksdb::DB& db, const auto& families) {
+    rocksdb::ColumnFamilyHandle* log = families[1];
+    ASSERT_TRUE(db.Delete(rocksdb::WriteOptions(), log, storage::EncodeU64Key(5)).ok());
+    std::string record;
+    ASSERT_TRUE(db.Get(rocksdb::ReadOptions(), log, storage::EncodeU64Key(4), &record).ok());
+    const std::string from = "第3阶段", to = "第8阶段";
+    size_t at = record.find(from);
+    ASSERT_NE(at, std::string::npos);
+    record.replace(at, from.size(), to);
+    ASSERT_TRUE(db.Put(rocksdb::WriteOptions(), log, storage::EncodeU64Key(4), record).ok());
+  }, /*only_in_wal=*/true);
+  for (const auto& entry : std::filesystem::directory_iterator(Options().dir)) {
+    EXPECT_NE(entry.path().extension(), ".sst") << "the edit must be read from the WAL, not a flushed table";
+  }
+  VerifyReport report = VerifySingleScan();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_position, GlobalPosition(4));
+  EXPECT_EQ(report.events, 3u);
+  EXPECT_NE(report.problem.find("hash"), std::string::npos) << report.problem;
+}
 
 TEST_F(TamperTest, VerifyNamesThePositionOfAnEditedEvent) {
   AppendEvents(5);
