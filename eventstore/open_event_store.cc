@@ -174,6 +174,11 @@ Result<std::unique_ptr<OpenRocksDb>> OpenRocksDatabase(const EventStoreOptions& 
   db_options.paranoid_checks = true;  // refuse, rather than skip, what fails a check
   db_options.info_log = NewRocksDbLogger("eventstore " + dir);  // no LOG file to fail on a full disk
   db_options.max_background_jobs = 2;  // the machine has two cores
+  // The small column families (head, cursors, ids) rarely fill a memtable, so
+  // without a bound every WAL file stays for them: 1M events left ~360 MB of
+  // WAL that each open replays. Past this size RocksDB flushes the families
+  // that hold the oldest WAL file, so it can go.
+  db_options.max_total_wal_size = 64 << 20;
   // Replaying the WAL: a record cut short at the end of the log (a crash
   // mid-append, before the sync that would have acknowledged it) is dropped;
   // a record that fails its checksum anywhere refuses the open. Point-in-time
