@@ -992,8 +992,13 @@ function app() {
     },
 
     // ---- 年终考核 ----
+    // From the supervision start's year (the board's supervision_start): the
+    // years before it are 未纳入督办 and not offered.
     get yearChoices() {
-      const years = new Set([2024, 2025, 2026, 2027, this.defaultYear]);
+      const start = this.view && this.view.rendered.supervision_start;
+      const first = start ? Number(start.slice(0, 4)) : 2024;
+      const years = new Set([2024, 2025, 2026, 2027, this.defaultYear].filter((y) => y >= first));
+      years.add(Math.max(first, this.defaultYear));
       return [...years].sort();
     },
     async loadAssessment() {
