@@ -7,6 +7,8 @@
 // Run: node --test tests/dashboard/fig3.test.mjs   (needs build/kuimen)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { KuimenServer } from './server.mjs';
 import { DESKTOP, PHONE, SHOTS, TIMEOUT, chinaDate, chinaMonth, launchBrowser, newPage as openPage, open, shoot } from './browser.mjs';
 
@@ -134,4 +136,28 @@ test('a javascript: 佐证链接 is refused with link_scheme naming the field', 
     evidence: [{ title: '台账', uri: 'javascript:alert(1)' }] } };
   await assert.rejects(server.api(tokens.lead, '/api/v1/tasks/3/events', { method: 'POST', body }),
     (e) => /"code":"link_scheme"/.test(e.message) && /"field":"data\.evidence\[0\]\.uri"/.test(e.message));
+});
+
+test('this month\'s 情况通报 says last month is 未纳入督办, not 0项, and states the window (A4 PDF)', async () => {
+  const month = chinaMonth();
+  const previous = chinaMonth(1);
+  const bulletin = await server.api(tokens.taskforce, `/api/v1/bulletins/${month}`);
+  assert.equal(bulletin.reports_in_scope, false);
+  assert.equal(bulletin.supervision_start, month);
+  const context = await browser.newContext({
+    viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+    extraHTTPHeaders: { Authorization: `Bearer ${tokens.taskforce}` },
+  });
+  const page = await context.newPage();
+  const response = await page.goto(`${server.base}/api/v1/bulletins/${month}/print`);
+  assert.equal(response.status(), 200);
+  const file = path.join(SHOTS, 'fig3-bulletin-before-start.pdf');
+  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true, printBackground: true });
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+  const [y, m] = previous.split('-').map(Number);
+  assert.ok(text.includes(`${y}年${m}月进度未纳入督办`), text);
+  assert.ok(!text.includes('逾期报送0项'), text);
+  assert.ok(text.includes(bulletin.window_label.replace(/\s+/g, '')), text);
+  await shoot(page, 'fig3-bulletin-before-start');
+  await context.close();
 });
