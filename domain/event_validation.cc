@@ -1,6 +1,7 @@
 #include "domain/event_validation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -118,6 +119,26 @@ Status CheckMilestonesMet(const std::vector<std::string>& names) {
   return Status::Ok();
 }
 
+// A 佐证链接 is a web address, http:// or https:// then a host (session 7,
+// B5). javascript:, data:, file: and the like are refused: files are uploaded
+// as attachments now. Only new submissions are checked; stored reports replay.
+Status CheckEvidenceLink(std::string_view link, const Field& field) {
+  const auto starts = [link](std::string_view scheme) {
+    return link.size() >= scheme.size() &&
+           std::equal(scheme.begin(), scheme.end(), link.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  std::string_view rest;
+  if (starts("http://")) rest = link.substr(7);
+  else if (starts("https://")) rest = link.substr(8);
+  else return Invalid(field, "link_scheme", field.label + "须为网址，以http://或https://开头（文件请作为附件上传）");
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':' || rest.front() == '?' || rest.front() == '#') {
+    return Invalid(field, "link_scheme", field.label + "缺少网站地址");
+  }
+  return Status::Ok();
+}
+
 Status Check(const ProgressReported& e) {
   int year = static_cast<int>(e.period.year());
   if (!e.period.ok() || year < 2000 || year > 2100) {
@@ -149,6 +170,7 @@ Status Check(const ProgressReported& e) {
       return Invalid(uri, "too_long", uri.label + "不能超过" + std::to_string(kMaxUriBytes) + "个字节");
     }
     RETURN_IF_ERROR(CheckTextContent(e.evidence[i].uri, uri, kMaxUriBytes));
+    RETURN_IF_ERROR(CheckEvidenceLink(e.evidence[i].uri, uri));
   }
   return CheckMilestonesMet(e.milestones_met);
 }

@@ -28,7 +28,11 @@ ordered_json Optional(const std::optional<T>& value) {
 ordered_json UnitJson(const UnitStatistics& unit) {
   ordered_json trend = ordered_json::array();
   for (const UnitScoreYear& year : unit.score_trend) {
-    trend.push_back({{"year", year.year}, {"score", year.score}, {"rank", Optional(year.rank)}, {"frozen", year.frozen}});
+    trend.push_back({{"year", year.year},
+                     {"score", year.in_scope ? ordered_json(year.score) : ordered_json(nullptr)},
+                     {"rank", Optional(year.rank)},
+                     {"frozen", year.frozen},
+                     {"in_scope", year.in_scope}});
   }
   return {{"unit", unit.unit},
           {"kind", unit.kind},

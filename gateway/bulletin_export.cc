@@ -62,6 +62,10 @@ ordered_json BulletinJson(const MonthlyBulletin& bulletin, int utc_offset_minute
   out["month_complete"] = bulletin.month_complete;
   out["previous_as_of"] = FormatTimestamp(bulletin.previous_as_of);
   out["report_period"] = FormatMonth(bulletin.report_period);
+  out["supervision_start"] =
+      bulletin.supervision_start ? ordered_json(FormatMonth(*bulletin.supervision_start)) : ordered_json(nullptr);
+  out["reports_in_scope"] = bulletin.reports_in_scope;
+  out["window_label"] = bulletin.window_label.empty() ? ordered_json(nullptr) : ordered_json(bulletin.window_label);
   ordered_json items = ordered_json::array();
   for (const BulletinItem& item : bulletin.items) {
     items.push_back({{"stream", item.stream.value},
@@ -150,6 +154,10 @@ Result<std::string> BulletinWorkbook(const MonthlyBulletin& bulletin, int utc_of
     if (report.recorded_at.has_value()) lapse += "（" + ChineseDate(*report.recorded_at, utc_offset_minutes) + "报送）";
     rows.push_back({report.title, report.unit, FormatMonth(report.period), lapse, FormatDate(report.due)});
   }
+  if (!bulletin.reports_in_scope) {  // a period before supervision began (session 7, A3)
+    rows.push_back({"未纳入督办", "", FormatMonth(bulletin.report_period), "督办开始前的月份，不统计报送情况", ""});
+  }
+  if (!bulletin.window_label.empty()) rows.push_back({bulletin.window_label, "", "", "", ""});
   RETURN_IF_ERROR(WriteSheet(*book, "进度报送情况", title + as_of, {"事项", "责任单位", "报送期间", "情况", "应报时限"}, rows));
 
   rows.clear();

@@ -19,6 +19,7 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"surrounding_space", 400, "名称的开头和结尾不能有空格", "a name begins or ends with a space"},
     {"out_of_range", 400, "填写的数值超出范围", "a number or year is outside its range (also 1e400)"},
     {"invalid_format", 400, "填写的格式不对", "a month, date, time, id or number is not written as required"},
+    {"link_scheme", 400, "佐证链接须为网址，不能是脚本、数据或本机文件", "an evidence link that is not an http(s) address (javascript:, data:, file: ...)"},
     {"wrong_type", 400, "填写的类型不对", "a JSON value has the wrong type"},
     {"unknown_value", 400, "填写的选项不在可选范围内", "a value is not one of the allowed choices"},
     {"unknown_field", 400, "请求中有无法识别的字段", "the body holds a field the request does not take"},

@@ -160,6 +160,18 @@ std::string NoticeSheetHtml(const Catalog& catalog, const NoticeSheet& sheet, in
   return Page(title + " " + sheet.number, body);
 }
 
+namespace {
+
+// The summary's clause on the reports due this month: the lapses counted, or,
+// for a period before supervision began, 未纳入督办 (session 7, A3).
+std::string ReportsText(const MonthlyBulletin& bulletin, int late, int missing) {
+  if (!bulletin.reports_in_scope) return MonthText(bulletin.report_period) + "进度未纳入督办";
+  return MonthText(bulletin.report_period) + "进度逾期报送" + std::to_string(late) + "项、未报送" +
+         std::to_string(missing) + "项";
+}
+
+}  // namespace
+
 std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin, int utc_offset_minutes) {
   (void)catalog;
   const std::string title = BulletinTitle(bulletin);
@@ -172,10 +184,10 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   int late = 0, missing = 0;
   for (const BulletinReport& report : bulletin.reports) ++(report.lapse == ReportLapse::kLate ? late : missing);
   body += "<p>截至" + as_of + "，红色预警事项" + std::to_string(red) + "项，黄色预警事项" + std::to_string(yellow) +
-          "项；" + MonthText(bulletin.report_period) + "进度逾期报送" + std::to_string(late) + "项、未报送" +
-          std::to_string(missing) + "项；未销号督办通知" + std::to_string(bulletin.notices.size()) + "份（本月新下发" +
+          "项；" + ReportsText(bulletin, late, missing) + "；未销号督办通知" + std::to_string(bulletin.notices.size()) + "份（本月新下发" +
           std::to_string(bulletin.new_notices) + "份）；与上月通报相比预警颜色变化" +
           std::to_string(bulletin.changes.size()) + "项。现通报如下：</p>\n";
+  if (!bulletin.window_label.empty()) body += "<p class=\"window\">" + Escape(bulletin.window_label) + "。</p>\n";
 
   body += "<h2>一、红黄预警事项</h2>\n";
   if (bulletin.items.empty()) {
@@ -207,7 +219,9 @@ std::string BulletinHtml(const Catalog& catalog, const MonthlyBulletin& bulletin
   }
 
   body += "<h2>三、" + MonthText(bulletin.report_period) + "进度报送情况（逾期报送、未报送）</h2>\n";
-  if (bulletin.reports.empty()) {
+  if (!bulletin.reports_in_scope) {
+    body += "<p class=\"none\">" + MonthText(bulletin.report_period) + "未纳入督办，不统计报送情况。</p>\n";
+  } else if (bulletin.reports.empty()) {
     body += "<p class=\"none\">无。</p>\n";
   } else {
     body += "<table class=\"list\"><colgroup><col style=\"width:68mm\"><col style=\"width:34mm\"><col><col style=\"width:30mm\"></colgroup>"

@@ -5,6 +5,7 @@
 
 #include "domain/calendar.h"
 #include "projections/assessment_view.h"
+#include "projections/report_period.h"
 #include "projections/supervision_view.h"
 
 namespace kuimen {
@@ -50,7 +51,15 @@ Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& cat
     return std::unique_ptr<View>(std::move(view));
   }
   if (name == "assessment") {
-    ASSIGN_OR_RETURN(std::unique_ptr<AssessmentView> view, AssessmentView::Create(catalog, settings.assessment));
+    // The same default start of supervision as the supervision view's (the
+    // store's first event, read by StartView) when the catalog names none:
+    // 考核 and 看板 count from one month (session 7, A2).
+    Catalog scoped = catalog;
+    if (!scoped.supervision_start.has_value()) {
+      scoped.supervision_start = SupervisionStartMonth(std::nullopt, settings.supervision.store_created_at,
+                                                       settings.assessment.utc_offset_minutes);
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<AssessmentView> view, AssessmentView::Create(scoped, settings.assessment));
     return std::unique_ptr<View>(std::move(view));
   }
   return Status::InvalidArgument("没有这个视图，可选督办看板或年终考核", "view", "unknown_value");

@@ -556,24 +556,13 @@ json UnitBasisJson(int applicable, int components, const json& thin) {
   return {{"applicable", applicable}, {"components", components}, {"text", text}, {"thin", thin}};
 }
 
-std::string ChineseMonth(year_month month) {
-  return std::to_string(static_cast<int>(month.year())) + "年" + std::to_string(static_cast<unsigned>(month.month())) +
-         "月";
-}
-
 // {"from","to","label"}: from/to null while no month is due yet.
 json TimelinessWindowJson(year_month first, year_month last, const AssessmentRules& rules) {
   const AssessmentRule* timeliness = rules.Find(AssessmentRuleKind::kTimeliness);
-  const int day = timeliness != nullptr ? static_cast<int>(timeliness->Parameter("due_day")) : 10;
-  if (first > last) {
-    return {{"from", nullptr},
-            {"to", nullptr},
-            {"label", "按时报送率统计自" + ChineseMonth(first) + "起，尚无已到报送期限的月份"}};
-  }
-  return {{"from", FormatMonth(first)},
-          {"to", FormatMonth(last)},
-          {"label", "按时报送率统计自" + ChineseMonth(first) + "起，至" + ChineseMonth(last) + "止（每月进展于次月" +
-                        std::to_string(day) + "日前报送为按时）"}};
+  const unsigned day = timeliness != nullptr ? static_cast<unsigned>(timeliness->Parameter("due_day")) : 10;
+  const std::string label = TimelinessWindowLabel(first, last, day);  // projections/report_period.h
+  if (first > last) return {{"from", nullptr}, {"to", nullptr}, {"label", label}};
+  return {{"from", FormatMonth(first)}, {"to", FormatMonth(last)}, {"label", label}};
 }
 
 }  // namespace
@@ -581,6 +570,14 @@ json TimelinessWindowJson(year_month first, year_month last, const AssessmentRul
 json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
                      const AssessmentEvaluation& evaluation) {
   const Scorer scorer(catalog, rules, facts, evaluation);
+  // A year wholly before supervision began is 未纳入督办 (session 7, A2): no
+  // points and no rank, whatever the rules would make of its empty months.
+  const std::optional<year_month> start =
+      SupervisionStartMonth(catalog.supervision_start, facts.store_created_at, rules.utc_offset_minutes);
+  const bool in_scope = !start.has_value() || evaluation.year >= static_cast<int>(start->year());
+  const json scope_note = in_scope ? json(nullptr)
+                                   : json(std::to_string(evaluation.year) + "年未纳入督办（督办自" +
+                                          ChineseMonthText(*start) + "起），不计分、不排名");
   json units = json::array();
   for (const std::string& unit : AssessedUnits(catalog)) {
     json lines = json::array();
@@ -589,7 +586,8 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
     int components = 0, applicable = 0;
     double earned = 0, applicable_max = 0, adjustments = 0;
     for (const AssessmentRule& rule : rules.rules) {
-      const Line line = scorer.Score(rule, unit);
+      Line line = scorer.Score(rule, unit);
+      if (!in_scope) line = Line{.rule = &rule, .applicable = false, .detail = "未纳入督办"};
       const double points = Round2(line.points);
       const bool adjusting = rule.kind == AssessmentRuleKind::kAdjustments;
       if (adjusting) {
@@ -619,7 +617,7 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
     }
     // Scaled over the components that applied, then 加减分 added as given.
     json base = nullptr, score = nullptr;
-    if (applicable_max > 0) {
+    if (in_scope && applicable_max > 0) {
       const double scaled = Round2(earned / applicable_max * rules.total);
       base = NumberJson<json>(scaled);
       score = NumberJson<json>(Round2(std::clamp(scaled + adjustments, 0.0, rules.total)));
@@ -638,6 +636,8 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
   }
   const auto [first, last] = scorer.TimelinessWindow();
   return {{"year", evaluation.year},
+          {"in_scope", in_scope},
+          {"scope_note", scope_note},
           {"timeliness_window", TimelinessWindowJson(first, last, rules)},
           {"rules_version", rules.version},
           {"rules", AssessmentRulesToJson(rules)},

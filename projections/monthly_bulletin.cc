@@ -107,7 +107,13 @@ Result<MonthlyBulletin> BuildMonthlyBulletin(EventStore& log, const Catalog& cat
   const std::optional<std::chrono::year_month> start = at_end->SupervisionStart();
   const std::chrono::year_month_day due = ReportDueDate(out.report_period, static_cast<unsigned>(options.report_due_day));
   const bool due_passed = LocalDay(out.as_of, offset) > std::chrono::sys_days(due);
-  if (start.has_value() && out.report_period >= *start) {
+  out.supervision_start = start;
+  out.reports_in_scope = start.has_value() && out.report_period >= *start;
+  if (start.has_value()) {
+    out.window_label =
+        TimelinessWindowLabel(*start, out.report_period, static_cast<unsigned>(options.report_due_day));
+  }
+  if (out.reports_in_scope) {
     for (const SupervisionView::Standing& standing : standings) {
       if (standing.status == TaskStatus::kCompleted) continue;
       ReviewQueueQuery query;

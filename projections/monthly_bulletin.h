@@ -90,6 +90,14 @@ struct MonthlyBulletin {
   bool month_complete = false;
   Timestamp previous_as_of;   // the previous month's last instant
   std::chrono::year_month report_period{};  // the reports due in this month
+  // The first month whose report is due (SupervisionStart); a report_period
+  // before it is 未纳入督办 (session 7, A3): no lapse counted, and the page
+  // says so instead of 0项. Empty while neither catalog nor store knows it.
+  std::optional<std::chrono::year_month> supervision_start;
+  bool reports_in_scope = false;
+  // The window sentence, worded where the assessment words it
+  // (TimelinessWindowLabel): from the supervision start to report_period.
+  std::string window_label;
   std::vector<BulletinItem> items;      // red first, then yellow; catalog order within
   std::vector<BulletinReport> reports;  // catalog order
   std::vector<BulletinNotice> notices;  // catalog order, then notice id

@@ -26,4 +26,15 @@ std::optional<std::chrono::year_month> SupervisionStartMonth(std::optional<std::
   return std::nullopt;
 }
 
+std::string ChineseMonthText(std::chrono::year_month month) {
+  return std::to_string(static_cast<int>(month.year())) + "年" + std::to_string(static_cast<unsigned>(month.month())) +
+         "月";
+}
+
+std::string TimelinessWindowLabel(std::chrono::year_month first, std::chrono::year_month last, unsigned due_day) {
+  if (first > last) return "按时报送率统计自" + ChineseMonthText(first) + "起，尚无已到报送期限的月份";
+  return "按时报送率统计自" + ChineseMonthText(first) + "起，至" + ChineseMonthText(last) + "止（每月进展于次月" +
+         std::to_string(due_day) + "日前报送为按时）";
+}
+
 }  // namespace kuimen

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "domain/clock.h"
 
@@ -34,5 +35,15 @@ bool IsLateReport(std::chrono::year_month period, Timestamp recorded_at, unsigne
 std::optional<std::chrono::year_month> SupervisionStartMonth(std::optional<std::chrono::year_month> catalog_start,
                                                              std::optional<Timestamp> store_created_at,
                                                              int utc_offset_minutes);
+
+// "2026年12月": a month as a clerk reads it.
+std::string ChineseMonthText(std::chrono::year_month month);
+
+// The sentence stating the months whose reports are counted (报送及时,
+// 逾期报送/未报送): from `first` to `last`, each due by `due_day` of the next
+// month; when first > last, that no month is due yet. The one place the
+// assessment (考核), the statistics (统计) and the monthly bulletin (通报)
+// word it (session 7, A3).
+std::string TimelinessWindowLabel(std::chrono::year_month first, std::chrono::year_month last, unsigned due_day);
 
 }  // namespace kuimen

@@ -88,6 +88,10 @@ void AddUnitAssessmentStatistics(std::vector<UnitStatistics>& units, const Catal
   for (int y = first; y <= this_year; ++y) {
     const json result = view.Render(y, now);
     const bool frozen = result.value("frozen", false);
+    if (!result.value("in_scope", true)) {
+      for (UnitStatistics& unit : units) unit.score_trend.push_back({y, 0, std::nullopt, false, false});
+      continue;
+    }
     for (const json& row : result.value("units", json::array())) {
       const std::optional<double> score = NumberAt(row, "score");
       if (!score.has_value()) continue;

@@ -28,6 +28,8 @@ struct UnitScoreYear {
   double score = 0;
   std::optional<std::int64_t> rank;
   bool frozen = false;  // 年终定格
+  // False for a year before supervision began (未纳入督办): no score, no rank.
+  bool in_scope = true;
 };
 
 struct UnitStatistics {
@@ -45,7 +47,8 @@ struct UnitStatistics {
   int open_notices = 0;
   int overdue_notices = 0;
   // The assessment's score per year, oldest first: the years from the plan's
-  // to `now`'s in which the unit has a score.
+  // to `now`'s in which the unit has a score, and the years before supervision
+  // began as not in scope (in_scope false, score 0 unused).
   std::vector<UnitScoreYear> score_trend;
 };
 

@@ -1422,6 +1422,7 @@ json TargetsJson(const Catalog& catalog, const std::map<std::string, StreamState
     entry["year"] = target.year ? json(*target.year) : json(nullptr);
     entry["framework"] = target.framework;
     entry["indicator"] = target.indicator;
+    entry["as_printed"] = target.as_printed;  // a qualitative target's text (定性目标)
     entry["source"] = std::move(source);
     out.push_back(std::move(entry));
   }

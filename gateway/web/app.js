@@ -102,6 +102,21 @@ function numberReports(events) {
   return ordinal;
 }
 
+// A notice as a clerk names it: its 文号 (written into NoticeIssued at issue),
+// else its id (events of notices issued before numbers existed).
+function noticeName(event) {
+  const d = event.data || {};
+  return d.number || event.notice_number || d.notice_id;
+}
+
+// 文号 by notice id, from the item's NoticeIssued events and open notices.
+function noticeNumbersOf(events, openNotices) {
+  const numbers = new Map();
+  for (const e of events) if (e.type === 'NoticeIssued' && e.data && e.data.number) numbers.set(e.data.notice_id, e.data.number);
+  for (const n of openNotices || []) if (n.number) numbers.set(n.id, n.number);
+  return numbers;
+}
+
 function describe(event) {
   const d = event.data || {};
   switch (event.type) {
@@ -112,16 +127,16 @@ function describe(event) {
       return d.reason ? `调整时限“${d.milestone}”至 ${d.due}：${d.reason}` : `设定时限“${d.milestone}”：${d.due}`;
     case 'MilestoneMet': return `工作专班确认时限“${d.milestone}”已完成${d.note ? '：' + d.note : ''}`;
     case 'MilestoneCancelled': return `取消时限“${d.milestone}”：${d.reason}`;
-    case 'InstructionGiven': return `${d.leader_name || '县领导'}批示${d.notice_id ? `（督办通知 ${d.notice_id}）` : ''}：${d.text}`;
+    case 'InstructionGiven': return `${d.leader_name || '县领导'}批示${d.notice_id ? `（督办通知 ${noticeName(event)}）` : ''}：${d.text}`;
     case 'ReportReviewed':
       return `审核${event.reviewed_report_no ? `第${event.reviewed_report_no}次报送` : `第 ${d.report_version} 版报送`}：${d.decision === 'approved' ? '通过' : '退回'}${d.comment ? '，' + d.comment : ''}`;
-    case 'NoticeIssued': return `下发督办${d.number ? ' ' + d.number : ''}（${d.notice_id}）：${d.reason}（限 ${d.due} 前整改反馈）`;
-    case 'NoticeSigned': return `签收督办 ${d.notice_id}`;
-    case 'NoticeAnswered': return `答复督办 ${d.notice_id}：${d.summary}`;
+    case 'NoticeIssued': return `下发督办 ${noticeName(event)}：${d.reason}（限 ${d.due} 前整改反馈）`;
+    case 'NoticeSigned': return `签收督办 ${noticeName(event)}`;
+    case 'NoticeAnswered': return `答复督办 ${noticeName(event)}：${d.summary}`;
     case 'NoticeClosed':
       return d.unanswered_reason
-        ? `督办 ${d.notice_id} 未整改销号：${d.unanswered_reason}${d.comment ? '；' + d.comment : ''}`
-        : `督办 ${d.notice_id} 销号${d.comment ? '：' + d.comment : ''}`;
+        ? `督办 ${noticeName(event)} 未整改销号：${d.unanswered_reason}${d.comment ? '；' + d.comment : ''}`
+        : `督办 ${noticeName(event)} 销号${d.comment ? '：' + d.comment : ''}`;
     case 'TaskCompleted': return `任务完成销号：${d.summary}`;
     case 'TaskReopened': return `重新启动：${d.reason}`;
     case 'AssessmentAdjusted': return `${d.unit} ${d.points > 0 ? '加' : '减'} ${Math.abs(d.points)} 分：${d.reason}`;
@@ -696,8 +711,10 @@ function app() {
       const stream = this.current.stream;
       const [events] = await Promise.all([syncStream(this.token, stream), this.loadBreakdown(stream), this.loadTaskStats(stream)]);
       const ordinal = numberReports(events);
+      const numbers = noticeNumbersOf(events, this.current && this.current.open_notices);
       timelineEvents = [...events].reverse().map((e) => ({
         ...e,
+        notice_number: e.data && e.data.notice_id ? numbers.get(e.data.notice_id) || null : null,
         report_no: e.type === 'ProgressReported' ? ordinal.get(e.version) : null,
         reviewed_report_no: e.type === 'ReportReviewed' ? ordinal.get(e.data.report_version) || null : null,
       }));
@@ -739,7 +756,12 @@ function app() {
     async signNotice(id) {
       const form = this.answerEntry(id);
       const ev = await this.submit(this.current.stream, 'NoticeSigned', { notice_id: id }, form.errors);
-      if (ev) { this.notice = `已签收督办 ${id}`; await this.refresh(); }
+      if (ev) { this.notice = `已签收督办 ${this.noticeLabel(this.current, id)}`; await this.refresh(); }
+    },
+    // A notice's 文号 on `item`, else its id (session 7, B1).
+    noticeLabel(item, id) {
+      const n = item && (item.open_notices || []).find((o) => o.id === id);
+      return (n && n.number) || id;
     },
     // 签收 state of a notice, for its line on the item page and in the review list.
     signText(n) {
@@ -800,8 +822,9 @@ function app() {
       const key = `${this.current.stream}/${id}`;
       const data = { notice_id: id, summary: form.summary };
       if (this.attachmentsFor(key).length) data.attachments = this.attachmentsFor(key);
+      const label = this.noticeLabel(this.current, id);
       const ev = await this.submit(this.current.stream, 'NoticeAnswered', data, form.errors);
-      if (ev) { form.summary = ''; this.clearAttachments(key); this.notice = `已答复督办 ${id}`; await this.refresh(); }
+      if (ev) { form.summary = ''; this.clearAttachments(key); this.notice = `已答复督办 ${label}`; await this.refresh(); }
     },
 
     // ---- 单位视图 ----
@@ -832,8 +855,12 @@ function app() {
           due.push({ item, what: `时限：${d.milestone}`, due: d.due, days: d.days_left, overdue: d.overdue });
         }
         for (const n of item.open_notices) {
-          if (n.answered) continue;
           const days = Math.round((Date.parse(n.due) - Date.parse(this.today)) / 86400000);
+          // Answered, not yet closed: 统计 counts it as 未销号督办, so it is listed too (session 7, B3).
+          if (n.answered) {
+            due.push({ item, what: `督办 ${n.number || n.id} 待销号（已反馈整改，待工作专班销号）：${n.reason}`, due: n.due, days, overdue: false, closing: true });
+            continue;
+          }
           due.push({ item, what: `督办 ${n.number || n.id}：${n.reason}${n.sign_overdue ? '（逾期未签收）' : ''}`, due: n.due, days, overdue: n.overdue });
         }
       }
@@ -963,7 +990,8 @@ function app() {
       }
       const ev = await this.submit(item.stream, 'NoticeClosed', data, form.errors);
       if (ev) {
-        this.notice = data.unanswered_reason ? `督办 ${id} 已未整改销号` : `督办 ${id} 已销号`;
+        const label = notice.number || id;
+        this.notice = data.unanswered_reason ? `督办 ${label} 已未整改销号` : `督办 ${label} 已销号`;
         form.comment = ''; form.unanswered_reason = '';
         await this.refresh();
       }
@@ -973,7 +1001,15 @@ function app() {
       const f = this.noticeForm;
       if (!showErrors(this.noticeErrors, checkNotice(f, this.today))) return;
       const ev = await this.submit(f.stream, 'NoticeIssued', { notice_id: f.notice_id, reason: f.reason, due: f.due }, this.noticeErrors);
-      if (ev) { this.notice = `已下发督办 ${f.notice_id}`; f.reason = ''; f.due = ''; this.suggestNoticeId(); await this.refresh(); }
+      if (ev) {
+        const id = f.notice_id;
+        f.reason = ''; f.due = '';
+        await this.refresh();
+        // The 文号 is assigned at issue: read it back from the stored event, else the refreshed item.
+        const number = (ev.data && ev.data.number) || this.noticeLabel(this.itemByStream(f.stream), id);
+        this.notice = `已下发督办 ${number}`;
+        this.suggestNoticeId();
+      }
     },
     deadlineErrors: {},
     async setDeadline() {
@@ -996,8 +1032,13 @@ function app() {
     },
 
     // ---- 年终考核 ----
+    // From the supervision start's year (the board's supervision_start): the
+    // years before it are 未纳入督办 and not offered.
     get yearChoices() {
-      const years = new Set([2024, 2025, 2026, 2027, this.defaultYear]);
+      const start = this.view && this.view.rendered.supervision_start;
+      const first = start ? Number(start.slice(0, 4)) : 2024;
+      const years = new Set([2024, 2025, 2026, 2027, this.defaultYear].filter((y) => y >= first));
+      years.add(Math.max(first, this.defaultYear));
       return [...years].sort();
     },
     async loadAssessment() {

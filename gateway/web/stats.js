@@ -22,7 +22,7 @@ export function statsPage({ request, query, renderChart, font }) {
     statsRate(u) { return u.reports.on_time_rate === null ? '—' : `${fmt(u.reports.on_time_rate)}%`; },
     statsTrend(u) {
       if (!u.score_trend.length) return '—';
-      return u.score_trend.map((t) => `${t.year}年 ${fmt(t.score)}分${t.rank ? `（第${t.rank}名）` : ''}${t.frozen ? '·定格' : ''}`).join('；');
+      return u.score_trend.map((t) => t.in_scope === false ? `${t.year}年 未纳入督办` : `${t.year}年 ${fmt(t.score)}分${t.rank ? `（第${t.rank}名）` : ''}${t.frozen ? '·定格' : ''}`).join('；');
     },
     statsTasks(list) { return list.length ? list.join('、') : '—'; },
 

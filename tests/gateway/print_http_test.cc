@@ -255,5 +255,67 @@ TEST_F(PrintHttp, BulletinListsRedAndYellowLapsesOpenNoticesAndChangesAndNeverCh
   EXPECT_NE(FindRow(sheets.at("与上月相比"), 1, "红"), nullptr);
 }
 
+// The plan's supervision start named in the catalog (督办起始月份): 2024-11.
+class PrintHttpSupervised : public PrintHttp {
+ protected:
+  void SetUp() override {
+    Result<Catalog> catalog = LoadDefaultCatalog();
+    ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+    catalog_ = std::move(catalog).value();
+    catalog_.supervision_start = std::chrono::year(2024) / std::chrono::November;
+    Start();
+  }
+};
+
+// Clerk review A3: supervision began in 2024-11, so November's bulletin covers
+// October's reports, which were never due: it says 未纳入督办, not 0项, and
+// states the window in the assessment's words.
+TEST_F(PrintHttpSupervised, BulletinForAPeriodBeforeSupervisionSaysNotInScopeAndStatesTheWindow) {
+  const std::string taskforce = Principal("taskforce");
+  clock_.Set(Fengjie(2024, 12, 5));
+  Reply november = Get("/api/v1/bulletins/2024-11", taskforce);
+  ASSERT_EQ(november.status, 200) << november.body;
+  EXPECT_EQ(november.json["supervision_start"], "2024-11");
+  EXPECT_EQ(november.json["reports_in_scope"], false);
+  EXPECT_EQ(november.json["window_label"], "按时报送率统计自2024年11月起，尚无已到报送期限的月份");
+  const std::string page = Get("/api/v1/bulletins/2024-11/print", taskforce).body;
+  EXPECT_NE(page.find("2024年10月进度未纳入督办"), std::string::npos) << page;
+  EXPECT_EQ(page.find("逾期报送0项"), std::string::npos) << page;
+  EXPECT_NE(page.find("2024年10月未纳入督办，不统计报送情况。"), std::string::npos) << page;
+  EXPECT_NE(page.find("按时报送率统计自2024年11月起，尚无已到报送期限的月份。"), std::string::npos) << page;
+
+  clock_.Set(Fengjie(2025, 1, 5));
+  Reply december = Get("/api/v1/bulletins/2024-12", taskforce);
+  ASSERT_EQ(december.status, 200) << december.body;
+  EXPECT_EQ(december.json["reports_in_scope"], true);
+  const std::string window = "按时报送率统计自2024年11月起，至2024年11月止（每月进展于次月10日前报送为按时）";
+  EXPECT_EQ(december.json["window_label"], window);
+  const std::string december_page = Get("/api/v1/bulletins/2024-12/print", taskforce).body;
+  EXPECT_NE(december_page.find("2024年11月进度逾期报送0项、未报送"), std::string::npos) << december_page;
+  EXPECT_NE(december_page.find(window), std::string::npos);
+  // The same words as 考核's window, which for 2024 runs to December.
+  Reply assessment = Get("/api/v1/views/assessment?year=2024", taskforce);
+  ASSERT_EQ(assessment.status, 200) << assessment.body;
+  EXPECT_EQ(assessment.json["rendered"]["timeliness_window"]["label"],
+            "按时报送率统计自2024年11月起，至2024年12月止（每月进展于次月10日前报送为按时）");
+
+  const std::map<std::string, SheetRows> sheets =
+      ReadWorkbookWithLibreOffice(Get("/api/v1/bulletins/2024-11/xlsx", taskforce).body);
+  ASSERT_TRUE(sheets.contains("进度报送情况"));
+  EXPECT_NE(FindRow(sheets.at("进度报送情况"), 0, "未纳入督办"), nullptr);
+}
+
+// Clerk review A2: a year before supervision began answers 200 with in_scope false.
+TEST_F(PrintHttpSupervised, AssessmentOfAYearBeforeSupervisionIsNotInScope) {
+  const std::string taskforce = Principal("taskforce");
+  Reply before = Get("/api/v1/views/assessment?year=2023", taskforce);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(before.json["rendered"]["in_scope"], false);
+  EXPECT_EQ(before.json["rendered"]["scope_note"], "2023年未纳入督办（督办自2024年11月起），不计分、不排名");
+  for (const auto& unit : before.json["rendered"]["units"]) EXPECT_TRUE(unit["rank"].is_null()) << unit["unit"];
+  Reply started = Get("/api/v1/views/assessment?year=2024", taskforce);
+  EXPECT_EQ(started.json["rendered"]["in_scope"], true);
+}
+
 }  // namespace
 }  // namespace kuimen::testing

@@ -103,7 +103,7 @@ TEST_F(StatsHttp, SearchFindsSummariesAndFileNamesNewestFirstLatinCaseInsensitiv
   const std::string lead = Principal("department", kAgriculture);
   nlohmann::json first = Report(20, "2024-10");
   first["data"]["summary"] = "完成秋季托管服务12万亩";
-  first["data"]["evidence"] = {{{"title", "托管台账.PDF"}, {"uri", "file://tuoguan.pdf"}}};
+  first["data"]["evidence"] = {{{"title", "托管台账.PDF"}, {"uri", "https://example.cn/tuoguan.pdf"}}};
   ASSERT_EQ(Post("/api/v1/tasks/7/events", lead, first).status, 201);
   nlohmann::json second = Report(30, "2024-11");
   second["data"]["summary"] = "新增托管服务面积";
@@ -119,7 +119,7 @@ TEST_F(StatsHttp, SearchFindsSummariesAndFileNamesNewestFirstLatinCaseInsensitiv
 
   Reply file = Get("/api/v1/search?q=pdf", reader);
   ASSERT_EQ(file.status, 200) << file.body;
-  EXPECT_EQ(file.json["total"], 2);  // "托管台账.PDF" and "file://tuoguan.pdf"
+  EXPECT_EQ(file.json["total"], 2);  // "托管台账.PDF" and "https://example.cn/tuoguan.pdf"
   EXPECT_EQ(file.json["hits"][0]["field"], "file");
 
   Reply paged = Get("/api/v1/search?limit=1&offset=1&q=" + Escape("托管"), reader);
