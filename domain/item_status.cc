@@ -42,11 +42,14 @@ TaskStatus ItemStatus(bool completed, bool started, const std::vector<ReportForS
                       const std::vector<std::string>& lead_units) {
   if (completed) return TaskStatus::kCompleted;
   const ReportForStatus* latest_of_lead = nullptr;
+  bool lead_pending = false;
   for (const ReportForStatus& report : reports) {
-    if (!report.decision.has_value() && !report.superseded) return TaskStatus::kPendingReview;
-    if (Leads(lead_units, report.unit)) latest_of_lead = &report;
+    if (!Leads(lead_units, report.unit) || report.superseded) continue;
+    latest_of_lead = &report;
+    if (!report.decision.has_value()) lead_pending = true;
   }
   if (latest_of_lead != nullptr && latest_of_lead->decision == ReviewDecision::kReturned) return TaskStatus::kReturned;
+  if (lead_pending) return TaskStatus::kPendingReview;
   return started || !reports.empty() ? TaskStatus::kInProgress : TaskStatus::kNotStarted;
 }
 
@@ -66,16 +69,31 @@ std::vector<std::string> UnitsWithReturnedReport(const std::vector<ReportForStat
   return out;
 }
 
+std::vector<std::string> UnitsWithPendingReport(const std::vector<ReportForStatus>& reports,
+                                                const std::vector<std::string>& lead_units) {
+  std::vector<std::string> out;
+  for (const ReportForStatus& report : reports) {
+    if (Leads(lead_units, report.unit) || report.superseded || report.decision.has_value()) continue;
+    if (std::find(out.begin(), out.end(), report.unit) == out.end()) out.push_back(report.unit);
+  }
+  return out;
+}
+
 }  // namespace kuimen
 
 namespace kuimen {
 
-MajorItemStatusResult MajorItemStatus(TaskStatus own, const std::vector<TaskStatus>& related_tasks) {
+MajorItemStatusResult MajorItemStatus(TaskStatus own, const std::vector<bool>& related_approved) {
   if (own != TaskStatus::kNotStarted) return {own, false};
-  for (TaskStatus task : related_tasks) {
-    if (task != TaskStatus::kNotStarted) return {TaskStatus::kInProgress, true};
+  for (bool approved : related_approved) {
+    if (approved) return {TaskStatus::kInProgress, true};
   }
   return {TaskStatus::kNotStarted, false};
+}
+
+bool AnyApproved(const std::vector<ReportForStatus>& reports) {
+  return std::any_of(reports.begin(), reports.end(),
+                     [](const ReportForStatus& r) { return r.decision == ReviewDecision::kApproved; });
 }
 
 }  // namespace kuimen

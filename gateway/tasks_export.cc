@@ -42,6 +42,22 @@ std::string LastReportText(const json& last_report) {
   return text;
 }
 
+// 最近报送 follows the lead units' reports, as the status does (clerk review
+// A1): "2026-12（县农业农村委报送，已通过）；另有配合单位待审核：永安街道；配合单位已退回：县供销合作社".
+// A view without lead_report (an older build) shows the report recorded last.
+std::string LeadReportText(const json& entry) {
+  const json& lead = MemberOf(entry, "lead_report");
+  std::string text = LastReportText(entry.contains("lead_report") ? lead : MemberOf(entry, "last_report"));
+  if (entry.contains("lead_report") && !lead.is_object()) text = "牵头单位未报送";
+  if (const json& pending = MemberOf(entry, "pending_units"); pending.is_array() && !pending.empty()) {
+    text += "；另有配合单位待审核：" + JoinTexts(pending, "、");
+  }
+  if (const json& returned = MemberOf(entry, "returned_units"); returned.is_array() && !returned.empty()) {
+    text += "；配合单位已退回：" + JoinTexts(returned, "、");
+  }
+  return text;
+}
+
 // "（15.4%；各单位合计）": `parts`, then how the county figure was formed
 // ("各单位合计", "牵头单位报全县数") where the view says; "" when neither.
 std::string Parenthesised(std::vector<std::string> parts, const json& entry) {
@@ -71,7 +87,9 @@ std::string TargetsText(const json& indicators) {
     // A figure awaiting review is not in the county figure; the board shows it
     // beside it, and so does the sheet (session 7, item 3).
     if (const json& pending = MemberOf(entry, "pending"); pending.is_object()) {
-      line += "，另有待审核" + TextOf(MemberOf(pending, "value")) + unit;
+      // Only what awaits review, and the total it would make (clerk review A4).
+      line += "，另有待审核" + TextOf(MemberOf(pending, "amount")) + unit + "（审核通过后全县" +
+              TextOf(MemberOf(pending, "value")) + unit + "）";
     }
     lines.push_back(std::move(line));
   }
@@ -96,8 +114,14 @@ void WriteStatus(XlsxSheet& sheet, int row, int first_col, const json* item) {
   }
   sheet.Text(row, first_col + 2, TextOf(MemberOf(entry, "warning_label")));
   sheet.Text(row, first_col + 3, JoinTexts(MemberOf(entry, "warning_reasons"), "\n"), XlsxStyle::kWrapped);
-  sheet.Text(row, first_col + 4, LastReportText(MemberOf(entry, "last_report")));
-  sheet.Text(row, first_col + 5, TargetsText(MemberOf(entry, "indicators")), XlsxStyle::kWrapped);
+  sheet.Text(row, first_col + 4, LeadReportText(entry));
+  // 总体进度 counts the approved estimate only; one awaiting review is beside it (clerk review A5).
+  std::string targets = TargetsText(MemberOf(entry, "indicators"));
+  if (const json& pending = MemberOf(entry, "progress_pending"); pending.is_object()) {
+    targets = "总体进度另有待审核：" + TextOf(MemberOf(pending, "percent")) + "%（" + TextOf(MemberOf(pending, "period")) +
+              "）" + (targets.empty() ? "" : "\n" + targets);
+  }
+  sheet.Text(row, first_col + 5, targets, XlsxStyle::kWrapped);
 }
 
 void FixStatusWidths(XlsxSheet& sheet, int first_col) {

@@ -764,6 +764,11 @@ struct Evaluation {
   // Units other than the leads whose own latest report was returned (their own
   // 退回, which the item's status leaves out).
   std::vector<std::string> returned_units;
+  // Units other than the leads with a report awaiting review: shown beside the
+  // status (配合单位待审核：…), never as it.
+  std::vector<std::string> pending_units;
+  // The lead units' latest report (not superseded): what 最近报送 shows (A1).
+  std::optional<ReviewEntry> lead_report;
   WarningLevel level = WarningLevel::kNone;
   std::vector<std::pair<WarningLevel, std::string>> reasons;  // Evaluate sorts them most severe first
 
@@ -907,8 +912,9 @@ void JudgeSilence(const StreamState& state, const Calendar& calendar, Evaluation
 // `status` is the item's by the rule of domain/item_status.h (ItemStatus, and
 // MajorItemStatus for a major item), which the caller forms.
 Evaluation Evaluate(const StreamState& state, const Calendar& calendar, MajorItemStatusResult status,
-                    std::vector<std::string> returned_units) {
+                    std::vector<std::string> returned_units, std::vector<std::string> pending_units) {
   Evaluation out;
+  out.pending_units = std::move(pending_units);
   out.status = status.status;
   out.status_from_related_tasks = status.from_related_tasks;
   out.returned_units = std::move(returned_units);
@@ -977,12 +983,14 @@ CountyReading CountyReadingIn(const StreamState& state, const std::string& indic
   return {FormCountyFigure(figures, lead_units, up_to), PendingCountyFigure(figures, lead_units, up_to)};
 }
 
-// The overall percent (总体进度) by the same rule: the latest period's among
-// approved and pending reports, up to `up_to` when given. It is the lead
-// units' estimate: a cooperating unit's or a township's percent is of its own
-// share, and stands in only while no lead unit has given one.
+// The overall percent (总体进度) by the same rule: the latest period's, up to
+// `up_to` when given, of the approved reports (only approved figures count,
+// as for indicators: clerk review A5), or with `with_pending` of the approved
+// and the pending ones together (what it would be once those are approved).
+// It is the lead units' estimate: a cooperating unit's or a township's percent
+// is of its own share, and stands in only while no lead unit has given one.
 std::optional<Reading> LatestProgress(const StreamState& state, const std::vector<std::string>& lead_units,
-                                      std::optional<std::chrono::year_month> up_to) {
+                                      std::optional<std::chrono::year_month> up_to, bool with_pending = false) {
   const auto leads = [&](const std::string& unit) {
     return std::find(lead_units.begin(), lead_units.end(), unit) != lead_units.end();
   };
@@ -993,6 +1001,7 @@ std::optional<Reading> LatestProgress(const StreamState& state, const std::vecto
     ConsiderReading(leads(key.second) ? best_of_lead : best, reading);
   }
   for (const auto& [version, report] : state.pending_reports) {
+    if (!with_pending) break;
     if (!report.percent.has_value() || (up_to.has_value() && report.period > *up_to)) continue;
     const Reading reading{version, *report.percent, report.period, report.recorded_at};
     ConsiderReading(leads(report.reporter) ? best_of_lead : best, reading);
@@ -1033,7 +1042,11 @@ json ReadingJson(const Target& target, const CountyReading& reading, const Calen
   if (reading.pending.has_value()) {
     const CountyFigure& p = *reading.pending;
     const Reading r{StreamVersion(p.latest.position), p.value, p.latest.period, p.latest.recorded_at};
+    // "amount": only what awaits review (另有待审核 2 万亩次), beside the total
+    // it would make (审核通过后全县 22 万亩次; clerk review A4).
+    const double approved = reading.county.has_value() ? reading.county->value : 0;
     out["pending"] = {{"value", NumberJson<json>(p.value)},
+                      {"amount", NumberJson<json>(std::round((p.value - approved) * 1e6) / 1e6)},
                       {"progress_percent", ProgressJson(target.value, r)},
                       {"period", FormatMonth(p.latest.period)},
                       {"label", "待审核"}};
@@ -1043,9 +1056,14 @@ json ReadingJson(const Target& target, const CountyReading& reading, const Calen
 
 // 单位分解: per target of the item, each unit's latest figure and whether it
 // forms the county figure, beside the county figure and how it was formed.
+//
+// A unit whose latest report of the indicator was returned keeps a row (clerk
+// review B2): review "returned", 已退回, not counted, after its other rows; its
+// earlier approved figure, if any, still counts. The returned reports come from
+// the stream's review ledger (`ledger`; none in a view row written before it).
 json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targets,
                        const std::vector<std::string>& lead_units, const Calendar& calendar,
-                       std::optional<std::chrono::year_month> up_to) {
+                       std::optional<std::chrono::year_month> up_to, const ReviewLedger* ledger) {
   json out = json::array();
   for (const Target& target : targets) {
     const CountyReading reading = CountyReadingIn(state, target.indicator, target.unit, lead_units, up_to);
@@ -1061,6 +1079,25 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
         rows.push_back(std::move(c));
       }
     }
+    // Each unit's latest report carrying this indicator, by version; a returned one gets a row.
+    std::map<std::string, std::pair<const ReviewEntry*, const IndicatorValue*>> latest_report;
+    static const std::map<StreamVersion, ReviewEntry> kNoReports;
+    for (const auto& [version, entry] : ledger != nullptr ? ledger->entries() : kNoReports) {
+      if (entry.superseded_by.has_value() && !entry.decision.has_value()) continue;
+      if (up_to.has_value() && entry.period > *up_to) continue;
+      for (const IndicatorValue& v : entry.indicators) {
+        if (v.indicator != target.indicator || v.unit != target.unit) continue;
+        latest_report[entry.unit] = {&entry, &v};
+        break;
+      }
+    }
+    std::vector<std::pair<const ReviewEntry*, const IndicatorValue*>> returned;
+    for (const auto& [unit, report] : latest_report) {
+      if (report.first->decision == ReviewDecision::kReturned) returned.push_back(report);
+    }
+    std::sort(returned.begin(), returned.end(), [](const auto& a, const auto& b) {
+      return a.first->version.value < b.first->version.value;
+    });
     json units = json::array();
     {
       for (const CountyFigure::Contribution& c : rows) {
@@ -1077,6 +1114,22 @@ json UnitBreakdownJson(const StreamState& state, const std::vector<Target>& targ
                          {"version", f.position},
                          {"reported_at", FormatTimestamp(f.recorded_at)},
                          {"late", calendar.Late(f.period, f.recorded_at)}});
+      }
+      for (const auto& [entry, v] : returned) {
+        const bool lead = std::find(lead_units.begin(), lead_units.end(), entry->unit) != lead_units.end();
+        units.push_back({{"unit", entry->unit},
+                         {"lead", lead},
+                         {"value", NumberJson<json>(v->value)},
+                         {"period", FormatMonth(entry->period)},
+                         {"scope", IndicatorScopeName(v->scope)},
+                         {"scope_label", IndicatorScopeLabel(v->scope)},
+                         {"review", "returned"},
+                         {"review_label", "已退回"},
+                         {"counted", false},
+                         {"counted_label", "已退回，不计入"},
+                         {"version", entry->version.value},
+                         {"reported_at", FormatTimestamp(entry->recorded_at)},
+                         {"late", calendar.Late(entry->period, entry->recorded_at)}});
       }
     }
     json entry = ReadingJson(target, reading, calendar);
@@ -1114,6 +1167,19 @@ json ProgressOfJson(const StreamState& state, const std::vector<std::string>& le
           {"version", progress->version.value},
           {"reported_at", FormatTimestamp(progress->recorded_at)},
           {"late", calendar.Late(progress->period, progress->recorded_at)}};
+}
+
+// The 总体进度 awaiting review (待审核), shown beside the approved one: the
+// percent once the pending reports are approved, when that is a pending
+// report's; null otherwise.
+json PendingProgressJson(const StreamState& state, const std::vector<std::string>& lead_units,
+                         std::optional<std::chrono::year_month> up_to) {
+  const std::optional<Reading> progress = LatestProgress(state, lead_units, up_to, true);
+  if (!progress.has_value() || !state.pending_reports.contains(progress->version)) return nullptr;
+  return {{"percent", NumberJson<json>(progress->value)},
+          {"period", FormatMonth(progress->period)},
+          {"version", progress->version.value},
+          {"label", "待审核"}};
 }
 
 // Every target of the item, reported or not, in the catalog's order.
@@ -1285,10 +1351,21 @@ void AddSupervision(json& out, const StreamState& state, const std::vector<Targe
   // 据关联任务: a major item's status derived from its linked tasks.
   out["status_basis"] = evaluation.status_from_related_tasks ? "related_tasks" : "own_reports";
   out["returned_units"] = evaluation.returned_units;
+  out["pending_units"] = evaluation.pending_units;
+  out["lead_report"] = nullptr;
+  if (const std::optional<ReviewEntry>& lead = evaluation.lead_report) {
+    out["lead_report"] = {{"version", lead->version.value},
+                          {"recorded_at", FormatTimestamp(lead->recorded_at)},
+                          {"unit", lead->unit},
+                          {"period", FormatMonth(lead->period)},
+                          {"late", calendar.Late(lead->period, lead->recorded_at)},
+                          {"decision", lead->decision ? json(DecisionName(*lead->decision)) : json(nullptr)}};
+  }
   out["version"] = state.version.value;
   out["completed_at"] = TimestampJson(state.completed_at);
   out["last_report"] = LastReportJson(state, calendar);
   out["progress"] = ProgressOfJson(state, lead_units, calendar, up_to);
+  out["progress_pending"] = PendingProgressJson(state, lead_units, up_to);
   out["indicators"] = IndicatorsJson(state, targets, lead_units, calendar, up_to);
   if (up_to.has_value()) out["period"] = FormatMonth(*up_to);
   out["deadlines"] = DeadlinesJson(state, calendar, evaluation.status == TaskStatus::kCompleted);
@@ -1467,6 +1544,11 @@ struct StatusContext {
   const std::map<std::string, ReviewLedger>& reviews;
 };
 
+const ReviewLedger* LedgerOf(const StatusContext& c, const StreamId& stream) {
+  auto it = c.reviews.find(stream.value);
+  return it == c.reviews.end() ? nullptr : &it->second;
+}
+
 TaskStatus StatusOfStream(const StatusContext& c, const StreamId& stream, const std::vector<std::string>& lead_units) {
   const StreamState& state = Find(c.streams, stream);
   return ItemStatus(state.completed_at.has_value(), state.started, StatusReports(c.reviews, stream.value, state),
@@ -1477,7 +1559,7 @@ TaskStatus StatusOfStream(const StatusContext& c, const StreamId& stream, const 
 Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const Calendar& calendar) {
   const StreamState& state = Find(c.streams, stream);
   std::vector<std::string> leads;
-  std::vector<TaskStatus> related;  // a major item's linked tasks
+  std::vector<bool> related;  // a major item's linked tasks: has each an approved report
   bool major = false;
   if (const TaskSpec* task = FindTaskOfStream(c.catalog, stream)) {
     leads = {task->lead_unit};
@@ -1486,13 +1568,24 @@ Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const 
     leads = item->units;
     for (TaskNo no : item->related_tasks) {
       const TaskSpec* task = c.catalog.FindTask(no);
-      if (task != nullptr) related.push_back(StatusOfStream(c, TaskStream(no), {task->lead_unit}));
+      if (task != nullptr) {
+        const StreamId linked = TaskStream(no);
+        related.push_back(AnyApproved(StatusReports(c.reviews, linked.value, Find(c.streams, linked))));
+      }
     }
   }
   const TaskStatus own = StatusOfStream(c, stream, leads);
   const MajorItemStatusResult status = major ? MajorItemStatus(own, related) : MajorItemStatusResult{own, false};
-  return Evaluate(state, calendar, status,
-                  UnitsWithReturnedReport(StatusReports(c.reviews, stream.value, state), leads));
+  const std::vector<ReportForStatus> reports = StatusReports(c.reviews, stream.value, state);
+  Evaluation out = Evaluate(state, calendar, status, UnitsWithReturnedReport(reports, leads),
+                            UnitsWithPendingReport(reports, leads));
+  if (auto ledger = c.reviews.find(stream.value); ledger != c.reviews.end()) {
+    for (const auto& [version, entry] : ledger->second.entries()) {
+      const bool lead = entry.unit.empty() || std::find(leads.begin(), leads.end(), entry.unit) != leads.end();
+      if (lead && !(entry.superseded_by.has_value() && !entry.decision.has_value())) out.lead_report = entry;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -1630,13 +1723,14 @@ Result<json> SupervisionView::RenderItem(const StreamId& stream, Timestamp now,
   for (const TaskSpec& task : catalog_.tasks) {
     if (TaskStream(task.no) != stream) continue;
     json out = TaskJson(task, state, EvaluateStream(context, stream, calendar), calendar, period);
-    out["unit_breakdown"] = UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period);
+    out["unit_breakdown"] =
+        UnitBreakdownJson(state, task.targets, {task.lead_unit}, calendar, period, LedgerOf(context, stream));
     return out;
   }
   for (const MajorItem& item : catalog_.major_items) {
     if (MajorStream(item.no) != stream) continue;
     json out = MajorJson(item, state, EvaluateStream(context, stream, calendar), calendar, period);
-    out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period);
+    out["unit_breakdown"] = UnitBreakdownJson(state, item.targets, item.units, calendar, period, LedgerOf(context, stream));
     return out;
   }
   return Status::NotFound("the plan has no task or major item with stream \"" + stream.value + "\"");

@@ -1,6 +1,7 @@
 #include "projections/todo_list.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "domain/calendar.h"
@@ -96,6 +97,40 @@ void AddReport(const Context& c, const SupervisedItem& item, const SupervisionVi
                (returned ? std::string("报送已退回，须重新报送") : std::string("尚未报送")) +
                (row.overdue ? "，" + OverdueText(sys_days(due), c.today) : std::string());
   out.push_back(std::move(row));
+}
+
+// A returned report is owed again (clerk review A7): every period, from the
+// start of supervision, for which the unit's report was returned and it has
+// not reported again (no pending or approved report of that period), as 重新报送.
+// The previous month's is AddReport's; this adds the other periods (the
+// current month's, reported early, or an earlier one).
+void AddReturned(const Context& c, const SupervisedItem& item, const SupervisionView::StreamState* state,
+                 std::vector<TodoItem>& out) {
+  if (state != nullptr && state->completed_at.has_value()) return;
+  const year_month previous = year_month_day(c.today).year() / year_month_day(c.today).month() - months(1);
+  const std::optional<year_month> start = c.view.SupervisionStart();
+  ReviewQueueQuery query;
+  query.unit = c.unit;
+  query.stream = item.stream.value;
+  query.state = ReviewState::kReturned;
+  query.limit = 1000;
+  std::set<year_month> periods;
+  for (const ReviewQueueItem& returned : c.view.ReviewQueue(query).items) periods.insert(returned.entry.period);
+  for (const year_month period : periods) {
+    if (period == previous || (start.has_value() && period < *start)) continue;
+    bool was_returned = false;
+    if (HasStandingReport(c.view, c.unit, item.stream, period, was_returned)) continue;
+    const year_month_day due = ReportDueDate(period, static_cast<unsigned>(c.view.Options().report_due_day));
+    TodoItem row;
+    row.kind = TodoKind::kReport;
+    row.stream = item.stream.value;
+    row.period = period;
+    row.due = due;
+    row.overdue = c.today > sys_days(due);
+    row.reason = MonthText(period) + "进展报送已退回，须重新报送（应于" + FormatDate(due) + "前）" +
+                 (row.overdue ? "，" + OverdueText(sys_days(due), c.today) : std::string());
+    out.push_back(std::move(row));
+  }
 }
 
 void AddNotices(const Context& c, const SupervisedItem& item, const SupervisionView::StreamState& state,
@@ -210,6 +245,7 @@ UnitTodo ComputeUnitTodo(const SupervisionView& view, const std::string& unit, c
     const SupervisionView::StreamState* state = StateOf(view, stream);
     const std::size_t first = rows.size();
     AddReport(c, *item, state, rows);
+    AddReturned(c, *item, state, rows);
     if (state != nullptr) {
       AddNotices(c, *item, *state, rows);
       AddMilestones(c, *item, *state, rows);

@@ -583,9 +583,30 @@ function app() {
     percentOf(item) { return item.progress ? item.progress.percent : null; },
     progressPeriodOf(item) { return item.progress ? item.progress.period : ''; },
     lateEvent(e) { return isLateReport(e, this.view ? (this.view.rendered.report_due_day || 10) : 10); },
+    // 总体进度 counts the lead's latest approved estimate; one awaiting review is shown beside it.
+    pendingProgressText(item) {
+      const p = item && item.progress_pending;
+      return p ? '另有待审核 ' + fmtNumber(p.percent) + '%（' + p.period + '）' : '';
+    },
+    // Only what awaits review, then the county figure it would make.
+    pendingFigureText(p, unit) {
+      if (!p) return '';
+      const amount = p.amount === undefined ? p.value : p.amount;
+      return '另有待审核 ' + fmtNumber(amount) + ' ' + unit + '（审核通过后全县 ' + fmtNumber(p.value) + ' ' + unit + '）';
+    },
+    // 最近报送 follows the lead units' reports, as the status does.
+    leadReport(t) { return 'lead_report' in t ? t.lead_report : t.last_report; },
     lastReportText(t) {
-      if (!t.last_report) return '未报送';
-      return t.last_report.period + '（' + fmtDate(t.last_report.recorded_at) + '）' + (t.last_report.late ? ' 补报' : '');
+      const r = this.leadReport(t);
+      if (!r) return t.last_report ? '牵头单位未报送' : '未报送';
+      return r.period + '（' + fmtDate(r.recorded_at) + '）' + (r.late ? ' 补报' : '');
+    },
+    // The other units' reports, beside the status: 配合单位待审核：… / 配合单位已退回：…
+    otherUnitsText(t) {
+      const parts = [];
+      if ((t.pending_units || []).length) parts.push('配合单位待审核：' + t.pending_units.join('、'));
+      if ((t.returned_units || []).length) parts.push('配合单位已退回：' + t.returned_units.join('、'));
+      return parts.join('；');
     },
 
     // ---- labels for templates ----
@@ -750,6 +771,11 @@ function app() {
       if (this.current && this.current.stream === stream) this.breakdown = (reply.item && reply.item.unit_breakdown) || [];
     },
     breakdownValue(u, unit) { return fmtNumber(u.value) + ' ' + unit; },
+    breakdownCounted(u) {
+      if (u.counted) return '计入';
+      if (u.review === 'returned') return '已退回，不计入';
+      return u.review === 'pending' ? '不计入（待审核，审核通过后计入）' : '不计入（已含在牵头单位全县数中）';
+    },
     evidenceOf(e) { return (e.data && e.data.evidence) || []; },
     indicatorsOf(e) { return (e.data && e.data.indicators) || []; },
     answerEntry(id) { return this.answerForm[`${this.current.stream}/${id}`] || { summary: '', errors: {} }; },

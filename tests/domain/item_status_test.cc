@@ -44,7 +44,15 @@ INSTANTIATE_TEST_SUITE_P(
              {Lead(kReturned), Coop(kApproved)}, TaskStatus::kReturned},
         Case{"the lead resent after its return and was approved", {Lead(kReturned), Lead(kApproved)},
              TaskStatus::kInProgress},
-        Case{"any unit's report awaiting review makes it 待审核", {Lead(kReturned), Coop(std::nullopt)},
+        Case{"the lead's report awaiting review makes it 待审核", {Coop(kApproved), Lead(std::nullopt)},
+             TaskStatus::kPendingReview},
+        Case{"only a cooperating unit's report awaits review: the lead's approved one decides",
+             {Lead(kApproved), Township(std::nullopt)}, TaskStatus::kInProgress},
+        Case{"the lead's return is shown though a cooperating unit's report awaits review",
+             {Lead(kReturned), Coop(std::nullopt)}, TaskStatus::kReturned},
+        Case{"the lead's latest returned though its earlier one awaits review",
+             {Lead(std::nullopt), Lead(kReturned)}, TaskStatus::kReturned},
+        Case{"the lead resent after its return: awaiting review", {Lead(kReturned), Lead(std::nullopt)},
              TaskStatus::kPendingReview},
         Case{"a superseded report awaits nothing",
              {ReportForStatus{"县供销合作社", std::nullopt, true}, Coop(kApproved)}, TaskStatus::kInProgress},
@@ -71,6 +79,14 @@ TEST(ItemStatus, NamesTheUnitsWhoseOwnLatestReportWasReturned) {
   EXPECT_TRUE(UnitsWithReturnedReport({Lead(kReturned)}, kLeads).empty());
 }
 
+TEST(ItemStatus, NamesTheCooperatingUnitsWithAReportAwaitingReview) {
+  EXPECT_EQ(UnitsWithPendingReport({Lead(std::nullopt), Township(std::nullopt), Coop(kApproved), Township(std::nullopt),
+                                    ReportForStatus{"县供销合作社", std::nullopt, true}},
+                                   kLeads),
+            std::vector<std::string>{"永安街道"});
+  EXPECT_TRUE(UnitsWithPendingReport({Lead(std::nullopt)}, kLeads).empty());
+}
+
 TEST(TaskAggregateStatusByUnit, ACooperatingUnitsReturnDoesNotReturnTheTask) {
   SupervisedItem item{StreamId("task-07"), {"县农业农村委"}, {"县供销合作社"}, {}};
   TaskAggregate aggregate(item);
@@ -83,9 +99,11 @@ TEST(TaskAggregateStatusByUnit, ACooperatingUnitsReturnDoesNotReturnTheTask) {
   aggregate.Apply(StreamVersion(3), ProgressReported{month, "配合完成", 10, {}, {}}, coop);
   aggregate.Apply(StreamVersion(4), ReportReviewed{StreamVersion(3), kReturned, "数据不全"}, taskforce);
   EXPECT_EQ(aggregate.status(), TaskStatus::kInProgress);
+  aggregate.Apply(StreamVersion(5), ProgressReported{month, "配合再报", 12, {}, {}}, coop);
+  EXPECT_EQ(aggregate.status(), TaskStatus::kInProgress) << "a cooperating unit's pending report is not the task's";
 
-  aggregate.Apply(StreamVersion(5), ProgressReported{month, "补充", 25, {}, {}}, lead);
-  aggregate.Apply(StreamVersion(6), ReportReviewed{StreamVersion(5), kReturned, "佐证不足"}, taskforce);
+  aggregate.Apply(StreamVersion(7), ProgressReported{month, "补充", 25, {}, {}}, lead);
+  aggregate.Apply(StreamVersion(8), ReportReviewed{StreamVersion(7), kReturned, "佐证不足"}, taskforce);
   EXPECT_EQ(aggregate.status(), TaskStatus::kReturned);
 }
 
@@ -96,26 +114,28 @@ namespace kuimen {
 namespace {
 
 TEST(MajorItemStatus, ItsOwnEvidenceDecides) {
-  const MajorItemStatusResult r = MajorItemStatus(TaskStatus::kReturned, {TaskStatus::kInProgress});
+  const MajorItemStatusResult r = MajorItemStatus(TaskStatus::kReturned, {true});
   EXPECT_EQ(r.status, TaskStatus::kReturned);
   EXPECT_FALSE(r.from_related_tasks);
 }
 
-TEST(MajorItemStatus, WithoutItsOwnReportsALinkedTaskThatReportedMakesItInProgress) {
-  const MajorItemStatusResult r =
-      MajorItemStatus(TaskStatus::kNotStarted, {TaskStatus::kNotStarted, TaskStatus::kPendingReview});
+TEST(MajorItemStatus, WithoutItsOwnReportsALinkedTaskWithAnApprovedReportMakesItInProgress) {
+  const MajorItemStatusResult r = MajorItemStatus(TaskStatus::kNotStarted, {false, true});
   EXPECT_EQ(r.status, TaskStatus::kInProgress);
   EXPECT_TRUE(r.from_related_tasks);
 }
 
-TEST(MajorItemStatus, LinkedTasksNeverCompleteIt) {
-  EXPECT_EQ(MajorItemStatus(TaskStatus::kNotStarted, {TaskStatus::kCompleted}).status, TaskStatus::kInProgress);
-}
-
-TEST(MajorItemStatus, NothingReportedAnywhereIsNotStarted) {
-  const MajorItemStatusResult r = MajorItemStatus(TaskStatus::kNotStarted, {TaskStatus::kNotStarted});
+TEST(MajorItemStatus, ALinkedTasksReportAwaitingReviewOrReturnedDoesNotStartIt) {
+  EXPECT_FALSE(AnyApproved({Lead(std::nullopt), Coop(kReturned)}));
+  EXPECT_TRUE(AnyApproved({Lead(std::nullopt), Coop(kApproved)}));
+  const MajorItemStatusResult r =
+      MajorItemStatus(TaskStatus::kNotStarted, {AnyApproved({Lead(std::nullopt)}), AnyApproved({Lead(kReturned)})});
   EXPECT_EQ(r.status, TaskStatus::kNotStarted);
   EXPECT_FALSE(r.from_related_tasks);
+}
+
+TEST(MajorItemStatus, NothingApprovedAnywhereIsNotStarted) {
+  EXPECT_EQ(MajorItemStatus(TaskStatus::kNotStarted, {false}).status, TaskStatus::kNotStarted);
   EXPECT_EQ(MajorItemStatus(TaskStatus::kNotStarted, {}).status, TaskStatus::kNotStarted);
 }
 

@@ -497,7 +497,7 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
   // sheet says so beside the county figure, as the board does.
   auto [strings, indicator] = workbook_and_board(China(2024, 11, 20));
   EXPECT_TRUE(indicator.at("latest_value").is_null());
-  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：—/78万亩次，另有待审核13.2万亩次")) << strings;
+  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：—/78万亩次，另有待审核13.2万亩次（审核通过后全县13.2万亩次）")) << strings;
   for (std::uint64_t version : {1, 2}) {
     log.Add("task-07", China(2024, 11, 7), kTaskForce,
             ReportReviewed{StreamVersion(version), ReviewDecision::kApproved, ""});
@@ -514,6 +514,41 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
   std::tie(strings, indicator) = workbook_and_board(China(2024, 12, 20));
   EXPECT_EQ(indicator.at("latest_value"), 30);
   EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：30/78万亩次（38.5%；牵头单位报全县数）")) << strings;
+}
+
+// Clerk review A1, A4, A5: 最近报送 follows the lead unit with the other units
+// listed beside it; a pending figure is its amount and the total it would make;
+// 总体进度 is the lead's approved estimate, a pending one written beside.
+TEST(TasksWorkbook, LastReportFollowsTheLeadAndPendingFiguresShowTheirAmount) {
+  const Actor township{"p-yazd", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
+  const Actor coop{"p-gxs", Role::kDepartment, "县供销合作社"};
+  const auto report = [](double value, double percent) {
+    return ProgressReported{{std::chrono::year(2024), std::chrono::November}, "本月进展", percent,
+                            {IndicatorValue{"农业生产社会化服务规模", value, "万亩次"}}, {}};
+  };
+  testing::EnvelopeLog log;
+  log.Add("task-07", China(2024, 12, 1), kAgriculture, report(20, 25));                                     // v1
+  log.Add("task-07", China(2024, 12, 2), kTaskForce, ReportReviewed{StreamVersion(1), ReviewDecision::kApproved, ""});
+  log.Add("task-07", China(2024, 12, 3), coop, report(3, 5));                                               // v3
+  log.Add("task-07", China(2024, 12, 4), kTaskForce, ReportReviewed{StreamVersion(3), ReviewDecision::kReturned, "数据不全"});
+  log.Add("task-07", China(2024, 12, 5), township, report(2, 5));                                           // v5
+  log.Add("task-07", China(2024, 12, 6), kAgriculture, report(20, 40));                                     // v6
+  log.Add("task-07", China(2024, 12, 7), kTaskForce, ReportReviewed{StreamVersion(6), ReviewDecision::kApproved, ""});
+  log.Add("task-07", China(2024, 12, 8), kAgriculture,
+          ProgressReported{{std::chrono::year(2024), std::chrono::December}, "本月进展", 55, {}, {}});     // v8
+  Result<std::unique_ptr<View>> view = MakeView("supervision", Fengjie(), ViewSettings{});
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
+  const json board = RenderView(**view, ViewQuery{China(2024, 12, 9), std::nullopt});
+  EXPECT_EQ(board.at("tasks").at(6).at("status"), "pending_review");  // the lead's v8
+  Result<std::string> bytes = TasksWorkbook(Fengjie(), board);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  const std::string strings = Xlsx(*bytes).Member("xl/sharedStrings.xml");
+  EXPECT_TRUE(Contains(strings, "2024-12（县农业农村委报送，待审核）；另有配合单位待审核：永安街道；配合单位已退回：县供销合作社"))
+      << strings;
+  EXPECT_TRUE(Contains(strings, "总体进度另有待审核：55%（2024-12）")) << strings;
+  EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：20/78万亩次（25.6%；各单位合计），另有待审核2万亩次（审核通过后全县22万亩次）"))
+      << strings;
 }
 
 }  // namespace

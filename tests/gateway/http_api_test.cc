@@ -339,7 +339,10 @@ TEST_F(HttpApi, AuditorSeesTheViewAsItStoodBeforeTheReport) {
 
   Reply now = Get("/api/v1/tasks/3?min_position=" + std::to_string(position), auditor);
   ASSERT_EQ(now.status, 200) << now.body;
-  EXPECT_EQ(now.json["item"]["status"], "pending_review") << now.body;
+  // 县林业局 cooperates on task 3: its report awaiting review is listed beside the
+  // status, which follows the lead unit (clerk review A1).
+  EXPECT_EQ(now.json["item"]["status"], "in_progress") << now.body;
+  EXPECT_EQ(now.json["item"]["pending_units"], nlohmann::json::array({kForestry})) << now.body;
 
   Reply then = Get("/api/v1/tasks/3?as_of=" + httplib::detail::encode_query_param(before), auditor);
   ASSERT_EQ(then.status, 200) << then.body;

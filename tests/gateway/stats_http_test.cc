@@ -77,6 +77,10 @@ TEST_F(StatsHttp, UnitsListTheirTasksAndTheYearsReportTally) {
 TEST_F(StatsHttp, ATasksMonthlySeriesEndsWithTheReportJustMade) {
   const std::string lead = Principal("department", kAgriculture);
   ASSERT_EQ(Post("/api/v1/tasks/7/events", lead, Report(30, "2024-11")).status, 201);
+  // 总体进度 counts approved estimates only (clerk review A5).
+  const nlohmann::json approve = {{"type", "ReportReviewed"},
+                                  {"data", {{"report_version", 1}, {"decision", "approved"}, {"comment", ""}}}};
+  ASSERT_EQ(Post("/api/v1/tasks/7/events", admin_token_, approve).status, 201);
   Reply reply = Get("/api/v1/stats/tasks/7?" + Fresh(), admin_token_);
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.json["task"], 7);

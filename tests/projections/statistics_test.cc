@@ -185,8 +185,9 @@ TEST_F(Statistics, TaskProgressByMonthCarriesTheLatestFigureToEachMonthsEnd) {
   const TaskMonthlyProgress progress = TaskProgressByMonth(SmallPlan(), *supervision_, TaskNo(7), kNow).value();
   EXPECT_EQ(progress.months, (std::vector<std::chrono::year_month>{Month(2024, 10), Month(2024, 11), Month(2024, 12),
                                                                     Month(2025, 1)}));
-  // December's report awaits review: it counts, as on the item page; January carries December.
-  EXPECT_EQ(progress.progress, (std::vector<std::optional<double>>{10, 30, 45, 45}));
+  // December's report awaits review: it does not count, as on the item page (clerk review A5:
+  // only the approved estimate); December and January carry November's.
+  EXPECT_EQ(progress.progress, (std::vector<std::optional<double>>{10, 30, 30, 30}));
   ASSERT_EQ(progress.indicators.size(), 1u);
   EXPECT_EQ(progress.indicators[0].indicator, "农业生产社会化服务规模");
   EXPECT_EQ(progress.indicators[0].target, 78.0);

@@ -205,8 +205,8 @@ TEST(SupervisionView, ShowsPendingFiguresBesideTheApprovedOneAndDropsReturnedOne
   json waiting = Item(*ViewOf(log), "task-07", now)["indicators"][0];
   EXPECT_EQ(waiting["latest_value"], 12);
   EXPECT_EQ(waiting["period"], "2024-10");
-  EXPECT_EQ(waiting["pending"], (json{{"value", 25.5}, {"progress_percent", 32.7}, {"period", "2024-11"},
-                                      {"label", "待审核"}}));
+  EXPECT_EQ(waiting["pending"], (json{{"value", 25.5}, {"amount", 13.5}, {"progress_percent", 32.7},
+                                      {"period", "2024-11"}, {"label", "待审核"}}));
 
   log.Add("task-07", China(2024, 12, 3), kTaskForce, Return(3));
   json indicator = Item(*ViewOf(log), "task-07", now)["indicators"][0];
