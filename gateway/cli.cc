@@ -126,6 +126,12 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::Range(0, 1 << 20));
   serve_cmd
       ->add_option_function<std::uint64_t>(
+          "--upload-daily-mb", [&serve](std::uint64_t mb) { serve.http.upload_quota.daily_bytes = mb << 20; },
+          "MiB one principal may upload (new files, cited or not) in any 24 hours; more is refused 413 "
+          "(default 1024, 0: no limit)")
+      ->check(CLI::Range(0, 1 << 24));
+  serve_cmd
+      ->add_option_function<std::uint64_t>(
           "--upload-total-mb", [&serve](std::uint64_t mb) { serve.http.upload_quota.total_bytes = mb << 20; },
           "MiB of uploads no event cites yet all principals may hold; more is refused 507 (default 2048, 0: no limit)")
       ->check(CLI::Range(0, 1 << 24));

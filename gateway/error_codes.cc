@@ -125,6 +125,8 @@ constexpr auto kErrorCodes = std::to_array<ErrorCodeEntry>({
     {"upload_quota_exceeded", 413,
      "本账号已上传但尚未在报送中引用的文件已达上限，本次文件未保存；请先在报送中引用已上传的材料，未引用的文件一天后自动清理",
      "the principal's uploads no event cites yet (stored and in flight) would pass --upload-quota-mb (200); nothing stored"},
+    {"upload_daily_exceeded", 413, "本账号24小时内上传的文件已达上限，本次文件未保存；请明天再上传，或联系工作专班",
+     "the principal's uploads of the last 24 hours (new files, cited or not, and in flight) would pass --upload-daily-mb (1024); nothing stored"},
     {"unsupported_media_type", 415, "不支持压缩后提交的内容", "a compressed (Content-Encoding) body"},
     {"file_type_not_allowed", 415,
      "只能上传PDF文件、图片或办公文档（文字、表格）",

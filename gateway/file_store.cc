@@ -328,6 +328,23 @@ std::uint64_t FileStore::Recount(const std::set<std::string>& cited) {
     uncited.emplace(name, std::move(file));
   }
   quota_->Recount(std::move(uncited));
+  // The day's uploads for the daily cap: an owner record is written when a
+  // new file is committed (its mtime is that time) and removed only with the
+  // file, by the sweep of uncited files after a day.
+  std::map<std::string, std::vector<UploadQuota::Upload>> uploads;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / kOwners, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(error) || !IsFileHash(name)) continue;
+    const std::filesystem::file_time_type written = entry.last_write_time(error);
+    if (error) continue;
+    const std::uintmax_t size = std::filesystem::file_size(dir_ / name, error);
+    if (error) continue;  // its file is gone: it takes no disk
+    std::string principal;
+    std::getline(std::ifstream(entry.path()), principal);
+    uploads[principal].push_back(
+        {std::chrono::file_clock::to_sys(written), static_cast<std::uint64_t>(size)});
+  }
+  quota_->RecountUploads(std::move(uploads));
   return bytes;
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "domain/status.h"
 
@@ -20,6 +23,15 @@
 // stored already). A stored file leaves the count when an event cites it or
 // the sweep removes it. At start the count is rebuilt from the files
 // directory and the log's citations (Recount), so it survives a restart.
+//
+// Citing a file frees its share, so the share alone would let a department
+// upload, cite and upload again until the disk's floor stopped everyone.
+// Bytes uploaded per principal in the last 24 hours are therefore capped too
+// (daily_bytes), cited or not: an upload reserves its size against the cap,
+// and a committed new file counts from its commit until a day later (even
+// when cited or swept meanwhile). Content stored already costs nothing and
+// counts nothing. At start the day's uploads are rebuilt from the .owners
+// records (their owner and mtime, the commit's time; RecountUploads).
 // Thread-safe.
 namespace kuimen {
 
@@ -31,6 +43,9 @@ struct UploadQuotaOptions {
   // Free space the data directory's file system keeps: an upload that could
   // leave less is refused. Default 1 GiB (a test sets it above what is free).
   std::uint64_t min_free_bytes = 1024ull * 1024 * 1024;
+  // Bytes one principal may upload (new files, cited or not, and in flight)
+  // in any 24 hours. Default 1 GiB; 0: no limit.
+  std::uint64_t daily_bytes = 1024ull * 1024 * 1024;
 };
 
 class UploadQuota {
@@ -45,7 +60,8 @@ class UploadQuota {
 
   // Reserves `bytes` for an upload by `principal`. Refusals, nothing reserved:
   // kInvalidArgument "upload_quota_exceeded" (field "file", answered 413) over
-  // the principal's share; kResourceExhausted "upload_total_exceeded" over the
+  // the principal's share, "upload_daily_exceeded" (field "file", 413) over
+  // its bytes of the last 24 hours; kResourceExhausted "upload_total_exceeded" over the
   // total, "disk_space_low" when the file system would keep less than the
   // floor (field "file", 507). Returns a ticket for Release or Settle.
   Result<std::uint64_t> Reserve(const std::string& principal, std::uint64_t bytes);
@@ -65,6 +81,18 @@ class UploadQuota {
   };
   // Replaces the stored uncited files (at start, before any upload).
   void Recount(std::map<std::string, Uncited> uncited);
+
+  using TimePoint = std::chrono::system_clock::time_point;
+  // A stored new file, as RecountUploads takes it: when it was committed, its size.
+  struct Upload {
+    TimePoint at;
+    std::uint64_t size = 0;
+  };
+  // Replaces the uploads counted against the daily cap, by principal (at
+  // start, before any upload); those older than a day are dropped.
+  void RecountUploads(std::map<std::string, std::vector<Upload>> uploads);
+  // Bytes `principal` uploaded in the last 24 hours (committed and in flight).
+  std::uint64_t UploadedToday(const std::string& principal) const;
 
   // Uncited bytes (stored and reserved) of one principal, and in all.
   std::uint64_t UsedBy(const std::string& principal) const;
@@ -88,6 +116,12 @@ class UploadQuota {
   std::map<std::string, std::uint64_t> by_principal_;  // stored and reserved
   std::uint64_t in_flight_ = 0;                        // reserved, not yet stored
   std::uint64_t total_ = 0;                            // stored and reserved
+  // For the daily cap: each principal's new files of the last day (oldest
+  // first) and its bytes in flight. A principal's entries older than a day
+  // are dropped at its next reservation.
+  std::map<std::string, std::deque<Upload>> uploads_;
+  std::map<std::string, std::uint64_t> in_flight_by_principal_;
+  std::uint64_t UploadedTodayLocked(const std::string& principal, TimePoint now) const;
 };
 
 }  // namespace kuimen

@@ -25,6 +25,10 @@ namespace {
 
 constexpr std::string_view kCursor = "webhook-deliveries";
 
+// The most of a receiver's answer body read per attempt (then the connection
+// is dropped); the body is never kept.
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
+
 // A message to one unit about one event.
 struct Notification {
   std::string unit;
@@ -405,13 +409,41 @@ void WebhookDeliveries::LaunchDue() {
       client.set_connection_timeout(options.connect_timeout);
       client.set_read_timeout(options.read_timeout);
       client.set_write_timeout(options.read_timeout);
-      httplib::Result result = client.Post(url->path, headers, body, "application/json; charset=utf-8");
-      if (!result) {
-        out.error = httplib::to_string(result.error());
+      // The status is what counts; of the body at most kMaxAnswerBytes are
+      // read (and none kept), and none after answer_deadline, so a receiver
+      // answering an endless or trickled body costs neither memory nor more
+      // than about one read timeout beyond its headers. An answer cut short
+      // counts by its status.
+      httplib::Request request;
+      request.method = "POST";
+      request.path = url->path;
+      request.headers = headers;
+      request.body = body;
+      request.set_header("Content-Type", "application/json; charset=utf-8");
+      int answered = 0;
+      bool cut_short = false;
+      std::chrono::steady_clock::time_point answer_deadline{};
+      request.response_handler = [&](const httplib::Response& response) {
+        answered = response.status;
+        answer_deadline = std::chrono::steady_clock::now() + options.read_timeout;
+        return true;
+      };
+      std::size_t read = 0;
+      request.content_receiver = [&](const char*, std::size_t n, std::uint64_t, std::uint64_t) {
+        read += n;
+        if (read <= kMaxAnswerBytes && std::chrono::steady_clock::now() < answer_deadline) return true;
+        cut_short = true;
+        return false;
+      };
+      httplib::Response response;
+      httplib::Error error = httplib::Error::Success;
+      const bool sent = client.send(request, response, error);
+      if (!sent && !(cut_short && answered != 0)) {
+        out.error = httplib::to_string(error);
         return out;
       }
-      out.status = result->status;
-      if (result->status / 100 != 2) out.error = "HTTP " + std::to_string(result->status);
+      out.status = sent ? response.status : answered;
+      if (out.status / 100 != 2) out.error = "HTTP " + std::to_string(out.status);
       return out;
     });
     in_flight_[unit] = std::move(attempt);

@@ -254,6 +254,41 @@ TEST_F(UploadLimits, AnUploadSweptAfterADayNoLongerCounts) {
   UploadOk(agriculture_, "新材料.pdf", Pdf(900 * kKiB, 2));
 }
 
+TEST_F(UploadLimits, CitingFilesDoesNotResetTheDailyCapWhichSurvivesARestartAndEndsAfter24Hours) {
+  Start({"--upload-daily-mb", "1"});
+  // Upload and cite, the attack's loop: citing frees the share of uncited
+  // files, but the day's bytes stay counted.
+  const json first = UploadOk(agriculture_, "托管服务台账.pdf", Pdf(600 * kKiB, 1));
+  ASSERT_EQ(Cite(first, "托管服务台账.pdf")->status, 201);
+  httplib::Result refused = Upload(agriculture_, "现场照片.pdf", Pdf(600 * kKiB, 2));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(Error(refused)["code"], "upload_daily_exceeded");
+  EXPECT_EQ(Error(refused)["field"], "file");
+  EXPECT_NE(Error(refused)["message"].get<std::string>().find("24小时内上传的文件合计不能超过1 MB"), std::string::npos)
+      << refused->body;
+  EXPECT_EQ(StoredFiles(), 1u) << "a refused upload stored something";
+  EXPECT_TRUE(NothingIncoming());
+  // Another unit has its own day.
+  UploadOk(server_->Department("县林业局"), "林业台账.pdf", Pdf(600 * kKiB, 3));
+
+  // A restart counts the day again from the owner records.
+  server_->Stop(SIGTERM);
+  server_->Start();
+  httplib::Result still = Upload(agriculture_, "现场照片.pdf", Pdf(600 * kKiB, 2));
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 413);
+  EXPECT_EQ(Error(still)["code"], "upload_daily_exceeded");
+
+  // A day later (the owner record's time is the upload's) it counts no more.
+  server_->Stop(SIGTERM);
+  std::filesystem::last_write_time(server_->data() / "files" / ".owners" / first["sha256"].get<std::string>(),
+                                   std::filesystem::file_time_type::clock::now() - std::chrono::hours(25));
+  server_->Start();
+  UploadOk(agriculture_, "现场照片.pdf", Pdf(600 * kKiB, 2));
+  EXPECT_EQ(StoredFiles(), 3u);
+}
+
 TEST_F(UploadLimits, AnUploadThatWouldLeaveTheDiskBelowItsFloorIsRefusedAndStoresNothing) {
   // A floor above what any test machine has free: the refusal is certain.
   Start({"--upload-min-free-mb", std::to_string(1ull << 30)});

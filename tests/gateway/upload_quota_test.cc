@@ -81,6 +81,54 @@ TEST(UploadQuota, ARecountReplacesTheStoredFilesAndKeepsReservations) {
   EXPECT_EQ(quota.UsedBy("p-a"), 2 * kMiB);
 }
 
+TEST(UploadQuota, TheDailyCapCountsNewFilesCitedOrNotAndWhatIsInFlight) {
+  UploadQuotaOptions options = Limits(0, 0, 0);
+  options.daily_bytes = 10 * kMiB;
+  UploadQuota quota("/nonexistent", options, [](const auto&) { return 1000 * kMiB; });
+  Result<std::uint64_t> first = quota.Reserve("p-a", 4 * kMiB);
+  ASSERT_TRUE(first.ok());
+  quota.Settle(*first, std::string(64, 'a'), 4 * kMiB, /*new_file=*/true);
+  quota.Forget(std::string(64, 'a'));  // cited: the share is free again, the day's count is not
+  EXPECT_EQ(quota.UsedBy("p-a"), 0u);
+  EXPECT_EQ(quota.UploadedToday("p-a"), 4 * kMiB);
+
+  Result<std::uint64_t> in_flight = quota.Reserve("p-a", 5 * kMiB);
+  ASSERT_TRUE(in_flight.ok());
+  const Result<std::uint64_t> over = quota.Reserve("p-a", 2 * kMiB);  // 4 + 5 + 2 > 10
+  EXPECT_EQ(ErrorCodeOf(over), "upload_daily_exceeded");
+  EXPECT_EQ(over.status().code(), StatusCode::kInvalidArgument);  // answered 413
+  EXPECT_EQ(over.status().field(), "file");
+  EXPECT_NE(over.status().message().find("10 MB"), std::string::npos) << over.status().message();
+  EXPECT_EQ(ErrorCodeOf(quota.Reserve("p-b", 2 * kMiB)), "ok");  // another principal's own day
+
+  // Content stored already costs no disk and counts nothing; a failed upload releases its bytes.
+  quota.Settle(*in_flight, std::string(64, 'a'), 4 * kMiB, /*new_file=*/false);
+  EXPECT_EQ(quota.UploadedToday("p-a"), 4 * kMiB);
+  Result<std::uint64_t> failed = quota.Reserve("p-a", 6 * kMiB);
+  ASSERT_TRUE(failed.ok());
+  quota.Release(*failed);
+  EXPECT_EQ(quota.UploadedToday("p-a"), 4 * kMiB);
+
+  UploadQuotaOptions unlimited = options;
+  unlimited.daily_bytes = 0;
+  UploadQuota open("/nonexistent", unlimited, [](const auto&) { return 1000 * kMiB; });
+  EXPECT_EQ(ErrorCodeOf(open.Reserve("p-a", 100 * kMiB)), "ok");
+}
+
+TEST(UploadQuota, ARecountOfTheDaysUploadsKeepsOnlyTheLast24Hours) {
+  UploadQuotaOptions options = Limits(0, 0, 0);
+  options.daily_bytes = 10 * kMiB;
+  UploadQuota quota("/nonexistent", options, [](const auto&) { return 1000 * kMiB; });
+  const auto now = std::chrono::system_clock::now();
+  quota.RecountUploads({{"p-a",
+                         {{now - std::chrono::hours(1), 6 * kMiB},
+                          {now - std::chrono::hours(25), 9 * kMiB},  // yesterday's: no longer counts
+                          {now - std::chrono::minutes(5), 3 * kMiB}}}});
+  EXPECT_EQ(quota.UploadedToday("p-a"), 9 * kMiB);
+  EXPECT_EQ(ErrorCodeOf(quota.Reserve("p-a", 2 * kMiB)), "upload_daily_exceeded");
+  EXPECT_EQ(ErrorCodeOf(quota.Reserve("p-a", 1 * kMiB)), "ok");
+}
+
 TEST(FileNames, ControlAndInvisibleFormatCharactersAreRefusedWithTheField) {
   struct Case {
     std::string name;
