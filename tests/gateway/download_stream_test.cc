@@ -108,6 +108,18 @@ void ExpectDownloadHead(const httplib::Response& answer, const std::string& byte
          "reader below sees it encoded)";
 }
 
+// How many descriptors the process holds open on `file`, from /proc/<pid>/fd.
+int OpenDescriptorsOn(pid_t pid, const std::filesystem::path& file) {
+  int count = 0;
+  std::error_code error;
+  const std::filesystem::path target = std::filesystem::canonical(file, error);
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
+    std::error_code unreadable;
+    if (std::filesystem::read_symlink(entry.path(), unreadable) == target) ++count;
+  }
+  return count;
+}
+
 class DownloadStream : public ::testing::Test {
  protected:
   ::kuimen::testing::TempDir dir_;
@@ -273,6 +285,34 @@ TEST_F(DownloadStream, ManyConcurrentSlowDownloadsCostTheServerMemoryPerChunkNot
               kReaders, all_files_kib, rss_before, rss_during, peak_before, peak_during, peak_during - peak_before);
   EXPECT_LT(peak_during - peak_before, all_files_kib / 4) << "downloads were held in memory";
   EXPECT_LT(rss_during - rss_before, all_files_kib / 4) << "downloads were held in memory";
+}
+
+TEST_F(DownloadStream, ADownloadAbandonedMidWayClosesItsFileAndAFinishedOneToo) {
+  ServeUnderTest server(dir_.path() / "data");
+  server.Start();
+  const std::string pdf = PdfOfSize(8 * 1024 * 1024, 9);
+  httplib::Client client("127.0.0.1", server.port());
+  const auto [path, token] = UploadAndCite(client, server.admin_token(), pdf, "托管服务台账.pdf");
+  const std::filesystem::path stored = server.data() / "files" / Sha256Hex(pdf);
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: k\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+  const pid_t pid = server.pid();
+  {
+    std::vector<std::unique_ptr<SlowReader>> readers;
+    for (int i = 0; i < 5; ++i) {
+      readers.push_back(std::make_unique<SlowReader>(server.port(), request));
+      ASSERT_TRUE(readers.back()->ReadHeadAndAPiece());
+    }
+    // One open file per download being written.
+    EXPECT_EQ(OpenDescriptorsOn(pid, stored), 5);
+  }  // the readers hang up mid-way
+  // Closed with their connections (well before the 10 s write timeout would close them).
+  testing::WaitUntil([&] { return OpenDescriptorsOn(pid, stored) == 0; }, std::chrono::seconds(5));
+
+  SlowReader whole(server.port(), request);
+  ASSERT_TRUE(whole.ReadHeadAndAPiece());
+  EXPECT_EQ(whole.ReadRest(pdf.size()), Sha256Hex(pdf));
+  // Written to the end on a keep-alive connection that stays open: the file is closed all the same.
+  testing::WaitUntil([&] { return OpenDescriptorsOn(pid, stored) == 0; }, std::chrono::seconds(5));
 }
 
 }  // namespace
