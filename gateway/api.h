@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 namespace kuimen {
 
 class DigestSigner;
+class FileBody;
 class FileCitations;
 class FileStore;
 class GatewayMetrics;
@@ -49,7 +51,10 @@ enum class Access {
 struct ApiReply {
   int status = 200;
   nlohmann::ordered_json json;
-  std::string bytes;          // used when content_type is set
+  std::string bytes;          // used when content_type is set and `file` is not
+  // A body streamed from disk (a download), opened by the handler; used when
+  // content_type is set. The listener writes it in 64 KiB chunks.
+  std::shared_ptr<const FileBody> file;
   std::string content_type;   // empty: the reply is `json`
   std::string filename;       // for downloads: Content-Disposition, in UTF-8 (Chinese)
   std::string ascii_filename; // the same for clients that only read ASCII names

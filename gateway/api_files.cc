@@ -4,11 +4,9 @@
 // stream that cites it.
 #include "gateway/api_files.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "domain/task_rules.h"
 #include "gateway/api_routes.h"
+#include "gateway/file_body.h"
 #include "gateway/file_citations.h"
 #include "gateway/file_store.h"
 #include "gateway/text_safety.h"
@@ -62,14 +60,14 @@ Result<ApiReply> Download(ApiContext& api, const ApiCall& call) {
   if (!allowed) {
     return Status::PermissionDenied("没有权限查看引用该文件的事项", "taskforce_or_auditor");
   }
-  std::ifstream in(api.files->PathOf(sha256), std::ios::binary);
-  if (!in) return Status::DataLoss("file " + sha256 + " is cited but missing from the data directory");
-  std::stringstream bytes;
-  bytes << in.rdbuf();
+  // Opened here, streamed by the listener (gateway/file_body.h): never held whole in memory.
+  Result<std::shared_ptr<FileBody>> file = FileBody::Open(api.files->PathOf(sha256));
+  if (!file.ok()) return Status::DataLoss("file " + sha256 + " is cited but cannot be read from the data directory: " +
+                                          file.status().message());
   std::string name = call.http.get_param_value("name");
   if (!CheckName(name, "name").ok()) name = sha256;
   ApiReply reply;
-  reply.bytes = bytes.str();
+  reply.file = std::move(file).value();
   reply.content_type = citation->media_type.empty() ? "application/octet-stream" : citation->media_type;
   reply.filename = name;
   reply.ascii_filename = AsciiName(name, sha256.substr(0, 16));

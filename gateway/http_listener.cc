@@ -34,6 +34,10 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::uint64_t kListenId = 0;
 constexpr std::uint64_t kWakeId = 1;
 constexpr std::size_t kReadChunk = 64 * 1024;
+// A streamed body (a download) is read into the connection's buffer this
+// much at a time, when the previous piece is sent: its memory is this, not the file.
+constexpr std::size_t kBodyChunk = 64 * 1024;
+constexpr int kBodyChunksPerWake = 16;
 // After a refusal the client may still be sending a body: it is read and
 // dropped for this long, so the refusal reaches it before the close (a close
 // with unread bytes would send a reset that can destroy the answer).
@@ -154,6 +158,11 @@ class HttpListener::Loop {
     std::string in;          // read, not yet parsed (a pipelined request waits here)
     std::string out;         // to write
     std::size_t written = 0;
+    // A body streamed after `out` (a file download): its provider holds the
+    // open file, released when the answer is written or the connection closes.
+    httplib::ContentProvider body;
+    std::size_t body_offset = 0;
+    std::size_t body_length = 0;
     bool close_after_write = false;
     bool linger_after_write = false;
     bool request_open = false;  // bytes of a request arrived, and it is not complete
@@ -168,6 +177,8 @@ class HttpListener::Loop {
     std::uint64_t id;
     std::string bytes;
     bool keep_alive;
+    httplib::ContentProvider body;  // streamed after `bytes`; empty when none
+    std::size_t body_length = 0;
   };
 
   void Watch(int fd, std::uint64_t id, std::uint32_t events, int op) {
@@ -198,6 +209,7 @@ class HttpListener::Loop {
   void Dispatch(Connection& c);
   void Refuse(Connection& c, const HttpRefusal& refusal);
   void Write(Connection& c);
+  bool NextBodyChunk(Connection& c);
   void Finished(Connection& c);
   void DeliverCompletions();
   void Sweep(SteadyClock::time_point now);
@@ -413,9 +425,14 @@ void HttpListener::Loop::Dispatch(Connection& c) {
     httplib::Response response = handler_.Handle(std::move(request), address, port);
     AddSecurityHeaders(response, options_.tls != nullptr);
     std::string bytes = SerializeResponse(response, head_only, keep_alive);
+    // A file body: the head now, the file in chunks as the client drains it (HEAD: the head only).
+    const bool streamed = response.content_provider_ && !head_only && response.status >= 200 &&
+                          response.status != 204 && response.status != 304;
+    httplib::ContentProvider body = streamed ? std::move(response.content_provider_) : nullptr;
+    const std::size_t body_length = streamed ? response.content_length_ : 0;
     {
       std::lock_guard lock(completions_mu_);
-      completions_.push_back({id, std::move(bytes), keep_alive});
+      completions_.push_back({id, std::move(bytes), keep_alive, std::move(body), body_length});
     }
     Wake();
   });
@@ -436,7 +453,22 @@ void HttpListener::Loop::Refuse(Connection& c, const HttpRefusal& refusal) {
 }
 
 void HttpListener::Loop::Write(Connection& c) {
-  while (c.written < c.out.size()) {
+  // A fast reader of a large file gets a few chunks per wake-up, then waits
+  // its turn (EPOLLOUT is level-triggered), so it cannot hold the loop.
+  int chunks = 0;
+  for (;;) {
+    if (c.written == c.out.size()) {
+      if (c.body_offset >= c.body_length) break;
+      if (++chunks > kBodyChunksPerWake) {
+        SetEvents(c, EPOLLOUT);
+        return;
+      }
+      if (!NextBodyChunk(c)) {
+        // The head is sent: a file that fails mid-way can only end the connection.
+        Close(c.id);
+        return;
+      }
+    }
     bool would_block = false;
     const ssize_t n = Transmit(c, c.out.data() + c.written, c.out.size() - c.written, would_block);
     if (n < 0 && would_block) {
@@ -453,11 +485,31 @@ void HttpListener::Loop::Write(Connection& c) {
   Finished(c);
 }
 
+// The next piece of a streamed body into the (sent) buffer; false when the file fails.
+bool HttpListener::Loop::NextBodyChunk(Connection& c) {
+  c.out.clear();
+  c.written = 0;
+  const std::size_t length = std::min(kBodyChunk, c.body_length - c.body_offset);
+  httplib::DataSink sink;
+  sink.write = [&c](const char* data, std::size_t size) {
+    c.out.append(data, size);
+    return true;
+  };
+  sink.is_writable = [] { return true; };
+  sink.done = [] {};
+  if (!c.body(c.body_offset, length, sink) || c.out.size() != length) return false;
+  c.body_offset += length;
+  return true;
+}
+
 // The answer is written: close, linger, or read the next request.
 void HttpListener::Loop::Finished(Connection& c) {
   c.out.clear();
   c.out.shrink_to_fit();
   c.written = 0;
+  c.body = nullptr;  // closes a streamed file
+  c.body_offset = 0;
+  c.body_length = 0;
   if (c.linger_after_write) {
     if (c.ssl != nullptr) SSL_shutdown(c.ssl);  // close_notify; its answer is not awaited
     shutdown(c.fd, SHUT_WR);
@@ -533,6 +585,9 @@ void HttpListener::Loop::DeliverCompletions() {
     }
     c->out = std::move(completion.bytes);
     c->written = 0;
+    c->body = std::move(completion.body);
+    c->body_offset = 0;
+    c->body_length = completion.body_length;
     c->close_after_write = !completion.keep_alive;
     c->phase = Phase::kWriting;
     Write(*c);

@@ -77,11 +77,12 @@ std::string SerializeResponse(const httplib::Response& response, bool head_only,
   }
   if (has_body) {
     out += "Content-Length: ";
-    out += std::to_string(response.body.size());
+    // A streamed body (gateway/file_body.h) has its length set; its bytes follow from the listener.
+    out += std::to_string(response.content_provider_ ? response.content_length_ : response.body.size());
     out += "\r\n";
   }
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  if (has_body && !head_only) out += response.body;
+  if (has_body && !head_only && !response.content_provider_) out += response.body;
   return out;
 }
 

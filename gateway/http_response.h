@@ -18,7 +18,9 @@ void AddSecurityHeaders(httplib::Response& response, bool https);
 
 // `response` as HTTP/1.1: status line, its headers, Content-Length, and
 // "Connection: close" or "keep-alive"; the body unless `head_only` (HEAD) or
-// the status has none (1xx, 204, 304).
+// the status has none (1xx, 204, 304). A response with a content provider
+// (a file streamed from disk) gets its Content-Length and the head only: the
+// caller writes the provider's bytes after it (HttpListener, in chunks).
 std::string SerializeResponse(const httplib::Response& response, bool head_only, bool keep_alive);
 
 // The JSON error response for a refusal (gateway/http_error.h's body).

@@ -7,6 +7,7 @@
 
 #include "domain/task_rules.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/file_body.h"
 #include "gateway/http_error.h"
 #include "gateway/http_response.h"
 #include "gateway/text_safety.h"
@@ -86,6 +87,8 @@ void WriteReply(const ApiReply& reply, httplib::Response& response) {
   }
   if (reply.content_type.empty()) {
     response.set_content(DumpJson(reply.json), "application/json; charset=utf-8");
+  } else if (reply.file != nullptr) {
+    SetFileBody(response, reply.file, reply.content_type);
   } else {
     response.set_content(reply.bytes, reply.content_type);
   }
