@@ -587,7 +587,12 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
     double earned = 0, applicable_max = 0, adjustments = 0;
     for (const AssessmentRule& rule : rules.rules) {
       Line line = scorer.Score(rule, unit);
-      if (!in_scope) line = Line{.rule = &rule, .applicable = false, .detail = "未纳入督办"};
+      if (!in_scope) {  // a year before supervision: nothing applies
+        line = Line{};
+        line.rule = &rule;
+        line.applicable = false;
+        line.detail = "未纳入督办";
+      }
       const double points = Round2(line.points);
       const bool adjusting = rule.kind == AssessmentRuleKind::kAdjustments;
       if (adjusting) {

@@ -86,7 +86,9 @@ TEST(YearBeforeSupervision, StatisticsScoreTrendReadsSuchYearsAsNotInScope) {
   ASSERT_FALSE(agriculture->score_trend.empty());
   for (const UnitScoreYear& year : agriculture->score_trend) {
     EXPECT_EQ(year.in_scope, year.year >= 2026) << year.year;
-    if (!year.in_scope) EXPECT_FALSE(year.rank.has_value()) << year.year;
+    if (!year.in_scope) {
+      EXPECT_FALSE(year.rank.has_value()) << year.year;
+    }
   }
   EXPECT_EQ(agriculture->score_trend.back().year, 2026);
 }
