@@ -668,10 +668,11 @@ function app() {
         tooltip: { trigger: 'item' },
         series: [{
           type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b} {c}' },
+          // Empty levels are left out: their zero labels piled on one point (the cards above count them).
           data: WARNING_ORDER.map((w) => ({
             name: w === 'none' ? '无预警' : `${WARNING_LABELS[w]}色预警`, value: this.countBy('warning', w),
             itemStyle: { color: { red: '#d32f2f', yellow: '#f9a825', blue: '#1e88e5', none: '#9e9e9e' }[w] },
-          })),
+          })).filter((slice) => slice.value > 0),
         }],
       });
     },
