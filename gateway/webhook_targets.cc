@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -57,6 +58,11 @@ AddressKind V6Kind(const std::array<unsigned char, 16>& a) {
   if (zeros(0, 10) && a[10] == 0xFF && a[11] == 0xFF) return embedded_v4();  // ::ffff:a.b.c.d
   if (zeros(0, 12)) return embedded_v4();                                      // ::a.b.c.d (deprecated)
   if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xFF && a[3] == 0x9B && zeros(4, 12)) return embedded_v4();  // NAT64
+  if (zeros(0, 8) && a[8] == 0xFF && a[9] == 0xFF && zeros(10, 12)) return embedded_v4();  // ::ffff:0:a.b.c.d (SIIT)
+  if (a[0] == 0x20 && a[1] == 0x02) {  // 2002::/16, 6to4: the IPv4 address is in bytes 2..5
+    return V4Kind((std::uint32_t{a[2]} << 24) | (std::uint32_t{a[3]} << 16) | (std::uint32_t{a[4]} << 8) | a[5]);
+  }
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x00 && a[3] == 0x00) return AddressKind::kReserved;  // Teredo
   if (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) return AddressKind::kLinkLocal;  // fe80::/10
   if (a[0] == 0xFE && (a[1] & 0xC0) == 0xC0) return AddressKind::kReserved;   // fec0::/10 (site-local)
   if ((a[0] & 0xFE) == 0xFC) return AddressKind::kPrivate;                   // fc00::/7
@@ -144,6 +150,14 @@ Result<WebhookUrlParts> ParseWebhookUrl(std::string_view url) {
   }
   if (host.ends_with('.')) host.remove_suffix(1);
   if (host.empty()) return BadUrl("接收地址缺少主机名");
+  // Letters, digits, '-', '.' (and ':' inside brackets): no zone id ("%lo"), percent-encoding
+  // or whitespace, which name hosts the check below could not classify as written.
+  const bool bracketed = authority.starts_with('[');
+  if (!std::all_of(host.begin(), host.end(), [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || (bracketed && c == ':');
+      })) {
+    return BadUrl("接收地址的主机名只能含字母、数字、“-”和“.”（IPv6地址写在方括号内，不带“%”区域标识）");
+  }
   if (!port.empty()) {
     if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return BadUrl("接收地址的端口应为1至65535之间的数字");

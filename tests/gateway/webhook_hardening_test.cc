@@ -284,6 +284,24 @@ TEST(WebhookTargets, ClassifiesHostsAsWrittenWithoutDns) {
   EXPECT_EQ(HostKind("::ffff:169.254.1.1"), AddressKind::kLinkLocal);
   EXPECT_EQ(HostKind("255.255.255.255"), AddressKind::kMulticast);
   EXPECT_EQ(HostKind("240.0.0.1"), AddressKind::kReserved);
+  // Forms an attack registered before they were classified (session 7).
+  EXPECT_EQ(HostKind("::ffff:0:7f00:1"), AddressKind::kLoopback);  // SIIT
+  EXPECT_EQ(HostKind("2002:7f00:1::"), AddressKind::kLoopback);     // 6to4 of 127.0.0.1
+  EXPECT_EQ(HostKind("2002:5db8:d822::1"), AddressKind::kPublic);  // 6to4 of 93.184.216.34
+  EXPECT_EQ(HostKind("2001:0:4136:e378::1"), AddressKind::kReserved);  // Teredo
+}
+
+TEST(WebhookTargets, RefusesHostsWithZoneIdsPercentEncodingOrWhitespace) {
+  for (const char* url : {"http://[::1%25lo]:18082/", "http://[::1%lo]/", "http://[fe80::1%eth0]/",
+                          "http://127.0.0.1%09/", "http://%31%32%37.0.0.1/", "http://exa mple.org/"}) {
+    const Result<WebhookUrlParts> parts = ParseWebhookUrl(url);
+    EXPECT_FALSE(parts.ok()) << url;
+    if (!parts.ok()) {
+      EXPECT_EQ(parts.status().field(), "url") << url;
+    }
+  }
+  EXPECT_TRUE(ParseWebhookUrl("https://oapi.dingtalk.com/robot/send?access_token=x").ok());
+  EXPECT_TRUE(ParseWebhookUrl("https://[2400:3200::1]:8443/robot").ok());
 }
 
 TEST(WebhookTargets, ParsesUserinfoIpv6AndPortsAndShowsUrlsWithoutUserinfo) {
