@@ -113,6 +113,12 @@ bool IsInvisibleFormat(char32_t c) {
       {0x2060, 0x2064},   {0x2066, 0x206f},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0x110bd, 0x110bd},
       {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
       {0xe0020, 0xe007f},
+      // Not format characters, but blank or unseen in a name all the same (an attack used
+      // them): combining grapheme joiner, Hangul and Khmer fillers, Mongolian and other
+      // variation selectors, braille blank, private use.
+      {0x034f, 0x034f},   {0x115f, 0x1160},   {0x17b4, 0x17b5},   {0x180b, 0x180f},   {0x2800, 0x2800},
+      {0x3164, 0x3164},   {0xe000, 0xf8ff},   {0xfe00, 0xfe0f},   {0xffa0, 0xffa0},   {0xe0100, 0xe01ef},
+      {0xf0000, 0x10ffff},
   };
   for (const auto& [first, last] : kRanges) {
     if (c >= first && c <= last) return true;
@@ -126,6 +132,9 @@ Status CheckFileName(std::string_view name, const std::string& field) {
   if (name.empty()) return Status::InvalidArgument("请填写文件名", field, "required");
   if (name.size() > kMaxNameBytes) return Status::InvalidArgument("文件名太长，请改短后再上传", field, "too_long");
   if (!IsValidUtf8(name)) return Status::InvalidArgument("文件名含有无法识别的文字", field, "invalid_encoding");
+  if (name.find_first_not_of(" .") == std::string_view::npos) {  // " ", ".", "..": no name at all
+    return Status::InvalidArgument("文件名不能只由空格或点组成，请填写材料的名称", field, "invalid_format");
+  }
   for (const char32_t c : CodePoints(name)) {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '/' || c == '\\') {
       return Status::InvalidArgument("文件名不能含有控制字符或斜杠", field, "control_character");

@@ -155,6 +155,13 @@ TEST(FileNames, ControlAndInvisibleFormatCharactersAreRefusedWithTheField) {
       {"台账\u00AD.pdf", "invisible_character"},     // SOFT HYPHEN
       {"台账\u2028.pdf", "invisible_character"},     // LINE SEPARATOR
       {"台账\U000E0041.pdf", "invisible_character"},  // TAG LATIN CAPITAL LETTER A
+      {"台账\u3164.pdf", "invisible_character"},      // HANGUL FILLER
+      {"台账\u2800.pdf", "invisible_character"},      // BRAILLE PATTERN BLANK
+      {"台账\u034f.pdf", "invisible_character"},      // COMBINING GRAPHEME JOINER
+      {"台账\ufe0f.pdf", "invisible_character"},      // VARIATION SELECTOR-16
+      {"台账\ue000.pdf", "invisible_character"},      // private use
+      {" ", "invalid_format"},
+      {"..", "invalid_format"},
   };
   for (const Case& c : cases) {
     const Status checked = CheckFileName(c.name, "attachments[0].name");

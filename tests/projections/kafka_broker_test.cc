@@ -183,7 +183,9 @@ TEST_F(KafkaBrokerTest, ReportsReachTheSupervisionAndAssessmentViews) {
   });
   EXPECT_EQ(task7["status"], "pending_review");
   EXPECT_EQ(task7["last_report"]["principal"], "p-nyw");
-  EXPECT_EQ(task7["indicators"][0]["latest_value"], 20);
+  // Only approved figures count: the unreviewed 20 shows beside the county figure as 待审核.
+  EXPECT_TRUE(task7["indicators"][0]["latest_value"].is_null());
+  EXPECT_EQ(task7["indicators"][0]["pending"]["value"], 20);
   nlohmann::json year = (*assessment)->WithView(
       [&](const View& view) { return static_cast<const AssessmentView&>(view).Render(2025, now); });
   bool adjusted = false;
