@@ -7,57 +7,12 @@
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
 #include "tests/projections/envelope_log.h"
+#include "tests/projections/supervision_fixture.h"
 
 namespace kuimen {
 namespace {
 
-using nlohmann::json;
-using Log = testing::EnvelopeLog;
-
-const Catalog& Fengjie() {
-  static const Catalog catalog = LoadDefaultCatalog().value();
-  return catalog;
-}
-
-std::chrono::year_month Month(int y, unsigned m) { return {std::chrono::year(y), std::chrono::month(m)}; }
-
-// A moment given in China time (UTC+8).
-Timestamp China(int y, unsigned m, unsigned d, int hour = 10) {
-  return Timestamp(std::chrono::sys_days(std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(m),
-                                                                     std::chrono::day(d)}) +
-                   std::chrono::hours(hour - 8));
-}
-
-const Actor kTaskForce{"p-tf", Role::kTaskForce, ""};
-const Actor kAgriculture{"p-nyw", Role::kDepartment, "县农业农村委"};  // leads task 7
-const Actor kCoop{"p-gxs", Role::kDepartment, "县供销合作社"};         // cooperates on task 7, leads task 2
-const Actor kYongan{"p-ya", Role::kDepartment, "永安街道", "各乡镇人民政府、街道办事处"};
-
-ProgressReported Progress(std::chrono::year_month period, double percent, std::vector<IndicatorValue> indicators = {}) {
-  return ProgressReported{period, "本月进展", percent, std::move(indicators), {}};
-}
-ReportReviewed Approve(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kApproved, ""}; }
-ReportReviewed Return(std::uint64_t version) { return {StreamVersion(version), ReviewDecision::kReturned, "数据不实"}; }
-
-std::unique_ptr<SupervisionView> ViewOf(const Log& log) {
-  Result<std::unique_ptr<SupervisionView>> view = SupervisionView::Create(Fengjie());
-  EXPECT_TRUE(view.ok()) << view.status().ToString();
-  for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  return std::move(view).value();
-}
-
-json Item(const SupervisionView& view, const std::string& stream, Timestamp now) {
-  Result<json> item = view.RenderItem(StreamId{stream}, now);
-  EXPECT_TRUE(item.ok()) << item.status().ToString();
-  return item.ok() ? *item : json();
-}
-
-json BoardItem(const json& board, const char* list, std::uint64_t no) {
-  for (const json& item : board[list]) {
-    if (item["no"] == no) return item;
-  }
-  return json();
-}
+using namespace testing::fengjie;  // the plan, its principals, events and view (supervision_fixture.h)
 
 // --- item 1: the task's status follows its lead unit's reports ---------------------------
 
