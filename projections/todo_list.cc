@@ -78,6 +78,18 @@ bool HasStandingReport(const SupervisionView& view, const std::string& unit, con
   return false;
 }
 
+// The unit's report of `period` on `item` as a 待办 row, due and overdue set; the caller words the reason.
+TodoItem ReportOwed(const Context& c, const SupervisedItem& item, year_month period) {
+  const year_month_day due = ReportDueDate(period, static_cast<unsigned>(c.view.Options().report_due_day));
+  TodoItem row;
+  row.kind = TodoKind::kReport;
+  row.stream = item.stream.value;
+  row.period = period;
+  row.due = due;
+  row.overdue = c.today > sys_days(due);
+  return row;
+}
+
 void AddReport(const Context& c, const SupervisedItem& item, const SupervisionView::StreamState* state,
                std::vector<TodoItem>& out) {
   if (state != nullptr && state->completed_at.has_value()) return;
@@ -86,13 +98,8 @@ void AddReport(const Context& c, const SupervisedItem& item, const SupervisionVi
   if (!start.has_value() || period < *start) return;
   bool returned = false;
   if (HasStandingReport(c.view, c.unit, item.stream, period, returned)) return;
-  const year_month_day due = ReportDueDate(period, static_cast<unsigned>(c.view.Options().report_due_day));
-  TodoItem row;
-  row.kind = TodoKind::kReport;
-  row.stream = item.stream.value;
-  row.period = period;
-  row.due = due;
-  row.overdue = c.today > sys_days(due);
+  TodoItem row = ReportOwed(c, item, period);
+  const year_month_day due = *row.due;
   row.reason = MonthText(period) + "进展应于" + FormatDate(due) + "前报送，" +
                (returned ? std::string("报送已退回，须重新报送") : std::string("尚未报送")) +
                (row.overdue ? "，" + OverdueText(sys_days(due), c.today) : std::string());
@@ -120,13 +127,8 @@ void AddReturned(const Context& c, const SupervisedItem& item, const Supervision
     if (period == previous || (start.has_value() && period < *start)) continue;
     bool was_returned = false;
     if (HasStandingReport(c.view, c.unit, item.stream, period, was_returned)) continue;
-    const year_month_day due = ReportDueDate(period, static_cast<unsigned>(c.view.Options().report_due_day));
-    TodoItem row;
-    row.kind = TodoKind::kReport;
-    row.stream = item.stream.value;
-    row.period = period;
-    row.due = due;
-    row.overdue = c.today > sys_days(due);
+    TodoItem row = ReportOwed(c, item, period);
+    const year_month_day due = *row.due;
     row.reason = MonthText(period) + "进展报送已退回，须重新报送（应于" + FormatDate(due) + "前）" +
                  (row.overdue ? "，" + OverdueText(sys_days(due), c.today) : std::string());
     out.push_back(std::move(row));
