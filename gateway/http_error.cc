@@ -25,6 +25,11 @@ int HttpStatusOf(StatusCode code) {
   return 500;
 }
 
+int HttpStatusOf(const Status& status) {
+  if (const ErrorCodeEntry* entry = FindErrorCode(status.error_code()); entry != nullptr) return entry->http_status;
+  return HttpStatusOf(status.code());
+}
+
 nlohmann::json ErrorBody(const Status& status) {
   const std::string code = status.error_code();
   const ErrorCodeEntry* entry = FindErrorCode(code);

@@ -11,6 +11,10 @@ namespace kuimen {
 // expected_version) and failed_precondition (a rule the state forbids) 409,
 // unavailable 503, resource_exhausted 507, data_loss and internal 500.
 int HttpStatusOf(StatusCode code);
+// A refusal's HTTP status: its code's in the code table (gateway/error_codes.cc)
+// where the table lists one that differs from its kind's (content_type_not_json
+// is an invalid argument answered 415), else its kind's.
+int HttpStatusOf(const Status& status);
 
 // The body of every error response (strings made valid UTF-8, so it always dumps):
 // {"error":{"code":"required","kind":"invalid_argument","message":"整改情况不能为空",

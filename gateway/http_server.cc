@@ -205,7 +205,7 @@ std::optional<HttpRefusal> HttpServer::CheckHeadOrThrow(const HttpRequestHead& h
   Result<Actor> actor = Authenticate(*api_, request);
   Status refused = actor.ok() ? Authorize(route.access, *actor) : actor.status();
   if (refused.ok()) return std::nullopt;
-  HttpRefusal refusal{HttpStatusOf(refused.code()), refused.error_code(), "refused " + refused.error_code(), {},
+  HttpRefusal refusal{HttpStatusOf(refused), refused.error_code(), "refused " + refused.error_code(), {},
                       DumpJson(ErrorBody(refused)), refused.field()};
   if (refused.code() == StatusCode::kUnauthenticated) refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   api_->metrics.ObserveRequest(*destination.route, refusal.status, {});
@@ -330,7 +330,7 @@ void HttpServer::Dispatch(std::size_t index, const httplib::Request& request, Bo
     WriteReply(*reply, response);
   } else {
     const Status& status = reply.status();
-    response.status = HttpStatusOf(status.code());
+    response.status = HttpStatusOf(status);
     if (status.code() == StatusCode::kUnauthenticated) response.set_header("WWW-Authenticate", "Bearer");
     // A refusal that passes by itself (a view catching up): when to try again.
     if (status.error_code() == "views_behind" || status.error_code() == "view_not_ready") {

@@ -1,6 +1,7 @@
 #include "gateway/request_parsing.h"
 
 #include <charconv>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,13 @@ bool ParseOffsetMinutes(std::string_view text, int& minutes) {
   return true;
 }
 
-// Walks a JSON text only to say where it stopped: the path of the value
-// being read ("data.indicators[0].value") when the parser gave up. Used after
-// nlohmann refused a number beyond double's range (1e400), an error that
-// carries no path.
-class PathAtError : public nlohmann::json::json_sax_t {
+// Walks a JSON text only to say where it is: the path of the value being read
+// ("data.indicators[0].value") when the parser gave up (after nlohmann
+// refused a number beyond double's range, 1e400, an error that carries no
+// path), or of the first member an object names twice ({"percent":10,
+// "percent":90}: nlohmann keeps the last silently, so a body could say two
+// things and be read as one).
+class JsonPathWalk : public nlohmann::json::json_sax_t {
  public:
   bool null() override { return Value(); }
   bool boolean(bool) override { return Value(); }
@@ -47,14 +50,17 @@ class PathAtError : public nlohmann::json::json_sax_t {
   bool binary(binary_t&) override { return Value(); }
   bool start_object(std::size_t) override { return Push(false); }
   bool key(string_t& key) override {
-    frames_.back().key = key;
-    return true;
+    Frame& frame = frames_.back();
+    frame.key = key;
+    repeated_ = !frame.keys.insert(key).second;
+    return !repeated_;  // stop at the first repetition: one is enough to refuse
   }
   bool end_object() override { return Pop(); }
   bool start_array(std::size_t) override { return Push(true); }
   bool end_array() override { return Pop(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
+  // Where the walk stopped (or ended: then empty).
   std::string Path() const {
     std::string path;
     for (const Frame& frame : frames_) {
@@ -62,19 +68,22 @@ class PathAtError : public nlohmann::json::json_sax_t {
     }
     return path;
   }
+  // Whether it stopped at a member named twice (Path() names it).
+  bool repeated() const { return repeated_; }
 
  private:
   struct Frame {
     bool array = false;
     std::size_t index = 0;
     std::string key;
+    std::set<std::string> keys;  // the object's member names so far
   };
   bool Value() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
     return true;
   }
   bool Push(bool array) {
-    frames_.push_back(Frame{array, 0, {}});
+    frames_.push_back(Frame{array, 0, {}, {}});
     return true;
   }
   bool Pop() {
@@ -82,7 +91,18 @@ class PathAtError : public nlohmann::json::json_sax_t {
     return Value();
   }
   std::vector<Frame> frames_;
+  bool repeated_ = false;
 };
+
+// The media type of a Content-Type header, lower-cased, without parameters.
+std::string MediaTypeOf(std::string_view header) {
+  std::string_view type = header.substr(0, header.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower;
+}
 
 }  // namespace
 
@@ -106,13 +126,24 @@ std::optional<Timestamp> ParseMoment(std::string_view text) {
 }
 
 Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
+  // A body sent as a form or as text is refused even when it reads as JSON:
+  // browsers send those cross-site without asking (a CORS "simple" request),
+  // so a page elsewhere could otherwise post a report with a clerk's cookie.
+  // A missing Content-Type is taken as JSON (a script that names none).
+  if (request.has_header("Content-Type")) {
+    const std::string type = MediaTypeOf(request.get_header_value("Content-Type"));
+    if (type != "application/json" && !type.ends_with("+json")) {
+      return Status::InvalidArgument("提交内容的类型不对，请从督办系统页面提交", "Content-Type",
+                                     "content_type_not_json");
+    }
+  }
   if (request.body.empty()) return Status::InvalidArgument("请求内容为空", "body", "required");
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(request.body);
   } catch (const nlohmann::json::out_of_range& error) {
     // 406: a number beyond double's range. No field of ours takes one.
-    PathAtError where;
+    JsonPathWalk where;
     nlohmann::json::sax_parse(request.body, &where);
     const std::string field = where.Path().empty() ? "body" : where.Path();
     return Status::InvalidArgument("填写的数字太大，超出了可以处理的范围", field, "out_of_range");
@@ -131,6 +162,9 @@ Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request) {
     return Status::InvalidArgument("填写的数字太大，超出了可以处理的范围", "body", "out_of_range");
   }
   if (!body.is_object()) return Status::InvalidArgument("请求内容的格式不对，应为一组字段", "body", "wrong_type");
+  JsonPathWalk walk;
+  nlohmann::json::sax_parse(request.body, &walk);
+  if (walk.repeated()) return Status::InvalidArgument("同一字段填写了两次，请只保留一个", walk.Path(), "repeated_field");
   return body;
 }
 

@@ -14,8 +14,10 @@
 // refusal is kInvalidArgument naming the field, in a sentence a clerk can act on.
 namespace kuimen {
 
-// The body as a JSON object. Refuses an empty body, text that is not JSON or
-// not UTF-8, and JSON that is not an object (field "body").
+// The body as a JSON object. Refuses a Content-Type other than JSON (field
+// "Content-Type", 415), an empty body, text that is not JSON or not UTF-8, and
+// JSON that is not an object (field "body"), and an object that names a member
+// twice (field: that member's path).
 Result<nlohmann::json> ParseJsonObjectBody(const httplib::Request& request);
 
 // Refuses a member of `object` that is not one of `allowed`, naming it, so a

@@ -257,6 +257,14 @@ TEST_F(ErrorWalk, EveryRefusalHasAListedCodeItsFieldAndAChineseMessageAndAppends
        "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(64, 'a') +
            "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
        401, "token_unknown", "Authorization"},
+      {"a report sent as a form (a cross-site page's simple request)", "RAW", "", "",
+       "POST /api/v1/tasks/3/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + forestry +
+           "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(Report(20).dump().size()) +
+           "\r\nConnection: close\r\n\r\n" + Report(20).dump(),
+       415, "content_type_not_json", "Content-Type"},
+      {"a report naming its percent twice", "POST", tasks3, "forestry",
+       R"({"type":"ProgressReported","data":{"period":"2024-11","summary":"进展","percent":20,"percent":90}})", 400,
+       "repeated_field", "data.percent"},
       {"a report on a task of another unit", "POST", "/api/v1/tasks/1/events", "forestry", Report(20).dump(), 403,
        "unit_not_involved", ""},
       {"an auditor reporting", "POST", tasks3, "auditor", Report(20).dump(), 403, "auditor_read_only", ""},

@@ -26,6 +26,32 @@ TEST(ParseJsonObjectBody, RefusesANumberBeyondADoublesRangeNamingItsField) {
   EXPECT_EQ(body.status().subject(), "data.percent");
 }
 
+TEST(ParseJsonObjectBody, RefusesAMemberNamedTwiceNamingItsPathInsteadOfKeepingTheLastOne) {
+  Result<nlohmann::json> body = ParseJsonObjectBody(WithBody(
+      R"({"type":"ProgressReported","data":{"indicators":[{"value":1},{"value":2,"value":3}],"percent":5}})"));
+  EXPECT_EQ(body.status().reason(), "repeated_field");
+  EXPECT_EQ(body.status().subject(), "data.indicators[1].value");
+  // The same name in two objects is no repetition.
+  EXPECT_TRUE(ParseJsonObjectBody(WithBody(R"({"a":{"v":1},"b":{"v":1},"c":[{"v":1},{"v":2}]})")).ok());
+}
+
+TEST(ParseJsonObjectBody, RefusesABodySentAsAFormOrTextAndTakesJsonWithParametersOrNoType) {
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+    httplib::Request request = WithBody(R"({"type":"ProgressReported"})");
+    request.headers.emplace("Content-Type", type);
+    Result<nlohmann::json> body = ParseJsonObjectBody(request);
+    EXPECT_EQ(body.status().reason(), "content_type_not_json") << type;
+    EXPECT_EQ(body.status().subject(), "Content-Type") << type;
+    EXPECT_EQ(HttpStatusOf(body.status()), 415) << type;
+  }
+  for (const char* type : {"application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"}) {
+    httplib::Request request = WithBody(R"({"type":"ProgressReported"})");
+    request.headers.emplace("Content-Type", type);
+    EXPECT_TRUE(ParseJsonObjectBody(request).ok()) << type;
+  }
+  EXPECT_TRUE(ParseJsonObjectBody(WithBody(R"({"type":"ProgressReported"})")).ok()) << "no Content-Type";
+}
+
 httplib::Request WithParam(const std::string& name, std::string value) {
   httplib::Request request;
   request.method = "GET";
