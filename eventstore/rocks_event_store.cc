@@ -10,6 +10,7 @@
 
 #include "eventstore/sha256.h"
 #include "eventstore/storage_format.h"
+#include "eventstore/thread_name.h"
 
 namespace kuimen {
 
@@ -157,9 +158,18 @@ RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_p
       random_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
       board_(std::move(board)) {
   if (!options_.read_only && options_.follower_dir.empty()) {
-    syncer_ = std::thread([this] { SyncLoop(); });
-    writer_ = std::thread([this] { WriterLoop(); });
-    if (options_.scrub_at_open || options_.scrub_interval.count() > 0) scrubber_ = std::thread([this] { ScrubLoop(); });
+    syncer_ = std::thread([this] {
+      NameThisThread("kuimen-sync");
+      SyncLoop();
+    });
+    writer_ = std::thread([this] {
+      NameThisThread("kuimen-stage");
+      WriterLoop();
+    });
+    if (options_.scrub_at_open || options_.scrub_interval.count() > 0) scrubber_ = std::thread([this] {
+        NameThisThread("kuimen-scrub");
+        ScrubLoop();
+      });
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "eventstore/thread_name.h"
 #include "gateway/api_routes.h"
 
 namespace kuimen {
@@ -80,7 +81,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   }
   gateway->api_->files = gateway->files_.get();
   gateway->api_->citations = gateway->citations_.get();
-  gateway->sweeper_ = std::thread([g = gateway.get()] { g->SweepFiles(); });
+  gateway->sweeper_ = std::thread([g = gateway.get()] {
+    NameThisThread("kuimen-sweep");
+    g->SweepFiles();
+  });
   ASSIGN_OR_RETURN(gateway->webhooks_, WebhookDeliveries::Start(service.store(), catalog, clock, data_dir, webhooks));
   gateway->api_->webhooks = gateway->webhooks_.get();
   gateway->replay_gate_ = std::make_unique<ReplayGate>(ReplayGate::DefaultSlots());

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "eventstore/thread_name.h"
 #include "gateway/http_response.h"
 #include "gateway/worker_pool.h"
 
@@ -690,7 +691,10 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Start(const HttpListenerOpti
   std::unique_ptr<HttpListener> listener(new HttpListener());
   listener->port_ = port;
   listener->loop_ = std::make_unique<Loop>(resolved, handler, fd, max_connections);
-  listener->thread_ = std::thread([loop = listener->loop_.get()] { loop->Run(); });
+  listener->thread_ = std::thread([loop = listener->loop_.get()] {
+    NameThisThread("http-io");
+    loop->Run();
+  });
   return listener;
 }
 

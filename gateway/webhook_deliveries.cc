@@ -16,6 +16,7 @@
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
+#include "eventstore/thread_name.h"
 #include "gateway/text_safety.h"
 #include "gateway/webhook_targets.h"
 
@@ -218,7 +219,10 @@ Result<std::unique_ptr<WebhookDeliveries>> WebhookDeliveries::Start(EventStore& 
     }
   }
   spdlog::info("webhook deliveries: resuming after position {}", checkpoint.value);
-  self->worker_ = std::thread([raw = self.get()] { raw->Run(); });
+  self->worker_ = std::thread([raw = self.get()] {
+    NameThisThread("webhooks");
+    raw->Run();
+  });
   return self;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "eventstore/thread_name.h"
+
 namespace kuimen {
 
 WorkerPool::WorkerPool(std::size_t max_threads, std::size_t min_threads, std::chrono::milliseconds idle_retire)
@@ -16,7 +18,10 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::StartThread() {
   ++alive_;
-  threads_.emplace_back([this] { Run(); });
+  threads_.emplace_back([this] {
+    NameThisThread("http-worker");
+    Run();
+  });
 }
 
 void WorkerPool::ReapRetired() {

@@ -1,6 +1,10 @@
 #include "projections/kafka_projection.h"
 
+#include <string>
+
 #include <spdlog/spdlog.h>
+
+#include "eventstore/thread_name.h"
 
 namespace kuimen {
 
@@ -16,6 +20,7 @@ constexpr std::size_t kMaxBatch = 20000;
 void KafkaProjection::Start() {
   running_ = true;
   thread_ = std::thread([this] {
+    NameThisThread("view:" + std::string(projector_.ViewName()));
     Run();
     running_ = false;
   });

@@ -73,6 +73,9 @@ class Projector {
   // Applies everything in the log past the applied watermark, in batches.
   Status CatchUpFromLog();
 
+  // The view's name (View::Name()).
+  std::string_view ViewName() const { return view_->Name(); }
+
   // SHA-256 over the view's rows and checkpoints, in key order.
   std::string Digest() const;
 

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "eventstore/thread_name.h"
 #include "projections/kafka_publisher.h"
 
 namespace kuimen {
@@ -50,7 +51,10 @@ Status Relay::Start() {
   cursor_ = saved_cursor_ = cursor.value;
   next_ = cursor.value + 1;
   spdlog::info("relay: publishing from position {}", next_);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("kuimen-relay");
+    Run();
+  });
   return Status::Ok();
 }
 

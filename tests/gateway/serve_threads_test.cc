@@ -45,6 +45,11 @@ TEST(ServeThreads, AnIdleServiceHoldsFewerThanFortyThreadsAlsoAfterServingReques
   std::map<std::string, int> names = ThreadNames(server.pid(), total);
   std::printf("idle kuimen serve: %d threads\n%s", total, Describe(names).c_str());
   EXPECT_LT(total, 40) << Describe(names);
+  // Its own threads say what they are, so `top -H` and a profile can tell them apart.
+  for (const char* part : {"kuimen-sync", "kuimen-stage", "kuimen-relay", "view:supervisio", "view:assessment", "http-io",
+                           "http-worker", "webhooks", "kuimen-sweep"}) {
+    EXPECT_TRUE(names.contains(part)) << part << " is not among\n" << Describe(names);
+  }
 
   // Requests one after another need no more than the workers kept per core.
   for (int i = 0; i < 20; ++i) {
