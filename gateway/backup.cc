@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "eventstore/envelope_json.h"
+#include "gateway/data_layout.h"
 #include "gateway/file_store.h"
 
 namespace kuimen {
@@ -23,10 +24,10 @@ namespace {
 
 // The parts of a data directory a backup carries. Views are left out: they
 // are rebuilt from the log. server.json describes a running process, not data.
-constexpr const char* kStoreDir = "store";
-constexpr const char* kKeysDir = "keys";
-constexpr const char* kFilesDir = "files";  // uploaded 佐证材料, gateway/file_store.h
-constexpr const char* kAdminToken = "admin.token";
+using data_layout::kAdminToken;
+using data_layout::kFiles;
+using data_layout::kKeys;
+using data_layout::kStore;
 constexpr const char* kManifest = "backup.json";
 
 Status IoError(const std::string& what, const std::filesystem::path& path, int error) {
@@ -178,15 +179,15 @@ Status CopyUploadedFiles(const std::filesystem::path& from, const std::filesyste
 // Copies what a data directory's log stands on (the store, the signing key,
 // the administrator's token) from one directory to another, each file synced.
 Status CopyLogFiles(const std::filesystem::path& from, const std::filesystem::path& to) {
-  RETURN_IF_ERROR(CopyTreeDurably(from / kStoreDir, to / kStoreDir));
+  RETURN_IF_ERROR(CopyTreeDurably(from / kStore, to / kStore));
   std::error_code error;
-  if (std::filesystem::is_directory(from / kKeysDir, error)) {
-    RETURN_IF_ERROR(CopyTreeDurably(from / kKeysDir, to / kKeysDir));
+  if (std::filesystem::is_directory(from / kKeys, error)) {
+    RETURN_IF_ERROR(CopyTreeDurably(from / kKeys, to / kKeys));
   }
   if (std::filesystem::is_regular_file(from / kAdminToken, error)) {
     RETURN_IF_ERROR(CopyFileDurably(from / kAdminToken, to / kAdminToken));
   }
-  RETURN_IF_ERROR(CopyUploadedFiles(from / kFilesDir, to / kFilesDir));
+  RETURN_IF_ERROR(CopyUploadedFiles(from / kFiles, to / kFiles));
   return Status::Ok();
 }
 
@@ -280,7 +281,7 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
     if (made_target) {
       std::filesystem::remove_all(target, ignored);
     } else {
-      for (const char* name : {kStoreDir, kKeysDir, kAdminToken, kManifest, kFilesDir}) {
+      for (const char* name : {kStore, kKeys, kAdminToken, kManifest, kFiles}) {
         std::filesystem::remove_all(target / name, ignored);
       }
       std::filesystem::remove(target / (std::string(kManifest) + ".tmp"), ignored);
@@ -289,21 +290,21 @@ Status BackupDataDir(EventStore& store, const std::filesystem::path& data_dir, c
     return failure;
   };
 
-  Status step = store.Checkpoint(target / kStoreDir);
+  Status step = store.Checkpoint(target / kStore);
   if (!step.ok()) return undo(step);
   const Timestamp copied_at = clock.Now();
 
-  if (std::filesystem::is_directory(source / kKeysDir, error)) {
-    if (step = CopyTreeDurably(source / kKeysDir, target / kKeysDir); !step.ok()) return undo(step);
+  if (std::filesystem::is_directory(source / kKeys, error)) {
+    if (step = CopyTreeDurably(source / kKeys, target / kKeys); !step.ok()) return undo(step);
   }
   if (std::filesystem::is_regular_file(source / kAdminToken, error)) {
     if (step = CopyFileDurably(source / kAdminToken, target / kAdminToken); !step.ok()) return undo(step);
   }
-  if (step = CopyUploadedFiles(source / kFilesDir, target / kFilesDir); !step.ok()) return undo(step);
+  if (step = CopyUploadedFiles(source / kFiles, target / kFiles); !step.ok()) return undo(step);
   if (step = SyncDir(target); !step.ok()) return undo(step);
 
   // The copy's own head, not the live store's: appends went on during the checkpoint.
-  Result<LogHead> head = VerifyCopy(target / kStoreDir, clock);
+  Result<LogHead> head = VerifyCopy(target / kStore, clock);
   if (!head.ok()) return undo(head.status());
   BackupManifest manifest{copied_at, head->position, ToHex(head->hash)};
   if (step = WriteFileAtomically(target / kManifest, BackupManifestToJson(manifest) + "\n"); !step.ok()) {
@@ -323,13 +324,13 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
     return Status::InvalidArgument("a salvaged copy of " + source.string() + " cannot go inside it", "to");
   }
   std::error_code error;
-  if (!std::filesystem::is_directory(source / kStoreDir, error)) {
-    return Status::NotFound(source.string() + " holds no event store (" + (source / kStoreDir).string() + " is missing)");
+  if (!std::filesystem::is_directory(source / kStore, error)) {
+    return Status::NotFound(source.string() + " holds no event store (" + (source / kStore).string() + " is missing)");
   }
   SalvageReport report;
   {
     EventStoreOptions options;
-    options.dir = source / kStoreDir;
+    options.dir = source / kStore;
     options.clock = &clock;
     options.read_only = true;
     Result<std::unique_ptr<EventStore>> as_is = OpenEventStore(options);
@@ -348,7 +349,7 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
     if (made_target) {
       std::filesystem::remove_all(target, ignored);
     } else {
-      for (const char* name : {kStoreDir, kKeysDir, kAdminToken, kFilesDir}) std::filesystem::remove_all(target / name, ignored);
+      for (const char* name : {kStore, kKeys, kAdminToken, kFiles}) std::filesystem::remove_all(target / name, ignored);
     }
     spdlog::error("salvage of {} into {} failed: {}", source.string(), target.string(), failure.message());
     return failure;
@@ -357,7 +358,7 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
   {
     // Replays the copy's WAL up to the damage and makes that the store.
     EventStoreOptions options;
-    options.dir = target / kStoreDir;
+    options.dir = target / kStore;
     options.clock = &clock;
     options.salvage = true;
     Result<std::unique_ptr<EventStore>> salvaged = OpenEventStore(options);
@@ -366,7 +367,7 @@ Result<SalvageReport> SalvageDataDir(const std::filesystem::path& data_dir, cons
                                    "); restore the last backup with `kuimen restore`"));
     }
   }
-  Result<LogHead> head = VerifyCopy(target / kStoreDir, clock);
+  Result<LogHead> head = VerifyCopy(target / kStore, clock);
   if (!head.ok()) return undo(head.status());
   report.head = *head;
   spdlog::warn("salvaged {} into {}: {} events, head {}", source.string(), target.string(), head->position.value,
@@ -379,8 +380,8 @@ Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem
   ASSIGN_OR_RETURN(const std::filesystem::path target, Normalize(data_dir, "data"));
   ASSIGN_OR_RETURN(const BackupManifest manifest, ReadBackupManifest(from));
   std::error_code error;
-  if (!std::filesystem::is_directory(from / kStoreDir, error)) {
-    return Status::DataLoss(from.string() + " has a " + kManifest + " but no " + kStoreDir + "/ directory");
+  if (!std::filesystem::is_directory(from / kStore, error)) {
+    return Status::DataLoss(from.string() + " has a " + kManifest + " but no " + kStore + "/ directory");
   }
   // Stale views or another key beside the restored log would not match it.
   RETURN_IF_ERROR(CheckVacant(target, "restore into a new or empty directory (move the old data directory aside first)"));
@@ -410,7 +411,7 @@ Status RestoreDataDir(const std::filesystem::path& backup, const std::filesystem
 
   // A read-only open stamps nothing; the clock is only there because the store requires one.
   SystemClock clock;
-  Result<LogHead> head = VerifyCopy(staging / kStoreDir, clock);
+  Result<LogHead> head = VerifyCopy(staging / kStore, clock);
   if (!head.ok()) return undo(head.status());
   if (head->position != manifest.head_position || ToHex(head->hash) != manifest.head_hash) {
     return undo(Status::DataLoss("the restored store ends at position " + std::to_string(head->position.value) +

@@ -1,4 +1,5 @@
 #include "gateway/backup_client.h"
+#include "gateway/data_layout.h"
 
 #include <chrono>
 #include <fstream>
@@ -40,7 +41,7 @@ Status FromHttpError(int http_status, const std::string& body) {
 }  // namespace
 
 Result<std::string> ServerUrlFromDataDir(const std::filesystem::path& data_dir) {
-  const std::filesystem::path file = data_dir / "server.json";
+  const std::filesystem::path file = data_layout::ServerFile(data_dir);
   std::ifstream in(file);
   if (!in) return Status::NotFound("no server is serving " + data_dir.string() + " (no " + file.string() + ")");
   std::stringstream text;
@@ -59,7 +60,7 @@ Result<std::string> ServerUrlFromDataDir(const std::filesystem::path& data_dir) 
 }
 
 std::filesystem::path ServerCertificateFromDataDir(const std::filesystem::path& data_dir) {
-  std::ifstream in(data_dir / "server.json");
+  std::ifstream in(data_layout::ServerFile(data_dir));
   std::stringstream text;
   text << in.rdbuf();
   const nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/commands.h"
+#include "gateway/data_layout.h"
 
 namespace kuimen {
 
@@ -262,7 +263,7 @@ int RunCli(int argc, char** argv) {
   if (project_cmd->parsed()) return RunProjectCommand(plan, data_dir, views_dir, views, kafka);
   if (view_cmd->parsed()) return RunViewCommand(plan, view_args);
   if (digest_cmd->parsed()) {
-    return RunDigestCommand(plan, data_dir, views_dir.empty() ? data_dir / "views" : views_dir, digest_name);
+    return RunDigestCommand(plan, data_dir, views_dir.empty() ? data_layout::Views(data_dir) : views_dir, digest_name);
   }
   if (verify_cmd->parsed()) return RunVerifyCommand(data_dir);
   if (log_cmd->parsed()) return RunLogCommand(data_dir, from_position);

@@ -1,5 +1,6 @@
 #include "gateway/commands.h"
 
+#include "gateway/data_layout.h"
 #include "gateway/tls_context.h"
 
 #include <unistd.h>
@@ -40,7 +41,6 @@ namespace {
 
 // The RocksDB store sits in a subdirectory, leaving room beside it for the
 // server's keys and tokens.
-std::filesystem::path StoreDir(const std::filesystem::path& data_dir) { return data_dir / "store"; }
 
 Result<Catalog> LoadCatalog(const PlanFiles& choice) {
   return choice.catalog.empty() ? LoadDefaultCatalog() : LoadCatalogFile(choice.catalog);
@@ -59,7 +59,7 @@ Result<std::unique_ptr<EventStore>> Open(const std::filesystem::path& data_dir, 
     if (error) return Status::Unavailable("cannot create the data directory " + data_dir.string() + ": " + error.message());
   }
   EventStoreOptions options;
-  options.dir = StoreDir(data_dir);
+  options.dir = data_layout::Store(data_dir);
   options.clock = &clock;
   options.read_only = read_only;
   options.single_scan = single_scan;
@@ -204,7 +204,7 @@ int RunProjectCommand(const PlanFiles& choice, const std::filesystem::path& data
   if (error) return Fail(Status::Unavailable("cannot create " + views_dir.string() + ": " + error.message()));
   SystemClock clock;
   EventStoreOptions store_options;
-  store_options.dir = StoreDir(data_dir);
+  store_options.dir = data_layout::Store(data_dir);
   store_options.clock = &clock;
   store_options.follower_dir = views_dir / "follower";  // fills gaps from the log another process writes
   Result<std::unique_ptr<EventStore>> store = OpenEventStore(store_options);
@@ -316,7 +316,7 @@ int RunVerifyCommand(const std::filesystem::path& data_dir) {
     });
     if (!checks.read.ok()) return checks;
     for (const auto& [sha256, where] : checks.cited) {
-      Status checked = CheckStoredFile(data_dir / "files", sha256);
+      Status checked = CheckStoredFile(data_layout::Files(data_dir), sha256);
       if (checked.ok()) continue;
       checks.bad_files.push_back("FAILED: file " + sha256 + " (" + where + ") " +
                                  (checked.code() == StatusCode::kNotFound ? "is missing" : "has changed"));
@@ -424,7 +424,7 @@ Result<std::string> ReadToken(const std::filesystem::path& file) {
 // Opening a store for writing creates one where there is none; a backup must not.
 bool HoldsStore(const std::filesystem::path& data_dir) {
   std::error_code error;
-  return std::filesystem::is_directory(StoreDir(data_dir), error) && !std::filesystem::is_empty(StoreDir(data_dir), error);
+  return std::filesystem::is_directory(data_layout::Store(data_dir), error) && !std::filesystem::is_empty(data_layout::Store(data_dir), error);
 }
 
 // While a server holds the store's lock, only the server can take the copy.
@@ -433,14 +433,14 @@ Result<std::string> BackupThroughServer(const BackupArgs& args, const Status& op
   if (server.empty()) {
     Result<std::string> found = ServerUrlFromDataDir(args.data_dir);
     if (found.status().code() == StatusCode::kNotFound) {
-      return Status::Unavailable(open_error.message() + "; and no " + (args.data_dir / "server.json").string() +
+      return Status::Unavailable(open_error.message() + "; and no " + data_layout::ServerFile(args.data_dir).string() +
                                  " names a server holding it (if one runs, pass --server URL)");
     }
     if (!found.ok()) return found.status();
     server = *found;
   }
   ASSIGN_OR_RETURN(const std::string token,
-                   ReadToken(args.token_file.empty() ? args.data_dir / "admin.token" : args.token_file));
+                   ReadToken(args.token_file.empty() ? data_layout::AdminToken(args.data_dir) : args.token_file));
   std::error_code error;
   const std::filesystem::path dest = std::filesystem::absolute(args.to, error);
   if (error) return Status::InvalidArgument("cannot resolve " + args.to.string() + ": " + error.message(), "to");
@@ -452,7 +452,7 @@ Result<std::string> BackupThroughServer(const BackupArgs& args, const Status& op
 // The backup.json text of a new backup.
 Result<std::string> Backup(const BackupArgs& args) {
   if (!HoldsStore(args.data_dir)) {
-    return Status::NotFound(args.data_dir.string() + " holds no event store (" + StoreDir(args.data_dir).string() +
+    return Status::NotFound(args.data_dir.string() + " holds no event store (" + data_layout::Store(args.data_dir).string() +
                             " is missing or empty)");
   }
   SystemClock clock;

@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include "gateway/data_layout.h"
 #include "gateway/write_admission.h"
 
 #include <unistd.h>
@@ -47,13 +48,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   gateway->data_dir_ = data_dir;
   gateway->commands_ = std::make_unique<CommandHandler>(service.store(), catalog, clock);
   ASSIGN_OR_RETURN(gateway->principals_, PrincipalRegistry::Open(service.store(), *gateway->commands_, catalog));
-  const std::filesystem::path token_file = data_dir / "admin.token";
+  const std::filesystem::path token_file = data_layout::AdminToken(data_dir);
   ASSIGN_OR_RETURN(std::optional<IssuedPrincipal> admin, gateway->principals_->EnsureAdministrator(token_file));
   if (admin) {
     spdlog::info("created the task-force administrator \"{}\" (id {}); its token is in {} (mode 0600)",
                  admin->principal.name, admin->principal.id, std::filesystem::absolute(token_file).string());
   }
-  ASSIGN_OR_RETURN(gateway->signer_, DigestSigner::LoadOrCreate(data_dir / "keys" / "ed25519.pem"));
+  ASSIGN_OR_RETURN(gateway->signer_, DigestSigner::LoadOrCreate(data_layout::DigestKey(data_dir)));
 
   gateway->notice_numbers_ = std::make_unique<NoticeNumbers>(service.store(), *gateway->commands_,
                                                              catalog.notice_number_prefix,
@@ -67,7 +68,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
                                      settings, data_dir, [&service] { return service.ViewsHealth(); },
                                      *gateway->notice_numbers_, *gateway->sessions_,
                                      !http.tls_cert.empty()});
-  ASSIGN_OR_RETURN(gateway->files_, FileStore::Open(data_dir / "files", http.max_file_bytes, http.upload_quota));
+  ASSIGN_OR_RETURN(gateway->files_, FileStore::Open(data_layout::Files(data_dir), http.max_file_bytes, http.upload_quota));
   gateway->citations_ = std::make_unique<FileCitations>(service.store());
   // The count of uncited uploads is rebuilt before any upload is served, so
   // a restart does not reset anyone's share (gateway/upload_quota.h). A log
@@ -94,7 +95,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
     return AdmitWrite(service.store(), service.Projectors(), service.max_view_lag());
   };
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
-  RETURN_IF_ERROR(WriteServerFile(data_dir / "server.json", http.host, gateway->http_->port(), http.tls_cert));
+  RETURN_IF_ERROR(WriteServerFile(data_layout::ServerFile(data_dir), http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",
                http.tls_cert.empty() ? "http" : "https", http.host,
                gateway->http_->port());
@@ -129,7 +130,7 @@ Gateway::~Gateway() {
   }
   if (http_) http_->Stop();
   std::error_code ignored;
-  std::filesystem::remove(data_dir_ / "server.json", ignored);
+  std::filesystem::remove(data_layout::ServerFile(data_dir_), ignored);
 }
 
 }  // namespace kuimen

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "projections/kafka_event_source.h"
+#include "gateway/data_layout.h"
 
 namespace kuimen {
 
@@ -71,7 +72,7 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
   if (error) return Status::Unavailable("cannot create " + options.data_dir.string() + ": " + error.message());
 
   EventStoreOptions store_options;
-  store_options.dir = options.data_dir / "store";
+  store_options.dir = data_layout::Store(options.data_dir);
   store_options.clock = &clock;
   store_options.scrub_interval = options.scrub_interval;
   store_options.env = options.store_env;
@@ -88,7 +89,7 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
 
   for (const std::string& view : options.views) {
     ASSIGN_OR_RETURN(RunningView running,
-                     StartView(view, catalog, options.view_settings, options.data_dir / "views", *service->store_,
+                     StartView(view, catalog, options.view_settings, data_layout::Views(options.data_dir), *service->store_,
                                bootstrap, options.kafka, /*static_member=*/true));
     service->projectors_[view] = std::move(running.projector);
     service->projections_[view] = std::move(running.projection);

@@ -17,6 +17,7 @@
 #include "eventstore/envelope_json.h"
 #include "eventstore/event_codec.h"
 #include "eventstore/thread_name.h"
+#include "gateway/data_layout.h"
 #include "gateway/text_safety.h"
 #include "gateway/webhook_targets.h"
 
@@ -194,11 +195,11 @@ Result<std::unique_ptr<WebhookDeliveries>> WebhookDeliveries::Start(EventStore& 
                                                                     const std::filesystem::path& data_dir,
                                                                     const WebhookDeliveryOptions& options) {
   std::unique_ptr<WebhookDeliveries> self(new WebhookDeliveries(store, catalog, clock, options));
-  ASSIGN_OR_RETURN(self->sealer_, WebhookSealer::LoadOrCreate(data_dir / "keys" / "webhook.key"));
+  ASSIGN_OR_RETURN(self->sealer_, WebhookSealer::LoadOrCreate(data_layout::WebhookKey(data_dir)));
   std::error_code error;
-  std::filesystem::create_directories(data_dir / "webhooks", error);
-  if (error) return Status::Unavailable("cannot create " + (data_dir / "webhooks").string() + ": " + error.message());
-  self->journal_path_ = data_dir / "webhooks" / "deliveries.jsonl";
+  std::filesystem::create_directories(data_layout::Webhooks(data_dir), error);
+  if (error) return Status::Unavailable("cannot create " + (data_layout::Webhooks(data_dir)).string() + ": " + error.message());
+  self->journal_path_ = data_layout::Webhooks(data_dir) / "deliveries.jsonl";
   RETURN_IF_ERROR(self->LoadJournal());
   self->journal_fd_ = ::open(self->journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (self->journal_fd_ < 0) return Status::Unavailable("cannot open " + self->journal_path_.string());
