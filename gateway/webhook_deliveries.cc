@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <future>
 
@@ -40,8 +41,20 @@ struct Notification {
 // The item as a clerk names it: "第7项重点任务".
 std::string ItemName(const StreamId& stream) { return StreamDisplayName(stream); }
 
+// The event types NotificationsFor answers (keep the two together), and the
+// two that set a unit's webhook: the only ones that can start, retarget or
+// cancel a delivery. Progress reports, most of the log, are passed over
+// without being decoded.
+bool ConcernsWebhooks(std::string_view type) {
+  static const std::array<std::string_view, 6> kTypes = {
+      EventTypeName(NoticeIssued{}), EventTypeName(ReportReviewed{}),    EventTypeName(UrgeSent{}),
+      EventTypeName(InstructionGiven{}), EventTypeName(WebhookRegistered{}), EventTypeName(WebhookRemoved{})};
+  return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+}
+
 // Which units an event concerns, and what each is told. The one place that
-// decides it; an event type not named here sends nothing.
+// decides it; an event type not named here sends nothing (nor one missing
+// from ConcernsWebhooks).
 std::vector<Notification> NotificationsFor(const RecordedEvent& envelope, const EventData& event, const Catalog& catalog,
                                            EventStore& store) {
   std::vector<Notification> out;
@@ -294,6 +307,7 @@ void WebhookDeliveries::Scan() {
 }
 
 void WebhookDeliveries::Handle(const RecordedEvent& event) {
+  if (!ConcernsWebhooks(event.type)) return;
   Result<EventData> data = DecodeEvent(event.type, event.schema_version, event.data);
   if (!data.ok()) return;
   if (const auto* added = std::get_if<WebhookRegistered>(&*data)) {
