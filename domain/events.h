@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -106,6 +107,17 @@ struct MilestoneCancelled {
 };
 
 enum class ReviewDecision { kApproved, kReturned };
+
+// "approved", "returned": the wire, row and API names, read back by
+// ParseReviewDecision (nullopt for anything else). The one reader and writer.
+inline std::string_view ReviewDecisionName(ReviewDecision decision) {
+  return decision == ReviewDecision::kApproved ? "approved" : "returned";
+}
+inline std::optional<ReviewDecision> ParseReviewDecision(std::string_view name) {
+  if (name == ReviewDecisionName(ReviewDecision::kApproved)) return ReviewDecision::kApproved;
+  if (name == ReviewDecisionName(ReviewDecision::kReturned)) return ReviewDecision::kReturned;
+  return std::nullopt;
+}
 
 // 审核: the task force approves or returns a report.
 struct ReportReviewed {

@@ -104,7 +104,7 @@ json ToJson(const InstructionGiven& e) {
 }
 json ToJson(const ReportReviewed& e) {
   return {{"report_version", e.report_version.value},
-          {"decision", e.decision == ReviewDecision::kApproved ? "approved" : "returned"},
+          {"decision", ReviewDecisionName(e.decision)},
           {"comment", e.comment}};
 }
 json ToJson(const NoticeIssued& e) {
@@ -267,13 +267,9 @@ template <> Result<ReportReviewed> FromJson(const JsonReader& r) {
   }
   e.report_version = StreamVersion(static_cast<std::uint64_t>(version));
   ASSIGN_OR_RETURN(std::string decision, r.String("decision"));
-  if (decision == "approved") {
-    e.decision = ReviewDecision::kApproved;
-  } else if (decision == "returned") {
-    e.decision = ReviewDecision::kReturned;
-  } else {
-    return Status::InvalidArgument("审核结论应为“通过”或“退回”", r.PathOf("decision"), "unknown_value");
-  }
+  std::optional<ReviewDecision> parsed = ParseReviewDecision(decision);
+  if (!parsed) return Status::InvalidArgument("审核结论应为“通过”或“退回”", r.PathOf("decision"), "unknown_value");
+  e.decision = *parsed;
   ASSIGN_OR_RETURN(e.comment, r.OptionalString("comment"));
   return e;
 }
