@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/supervision_json.h"
 #include "projections/supervision_view.h"
 #include "tests/projections/supervision_fixture.h"
 
@@ -99,30 +100,30 @@ void ExpectGolden(const std::string& name, const std::string& text) {
 
 TEST(SupervisionJson, TheBoardRendersAsItsGoldenFile) {
   const auto view = ViewOf(RichLog());
-  ExpectGolden("supervision_board.json", view->Render(kNow).dump(1));
+  ExpectGolden("supervision_board.json", SupervisionBoardJson(view->Board(kNow)).dump(1));
 }
 
 // Weeks later: a milestone overdue (red), silence and an unanswered return (yellow).
 TEST(SupervisionJson, TheBoardWeeksLaterRendersAsItsGoldenFile) {
   const auto view = ViewOf(RichLog());
-  ExpectGolden("supervision_board_2025-01-20.json", view->Render(China(2025, 1, 20)).dump(1));
+  ExpectGolden("supervision_board_2025-01-20.json", SupervisionBoardJson(view->Board(China(2025, 1, 20))).dump(1));
 }
 
 TEST(SupervisionJson, AnItemRendersAsItsGoldenFile) {
   const auto view = ViewOf(RichLog());
-  ExpectGolden("supervision_item_task07.json", view->RenderItem(StreamId{"task-07"}, kNow)->dump(1));
-  ExpectGolden("supervision_item_major04.json", view->RenderItem(StreamId{"major-4"}, kNow)->dump(1));
+  ExpectGolden("supervision_item_task07.json", ItemBoardJson(*view->Item(StreamId{"task-07"}, kNow)).dump(1));
+  ExpectGolden("supervision_item_major04.json", ItemBoardJson(*view->Item(StreamId{"major-4"}, kNow)).dump(1));
 }
 
 TEST(SupervisionJson, AnItemForAPeriodRendersAsItsGoldenFile) {
   const auto view = ViewOf(RichLog());
   ExpectGolden("supervision_item_task07_2024-10.json",
-               view->RenderItem(StreamId{"task-07"}, kNow, Month(2024, 10))->dump(1));
+               ItemBoardJson(*view->Item(StreamId{"task-07"}, kNow, Month(2024, 10))).dump(1));
 }
 
 TEST(SupervisionJson, ABoardBeforeAnyEventRendersAsItsGoldenFile) {
   const auto view = ViewOf(Log());
-  ExpectGolden("supervision_board_empty.json", view->Render(China(2024, 11, 1)).dump(1));
+  ExpectGolden("supervision_board_empty.json", SupervisionBoardJson(view->Board(China(2024, 11, 1))).dump(1));
 }
 
 }  // namespace

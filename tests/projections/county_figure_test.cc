@@ -10,6 +10,7 @@
 #include "eventstore/catalog_codec.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {
@@ -156,7 +157,7 @@ Log LeadAndTownshipApproved() {
 }
 
 TEST(CountyFigureOnTheBoard, ATownshipsFigureAddsToTheLeadsInsteadOfReplacingIt) {
-  const json board = Supervision(LeadAndTownshipApproved())->Render(China(2024, 12, 20));
+  const json board = BoardJson(*Supervision(LeadAndTownshipApproved()), China(2024, 12, 20));
   const json indicator = BoardIndicator(board);
   EXPECT_EQ(indicator["latest_value"], 13.2);
   EXPECT_EQ(indicator["progress_percent"], 16.9);  // 13.2 / 78
@@ -173,7 +174,7 @@ TEST(CountyFigureOnTheBoard, ATownshipsFigureAddsToTheLeadsInsteadOfReplacingIt)
 // Session 7, item 3: a figure awaiting review (待审核) is not in the county
 // figure nor in the county targets; it is shown beside them.
 TEST(CountyFigureOnTheBoard, AFigureAwaitingReviewIsShownBesideTheCountyFigureNotInIt) {
-  const json board = Supervision(LeadAndTownship())->Render(China(2024, 12, 20));
+  const json board = BoardJson(*Supervision(LeadAndTownship()), China(2024, 12, 20));
   const json indicator = BoardIndicator(board);
   EXPECT_EQ(indicator["latest_value"], 12);
   EXPECT_EQ(indicator["progress_percent"], 15.4);  // 12 / 78
@@ -189,7 +190,7 @@ TEST(CountyFigureOnTheBoard, AFigureAwaitingReviewIsShownBesideTheCountyFigureNo
 TEST(CountyFigureOnTheBoard, AFigureOnlyAwaitingReviewLeavesTheCountyFigureEmpty) {
   Log log;
   log.Add("task-07", China(2024, 12, 3), kLead, Report(Month(2024, 11), 12));  // v1, pending
-  const json board = Supervision(log)->Render(China(2024, 12, 20));
+  const json board = BoardJson(*Supervision(log), China(2024, 12, 20));
   EXPECT_TRUE(BoardIndicator(board)["latest_value"].is_null());
   EXPECT_EQ(BoardIndicator(board)["pending"]["value"], 12);
   EXPECT_TRUE(CountyTarget(board, 2024)["latest_value"].is_null());
@@ -214,7 +215,7 @@ TEST(CountyFigureRule, AnUnreviewedFigureDoesNotCountButIsPending) {
 }
 
 TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasFormed) {
-  Result<json> item = Supervision(LeadAndTownshipApproved())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  Result<json> item = ItemJson(*Supervision(LeadAndTownshipApproved()), StreamId{"task-07"}, China(2024, 12, 20));
   ASSERT_TRUE(item.ok()) << item.status().ToString();
   const json breakdown = (*item)["unit_breakdown"].at(0);
   EXPECT_EQ(breakdown["indicator"], "农业生产社会化服务规模");
@@ -233,7 +234,7 @@ TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasF
   EXPECT_EQ(units[1]["review"], "approved");
   EXPECT_EQ(units[1]["counted"], true);
   // Before the township's report was approved, its figure shows as 待审核, not counted.
-  Result<json> before = Supervision(LeadAndTownship())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  Result<json> before = ItemJson(*Supervision(LeadAndTownship()), StreamId{"task-07"}, China(2024, 12, 20));
   const json& waiting = (*before)["unit_breakdown"].at(0);
   EXPECT_EQ(waiting["latest_value"], 12);
   EXPECT_EQ(waiting["pending"]["value"], 13.2);
@@ -247,7 +248,7 @@ TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsK
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 30, kCounty));  // v5
   log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));                         // v6
   std::unique_ptr<SupervisionView> view = Supervision(log);
-  Result<json> item = view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20));
+  Result<json> item = ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20));
   ASSERT_TRUE(item.ok());
   const json breakdown = (*item)["unit_breakdown"].at(0);
   EXPECT_EQ(breakdown["latest_value"], 30);
@@ -256,19 +257,19 @@ TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsK
   EXPECT_EQ(breakdown["units"][0]["scope_label"], "全县数");
   EXPECT_EQ(breakdown["units"][0]["counted"], true);
   EXPECT_EQ(breakdown["units"][1]["counted"], false);  // the township's 1.2 is within the county's 30
-  EXPECT_EQ(BoardIndicator(view->Render(China(2025, 1, 20)))["latest_value"], 30);
+  EXPECT_EQ(BoardIndicator(BoardJson(*view, China(2025, 1, 20)))["latest_value"], 30);
   // What was known about November: the sum.
-  Result<json> november = view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20), Month(2024, 11));
+  Result<json> november = ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20), Month(2024, 11));
   EXPECT_EQ((*november)["unit_breakdown"][0]["latest_value"], 13.2);
   // The 2024 target reads December's figure.
-  EXPECT_EQ(CountyTarget(view->Render(China(2025, 1, 20)), 2024)["latest_value"], 30);
+  EXPECT_EQ(CountyTarget(BoardJson(*view, China(2025, 1, 20)), 2024)["latest_value"], 30);
 }
 
 TEST(CountyFigureOnTheBoard, AUnitSilentInTheLatestPeriodStillCounts) {
   Log log = LeadAndTownshipApproved();
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 15));  // v5
   log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));               // v6
-  const json indicator = BoardIndicator(Supervision(log)->Render(China(2025, 1, 20)));
+  const json indicator = BoardIndicator(BoardJson(*Supervision(log), China(2025, 1, 20)));
   EXPECT_EQ(indicator["latest_value"], 16.2);
   EXPECT_EQ(indicator["period"], "2024-12");
 }
@@ -276,7 +277,7 @@ TEST(CountyFigureOnTheBoard, AUnitSilentInTheLatestPeriodStillCounts) {
 TEST(CountyFigureOnTheBoard, AReturnedReportsFigureDoesNotCount) {
   Log log = LeadAndTownship();
   log.Add("task-07", China(2024, 12, 6), kTaskForce, Review(3, ReviewDecision::kReturned));
-  EXPECT_EQ(BoardIndicator(Supervision(log)->Render(China(2024, 12, 20)))["latest_value"], 12);
+  EXPECT_EQ(BoardIndicator(BoardJson(*Supervision(log), China(2024, 12, 20)))["latest_value"], 12);
 }
 
 TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownships) {
@@ -286,7 +287,7 @@ TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownsh
   log.Add("task-07", China(2024, 12, 5), kTownship, township);  // v1: only a township so far
   std::unique_ptr<SupervisionView> view = Supervision(log);
   // Awaiting review, the township's estimate is not counted (clerk review A5): shown beside as 待审核.
-  const json first = *Supervision(log)->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  const json first = *ItemJson(*Supervision(log), StreamId{"task-07"}, China(2024, 12, 20));
   EXPECT_TRUE(first.at("progress").is_null());
   EXPECT_EQ(first.at("progress_pending")["percent"], 2);
   ProgressReported lead = Report(Month(2024, 11), 12);
@@ -295,10 +296,10 @@ TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownsh
   log.Add("task-07", China(2024, 12, 7), kTaskForce, Review(2));       // v3
   log.Add("task-07", China(2024, 12, 8), kTownship, township);         // v4: the township again, later
   view = Supervision(log);
-  EXPECT_EQ(view->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+  EXPECT_EQ(ItemJson(*view, StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
   std::unique_ptr<SupervisionView> reloaded = Supervision(Log());
   for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(reloaded->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+  EXPECT_EQ(ItemJson(*reloaded, StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
 }
 
 TEST(CountyFigureInTheView, SurvivesTheRowRoundTrip) {
@@ -308,9 +309,9 @@ TEST(CountyFigureInTheView, SurvivesTheRowRoundTrip) {
   std::unique_ptr<SupervisionView> view = Supervision(log);
   std::unique_ptr<SupervisionView> reloaded = Supervision(Log());
   for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(reloaded->RenderItem(StreamId{"task-07"}, China(2025, 1, 20))->dump(),
-            view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20))->dump());
-  EXPECT_EQ(BoardIndicator(reloaded->Render(China(2025, 1, 20)))["basis"], "lead_county_wide");
+  EXPECT_EQ(ItemJson(*reloaded, StreamId{"task-07"}, China(2025, 1, 20))->dump(),
+            ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20))->dump());
+  EXPECT_EQ(BoardIndicator(BoardJson(*reloaded, China(2025, 1, 20)))["basis"], "lead_county_wide");
 }
 
 // --- the assessment -------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include "projections/assessment_view.h"
 #include "projections/replay.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace kuimen {
@@ -83,7 +84,7 @@ class InstructionView : public testing::StoreTest {
 
 TEST_F(InstructionView, AnInstructionShowsOnItsItemWithTheLeaderTheTimeAndTheText) {
   GiveTwoInstructionsOnTask7();
-  const json item = ReplayedTo(China(2024, 12, 6))->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value();
+  const json item = ItemJson(*ReplayedTo(China(2024, 12, 6)), StreamId{"task-07"}, China(2024, 12, 6)).value();
   ASSERT_EQ(item["instructions"].size(), 2u) << item["instructions"].dump();
   const json& first = item["instructions"][0];
   EXPECT_EQ(first["leader_name"], "县委副书记 李四");
@@ -99,7 +100,7 @@ TEST_F(InstructionView, AnInstructionShowsOnItsItemWithTheLeaderTheTimeAndTheTex
 TEST_F(InstructionView, AnInstructionShowsForTheLeadAndCooperatingUnitsOnly) {
   GiveTwoInstructionsOnTask7();
   Submit(China(2024, 12, 7), "task-08", kLeader, InstructionGiven{"加大财政支持", "", "县委副书记 李四"});
-  const json board = ReplayedTo(China(2024, 12, 8))->Render(China(2024, 12, 8));
+  const json board = BoardJson(*ReplayedTo(China(2024, 12, 8)), China(2024, 12, 8));
   // Task 7's lead, its cooperating unit, and 县财政局 which cooperates on task 8 only.
   EXPECT_EQ(StreamsOf(Unit(board, "县农业农村委")["instructions"]),
             (std::vector<std::string>{"task-07", "task-07", "task-08"}));
@@ -118,10 +119,10 @@ TEST_F(InstructionView, AnInstructionShowsForTheLeadAndCooperatingUnitsOnly) {
 
 TEST_F(InstructionView, AReplayAsOfBeforeTheInstructionShowsNone) {
   GiveTwoInstructionsOnTask7();
-  const json before = ReplayedTo(China(2024, 12, 4))->RenderItem(StreamId{"task-07"}, China(2024, 12, 4)).value();
+  const json before = ItemJson(*ReplayedTo(China(2024, 12, 4)), StreamId{"task-07"}, China(2024, 12, 4)).value();
   EXPECT_TRUE(before["instructions"].empty());
   const json between =
-      ReplayedTo(China(2024, 12, 5, 10))->RenderItem(StreamId{"task-07"}, China(2024, 12, 5, 10)).value();
+      ItemJson(*ReplayedTo(China(2024, 12, 5, 10)), StreamId{"task-07"}, China(2024, 12, 5, 10)).value();
   EXPECT_EQ(between["instructions"].size(), 1u);
 }
 
@@ -135,9 +136,9 @@ TEST_F(InstructionView, AViewRestoredFromItsRowsShowsTheSameInstructions) {
   }
   std::unique_ptr<SupervisionView> restored = SupervisionView::Create(Fengjie()).value();
   for (const auto& [key, value] : live->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
-  ASSERT_EQ(live->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"].size(), 2u);
-  EXPECT_EQ(restored->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"],
-            live->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"]);
+  ASSERT_EQ(ItemJson(*live, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"].size(), 2u);
+  EXPECT_EQ(ItemJson(*restored, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"],
+            ItemJson(*live, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"]);
 }
 
 // The assessment's per-unit evidence lists the 批示 on the unit's tasks and

@@ -11,6 +11,7 @@
 #include "eventstore/catalog_codec.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {
@@ -57,7 +58,7 @@ std::unique_ptr<SupervisionView> Supervision(const Log& log, Catalog catalog = F
 
 json Item(const SupervisionView& view, const std::string& stream, Timestamp now,
           std::optional<std::chrono::year_month> period = std::nullopt) {
-  Result<json> item = view.RenderItem(StreamId{stream}, now, period);
+  Result<json> item = ItemJson(view, StreamId{stream}, now, period);
   EXPECT_TRUE(item.ok()) << item.status().ToString();
   return item.ok() ? *item : json();
 }
@@ -130,7 +131,7 @@ TEST(SupervisionPeriods, ForTheSamePeriodTheLaterReportWins) {
 }
 
 TEST(SupervisionPeriods, TheCountyTargetReadsTheLatestPeriodToo) {
-  const json board = Supervision(LateOctoberAfterApprovedNovember())->Render(China(2026, 12, 3));
+  const json board = BoardJson(*Supervision(LateOctoberAfterApprovedNovember()), China(2026, 12, 3));
   bool found = false;
   for (const json& target : board["targets"]) {
     if (target["source"].is_null() || target["source"]["task"] != 7) continue;
@@ -177,7 +178,7 @@ TEST(SupervisionPeriods, WhatWasKnownAtTAboutPeriodPIsAReplayToTAsOfP) {
 TEST(SupervisionStart, OnDayOneNoTaskIsOverdue) {
   Log log;
   StoreCreated(log, China(2026, 12, 1, 9));
-  const json board = Supervision(log)->Render(China(2026, 12, 2));
+  const json board = BoardJson(*Supervision(log), China(2026, 12, 2));
   EXPECT_EQ(board["supervision_start"], "2026-12");
   EXPECT_EQ(board["report_due_day"], 10);
   EXPECT_EQ(board["counts"]["by_warning"]["yellow"], 0) << board["counts"].dump();
