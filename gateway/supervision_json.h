@@ -6,7 +6,7 @@
 
 // The one place that turns the supervision view's results
 // (projections/supervision_board.h) into the JSON the dashboard and API
-// clients read: GET /views/supervision ("rendered"), /tasks, /major-items and
+// clients read: GET /api/v1/views/supervision ("rendered"), /tasks, /majors and
 // their items. The form is the contract of gateway/web/*.js and
 // gateway/openapi.json, pinned by tests/gateway/golden/supervision_*.json:
 // objects with their keys sorted, whole numbers printed as integers, times as
