@@ -599,12 +599,6 @@ const ReviewLedger* LedgerOf(const StatusContext& c, const StreamId& stream) {
   return it == c.reviews.end() ? nullptr : &it->second;
 }
 
-TaskStatus StatusOfStream(const StatusContext& c, const StreamId& stream, const std::vector<std::string>& lead_units) {
-  const StreamState& state = Find(c.streams, stream);
-  return ItemStatus(state.completed_at.has_value(), state.started, StatusReports(c.reviews, stream.value, state),
-                    lead_units);
-}
-
 // The item's evaluation with its status by the one rule (domain/item_status.h).
 Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const Calendar& calendar) {
   const StreamState& state = Find(c.streams, stream);
@@ -624,15 +618,24 @@ Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const 
       }
     }
   }
-  const TaskStatus own = StatusOfStream(c, stream, leads);
-  const MajorItemStatusResult status = major ? MajorItemStatus(own, related) : MajorItemStatusResult{own, false};
+  // The stream's reports are walked once per render (they grow with its
+  // history): the status and the units beside it read the same list.
   const std::vector<ReportForStatus> reports = StatusReports(c.reviews, stream.value, state);
+  const TaskStatus own = ItemStatus(state.completed_at.has_value(), state.started, reports, leads);
+  const MajorItemStatusResult status = major ? MajorItemStatus(own, related) : MajorItemStatusResult{own, false};
   Evaluation out = Evaluate(state, calendar, status, UnitsWithReturnedReport(reports, leads),
                             UnitsWithPendingReport(reports, leads));
+  // The lead units' latest report not superseded: the last such entry, found
+  // from the end and copied once.
   if (auto ledger = c.reviews.find(stream.value); ledger != c.reviews.end()) {
-    for (const auto& [version, entry] : ledger->second.entries()) {
+    const auto& entries = ledger->second.entries();
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      const ReviewEntry& entry = it->second;
       const bool lead = entry.unit.empty() || std::find(leads.begin(), leads.end(), entry.unit) != leads.end();
-      if (lead && !(entry.superseded_by.has_value() && !entry.decision.has_value())) out.lead_report = entry;
+      if (lead && !(entry.superseded_by.has_value() && !entry.decision.has_value())) {
+        out.lead_report = entry;
+        break;
+      }
     }
   }
   return out;
