@@ -4,6 +4,7 @@
 #include "gateway/api_views.h"
 #include "gateway/assessment_export.h"
 #include "gateway/tasks_export.h"
+#include "projections/supervision_view.h"
 
 namespace kuimen {
 
@@ -41,8 +42,13 @@ std::vector<Route> ExportRoutes() {
     return AssessmentDownload(AssessmentCsv(view.json), "text/csv; charset=utf-8", view, "csv");
   }});
   routes.push_back({"GET", "/api/v1/exports/tasks.xlsx", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
-    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "supervision"));
-    ASSIGN_OR_RETURN(std::string bytes, TasksWorkbook(api.catalog, view.json));
+    SupervisionBoard board;
+    // The ledger names its moment (截至) from the board, not a log position.
+    RETURN_IF_ERROR(ReadViewWith(api, call.http, "supervision", [&board](const View& view, const ViewQuery& query) {
+                      board = dynamic_cast<const SupervisionView&>(view).Board(query.now);
+                      return Status::Ok();
+                    }).status());
+    ASSIGN_OR_RETURN(std::string bytes, TasksWorkbook(api.catalog, board));
     return Download(std::move(bytes), kXlsxType, "奉节县三位一体改革重点任务台账.xlsx", "kuimen-tasks.xlsx");
   }});
   return routes;

@@ -18,6 +18,7 @@
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
 #include "gateway/request_parsing.h"
+#include "gateway/supervision_json.h"
 #include "gateway/write_admission.h"
 #include "projections/supervision_view.h"
 
@@ -156,11 +157,20 @@ std::vector<Route> ItemRoutes(const std::string& collection, ItemKind (*kind_of)
   const std::string base = "/api/v1/" + collection;
   std::vector<Route> routes;
   routes.push_back({"GET", base, Access::kAnyPrincipal, [collection](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
-    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "supervision"));
+    SupervisionBoard board;
+    ASSIGN_OR_RETURN(std::uint64_t through,
+                     ReadViewWith(api, call.http, "supervision", [&board](const View& view, const ViewQuery& query) {
+                       board = dynamic_cast<const SupervisionView&>(view).Board(query.now);
+                       return Status::Ok();
+                     }));
+    nlohmann::json items = nlohmann::json::array();
+    for (const ItemBoard& item : collection == "tasks" ? board.tasks : board.major_items) {
+      items.push_back(ItemBoardJson(item));
+    }
     ApiReply reply;
-    reply.json["through_position"] = view.through_position;
-    reply.json["as_of"] = view.json["as_of"];
-    reply.json[collection] = view.json[collection == "tasks" ? "tasks" : "major_items"];
+    reply.json["through_position"] = through;
+    reply.json["as_of"] = FormatTimestamp(board.as_of);
+    reply.json[collection] = std::move(items);
     return reply;
   }});
   routes.push_back({"GET", base + "/{no}", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
@@ -173,15 +183,17 @@ std::vector<Route> ItemRoutes(const std::string& collection, ItemKind (*kind_of)
         return Status::InvalidArgument("报送期间的写法应为“年-月”，如2024-11", "period", "invalid_format");
       }
     }
-    ASSIGN_OR_RETURN(RenderedView view,
-                     ReadView(api, call.http, "supervision", [&stream, period](const View& view, const ViewQuery& query) {
-                       return dynamic_cast<const SupervisionView&>(view).RenderItem(stream, query.now, period);
+    std::optional<ItemBoard> item;
+    ASSIGN_OR_RETURN(std::uint64_t through,
+                     ReadViewWith(api, call.http, "supervision", [&](const View& view, const ViewQuery& query) -> Status {
+                       ASSIGN_OR_RETURN(item, dynamic_cast<const SupervisionView&>(view).Item(stream, query.now, period));
+                       return Status::Ok();
                      }));
     ApiReply reply;
-    reply.json["through_position"] = view.through_position;
+    reply.json["through_position"] = through;
     reply.json["stream"] = stream.value;
     reply.json["stream_version"] = api.store.StreamHead(stream).value;
-    reply.json["item"] = std::move(view.json);
+    reply.json["item"] = ItemBoardJson(*item);
     return reply;
   }});
   routes.push_back({"GET", base + "/{no}/events", Access::kAnyPrincipal, [kind_of](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {

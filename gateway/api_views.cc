@@ -40,6 +40,17 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
   const ViewRenderer renderer = render ? render : [](const View& view, const ViewQuery& query) -> Result<nlohmann::json> {
     return RenderView(view, query);
   };
+  RenderedView out;
+  ASSIGN_OR_RETURN(out.through_position,
+                   ReadViewWith(api, request, name, [&](const View& view, const ViewQuery& query) -> Status {
+                     ASSIGN_OR_RETURN(out.json, renderer(view, query));
+                     return Status::Ok();
+                   }));
+  return out;
+}
+
+Result<std::uint64_t> ReadViewWith(ApiContext& api, const httplib::Request& request, const std::string& name,
+                                   const ViewReader& read) {
   ASSIGN_OR_RETURN(ViewQuery query, QueryOf(api, request));
   ASSIGN_OR_RETURN(std::optional<Timestamp> as_of, TimeParam(request, "as_of"));
   ASSIGN_OR_RETURN(std::optional<std::uint64_t> as_of_position, UintParam(request, "as_of_position"));
@@ -64,8 +75,8 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
       std::unique_ptr<EventIterator> last = api.store.ReadAll(through);
       if (last->Valid()) query.now = last->event().recorded_at;
     }
-    ASSIGN_OR_RETURN(nlohmann::json json, renderer(*view, query));
-    return RenderedView{through.value, std::move(json)};
+    RETURN_IF_ERROR(read(*view, query));
+    return through.value;
   }
 
   Projector* projector = api.projector(name);
@@ -79,9 +90,9 @@ Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, 
                                std::to_string(*min_position) + "; retry in a moment",
                                "view_not_ready");
   }
-  return projector->WithViewThrough([&](const View& view, GlobalPosition through) -> Result<RenderedView> {
-    ASSIGN_OR_RETURN(nlohmann::json json, renderer(view, query));
-    return RenderedView{through.value, std::move(json)};
+  return projector->WithViewThrough([&](const View& view, GlobalPosition through) -> Result<std::uint64_t> {
+    RETURN_IF_ERROR(read(view, query));
+    return through.value;
   });
 }
 

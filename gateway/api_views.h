@@ -35,4 +35,13 @@ Result<std::optional<ReplayGate::Ticket>> EnterReplay(ApiContext& api);
 Result<RenderedView> ReadView(ApiContext& api, const httplib::Request& request, const std::string& name,
                               const ViewRenderer& render = nullptr);
 
+// The same choice of view (a replay, or the live projection after min_position)
+// with `read` called on it, for readers that take typed results
+// (SupervisionView::Board) rather than JSON; `read` runs while the view is
+// held, so it should copy out what it needs and return. Returns the last log
+// position the view includes, or `read`'s error.
+using ViewReader = std::function<Status(const View& view, const ViewQuery& query)>;
+Result<std::uint64_t> ReadViewWith(ApiContext& api, const httplib::Request& request, const std::string& name,
+                                   const ViewReader& read);
+
 }  // namespace kuimen

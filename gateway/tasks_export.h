@@ -2,10 +2,9 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/catalog.h"
 #include "domain/status.h"
+#include "projections/supervision_board.h"
 
 // The plan's items and how they stand, as a ledger (台账) to download: GET
 // /exports/tasks.xlsx.
@@ -21,10 +20,10 @@ namespace kuimen {
 //    (each target: latest value / target, one per line);
 //  - "附件1 四个重大": the major items in 附件1's columns — 序号, 类别
 //    ("重大改革"), 名称, 责任单位 — then 关联任务 and the same status columns.
-// The plan's columns come from `catalog`, the status columns from
-// `supervision_view` (SupervisionView::Render's form, matched by "no"); an
-// item the view lacks has empty status cells. kInvalidArgument when the view
-// has no "tasks" array; kInternal when the file cannot be made.
-Result<std::string> TasksWorkbook(const Catalog& catalog, const nlohmann::json& supervision_view);
+// The plan's columns come from `catalog`, the status columns from `board`
+// (SupervisionView::Board, matched by number); an item the board lacks has
+// empty status cells. kInvalidArgument (subject "tasks") when the board has
+// no tasks while the catalog has; kInternal when the file cannot be made.
+Result<std::string> TasksWorkbook(const Catalog& catalog, const SupervisionBoard& board);
 
 }  // namespace kuimen

@@ -129,13 +129,12 @@ Result<TaskMonthlyProgress> TaskProgressByMonth(const Catalog& catalog, const Su
   if (last - *first >= std::chrono::months(kMaxStatisticsMonths)) first = last - std::chrono::months(kMaxStatisticsMonths - 1);
 
   for (year_month month = *first; month <= last; month += std::chrono::months(1)) {
-    ASSIGN_OR_RETURN(json item, view.RenderItem(stream, now, month));
+    ASSIGN_OR_RETURN(ItemBoard item, view.Item(stream, now, month));
     out.months.push_back(month);
-    out.progress.push_back(NumberAt(item.value("progress", json()), "percent"));
-    const json indicators = item.value("indicators", json::array());
+    out.progress.push_back(item.progress ? std::optional(item.progress->percent) : std::nullopt);
     for (std::size_t i = 0; i < out.indicators.size(); ++i) {
       std::optional<double> value;
-      if (i < indicators.size()) value = NumberAt(indicators[i], "latest_value");
+      if (i < item.indicators.size() && item.indicators[i].latest.has_value()) value = item.indicators[i].latest->value;
       out.indicators[i].values.push_back(value);
     }
   }

@@ -10,14 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/catalog.h"
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/task_aggregate.h"
 #include "domain/status.h"
 #include "projections/review_queue.h"
+#include "projections/supervision_board.h"
 #include "projections/view.h"
 
 namespace kuimen {
@@ -52,12 +51,6 @@ struct SupervisionOptions {
 // kInvalidArgument naming the option (subject() is its name) when out of range.
 Status ValidateSupervisionOptions(const SupervisionOptions& options);
 
-// Ordered: the highest applicable level wins.
-enum class WarningLevel { kNone, kBlue, kYellow, kRed };
-
-std::string_view WarningLevelName(WarningLevel level);   // "none", "blue", "yellow", "red"
-std::string_view WarningLevelLabel(WarningLevel level);  // "无", "蓝", "黄", "红"
-
 // The supervision dashboard (督办看板): per task and major item its status,
 // last report, indicators against targets, deadlines, open 督办 notices and a
 // warning level; per unit its items and how they fare; the county-wide targets
@@ -65,8 +58,8 @@ std::string_view WarningLevelLabel(WarningLevel level);  // "无", "蓝", "黄",
 //
 // Apply folds events into per-stream state (one row per stream, keyed by the
 // stream name) and never looks at a clock; everything that depends on time is
-// judged by Render against the `now` passed in, so rendering a replay at a past
-// moment shows the warnings of that moment. Render does not hide events
+// judged by Board against the `now` passed in, so rendering a replay at a past
+// moment shows the warnings of that moment. Board does not hide events
 // recorded after `now`: pass a `now` no earlier than the last event applied.
 // Streams that are neither a task nor a major item of the catalog are ignored.
 // Not thread-safe (see View).
@@ -134,7 +127,7 @@ class SupervisionView final : public View {
   };
   // One change of a milestone (时限): its history, shown on the item page.
   // Bounded by the task force's decisions on the item, not by its reports.
-  enum class MilestoneChangeKind { kSet, kMoved, kMet, kCancelled };
+  using MilestoneChangeKind = kuimen::MilestoneChangeKind;  // projections/supervision_board.h
   struct MilestoneChange {
     MilestoneChangeKind kind = MilestoneChangeKind::kSet;
     StreamVersion version;  // of the event that made the change
@@ -195,17 +188,19 @@ class SupervisionView final : public View {
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;
 
-  // The whole dashboard as of `now`: as_of, today, tasks, major_items, units,
-  // targets, counts. Numbers that are whole print as integers.
-  nlohmann::json Render(Timestamp now) const;
-  // One task or major item as it appears in Render; kNotFound for a stream the
-  // catalog does not define. With `period`, its figures (indicators and
-  // progress) are those of the latest period up to `period` — with a replay to
-  // T, "what was known at T about period P" — and "period" names it.
-  Result<nlohmann::json> RenderItem(const StreamId& stream, Timestamp now,
-                                    std::optional<std::chrono::year_month> period = std::nullopt) const;
+  // The whole dashboard as of `now` (projections/supervision_board.h): the
+  // tasks and major items, the units, the county targets, the counts. The
+  // gateway renders it as JSON (gateway/supervision_json.h).
+  SupervisionBoard Board(Timestamp now) const;
+  // One task or major item as it appears in Board, with its 单位分解
+  // (unit_breakdown); kNotFound for a stream the catalog does not define.
+  // With `period`, its figures (indicators and progress) are those of the
+  // latest period up to `period` — with a replay to T, "what was known at T
+  // about period P" — and `period` names it.
+  Result<ItemBoard> Item(const StreamId& stream, Timestamp now,
+                         std::optional<std::chrono::year_month> period = std::nullopt) const;
 
-  // One item's standing as Render judges it at `now`, typed, for documents
+  // One item's standing as Board judges it at `now`, typed, for documents
   // built from the view (projections/monthly_bulletin.h): its status, warning
   // level and reasons (most severe first), and its open notices.
   struct OpenNotice {

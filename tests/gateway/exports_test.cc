@@ -15,6 +15,7 @@
 
 #include "eventstore/catalog_codec.h"
 #include "gateway/views.h"
+#include "projections/supervision_view.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/support/temp_dir.h"
 
@@ -70,9 +71,10 @@ const json& AssessmentView() {
   return view;
 }
 
-const json& SupervisionView() {
-  static const json view = RenderView(*ViewAfterAMonth("supervision"), ViewQuery{China(2024, 11, 20), std::nullopt});
-  return view;
+const SupervisionBoard& BoardAfterAMonth() {
+  static const SupervisionBoard board =
+      dynamic_cast<const kuimen::SupervisionView&>(*ViewAfterAMonth("supervision")).Board(China(2024, 11, 20));
+  return board;
 }
 
 // RFC 4180 records, each a list of fields (quotes undone), after the BOM.
@@ -401,7 +403,7 @@ TEST(AssessmentWorkbook, ReportsAMissingTemporaryDirectoryAsInternal) {
 // --- the tasks as xlsx ----------------------------------------------------------
 
 TEST(TasksWorkbook, HasTheTasksSheetAndTheMajorItemsSheet) {
-  Result<std::string> bytes = TasksWorkbook(Fengjie(), SupervisionView());
+  Result<std::string> bytes = TasksWorkbook(Fengjie(), BoardAfterAMonth());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const std::string workbook = Xlsx(*bytes).Member("xl/workbook.xml");
   EXPECT_TRUE(Contains(workbook, "name=\"附件2 重点任务分工\"")) << workbook;
@@ -409,7 +411,7 @@ TEST(TasksWorkbook, HasTheTasksSheetAndTheMajorItemsSheet) {
 }
 
 TEST(TasksWorkbook, ListsEveryTaskInTheColumnsOfAttachment2WithItsStatus) {
-  Result<std::string> bytes = TasksWorkbook(Fengjie(), SupervisionView());
+  Result<std::string> bytes = TasksWorkbook(Fengjie(), BoardAfterAMonth());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const Xlsx xlsx(*bytes);
   const std::string strings = xlsx.Member("xl/sharedStrings.xml");
@@ -436,7 +438,7 @@ TEST(TasksWorkbook, ListsEveryTaskInTheColumnsOfAttachment2WithItsStatus) {
 }
 
 TEST(TasksWorkbook, ListsTheMajorItemsOfAttachment1) {
-  Result<std::string> bytes = TasksWorkbook(Fengjie(), SupervisionView());
+  Result<std::string> bytes = TasksWorkbook(Fengjie(), BoardAfterAMonth());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const Xlsx xlsx(*bytes);
   const std::string strings = xlsx.Member("xl/sharedStrings.xml");
@@ -451,12 +453,12 @@ TEST(TasksWorkbook, ListsTheMajorItemsOfAttachment1) {
 
 TEST(TasksWorkbook, BuildsTheSameBooksOnSeveralThreadsAtOnce) {
   // The HTTP server serves downloads on its pool threads.
-  const Result<std::string> expected = TasksWorkbook(Fengjie(), SupervisionView());
+  const Result<std::string> expected = TasksWorkbook(Fengjie(), BoardAfterAMonth());
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   std::vector<Result<std::string>> results(4, Status::Internal("not run"));
   std::vector<std::thread> threads;
   for (Result<std::string>& result : results) {
-    threads.emplace_back([&result] { result = TasksWorkbook(Fengjie(), SupervisionView()); });
+    threads.emplace_back([&result] { result = TasksWorkbook(Fengjie(), BoardAfterAMonth()); });
   }
   for (std::thread& thread : threads) thread.join();
   for (const Result<std::string>& result : results) {
@@ -465,8 +467,8 @@ TEST(TasksWorkbook, BuildsTheSameBooksOnSeveralThreadsAtOnce) {
   }
 }
 
-TEST(TasksWorkbook, RefusesAViewWithoutTasks) {
-  Result<std::string> bytes = TasksWorkbook(Fengjie(), json::object());
+TEST(TasksWorkbook, RefusesABoardWithoutTasks) {
+  Result<std::string> bytes = TasksWorkbook(Fengjie(), SupervisionBoard{});
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bytes.status().subject(), "tasks");
@@ -486,17 +488,17 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
   Result<std::unique_ptr<View>> view = MakeView("supervision", Fengjie(), ViewSettings{});
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   const auto workbook_and_board = [&](Timestamp now) {
-    const json board = RenderView(**view, ViewQuery{now, std::nullopt});
+    const SupervisionBoard board = dynamic_cast<const kuimen::SupervisionView&>(**view).Board(now);
     Result<std::string> bytes = TasksWorkbook(Fengjie(), board);
     EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
     return std::pair(Xlsx(bytes.ok() ? *bytes : std::string()).Member("xl/sharedStrings.xml"),
-                     board.at("tasks").at(6).at("indicators").at(0));
+                     board.tasks.at(6).indicators.at(0));
   };
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
   // Awaiting review, the figures are not counted yet (session 7, item 3): the
   // sheet says so beside the county figure, as the board does.
   auto [strings, indicator] = workbook_and_board(China(2024, 11, 20));
-  EXPECT_TRUE(indicator.at("latest_value").is_null());
+  EXPECT_FALSE(indicator.latest.has_value());
   EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：—/78万亩次，另有待审核13.2万亩次（审核通过后全县13.2万亩次）")) << strings;
   for (std::uint64_t version : {1, 2}) {
     log.Add("task-07", China(2024, 11, 7), kTaskForce,
@@ -504,7 +506,8 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
     (*view)->Apply(log.events().back().first, log.events().back().second);
   }
   std::tie(strings, indicator) = workbook_and_board(China(2024, 11, 20));
-  EXPECT_EQ(indicator.at("latest_value"), 13.2);
+  ASSERT_TRUE(indicator.latest.has_value());
+  EXPECT_EQ(indicator.latest->value, 13.2);
   EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：13.2/78万亩次（16.9%；各单位合计）")) << strings;
 
   log.Add("task-07", China(2024, 12, 5), kAgriculture, report(11, 30, IndicatorScope::kCounty));  // v5
@@ -512,7 +515,8 @@ TEST(TasksWorkbook, ShowsTheCountyFigureTheBoardShows) {
   log.Add("task-07", China(2024, 12, 6), kTaskForce, ReportReviewed{StreamVersion(5), ReviewDecision::kApproved, ""});
   (*view)->Apply(log.events().back().first, log.events().back().second);
   std::tie(strings, indicator) = workbook_and_board(China(2024, 12, 20));
-  EXPECT_EQ(indicator.at("latest_value"), 30);
+  ASSERT_TRUE(indicator.latest.has_value());
+  EXPECT_EQ(indicator.latest->value, 30);
   EXPECT_TRUE(Contains(strings, "农业生产社会化服务规模：30/78万亩次（38.5%；牵头单位报全县数）")) << strings;
 }
 
@@ -539,8 +543,8 @@ TEST(TasksWorkbook, LastReportFollowsTheLeadAndPendingFiguresShowTheirAmount) {
   Result<std::unique_ptr<View>> view = MakeView("supervision", Fengjie(), ViewSettings{});
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  const json board = RenderView(**view, ViewQuery{China(2024, 12, 9), std::nullopt});
-  EXPECT_EQ(board.at("tasks").at(6).at("status"), "pending_review");  // the lead's v8
+  const SupervisionBoard board = dynamic_cast<const kuimen::SupervisionView&>(**view).Board(China(2024, 12, 9));
+  EXPECT_EQ(board.tasks.at(6).status, TaskStatus::kPendingReview);  // the lead's v8
   Result<std::string> bytes = TasksWorkbook(Fengjie(), board);
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const std::string strings = Xlsx(*bytes).Member("xl/sharedStrings.xml");

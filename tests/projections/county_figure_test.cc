@@ -5,11 +5,14 @@
 // assessment's 目标达成, which all show that one number.
 #include "projections/county_figure.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "eventstore/catalog_codec.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {
@@ -124,18 +127,30 @@ std::unique_ptr<SupervisionView> Supervision(const Log& log) {
   return std::move(view).value();
 }
 
-json BoardIndicator(const json& board) {
-  for (const json& task : board.at("tasks")) {
-    if (task.at("no") == 7) return task.at("indicators").at(0);
+// Task 7's first target (农业生产社会化服务规模) on the board.
+TargetReading BoardIndicator(const SupervisionBoard& board) {
+  for (const ItemBoard& task : board.tasks) {
+    if (task.task()->no == TaskNo(7)) return task.indicators.at(0);
   }
-  return json();
+  ADD_FAILURE() << "no task 7";
+  return {};
 }
 
-json CountyTarget(const json& board, int year) {
-  for (const json& target : board.at("targets")) {
-    if (target.at("year") == year && target.at("indicator") == "农业生产社会化服务规模") return target;
+TargetReading CountyTarget(const SupervisionBoard& board, int year) {
+  for (const CountyTargetRow& target : board.targets) {
+    if (target.year == year && target.reading.indicator == "农业生产社会化服务规模") return target.reading;
   }
-  return json();
+  ADD_FAILURE() << "no county target of " << year;
+  return {};
+}
+
+// The county figure of a reading; NaN when there is none, so a comparison fails.
+double Latest(const TargetReading& reading) {
+  return reading.latest ? reading.latest->value : std::numeric_limits<double>::quiet_NaN();
+}
+double Percent(const TargetReading& reading) {
+  return reading.latest && reading.latest->progress_percent ? *reading.latest->progress_percent
+                                                            : std::numeric_limits<double>::quiet_NaN();
 }
 
 // The case: 永安街道 reports 1.2万亩次 beside the lead's 12.
@@ -156,43 +171,50 @@ Log LeadAndTownshipApproved() {
 }
 
 TEST(CountyFigureOnTheBoard, ATownshipsFigureAddsToTheLeadsInsteadOfReplacingIt) {
-  const json board = Supervision(LeadAndTownshipApproved())->Render(China(2024, 12, 20));
-  const json indicator = BoardIndicator(board);
-  EXPECT_EQ(indicator["latest_value"], 13.2);
-  EXPECT_EQ(indicator["progress_percent"], 16.9);  // 13.2 / 78
-  EXPECT_EQ(indicator["basis"], "sum_of_units");
-  EXPECT_EQ(indicator["basis_label"], "各单位合计");
-  EXPECT_EQ(indicator["period"], "2024-11");
+  const SupervisionBoard board = Supervision(LeadAndTownshipApproved())->Board(China(2024, 12, 20));
+  const TargetReading indicator = BoardIndicator(board);
+  ASSERT_TRUE(indicator.latest.has_value());
+  EXPECT_EQ(Latest(indicator), 13.2);
+  EXPECT_EQ(Percent(indicator), 16.9);  // 13.2 / 78
+  EXPECT_EQ(indicator.latest->basis, CountyBasis::kSumOfUnits);
+  EXPECT_EQ(CountyBasisLabel(indicator.latest->basis), "各单位合计");
+  EXPECT_EQ(indicator.latest->period, Month(2024, 11));
   // The county targets fed by task 7 read the same number.
-  EXPECT_EQ(CountyTarget(board, 2024)["latest_value"], 13.2);
-  EXPECT_EQ(CountyTarget(board, 2024)["progress_percent"], 33.8);  // 13.2 / 39
-  EXPECT_EQ(CountyTarget(board, 2027)["latest_value"], 13.2);
-  EXPECT_TRUE(CountyTarget(board, 2024)["pending"].is_null());
+  EXPECT_EQ(Latest(CountyTarget(board, 2024)), 13.2);
+  EXPECT_EQ(Percent(CountyTarget(board, 2024)), 33.8);  // 13.2 / 39
+  EXPECT_EQ(Latest(CountyTarget(board, 2027)), 13.2);
+  EXPECT_FALSE(CountyTarget(board, 2024).pending.has_value());
 }
 
 // Session 7, item 3: a figure awaiting review (待审核) is not in the county
 // figure nor in the county targets; it is shown beside them.
 TEST(CountyFigureOnTheBoard, AFigureAwaitingReviewIsShownBesideTheCountyFigureNotInIt) {
-  const json board = Supervision(LeadAndTownship())->Render(China(2024, 12, 20));
-  const json indicator = BoardIndicator(board);
-  EXPECT_EQ(indicator["latest_value"], 12);
-  EXPECT_EQ(indicator["progress_percent"], 15.4);  // 12 / 78
-  EXPECT_EQ(indicator["pending"]["value"], 13.2);
-  EXPECT_EQ(indicator["pending"]["label"], "待审核");
-  const json target = CountyTarget(board, 2024);
-  EXPECT_EQ(target["latest_value"], 12);
-  EXPECT_EQ(target["progress_percent"], 30.8);  // 12 / 39
-  EXPECT_EQ(target["pending"]["value"], 13.2);
-  EXPECT_EQ(target["pending"]["progress_percent"], 33.8);
+  const SupervisionBoard board = Supervision(LeadAndTownship())->Board(China(2024, 12, 20));
+  const TargetReading indicator = BoardIndicator(board);
+  EXPECT_EQ(Latest(indicator), 12);
+  EXPECT_EQ(Percent(indicator), 15.4);  // 12 / 78
+  ASSERT_TRUE(indicator.pending.has_value());
+  EXPECT_EQ(indicator.pending->value, 13.2);
+  EXPECT_EQ(indicator.pending->amount, 1.2);  // only what awaits review
+  const TargetReading target = CountyTarget(board, 2024);
+  EXPECT_EQ(Latest(target), 12);
+  EXPECT_EQ(Percent(target), 30.8);  // 12 / 39
+  ASSERT_TRUE(target.pending.has_value());
+  EXPECT_EQ(target.pending->value, 13.2);
+  EXPECT_EQ(target.pending->progress_percent, 33.8);
+  // As the page reads it: labelled 待审核.
+  EXPECT_EQ(BoardJson(*Supervision(LeadAndTownship()), China(2024, 12, 20))["tasks"][6]["indicators"][0]["pending"]["label"],
+            "待审核");
 }
 
 TEST(CountyFigureOnTheBoard, AFigureOnlyAwaitingReviewLeavesTheCountyFigureEmpty) {
   Log log;
   log.Add("task-07", China(2024, 12, 3), kLead, Report(Month(2024, 11), 12));  // v1, pending
-  const json board = Supervision(log)->Render(China(2024, 12, 20));
-  EXPECT_TRUE(BoardIndicator(board)["latest_value"].is_null());
-  EXPECT_EQ(BoardIndicator(board)["pending"]["value"], 12);
-  EXPECT_TRUE(CountyTarget(board, 2024)["latest_value"].is_null());
+  const SupervisionBoard board = Supervision(log)->Board(China(2024, 12, 20));
+  EXPECT_FALSE(BoardIndicator(board).latest.has_value());
+  ASSERT_TRUE(BoardIndicator(board).pending.has_value());
+  EXPECT_EQ(BoardIndicator(board).pending->value, 12);
+  EXPECT_FALSE(CountyTarget(board, 2024).latest.has_value());
 }
 
 TEST(CountyFigureRule, AnUnreviewedFigureDoesNotCountButIsPending) {
@@ -214,7 +236,7 @@ TEST(CountyFigureRule, AnUnreviewedFigureDoesNotCountButIsPending) {
 }
 
 TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasFormed) {
-  Result<json> item = Supervision(LeadAndTownshipApproved())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  Result<json> item = ItemJson(*Supervision(LeadAndTownshipApproved()), StreamId{"task-07"}, China(2024, 12, 20));
   ASSERT_TRUE(item.ok()) << item.status().ToString();
   const json breakdown = (*item)["unit_breakdown"].at(0);
   EXPECT_EQ(breakdown["indicator"], "农业生产社会化服务规模");
@@ -233,7 +255,7 @@ TEST(CountyFigureOnTheItemPage, ShowsTheBreakdownByUnitAndHowTheCountyFigureWasF
   EXPECT_EQ(units[1]["review"], "approved");
   EXPECT_EQ(units[1]["counted"], true);
   // Before the township's report was approved, its figure shows as 待审核, not counted.
-  Result<json> before = Supervision(LeadAndTownship())->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
+  Result<json> before = ItemJson(*Supervision(LeadAndTownship()), StreamId{"task-07"}, China(2024, 12, 20));
   const json& waiting = (*before)["unit_breakdown"].at(0);
   EXPECT_EQ(waiting["latest_value"], 12);
   EXPECT_EQ(waiting["pending"]["value"], 13.2);
@@ -247,7 +269,7 @@ TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsK
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 30, kCounty));  // v5
   log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));                         // v6
   std::unique_ptr<SupervisionView> view = Supervision(log);
-  Result<json> item = view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20));
+  Result<json> item = ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20));
   ASSERT_TRUE(item.ok());
   const json breakdown = (*item)["unit_breakdown"].at(0);
   EXPECT_EQ(breakdown["latest_value"], 30);
@@ -256,27 +278,28 @@ TEST(CountyFigureOnTheItemPage, TheLeadsCountyWideFigureStandsAndEarlierPeriodsK
   EXPECT_EQ(breakdown["units"][0]["scope_label"], "全县数");
   EXPECT_EQ(breakdown["units"][0]["counted"], true);
   EXPECT_EQ(breakdown["units"][1]["counted"], false);  // the township's 1.2 is within the county's 30
-  EXPECT_EQ(BoardIndicator(view->Render(China(2025, 1, 20)))["latest_value"], 30);
+  EXPECT_EQ(Latest(BoardIndicator(view->Board(China(2025, 1, 20)))), 30);
   // What was known about November: the sum.
-  Result<json> november = view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20), Month(2024, 11));
+  Result<json> november = ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20), Month(2024, 11));
   EXPECT_EQ((*november)["unit_breakdown"][0]["latest_value"], 13.2);
   // The 2024 target reads December's figure.
-  EXPECT_EQ(CountyTarget(view->Render(China(2025, 1, 20)), 2024)["latest_value"], 30);
+  EXPECT_EQ(Latest(CountyTarget(view->Board(China(2025, 1, 20)), 2024)), 30);
 }
 
 TEST(CountyFigureOnTheBoard, AUnitSilentInTheLatestPeriodStillCounts) {
   Log log = LeadAndTownshipApproved();
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 15));  // v5
   log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));               // v6
-  const json indicator = BoardIndicator(Supervision(log)->Render(China(2025, 1, 20)));
-  EXPECT_EQ(indicator["latest_value"], 16.2);
-  EXPECT_EQ(indicator["period"], "2024-12");
+  const TargetReading indicator = BoardIndicator(Supervision(log)->Board(China(2025, 1, 20)));
+  ASSERT_TRUE(indicator.latest.has_value());
+  EXPECT_EQ(indicator.latest->value, 16.2);
+  EXPECT_EQ(indicator.latest->period, Month(2024, 12));
 }
 
 TEST(CountyFigureOnTheBoard, AReturnedReportsFigureDoesNotCount) {
   Log log = LeadAndTownship();
   log.Add("task-07", China(2024, 12, 6), kTaskForce, Review(3, ReviewDecision::kReturned));
-  EXPECT_EQ(BoardIndicator(Supervision(log)->Render(China(2024, 12, 20)))["latest_value"], 12);
+  EXPECT_EQ(Latest(BoardIndicator(Supervision(log)->Board(China(2024, 12, 20)))), 12);
 }
 
 TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownships) {
@@ -286,19 +309,20 @@ TEST(CountyFigureOnTheBoard, TheItemsOverallProgressIsTheLeadsEstimateNotATownsh
   log.Add("task-07", China(2024, 12, 5), kTownship, township);  // v1: only a township so far
   std::unique_ptr<SupervisionView> view = Supervision(log);
   // Awaiting review, the township's estimate is not counted (clerk review A5): shown beside as 待审核.
-  const json first = *Supervision(log)->RenderItem(StreamId{"task-07"}, China(2024, 12, 20));
-  EXPECT_TRUE(first.at("progress").is_null());
-  EXPECT_EQ(first.at("progress_pending")["percent"], 2);
+  const ItemBoard first = *Supervision(log)->Item(StreamId{"task-07"}, China(2024, 12, 20));
+  EXPECT_FALSE(first.progress.has_value());
+  ASSERT_TRUE(first.progress_pending.has_value());
+  EXPECT_EQ(first.progress_pending->percent, 2);
   ProgressReported lead = Report(Month(2024, 11), 12);
   lead.percent = 15;
   log.Add("task-07", China(2024, 12, 6), kLead, lead);                 // v2
   log.Add("task-07", China(2024, 12, 7), kTaskForce, Review(2));       // v3
   log.Add("task-07", China(2024, 12, 8), kTownship, township);         // v4: the township again, later
   view = Supervision(log);
-  EXPECT_EQ(view->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+  EXPECT_EQ(view->Item(StreamId{"task-07"}, China(2024, 12, 20))->progress.value().percent, 15);
   std::unique_ptr<SupervisionView> reloaded = Supervision(Log());
   for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(reloaded->RenderItem(StreamId{"task-07"}, China(2024, 12, 20))->at("progress")["percent"], 15);
+  EXPECT_EQ(reloaded->Item(StreamId{"task-07"}, China(2024, 12, 20))->progress.value().percent, 15);
 }
 
 TEST(CountyFigureInTheView, SurvivesTheRowRoundTrip) {
@@ -308,9 +332,9 @@ TEST(CountyFigureInTheView, SurvivesTheRowRoundTrip) {
   std::unique_ptr<SupervisionView> view = Supervision(log);
   std::unique_ptr<SupervisionView> reloaded = Supervision(Log());
   for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(reloaded->RenderItem(StreamId{"task-07"}, China(2025, 1, 20))->dump(),
-            view->RenderItem(StreamId{"task-07"}, China(2025, 1, 20))->dump());
-  EXPECT_EQ(BoardIndicator(reloaded->Render(China(2025, 1, 20)))["basis"], "lead_county_wide");
+  EXPECT_EQ(ItemJson(*reloaded, StreamId{"task-07"}, China(2025, 1, 20))->dump(),
+            ItemJson(*view, StreamId{"task-07"}, China(2025, 1, 20))->dump());
+  EXPECT_EQ(BoardIndicator(reloaded->Board(China(2025, 1, 20))).latest.value().basis, CountyBasis::kLeadCountyWide);
 }
 
 // --- the assessment -------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include "projections/assessment_rules.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/projections/supervision_fixture.h"
 
@@ -26,7 +27,7 @@ TEST(TaskStatusByUnit, ACooperatingUnitsReturnedReportIsItsOwnNotTheTasks) {
   const json item = Item(*view, "task-07", China(2026, 11, 6));
   EXPECT_EQ(item["status_label"], "推进中");
   EXPECT_EQ(item["returned_units"], (json{"县供销合作社"}));
-  const json board = view->Render(China(2026, 11, 6));
+  const json board = BoardJson(*view, China(2026, 11, 6));
   EXPECT_EQ(BoardItem(board, "tasks", 7)["status"], "in_progress");
   EXPECT_EQ(board["counts"]["by_status"]["returned"], 0);
 }
@@ -74,7 +75,7 @@ TEST(MajorItemStatusView, WithoutReportsOfItsOwnItIsInProgressOnceALinkedTaskRep
   const json item = Item(*view, "major-4", China(2026, 11, 6));
   EXPECT_EQ(item["status_label"], "推进中");
   EXPECT_EQ(item["status_basis"], "related_tasks");
-  const json board = view->Render(China(2026, 11, 6));
+  const json board = BoardJson(*view, China(2026, 11, 6));
   EXPECT_EQ(BoardItem(board, "major_items", 4)["status"], "in_progress");
   EXPECT_EQ(BoardItem(board, "major_items", 3)["status"], "not_started");  // linked to task 22, silent
   EXPECT_EQ(BoardItem(board, "major_items", 3)["status_basis"], "own_reports");

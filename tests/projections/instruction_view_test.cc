@@ -11,6 +11,7 @@
 #include "projections/assessment_view.h"
 #include "projections/replay.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace kuimen {
@@ -54,17 +55,17 @@ class InstructionView : public testing::StoreTest {
     return view;
   }
 
-  static json Unit(const json& board, const std::string& name) {
-    for (const json& unit : board["units"]) {
-      if (unit["unit"] == name) return unit;
+  static UnitBoard Unit(const SupervisionBoard& board, const std::string& name) {
+    for (const UnitBoard& unit : board.units) {
+      if (unit.unit == name) return unit;
     }
     ADD_FAILURE() << "no unit " << name;
-    return json();
+    return {};
   }
 
-  static std::vector<std::string> StreamsOf(const json& instructions) {
+  static std::vector<std::string> StreamsOf(const std::vector<InstructionRow>& instructions) {
     std::vector<std::string> streams;
-    for (const json& i : instructions) streams.push_back(i["stream"].get<std::string>());
+    for (const InstructionRow& i : instructions) streams.push_back(i.stream.value);
     return streams;
   }
 
@@ -83,7 +84,7 @@ class InstructionView : public testing::StoreTest {
 
 TEST_F(InstructionView, AnInstructionShowsOnItsItemWithTheLeaderTheTimeAndTheText) {
   GiveTwoInstructionsOnTask7();
-  const json item = ReplayedTo(China(2024, 12, 6))->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value();
+  const json item = ItemJson(*ReplayedTo(China(2024, 12, 6)), StreamId{"task-07"}, China(2024, 12, 6)).value();
   ASSERT_EQ(item["instructions"].size(), 2u) << item["instructions"].dump();
   const json& first = item["instructions"][0];
   EXPECT_EQ(first["leader_name"], "县委副书记 李四");
@@ -99,30 +100,30 @@ TEST_F(InstructionView, AnInstructionShowsOnItsItemWithTheLeaderTheTimeAndTheTex
 TEST_F(InstructionView, AnInstructionShowsForTheLeadAndCooperatingUnitsOnly) {
   GiveTwoInstructionsOnTask7();
   Submit(China(2024, 12, 7), "task-08", kLeader, InstructionGiven{"加大财政支持", "", "县委副书记 李四"});
-  const json board = ReplayedTo(China(2024, 12, 8))->Render(China(2024, 12, 8));
+  const SupervisionBoard board = ReplayedTo(China(2024, 12, 8))->Board(China(2024, 12, 8));
   // Task 7's lead, its cooperating unit, and 县财政局 which cooperates on task 8 only.
-  EXPECT_EQ(StreamsOf(Unit(board, "县农业农村委")["instructions"]),
+  EXPECT_EQ(StreamsOf(Unit(board, "县农业农村委").instructions),
             (std::vector<std::string>{"task-07", "task-07", "task-08"}));
   // 县供销合作社 leads task 8 and cooperates on task 7: led items first.
-  EXPECT_EQ(StreamsOf(Unit(board, "县供销合作社")["instructions"]),
+  EXPECT_EQ(StreamsOf(Unit(board, "县供销合作社").instructions),
             (std::vector<std::string>{"task-08", "task-07", "task-07"}));
-  EXPECT_EQ(StreamsOf(Unit(board, "县财政局")["instructions"]), (std::vector<std::string>{"task-08"}));
-  EXPECT_TRUE(Unit(board, "县林业局")["instructions"].empty());
+  EXPECT_EQ(StreamsOf(Unit(board, "县财政局").instructions), (std::vector<std::string>{"task-08"}));
+  EXPECT_TRUE(Unit(board, "县林业局").instructions.empty());
   // Other items carry none.
-  for (const json& task : board["tasks"]) {
-    if (task["stream"] != "task-07" && task["stream"] != "task-08") {
-      EXPECT_TRUE(task["instructions"].empty()) << task["stream"];
+  for (const ItemBoard& task : board.tasks) {
+    if (task.stream.value != "task-07" && task.stream.value != "task-08") {
+      EXPECT_TRUE(task.instructions.empty()) << task.stream.value;
     }
   }
 }
 
 TEST_F(InstructionView, AReplayAsOfBeforeTheInstructionShowsNone) {
   GiveTwoInstructionsOnTask7();
-  const json before = ReplayedTo(China(2024, 12, 4))->RenderItem(StreamId{"task-07"}, China(2024, 12, 4)).value();
-  EXPECT_TRUE(before["instructions"].empty());
-  const json between =
-      ReplayedTo(China(2024, 12, 5, 10))->RenderItem(StreamId{"task-07"}, China(2024, 12, 5, 10)).value();
-  EXPECT_EQ(between["instructions"].size(), 1u);
+  const ItemBoard before = ReplayedTo(China(2024, 12, 4))->Item(StreamId{"task-07"}, China(2024, 12, 4)).value();
+  EXPECT_TRUE(before.instructions.empty());
+  const ItemBoard between =
+      ReplayedTo(China(2024, 12, 5, 10))->Item(StreamId{"task-07"}, China(2024, 12, 5, 10)).value();
+  EXPECT_EQ(between.instructions.size(), 1u);
 }
 
 TEST_F(InstructionView, AViewRestoredFromItsRowsShowsTheSameInstructions) {
@@ -135,9 +136,9 @@ TEST_F(InstructionView, AViewRestoredFromItsRowsShowsTheSameInstructions) {
   }
   std::unique_ptr<SupervisionView> restored = SupervisionView::Create(Fengjie()).value();
   for (const auto& [key, value] : live->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
-  ASSERT_EQ(live->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"].size(), 2u);
-  EXPECT_EQ(restored->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"],
-            live->RenderItem(StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"]);
+  ASSERT_EQ(ItemJson(*live, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"].size(), 2u);
+  EXPECT_EQ(ItemJson(*restored, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"],
+            ItemJson(*live, StreamId{"task-07"}, China(2024, 12, 6)).value()["instructions"]);
 }
 
 // The assessment's per-unit evidence lists the 批示 on the unit's tasks and

@@ -15,6 +15,7 @@
 #include "eventstore/event_codec.h"
 #include "projections/assessment_view.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "projections/kafka_event_source.h"
 #include "projections/kafka_projection.h"
 #include "projections/relay.h"
@@ -179,7 +180,7 @@ TEST_F(KafkaBrokerTest, ReportsReachTheSupervisionAndAssessmentViews) {
 
   const Timestamp now = clock_.Now();
   nlohmann::json task7 = (*supervision)->WithView([&](const View& view) {
-    return *static_cast<const SupervisionView&>(view).RenderItem(StreamId{"task-07"}, now);
+    return *ItemJson(static_cast<const SupervisionView&>(view), StreamId{"task-07"}, now);
   });
   EXPECT_EQ(task7["status"], "pending_review");
   EXPECT_EQ(task7["last_report"]["principal"], "p-nyw");

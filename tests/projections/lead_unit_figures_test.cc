@@ -5,6 +5,7 @@
 
 #include "eventstore/catalog_codec.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "projections/todo_list.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/projections/supervision_fixture.h"
@@ -35,7 +36,7 @@ TEST(LeadUnitStatus, OnlyACooperatingUnitPendingLeavesTheLeadsStatusAndNamesTheU
   EXPECT_EQ(item["lead_report"]["unit"], "县农业农村委");
   EXPECT_EQ(item["lead_report"]["decision"], "approved");
   EXPECT_EQ(item["last_report"]["unit"], "永安街道");  // recorded last, by anyone
-  EXPECT_EQ(BoardItem(view->Render(China(2026, 12, 5)), "tasks", 7)["status"], "in_progress");
+  EXPECT_EQ(BoardItem(BoardJson(*view, China(2026, 12, 5)), "tasks", 7)["status"], "in_progress");
 }
 
 TEST(LeadUnitStatus, TheLeadsReturnIsShownThoughACooperatingUnitReportedAfter) {

@@ -9,6 +9,7 @@
 #include "eventstore/event_codec.h"
 #include "projections/replay.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace kuimen {
@@ -53,7 +54,7 @@ class MilestoneView : public testing::StoreTest {
   json ItemAt(Timestamp at) {
     std::unique_ptr<SupervisionView> view = SupervisionView::Create(Fengjie()).value();
     EXPECT_TRUE(ReplayLog(*view, *store_, ReplayLimit{std::nullopt, at}).ok());
-    return view->RenderItem(StreamId{"task-07"}, at).value();
+    return ItemJson(*view, StreamId{"task-07"}, at).value();
   }
 
   static json Milestone(const json& item, const std::string& name) {
@@ -186,7 +187,7 @@ TEST_F(MilestoneView, RowsKeepStateAndHistory) {
   std::unique_ptr<SupervisionView> loaded = SupervisionView::Create(Fengjie()).value();
   for (const auto& [key, value] : written->TakeChangedRows()) ASSERT_TRUE(loaded->LoadRow(key, value).ok()) << value;
   const Timestamp now = China(2024, 12, 5);
-  EXPECT_EQ(loaded->RenderItem(StreamId{"task-07"}, now).value(), written->RenderItem(StreamId{"task-07"}, now).value());
+  EXPECT_EQ(ItemJson(*loaded, StreamId{"task-07"}, now).value(), ItemJson(*written, StreamId{"task-07"}, now).value());
 }
 
 // A row written before milestones kept their state holds only "deadlines":
@@ -194,7 +195,7 @@ TEST_F(MilestoneView, RowsKeepStateAndHistory) {
 TEST(MilestoneViewRows, ARowOfDeadlinesOnlyReadsAsOpenMilestones) {
   std::unique_ptr<SupervisionView> view = SupervisionView::Create(Fengjie()).value();
   ASSERT_TRUE(view->LoadRow("task-07", R"({"approved_figures":[],"completed_at_us":null,"deadlines":[{"due":"2024-11-30","milestone":"首期托管"}],"format":2,"last_report":null,"open_notices":[],"pending_reports":[],"started":false,"version":1})").ok());
-  const json item = view->RenderItem(StreamId{"task-07"}, China(2024, 12, 5)).value();
+  const json item = ItemJson(*view, StreamId{"task-07"}, China(2024, 12, 5)).value();
   EXPECT_EQ(item["deadlines"][0]["state_label"], "逾期未完成");
   EXPECT_EQ(item["deadlines"][0]["history"], json::array());
   EXPECT_EQ(item["warning"], "red");

@@ -55,11 +55,17 @@ std::unique_ptr<SupervisionView> Supervision(const Log& log, Catalog catalog = F
   return std::move(view).value();
 }
 
-json Item(const SupervisionView& view, const std::string& stream, Timestamp now,
-          std::optional<std::chrono::year_month> period = std::nullopt) {
-  Result<json> item = view.RenderItem(StreamId{stream}, now, period);
+ItemBoard Item(const SupervisionView& view, const std::string& stream, Timestamp now,
+               std::optional<std::chrono::year_month> period = std::nullopt) {
+  Result<ItemBoard> item = view.Item(StreamId{stream}, now, period);
   EXPECT_TRUE(item.ok()) << item.status().ToString();
-  return item.ok() ? *item : json();
+  return item.ok() ? *item : ItemBoard{};
+}
+
+// The item's first target's county figure (value and period); empty when none counts.
+std::optional<FigureReading> FirstFigure(const ItemBoard& item) {
+  EXPECT_FALSE(item.indicators.empty());
+  return item.indicators.empty() ? std::nullopt : item.indicators[0].latest;
 }
 
 // --- the shared rules ----------------------------------------------------------------
@@ -97,13 +103,14 @@ Log LateOctoberAfterApprovedNovember() {
 }
 
 TEST(SupervisionPeriods, ALateReportForAnEarlierPeriodDoesNotReplaceALaterPeriodsFigure) {
-  const json item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3));
-  EXPECT_EQ(item["indicators"][0]["latest_value"], 12);
-  EXPECT_EQ(item["indicators"][0]["period"], "2026-11");
-  EXPECT_EQ(item["progress"]["percent"], 60);
-  EXPECT_EQ(item["progress"]["period"], "2026-11");
+  const ItemBoard item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3));
+  ASSERT_TRUE(FirstFigure(item).has_value() && item.progress.has_value() && item.last_report.has_value());
+  EXPECT_EQ(FirstFigure(item)->value, 12);
+  EXPECT_EQ(FirstFigure(item)->period, Month(2026, 11));
+  EXPECT_EQ(item.progress->percent, 60);
+  EXPECT_EQ(item.progress->period, Month(2026, 11));
   // The report recorded last is still the one "上次报送" shows.
-  EXPECT_EQ(item["last_report"]["period"], "2026-10");
+  EXPECT_EQ(item.last_report->period, Month(2026, 10));
 }
 
 TEST(SupervisionPeriods, APendingLateReportForAnEarlierPeriodDoesNotReplaceItEither) {
@@ -112,9 +119,10 @@ TEST(SupervisionPeriods, APendingLateReportForAnEarlierPeriodDoesNotReplaceItEit
   log.Add("task-07", China(2026, 12, 1), kAgriculture, Progress(Month(2026, 11), 60, 12));
   log.Add("task-07", China(2026, 12, 1, 15), kTaskForce, Approve(1));
   log.Add("task-07", China(2026, 12, 2), kAgriculture, Progress(Month(2026, 10), 50, 8));
-  const json item = Item(*Supervision(log), "task-07", China(2026, 12, 3));
-  EXPECT_EQ(item["indicators"][0]["latest_value"], 12);
-  EXPECT_EQ(item["progress"]["percent"], 60);
+  const ItemBoard item = Item(*Supervision(log), "task-07", China(2026, 12, 3));
+  ASSERT_TRUE(FirstFigure(item).has_value() && item.progress.has_value());
+  EXPECT_EQ(FirstFigure(item)->value, 12);
+  EXPECT_EQ(item.progress->percent, 60);
 }
 
 TEST(SupervisionPeriods, ForTheSamePeriodTheLaterReportWins) {
@@ -124,40 +132,44 @@ TEST(SupervisionPeriods, ForTheSamePeriodTheLaterReportWins) {
   log.Add("task-07", China(2026, 12, 1, 15), kTaskForce, Approve(1));
   log.Add("task-07", China(2026, 12, 2), kAgriculture, Progress(Month(2026, 11), 65, 13));
   log.Add("task-07", China(2026, 12, 2, 15), kTaskForce, Approve(3));
-  const json item = Item(*Supervision(log), "task-07", China(2026, 12, 3));
-  EXPECT_EQ(item["indicators"][0]["latest_value"], 13);
-  EXPECT_EQ(item["progress"]["percent"], 65);
+  const ItemBoard item = Item(*Supervision(log), "task-07", China(2026, 12, 3));
+  ASSERT_TRUE(FirstFigure(item).has_value() && item.progress.has_value());
+  EXPECT_EQ(FirstFigure(item)->value, 13);
+  EXPECT_EQ(item.progress->percent, 65);
 }
 
 TEST(SupervisionPeriods, TheCountyTargetReadsTheLatestPeriodToo) {
-  const json board = Supervision(LateOctoberAfterApprovedNovember())->Render(China(2026, 12, 3));
+  const SupervisionBoard board = Supervision(LateOctoberAfterApprovedNovember())->Board(China(2026, 12, 3));
   bool found = false;
-  for (const json& target : board["targets"]) {
-    if (target["source"].is_null() || target["source"]["task"] != 7) continue;
-    if (!target["year"].is_null() && target["year"] < 2026) continue;
+  for (const CountyTargetRow& target : board.targets) {
+    if (!target.source.has_value() || target.source->task != TaskNo(7)) continue;
+    if (target.year.has_value() && *target.year < 2026) continue;
     found = true;
-    EXPECT_EQ(target["latest_value"], 12) << target.dump();
-    EXPECT_EQ(target["period"], "2026-11");
+    ASSERT_TRUE(target.reading.latest.has_value()) << target.as_printed;
+    EXPECT_EQ(target.reading.latest->value, 12) << target.as_printed;
+    EXPECT_EQ(target.reading.latest->period, Month(2026, 11));
   }
   if (!found) GTEST_SKIP() << "the catalog feeds no county target of 2026 or later from task 7";
 }
 
 TEST(SupervisionPeriods, ALateReportIsMarkedBuBao) {
-  const json item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3));
+  const ItemBoard item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3));
   // 2026-10 was due by 2026-11-10 and came on 2026-12-02.
-  EXPECT_EQ(item["last_report"]["late"], true);
+  ASSERT_TRUE(item.last_report.has_value() && item.progress.has_value() && FirstFigure(item).has_value());
+  EXPECT_TRUE(item.last_report->late);
   // 2026-11 came on 2026-12-01, before 2026-12-10.
-  EXPECT_EQ(item["progress"]["late"], false);
-  EXPECT_EQ(item["indicators"][0]["late"], false);
+  EXPECT_FALSE(item.progress->late);
+  EXPECT_FALSE(FirstFigure(item)->late);
 }
 
 TEST(SupervisionPeriods, AnItemAsOfAPeriodShowsWhatWasReportedForItAndBefore) {
-  const json item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3),
+  const ItemBoard item = Item(*Supervision(LateOctoberAfterApprovedNovember()), "task-07", China(2026, 12, 3),
                          Month(2026, 10));
-  EXPECT_EQ(item["period"], "2026-10");
-  EXPECT_EQ(item["indicators"][0]["latest_value"], 8);
-  EXPECT_EQ(item["progress"]["percent"], 50);
-  EXPECT_EQ(item["progress"]["late"], true);
+  EXPECT_EQ(item.period, Month(2026, 10));
+  ASSERT_TRUE(FirstFigure(item).has_value() && item.progress.has_value());
+  EXPECT_EQ(FirstFigure(item)->value, 8);
+  EXPECT_EQ(item.progress->percent, 50);
+  EXPECT_TRUE(item.progress->late);
 }
 
 TEST(SupervisionPeriods, WhatWasKnownAtTAboutPeriodPIsAReplayToTAsOfP) {
@@ -167,9 +179,9 @@ TEST(SupervisionPeriods, WhatWasKnownAtTAboutPeriodPIsAReplayToTAsOfP) {
   for (const auto& [envelope, data] : full.events()) {
     if (envelope.recorded_at <= China(2026, 12, 1, 16)) log.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, data);
   }
-  const json item = Item(*Supervision(log), "task-07", China(2026, 12, 1, 16), Month(2026, 10));
-  EXPECT_TRUE(item["indicators"][0]["latest_value"].is_null()) << item["indicators"][0].dump();
-  EXPECT_TRUE(item["progress"].is_null());
+  const ItemBoard item = Item(*Supervision(log), "task-07", China(2026, 12, 1, 16), Month(2026, 10));
+  EXPECT_FALSE(FirstFigure(item).has_value()) << FirstFigure(item)->value;
+  EXPECT_FALSE(item.progress.has_value());
 }
 
 // --- day one --------------------------------------------------------------------------
@@ -177,12 +189,13 @@ TEST(SupervisionPeriods, WhatWasKnownAtTAboutPeriodPIsAReplayToTAsOfP) {
 TEST(SupervisionStart, OnDayOneNoTaskIsOverdue) {
   Log log;
   StoreCreated(log, China(2026, 12, 1, 9));
-  const json board = Supervision(log)->Render(China(2026, 12, 2));
-  EXPECT_EQ(board["supervision_start"], "2026-12");
-  EXPECT_EQ(board["report_due_day"], 10);
-  EXPECT_EQ(board["counts"]["by_warning"]["yellow"], 0) << board["counts"].dump();
-  for (const json& task : board["tasks"]) {
-    EXPECT_EQ(task["warning"], "none") << task["no"] << ": " << task["warning_reasons"].dump();
+  const SupervisionBoard board = Supervision(log)->Board(China(2026, 12, 2));
+  EXPECT_EQ(board.supervision_start, Month(2026, 12));
+  EXPECT_EQ(board.report_due_day, 10);
+  EXPECT_EQ(board.counts.by_warning.at(WarningLevel::kYellow), 0);
+  for (const ItemBoard& task : board.tasks) {
+    EXPECT_EQ(task.warning, WarningLevel::kNone)
+        << task.stream.value << ": " << (task.warning_reasons.empty() ? "" : task.warning_reasons[0]);
   }
 }
 
@@ -196,11 +209,11 @@ TEST(SupervisionStart, ATaskNeverReportedWarnsOnlyOnceTheStartMonthsReportIsOver
   Log log;
   StoreCreated(log, China(2026, 12, 1, 9));
   const std::unique_ptr<SupervisionView> view = Supervision(log);
-  EXPECT_EQ(Item(*view, "task-07", China(2027, 1, 10))["warning"], "none");
-  const json item = Item(*view, "task-07", China(2027, 1, 11));
-  EXPECT_EQ(item["warning"], "yellow");
-  ASSERT_FALSE(item["warning_reasons"].empty());
-  EXPECT_EQ(item["warning_reasons"][0], "自督办起始月份（2026-12）起未报送进度，2026-12的进度应于2027-01-10前报送，已逾期1天");
+  EXPECT_EQ(Item(*view, "task-07", China(2027, 1, 10)).warning, WarningLevel::kNone);
+  const ItemBoard item = Item(*view, "task-07", China(2027, 1, 11));
+  EXPECT_EQ(item.warning, WarningLevel::kYellow);
+  ASSERT_FALSE(item.warning_reasons.empty());
+  EXPECT_EQ(item.warning_reasons[0], "自督办起始月份（2026-12）起未报送进度，2026-12的进度应于2027-01-10前报送，已逾期1天");
 }
 
 TEST(SupervisionStart, TheCatalogsStartOverridesTheStoresCreation) {
@@ -210,7 +223,7 @@ TEST(SupervisionStart, TheCatalogsStartOverridesTheStoresCreation) {
   catalog.supervision_start = Month(2027, 3);
   const std::unique_ptr<SupervisionView> view = Supervision(log, catalog);
   EXPECT_EQ(view->SupervisionStart(), Month(2027, 3));
-  EXPECT_EQ(Item(*view, "task-07", China(2027, 2, 20))["warning"], "none");
+  EXPECT_EQ(Item(*view, "task-07", China(2027, 2, 20)).warning, WarningLevel::kNone);
 }
 
 TEST(SupervisionStart, SurvivesARestartFromTheRows) {

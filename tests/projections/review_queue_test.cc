@@ -6,6 +6,7 @@
 
 #include "eventstore/catalog_codec.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen {
@@ -156,7 +157,7 @@ TEST(ReviewQueue, ReplacedReportNoLongerMakesTheItemPendingOnceItsSuccessorIsApp
   log.Add("task-07", China(2024, 12, 3), kAgriculture, Progress(Month(2024, 11), 35));
   log.Add("task-07", China(2024, 12, 4), kTaskForce, Approve(2));
   std::unique_ptr<SupervisionView> view = ViewOf(log);
-  const nlohmann::json item = view->RenderItem(StreamId{"task-07"}, China(2024, 12, 5)).value();
+  const nlohmann::json item = ItemJson(*view, StreamId{"task-07"}, China(2024, 12, 5)).value();
   EXPECT_EQ(item["status"], "in_progress") << item.dump();
   EXPECT_EQ(view->ReviewQueue(Query()).total, 0u);
 }

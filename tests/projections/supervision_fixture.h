@@ -7,6 +7,7 @@
 
 #include "eventstore/catalog_codec.h"
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/envelope_log.h"
 
 namespace kuimen::testing::fengjie {
@@ -47,7 +48,7 @@ inline std::unique_ptr<SupervisionView> ViewOf(const Log& log) {
 }
 
 inline json Item(const SupervisionView& view, const std::string& stream, Timestamp now) {
-  Result<json> item = view.RenderItem(StreamId{stream}, now);
+  Result<json> item = ItemJson(view, StreamId{stream}, now);
   EXPECT_TRUE(item.ok()) << item.status().ToString();
   return item.ok() ? *item : json();
 }

@@ -1,4 +1,5 @@
 #include "projections/supervision_view.h"
+#include "tests/projections/board_json.h"
 
 #include <map>
 #include <set>
@@ -60,7 +61,7 @@ std::unique_ptr<SupervisionView> ViewOf(const Log& log) {
 }
 
 json Item(const SupervisionView& view, const std::string& stream, Timestamp now) {
-  Result<json> item = view.RenderItem(StreamId{stream}, now);
+  Result<json> item = ItemJson(view, StreamId{stream}, now);
   EXPECT_TRUE(item.ok()) << item.status().ToString();
   return item.ok() ? *item : json();
 }
@@ -501,7 +502,7 @@ TEST(SupervisionView, CountsEachUnitsItemsByHowTheyFare) {
   Log log;
   log.Add("task-07", China(2024, 10, 20), kTaskForce, Deadline("首期托管", Date(2024, 11, 5)));   // red
   log.Add("task-01", China(2024, 10, 20), kTaskForce, Deadline("县农合联成立", Date(2024, 11, 20)));  // blue
-  json dashboard = ViewOf(log)->Render(China(2024, 11, 10));
+  json dashboard = BoardJson(*ViewOf(log), China(2024, 11, 10));
 
   json agriculture = UnitNamed(dashboard, "县农业农村委");
   EXPECT_EQ(agriculture["led"], (json{3, 4, 7, 13, 23, 25, 26, 29}));
@@ -526,7 +527,7 @@ TEST(SupervisionView, CountsEachUnitsItemsByHowTheyFare) {
 TEST(SupervisionView, RendersEveryItemUnitAndTargetOfThePlan) {
   // 2024-11-30T17:00Z is already 2024-12-01 in China.
   const Timestamp now = Timestamp(std::chrono::sys_days(Date(2024, 11, 30)) + std::chrono::hours(17));
-  json dashboard = NewView()->Render(now);
+  json dashboard = BoardJson(*NewView(), now);
   EXPECT_EQ(dashboard["as_of"], "2024-11-30T17:00:00.000000Z");
   EXPECT_EQ(dashboard["today"], "2024-12-01");
   EXPECT_EQ(dashboard["tasks"].size(), 29u);
@@ -557,7 +558,7 @@ TEST(SupervisionView, FeedsCountyTargetsFromTheTasksTheCatalogNames) {
   log.Add("task-07", China(2025, 2, 3), kTaskForce, Approve(3));
   log.Add("task-07", China(2025, 2, 3), kTaskForce, Approve(4));
   log.Add("task-19", China(2025, 2, 3), kTaskForce, Approve(1));
-  json dashboard = ViewOf(log)->Render(China(2025, 2, 3));
+  json dashboard = BoardJson(*ViewOf(log), China(2025, 2, 3));
 
   // The 2024 target keeps the last figure reported for a 2024 period.
   json services_2024 = TargetOf(dashboard, 2024, "万亩次");
@@ -592,7 +593,7 @@ TEST(SupervisionView, IgnoresStreamsThatAreNotSupervisedItems) {
   std::unique_ptr<SupervisionView> view = ViewOf(log);
   // Only the store's creation (its first event) is kept, whatever the stream.
   EXPECT_EQ(KeysOf(RowsOf(*view)), std::set<std::string>{"~store"});
-  EXPECT_EQ(WithoutStart(view->Render(China(2024, 11, 3))), WithoutStart(NewView()->Render(China(2024, 11, 3))));
+  EXPECT_EQ(WithoutStart(BoardJson(*view, China(2024, 11, 3))), WithoutStart(BoardJson(*NewView(), China(2024, 11, 3))));
 }
 
 TEST(SupervisionView, IgnoresThePrincipalsStream) {
@@ -603,7 +604,7 @@ TEST(SupervisionView, IgnoresThePrincipalsStream) {
   log.Add("principals", China(2024, 11, 3), kTaskForce, PrincipalRevoked{"p-1"});
   std::unique_ptr<SupervisionView> view = ViewOf(log);
   EXPECT_EQ(KeysOf(RowsOf(*view)), std::set<std::string>{"~store"});
-  EXPECT_EQ(WithoutStart(view->Render(China(2024, 11, 3))), WithoutStart(NewView()->Render(China(2024, 11, 3))));
+  EXPECT_EQ(WithoutStart(BoardJson(*view, China(2024, 11, 3))), WithoutStart(BoardJson(*NewView(), China(2024, 11, 3))));
 }
 
 TEST(SupervisionView, AppliesARepeatedEventOnce) {
@@ -616,8 +617,8 @@ TEST(SupervisionView, AppliesARepeatedEventOnce) {
 }
 
 TEST(SupervisionView, RenderItemOfAnUnknownStreamIsNotFound) {
-  EXPECT_EQ(NewView()->RenderItem(StreamId{"task-30"}, China(2024, 11, 1)).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(NewView()->RenderItem(StreamId{"task-7"}, China(2024, 11, 1)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ItemJson(*NewView(), StreamId{"task-30"}, China(2024, 11, 1)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ItemJson(*NewView(), StreamId{"task-7"}, China(2024, 11, 1)).status().code(), StatusCode::kNotFound);
 }
 
 TEST(SupervisionView, TakesOnlyTheRowsTouchedSinceTheLastCall) {
@@ -665,7 +666,7 @@ TEST(SupervisionView, RowsLoadedIntoAFreshViewRenderTheSame) {
   }
   EXPECT_TRUE(restored->TakeChangedRows().empty());  // loading is not a change
   for (Timestamp now : {China(2024, 11, 10), China(2024, 12, 20), China(2025, 2, 1)}) {
-    EXPECT_EQ(restored->Render(now).dump(), live->Render(now).dump());
+    EXPECT_EQ(BoardJson(*restored, now).dump(), BoardJson(*live, now).dump());
   }
 
   // Both carry on alike from there.
