@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "domain/calendar.h"
+#include "gateway/assessment_json.h"
 #include "projections/assessment_view.h"
 #include "projections/report_period.h"
 #include "projections/supervision_view.h"
@@ -67,6 +68,10 @@ Result<std::unique_ptr<View>> MakeView(std::string_view name, const Catalog& cat
 
 nlohmann::json RenderView(const View& view, const ViewQuery& query) {
   if (const auto* supervision = dynamic_cast<const SupervisionView*>(&view)) return supervision->Render(query.now);
+  return AssessmentJson(AssessmentOf(view, query));
+}
+
+AssessmentResult AssessmentOf(const View& view, const ViewQuery& query) {
   const auto& assessment = dynamic_cast<const AssessmentView&>(view);
   // The year in the zone the rules reckon years in (China time by default).
   const auto local = LocalDay(query.now, assessment.rules().utc_offset_minutes);

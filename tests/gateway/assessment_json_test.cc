@@ -135,7 +135,7 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
 void ExpectRendering(const std::string& name, const View& view, Timestamp now, int year) {
   const nlohmann::json rendered = RenderView(view, ViewQuery{now, year});
   ExpectGolden(name + ".json", rendered.dump() + "\n");
-  ExpectGolden(name + ".csv", AssessmentCsv(rendered));
+  ExpectGolden(name + ".csv", AssessmentCsv(AssessmentOf(view, ViewQuery{now, year})));
 }
 
 TEST(AssessmentJson, LiveYearRendersAsTheGoldenFile) {
