@@ -3,6 +3,8 @@
 // is marked 依据不足, and none of it changes a score.
 #include <gtest/gtest.h>
 
+#include "gateway/assessment_json.h"
+
 #include "projections/assessment_rules.h"
 #include "projections/assessment_view.h"
 #include "tests/projections/envelope_log.h"
@@ -58,7 +60,7 @@ json Render(const AssessmentRules& rules) {
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   const testing::EnvelopeLog log = Notices();  // kept alive: events() refers into it
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  return (*view)->Render(2024, China(2024, 12, 20));
+  return AssessmentJson((*view)->Render(2024, China(2024, 12, 20)));
 }
 
 const json& UnitOf(const json& render, const std::string& unit) {

@@ -11,6 +11,7 @@
 #include "domain/assessment_aggregate.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
+#include "gateway/assessment_json.h"
 #include "projections/assessment_score.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/support/behaviour_name.h"
@@ -111,7 +112,7 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 // --- the form ---------------------------------------------------------------
 
 TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) {
-  json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
+  json render = AssessmentJson(NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20)));
   EXPECT_EQ(render["year"], 2024);
   EXPECT_EQ(render["rules_version"], "fengjie-2024.3");
   EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
@@ -138,17 +139,19 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) 
 }
 
 TEST(AssessmentRanking, SharesAPlaceBetweenEqualTotalsAndSkipsTheNextAndPutsUnscoredUnitsLast) {
-  json result = {{"units",
-                  {{{"unit", "甲"}, {"score", 70}},
-                   {{"unit", "乙"}, {"score", nullptr}},
-                   {{"unit", "丙"}, {"score", 90.5}},
-                   {{"unit", "丁"}, {"score", 70}},
-                   {{"unit", "戊"}, {"score", 12}}}}};
+  AssessmentResult result;
+  for (const auto& [unit, score] : std::vector<std::pair<std::string, std::optional<double>>>{
+           {"甲", 70}, {"乙", std::nullopt}, {"丙", 90.5}, {"丁", 70}, {"戊", 12}}) {
+    AssessmentUnitResult entry;
+    entry.unit = unit;
+    entry.score = score;
+    result.units.push_back(entry);
+  }
   RankUnits(result);
-  std::vector<std::pair<std::string, json>> ranked;
-  for (const json& unit : result["units"]) ranked.emplace_back(unit["unit"], unit["rank"]);
-  EXPECT_EQ(ranked, (std::vector<std::pair<std::string, json>>{
-                        {"丙", 1}, {"甲", 2}, {"丁", 2}, {"戊", 4}, {"乙", nullptr}}));
+  std::vector<std::pair<std::string, std::optional<std::int64_t>>> ranked;
+  for (const AssessmentUnitResult& unit : result.units) ranked.emplace_back(unit.unit, unit.rank);
+  EXPECT_EQ(ranked, (std::vector<std::pair<std::string, std::optional<std::int64_t>>>{
+                        {"丙", 1}, {"甲", 2}, {"丁", 2}, {"戊", 4}, {"乙", std::nullopt}}));
 }
 
 TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
@@ -156,7 +159,7 @@ TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
   ASSERT_TRUE(fengjie.ok()) << fengjie.status().ToString();
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(*fengjie, DefaultAssessmentRules());
   ASSERT_TRUE(view.ok()) << view.status().ToString();
-  json render = (*view)->Render(2024, China(2025, 1, 20));
+  json render = AssessmentJson((*view)->Render(2024, China(2025, 1, 20)));
   // The seven lead units, and every unit that cooperates on a task.
   EXPECT_EQ(render["units"].size(), AssessedUnits(*fengjie).size());
   EXPECT_GT(render["units"].size(), 7u);
@@ -188,7 +191,7 @@ TEST(AssessmentTimeliness, EarnsItsShareForEachMonthReportedByTheTenthChinaTime)
   log.Add("task-02", China(2024, 10, 5), kCoop, Progress(Month(2024, 9)));           // 8
 
   // 2024 seen from 2025: October (the plan's month) to December, 2 tasks: 6 due.
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
+  json line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县供销合作社", "timeliness");
   EXPECT_EQ(line["points"], 20);  // 30 × 4 / 6
   EXPECT_EQ(line["positions"], Positions({1, 2, 4, 6, 7}));
   EXPECT_EQ(line["detail"], "应报6期，按时报送4期，逾期报送1期，未报送1期");
@@ -199,7 +202,7 @@ TEST(AssessmentTimeliness, CountsAMonthNotYetReportedOnlyOnceItsDueDayHasPassed)
   log.Add("task-01", China(2024, 11, 8), kCoop, Progress(Month(2024, 10)));  // 1
   // On 5 December: October and November are due months. Task 1's October is on
   // time; task 2's October is missing; both Novembers may still come by 10 December.
-  json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 5)), "县供销合作社", "timeliness");
+  json line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2024, 12, 5))), "县供销合作社", "timeliness");
   EXPECT_EQ(line["points"], 15);  // 30 × 1 / 2
   EXPECT_EQ(line["positions"], Positions({1}));
   EXPECT_EQ(line["detail"], "应报2期，按时报送1期，逾期报送0期，未报送1期；另有2期未到报送期限");
@@ -212,26 +215,26 @@ TEST(AssessmentTimeliness, ExpectsNoReportWhileATaskStandsCompleted) {
   }
   log.Add("task-02", China(2024, 11, 3), kCoop, Progress(Month(2024, 10)));   // 4
   log.Add("task-02", China(2024, 11, 20), kTaskForce, TaskCompleted{"完成"});  // 5
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
+  json line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县供销合作社", "timeliness");
   EXPECT_EQ(line["points"], 30);
   EXPECT_EQ(line["detail"], "应报4期，按时报送4期，逾期报送0期，未报送0期；2期因任务已完成免报");
 
   // Reopened on 20 December, task 2 owes December's report again (due 10 January).
   log.Add("task-02", China(2024, 12, 20), kTaskForce, TaskReopened{"复核"});  // 6
-  line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
+  line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县供销合作社", "timeliness");
   EXPECT_EQ(line["points"], 24);  // 30 × 4 / 5
   EXPECT_EQ(line["positions"], Positions({1, 2, 3, 4}));
 }
 
 TEST(AssessmentTimeliness, IsNotApplicableBeforeAnyMonthIsDue) {
-  json render = NewView()->Render(2024, China(2024, 10, 20));
+  json render = AssessmentJson(NewView()->Render(2024, China(2024, 10, 20)));
   json line = LineOf(render, "县商务委", "timeliness");
   EXPECT_EQ(line["applicable"], false);
   EXPECT_TRUE(line["points"].is_null());
   EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
   EXPECT_EQ(UnitOf(render, "县商务委")["not_applicable"], json::parse(R"(["timeliness","approval","targets","notices"])"));
   // A year before the plan's has no due month either.
-  EXPECT_TRUE(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"].is_null());
+  EXPECT_TRUE(LineOf(AssessmentJson(NewView()->Render(2023, China(2025, 1, 1))), "县商务委", "timeliness")["points"].is_null());
 }
 
 TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
@@ -242,7 +245,7 @@ TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
   Log log;
   log.Add("task-27", China(2024, 11, 6), Actor{"p-swj", Role::kDepartment, "县商务委"}, Progress(Month(2024, 10)));
   for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
-  json render = view->Render(2024, China(2024, 11, 20));
+  json render = AssessmentJson(view->Render(2024, China(2024, 11, 20)));
   EXPECT_EQ(render["rules_version"], "test-due-5");
   EXPECT_EQ(LineOf(render, "县商务委", "timeliness")["points"], 0);  // late: after 5 November
 }
@@ -264,7 +267,7 @@ TEST(AssessmentApproval, IsTheApprovedShareOfTheDueMonthsAMissingMonthCountingAs
   // October and November are due on 20 December: task 1's October approved,
   // its November returned (the approved one is 县财政局's); task 2's October
   // approved, its November waiting for review (not counted yet).
-  json render = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  json render = AssessmentJson(ViewOf(log)->Render(2024, China(2024, 12, 20)));
   json line = LineOf(render, "县供销合作社", "approval");
   EXPECT_EQ(line["points"], 13.33);  // 20 × 2 / 3
   EXPECT_EQ(line["positions"], Positions({6, 7, 9}));
@@ -285,7 +288,7 @@ TEST(AssessmentApproval, ASupersededReportLeavesItsMonthToTheReportThatReplacedI
   log.Add("task-02", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));  // 4 v1, replaced by v2
   log.Add("task-02", China(2024, 11, 6), kCoop, Progress(Month(2024, 10)));  // 5 v2, waiting
 
-  json render = ViewOf(log)->Render(2024, China(2024, 11, 20));
+  json render = AssessmentJson(ViewOf(log)->Render(2024, China(2024, 11, 20)));
   json line = LineOf(render, "县供销合作社", "approval");
   EXPECT_EQ(line["points"], 0);  // task 1's October returned; task 2's waits for v2 only
   EXPECT_EQ(line["detail"], "应审核1期，审核通过0期，退回未通过1期，未报送0期；另有1期待审核");
@@ -306,7 +309,7 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   log.Add("task-07", China(2025, 2, 6), kTaskForce, Approve(1));  // 7
   log.Add("task-01", China(2025, 2, 6), kTaskForce, Approve(4));   // 8
 
-  json render = ViewOf(log)->Render(2024, China(2025, 2, 10));
+  json render = AssessmentJson(ViewOf(log)->Render(2024, China(2025, 2, 10)));
   json coop = LineOf(render, "县供销合作社", "targets");
   EXPECT_EQ(coop["points"], 7.27);  // 20 × 4 / 11
   EXPECT_EQ(coop["positions"], Positions({1}));
@@ -319,11 +322,11 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   EXPECT_EQ(commerce["detail"], "不适用：所涉任务无量化目标");
   // A target due and never reported counts 0.
   Log silent;
-  json none = LineOf(ViewOf(silent)->Render(2024, China(2025, 2, 10)), "县供销合作社", "targets");
+  json none = LineOf(AssessmentJson(ViewOf(silent)->Render(2024, China(2025, 2, 10))), "县供销合作社", "targets");
   EXPECT_EQ(none["points"], 0);
   EXPECT_EQ(none["detail"], "量化目标1项，平均完成0%，其中1项未报送数值按0计");
   // In 2025 the January report is the latest.
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2025, China(2025, 2, 10)), "县供销合作社", "targets")["points"], 20);
+  EXPECT_EQ(LineOf(AssessmentJson(ViewOf(log)->Render(2025, China(2025, 2, 10))), "县供销合作社", "targets")["points"], 20);
 }
 
 // --- 督办整改 ---------------------------------------------------------------------
@@ -339,12 +342,12 @@ TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   log.Add("task-07", China(2024, 12, 17), kAgriculture, NoticeAnswered{"DB-B", "再次说明"});                 // 7
   log.Add("task-07", China(2023, 12, 20), kTaskForce, NoticeIssued{"DB-2023", "上年", Date(2023, 12, 25), ""});   // 8
 
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县农业农村委", "notices");
+  json line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县农业农村委", "notices");
   EXPECT_EQ(line["points"], 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
   EXPECT_EQ(line["positions"], Positions({3, 5, 6}));
   EXPECT_EQ(line["detail"], "督办事项3件，按期整改1件，逾期整改1件，逾期未整改1件；另有1件未到整改期限");
   // No notice on its tasks: 不适用, not full points.
-  json none = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices");
+  json none = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县供销合作社", "notices");
   EXPECT_TRUE(none["points"].is_null());
   EXPECT_EQ(none["detail"], "不适用：本年度无到期的督办事项");
 }
@@ -360,7 +363,7 @@ TEST(AssessmentNotices, CountANoticeClosedUnansweredAgainstTheUnitAtOnce) {
   log.Add("task-07", China(2024, 12, 20), kTaskForce, NoticeClosed{"DB-B", "", "单位拒不整改"});                 // 5
 
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  json line = LineOf(view->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices");
+  json line = LineOf(AssessmentJson(view->Render(2024, China(2024, 12, 21))), "县农业农村委", "notices");
   EXPECT_EQ(line["points"], 7.5);  // 15 × 1 / 2: A answered on time; B closed unanswered before its due date
   EXPECT_EQ(line["positions"], Positions({2, 3, 5}));
   EXPECT_EQ(line["detail"], "督办事项2件，按期整改1件，逾期整改0件，逾期未整改0件，未整改销号1件");
@@ -368,7 +371,7 @@ TEST(AssessmentNotices, CountANoticeClosedUnansweredAgainstTheUnitAtOnce) {
   // The rows keep it.
   std::unique_ptr<AssessmentView> loaded = NewView();
   for (auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(loaded->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(LineOf(loaded->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices"), line);
+  EXPECT_EQ(LineOf(AssessmentJson(loaded->Render(2024, China(2024, 12, 21))), "县农业农村委", "notices"), line);
 }
 
 // --- 任务完成 ---------------------------------------------------------------------
@@ -378,7 +381,7 @@ TEST(AssessmentCompletion, CountsLedTasksCompletedAndNotReopened) {
   log.Add("task-01", China(2024, 12, 1), kTaskForce, TaskCompleted{"完成"});  // 1
   log.Add("task-02", China(2024, 12, 1), kTaskForce, TaskCompleted{"完成"});  // 2
   log.Add("task-02", China(2024, 12, 9), kTaskForce, TaskReopened{"复核"});   // 3
-  json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 20)), "县供销合作社", "completion");
+  json line = LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2024, 12, 20))), "县供销合作社", "completion");
   EXPECT_EQ(line["points"], 7.5);
   EXPECT_EQ(line["positions"], Positions({1, 3}));
   EXPECT_EQ(line["detail"], "所涉任务2项，已完成1项");
@@ -397,7 +400,7 @@ TEST(AssessmentAdjustments, AddToTheScoreWhichStaysWithin0And100) {
 
   // On 20 October nothing is due yet but completion (no task done): the base
   // is 0 of the 15 points that applied, and the adjustments are added to it.
-  json render = ViewOf(log)->Render(2024, China(2024, 10, 20));
+  json render = AssessmentJson(ViewOf(log)->Render(2024, China(2024, 10, 20)));
   json line = LineOf(render, commerce, "adjustments");
   EXPECT_EQ(line["points"], 20);
   EXPECT_EQ(line["positions"], Positions({1}));
@@ -409,11 +412,11 @@ TEST(AssessmentAdjustments, AddToTheScoreWhichStaysWithin0And100) {
     log.Add("task-27", China(2024, month + 1, 5), Actor{"p-swj", Role::kDepartment, commerce}, Progress(Month(2024, month)));
     log.Add("task-27", China(2024, month + 1, 6), kTaskForce, Approve(month - 9));
   }
-  json later = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  json later = AssessmentJson(ViewOf(log)->Render(2024, China(2024, 12, 20)));
   EXPECT_EQ(UnitOf(later, commerce)["base"], 76.92);
   EXPECT_EQ(UnitOf(later, commerce)["score"], 96.92);
   log.Add("assessment-2024", China(2024, 12, 21), kTaskForce, Adjust(commerce, 10));
-  EXPECT_EQ(UnitOf(ViewOf(log)->Render(2024, China(2024, 12, 21)), commerce)["score"], 100);  // at most 100
+  EXPECT_EQ(UnitOf(AssessmentJson(ViewOf(log)->Render(2024, China(2024, 12, 21))), commerce)["score"], 100);  // at most 100
 
 
   json coop_line = LineOf(render, coop, "adjustments");
@@ -453,7 +456,7 @@ void AfterTheFreeze(Log& log) {
 TEST(AssessmentFreeze, ScoresTheYearAsOfTheFreezeWithAllTwelveMonthsDue) {
   Log log = FrozenYear();
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  json frozen = view->Render(2024, China(2025, 3, 1));
+  json frozen = AssessmentJson(view->Render(2024, China(2025, 3, 1)));
   EXPECT_EQ(frozen["frozen"], true);
   EXPECT_EQ(frozen["frozen_at_position"], 7);
   EXPECT_EQ(frozen["evaluated_at"], "2024-12-20T02:00:00.000000Z");
@@ -470,11 +473,11 @@ TEST(AssessmentFreeze, ScoresTheYearAsOfTheFreezeWithAllTwelveMonthsDue) {
 TEST(AssessmentFreeze, NothingAfterTheFreezeChangesTheYear) {
   Log log = FrozenYear();
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  const json at_freeze = view->Render(2024, China(2024, 12, 20));
+  const json at_freeze = AssessmentJson(view->Render(2024, China(2024, 12, 20)));
   AfterTheFreeze(log);
   for (size_t i = 7; i < log.events().size(); ++i) view->Apply(log.events()[i].first, log.events()[i].second);
 
-  EXPECT_EQ(view->Render(2024, China(2025, 6, 1)).dump(), at_freeze.dump());
+  EXPECT_EQ(AssessmentJson(view->Render(2024, China(2025, 6, 1))).dump(), at_freeze.dump());
   // The same events unfrozen would have scored differently.
   Log unfrozen;
   for (size_t i = 0; i < log.events().size(); ++i) {
@@ -483,9 +486,9 @@ TEST(AssessmentFreeze, NothingAfterTheFreezeChangesTheYear) {
       unfrozen.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, data);
     }
   }
-  EXPECT_NE(ViewOf(unfrozen)->Render(2024, China(2024, 12, 20))["units"], at_freeze["units"]);
+  EXPECT_NE(AssessmentJson(ViewOf(unfrozen)->Render(2024, China(2024, 12, 20)))["units"], at_freeze["units"]);
   // Other years go on.
-  EXPECT_EQ(LineOf(view->Render(2025, China(2025, 1, 20)), "县供销合作社", "adjustments")["points"], 10);
+  EXPECT_EQ(LineOf(AssessmentJson(view->Render(2025, China(2025, 1, 20))), "县供销合作社", "adjustments")["points"], 10);
 }
 
 // --- rows ---------------------------------------------------------------------
@@ -519,7 +522,7 @@ TEST(AssessmentRows, RestoreTheSameRenderInAFreshView) {
   std::unique_ptr<AssessmentView> restored = NewView();
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
   for (int year : {2024, 2025}) {
-    EXPECT_EQ(restored->Render(year, China(2025, 2, 1)).dump(), live->Render(year, China(2025, 2, 1)).dump()) << year;
+    EXPECT_EQ(AssessmentJson(restored->Render(year, China(2025, 2, 1))).dump(), AssessmentJson(live->Render(year, China(2025, 2, 1))).dump()) << year;
   }
   EXPECT_TRUE(restored->TakeChangedRows().empty());
 }
@@ -568,7 +571,7 @@ TEST(AssessmentRows, RewriteOnlyTheChunksAnEventTouched) {
   // Rows restore in any order.
   std::unique_ptr<AssessmentView> restored = NewView();
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) ASSERT_TRUE(restored->LoadRow(it->first, it->second).ok());
-  EXPECT_EQ(restored->Render(2024, China(2025, 2, 1)).dump(), view->Render(2024, China(2025, 2, 1)).dump());
+  EXPECT_EQ(AssessmentJson(restored->Render(2024, China(2025, 2, 1))).dump(), AssessmentJson(view->Render(2024, China(2025, 2, 1))).dump());
   // Rows of the former format (one row per stream) ask for a rebuild.
   EXPECT_EQ(NewView()->LoadRow("task-01", R"({"version":1,"reports":[],"notices":[],"completions":[]})").code(),
             StatusCode::kDataLoss);
@@ -648,7 +651,7 @@ TEST_P(AssessmentScoreTable, ScoresWhatWasDue) {
   const ScoreCase& c = GetParam();
   Log log;
   c.story(log);
-  json render = ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at);
+  json render = AssessmentJson(ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at));
   const json& unit = UnitOf(render, c.unit);
   EXPECT_EQ(unit["score"], c.score) << unit.dump();
   EXPECT_EQ(unit["base"], c.base) << unit.dump();
@@ -703,7 +706,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::ByBehaviour());
 
 TEST(AssessmentScore, SaysWhichComponentsDidNotApplyInEachLine) {
-  json render = ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  json render = AssessmentJson(ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20)));
   json line = LineOf(render, "县财政局", "completion");
   EXPECT_EQ(line["applicable"], false);
   EXPECT_TRUE(line["points"].is_null());
@@ -834,14 +837,14 @@ TEST(AssessmentMonotonicity, AReportNeverRanksAUnitBelowItsSilentTwin) {
     const json silent = [&] {
       std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
       for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
-      return view->Render(2025, now);
+      return AssessmentJson(view->Render(2025, now));
     }();
     ASSERT_EQ(UnitOf(silent, "甲")["score"], UnitOf(silent, "乙")["score"]) << "seed " << seed << ": twins differ";
     log.Add(kTwins[0].streams[pair], sent, kTwins[0].actor,
             Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}));
     std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
     for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
-    const json render = view->Render(2025, now);
+    const json render = AssessmentJson(view->Render(2025, now));
     const json& reporting = UnitOf(render, "甲")["score"];
     const json& twin = UnitOf(render, "乙")["score"];
     ++cases;
@@ -878,20 +881,20 @@ TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
     recorded.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, event);
   }
   std::unique_ptr<AssessmentView> view = ViewOf(recorded, DefaultAssessmentRules());
-  json frozen = view->Render(2024, China(2025, 3, 1));
+  json frozen = AssessmentJson(view->Render(2024, China(2025, 3, 1)));
   EXPECT_EQ(frozen["rules_version"], "test-completion-only");
   EXPECT_EQ(frozen["rules"], AssessmentRulesToJson(CompletionOnlyRules()));
   ASSERT_EQ(UnitOf(frozen, "县供销合作社")["lines"].size(), 1u);
   EXPECT_EQ(UnitOf(frozen, "县供销合作社")["score"], 0);  // nothing completed at the freeze
   // Rebuilt from the log under yet other rules, and restored from its rows: the same.
-  EXPECT_EQ(ViewOf(recorded, LeadOnlyRules())->Render(2024, China(2026, 1, 1)), frozen);
+  EXPECT_EQ(AssessmentJson(ViewOf(recorded, LeadOnlyRules())->Render(2024, China(2026, 1, 1))), frozen);
   std::unique_ptr<AssessmentView> live = NewView(DefaultAssessmentRules());
   std::map<std::string, std::string> rows = Feed(*live, recorded.events());
   std::unique_ptr<AssessmentView> restored = NewView(LeadOnlyRules());
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(restored->Render(2024, China(2026, 1, 1)), frozen);
+  EXPECT_EQ(AssessmentJson(restored->Render(2024, China(2026, 1, 1))), frozen);
   // A freeze recorded without rules (schema 1) is scored with the view's.
-  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.3");
+  EXPECT_EQ(AssessmentJson(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1)))["rules_version"], "fengjie-2024.3");
 }
 
 TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
@@ -900,11 +903,11 @@ TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
   freeze.early = true;
   freeze.reason = "县委常委会12月研究年度考核";
   log.Add("assessment-2024", China(2024, 12, 2), kTaskForce, freeze);
-  json frozen = ViewOf(log)->Render(2024, China(2025, 1, 1));
+  json frozen = AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 1)));
   EXPECT_EQ(frozen["frozen"], true);
   EXPECT_EQ(frozen["frozen_early"], true);
   EXPECT_EQ(frozen["frozen_reason"], "县委常委会12月研究年度考核");
-  json live = ViewOf(Log())->Render(2024, China(2024, 12, 2));
+  json live = AssessmentJson(ViewOf(Log())->Render(2024, China(2024, 12, 2)));
   EXPECT_EQ(live["frozen_early"], false);
   EXPECT_TRUE(live["frozen_reason"].is_null());
 }
@@ -930,7 +933,7 @@ TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit43Point49) {
   log.Add("task-07", China(2024, 11, 9), kCoop, Progress(Month(2024, 10)));
   log.Add("assessment-2024", China(2025, 1, 10), kTaskForce, Adjust("县供销合作社", 2));
 
-  json render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  json render = AssessmentJson(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20)));
   EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["points"], 18);   // 30 × 4.5 / 7.5
   EXPECT_EQ(LineOf(render, "县供销合作社", "approval")["points"], 10);     // 20 × 3 / 6
   // Only approved figures count (session 7, item 3; was 10 = 20 × 5.5 / 11 with
@@ -956,7 +959,7 @@ TEST(AssessmentTargets, AFigureAwaitingReviewCountsOnlyUnderRulesThatSaidSo) {
   log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11), {{"农合联", 4, "个"}}));  // 1, approved
   log.Add("task-01", China(2024, 12, 6), kTaskForce, Approve(1));                                  // 2
   log.Add("task-01", China(2025, 1, 5), kCoop, Progress(Month(2024, 12), {{"农合联", 11, "个"}}));  // 3, waits
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 7.27);
+  EXPECT_EQ(LineOf(AssessmentJson(ViewOf(log)->Render(2024, China(2025, 1, 20))), "县供销合作社", "targets")["points"], 7.27);
 
   AssessmentRules before = LeadOnlyRules();
   before.version = "fengjie-2024.2";
@@ -967,7 +970,7 @@ TEST(AssessmentTargets, AFigureAwaitingReviewCountsOnlyUnderRulesThatSaidSo) {
   Result<AssessmentRules> parsed = ParseAssessmentRules(recorded.dump());
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->Find(AssessmentRuleKind::kTargets)->Parameter("approved_only"), 0);
-  EXPECT_EQ(LineOf(ViewOf(log, *parsed)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 20);
+  EXPECT_EQ(LineOf(AssessmentJson(ViewOf(log, *parsed)->Render(2024, China(2025, 1, 20))), "县供销合作社", "targets")["points"], 20);
 }
 
 TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
@@ -981,13 +984,13 @@ TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
   const Actor yongan{"p-ya", Role::kDepartment, "永安街道", group};
   log.Add("task-30", China(2024, 11, 5), yongan, Progress(Month(2024, 10)));
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  json line = LineOf((*view)->Render(2024, China(2024, 11, 20)), group, "timeliness");
+  json line = LineOf(AssessmentJson((*view)->Render(2024, China(2024, 11, 20))), group, "timeliness");
   EXPECT_EQ(line["points"], 30);
   EXPECT_EQ(line["positions"], Positions({1}));
   // The row keeps the group, so a restored view scores it alike.
   std::unique_ptr<AssessmentView> restored = std::move(AssessmentView::Create(plan, DefaultAssessmentRules()).value());
   for (const auto& [key, value] : (*view)->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
-  EXPECT_EQ(restored->Render(2024, China(2024, 11, 20)), (*view)->Render(2024, China(2024, 11, 20)));
+  EXPECT_EQ(AssessmentJson(restored->Render(2024, China(2024, 11, 20))), AssessmentJson((*view)->Render(2024, China(2024, 11, 20))));
 }
 
 }  // namespace
