@@ -42,7 +42,7 @@ Status StampFreezeRules(EventData& event, const AssessmentRules& rules) {
     }
   }
   freeze->rules_version = rules.version;
-  freeze->rules = AssessmentRulesToJson(rules).dump();
+  freeze->rules = AssessmentRulesToJson(rules);
   return Status::Ok();
 }
 

@@ -639,7 +639,7 @@ AssessmentResult ScoreAssessment(const Catalog& catalog, const AssessmentRules& 
   const auto [first, last] = scorer.TimelinessWindow();
   result.timeliness_window = TimelinessWindowOf(first, last, rules);
   result.rules_version = rules.version;
-  result.rules_json = AssessmentRulesToJson(rules).dump();
+  result.rules_json = AssessmentRulesToJson(rules);
   result.rules_total = rules.total;
   if (rules.min_basis != AssessmentRules::kDefaultMinBasis) result.rules_min_basis = rules.min_basis;
   result.frozen = evaluation.frozen;

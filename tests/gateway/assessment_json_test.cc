@@ -157,7 +157,7 @@ TEST(AssessmentJson, FrozenYearRendersAsTheGoldenFileLiveAndRestored) {
   Log log = YearOfWork();
   YearFrozen freeze{2024, "年终定格"};
   freeze.rules_version = DefaultAssessmentRules().version;
-  freeze.rules = AssessmentRulesToJson(DefaultAssessmentRules()).dump();
+  freeze.rules = AssessmentRulesToJson(DefaultAssessmentRules());
   log.Add("assessment-2024", China(2024, 12, 31, 16), kTaskForce, freeze);
   log.Add("task-07", China(2025, 1, 3), kAgriculture, NoticeAnswered{"DB-2", "已整改"});  // after: not counted
   std::unique_ptr<AssessmentView> view = ViewOf(log);

@@ -125,9 +125,9 @@ TEST(AssessmentBasis, TheThresholdComesFromTheRulesAndNeverChangesAScore) {
 
 TEST(AssessmentRulesMinBasis, IsReadWhenGivenWrittenOnlyWhenNotTheDefaultAndRefusedOutOfRange) {
   AssessmentRules rules = DefaultAssessmentRules();
-  EXPECT_FALSE(AssessmentRulesToJson(rules).contains("min_basis"));  // rules recorded before it read back equal
+  EXPECT_FALSE(json::parse(AssessmentRulesToJson(rules)).contains("min_basis"));  // rules recorded before it read back equal
   rules.min_basis = 5;
-  json text = AssessmentRulesToJson(rules);
+  json text = json::parse(AssessmentRulesToJson(rules));
   EXPECT_EQ(text.at("min_basis"), 5);
   Result<AssessmentRules> parsed = ParseAssessmentRules(text.dump());
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();

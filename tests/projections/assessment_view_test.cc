@@ -115,7 +115,7 @@ TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) 
   json render = AssessmentJson(NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20)));
   EXPECT_EQ(render["year"], 2024);
   EXPECT_EQ(render["rules_version"], "fengjie-2024.3");
-  EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
+  EXPECT_EQ(render["rules"], json::parse(AssessmentRulesToJson(DefaultAssessmentRules())));
   EXPECT_EQ(render["frozen"], false);
   EXPECT_TRUE(render["frozen_at_position"].is_null());
   EXPECT_EQ(render["evaluated_at"], "2024-10-20T02:00:00.000000Z");
@@ -876,14 +876,14 @@ TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
     EventData event = data;
     if (auto* freeze = std::get_if<YearFrozen>(&event)) {
       freeze->rules_version = "test-completion-only";
-      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules()).dump();
+      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules());
     }
     recorded.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, event);
   }
   std::unique_ptr<AssessmentView> view = ViewOf(recorded, DefaultAssessmentRules());
   json frozen = AssessmentJson(view->Render(2024, China(2025, 3, 1)));
   EXPECT_EQ(frozen["rules_version"], "test-completion-only");
-  EXPECT_EQ(frozen["rules"], AssessmentRulesToJson(CompletionOnlyRules()));
+  EXPECT_EQ(frozen["rules"], json::parse(AssessmentRulesToJson(CompletionOnlyRules())));
   ASSERT_EQ(UnitOf(frozen, "县供销合作社")["lines"].size(), 1u);
   EXPECT_EQ(UnitOf(frozen, "县供销合作社")["score"], 0);  // nothing completed at the freeze
   // Rebuilt from the log under yet other rules, and restored from its rows: the same.
@@ -963,7 +963,7 @@ TEST(AssessmentTargets, AFigureAwaitingReviewCountsOnlyUnderRulesThatSaidSo) {
 
   AssessmentRules before = LeadOnlyRules();
   before.version = "fengjie-2024.2";
-  json recorded = AssessmentRulesToJson(before);
+  json recorded = json::parse(AssessmentRulesToJson(before));
   for (json& rule : recorded["rules"]) {
     if (rule["id"] == "targets") rule.erase("parameters");  // 2024.2 had no parameter here
   }
