@@ -4,6 +4,7 @@
 #include "gateway/api_views.h"
 #include "gateway/assessment_export.h"
 #include "gateway/tasks_export.h"
+#include "gateway/views.h"
 #include "projections/supervision_view.h"
 
 namespace kuimen {
@@ -21,11 +22,23 @@ ApiReply Download(std::string bytes, const char* content_type, std::string filen
   return reply;
 }
 
-ApiReply AssessmentDownload(std::string bytes, const char* content_type, const RenderedView& view,
+ApiReply AssessmentDownload(std::string bytes, const char* content_type, const AssessmentResult& result,
                             const std::string& extension) {
-  const std::string year = view.json.value("year", nlohmann::json(0)).dump();
+  const std::string year = std::to_string(result.year);
   return Download(std::move(bytes), content_type, "奉节县三位一体改革" + year + "年度考核台账." + extension,
                   "kuimen-assessment-" + year + "." + extension);
+}
+
+// The year's result as the request asks (live, or replayed with as_of), typed.
+Result<AssessmentResult> ReadAssessment(ApiContext& api, const ApiCall& call) {
+  AssessmentResult result;
+  Result<RenderedView> read = ReadView(api, call.http, "assessment",
+                                      [&](const View& v, const ViewQuery& query) -> Result<nlohmann::json> {
+                                        result = AssessmentOf(v, query);
+                                        return nlohmann::json::object();
+                                      });
+  if (!read.ok()) return read.status();
+  return result;
 }
 
 }  // namespace
@@ -33,13 +46,13 @@ ApiReply AssessmentDownload(std::string bytes, const char* content_type, const R
 std::vector<Route> ExportRoutes() {
   std::vector<Route> routes;
   routes.push_back({"GET", "/api/v1/exports/assessment.xlsx", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
-    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "assessment"));
-    ASSIGN_OR_RETURN(std::string bytes, AssessmentWorkbook(view.json, "奉节县"));
-    return AssessmentDownload(std::move(bytes), kXlsxType, view, "xlsx");
+    ASSIGN_OR_RETURN(AssessmentResult result, ReadAssessment(api, call));
+    ASSIGN_OR_RETURN(std::string bytes, AssessmentWorkbook(result, "奉节县"));
+    return AssessmentDownload(std::move(bytes), kXlsxType, result, "xlsx");
   }});
   routes.push_back({"GET", "/api/v1/exports/assessment.csv", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
-    ASSIGN_OR_RETURN(RenderedView view, ReadView(api, call.http, "assessment"));
-    return AssessmentDownload(AssessmentCsv(view.json), "text/csv; charset=utf-8", view, "csv");
+    ASSIGN_OR_RETURN(AssessmentResult result, ReadAssessment(api, call));
+    return AssessmentDownload(AssessmentCsv(result), "text/csv; charset=utf-8", result, "csv");
   }});
   routes.push_back({"GET", "/api/v1/exports/tasks.xlsx", Access::kAnyPrincipal, [](ApiContext& api, const ApiCall& call) -> Result<ApiReply> {
     SupervisionBoard board;

@@ -8,6 +8,7 @@
 #include "domain/supervised_item.h"
 #include "eventstore/envelope_json.h"
 #include "gateway/api_routes.h"
+#include "gateway/assessment_json.h"
 #include "gateway/api_views.h"
 #include "projections/assessment_view.h"
 #include "projections/statistics.h"
@@ -88,7 +89,7 @@ std::vector<Route> StatsRoutes() {
                            LocalMonth(query.now, assessment.rules().utc_offset_minutes).year()));
                        AddUnitAssessmentStatistics(units, api.catalog, assessment, year, query.now);
                        // The window 按时报送率 counts, worded once by the assessment (session 7, item 4).
-                       window = assessment.Render(year, query.now).at("timeliness_window");
+                       window = TimelinessWindowJson(assessment.Render(year, query.now));
                        return json::object();
                      }));
     ApiReply reply;

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "eventstore/envelope_json.h"
+#include "eventstore/json_reader.h"
+#include "gateway/assessment_json.h"
 #include "gateway/export_cells.h"
 #include "gateway/xlsx_book.h"
 
@@ -32,30 +34,26 @@ struct RuleColumn {
   std::string header;
 };
 
-std::vector<RuleColumn> RuleColumns(const json& units) {
+json NumberCell(double value) { return NumberJson<json>(value); }
+
+std::vector<RuleColumn> RuleColumns(const std::vector<AssessmentUnitResult>& units) {
   std::vector<RuleColumn> columns;
-  if (!units.is_array()) return columns;
-  for (const json& unit : units) {
-    const json& lines = MemberOf(unit, "lines");
-    if (!lines.is_array()) continue;
-    for (const json& line : lines) {
-      const std::string rule = TextOf(MemberOf(line, "rule"));
+  for (const AssessmentUnitResult& unit : units) {
+    for (const AssessmentLine& line : unit.lines) {
       bool known = false;
-      for (const RuleColumn& column : columns) known = known || column.rule == rule;
+      for (const RuleColumn& column : columns) known = known || column.rule == line.rule;
       if (known) continue;
-      std::string header = TextOf(MemberOf(line, "label"));
-      if (header.empty()) header = rule;
-      // 加减分 has no maximum (null): its header is the bare label.
-      if (const json& max = MemberOf(line, "max"); max.is_number()) header += "（" + max.dump() + "分）";
-      columns.push_back({rule, std::move(header)});
+      std::string header = line.label.empty() ? line.rule : line.label;
+      // 加减分 has no maximum: its header is the bare label.
+      if (line.max.has_value()) header += "（" + NumberText(*line.max) + "分）";
+      columns.push_back({line.rule, std::move(header)});
     }
   }
   return columns;
 }
 
-Table TableOf(const json& view) {
-  const json& units = MemberOf(view, "units");
-  const std::vector<RuleColumn> columns = RuleColumns(units);
+Table TableOf(const AssessmentResult& view) {
+  const std::vector<RuleColumn> columns = RuleColumns(view.units);
   Table table;
   table.header = {"名次", "单位"};
   for (const RuleColumn& column : columns) table.header.push_back(column.header);
@@ -64,45 +62,38 @@ Table TableOf(const json& view) {
   table.header.push_back("总分");
   table.header.push_back("计分依据");
   table.header.push_back("得分说明");
-  if (!units.is_array()) return table;
 
-  for (const json& unit : units) {
+  for (const AssessmentUnitResult& unit : view.units) {
     Row row;
     // The view's 名次 (projections/assessment_score.h's RankUnits), in its order.
-    const json& rank = MemberOf(unit, "rank");
-    row.cells.push_back(rank.is_number() ? rank : json(kNotApplicable));
-    row.cells.push_back(TextOf(MemberOf(unit, "unit")));
-    const json& lines = MemberOf(unit, "lines");
+    row.cells.push_back(unit.rank.has_value() ? json(*unit.rank) : json(kNotApplicable));
+    row.cells.push_back(unit.unit);
     for (const RuleColumn& column : columns) {
       json points;  // null: the unit has no such line
-      if (lines.is_array()) {
-        for (const json& line : lines) {
-          if (TextOf(MemberOf(line, "rule")) != column.rule) continue;
-          if (const json& value = MemberOf(line, "points"); value.is_number()) points = value;
-          if (MemberOf(line, "applicable") == false) points = kNotApplicable;
-          const std::string label = TextOf(MemberOf(line, "label"));
-          std::string detail = TextOf(MemberOf(line, "detail"));
-          // The basis beside the points (projections/assessment_score.h):
-          // "据1件督办（依据不足）"; absent from a result kept before it existed.
-          const std::string basis = TextOf(MemberOf(MemberOf(line, "basis"), "text"));
-          if (!basis.empty() && MemberOf(line, "applicable") != false) detail = basis + "。" + detail;
-          if (!detail.empty()) row.details.push_back((label.empty() ? column.rule : label) + "：" + detail);
-          break;
+      for (const AssessmentLine& line : unit.lines) {
+        if (line.rule != column.rule) continue;
+        const bool not_applicable = line.applicable.has_value() && !*line.applicable;
+        if (line.points.has_value()) points = NumberCell(*line.points);
+        if (not_applicable) points = kNotApplicable;
+        std::string detail = line.detail;
+        // The basis beside the points (projections/assessment_score.h):
+        // "据1件督办（依据不足）"; absent from a result kept before it existed.
+        if (line.basis.has_value() && !line.basis->text.empty() && !not_applicable) {
+          detail = line.basis->text + "。" + detail;
         }
+        if (!detail.empty()) row.details.push_back((line.label.empty() ? column.rule : line.label) + "：" + detail);
+        break;
       }
       row.cells.push_back(std::move(points));
     }
-    for (const char* figure : {"applicable_max", "base", "score", "basis"}) {
-      const json& value = MemberOf(unit, figure);
-      if (std::string_view(figure) == "basis") {
-        // "适用4/5项，1项依据不足"; empty for a result kept before bases existed.
-        const json& text = MemberOf(value, "text");
-        row.cells.push_back(text.is_string() ? text : json(nullptr));
-        continue;
-      }
-      // No component applied: the unit has no score, and says so.
-      row.cells.push_back(value.is_number() ? value : json(kNotApplicable));
-    }
+    // No component applied: the unit has no score, and says so. A result of
+    // the first release has no applicable maximum or base either.
+    const bool scaled = unit.involvement.has_value();
+    row.cells.push_back(scaled ? NumberCell(unit.applicable_max) : json(kNotApplicable));
+    row.cells.push_back(scaled && unit.base.has_value() ? NumberCell(*unit.base) : json(kNotApplicable));
+    row.cells.push_back(unit.score.has_value() ? NumberCell(*unit.score) : json(kNotApplicable));
+    // "适用4/5项，1项依据不足"; empty for a result kept before bases existed.
+    row.cells.push_back(unit.basis.has_value() ? json(unit.basis->text) : json(nullptr));
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -115,24 +106,24 @@ std::string ReadableTime(const std::string& rfc3339) {
   return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 8) + " UTC";
 }
 
-std::string NoteOf(const json& view) {
-  std::string note = "评分规则 " + TextOf(MemberOf(view, "rules_version")) + "；评定时刻 " +
-                     ReadableTime(TextOf(MemberOf(view, "evaluated_at"))) + "；";
-  if (MemberOf(view, "frozen") == true) {
-    note += "已年终定格（定格于第" + TextOf(MemberOf(view, "frozen_at_position")) + "号事件）";
-    if (MemberOf(view, "frozen_early") == true) note += "，提前定格：" + TextOf(MemberOf(view, "frozen_reason"));
+std::string NoteOf(const AssessmentResult& view) {
+  std::string note = "评分规则 " + view.rules_version + "；评定时刻 " +
+                     ReadableTime(FormatTimestamp(view.evaluated_at)) + "；";
+  if (view.frozen) {
+    note += "已年终定格（定格于第" +
+            (view.frozen_at_position.has_value() ? std::to_string(*view.frozen_at_position) : std::string()) +
+            "号事件）";
+    if (view.frozen_early.value_or(false)) note += "，提前定格：" + view.frozen_reason.value_or("");
   } else {
     note += "未定格，为评定时刻的实时得分";
   }
   // The counting window of 报送及时, as the view words it (session 7, item 4).
-  const json& window = MemberOf(MemberOf(view, "timeliness_window"), "label");
-  if (window.is_string()) note += "；" + window.get<std::string>();
-  const json& total = MemberOf(MemberOf(view, "rules"), "total");
+  if (view.timeliness_window.has_value()) note += "；" + view.timeliness_window->label;
   note += "；各项按应报、应审、应办事项计分，无应计事项的为“不适用”，总分 = 适用项得分 ÷ 适用项满分 × " +
-          (total.is_number() ? total.dump() : std::string("100")) + " + 加减分";
+          (view.rules_total.has_value() ? NumberText(*view.rules_total) : std::string("100")) + " + 加减分";
   // What 依据不足 means (display only), with the threshold the view used.
-  const json& min_basis = MemberOf(MemberOf(view, "rules"), "min_basis");
-  note += "；计分依据少于" + (min_basis.is_number_integer() ? min_basis.dump() : std::string("3")) +
+  note += "；计分依据少于" +
+          (view.rules_min_basis.has_value() ? std::to_string(*view.rules_min_basis) : std::string("3")) +
           "项的标注“依据不足”，得分照常计入";
   return note;
 }
@@ -155,20 +146,12 @@ std::string CsvField(const json& cell) {
 
 }  // namespace
 
-Result<std::string> AssessmentWorkbook(const json& assessment_view, std::string_view county) {
-  const json& year = MemberOf(assessment_view, "year");
-  if (!year.is_number_integer()) {
-    return Status::InvalidArgument("the assessment view has no year; pass the view as RenderView gives it", "year");
-  }
-  if (!MemberOf(assessment_view, "units").is_array()) {
-    return Status::InvalidArgument("the assessment view has no units; pass the view as RenderView gives it", "units");
-  }
-  const std::string title =
-      std::string(county) + "“三位一体”改革 " + year.dump() + "年度综合考核台账";
-  const Timestamp evaluated =
-      ParseTimestamp(TextOf(MemberOf(assessment_view, "evaluated_at"))).value_or(Timestamp());
+Result<std::string> AssessmentWorkbook(const AssessmentResult& assessment_view, std::string_view county) {
+  const std::string year = std::to_string(assessment_view.year);
+  const std::string title = std::string(county) + "“三位一体”改革 " + year + "年度综合考核台账";
+  const Timestamp evaluated = assessment_view.evaluated_at;
   ASSIGN_OR_RETURN(std::unique_ptr<XlsxBook> book, XlsxBook::Create(title, evaluated));
-  XlsxSheet& sheet = book->AddSheet(year.dump() + "年度综合考核");
+  XlsxSheet& sheet = book->AddSheet(year + "年度综合考核");
 
   const Table table = TableOf(assessment_view);
   const int last_col = static_cast<int>(table.header.size()) - 1;
@@ -197,7 +180,7 @@ Result<std::string> AssessmentWorkbook(const json& assessment_view, std::string_
   return book->Finish();
 }
 
-std::string AssessmentCsv(const json& assessment_view) {
+std::string AssessmentCsv(const AssessmentResult& assessment_view) {
   const Table table = TableOf(assessment_view);
   std::string csv = "\xEF\xBB\xBF";
   auto record = [&csv](const std::vector<json>& fields) {

@@ -78,7 +78,7 @@ int RunCatalogCommand(const PlanFiles& choice, const std::string& format) {
 int RunRulesCommand(const PlanFiles& plan) {
   Result<ViewSettings> settings = LoadViewSettings(plan.assessment_rules);
   if (!settings.ok()) return Fail(settings.status());
-  std::cout << AssessmentRulesToJson(settings->assessment).dump(2) << "\n";
+  std::cout << AssessmentRulesToJson(settings->assessment, 2) << "\n";
   return 0;
 }
 

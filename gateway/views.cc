@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "domain/calendar.h"
+#include "gateway/assessment_json.h"
 #include "gateway/supervision_json.h"
 #include "projections/assessment_view.h"
 #include "projections/report_period.h"
@@ -42,7 +43,7 @@ Status StampFreezeRules(EventData& event, const AssessmentRules& rules) {
     }
   }
   freeze->rules_version = rules.version;
-  freeze->rules = AssessmentRulesToJson(rules).dump();
+  freeze->rules = AssessmentRulesToJson(rules);
   return Status::Ok();
 }
 
@@ -70,6 +71,10 @@ nlohmann::json RenderView(const View& view, const ViewQuery& query) {
   if (const auto* supervision = dynamic_cast<const SupervisionView*>(&view)) {
     return SupervisionBoardJson(supervision->Board(query.now));
   }
+  return AssessmentJson(AssessmentOf(view, query));
+}
+
+AssessmentResult AssessmentOf(const View& view, const ViewQuery& query) {
   const auto& assessment = dynamic_cast<const AssessmentView&>(view);
   // The year in the zone the rules reckon years in (China time by default).
   const auto local = LocalDay(query.now, assessment.rules().utc_offset_minutes);

@@ -13,6 +13,7 @@
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/status.h"
+#include "projections/assessment_result.h"
 #include "projections/assessment_rules.h"
 #include "projections/supervision_view.h"
 #include "projections/view.h"
@@ -52,5 +53,10 @@ struct ViewQuery {
 
 // The view rendered as JSON (the dashboard's and the API's form).
 nlohmann::json RenderView(const View& view, const ViewQuery& query);
+
+// The assessment view's result for the query's year (default: the year of
+// `now` in the rules' zone), typed: what RenderView renders, for the exports
+// and the statistics to read. `view` must be the assessment view.
+AssessmentResult AssessmentOf(const View& view, const ViewQuery& query);
 
 }  // namespace kuimen

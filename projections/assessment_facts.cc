@@ -6,6 +6,7 @@
 #include "domain/calendar.h"
 #include "domain/stream_kind.h"
 #include "eventstore/json_reader.h"
+#include "projections/assessment_result_row.h"
 
 namespace kuimen {
 
@@ -297,7 +298,8 @@ json YearRow(const AssessmentFacts::YearStream& year) {
   if (year.freeze.has_value()) {
     freeze = {{"position", year.freeze->position.value},
               {"recorded_at_us", TimeJson(year.freeze->recorded_at)},
-              {"result", year.freeze->result}};
+              {"result", year.freeze->result.has_value() ? AssessmentResultToRow(*year.freeze->result)
+                                                         : json::object()}};
     // Written only when recorded, so a row of a freeze without them keeps its bytes.
     if (!year.freeze->rules_version.empty()) {
       freeze["rules_version"] = year.freeze->rules_version;
@@ -341,7 +343,11 @@ Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
     ASSIGN_OR_RETURN(std::optional<bool> early, freeze_reader.OptionalBool("early"));
     read.early = early.value_or(false);
     ASSIGN_OR_RETURN(read.reason, freeze_reader.OptionalString("reason"));
-    read.result = *result;
+    if (!result->empty()) {
+      Result<AssessmentResult> kept = AssessmentResultFromRow(*result);
+      if (!kept.ok()) return kept.status();  // names "result.<member>"
+      read.result = *std::move(kept);
+    }
     year.freeze = std::move(read);
   }
   return year;
@@ -443,7 +449,7 @@ struct FoldYear {
   }
   bool operator()(const YearFrozen& e) const {
     if (year.freeze.has_value()) return false;  // the aggregate allows one freeze; the first stands
-    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, json::object(),
+    year.freeze = AssessmentFacts::Freeze{envelope.position, envelope.recorded_at, std::nullopt,
                                           e.rules_version, e.rules, e.early, e.reason};
     return true;
   }

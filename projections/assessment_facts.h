@@ -10,13 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/ids.h"
 #include "domain/status.h"
 #include "eventstore/recorded_event.h"
+#include "projections/assessment_result.h"
 
 namespace kuimen {
 
@@ -102,7 +101,8 @@ struct AssessmentFacts {
   struct Freeze {
     GlobalPosition position;
     Timestamp recorded_at;
-    nlohmann::json result;
+    // Empty until the view scores it (always scored before its row is written).
+    std::optional<AssessmentResult> result;
     // As the YearFrozen recorded them: the rules the year is frozen with (the
     // version and the rules' JSON text; both empty for a freeze recorded
     // before rules were), and whether it was an early freeze, and why.

@@ -216,7 +216,7 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text) {
   return rules;
 }
 
-json AssessmentRulesToJson(const AssessmentRules& rules) {
+std::string AssessmentRulesToJson(const AssessmentRules& rules, int indent) {
   json list = json::array();
   for (const AssessmentRule& rule : rules.rules) {
     json item = {{"id", std::string(AssessmentRuleId(rule.kind))}, {"label", rule.label}};
@@ -234,7 +234,7 @@ json AssessmentRulesToJson(const AssessmentRules& rules) {
               {"utc_offset_minutes", rules.utc_offset_minutes},
               {"rules", list}};
   if (rules.min_basis != AssessmentRules::kDefaultMinBasis) out["min_basis"] = rules.min_basis;
-  return out;
+  return out.dump(indent);
 }
 
 }  // namespace kuimen

@@ -5,7 +5,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "domain/status.h"
 
@@ -87,7 +86,8 @@ Result<AssessmentRules> ParseAssessmentRules(std::string_view text);
 
 // {"version","total","utc_offset_minutes","min_basis","rules":[{"id","label","max_points",
 // "cooperating_weight","parameters"}]}; "cooperating_weight" only when above
-// 0, "min_basis" only when not the default.
-nlohmann::json AssessmentRulesToJson(const AssessmentRules& rules);
+// 0, "min_basis" only when not the default. Keys sorted; compact, or indented
+// by `indent` spaces (`kuimen rules`).
+std::string AssessmentRulesToJson(const AssessmentRules& rules, int indent = -1);
 
 }  // namespace kuimen

@@ -507,9 +507,10 @@ class Scorer {
 // 领导批示 on the tasks `unit` leads or cooperates on, given in the year
 // (China time, the rules' offset) and, for a frozen year, before the freeze:
 // evidence beside the score, which they never change. By task, oldest first.
-json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
-                    const AssessmentEvaluation& evaluation, const std::string& unit) {
-  json out = json::array();
+std::vector<AssessmentInstruction> InstructionsOf(const Catalog& catalog, const AssessmentRules& rules,
+                                                  const AssessmentFacts& facts,
+                                                  const AssessmentEvaluation& evaluation, const std::string& unit) {
+  std::vector<AssessmentInstruction> out;
   for (const TaskSpec& task : catalog.tasks) {
     const bool involved = task.lead_unit == unit || std::find(task.cooperating_units.begin(),
                                                               task.cooperating_units.end(),
@@ -522,67 +523,70 @@ json InstructionsOf(const Catalog& catalog, const AssessmentRules& rules, const 
       if (evaluation.before.value != 0 && i.position >= evaluation.before) continue;
       const year_month_day day(std::chrono::floor<std::chrono::days>(i.given_at + std::chrono::minutes(rules.utc_offset_minutes)));
       if (static_cast<int>(day.year()) != evaluation.year) continue;
-      out.push_back({{"stream", stream},
-                     {"version", i.version.value},
-                     {"position", i.position.value},
-                     {"given_at", FormatTimestamp(i.given_at)},
-                     {"principal", i.principal},
-                     {"leader_name", i.leader_name.empty() ? i.principal : i.leader_name},
-                     {"notice_id", i.notice_id.empty() ? json(nullptr) : json(i.notice_id)},
-                     {"text", i.text}});
+      out.push_back({stream, i.version.value, i.position.value, i.given_at, i.principal,
+                     i.leader_name.empty() ? i.principal : i.leader_name,
+                     i.notice_id.empty() ? std::nullopt : std::optional<std::string>(i.notice_id), i.text});
     }
   }
   return out;
 }
 
-// A line's basis (session 7, score basis): {"count","thin","text"}, null
-// for 加减分 (given as it is, resting on no count). "thin" (依据不足) when an
-// applicable line rests on fewer than the rules' min_basis items; display
-// only, the points are the rules'. "text" is what the page and the exports
-// print beside the points, e.g. "据1件督办（依据不足）".
-json LineBasisJson(const AssessmentRules& rules, const Line& line) {
-  if (line.rule->kind == AssessmentRuleKind::kAdjustments) return nullptr;
+// A line's basis (session 7, score basis); none for 加减分 (given as it is,
+// resting on no count). Thin (依据不足) when an applicable line rests on
+// fewer than the rules' min_basis items; display only, the points are the
+// rules'. The text is what the page and the exports print beside the points,
+// e.g. "据1件督办（依据不足）".
+std::optional<AssessmentLineBasis> LineBasis(const AssessmentRules& rules, const Line& line) {
+  if (line.rule->kind == AssessmentRuleKind::kAdjustments) return std::nullopt;
   const bool thin = line.applicable && line.basis < rules.min_basis;
   std::string text = line.applicable ? "据" + std::to_string(line.basis) + line.basis_noun : "无应计事项";
   if (thin) text += "（依据不足）";
-  return {{"count", line.basis}, {"thin", thin}, {"text", text}};
+  return AssessmentLineBasis{line.basis, thin, std::move(text)};
 }
 
-// A unit's basis: {"applicable","components","text","thin"}: how many scored
-// components applied ("适用3/5项") and which rest on too little (rule ids).
-json UnitBasisJson(int applicable, int components, const json& thin) {
+// A unit's basis: how many scored components applied ("适用3/5项") and which
+// rest on too little (rule ids).
+AssessmentUnitBasis UnitBasis(int applicable, int components, std::vector<std::string> thin) {
   std::string text = "适用" + std::to_string(applicable) + "/" + std::to_string(components) + "项";
   if (!thin.empty()) text += "，" + std::to_string(thin.size()) + "项依据不足";
-  return {{"applicable", applicable}, {"components", components}, {"text", text}, {"thin", thin}};
+  return {applicable, components, std::move(text), std::move(thin)};
 }
 
-// {"from","to","label"}: from/to null while no month is due yet.
-json TimelinessWindowJson(year_month first, year_month last, const AssessmentRules& rules) {
+// from/to empty while no month is due yet.
+AssessmentTimelinessWindow TimelinessWindowOf(year_month first, year_month last, const AssessmentRules& rules) {
   const AssessmentRule* timeliness = rules.Find(AssessmentRuleKind::kTimeliness);
   const unsigned day = timeliness != nullptr ? static_cast<unsigned>(timeliness->Parameter("due_day")) : 10;
-  const std::string label = TimelinessWindowLabel(first, last, day);  // projections/report_period.h
-  if (first > last) return {{"from", nullptr}, {"to", nullptr}, {"label", label}};
-  return {{"from", FormatMonth(first)}, {"to", FormatMonth(last)}, {"label", label}};
+  std::string label = TimelinessWindowLabel(first, last, day);  // projections/report_period.h
+  if (first > last) return {std::nullopt, std::nullopt, std::move(label)};
+  return {first, last, std::move(label)};
+}
+
+AssessmentInvolvement InvolvementOf(const std::string& text) {
+  if (text == "lead_and_cooperating") return AssessmentInvolvement::kLeadAndCooperating;
+  return text == "lead" ? AssessmentInvolvement::kLead : AssessmentInvolvement::kCooperating;
 }
 
 }  // namespace
 
-json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
-                     const AssessmentEvaluation& evaluation) {
+AssessmentResult ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const AssessmentFacts& facts,
+                                 const AssessmentEvaluation& evaluation) {
   const Scorer scorer(catalog, rules, facts, evaluation);
   // A year wholly before supervision began is 未纳入督办 (session 7, A2): no
   // points and no rank, whatever the rules would make of its empty months.
   const std::optional<year_month> start =
       SupervisionStartMonth(catalog.supervision_start, facts.store_created_at, rules.utc_offset_minutes);
   const bool in_scope = !start.has_value() || evaluation.year >= static_cast<int>(start->year());
-  const json scope_note = in_scope ? json(nullptr)
-                                   : json(std::to_string(evaluation.year) + "年未纳入督办（督办自" +
-                                          ChineseMonthText(*start) + "起），不计分、不排名");
-  json units = json::array();
+  AssessmentResult result;
+  result.year = evaluation.year;
+  result.in_scope = in_scope;
+  result.scope_note = in_scope ? std::nullopt
+                               : std::optional<std::string>(std::to_string(evaluation.year) + "年未纳入督办（督办自" +
+                                                            ChineseMonthText(*start) + "起），不计分、不排名");
   for (const std::string& unit : AssessedUnits(catalog)) {
-    json lines = json::array();
-    json not_applicable = json::array();
-    json thin = json::array();
+    AssessmentUnitResult out;
+    out.unit = unit;
+    out.involvement = InvolvementOf(scorer.Involvement(unit));
+    std::vector<std::string> thin;
     int components = 0, applicable = 0;
     double earned = 0, applicable_max = 0, adjustments = 0;
     for (const AssessmentRule& rule : rules.rules) {
@@ -601,57 +605,49 @@ json ScoreAssessment(const Catalog& catalog, const AssessmentRules& rules, const
         earned += points;
         applicable_max += rule.max_points;
       } else {
-        not_applicable.push_back(std::string(AssessmentRuleId(rule.kind)));
+        out.not_applicable.push_back(std::string(AssessmentRuleId(rule.kind)));
       }
-      json positions = json::array();
-      for (GlobalPosition position : line.positions) positions.push_back(position.value);
-      json basis = LineBasisJson(rules, line);
+      std::optional<AssessmentLineBasis> basis = LineBasis(rules, line);
       if (!adjusting) {
         ++components;
         if (line.applicable) ++applicable;
-        if (basis.value("thin", false)) thin.push_back(std::string(AssessmentRuleId(rule.kind)));
+        if (basis.has_value() && basis->thin) thin.push_back(std::string(AssessmentRuleId(rule.kind)));
       }
-      lines.push_back({{"rule", std::string(AssessmentRuleId(rule.kind))},
-                       {"label", rule.label},
-                       {"applicable", line.applicable},
-                       {"points", line.applicable ? NumberJson<json>(points) : json(nullptr)},
-                       {"max", adjusting ? json(nullptr) : NumberJson<json>(Round2(rule.max_points))},
-                       {"positions", positions},
-                       {"basis", std::move(basis)},
-                       {"detail", line.detail}});
+      AssessmentLine& scored = out.lines.emplace_back();
+      scored.rule = std::string(AssessmentRuleId(rule.kind));
+      scored.label = rule.label;
+      scored.applicable = line.applicable;
+      if (line.applicable) scored.points = points;
+      if (!adjusting) scored.max = Round2(rule.max_points);
+      for (GlobalPosition position : line.positions) scored.positions.push_back(position.value);
+      scored.basis = std::move(basis);
+      scored.detail = std::move(line.detail);
     }
     // Scaled over the components that applied, then 加减分 added as given.
-    json base = nullptr, score = nullptr;
     if (in_scope && applicable_max > 0) {
       const double scaled = Round2(earned / applicable_max * rules.total);
-      base = NumberJson<json>(scaled);
-      score = NumberJson<json>(Round2(std::clamp(scaled + adjustments, 0.0, rules.total)));
+      out.base = scaled;
+      out.score = Round2(std::clamp(scaled + adjustments, 0.0, rules.total));
     }
-    units.push_back({{"unit", unit},
-                     {"involvement", scorer.Involvement(unit)},
-                     {"score", score},
-                     {"base", base},
-                     {"earned", NumberJson<json>(Round2(earned))},
-                     {"applicable_max", NumberJson<json>(Round2(applicable_max))},
-                     {"adjustments", NumberJson<json>(Round2(adjustments))},
-                     {"not_applicable", not_applicable},
-                     {"basis", UnitBasisJson(applicable, components, thin)},
-                     {"lines", lines},
-                     {"instructions", InstructionsOf(catalog, rules, facts, evaluation, unit)}});
+    out.earned = Round2(earned);
+    out.applicable_max = Round2(applicable_max);
+    out.adjustments = Round2(adjustments);
+    out.basis = UnitBasis(applicable, components, std::move(thin));
+    out.instructions = InstructionsOf(catalog, rules, facts, evaluation, unit);
+    result.units.push_back(std::move(out));
   }
   const auto [first, last] = scorer.TimelinessWindow();
-  return {{"year", evaluation.year},
-          {"in_scope", in_scope},
-          {"scope_note", scope_note},
-          {"timeliness_window", TimelinessWindowJson(first, last, rules)},
-          {"rules_version", rules.version},
-          {"rules", AssessmentRulesToJson(rules)},
-          {"frozen", evaluation.frozen},
-          {"frozen_at_position", evaluation.frozen ? json(evaluation.before.value) : json(nullptr)},
-          {"frozen_early", evaluation.frozen && evaluation.early},
-          {"frozen_reason", evaluation.frozen && evaluation.early ? json(evaluation.reason) : json(nullptr)},
-          {"evaluated_at", FormatTimestamp(evaluation.now)},
-          {"units", units}};
+  result.timeliness_window = TimelinessWindowOf(first, last, rules);
+  result.rules_version = rules.version;
+  result.rules_json = AssessmentRulesToJson(rules);
+  result.rules_total = rules.total;
+  if (rules.min_basis != AssessmentRules::kDefaultMinBasis) result.rules_min_basis = rules.min_basis;
+  result.frozen = evaluation.frozen;
+  if (evaluation.frozen) result.frozen_at_position = evaluation.before.value;
+  result.frozen_early = evaluation.frozen && evaluation.early;
+  if (evaluation.frozen && evaluation.early) result.frozen_reason = evaluation.reason;
+  result.evaluated_at = evaluation.now;
+  return result;
 }
 
 ReportTimeliness CountReportTimeliness(const Catalog& catalog, const AssessmentRules& rules,
@@ -662,29 +658,22 @@ ReportTimeliness CountReportTimeliness(const Catalog& catalog, const AssessmentR
   return Scorer(catalog, rules, facts, evaluation).Score(*rule, unit).timeliness;
 }
 
-void RankUnits(json& result) {
-  const auto units = result.find("units");
-  if (units == result.end() || !units->is_array()) return;
-  const auto score_of = [](const json& unit) {
-    const auto score = unit.find("score");
-    return score != unit.end() && score->is_number() ? std::optional<double>(score->get<double>()) : std::nullopt;
-  };
-  std::stable_sort(units->begin(), units->end(), [&](const json& a, const json& b) {
-    const std::optional<double> x = score_of(a), y = score_of(b);
-    return x.has_value() && (!y.has_value() || *x > *y);
+void RankUnits(AssessmentResult& result) {
+  std::vector<AssessmentUnitResult>& units = result.units;
+  std::stable_sort(units.begin(), units.end(), [](const AssessmentUnitResult& a, const AssessmentUnitResult& b) {
+    return a.score.has_value() && (!b.score.has_value() || *a.score > *b.score);
   });
   std::optional<double> previous;
   std::int64_t rank = 0;
-  for (std::size_t i = 0; i < units->size(); ++i) {
-    json& unit = (*units)[i];
-    const std::optional<double> score = score_of(unit);
-    if (!score.has_value()) {
-      unit["rank"] = nullptr;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    AssessmentUnitResult& unit = units[i];
+    if (!unit.score.has_value()) {
+      unit.rank = std::nullopt;
       continue;
     }
-    if (previous != score) rank = static_cast<std::int64_t>(i) + 1;
-    previous = score;
-    unit["rank"] = rank;
+    if (previous != unit.score) rank = static_cast<std::int64_t>(i) + 1;
+    previous = unit.score;
+    unit.rank = rank;
   }
 }
 

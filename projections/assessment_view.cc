@@ -27,17 +27,12 @@ AssessmentRules AssessmentView::RulesOf(const AssessmentFacts::Freeze& freeze) c
   return recorded.ok() ? *std::move(recorded) : rules_;
 }
 
-std::optional<nlohmann::json> AssessmentView::ScoreFrozen(int year) const {
+std::optional<AssessmentResult> AssessmentView::ScoreFrozen(int year) const {
   const AssessmentFacts::Freeze& freeze = *facts_.FindYear(year)->freeze;
   const AssessmentRules rules = RulesOf(freeze);
   // A result kept under other rules (the view restarted with a new version,
   // for a freeze that recorded none) cannot be recomputed as it was; it stands.
-  if (!freeze.result.empty()) {
-    const auto kept = freeze.result.find("rules_version");
-    if (kept == freeze.result.end() || !kept->is_string() || kept->get<std::string>() != rules.version) {
-      return std::nullopt;
-    }
-  }
+  if (freeze.result.has_value() && freeze.result->rules_version != rules.version) return std::nullopt;
   AssessmentEvaluation evaluation{year, freeze.recorded_at, freeze.position, true};
   evaluation.early = freeze.early;
   evaluation.reason = freeze.reason;
@@ -46,7 +41,7 @@ std::optional<nlohmann::json> AssessmentView::ScoreFrozen(int year) const {
 
 std::vector<std::pair<std::string, std::string>> AssessmentView::TakeChangedRows() {
   for (int year : unscored_frozen_) {
-    std::optional<nlohmann::json> result = ScoreFrozen(year);
+    std::optional<AssessmentResult> result = ScoreFrozen(year);
     AssessmentFacts::Freeze* freeze = facts_.MutableFreeze(year);
     if (!result.has_value() || *result == freeze->result) continue;
     freeze->result = std::move(*result);
@@ -62,19 +57,21 @@ Status AssessmentView::LoadRow(std::string_view key, std::string_view value) {
   return Status::Ok();
 }
 
-nlohmann::json AssessmentView::Render(int year, Timestamp now) const {
-  nlohmann::json result = Score(year, now);
+AssessmentResult AssessmentView::Render(int year, Timestamp now) const {
+  AssessmentResult result = Score(year, now);
   RankUnits(result);
   return result;
 }
 
-nlohmann::json AssessmentView::Score(int year, Timestamp now) const {
+AssessmentResult AssessmentView::Score(int year, Timestamp now) const {
   if (const AssessmentFacts::YearStream* stream = facts_.FindYear(year);
       stream != nullptr && stream->freeze.has_value()) {
     if (unscored_frozen_.contains(year)) {
-      if (std::optional<nlohmann::json> result = ScoreFrozen(year)) return *std::move(result);
+      if (std::optional<AssessmentResult> result = ScoreFrozen(year)) return *std::move(result);
     }
-    return stream->freeze->result;
+    // Always scored once folded (TakeChangedRows, or the branch above until then).
+    if (stream->freeze->result.has_value()) return *stream->freeze->result;
+    if (std::optional<AssessmentResult> result = ScoreFrozen(year)) return *std::move(result);
   }
   return ScoreAssessment(catalog_, rules_, facts_, AssessmentEvaluation{year, now, GlobalPosition(0), false});
 }

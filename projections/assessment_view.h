@@ -8,13 +8,12 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/catalog.h"
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "domain/status.h"
 #include "projections/assessment_facts.h"
+#include "projections/assessment_result.h"
 #include "projections/assessment_score.h"
 #include "projections/assessment_rules.h"
 #include "projections/view.h"
@@ -51,11 +50,11 @@ class AssessmentView final : public View {
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;
 
-  // The year's assessment (see projections/assessment_score.h for the form):
-  // the frozen snapshot if the year is frozen, else scored now over every
-  // event applied, "frozen": false and "frozen_at_position": null; units
-  // ranked (RankUnits).
-  nlohmann::json Render(int year, Timestamp now) const;
+  // The year's assessment (projections/assessment_result.h; scored as
+  // projections/assessment_score.h says): the frozen snapshot if the year is
+  // frozen, else scored now over every event applied (frozen false, no
+  // frozen_at_position); units ranked (RankUnits).
+  AssessmentResult Render(int year, Timestamp now) const;
 
   // 报送及时's months for `unit` in `year`, counted as Render scores them: as
   // of the freeze (its rules, its moment, the events before it) for a frozen
@@ -71,9 +70,9 @@ class AssessmentView final : public View {
   AssessmentRules RulesOf(const AssessmentFacts::Freeze& freeze) const;
   // The frozen year's result as of its freeze over the facts now; nullopt when
   // the kept result stands (scored under other rules).
-  std::optional<nlohmann::json> ScoreFrozen(int year) const;
+  std::optional<AssessmentResult> ScoreFrozen(int year) const;
   // Render's result before ranking.
-  nlohmann::json Score(int year, Timestamp now) const;
+  AssessmentResult Score(int year, Timestamp now) const;
 
   Catalog catalog_;
   AssessmentRules rules_;

@@ -86,21 +86,15 @@ void AddUnitAssessmentStatistics(std::vector<UnitStatistics>& units, const Catal
       static_cast<int>(LocalMonth(now, view.rules().utc_offset_minutes).year());
   const int first = std::min(PlanYear(catalog).value_or(this_year), this_year);
   for (int y = first; y <= this_year; ++y) {
-    const json result = view.Render(y, now);
-    const bool frozen = result.value("frozen", false);
-    if (!result.value("in_scope", true)) {
+    const AssessmentResult result = view.Render(y, now);
+    if (!result.in_scope.value_or(true)) {
       for (UnitStatistics& unit : units) unit.score_trend.push_back({y, 0, std::nullopt, false, false});
       continue;
     }
-    for (const json& row : result.value("units", json::array())) {
-      const std::optional<double> score = NumberAt(row, "score");
-      if (!score.has_value()) continue;
-      const std::string name = row.value("unit", "");
+    for (const AssessmentUnitResult& row : result.units) {
+      if (!row.score.has_value()) continue;
       for (UnitStatistics& unit : units) {
-        if (unit.unit != name) continue;
-        std::optional<std::int64_t> rank;
-        if (const auto r = row.find("rank"); r != row.end() && r->is_number_integer()) rank = r->get<std::int64_t>();
-        unit.score_trend.push_back({y, *score, rank, frozen});
+        if (unit.unit == row.unit) unit.score_trend.push_back({y, *row.score, row.rank, result.frozen});
       }
     }
   }

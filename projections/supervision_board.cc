@@ -96,10 +96,6 @@ std::string_view FigureReviewLabel(FigureReview review) {
   return "未知";
 }
 
-std::string_view ReviewDecisionName(ReviewDecision decision) {
-  return decision == ReviewDecision::kApproved ? "approved" : "returned";
-}
-
 using namespace supervision;
 using PendingReport = SupervisionView::PendingReport;
 using FigureKey = SupervisionView::FigureKey;

@@ -50,8 +50,6 @@ enum class FigureReview { kApproved, kPending, kReturned };
 std::string_view FigureReviewName(FigureReview review);   // "approved", "pending", "returned"
 std::string_view FigureReviewLabel(FigureReview review);  // "审核通过", "待审核", "已退回"
 
-std::string_view ReviewDecisionName(ReviewDecision decision);  // "approved", "returned"
-
 // --- one item ---------------------------------------------------------------
 
 // The county figure of a target as read: the latest figure and how it was formed.

@@ -66,6 +66,13 @@ std::unique_ptr<View> ViewAfterAMonth(const std::string& name) {
   return std::move(view).value();
 }
 
+// The year's result as the exports take it, and as the page shows it (JSON),
+// to compare the exports against.
+const AssessmentResult& TypedAssessment() {
+  static const AssessmentResult result = AssessmentOf(*ViewAfterAMonth("assessment"), ViewQuery{China(2024, 11, 20), 2024});
+  return result;
+}
+
 const json& AssessmentView() {
   static const json view = RenderView(*ViewAfterAMonth("assessment"), ViewQuery{China(2024, 11, 20), 2024});
   return view;
@@ -208,7 +215,7 @@ std::string FigureOf(const json& unit, const char* figure) {
 // --- the assessment as CSV ------------------------------------------------------
 
 TEST(AssessmentCsv, StartsWithAByteOrderMarkAndEndsEveryRecordWithCrLf) {
-  const std::string csv = AssessmentCsv(AssessmentView());
+  const std::string csv = AssessmentCsv(TypedAssessment());
   ASSERT_GE(csv.size(), 3u);
   EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
   EXPECT_EQ(csv.substr(csv.size() - 2), "\r\n");
@@ -220,14 +227,14 @@ TEST(AssessmentCsv, StartsWithAByteOrderMarkAndEndsEveryRecordWithCrLf) {
 }
 
 TEST(AssessmentCsv, HasAColumnPerScoreLineThenTheTotal) {
-  const auto records = ParseCsv(AssessmentCsv(AssessmentView()));
+  const auto records = ParseCsv(AssessmentCsv(TypedAssessment()));
   ASSERT_FALSE(records.empty());
   EXPECT_EQ(records[0], std::vector<std::string>(std::begin(kAssessmentHeader), std::end(kAssessmentHeader)));
 }
 
 TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
   const json& view = AssessmentView();
-  const auto records = ParseCsv(AssessmentCsv(view));
+  const auto records = ParseCsv(AssessmentCsv(TypedAssessment()));
   ASSERT_EQ(records.size(), view["units"].size() + 1);
   ASSERT_GT(view["units"].size(), 7u);  // the seven lead units of 附件2 and the cooperating units
   for (size_t i = 0; i < view["units"].size(); ++i) {
@@ -253,7 +260,7 @@ TEST(AssessmentCsv, HasOneRowPerUnitWithTheViewsPoints) {
 // score resting on too little says 依据不足, as the view words it.
 TEST(AssessmentCsv, ShowsWhatEachScoreRestsOnBesideItAndMarksAThinOne) {
   const json& view = AssessmentView();
-  const auto records = ParseCsv(AssessmentCsv(view));
+  const auto records = ParseCsv(AssessmentCsv(TypedAssessment()));
   bool thin_seen = false;
   for (size_t i = 0; i < view["units"].size(); ++i) {
     const json& unit = view["units"][i];
@@ -274,7 +281,7 @@ TEST(AssessmentCsv, ShowsWhatEachScoreRestsOnBesideItAndMarksAThinOne) {
 }
 
 TEST(AssessmentWorkbook, WritesTheBasisColumnAndTheBasisOfEachLine) {
-  Result<std::string> bytes = AssessmentWorkbook(AssessmentView());
+  Result<std::string> bytes = AssessmentWorkbook(TypedAssessment());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const std::string strings = Xlsx(*bytes).Member("xl/sharedStrings.xml");
   EXPECT_TRUE(Contains(strings, "计分依据"));
@@ -286,7 +293,7 @@ TEST(AssessmentWorkbook, WritesTheBasisColumnAndTheBasisOfEachLine) {
 }
 
 TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
-  for (const auto& row : ParseCsv(AssessmentCsv(AssessmentView()))) {
+  for (const auto& row : ParseCsv(AssessmentCsv(TypedAssessment()))) {
     if (row[1] != "县商务委") continue;
     // October's report was due by 10 November: 报送及时 and 审核通过 apply;
     // 县商务委 leads a task without a target and got no notice.
@@ -300,7 +307,7 @@ TEST(AssessmentCsv, SaysWhichComponentsDidNotApply) {
 }
 
 TEST(AssessmentCsv, WritesAPenaltyAsANegativeNumberAndExplainsIt) {
-  for (const auto& row : ParseCsv(AssessmentCsv(AssessmentView()))) {
+  for (const auto& row : ParseCsv(AssessmentCsv(TypedAssessment()))) {
     if (row[1] != "县商务委") continue;
     EXPECT_EQ(row[7], "-5");
     EXPECT_TRUE(Contains(row[12], "加减分：减分1项共5分")) << row[12];
@@ -310,21 +317,21 @@ TEST(AssessmentCsv, WritesAPenaltyAsANegativeNumberAndExplainsIt) {
 }
 
 TEST(AssessmentCsv, QuotesFieldsWithCommasQuotesAndLineBreaks) {
-  json view = AssessmentView();
-  view["units"][0]["unit"] = "县供销合作社,\"联社\"\n本级";
+  AssessmentResult view = TypedAssessment();
+  view.units[0].unit = "县供销合作社,\"联社\"\n本级";
   const std::string csv = AssessmentCsv(view);
   EXPECT_TRUE(Contains(csv, "\r\n1,\"县供销合作社,\"\"联社\"\"\n本级\",")) << csv.substr(0, 400);
   EXPECT_EQ(ParseCsv(csv)[1][1], "县供销合作社,\"联社\"\n本级");
 }
 
 TEST(AssessmentCsv, KeepsTextThatLooksLikeAFormulaAsText) {
-  json view = AssessmentView();
-  view["units"][0]["unit"] = "=HYPERLINK(\"http://x\")";
+  AssessmentResult view = TypedAssessment();
+  view.units[0].unit = "=HYPERLINK(\"http://x\")";
   EXPECT_EQ(ParseCsv(AssessmentCsv(view))[1][1], "'=HYPERLINK(\"http://x\")");
 }
 
 TEST(AssessmentCsv, GivesTheHeaderAloneForAViewWithoutUnits) {
-  const auto records = ParseCsv(AssessmentCsv(json::object()));
+  const auto records = ParseCsv(AssessmentCsv(AssessmentResult{}));
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].front(), "名次");
 }
@@ -332,7 +339,7 @@ TEST(AssessmentCsv, GivesTheHeaderAloneForAViewWithoutUnits) {
 // --- the assessment as xlsx -----------------------------------------------------
 
 TEST(AssessmentWorkbook, IsAZipWhoseSheetHoldsTheTitleHeaderAndUnits) {
-  Result<std::string> bytes = AssessmentWorkbook(AssessmentView(), "奉节县");
+  Result<std::string> bytes = AssessmentWorkbook(TypedAssessment(), "奉节县");
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   ASSERT_EQ(bytes->substr(0, 4), std::string("PK\x03\x04", 4));
   const Xlsx xlsx(*bytes);
@@ -352,7 +359,7 @@ TEST(AssessmentWorkbook, IsAZipWhoseSheetHoldsTheTitleHeaderAndUnits) {
 }
 
 TEST(AssessmentWorkbook, WritesPointsAsNumbersUnderAFrozenHeader) {
-  Result<std::string> bytes = AssessmentWorkbook(AssessmentView());
+  Result<std::string> bytes = AssessmentWorkbook(TypedAssessment());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   const std::string sheet = Xlsx(*bytes).Member("xl/worksheets/sheet1.xml");
   // Rows 1-3 are title, note and header; the panes freeze below row 3, right of 序号 and 单位.
@@ -371,23 +378,29 @@ TEST(AssessmentWorkbook, WritesPointsAsNumbersUnderAFrozenHeader) {
 }
 
 TEST(AssessmentWorkbook, GivesTheSameBytesForTheSameView) {
-  Result<std::string> first = AssessmentWorkbook(AssessmentView());
-  Result<std::string> second = AssessmentWorkbook(AssessmentView());
+  Result<std::string> first = AssessmentWorkbook(TypedAssessment());
+  Result<std::string> second = AssessmentWorkbook(TypedAssessment());
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(*first, *second);
 }
 
-TEST(AssessmentWorkbook, RefusesAViewWithoutUnits) {
-  Result<std::string> bytes = AssessmentWorkbook(json{{"year", 2024}});
-  ASSERT_FALSE(bytes.ok());
-  EXPECT_EQ(bytes.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(bytes.status().subject(), "units");
+// A view without "year" or "units" was refused while the exports read JSON;
+// a typed result always has both, and one without units is the header alone.
+TEST(AssessmentWorkbook, GivesTheHeaderAloneForAYearWithoutUnits) {
+  AssessmentResult empty;
+  empty.year = 2024;
+  Result<std::string> bytes = AssessmentWorkbook(empty);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  const std::string sheet = Xlsx(*bytes).Member("xl/worksheets/sheet1.xml");
+  EXPECT_TRUE(Contains(Xlsx(*bytes).Member("xl/workbook.xml"), "name=\"2024年度综合考核\""));
+  EXPECT_TRUE(Contains(sheet, "<row r=\"3\""));   // the header
+  EXPECT_FALSE(Contains(sheet, "<row r=\"4\""));  // no unit
 }
 
 TEST(AssessmentWorkbook, LeavesNoTemporaryFileBehind) {
   testing::TempDir tmp;
   const ScopedTmpdir scoped(tmp.path().string());
-  Result<std::string> bytes = AssessmentWorkbook(AssessmentView());
+  Result<std::string> bytes = AssessmentWorkbook(TypedAssessment());
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
 }
@@ -395,7 +408,7 @@ TEST(AssessmentWorkbook, LeavesNoTemporaryFileBehind) {
 TEST(AssessmentWorkbook, ReportsAMissingTemporaryDirectoryAsInternal) {
   testing::TempDir tmp;
   const ScopedTmpdir scoped((tmp.path() / "gone").string());
-  Result<std::string> bytes = AssessmentWorkbook(AssessmentView());
+  Result<std::string> bytes = AssessmentWorkbook(TypedAssessment());
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.status().code(), StatusCode::kInternal);
 }

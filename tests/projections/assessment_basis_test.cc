@@ -2,6 +2,7 @@
 // basis ("据1件督办"), a line resting on fewer than the rules' min_basis items
 // is marked 依据不足, and none of it changes a score.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "projections/assessment_rules.h"
 #include "projections/assessment_view.h"
@@ -53,7 +54,7 @@ testing::EnvelopeLog Notices() {
   return log;
 }
 
-json Render(const AssessmentRules& rules) {
+AssessmentResult Render(const AssessmentRules& rules) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(Plan(), rules);
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   const testing::EnvelopeLog log = Notices();  // kept alive: events() refers into it
@@ -61,71 +62,75 @@ json Render(const AssessmentRules& rules) {
   return (*view)->Render(2024, China(2024, 12, 20));
 }
 
-const json& UnitOf(const json& render, const std::string& unit) {
-  for (const json& entry : render.at("units")) {
-    if (entry.at("unit") == unit) return entry;
+const AssessmentUnitResult& UnitOf(const AssessmentResult& render, const std::string& unit) {
+  for (const AssessmentUnitResult& entry : render.units) {
+    if (entry.unit == unit) return entry;
   }
   ADD_FAILURE() << "no unit " << unit;
-  static const json kNone;
+  static const AssessmentUnitResult kNone;
   return kNone;
 }
 
-const json& LineOf(const json& unit, const std::string& rule) {
-  for (const json& line : unit.at("lines")) {
-    if (line.at("rule") == rule) return line;
+const AssessmentLine& LineOf(const AssessmentUnitResult& unit, const std::string& rule) {
+  for (const AssessmentLine& line : unit.lines) {
+    if (line.rule == rule) return line;
   }
   ADD_FAILURE() << "no line " << rule;
-  static const json kNone;
+  static const AssessmentLine kNone;
   return kNone;
 }
 
 TEST(AssessmentBasis, AFullNoticeScoreRestingOnOneNoticeIsMarkedThin) {
-  const json render = Render(DefaultAssessmentRules());
-  const json& agriculture = UnitOf(render, "县农业农村委");
-  const json& notices = LineOf(agriculture, "notices");
-  EXPECT_EQ(notices.at("points"), 15);  // full, as the rules say
-  EXPECT_EQ(notices.at("basis"), json({{"count", 1}, {"thin", true}, {"text", "据1件督办（依据不足）"}}));
-  EXPECT_EQ(agriculture.at("basis").at("thin"), json::array({"timeliness", "approval", "notices", "completion"}));
+  const AssessmentResult render = Render(DefaultAssessmentRules());
+  const AssessmentUnitResult& agriculture = UnitOf(render, "县农业农村委");
+  const AssessmentLine& notices = LineOf(agriculture, "notices");
+  EXPECT_EQ(notices.points, 15);  // full, as the rules say
+  EXPECT_EQ(notices.basis, (AssessmentLineBasis{1, true, "据1件督办（依据不足）"}));
+  ASSERT_TRUE(agriculture.basis.has_value());
+  EXPECT_EQ(agriculture.basis->thin, (std::vector<std::string>{"timeliness", "approval", "notices", "completion"}));
 
-  const json& coop = LineOf(UnitOf(render, "县供销合作社"), "notices");
-  EXPECT_EQ(coop.at("points"), 10);
-  EXPECT_EQ(coop.at("basis"), json({{"count", 3}, {"thin", false}, {"text", "据3件督办"}}));
+  const AssessmentLine& coop = LineOf(UnitOf(render, "县供销合作社"), "notices");
+  EXPECT_EQ(coop.points, 10);
+  EXPECT_EQ(coop.basis, (AssessmentLineBasis{3, false, "据3件督办"}));
 }
 
 TEST(AssessmentBasis, CountsTheComponentsThatAppliedAndGivesAdjustmentsNoBasis) {
-  const json render = Render(DefaultAssessmentRules());
-  const json& agriculture = UnitOf(render, "县农业农村委");
+  const AssessmentResult render = Render(DefaultAssessmentRules());
+  const AssessmentUnitResult& agriculture = UnitOf(render, "县农业农村委");
   // 报送及时 and 审核通过 have due months (Oct, Nov), 目标达成 has no target:
   // 不适用; 督办整改 and 任务完成 apply.
-  EXPECT_EQ(agriculture.at("basis").at("applicable"), 4);
-  EXPECT_EQ(agriculture.at("basis").at("components"), 5);
-  EXPECT_EQ(agriculture.at("basis").at("text"), "适用4/5项，4项依据不足");
-  EXPECT_EQ(LineOf(agriculture, "timeliness").at("basis").at("text"), "据2期报送（依据不足）");
-  EXPECT_EQ(LineOf(agriculture, "completion").at("basis").at("text"), "据1项任务（依据不足）");
-  EXPECT_EQ(LineOf(agriculture, "targets").at("basis"),
-            json({{"count", 0}, {"thin", false}, {"text", "无应计事项"}}));
-  EXPECT_TRUE(LineOf(agriculture, "adjustments").at("basis").is_null());
+  ASSERT_TRUE(agriculture.basis.has_value());
+  EXPECT_EQ(agriculture.basis->applicable, 4);
+  EXPECT_EQ(agriculture.basis->components, 5);
+  EXPECT_EQ(agriculture.basis->text, "适用4/5项，4项依据不足");
+  ASSERT_TRUE(LineOf(agriculture, "timeliness").basis.has_value());
+  EXPECT_EQ(LineOf(agriculture, "timeliness").basis->text, "据2期报送（依据不足）");
+  ASSERT_TRUE(LineOf(agriculture, "completion").basis.has_value());
+  EXPECT_EQ(LineOf(agriculture, "completion").basis->text, "据1项任务（依据不足）");
+  EXPECT_EQ(LineOf(agriculture, "targets").basis, (AssessmentLineBasis{0, false, "无应计事项"}));
+  EXPECT_FALSE(LineOf(agriculture, "adjustments").basis.has_value());
 }
 
 TEST(AssessmentBasis, TheThresholdComesFromTheRulesAndNeverChangesAScore) {
   AssessmentRules lenient = DefaultAssessmentRules();
   lenient.min_basis = 1;
-  const json strict = Render(DefaultAssessmentRules());
-  const json relaxed = Render(lenient);
-  const json& notices = LineOf(UnitOf(relaxed, "县农业农村委"), "notices");
-  EXPECT_EQ(notices.at("basis").at("thin"), false);
-  EXPECT_EQ(notices.at("basis").at("text"), "据1件督办");
+  const AssessmentResult strict = Render(DefaultAssessmentRules());
+  const AssessmentResult relaxed = Render(lenient);
+  const AssessmentLine& notices = LineOf(UnitOf(relaxed, "县农业农村委"), "notices");
+  ASSERT_TRUE(notices.basis.has_value());
+  EXPECT_EQ(notices.basis->thin, false);
+  EXPECT_EQ(notices.basis->text, "据1件督办");
   for (const char* unit : {"县农业农村委", "县供销合作社"}) {
-    EXPECT_EQ(UnitOf(strict, unit).at("score"), UnitOf(relaxed, unit).at("score")) << unit;
-    EXPECT_EQ(UnitOf(strict, unit).at("rank"), UnitOf(relaxed, unit).at("rank")) << unit;
+    EXPECT_EQ(UnitOf(strict, unit).score, UnitOf(relaxed, unit).score) << unit;
+    EXPECT_EQ(UnitOf(strict, unit).rank, UnitOf(relaxed, unit).rank) << unit;
   }
 }
 
 TEST(AssessmentRulesMinBasis, IsReadWhenGivenWrittenOnlyWhenNotTheDefaultAndRefusedOutOfRange) {
   AssessmentRules rules = DefaultAssessmentRules();
-  EXPECT_FALSE(AssessmentRulesToJson(rules).contains("min_basis"));  // rules recorded before it read back equal
+  EXPECT_FALSE(json::parse(AssessmentRulesToJson(rules)).contains("min_basis"));  // rules recorded before it read back equal
   rules.min_basis = 5;
-  json text = AssessmentRulesToJson(rules);
+  json text = json::parse(AssessmentRulesToJson(rules));
   EXPECT_EQ(text.at("min_basis"), 5);
   Result<AssessmentRules> parsed = ParseAssessmentRules(text.dump());
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();

@@ -1,6 +1,7 @@
 #include "projections/assessment_rules.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/behaviour_name.h"
 
@@ -32,7 +33,7 @@ TEST(AssessmentRules, DefaultIsFengjie2024With100PointsInFiveRulesAndAdjustments
 
 TEST(AssessmentRules, RoundTripThroughJson) {
   const AssessmentRules rules = DefaultAssessmentRules();
-  Result<AssessmentRules> parsed = ParseAssessmentRules(AssessmentRulesToJson(rules).dump());
+  Result<AssessmentRules> parsed = ParseAssessmentRules(AssessmentRulesToJson(rules));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, rules);
 }

@@ -7,10 +7,12 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "domain/assessment_aggregate.h"
 #include "eventstore/catalog_codec.h"
 #include "eventstore/event_codec.h"
+#include "eventstore/envelope_json.h"
 #include "projections/assessment_score.h"
 #include "tests/projections/envelope_log.h"
 #include "tests/support/behaviour_name.h"
@@ -89,21 +91,21 @@ std::unique_ptr<AssessmentView> ViewOf(const Log& log, AssessmentRules rules = L
   return view;
 }
 
-const json& UnitOf(const json& render, const std::string& unit) {
-  for (const json& entry : render.at("units")) {
-    if (entry.at("unit") == unit) return entry;
+const AssessmentUnitResult& UnitOf(const AssessmentResult& render, const std::string& unit) {
+  for (const AssessmentUnitResult& entry : render.units) {
+    if (entry.unit == unit) return entry;
   }
-  ADD_FAILURE() << "no unit " << unit << " in " << render.dump();
-  static const json kNone;
+  ADD_FAILURE() << "no unit " << unit;
+  static const AssessmentUnitResult kNone;
   return kNone;
 }
 
-json LineOf(const json& render, const std::string& unit, const std::string& rule) {
-  for (const json& line : UnitOf(render, unit).at("lines")) {
-    if (line.at("rule") == rule) return line;
+AssessmentLine LineOf(const AssessmentResult& render, const std::string& unit, const std::string& rule) {
+  for (const AssessmentLine& line : UnitOf(render, unit).lines) {
+    if (line.rule == rule) return line;
   }
   ADD_FAILURE() << "no line " << rule << " for " << unit;
-  return json();
+  return {};
 }
 
 std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positions) { return positions; }
@@ -111,44 +113,46 @@ std::vector<std::uint64_t> Positions(std::initializer_list<std::uint64_t> positi
 // --- the form ---------------------------------------------------------------
 
 TEST(AssessmentView, ScoresTheUnitsThatLeadOrCooperateRankedThenInCatalogOrder) {
-  json render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
-  EXPECT_EQ(render["year"], 2024);
-  EXPECT_EQ(render["rules_version"], "fengjie-2024.3");
-  EXPECT_EQ(render["rules"], AssessmentRulesToJson(DefaultAssessmentRules()));
-  EXPECT_EQ(render["frozen"], false);
-  EXPECT_TRUE(render["frozen_at_position"].is_null());
-  EXPECT_EQ(render["evaluated_at"], "2024-10-20T02:00:00.000000Z");
+  AssessmentResult render = NewView(DefaultAssessmentRules())->Render(2024, China(2024, 10, 20));
+  EXPECT_EQ(render.year, 2024);
+  EXPECT_EQ(render.rules_version, "fengjie-2024.3");
+  EXPECT_EQ(json::parse(render.rules_json.value()), json::parse(AssessmentRulesToJson(DefaultAssessmentRules())));
+  EXPECT_EQ(render.frozen, false);
+  EXPECT_FALSE(render.frozen_at_position.has_value());
+  EXPECT_EQ(FormatTimestamp(render.evaluated_at), "2024-10-20T02:00:00.000000Z");
   std::vector<std::string> units;
-  for (const json& unit : render["units"]) units.push_back(unit["unit"]);
+  for (const AssessmentUnitResult& unit : render.units) units.push_back(unit.unit);
   // Equal totals (0) share 名次 1 in catalog order; 县财政局, which nothing
   // applies to yet, comes last without a place.
   EXPECT_EQ(units, (std::vector<std::string>{"县供销合作社", "县农业农村委", "县商务委", "县财政局"}));
-  EXPECT_EQ(UnitOf(render, "县商务委")["rank"], 1);
-  EXPECT_TRUE(UnitOf(render, "县财政局")["rank"].is_null());
-  EXPECT_EQ(UnitOf(render, "县供销合作社")["involvement"], "lead_and_cooperating");
-  EXPECT_EQ(UnitOf(render, "县财政局")["involvement"], "cooperating");
-  EXPECT_EQ(UnitOf(render, "县商务委")["involvement"], "lead");
-  const json& lines = UnitOf(render, "县供销合作社")["lines"];
+  EXPECT_EQ(UnitOf(render, "县商务委").rank, 1);
+  EXPECT_FALSE(UnitOf(render, "县财政局").rank.has_value());
+  EXPECT_EQ(UnitOf(render, "县供销合作社").involvement, AssessmentInvolvement::kLeadAndCooperating);
+  EXPECT_EQ(UnitOf(render, "县财政局").involvement, AssessmentInvolvement::kCooperating);
+  EXPECT_EQ(UnitOf(render, "县商务委").involvement, AssessmentInvolvement::kLead);
+  const std::vector<AssessmentLine>& lines = UnitOf(render, "县供销合作社").lines;
   ASSERT_EQ(lines.size(), 6u);
-  EXPECT_EQ(lines[0]["rule"], "timeliness");
-  EXPECT_EQ(lines[0]["label"], "报送及时");
-  EXPECT_EQ(lines[0]["max"], 30);
-  EXPECT_EQ(lines[5]["rule"], "adjustments");
-  EXPECT_TRUE(lines[5]["max"].is_null());
+  EXPECT_EQ(lines[0].rule, "timeliness");
+  EXPECT_EQ(lines[0].label, "报送及时");
+  EXPECT_EQ(lines[0].max, 30);
+  EXPECT_EQ(lines[5].rule, "adjustments");
+  EXPECT_FALSE(lines[5].max.has_value());
 }
 
 TEST(AssessmentRanking, SharesAPlaceBetweenEqualTotalsAndSkipsTheNextAndPutsUnscoredUnitsLast) {
-  json result = {{"units",
-                  {{{"unit", "甲"}, {"score", 70}},
-                   {{"unit", "乙"}, {"score", nullptr}},
-                   {{"unit", "丙"}, {"score", 90.5}},
-                   {{"unit", "丁"}, {"score", 70}},
-                   {{"unit", "戊"}, {"score", 12}}}}};
+  AssessmentResult result;
+  for (const auto& [unit, score] : std::vector<std::pair<std::string, std::optional<double>>>{
+           {"甲", 70}, {"乙", std::nullopt}, {"丙", 90.5}, {"丁", 70}, {"戊", 12}}) {
+    AssessmentUnitResult entry;
+    entry.unit = unit;
+    entry.score = score;
+    result.units.push_back(entry);
+  }
   RankUnits(result);
-  std::vector<std::pair<std::string, json>> ranked;
-  for (const json& unit : result["units"]) ranked.emplace_back(unit["unit"], unit["rank"]);
-  EXPECT_EQ(ranked, (std::vector<std::pair<std::string, json>>{
-                        {"丙", 1}, {"甲", 2}, {"丁", 2}, {"戊", 4}, {"乙", nullptr}}));
+  std::vector<std::pair<std::string, std::optional<std::int64_t>>> ranked;
+  for (const AssessmentUnitResult& unit : result.units) ranked.emplace_back(unit.unit, unit.rank);
+  EXPECT_EQ(ranked, (std::vector<std::pair<std::string, std::optional<std::int64_t>>>{
+                        {"丙", 1}, {"甲", 2}, {"丁", 2}, {"戊", 4}, {"乙", std::nullopt}}));
 }
 
 TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
@@ -156,18 +160,18 @@ TEST(AssessmentView, ScoresEverySilentUnitOfTheFengjiePlanZero) {
   ASSERT_TRUE(fengjie.ok()) << fengjie.status().ToString();
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(*fengjie, DefaultAssessmentRules());
   ASSERT_TRUE(view.ok()) << view.status().ToString();
-  json render = (*view)->Render(2024, China(2025, 1, 20));
+  AssessmentResult render = (*view)->Render(2024, China(2025, 1, 20));
   // The seven lead units, and every unit that cooperates on a task.
-  EXPECT_EQ(render["units"].size(), AssessedUnits(*fengjie).size());
-  EXPECT_GT(render["units"].size(), 7u);
+  EXPECT_EQ(render.units.size(), AssessedUnits(*fengjie).size());
+  EXPECT_GT(render.units.size(), 7u);
   // Nothing reported: October to December missed on all 12 of 县供销合作社's
   // led tasks, and on the tasks it cooperates on at half weight.
-  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["detail"],
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness").detail,
             "应报81期，按时报送0期，逾期报送0期，未报送81期（配合任务按0.5折算）");
   // Silence earns nothing: the units that never reported score 0, not 55.
-  for (const json& unit : render["units"]) {
-    EXPECT_EQ(unit["score"], 0) << unit["unit"];
-    EXPECT_EQ(LineOf(render, unit["unit"], "approval")["points"], 0) << unit["unit"];
+  for (const AssessmentUnitResult& unit : render.units) {
+    EXPECT_EQ(unit.score, 0) << unit.unit;
+    EXPECT_EQ(LineOf(render, unit.unit, "approval").points, 0) << unit.unit;
   }
 }
 
@@ -188,10 +192,10 @@ TEST(AssessmentTimeliness, EarnsItsShareForEachMonthReportedByTheTenthChinaTime)
   log.Add("task-02", China(2024, 10, 5), kCoop, Progress(Month(2024, 9)));           // 8
 
   // 2024 seen from 2025: October (the plan's month) to December, 2 tasks: 6 due.
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
-  EXPECT_EQ(line["points"], 20);  // 30 × 4 / 6
-  EXPECT_EQ(line["positions"], Positions({1, 2, 4, 6, 7}));
-  EXPECT_EQ(line["detail"], "应报6期，按时报送4期，逾期报送1期，未报送1期");
+  AssessmentLine line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
+  EXPECT_EQ(line.points, 20);  // 30 × 4 / 6
+  EXPECT_EQ(line.positions, Positions({1, 2, 4, 6, 7}));
+  EXPECT_EQ(line.detail, "应报6期，按时报送4期，逾期报送1期，未报送1期");
 }
 
 TEST(AssessmentTimeliness, CountsAMonthNotYetReportedOnlyOnceItsDueDayHasPassed) {
@@ -199,10 +203,10 @@ TEST(AssessmentTimeliness, CountsAMonthNotYetReportedOnlyOnceItsDueDayHasPassed)
   log.Add("task-01", China(2024, 11, 8), kCoop, Progress(Month(2024, 10)));  // 1
   // On 5 December: October and November are due months. Task 1's October is on
   // time; task 2's October is missing; both Novembers may still come by 10 December.
-  json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 5)), "县供销合作社", "timeliness");
-  EXPECT_EQ(line["points"], 15);  // 30 × 1 / 2
-  EXPECT_EQ(line["positions"], Positions({1}));
-  EXPECT_EQ(line["detail"], "应报2期，按时报送1期，逾期报送0期，未报送1期；另有2期未到报送期限");
+  AssessmentLine line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 5)), "县供销合作社", "timeliness");
+  EXPECT_EQ(line.points, 15);  // 30 × 1 / 2
+  EXPECT_EQ(line.positions, Positions({1}));
+  EXPECT_EQ(line.detail, "应报2期，按时报送1期，逾期报送0期，未报送1期；另有2期未到报送期限");
 }
 
 TEST(AssessmentTimeliness, ExpectsNoReportWhileATaskStandsCompleted) {
@@ -212,26 +216,26 @@ TEST(AssessmentTimeliness, ExpectsNoReportWhileATaskStandsCompleted) {
   }
   log.Add("task-02", China(2024, 11, 3), kCoop, Progress(Month(2024, 10)));   // 4
   log.Add("task-02", China(2024, 11, 20), kTaskForce, TaskCompleted{"完成"});  // 5
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
-  EXPECT_EQ(line["points"], 30);
-  EXPECT_EQ(line["detail"], "应报4期，按时报送4期，逾期报送0期，未报送0期；2期因任务已完成免报");
+  AssessmentLine line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
+  EXPECT_EQ(line.points, 30);
+  EXPECT_EQ(line.detail, "应报4期，按时报送4期，逾期报送0期，未报送0期；2期因任务已完成免报");
 
   // Reopened on 20 December, task 2 owes December's report again (due 10 January).
   log.Add("task-02", China(2024, 12, 20), kTaskForce, TaskReopened{"复核"});  // 6
   line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "timeliness");
-  EXPECT_EQ(line["points"], 24);  // 30 × 4 / 5
-  EXPECT_EQ(line["positions"], Positions({1, 2, 3, 4}));
+  EXPECT_EQ(line.points, 24);  // 30 × 4 / 5
+  EXPECT_EQ(line.positions, Positions({1, 2, 3, 4}));
 }
 
 TEST(AssessmentTimeliness, IsNotApplicableBeforeAnyMonthIsDue) {
-  json render = NewView()->Render(2024, China(2024, 10, 20));
-  json line = LineOf(render, "县商务委", "timeliness");
-  EXPECT_EQ(line["applicable"], false);
-  EXPECT_TRUE(line["points"].is_null());
-  EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
-  EXPECT_EQ(UnitOf(render, "县商务委")["not_applicable"], json::parse(R"(["timeliness","approval","targets","notices"])"));
+  AssessmentResult render = NewView()->Render(2024, China(2024, 10, 20));
+  AssessmentLine line = LineOf(render, "县商务委", "timeliness");
+  EXPECT_EQ(line.applicable, false);
+  EXPECT_FALSE(line.points.has_value());
+  EXPECT_EQ(line.detail, "不适用：本年度尚无应报送的月份");
+  EXPECT_EQ(UnitOf(render, "县商务委").not_applicable, (std::vector<std::string>{"timeliness", "approval", "targets", "notices"}));
   // A year before the plan's has no due month either.
-  EXPECT_TRUE(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness")["points"].is_null());
+  EXPECT_FALSE(LineOf(NewView()->Render(2023, China(2025, 1, 1)), "县商务委", "timeliness").points.has_value());
 }
 
 TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
@@ -242,9 +246,9 @@ TEST(AssessmentTimeliness, TakesTheDueDayFromTheRules) {
   Log log;
   log.Add("task-27", China(2024, 11, 6), Actor{"p-swj", Role::kDepartment, "县商务委"}, Progress(Month(2024, 10)));
   for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
-  json render = view->Render(2024, China(2024, 11, 20));
-  EXPECT_EQ(render["rules_version"], "test-due-5");
-  EXPECT_EQ(LineOf(render, "县商务委", "timeliness")["points"], 0);  // late: after 5 November
+  AssessmentResult render = view->Render(2024, China(2024, 11, 20));
+  EXPECT_EQ(render.rules_version, "test-due-5");
+  EXPECT_EQ(LineOf(render, "县商务委", "timeliness").points, 0);  // late: after 5 November
 }
 
 // --- 审核通过 ---------------------------------------------------------------------
@@ -264,15 +268,15 @@ TEST(AssessmentApproval, IsTheApprovedShareOfTheDueMonthsAMissingMonthCountingAs
   // October and November are due on 20 December: task 1's October approved,
   // its November returned (the approved one is 县财政局's); task 2's October
   // approved, its November waiting for review (not counted yet).
-  json render = ViewOf(log)->Render(2024, China(2024, 12, 20));
-  json line = LineOf(render, "县供销合作社", "approval");
-  EXPECT_EQ(line["points"], 13.33);  // 20 × 2 / 3
-  EXPECT_EQ(line["positions"], Positions({6, 7, 9}));
-  EXPECT_EQ(line["detail"], "应审核3期，审核通过2期，退回未通过1期，未报送0期；另有1期待审核");
+  AssessmentResult render = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  AssessmentLine line = LineOf(render, "县供销合作社", "approval");
+  EXPECT_EQ(line.points, 13.33);  // 20 × 2 / 3
+  EXPECT_EQ(line.positions, Positions({6, 7, 9}));
+  EXPECT_EQ(line.detail, "应审核3期，审核通过2期，退回未通过1期，未报送0期；另有1期待审核");
   // Nothing reported: each due month counts as not approved, never full points.
-  json silent = LineOf(render, "县农业农村委", "approval");
-  EXPECT_EQ(silent["points"], 0);
-  EXPECT_EQ(silent["detail"], "应审核2期，审核通过0期，退回未通过0期，未报送2期");
+  AssessmentLine silent = LineOf(render, "县农业农村委", "approval");
+  EXPECT_EQ(silent.points, 0);
+  EXPECT_EQ(silent.detail, "应审核2期，审核通过0期，退回未通过0期，未报送2期");
 }
 
 // 已被替代: a report the same unit replaced before review waits for nothing;
@@ -285,10 +289,10 @@ TEST(AssessmentApproval, ASupersededReportLeavesItsMonthToTheReportThatReplacedI
   log.Add("task-02", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));  // 4 v1, replaced by v2
   log.Add("task-02", China(2024, 11, 6), kCoop, Progress(Month(2024, 10)));  // 5 v2, waiting
 
-  json render = ViewOf(log)->Render(2024, China(2024, 11, 20));
-  json line = LineOf(render, "县供销合作社", "approval");
-  EXPECT_EQ(line["points"], 0);  // task 1's October returned; task 2's waits for v2 only
-  EXPECT_EQ(line["detail"], "应审核1期，审核通过0期，退回未通过1期，未报送0期；另有1期待审核");
+  AssessmentResult render = ViewOf(log)->Render(2024, China(2024, 11, 20));
+  AssessmentLine line = LineOf(render, "县供销合作社", "approval");
+  EXPECT_EQ(line.points, 0);  // task 1's October returned; task 2's waits for v2 only
+  EXPECT_EQ(line.detail, "应审核1期，审核通过0期，退回未通过1期，未报送0期；另有1期待审核");
 }
 
 // --- 目标达成 ---------------------------------------------------------------------
@@ -306,24 +310,24 @@ TEST(AssessmentTargets, ReadTheLatestValueNotReturnedAgainstEachTarget) {
   log.Add("task-07", China(2025, 2, 6), kTaskForce, Approve(1));  // 7
   log.Add("task-01", China(2025, 2, 6), kTaskForce, Approve(4));   // 8
 
-  json render = ViewOf(log)->Render(2024, China(2025, 2, 10));
-  json coop = LineOf(render, "县供销合作社", "targets");
-  EXPECT_EQ(coop["points"], 7.27);  // 20 × 4 / 11
-  EXPECT_EQ(coop["positions"], Positions({1}));
-  EXPECT_EQ(coop["detail"], "量化目标1项，平均完成36.36%");
-  json agriculture = LineOf(render, "县农业农村委", "targets");
-  EXPECT_EQ(agriculture["points"], 20);  // beyond the target counts as the target
-  EXPECT_EQ(agriculture["positions"], Positions({5}));
-  json commerce = LineOf(render, "县商务委", "targets");
-  EXPECT_TRUE(commerce["points"].is_null());
-  EXPECT_EQ(commerce["detail"], "不适用：所涉任务无量化目标");
+  AssessmentResult render = ViewOf(log)->Render(2024, China(2025, 2, 10));
+  AssessmentLine coop = LineOf(render, "县供销合作社", "targets");
+  EXPECT_EQ(coop.points, 7.27);  // 20 × 4 / 11
+  EXPECT_EQ(coop.positions, Positions({1}));
+  EXPECT_EQ(coop.detail, "量化目标1项，平均完成36.36%");
+  AssessmentLine agriculture = LineOf(render, "县农业农村委", "targets");
+  EXPECT_EQ(agriculture.points, 20);  // beyond the target counts as the target
+  EXPECT_EQ(agriculture.positions, Positions({5}));
+  AssessmentLine commerce = LineOf(render, "县商务委", "targets");
+  EXPECT_FALSE(commerce.points.has_value());
+  EXPECT_EQ(commerce.detail, "不适用：所涉任务无量化目标");
   // A target due and never reported counts 0.
   Log silent;
-  json none = LineOf(ViewOf(silent)->Render(2024, China(2025, 2, 10)), "县供销合作社", "targets");
-  EXPECT_EQ(none["points"], 0);
-  EXPECT_EQ(none["detail"], "量化目标1项，平均完成0%，其中1项未报送数值按0计");
+  AssessmentLine none = LineOf(ViewOf(silent)->Render(2024, China(2025, 2, 10)), "县供销合作社", "targets");
+  EXPECT_EQ(none.points, 0);
+  EXPECT_EQ(none.detail, "量化目标1项，平均完成0%，其中1项未报送数值按0计");
   // In 2025 the January report is the latest.
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2025, China(2025, 2, 10)), "县供销合作社", "targets")["points"], 20);
+  EXPECT_EQ(LineOf(ViewOf(log)->Render(2025, China(2025, 2, 10)), "县供销合作社", "targets").points, 20);
 }
 
 // --- 督办整改 ---------------------------------------------------------------------
@@ -339,14 +343,14 @@ TEST(AssessmentNotices, EarnTheShareAnsweredByTheirDueDate) {
   log.Add("task-07", China(2024, 12, 17), kAgriculture, NoticeAnswered{"DB-B", "再次说明"});                 // 7
   log.Add("task-07", China(2023, 12, 20), kTaskForce, NoticeIssued{"DB-2023", "上年", Date(2023, 12, 25), ""});   // 8
 
-  json line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县农业农村委", "notices");
-  EXPECT_EQ(line["points"], 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
-  EXPECT_EQ(line["positions"], Positions({3, 5, 6}));
-  EXPECT_EQ(line["detail"], "督办事项3件，按期整改1件，逾期整改1件，逾期未整改1件；另有1件未到整改期限");
+  AssessmentLine line = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县农业农村委", "notices");
+  EXPECT_EQ(line.points, 5);  // 15 × 1 / 3: A on time; B late; C unanswered; D not yet due
+  EXPECT_EQ(line.positions, Positions({3, 5, 6}));
+  EXPECT_EQ(line.detail, "督办事项3件，按期整改1件，逾期整改1件，逾期未整改1件；另有1件未到整改期限");
   // No notice on its tasks: 不适用, not full points.
-  json none = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices");
-  EXPECT_TRUE(none["points"].is_null());
-  EXPECT_EQ(none["detail"], "不适用：本年度无到期的督办事项");
+  AssessmentLine none = LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "notices");
+  EXPECT_FALSE(none.points.has_value());
+  EXPECT_EQ(none.detail, "不适用：本年度无到期的督办事项");
 }
 
 // 未整改销号: a notice the task force closed without an answer counts as not
@@ -360,10 +364,10 @@ TEST(AssessmentNotices, CountANoticeClosedUnansweredAgainstTheUnitAtOnce) {
   log.Add("task-07", China(2024, 12, 20), kTaskForce, NoticeClosed{"DB-B", "", "单位拒不整改"});                 // 5
 
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  json line = LineOf(view->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices");
-  EXPECT_EQ(line["points"], 7.5);  // 15 × 1 / 2: A answered on time; B closed unanswered before its due date
-  EXPECT_EQ(line["positions"], Positions({2, 3, 5}));
-  EXPECT_EQ(line["detail"], "督办事项2件，按期整改1件，逾期整改0件，逾期未整改0件，未整改销号1件");
+  AssessmentLine line = LineOf(view->Render(2024, China(2024, 12, 21)), "县农业农村委", "notices");
+  EXPECT_EQ(line.points, 7.5);  // 15 × 1 / 2: A answered on time; B closed unanswered before its due date
+  EXPECT_EQ(line.positions, Positions({2, 3, 5}));
+  EXPECT_EQ(line.detail, "督办事项2件，按期整改1件，逾期整改0件，逾期未整改0件，未整改销号1件");
 
   // The rows keep it.
   std::unique_ptr<AssessmentView> loaded = NewView();
@@ -378,10 +382,10 @@ TEST(AssessmentCompletion, CountsLedTasksCompletedAndNotReopened) {
   log.Add("task-01", China(2024, 12, 1), kTaskForce, TaskCompleted{"完成"});  // 1
   log.Add("task-02", China(2024, 12, 1), kTaskForce, TaskCompleted{"完成"});  // 2
   log.Add("task-02", China(2024, 12, 9), kTaskForce, TaskReopened{"复核"});   // 3
-  json line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 20)), "县供销合作社", "completion");
-  EXPECT_EQ(line["points"], 7.5);
-  EXPECT_EQ(line["positions"], Positions({1, 3}));
-  EXPECT_EQ(line["detail"], "所涉任务2项，已完成1项");
+  AssessmentLine line = LineOf(ViewOf(log)->Render(2024, China(2024, 12, 20)), "县供销合作社", "completion");
+  EXPECT_EQ(line.points, 7.5);
+  EXPECT_EQ(line.positions, Positions({1, 3}));
+  EXPECT_EQ(line.detail, "所涉任务2项，已完成1项");
 }
 
 // --- 加减分 and the total --------------------------------------------------------
@@ -397,33 +401,33 @@ TEST(AssessmentAdjustments, AddToTheScoreWhichStaysWithin0And100) {
 
   // On 20 October nothing is due yet but completion (no task done): the base
   // is 0 of the 15 points that applied, and the adjustments are added to it.
-  json render = ViewOf(log)->Render(2024, China(2024, 10, 20));
-  json line = LineOf(render, commerce, "adjustments");
-  EXPECT_EQ(line["points"], 20);
-  EXPECT_EQ(line["positions"], Positions({1}));
-  EXPECT_EQ(UnitOf(render, commerce)["base"], 0);
-  EXPECT_EQ(UnitOf(render, commerce)["score"], 20);
+  AssessmentResult render = ViewOf(log)->Render(2024, China(2024, 10, 20));
+  AssessmentLine line = LineOf(render, commerce, "adjustments");
+  EXPECT_EQ(line.points, 20);
+  EXPECT_EQ(line.positions, Positions({1}));
+  EXPECT_EQ(UnitOf(render, commerce).base, 0);
+  EXPECT_EQ(UnitOf(render, commerce).score, 20);
   // Later, every month on time and approved: 30 + 20 of the 65 points that
   // applied (no target, no notice), scaled to 76.92, plus 20.
   for (unsigned month : {10u, 11u}) {
     log.Add("task-27", China(2024, month + 1, 5), Actor{"p-swj", Role::kDepartment, commerce}, Progress(Month(2024, month)));
     log.Add("task-27", China(2024, month + 1, 6), kTaskForce, Approve(month - 9));
   }
-  json later = ViewOf(log)->Render(2024, China(2024, 12, 20));
-  EXPECT_EQ(UnitOf(later, commerce)["base"], 76.92);
-  EXPECT_EQ(UnitOf(later, commerce)["score"], 96.92);
+  AssessmentResult later = ViewOf(log)->Render(2024, China(2024, 12, 20));
+  EXPECT_EQ(UnitOf(later, commerce).base, 76.92);
+  EXPECT_EQ(UnitOf(later, commerce).score, 96.92);
   log.Add("assessment-2024", China(2024, 12, 21), kTaskForce, Adjust(commerce, 10));
-  EXPECT_EQ(UnitOf(ViewOf(log)->Render(2024, China(2024, 12, 21)), commerce)["score"], 100);  // at most 100
+  EXPECT_EQ(UnitOf(ViewOf(log)->Render(2024, China(2024, 12, 21)), commerce).score, 100);  // at most 100
 
 
-  json coop_line = LineOf(render, coop, "adjustments");
-  EXPECT_EQ(coop_line["points"], 1.5);
-  EXPECT_EQ(coop_line["positions"], Positions({2, 3}));
-  EXPECT_EQ(coop_line["detail"], "加分1项共2.5分，减分1项共1分");
-  EXPECT_EQ(UnitOf(render, coop)["score"], 1.5);  // 0 of 15 (completion), plus 1.5
+  AssessmentLine coop_line = LineOf(render, coop, "adjustments");
+  EXPECT_EQ(coop_line.points, 1.5);
+  EXPECT_EQ(coop_line.positions, Positions({2, 3}));
+  EXPECT_EQ(coop_line.detail, "加分1项共2.5分，减分1项共1分");
+  EXPECT_EQ(UnitOf(render, coop).score, 1.5);  // 0 of 15 (completion), plus 1.5
 
-  EXPECT_EQ(UnitOf(render, agriculture)["score"], 0);  // 0 − 80, at least 0
-  EXPECT_EQ(LineOf(render, agriculture, "adjustments")["points"], -80);
+  EXPECT_EQ(UnitOf(render, agriculture).score, 0);  // 0 − 80, at least 0
+  EXPECT_EQ(LineOf(render, agriculture, "adjustments").points, -80);
 }
 
 // --- 年终定格 ---------------------------------------------------------------------
@@ -453,28 +457,28 @@ void AfterTheFreeze(Log& log) {
 TEST(AssessmentFreeze, ScoresTheYearAsOfTheFreezeWithAllTwelveMonthsDue) {
   Log log = FrozenYear();
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  json frozen = view->Render(2024, China(2025, 3, 1));
-  EXPECT_EQ(frozen["frozen"], true);
-  EXPECT_EQ(frozen["frozen_at_position"], 7);
-  EXPECT_EQ(frozen["evaluated_at"], "2024-12-20T02:00:00.000000Z");
+  AssessmentResult frozen = view->Render(2024, China(2025, 3, 1));
+  EXPECT_EQ(frozen.frozen, true);
+  EXPECT_EQ(frozen.frozen_at_position, 7);
+  EXPECT_EQ(FormatTimestamp(frozen.evaluated_at), "2024-12-20T02:00:00.000000Z");
   // December counts although the freeze came before its due day: task 1's
   // three months are on time; task 2's October and November are missing, its
   // December not yet due. Unfrozen on the same day, December would not count.
-  json line = LineOf(frozen, "县供销合作社", "timeliness");
-  EXPECT_EQ(line["points"], 18);  // 30 × 3 / 5
-  EXPECT_EQ(line["positions"], Positions({1, 2, 5}));
-  EXPECT_EQ(LineOf(frozen, "县商务委", "adjustments")["positions"], Positions({6}));
-  EXPECT_EQ(LineOf(frozen, "县农业农村委", "notices")["points"], 0);  // DB-1 overdue at the freeze
+  AssessmentLine line = LineOf(frozen, "县供销合作社", "timeliness");
+  EXPECT_EQ(line.points, 18);  // 30 × 3 / 5
+  EXPECT_EQ(line.positions, Positions({1, 2, 5}));
+  EXPECT_EQ(LineOf(frozen, "县商务委", "adjustments").positions, Positions({6}));
+  EXPECT_EQ(LineOf(frozen, "县农业农村委", "notices").points, 0);  // DB-1 overdue at the freeze
 }
 
 TEST(AssessmentFreeze, NothingAfterTheFreezeChangesTheYear) {
   Log log = FrozenYear();
   std::unique_ptr<AssessmentView> view = ViewOf(log);
-  const json at_freeze = view->Render(2024, China(2024, 12, 20));
+  const AssessmentResult at_freeze = view->Render(2024, China(2024, 12, 20));
   AfterTheFreeze(log);
   for (size_t i = 7; i < log.events().size(); ++i) view->Apply(log.events()[i].first, log.events()[i].second);
 
-  EXPECT_EQ(view->Render(2024, China(2025, 6, 1)).dump(), at_freeze.dump());
+  EXPECT_EQ(view->Render(2024, China(2025, 6, 1)), at_freeze);
   // The same events unfrozen would have scored differently.
   Log unfrozen;
   for (size_t i = 0; i < log.events().size(); ++i) {
@@ -483,9 +487,9 @@ TEST(AssessmentFreeze, NothingAfterTheFreezeChangesTheYear) {
       unfrozen.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, data);
     }
   }
-  EXPECT_NE(ViewOf(unfrozen)->Render(2024, China(2024, 12, 20))["units"], at_freeze["units"]);
+  EXPECT_NE(ViewOf(unfrozen)->Render(2024, China(2024, 12, 20)).units, at_freeze.units);
   // Other years go on.
-  EXPECT_EQ(LineOf(view->Render(2025, China(2025, 1, 20)), "县供销合作社", "adjustments")["points"], 10);
+  EXPECT_EQ(LineOf(view->Render(2025, China(2025, 1, 20)), "县供销合作社", "adjustments").points, 10);
 }
 
 // --- rows ---------------------------------------------------------------------
@@ -519,7 +523,7 @@ TEST(AssessmentRows, RestoreTheSameRenderInAFreshView) {
   std::unique_ptr<AssessmentView> restored = NewView();
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
   for (int year : {2024, 2025}) {
-    EXPECT_EQ(restored->Render(year, China(2025, 2, 1)).dump(), live->Render(year, China(2025, 2, 1)).dump()) << year;
+    EXPECT_EQ(restored->Render(year, China(2025, 2, 1)), live->Render(year, China(2025, 2, 1))) << year;
   }
   EXPECT_TRUE(restored->TakeChangedRows().empty());
 }
@@ -568,7 +572,7 @@ TEST(AssessmentRows, RewriteOnlyTheChunksAnEventTouched) {
   // Rows restore in any order.
   std::unique_ptr<AssessmentView> restored = NewView();
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) ASSERT_TRUE(restored->LoadRow(it->first, it->second).ok());
-  EXPECT_EQ(restored->Render(2024, China(2025, 2, 1)).dump(), view->Render(2024, China(2025, 2, 1)).dump());
+  EXPECT_EQ(restored->Render(2024, China(2025, 2, 1)), view->Render(2024, China(2025, 2, 1)));
   // Rows of the former format (one row per stream) ask for a rebuild.
   EXPECT_EQ(NewView()->LoadRow("task-01", R"({"version":1,"reports":[],"notices":[],"completions":[]})").code(),
             StatusCode::kDataLoss);
@@ -648,11 +652,14 @@ TEST_P(AssessmentScoreTable, ScoresWhatWasDue) {
   const ScoreCase& c = GetParam();
   Log log;
   c.story(log);
-  json render = ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at);
-  const json& unit = UnitOf(render, c.unit);
-  EXPECT_EQ(unit["score"], c.score) << unit.dump();
-  EXPECT_EQ(unit["base"], c.base) << unit.dump();
-  EXPECT_EQ(unit["not_applicable"], c.not_applicable) << unit.dump();
+  AssessmentResult render = ViewOf(log, c.lead_only ? LeadOnlyRules() : DefaultAssessmentRules())->Render(2024, c.at);
+  const AssessmentUnitResult& unit = UnitOf(render, c.unit);
+  const auto figure = [](const json& value) {
+    return value.is_null() ? std::nullopt : std::optional<double>(value.get<double>());
+  };
+  EXPECT_EQ(unit.score, figure(c.score)) << unit.unit;
+  EXPECT_EQ(unit.base, figure(c.base)) << unit.unit;
+  EXPECT_EQ(unit.not_applicable, c.not_applicable.get<std::vector<std::string>>()) << unit.unit;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -661,16 +668,16 @@ INSTANTIATE_TEST_SUITE_P(
         // Three due months never reported: 0 in 报送及时 and 审核通过, 0 for the
         // task not completed; no target and no notice: those two 不适用.
         ScoreCase{"a silent lead unit scores nothing", [](Log&) {}, "县商务委", 0, 0,
-                  json::parse(R"(["targets","notices"])")},
+                  (std::vector<std::string>{"targets", "notices"})},
         // 30 + 20 + 0 of the 65 points that applied, scaled: 76.92.
         ScoreCase{"a lead unit reporting every month on time scores above its silent self",
                   [](Log& log) { ReportEveryMonth(log, "task-27", kCommerce, true); }, "县商务委", 76.92, 76.92,
-                  json::parse(R"(["targets","notices"])")},
+                  (std::vector<std::string>{"targets", "notices"})},
         // On 20 October 2024 no month is due yet: only 任务完成 applies, and the
         // task is completed: 15 of 15, scaled to 100.
         ScoreCase{"nothing due but completion: the total is scaled over completion alone",
                   [](Log& log) { log.Add("task-27", China(2024, 10, 18), kTaskForce, TaskCompleted{"完成"}); },
-                  "县商务委", 100, 100, json::parse(R"(["timeliness","approval","targets","notices"])"),
+                  "县商务委", 100, 100, (std::vector<std::string>{"timeliness", "approval", "targets", "notices"}),
                   China(2024, 10, 20)},
         // 县财政局 cooperates on task 1: October on time and approved, November
         // missed, December on time and not reviewed yet. 报送及时 20 of 30,
@@ -683,11 +690,11 @@ INSTANTIATE_TEST_SUITE_P(
                     log.Add("task-01", China(2024, 11, 6), kTaskForce, Approve(1));
                     log.Add("task-01", China(2025, 1, 9), kFinance, Progress(Month(2024, 12)));
                   },
-                  "县财政局", 60, 60, json::parse(R"(["targets","notices","completion"])")},
+                  "县财政局", 60, 60, (std::vector<std::string>{"targets", "notices", "completion"})},
         ScoreCase{"rules that give cooperating tasks no weight leave a cooperating unit unscored",
                   [](Log& log) { log.Add("task-01", China(2024, 11, 5), kFinance, Progress(Month(2024, 10))); },
                   "县财政局", nullptr, nullptr,
-                  json::parse(R"(["timeliness","approval","targets","notices","completion"])"), China(2025, 1, 20),
+                  (std::vector<std::string>{"timeliness", "approval", "targets", "notices", "completion"}), China(2025, 1, 20),
                   true},
         // 县供销合作社 reports tasks 1 and 2 every month on time (6 of 6) but
         // never task 7, which it cooperates on (3 months at 0.5): 报送及时
@@ -699,17 +706,17 @@ INSTANTIATE_TEST_SUITE_P(
                     ReportEveryMonth(log, "task-01", kCoop, false);
                     ReportEveryMonth(log, "task-02", kCoop, false);
                   },
-                  "县供销合作社", 28.24, 28.24, json::parse(R"(["notices"])")}),
+                  "县供销合作社", 28.24, 28.24, (std::vector<std::string>{"notices"})}),
     testing::ByBehaviour());
 
 TEST(AssessmentScore, SaysWhichComponentsDidNotApplyInEachLine) {
-  json render = ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
-  json line = LineOf(render, "县财政局", "completion");
-  EXPECT_EQ(line["applicable"], false);
-  EXPECT_TRUE(line["points"].is_null());
-  EXPECT_EQ(line["max"], 15);
-  EXPECT_EQ(line["detail"], "不适用：未牵头任务，配合任务不计此项");
-  EXPECT_EQ(UnitOf(render, "县财政局")["applicable_max"], 50);
+  AssessmentResult render = ViewOf(Log(), DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  AssessmentLine line = LineOf(render, "县财政局", "completion");
+  EXPECT_EQ(line.applicable, false);
+  EXPECT_FALSE(line.points.has_value());
+  EXPECT_EQ(line.max, 15);
+  EXPECT_EQ(line.detail, "不适用：未牵头任务，配合任务不计此项");
+  EXPECT_EQ(UnitOf(render, "县财政局").applicable_max, 50);
 }
 
 // --- monotonicity: reporting never ranks below silence ----------------------------
@@ -831,26 +838,24 @@ TEST(AssessmentMonotonicity, AReportNeverRanksAUnitBelowItsSilentTwin) {
     const Timestamp first_day = China(2025 + month / 12, month % 12 + 1, 1);
     const Timestamp sent = first_day + std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(
                                            0, (now - first_day).count())(random));
-    const json silent = [&] {
+    const AssessmentResult silent = [&] {
       std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
       for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
       return view->Render(2025, now);
     }();
-    ASSERT_EQ(UnitOf(silent, "甲")["score"], UnitOf(silent, "乙")["score"]) << "seed " << seed << ": twins differ";
+    ASSERT_EQ(UnitOf(silent, "甲").score, UnitOf(silent, "乙").score) << "seed " << seed << ": twins differ";
     log.Add(kTwins[0].streams[pair], sent, kTwins[0].actor,
             Progress(Month(2025, month), {{"规模", static_cast<double>(month), "万亩次"}}));
     std::unique_ptr<AssessmentView> view = std::move(AssessmentView::Create(TwinPlan(), DefaultAssessmentRules()).value());
     for (const auto& [envelope, data] : log.events()) view->Apply(envelope, data);
-    const json render = view->Render(2025, now);
-    const json& reporting = UnitOf(render, "甲")["score"];
-    const json& twin = UnitOf(render, "乙")["score"];
+    const AssessmentResult render = view->Render(2025, now);
+    const std::optional<double> reporting = UnitOf(render, "甲").score;
+    const std::optional<double> twin = UnitOf(render, "乙").score;
     ++cases;
-    if (twin.is_null()) continue;  // nothing applied to the silent twin: any score ranks at least as high
-    ASSERT_TRUE(reporting.is_number()) << "seed " << seed;
-    EXPECT_GE(reporting.get<double>(), twin.get<double>())
-        << "seed " << seed << " month " << month << " pair " << pair << "\n" << UnitOf(render, "甲").dump() << "\n"
-        << UnitOf(render, "乙").dump();
-    if (reporting.get<double>() > twin.get<double>()) ++raised;
+    if (!twin.has_value()) continue;  // nothing applied to the silent twin: any score ranks at least as high
+    ASSERT_TRUE(reporting.has_value()) << "seed " << seed;
+    EXPECT_GE(*reporting, *twin) << "seed " << seed << " month " << month << " pair " << pair;
+    if (*reporting > *twin) ++raised;
   }
   std::printf("monotonicity: %d seeded histories, the added report raised the score in %d, never lowered it\n", cases,
               raised);
@@ -873,16 +878,16 @@ TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
     EventData event = data;
     if (auto* freeze = std::get_if<YearFrozen>(&event)) {
       freeze->rules_version = "test-completion-only";
-      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules()).dump();
+      freeze->rules = AssessmentRulesToJson(CompletionOnlyRules());
     }
     recorded.Add(envelope.stream.value, envelope.recorded_at, envelope.actor, event);
   }
   std::unique_ptr<AssessmentView> view = ViewOf(recorded, DefaultAssessmentRules());
-  json frozen = view->Render(2024, China(2025, 3, 1));
-  EXPECT_EQ(frozen["rules_version"], "test-completion-only");
-  EXPECT_EQ(frozen["rules"], AssessmentRulesToJson(CompletionOnlyRules()));
-  ASSERT_EQ(UnitOf(frozen, "县供销合作社")["lines"].size(), 1u);
-  EXPECT_EQ(UnitOf(frozen, "县供销合作社")["score"], 0);  // nothing completed at the freeze
+  AssessmentResult frozen = view->Render(2024, China(2025, 3, 1));
+  EXPECT_EQ(frozen.rules_version, "test-completion-only");
+  EXPECT_EQ(json::parse(frozen.rules_json.value()), json::parse(AssessmentRulesToJson(CompletionOnlyRules())));
+  ASSERT_EQ(UnitOf(frozen, "县供销合作社").lines.size(), 1u);
+  EXPECT_EQ(UnitOf(frozen, "县供销合作社").score, 0);  // nothing completed at the freeze
   // Rebuilt from the log under yet other rules, and restored from its rows: the same.
   EXPECT_EQ(ViewOf(recorded, LeadOnlyRules())->Render(2024, China(2026, 1, 1)), frozen);
   std::unique_ptr<AssessmentView> live = NewView(DefaultAssessmentRules());
@@ -891,7 +896,7 @@ TEST(AssessmentFreeze, KeepsTheRulesItWasFrozenWithWhateverRulesTheViewRuns) {
   for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
   EXPECT_EQ(restored->Render(2024, China(2026, 1, 1)), frozen);
   // A freeze recorded without rules (schema 1) is scored with the view's.
-  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1))["rules_version"], "fengjie-2024.3");
+  EXPECT_EQ(ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 3, 1)).rules_version, "fengjie-2024.3");
 }
 
 TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
@@ -900,13 +905,13 @@ TEST(AssessmentFreeze, SaysWhenTheYearWasFrozenEarlyAndWhy) {
   freeze.early = true;
   freeze.reason = "县委常委会12月研究年度考核";
   log.Add("assessment-2024", China(2024, 12, 2), kTaskForce, freeze);
-  json frozen = ViewOf(log)->Render(2024, China(2025, 1, 1));
-  EXPECT_EQ(frozen["frozen"], true);
-  EXPECT_EQ(frozen["frozen_early"], true);
-  EXPECT_EQ(frozen["frozen_reason"], "县委常委会12月研究年度考核");
-  json live = ViewOf(Log())->Render(2024, China(2024, 12, 2));
-  EXPECT_EQ(live["frozen_early"], false);
-  EXPECT_TRUE(live["frozen_reason"].is_null());
+  AssessmentResult frozen = ViewOf(log)->Render(2024, China(2025, 1, 1));
+  EXPECT_EQ(frozen.frozen, true);
+  EXPECT_EQ(frozen.frozen_early, true);
+  EXPECT_EQ(frozen.frozen_reason, "县委常委会12月研究年度考核");
+  AssessmentResult live = ViewOf(Log())->Render(2024, China(2024, 12, 2));
+  EXPECT_EQ(live.frozen_early, false);
+  EXPECT_FALSE(live.frozen_reason.has_value());
 }
 
 
@@ -930,21 +935,23 @@ TEST(AssessmentWorkedExample, ScoresTheReadmesLeadUnit43Point49) {
   log.Add("task-07", China(2024, 11, 9), kCoop, Progress(Month(2024, 10)));
   log.Add("assessment-2024", China(2025, 1, 10), kTaskForce, Adjust("县供销合作社", 2));
 
-  json render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
-  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness")["points"], 18);   // 30 × 4.5 / 7.5
-  EXPECT_EQ(LineOf(render, "县供销合作社", "approval")["points"], 10);     // 20 × 3 / 6
+  AssessmentResult render = ViewOf(log, DefaultAssessmentRules())->Render(2024, China(2025, 1, 20));
+  EXPECT_EQ(LineOf(render, "县供销合作社", "timeliness").points, 18);   // 30 × 4.5 / 7.5
+  EXPECT_EQ(LineOf(render, "县供销合作社", "approval").points, 10);     // 20 × 3 / 6
   // Only approved figures count (session 7, item 3; was 10 = 20 × 5.5 / 11 with
   // December's 5.5 still awaiting review): November's approved 4.
-  EXPECT_EQ(LineOf(render, "县供销合作社", "targets")["points"], 7.27);    // 20 × 4 / 11
-  EXPECT_TRUE(LineOf(render, "县供销合作社", "notices")["points"].is_null());
-  EXPECT_EQ(LineOf(render, "县供销合作社", "completion")["points"], 0);
-  const json& unit = UnitOf(render, "县供销合作社");
-  EXPECT_EQ(unit["earned"], 35.27);
-  EXPECT_EQ(unit["applicable_max"], 85);
-  EXPECT_EQ(unit["base"], 41.49);   // 35.27 / 85 × 100
-  EXPECT_EQ(unit["score"], 43.49);  // + 2
-  for (const json& line : unit["lines"]) std::printf("%s %s: %s\n", line["label"].get<std::string>().c_str(),
-                                                     line["points"].dump().c_str(), line["detail"].get<std::string>().c_str());
+  EXPECT_EQ(LineOf(render, "县供销合作社", "targets").points, 7.27);    // 20 × 4 / 11
+  EXPECT_FALSE(LineOf(render, "县供销合作社", "notices").points.has_value());
+  EXPECT_EQ(LineOf(render, "县供销合作社", "completion").points, 0);
+  const AssessmentUnitResult& unit = UnitOf(render, "县供销合作社");
+  EXPECT_EQ(unit.earned, 35.27);
+  EXPECT_EQ(unit.applicable_max, 85);
+  EXPECT_EQ(unit.base, 41.49);   // 35.27 / 85 × 100
+  EXPECT_EQ(unit.score, 43.49);  // + 2
+  for (const AssessmentLine& line : unit.lines) {
+    std::printf("%s %s: %s\n", line.label.c_str(), line.points.has_value() ? std::to_string(*line.points).c_str() : "null",
+                line.detail.c_str());
+  }
 }
 
 
@@ -956,18 +963,18 @@ TEST(AssessmentTargets, AFigureAwaitingReviewCountsOnlyUnderRulesThatSaidSo) {
   log.Add("task-01", China(2024, 12, 5), kCoop, Progress(Month(2024, 11), {{"农合联", 4, "个"}}));  // 1, approved
   log.Add("task-01", China(2024, 12, 6), kTaskForce, Approve(1));                                  // 2
   log.Add("task-01", China(2025, 1, 5), kCoop, Progress(Month(2024, 12), {{"农合联", 11, "个"}}));  // 3, waits
-  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 7.27);
+  EXPECT_EQ(LineOf(ViewOf(log)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets").points, 7.27);
 
   AssessmentRules before = LeadOnlyRules();
   before.version = "fengjie-2024.2";
-  json recorded = AssessmentRulesToJson(before);
+  json recorded = json::parse(AssessmentRulesToJson(before));
   for (json& rule : recorded["rules"]) {
     if (rule["id"] == "targets") rule.erase("parameters");  // 2024.2 had no parameter here
   }
   Result<AssessmentRules> parsed = ParseAssessmentRules(recorded.dump());
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->Find(AssessmentRuleKind::kTargets)->Parameter("approved_only"), 0);
-  EXPECT_EQ(LineOf(ViewOf(log, *parsed)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets")["points"], 20);
+  EXPECT_EQ(LineOf(ViewOf(log, *parsed)->Render(2024, China(2025, 1, 20)), "县供销合作社", "targets").points, 20);
 }
 
 TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
@@ -981,9 +988,9 @@ TEST(AssessmentScore, CountsATownshipsReportForTheTownshipGroupItActsFor) {
   const Actor yongan{"p-ya", Role::kDepartment, "永安街道", group};
   log.Add("task-30", China(2024, 11, 5), yongan, Progress(Month(2024, 10)));
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  json line = LineOf((*view)->Render(2024, China(2024, 11, 20)), group, "timeliness");
-  EXPECT_EQ(line["points"], 30);
-  EXPECT_EQ(line["positions"], Positions({1}));
+  AssessmentLine line = LineOf((*view)->Render(2024, China(2024, 11, 20)), group, "timeliness");
+  EXPECT_EQ(line.points, 30);
+  EXPECT_EQ(line.positions, Positions({1}));
   // The row keeps the group, so a restored view scores it alike.
   std::unique_ptr<AssessmentView> restored = std::move(AssessmentView::Create(plan, DefaultAssessmentRules()).value());
   for (const auto& [key, value] : (*view)->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;

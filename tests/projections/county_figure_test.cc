@@ -351,19 +351,19 @@ Catalog TaskSevenPlan() {
   return c;
 }
 
-json TargetsLine(const Log& log, Timestamp now) {
+AssessmentLine TargetsLine(const Log& log, Timestamp now) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(TaskSevenPlan(), DefaultAssessmentRules());
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
-  const json render = (*view)->Render(2024, now);
-  for (const json& unit : render.at("units")) {
-    if (unit.at("unit") != kLeadUnit) continue;
-    for (const json& line : unit.at("lines")) {
-      if (line.at("rule") == "targets") return line;
+  const AssessmentResult render = (*view)->Render(2024, now);
+  for (const AssessmentUnitResult& unit : render.units) {
+    if (unit.unit != kLeadUnit) continue;
+    for (const AssessmentLine& line : unit.lines) {
+      if (line.rule == "targets") return line;
     }
   }
-  ADD_FAILURE() << render.dump();
-  return json();
+  ADD_FAILURE() << "no targets line for " << kLeadUnit;
+  return {};
 }
 
 TEST(CountyFigureInTheAssessment, TheTargetComponentScoresTheCountyFigure) {
@@ -372,17 +372,17 @@ TEST(CountyFigureInTheAssessment, TheTargetComponentScoresTheCountyFigure) {
   log.Add("task-07", China(2024, 12, 5), kCoop, Report(Month(2024, 11), 9));   // 2
   log.Add("task-07", China(2024, 12, 6), kTaskForce, Review(1));               // 3
   // Awaiting review at the evaluation, the cooperating unit's 9 does not count yet.
-  EXPECT_EQ(TargetsLine(log, China(2025, 1, 20))["detail"], "量化目标1项，平均完成38.46%");  // 30 / 78
+  EXPECT_EQ(TargetsLine(log, China(2025, 1, 20)).detail, "量化目标1项，平均完成38.46%");  // 30 / 78
   log.Add("task-07", China(2024, 12, 7), kTaskForce, Review(2));               // 4
-  json line = TargetsLine(log, China(2025, 1, 20));
-  EXPECT_EQ(line["detail"], "量化目标1项，平均完成50%");  // (30 + 9) / 78, not 9 / 78
-  EXPECT_EQ(line["positions"], json::array({1, 2}));
+  AssessmentLine line = TargetsLine(log, China(2025, 1, 20));
+  EXPECT_EQ(line.detail, "量化目标1项，平均完成50%");  // (30 + 9) / 78, not 9 / 78
+  EXPECT_EQ(line.positions, (std::vector<std::uint64_t>{1, 2}));
   // The lead's county-wide figure for December stands alone.
   log.Add("task-07", China(2025, 1, 3), kLead, Report(Month(2024, 12), 58.5, kCounty));  // 5
   log.Add("task-07", China(2025, 1, 4), kTaskForce, Review(5));                          // 6
   line = TargetsLine(log, China(2025, 1, 20));
-  EXPECT_EQ(line["detail"], "量化目标1项，平均完成75%");  // 58.5 / 78
-  EXPECT_EQ(line["positions"], json::array({5}));
+  EXPECT_EQ(line.detail, "量化目标1项，平均完成75%");  // 58.5 / 78
+  EXPECT_EQ(line.positions, (std::vector<std::uint64_t>{5}));
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST(MajorItemStatusView, ItsOwnReportsDecideOnceThereAreAny) {
 
 // --- item 4: the window 报送及时 counts, stated once -----------------------------------
 
-json AssessmentOf(const Log& log, int year, Timestamp now) {
+AssessmentResult AssessmentOf(const Log& log, int year, Timestamp now) {
   Result<std::unique_ptr<AssessmentView>> view = AssessmentView::Create(Fengjie(), DefaultAssessmentRules());
   EXPECT_TRUE(view.ok()) << view.status().ToString();
   for (const auto& [envelope, data] : log.events()) (*view)->Apply(envelope, data);
@@ -102,13 +102,13 @@ json AssessmentOf(const Log& log, int year, Timestamp now) {
 TEST(TimelinessWindow, StartsAtTheSupervisionStartAndSaysSo) {
   Log log;  // the store's first event: supervision starts in 2026-12
   log.Add("task-07", China(2026, 12, 2), kAgriculture, Progress(Month(2026, 11), 20));
-  const json early = AssessmentOf(log, 2026, China(2026, 12, 5))["timeliness_window"];
-  EXPECT_TRUE(early["from"].is_null());
-  EXPECT_EQ(early["label"], "按时报送率统计自2026年12月起，尚无已到报送期限的月份");
-  const json window = AssessmentOf(log, 2026, China(2027, 1, 20))["timeliness_window"];
-  EXPECT_EQ(window["from"], "2026-12");
-  EXPECT_EQ(window["to"], "2026-12");
-  EXPECT_EQ(window["label"], "按时报送率统计自2026年12月起，至2026年12月止（每月进展于次月10日前报送为按时）");
+  const AssessmentTimelinessWindow early = AssessmentOf(log, 2026, China(2026, 12, 5)).timeliness_window.value();
+  EXPECT_FALSE(early.from.has_value());
+  EXPECT_EQ(early.label, "按时报送率统计自2026年12月起，尚无已到报送期限的月份");
+  const AssessmentTimelinessWindow window = AssessmentOf(log, 2026, China(2027, 1, 20)).timeliness_window.value();
+  EXPECT_EQ(window.from, Month(2026, 12));
+  EXPECT_EQ(window.to, Month(2026, 12));
+  EXPECT_EQ(window.label, "按时报送率统计自2026年12月起，至2026年12月止（每月进展于次月10日前报送为按时）");
 }
 
 }  // namespace

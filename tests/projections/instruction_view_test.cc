@@ -150,15 +150,18 @@ class InstructionAssessment : public InstructionView {
     EXPECT_TRUE(ReplayLog(*view, *store_, ReplayLimit{std::nullopt, at}).ok());
     return view;
   }
-  static json UnitOf(const json& result, const std::string& name) {
-    for (const json& unit : result["units"]) {
-      if (unit["unit"] == name) return unit;
+  static AssessmentUnitResult UnitOf(const AssessmentResult& result, const std::string& name) {
+    for (const AssessmentUnitResult& unit : result.units) {
+      if (unit.unit == name) return unit;
     }
     ADD_FAILURE() << "no unit " << name;
-    return json();
+    return {};
   }
-  static json WithoutInstructions(json result) {
-    for (json& unit : result["units"]) unit.erase("instructions");
+  static std::vector<AssessmentInstruction> InstructionsOf(const AssessmentResult& result, const std::string& name) {
+    return UnitOf(result, name).instructions.value_or(std::vector<AssessmentInstruction>{});
+  }
+  static AssessmentResult WithoutInstructions(AssessmentResult result) {
+    for (AssessmentUnitResult& unit : result.units) unit.instructions.reset();
     return result;
   }
 };
@@ -167,20 +170,22 @@ TEST_F(InstructionAssessment, TheUnitsOfATaskListItsInstructionsAndScoreAsWithou
   Submit(China(2024, 12, 2), "task-07", kTaskForce,
          NoticeIssued{"DB-7", "进度滞后于序时", year(2024) / std::chrono::December / 20d, "奉三位一体督〔2024〕1号"});
   const Timestamp now = China(2024, 12, 8);
-  const json before = AssessmentTo(now)->Render(2024, now);
+  const AssessmentResult before = AssessmentTo(now)->Render(2024, now);
   Submit(China(2024, 12, 5), "task-07", kLeader, InstructionGiven{kText, "", "县委副书记 李四"});
-  const json after = AssessmentTo(now)->Render(2024, now);
+  const AssessmentResult after = AssessmentTo(now)->Render(2024, now);
 
   EXPECT_EQ(WithoutInstructions(after), WithoutInstructions(before));
-  const json lead = UnitOf(after, "县农业农村委")["instructions"];
-  ASSERT_EQ(lead.size(), 1u) << lead.dump();
-  EXPECT_EQ(lead[0]["stream"], "task-07");
-  EXPECT_EQ(lead[0]["leader_name"], "县委副书记 李四");
-  EXPECT_EQ(lead[0]["text"], kText);
-  EXPECT_EQ(UnitOf(after, "县供销合作社")["instructions"].size(), 1u);
-  EXPECT_TRUE(UnitOf(after, "县财政局")["instructions"].empty());
+  ASSERT_TRUE(UnitOf(after, "县农业农村委").instructions.has_value());
+  const std::vector<AssessmentInstruction> lead = InstructionsOf(after, "县农业农村委");
+  ASSERT_EQ(lead.size(), 1u);
+  EXPECT_EQ(lead[0].stream, "task-07");
+  EXPECT_EQ(lead[0].leader_name, "县委副书记 李四");
+  EXPECT_EQ(lead[0].text, kText);
+  EXPECT_EQ(InstructionsOf(after, "县供销合作社").size(), 1u);
+  ASSERT_TRUE(UnitOf(after, "县财政局").instructions.has_value());
+  EXPECT_TRUE(InstructionsOf(after, "县财政局").empty());
   // Another year's assessment lists none.
-  EXPECT_TRUE(UnitOf(AssessmentTo(now)->Render(2025, now), "县农业农村委")["instructions"].empty());
+  EXPECT_TRUE(InstructionsOf(AssessmentTo(now)->Render(2025, now), "县农业农村委").empty());
 }
 
 TEST_F(InstructionAssessment, AFrozenYearListsTheInstructionsGivenBeforeItsFreeze) {
@@ -188,7 +193,7 @@ TEST_F(InstructionAssessment, AFrozenYearListsTheInstructionsGivenBeforeItsFreez
   Submit(China(2024, 12, 10), "assessment-2024", kTaskForce, YearFrozen{2024, "", true, "县委决定提前考核"});
   Submit(China(2024, 12, 12), "task-07", kLeader, InstructionGiven{"定格后的批示", "", "县委副书记 李四"});
   const Timestamp now = China(2024, 12, 13);
-  EXPECT_EQ(UnitOf(AssessmentTo(now)->Render(2024, now), "县农业农村委")["instructions"].size(), 1u);
+  EXPECT_EQ(InstructionsOf(AssessmentTo(now)->Render(2024, now), "县农业农村委").size(), 1u);
 }
 
 TEST_F(InstructionAssessment, AViewRestoredFromItsRowsListsTheSameInstructions) {
@@ -203,7 +208,7 @@ TEST_F(InstructionAssessment, AViewRestoredFromItsRowsListsTheSameInstructions) 
   std::unique_ptr<AssessmentView> restored = AssessmentView::Create(Fengjie(), DefaultAssessmentRules()).value();
   for (const auto& [key, value] : live->TakeChangedRows()) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
   const Timestamp now = China(2024, 12, 8);
-  ASSERT_EQ(UnitOf(live->Render(2024, now), "县农业农村委")["instructions"].size(), 2u);
+  ASSERT_EQ(InstructionsOf(live->Render(2024, now), "县农业农村委").size(), 2u);
   EXPECT_EQ(restored->Render(2024, now), live->Render(2024, now));
 }
 

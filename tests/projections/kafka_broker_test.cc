@@ -187,16 +187,18 @@ TEST_F(KafkaBrokerTest, ReportsReachTheSupervisionAndAssessmentViews) {
   // Only approved figures count: the unreviewed 20 shows beside the county figure as 待审核.
   EXPECT_TRUE(task7["indicators"][0]["latest_value"].is_null());
   EXPECT_EQ(task7["indicators"][0]["pending"]["value"], 20);
-  nlohmann::json year = (*assessment)->WithView(
+  const AssessmentResult year = (*assessment)->WithView(
       [&](const View& view) { return static_cast<const AssessmentView&>(view).Render(2025, now); });
   bool adjusted = false;
-  for (const auto& unit : year["units"]) {
-    if (unit["unit"] != "县农业农村委") continue;
-    for (const auto& line : unit["lines"]) {
-      if (line["rule"] == "adjustments") adjusted = line["points"] == 3 && line["positions"] == nlohmann::json({2});
+  for (const AssessmentUnitResult& unit : year.units) {
+    if (unit.unit != "县农业农村委") continue;
+    for (const AssessmentLine& line : unit.lines) {
+      if (line.rule == "adjustments") {
+        adjusted = line.points == 3.0 && line.positions == std::vector<std::uint64_t>{2};
+      }
     }
   }
-  EXPECT_TRUE(adjusted) << year.dump();
+  EXPECT_TRUE(adjusted);
 
   // Each Kafka-fed view is byte-identical to a rebuild from the log.
   auto fresh = [&](const std::string& name) -> std::unique_ptr<View> {

@@ -246,15 +246,15 @@ std::unique_ptr<AssessmentView> Assessment(const Log& log) {
   return std::move(view).value();
 }
 
-json Timeliness(const json& render, const std::string& unit) {
-  for (const json& entry : render.at("units")) {
-    if (entry.at("unit") != unit) continue;
-    for (const json& line : entry.at("lines")) {
-      if (line.at("rule") == "timeliness") return line;
+AssessmentLine Timeliness(const AssessmentResult& render, const std::string& unit) {
+  for (const AssessmentUnitResult& entry : render.units) {
+    if (entry.unit != unit) continue;
+    for (const AssessmentLine& line : entry.lines) {
+      if (line.rule == "timeliness") return line;
     }
   }
   ADD_FAILURE() << "no timeliness line for " << unit;
-  return json();
+  return {};
 }
 
 TEST(AssessmentStart, TimelinessCountsNoMonthBeforeTheStoreWasCreated) {
@@ -262,13 +262,13 @@ TEST(AssessmentStart, TimelinessCountsNoMonthBeforeTheStoreWasCreated) {
   StoreCreated(log, China(2026, 12, 1, 9));
   const std::unique_ptr<AssessmentView> view = Assessment(log);
   // Started in December: January..November are not due.
-  const json line = Timeliness(view->Render(2026, China(2026, 12, 20)), "县农业农村委");
-  EXPECT_EQ(line["detail"], "不适用：本年度尚无应报送的月份");
+  const AssessmentLine line = Timeliness(view->Render(2026, China(2026, 12, 20)), "县农业农村委");
+  EXPECT_EQ(line.detail, "不适用：本年度尚无应报送的月份");
   // A year later the months due are December 2026 onward only.
-  const json next = Timeliness(view->Render(2027, China(2027, 2, 20)), "县农业农村委");
-  EXPECT_NE(next["detail"].get<std::string>().find("未报送"), std::string::npos) << next.dump();
-  const json frozen_2026 = Timeliness(view->Render(2026, China(2027, 2, 20)), "县农业农村委");
-  EXPECT_EQ(frozen_2026["detail"].get<std::string>().rfind("应报", 0), 0u) << frozen_2026.dump();
+  const AssessmentLine next = Timeliness(view->Render(2027, China(2027, 2, 20)), "县农业农村委");
+  EXPECT_NE(next.detail.find("未报送"), std::string::npos) << next.detail;
+  const AssessmentLine frozen_2026 = Timeliness(view->Render(2026, China(2027, 2, 20)), "县农业农村委");
+  EXPECT_EQ(frozen_2026.detail.rfind("应报", 0), 0u) << frozen_2026.detail;
 }
 
 TEST(AssessmentStart, TimelinessCountsALateReportAsLate) {
@@ -276,8 +276,8 @@ TEST(AssessmentStart, TimelinessCountsALateReportAsLate) {
   StoreCreated(log, China(2026, 10, 1, 9));
   // October due by 2026-11-10, reported 2026-12-02: 补报, late.
   log.Add("task-07", China(2026, 12, 2), kAgriculture, Progress(Month(2026, 10), 50, 8));
-  const json line = Timeliness(Assessment(log)->Render(2026, China(2026, 12, 20)), "县农业农村委");
-  EXPECT_NE(line["detail"].get<std::string>().find("逾期报送1期"), std::string::npos) << line.dump();
+  const AssessmentLine line = Timeliness(Assessment(log)->Render(2026, China(2026, 12, 20)), "县农业农村委");
+  EXPECT_NE(line.detail.find("逾期报送1期"), std::string::npos) << line.detail;
 }
 
 TEST(AssessmentStart, TheStoreCreationSurvivesARestartFromTheRows) {

@@ -50,24 +50,24 @@ std::unique_ptr<AssessmentView> AssessmentOf(const Log& log) {
 TEST(YearBeforeSupervision, AssessmentOfSuchAYearScoresAndRanksNobodyAndSaysWhy) {
   const std::unique_ptr<AssessmentView> view = AssessmentOf(StartedInDecember2026());
   for (int year : {2024, 2025}) {
-    const json result = view->Render(year, China(2026, 12, 5));
-    EXPECT_EQ(result["in_scope"], false) << year;
-    EXPECT_EQ(result["scope_note"],
+    const AssessmentResult result = view->Render(year, China(2026, 12, 5));
+    EXPECT_EQ(result.in_scope, false) << year;
+    EXPECT_EQ(result.scope_note,
               std::to_string(year) + "年未纳入督办（督办自2026年12月起），不计分、不排名");
-    ASSERT_FALSE(result["units"].empty());
-    for (const json& unit : result["units"]) {
-      EXPECT_TRUE(unit["score"].is_null()) << unit["unit"] << " " << year;
-      EXPECT_TRUE(unit["base"].is_null()) << unit["unit"];
-      EXPECT_TRUE(unit.value("rank", json()).is_null()) << unit["unit"];
-      for (const json& line : unit["lines"]) {
-        EXPECT_EQ(line["applicable"], false);
-        EXPECT_EQ(line["detail"], "未纳入督办");
+    ASSERT_FALSE(result.units.empty());
+    for (const AssessmentUnitResult& unit : result.units) {
+      EXPECT_FALSE(unit.score.has_value()) << unit.unit << " " << year;
+      EXPECT_FALSE(unit.base.has_value()) << unit.unit;
+      EXPECT_FALSE(unit.rank.has_value()) << unit.unit;
+      for (const AssessmentLine& line : unit.lines) {
+        EXPECT_EQ(line.applicable, false);
+        EXPECT_EQ(line.detail, "未纳入督办");
       }
     }
   }
-  const json started = view->Render(2026, China(2026, 12, 5));
-  EXPECT_EQ(started["in_scope"], true);
-  EXPECT_TRUE(started["scope_note"].is_null());
+  const AssessmentResult started = view->Render(2026, China(2026, 12, 5));
+  EXPECT_EQ(started.in_scope, true);
+  EXPECT_FALSE(started.scope_note.has_value());
 }
 
 TEST(YearBeforeSupervision, StatisticsScoreTrendReadsSuchYearsAsNotInScope) {
