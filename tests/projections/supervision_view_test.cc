@@ -626,14 +626,19 @@ TEST(SupervisionView, TakesOnlyTheRowsTouchedSinceTheLastCall) {
   log.Add("major-4", China(2024, 11, 2), kCoop, Progress(Month(2024, 10), 5));
   std::unique_ptr<SupervisionView> view = ViewOf(log);
   std::map<std::string, std::string> rows = RowsOf(*view);
-  // Each stream's review-queue row sits beside its row.
-  EXPECT_EQ(KeysOf(rows), (std::set<std::string>{"task-07", "major-4", "~reviews/task-07", "~reviews/major-4", "~store"}));
+  // Each report has its review-queue row and, while it awaits review, its pending row.
+  EXPECT_EQ(KeysOf(rows), (std::set<std::string>{"task-07", "major-4", "~pending/major-4/00000000000000000001",
+                                                 "~pending/task-07/00000000000000000001",
+                                                 "~reviews/major-4/00000000000000000001",
+                                                 "~reviews/task-07/00000000000000000001", "~store"}));
   EXPECT_TRUE(view->TakeChangedRows().empty());
 
   log.Add("task-07", China(2024, 11, 3), kTaskForce, Approve(1));
   view->Apply(log.events().back().first, log.events().back().second);
   rows = RowsOf(*view);
-  EXPECT_EQ(KeysOf(rows), (std::set<std::string>{"task-07", "~reviews/task-07"}));
+  EXPECT_EQ(KeysOf(rows), (std::set<std::string>{"task-07", "~pending/task-07/00000000000000000001",
+                                                 "~reviews/task-07/00000000000000000001"}));
+  EXPECT_EQ(rows["~pending/task-07/00000000000000000001"], "");  // reviewed: its pending row is deleted
   // Canonical: compact, keys sorted.
   EXPECT_EQ(json::parse(rows["task-07"]).dump(), rows["task-07"]);
 }
@@ -688,7 +693,10 @@ TEST(SupervisionView, InterleavingsOfTheSameStreamsGiveByteEqualRows) {
   std::unique_ptr<SupervisionView> grouped = NewView();
   for (const auto& [envelope, data] : by_stream) grouped->Apply(envelope, data);
   std::map<std::string, std::string> rows = RowsOf(*interleaved);
-  EXPECT_EQ(rows.size(), 6u);  // three streams, the review rows of the two with reports, the store's creation
+  // Three streams, the review rows of the three reports, the pending row of the
+  // one unreviewed (the returned one came and went between takes: no row), the
+  // store's creation.
+  EXPECT_EQ(rows.size(), 8u);
   EXPECT_EQ(RowsOf(*grouped), rows);
 }
 
