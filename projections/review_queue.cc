@@ -199,33 +199,40 @@ ReviewQueueItem MakeReviewQueueItem(std::string stream, ReviewEntry entry, const
   return item;
 }
 
-ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const ReviewQueueQuery& query) {
-  std::erase_if(items, [&](const ReviewQueueItem& item) {
-    const ReviewEntry& e = item.entry;
-    return (query.unit && e.unit != *query.unit) || (query.stream && item.stream != *query.stream) ||
+ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueCandidate> candidates, const ReviewQueueQuery& query,
+                                const ReviewDeadlines& deadlines) {
+  std::erase_if(candidates, [&](const ReviewQueueCandidate& c) {
+    const ReviewEntry& e = *c.entry;
+    return (query.unit && e.unit != *query.unit) || (query.stream && *c.stream != *query.stream) ||
            (query.period && e.period != *query.period) || (query.state && e.state() != *query.state);
   });
-  const auto key = [](const ReviewQueueItem& item) {
-    return std::tie(item.entry.position.value, item.stream, item.entry.version.value);
+  const auto key = [](const ReviewQueueCandidate& c) {
+    return std::tie(c.entry->position.value, *c.stream, c.entry->version.value);
   };
   if (query.order == ReviewOrder::kDue) {
-    std::sort(items.begin(), items.end(), [&](const ReviewQueueItem& a, const ReviewQueueItem& b) {
-      const auto da = std::chrono::sys_days(a.due), db = std::chrono::sys_days(b.due);
+    const auto due = [&](const ReviewQueueCandidate& c) {
+      return std::chrono::sys_days(ReportDueDate(c.entry->period, deadlines.due_day));
+    };
+    std::sort(candidates.begin(), candidates.end(), [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
+      const auto da = due(a), db = due(b);
       if (da != db) return da < db;
-      if (a.entry.recorded_at != b.entry.recorded_at) return a.entry.recorded_at < b.entry.recorded_at;
+      if (a.entry->recorded_at != b.entry->recorded_at) return a.entry->recorded_at < b.entry->recorded_at;
       return key(a) < key(b);
     });
   } else {
-    std::sort(items.begin(), items.end(), [&](const ReviewQueueItem& a, const ReviewQueueItem& b) {
-      if (a.entry.recorded_at != b.entry.recorded_at) return a.entry.recorded_at > b.entry.recorded_at;
+    std::sort(candidates.begin(), candidates.end(), [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
+      if (a.entry->recorded_at != b.entry->recorded_at) return a.entry->recorded_at > b.entry->recorded_at;
       return key(a) > key(b);
     });
   }
   ReviewQueuePage page;
-  page.total = items.size();
-  const std::size_t begin = std::min(query.offset, items.size());
-  const std::size_t end = std::min(items.size(), begin + query.limit);
-  page.items.assign(std::make_move_iterator(items.begin() + begin), std::make_move_iterator(items.begin() + end));
+  page.total = candidates.size();
+  const std::size_t begin = std::min(query.offset, candidates.size());
+  const std::size_t end = std::min(candidates.size(), begin + query.limit);
+  page.items.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    page.items.push_back(MakeReviewQueueItem(*candidates[i].stream, *candidates[i].entry, deadlines));
+  }
   return page;
 }
 

@@ -123,10 +123,18 @@ struct ReviewDeadlines {
   int utc_offset_minutes = 480;
 };
 
-// Filters, orders and pages `items` (each stream's entries, in any order).
-// Ties in either order fall back to the log position, then stream and
-// version, so pages are stable.
-ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const ReviewQueueQuery& query);
+// A report considered for a page: where it is kept, not a copy of it. Both
+// pointers must outlive the call to PageReviewQueue.
+struct ReviewQueueCandidate {
+  const std::string* stream = nullptr;
+  const ReviewEntry* entry = nullptr;
+};
+
+// Filters, orders and pages the candidates (each stream's entries, in any
+// order), copying only the entries of the page. Ties in either order fall
+// back to the log position, then stream and version, so pages are stable.
+ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueCandidate> candidates, const ReviewQueueQuery& query,
+                                const ReviewDeadlines& deadlines);
 
 // The queue item of one entry, with its deadline judged.
 ReviewQueueItem MakeReviewQueueItem(std::string stream, ReviewEntry entry, const ReviewDeadlines& deadlines);

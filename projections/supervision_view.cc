@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <limits>
 
 #include "domain/calendar.h"
@@ -1852,16 +1853,18 @@ std::vector<SupervisionView::Standing> SupervisionView::Standings(Timestamp now)
 
 ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) const {
   const ReviewDeadlines deadlines{static_cast<unsigned>(options_.report_due_day), options_.utc_offset_minutes};
-  std::vector<ReviewQueueItem> items;
+  // Candidates point at the entries; only the page's are copied.
+  std::vector<ReviewQueueCandidate> candidates;
   for (const auto& [stream, ledger] : reviews_) {
-    for (const auto& [version, entry] : ledger.entries()) items.push_back(MakeReviewQueueItem(stream, entry, deadlines));
+    for (const auto& [version, entry] : ledger.entries()) candidates.push_back({&stream, &entry});
   }
   // Rows written before the queue existed hold only the pending reports.
+  std::deque<ReviewEntry> unledgered;  // stable addresses while the page is made
   for (const auto& [stream, state] : streams_) {
     auto ledger = reviews_.find(stream);
     for (const auto& [version, report] : state.pending_reports) {
       if (ledger != reviews_.end() && ledger->second.entries().contains(version)) continue;
-      ReviewEntry entry;
+      ReviewEntry& entry = unledgered.emplace_back();
       entry.version = version;
       entry.period = report.period;
       entry.recorded_at = report.recorded_at;
@@ -1871,10 +1874,10 @@ ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) cons
         entry.unit = state.last_report->unit;
         entry.principal = state.last_report->principal;
       }
-      items.push_back(MakeReviewQueueItem(stream, std::move(entry), deadlines));
+      candidates.push_back({&stream, &entry});
     }
   }
-  return PageReviewQueue(std::move(items), query);
+  return PageReviewQueue(std::move(candidates), query, deadlines);
 }
 
 }  // namespace kuimen
