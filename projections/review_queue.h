@@ -50,24 +50,42 @@ struct ReviewEntry {
   ReviewState state() const;
 };
 
+// What folding one event changed in a ledger.
+struct ReviewLedgerChange {
+  std::vector<StreamVersion> changed;     // entries added or altered (their rows need writing)
+  std::vector<StreamVersion> superseded;  // of those, the reports this event superseded
+};
+
 // One stream's reports, by version. Grows with the stream's reports (the
-// queue's history), not with its other events.
+// queue's history), not with its other events. Each entry has a row of its
+// own (EntryToRow), so folding an event rewrites the entries it changed and
+// nothing else, however long the history.
 class ReviewLedger {
  public:
-  // Folds a stream event (others are ignored). Returns the versions this
-  // event superseded: a ProgressReported supersedes every unreviewed, not yet
-  // superseded report of its actor's unit for its period.
-  std::vector<StreamVersion> Apply(const RecordedEvent& envelope, const EventData& event);
+  // Folds a stream event (others are ignored). A ProgressReported adds its
+  // entry and supersedes every unreviewed, not yet superseded report of its
+  // actor's unit for its period; a ReportReviewed decides its report.
+  ReviewLedgerChange Apply(const RecordedEvent& envelope, const EventData& event);
 
   const std::map<StreamVersion, ReviewEntry>& entries() const { return entries_; }
+  // The entry of `version`; nullptr if the ledger has none.
+  const ReviewEntry* Find(StreamVersion version) const;
 
-  // The row form (deterministic bytes) and back; kInvalidArgument naming the
-  // field of a row it cannot read.
-  std::string ToRow() const;
-  static Result<ReviewLedger> FromRow(std::string_view row);
+  // Restores an entry read back from its row (replacing one of its version).
+  void Load(ReviewEntry entry);
+
+  // One entry's row form (deterministic bytes) and back; kInvalidArgument
+  // naming the field of a row it cannot read.
+  static std::string EntryToRow(const ReviewEntry& entry);
+  static Result<ReviewEntry> EntryFromRow(std::string_view row);
 
  private:
   std::map<StreamVersion, ReviewEntry> entries_;
+  // The reports that may still be pending, by reporting unit and period, so
+  // that a report finds what it supersedes without reading the whole history.
+  // Holds at most the last report of each (unit, period) folded or loaded,
+  // plus, after loading, any other pending one.
+  std::map<std::pair<std::string, std::chrono::year_month>, std::vector<StreamVersion>> open_;
 };
 
 enum class ReviewOrder {
@@ -105,10 +123,18 @@ struct ReviewDeadlines {
   int utc_offset_minutes = 480;
 };
 
-// Filters, orders and pages `items` (each stream's entries, in any order).
-// Ties in either order fall back to the log position, then stream and
-// version, so pages are stable.
-ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueItem> items, const ReviewQueueQuery& query);
+// A report considered for a page: where it is kept, not a copy of it. Both
+// pointers must outlive the call to PageReviewQueue.
+struct ReviewQueueCandidate {
+  const std::string* stream = nullptr;
+  const ReviewEntry* entry = nullptr;
+};
+
+// Filters, orders and pages the candidates (each stream's entries, in any
+// order), copying only the entries of the page. Ties in either order fall
+// back to the log position, then stream and version, so pages are stable.
+ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueCandidate> candidates, const ReviewQueueQuery& query,
+                                const ReviewDeadlines& deadlines);
 
 // The queue item of one entry, with its deadline judged.
 ReviewQueueItem MakeReviewQueueItem(std::string stream, ReviewEntry entry, const ReviewDeadlines& deadlines);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <limits>
 
 #include "domain/calendar.h"
@@ -53,11 +54,44 @@ namespace {
 // 2: bounded state (last report, pending reports, approved figures) instead of every report.
 // Rows of format 2 written before figures were kept per period (and before
 // pending reports kept their percent) are read as they are: see StateFromJson.
-constexpr std::int64_t kRowFormat = 2;
+// 3: pending reports in rows of their own, not in the stream's row. A stream
+// row of format 2 (its pending reports inline) still reads.
+constexpr std::int64_t kRowFormat = 3;
+constexpr std::int64_t kInlinePendingRowFormat = 2;
 // The row holding when the store was created; not a stream name.
 constexpr std::string_view kStoreRow = "~store";
-// The prefix of a stream's review-queue row ("~reviews/task-07"); not a stream name.
+// The prefixes of a report's rows ("~reviews/task-07/00000000000000000012"):
+// its review-queue entry, and while it awaits review its pending report.
+// Not stream names (streams never start with '~').
 constexpr std::string_view kReviewRowPrefix = "~reviews/";
+constexpr std::string_view kPendingRowPrefix = "~pending/";
+// Versions in keys: fixed width, so a stream's report rows sort by version.
+constexpr std::size_t kVersionDigits = 20;
+
+std::string ReportRowKey(std::string_view prefix, const std::string& stream, StreamVersion version) {
+  char digits[kVersionDigits + 1];
+  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(version.value));
+  std::string key;
+  key.reserve(prefix.size() + stream.size() + 1 + kVersionDigits);
+  key.append(prefix).append(stream).append("/").append(digits, kVersionDigits);
+  return key;
+}
+
+// The stream and version of a report row's key (its prefix already removed);
+// nullopt for a key of another shape (e.g. a format-2 "~reviews/task-07").
+std::optional<std::pair<std::string, StreamVersion>> ParseReportRowKey(std::string_view rest) {
+  const std::size_t slash = rest.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || rest.size() - slash - 1 != kVersionDigits) return std::nullopt;
+  std::uint64_t version = 0;
+  for (char c : rest.substr(slash + 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (version > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    version = version * 10 + digit;
+  }
+  if (version == 0) return std::nullopt;
+  return std::pair<std::string, StreamVersion>(std::string(rest.substr(0, slash)), StreamVersion(version));
+}
 
 // --- folding events ----------------------------------------------------------
 
@@ -287,8 +321,21 @@ json MilestonesToJson(const std::map<std::string, Milestone>& milestones) {
   return out;
 }
 
-// nlohmann::json keeps object keys sorted, and every collection comes from an
-// ordered map, so equal states dump to equal bytes.
+// A pending report's own row (~pending/<stream>/<version>).
+json PendingReportToJson(const PendingReport& report) {
+  json entry = {{"version", report.version.value},
+                {"reporter", report.reporter},
+                {"period", FormatMonth(report.period)},
+                {"recorded_at_us", MicrosJson(report.recorded_at)},
+                {"indicators", IndicatorValuesJson(report.indicators)}};
+  if (report.percent.has_value()) entry["percent"] = NumberJson<json>(*report.percent);
+  if (!report.milestones_met.empty()) entry["milestones_met"] = report.milestones_met;
+  return entry;
+}
+
+// The stream's row: its bounded state, without the pending reports (rows of
+// their own). nlohmann::json keeps object keys sorted, and every collection
+// comes from an ordered map, so equal states dump to equal bytes.
 json StateToJson(const StreamState& state) {
   json last_report = nullptr;
   if (state.last_report.has_value()) {
@@ -301,17 +348,6 @@ json StateToJson(const StreamState& state) {
                    {"unit", last.unit},
                    {"decision", last.decision ? json(DecisionName(*last.decision)) : json(nullptr)},
                    {"reviewed_at_us", MicrosJson(last.reviewed_at)}};
-  }
-  json pending = json::array();
-  for (const auto& [version, report] : state.pending_reports) {
-    json entry = {{"version", version.value},
-                  {"reporter", report.reporter},
-                  {"period", FormatMonth(report.period)},
-                  {"recorded_at_us", MicrosJson(report.recorded_at)},
-                  {"indicators", IndicatorValuesJson(report.indicators)}};
-    if (report.percent.has_value()) entry["percent"] = NumberJson<json>(*report.percent);
-    if (!report.milestones_met.empty()) entry["milestones_met"] = report.milestones_met;
-    pending.push_back(std::move(entry));
   }
   json figures = json::array();
   for (const auto& [key, figure] : state.approved_figures) {
@@ -350,7 +386,6 @@ json StateToJson(const StreamState& state) {
           {"started", state.started},
           {"completed_at_us", MicrosJson(state.completed_at)},
           {"last_report", std::move(last_report)},
-          {"pending_reports", std::move(pending)},
           {"approved_figures", std::move(figures)},
           {"approved_percents", std::move(percents)},
           {"milestones", MilestonesToJson(state.milestones)},
@@ -576,7 +611,9 @@ Result<StreamState> StateFromJson(const json& row) {
                                    "pending_reports", "approved_figures", "approved_percents", "deadlines",
                                    "milestones", "open_notices", "instructions"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
-  if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
+  if (format != kRowFormat && format != kInlinePendingRowFormat) {
+    return Malformed("format", "is not a row format this build reads");
+  }
   StreamState state;
   ASSIGN_OR_RETURN(state.version, ReadVersion(r, "version"));
   auto started = row.find("started");
@@ -590,7 +627,11 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(LastReport last, LastReportFromJson(*last_report, "last_report"));
     state.last_report = std::move(last);
   }
-  ASSIGN_OR_RETURN(const json* pending, r.Array("pending_reports"));
+  // Inline only in rows of format 2; a row of format 3 has none.
+  if (format == kRowFormat && row.contains("pending_reports")) {
+    return Malformed("pending_reports", "is kept in rows of its own in this row format");
+  }
+  ASSIGN_OR_RETURN(const json* pending, r.Array("pending_reports", format == kInlinePendingRowFormat));
   for (size_t i = 0; i < pending->size(); ++i) {
     ASSIGN_OR_RETURN(PendingReport report,
                      PendingReportFromJson((*pending)[i], JsonReader::Element("pending_reports", i)));
@@ -692,28 +733,54 @@ void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& even
     store_changed_ = true;
   }
   if (!supervised_.contains(envelope.stream.value)) return;
-  StreamState& state = streams_[envelope.stream.value];
+  const std::string& stream = envelope.stream.value;
+  StreamState& state = streams_[stream];
   // Each event arrives once (View's contract); a repeat from a replay must not count twice.
   if (envelope.version <= state.version) return;
   state.version = envelope.version;
+  // A pending report's row changes when the report arrives (not stored yet)
+  // and when it leaves (stored, unless it arrived since the last take: the
+  // first note of a row in this window is the one that counts).
+  auto touch_pending = [&](StreamVersion version, bool stored_before) {
+    pending_changed_.try_emplace({stream, version}, stored_before);
+  };
+  const auto* review = std::get_if<ReportReviewed>(&event);
+  const bool reviews_pending = review != nullptr && state.pending_reports.contains(review->report_version);
   std::visit(Fold{state, envelope}, event);
-  changed_.insert(envelope.stream.value);
-  if (std::holds_alternative<ProgressReported>(event) || std::holds_alternative<ReportReviewed>(event)) {
+  changed_.insert(stream);
+  const bool reported = std::holds_alternative<ProgressReported>(event);
+  if (reported) touch_pending(envelope.version, false);
+  if (reviews_pending) touch_pending(review->report_version, true);
+  if (reported || review != nullptr) {
+    ReviewLedgerChange change = reviews_[stream].Apply(envelope, event);
     // A superseded report (已被替代) awaits no review: it leaves the pending
     // reports, and with them the item's 待审核 and its figures.
-    for (StreamVersion superseded : reviews_[envelope.stream.value].Apply(envelope, event)) {
-      state.pending_reports.erase(superseded);
+    for (StreamVersion superseded : change.superseded) {
+      if (state.pending_reports.erase(superseded) > 0) touch_pending(superseded, true);
     }
-    reviews_changed_.insert(envelope.stream.value);
+    for (StreamVersion version : change.changed) reviews_changed_.emplace(stream, version);
   }
 }
 
 std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRows() {
   std::vector<std::pair<std::string, std::string>> rows;
+  rows.reserve(changed_.size() + pending_changed_.size() + reviews_changed_.size() + 1);
   for (const std::string& stream : changed_) rows.emplace_back(stream, StateToJson(streams_.at(stream)).dump());
   changed_.clear();
-  for (const std::string& stream : reviews_changed_) {
-    rows.emplace_back(std::string(kReviewRowPrefix) + stream, reviews_.at(stream).ToRow());
+  for (const auto& [key, stored_before] : pending_changed_) {
+    const auto& [stream, version] = key;
+    const std::map<StreamVersion, PendingReport>& pending = streams_.at(stream).pending_reports;
+    auto it = pending.find(version);
+    if (it != pending.end()) {
+      rows.emplace_back(ReportRowKey(kPendingRowPrefix, stream, version), PendingReportToJson(it->second).dump());
+    } else if (stored_before) {
+      rows.emplace_back(ReportRowKey(kPendingRowPrefix, stream, version), std::string());  // reviewed: deleted
+    }
+  }
+  pending_changed_.clear();
+  for (const auto& [stream, version] : reviews_changed_) {
+    rows.emplace_back(ReportRowKey(kReviewRowPrefix, stream, version),
+                      ReviewLedger::EntryToRow(*reviews_.at(stream).Find(version)));
   }
   reviews_changed_.clear();
   if (store_changed_ && store_created_at_.has_value()) {
@@ -726,10 +793,32 @@ std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRow
 
 Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
   const std::string where = "supervision row \"" + std::string(key) + "\": ";
-  if (key.starts_with(kReviewRowPrefix)) {
-    Result<ReviewLedger> ledger = ReviewLedger::FromRow(value);
-    if (!ledger.ok()) return Status::DataLoss(where + ledger.status().message());
-    reviews_[std::string(key.substr(kReviewRowPrefix.size()))] = std::move(ledger).value();
+  const bool review_row = key.starts_with(kReviewRowPrefix);
+  if (review_row || key.starts_with(kPendingRowPrefix)) {
+    const std::string_view rest = key.substr(review_row ? kReviewRowPrefix.size() : kPendingRowPrefix.size());
+    std::optional<std::pair<std::string, StreamVersion>> report = ParseReportRowKey(rest);
+    if (!report.has_value()) {
+      return Status::DataLoss(where + "not a key of this row format (<stream>/<version of 20 digits>)");
+    }
+    auto& [stream, version] = *report;
+    if (review_row) {
+      Result<ReviewEntry> entry = ReviewLedger::EntryFromRow(value);
+      if (!entry.ok()) return Status::DataLoss(where + entry.status().message());
+      if (entry->version != version) return Status::DataLoss(where + "version: is not the key's");
+      reviews_[stream].Load(std::move(entry).value());
+      return Status::Ok();
+    }
+    // An empty value is a deletion (TakeChangedRows' form of it): no report.
+    if (value.empty()) {
+      if (auto it = streams_.find(stream); it != streams_.end()) it->second.pending_reports.erase(version);
+      return Status::Ok();
+    }
+    json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
+    Result<PendingReport> pending = PendingReportFromJson(row, "");
+    if (!pending.ok()) return Status::DataLoss(where + pending.status().message());
+    if (pending->version != version) return Status::DataLoss(where + "version: is not the key's");
+    streams_[stream].pending_reports[version] = std::move(pending).value();
     return Status::Ok();
   }
   json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
@@ -740,7 +829,9 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
       RETURN_IF_ERROR(r.ExpectObject());
       RETURN_IF_ERROR(r.RejectUnknown({"format", "created_at_us"}));
       ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
-      if (format != kRowFormat) return Malformed("format", "is not a row format this build reads");
+      if (format != kRowFormat && format != kInlinePendingRowFormat) {
+        return Malformed("format", "is not a row format this build reads");
+      }
       ASSIGN_OR_RETURN(Timestamp created, ReadMicros(r, "created_at_us"));
       store_created_at_ = created;
       return Status::Ok();
@@ -749,22 +840,28 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
   }
   Result<StreamState> state = StateFromJson(row);
   if (!state.ok()) return Status::DataLoss(where + state.status().message());
-  streams_[std::string(key)] = std::move(state).value();
+  // Rows load in any order: pending reports read from their own rows stay.
+  StreamState& slot = streams_[std::string(key)];
+  std::map<StreamVersion, PendingReport> loaded_pending = std::move(slot.pending_reports);
+  slot = std::move(state).value();
+  slot.pending_reports.merge(loaded_pending);
   return Status::Ok();
 }
 
 ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) const {
   const ReviewDeadlines deadlines{static_cast<unsigned>(options_.report_due_day), options_.utc_offset_minutes};
-  std::vector<ReviewQueueItem> items;
+  // Candidates point at the entries; only the page's are copied.
+  std::vector<ReviewQueueCandidate> candidates;
   for (const auto& [stream, ledger] : reviews_) {
-    for (const auto& [version, entry] : ledger.entries()) items.push_back(MakeReviewQueueItem(stream, entry, deadlines));
+    for (const auto& [version, entry] : ledger.entries()) candidates.push_back({&stream, &entry});
   }
   // Rows written before the queue existed hold only the pending reports.
+  std::deque<ReviewEntry> unledgered;  // stable addresses while the page is made
   for (const auto& [stream, state] : streams_) {
     auto ledger = reviews_.find(stream);
     for (const auto& [version, report] : state.pending_reports) {
       if (ledger != reviews_.end() && ledger->second.entries().contains(version)) continue;
-      ReviewEntry entry;
+      ReviewEntry& entry = unledgered.emplace_back();
       entry.version = version;
       entry.period = report.period;
       entry.recorded_at = report.recorded_at;
@@ -774,10 +871,10 @@ ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) cons
         entry.unit = state.last_report->unit;
         entry.principal = state.last_report->principal;
       }
-      items.push_back(MakeReviewQueueItem(stream, std::move(entry), deadlines));
+      candidates.push_back({&stream, &entry});
     }
   }
-  return PageReviewQueue(std::move(items), query);
+  return PageReviewQueue(std::move(candidates), query, deadlines);
 }
 
 }  // namespace kuimen

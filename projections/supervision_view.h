@@ -69,11 +69,11 @@ class SupervisionView final : public View {
   //
   // Bounded: the state keeps what rendering needs, not the stream's history,
   // so its size (and the cost of Apply and of writing the row) does not grow
-  // with the number of events. The exception is reports still awaiting
-  // review, which are kept until their review arrives (a report is reviewed
-  // once; the write model refuses a second review), and each milestone's
-  // history, which grows with the task force's changes to it (a handful), not
-  // with reports.
+  // with the number of events. Reports still awaiting review are kept until
+  // their review arrives (a report is reviewed once; the write model refuses a
+  // second review), each in a row of its own (see Rows below), not in the
+  // stream's row; each milestone's history grows with the task force's
+  // changes to it (a handful), not with reports.
   struct LastReport {  // the stream's latest report, whatever its review
     StreamVersion version;
     std::chrono::year_month period;
@@ -164,7 +164,7 @@ class SupervisionView final : public View {
     bool started = false;   // reported at least once, or reopened
     std::optional<Timestamp> completed_at;  // set while completed
     std::optional<LastReport> last_report;
-    std::map<StreamVersion, PendingReport> pending_reports;  // by version; dropped once reviewed
+    std::map<StreamVersion, PendingReport> pending_reports;  // by version; dropped once reviewed (own rows)
     std::map<FigureKey, Figure> approved_figures;
     // The approved reports' overall percent (总体进度), per period, as figures.
     // Per period and reporting unit ("" in rows written before it was kept):
@@ -180,10 +180,21 @@ class SupervisionView final : public View {
   // YYYY-MM-DD; otherwise kInvalidArgument, as for options out of range.
   static Result<std::unique_ptr<SupervisionView>> Create(Catalog catalog, SupervisionOptions options = {});
 
+  // Rows (keys; versions written as 20 digits, so keys sort by version):
+  //   <stream>                      the stream's bounded state (StreamState
+  //                                 without its pending reports)
+  //   ~pending/<stream>/<version>   one report awaiting review; deleted (empty
+  //                                 value) once reviewed or superseded
+  //   ~reviews/<stream>/<version>   one report of the review queue
+  //   ~store                        when the store was created
+  // Folding one event rewrites its stream's row and the rows of the reports it
+  // touches (a report, a review, the reports a report supersedes), so the bytes
+  // written per event do not grow with the stream's history.
   std::string_view Name() const override { return "supervision"; }
   // 2: figures and percents kept per reporting unit (单位分解), milestones with
   // their history, the ~reviews/ rows of the review queue.
-  std::uint32_t RowFormat() const override { return 2; }
+  // 3: a row per pending report and per review-queue entry (above).
+  std::uint32_t RowFormat() const override { return 3; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;
@@ -244,15 +255,19 @@ class SupervisionView final : public View {
   std::chrono::sys_days plan_date_;     // the document date
   std::set<std::string> supervised_;    // the catalog's stream names
   std::map<std::string, StreamState> streams_;  // by stream name; only streams with events
-  std::set<std::string> changed_;       // rows touched since TakeChangedRows
+  std::set<std::string> changed_;       // stream rows touched since TakeChangedRows
+  // Pending-report rows touched since TakeChangedRows, by (stream, version),
+  // each with whether its row was stored before: a report added and reviewed
+  // between two calls writes nothing, one stored earlier is deleted.
+  std::map<std::pair<std::string, StreamVersion>, bool> pending_changed_;
   // The recorded time of the store's first event (global position 1), kept in
   // the row kStoreRow; the default start of supervision.
   std::optional<Timestamp> store_created_at_;
   bool store_changed_ = false;
-  // Each stream's reports for the review queue, kept in rows of their own
-  // (kReviewRowPrefix + stream name) beside the stream's row.
+  // Each stream's reports for the review queue, one row per report
+  // (~reviews/<stream>/<version>); the entries changed since TakeChangedRows.
   std::map<std::string, ReviewLedger> reviews_;
-  std::set<std::string> reviews_changed_;
+  std::set<std::pair<std::string, StreamVersion>> reviews_changed_;
 };
 
 }  // namespace kuimen

@@ -1,0 +1,268 @@
+// The supervision view's rows per report (issue 12, "cost grows with
+// history"): a pending report and a review-queue entry each have a row of
+// their own, so what folding one event writes does not grow with the stream's
+// history; the rows survive a restart and match a rebuild from the log.
+#include <gtest/gtest.h>
+
+#include "eventstore/event_codec.h"
+#include "projections/projector.h"
+#include "projections/supervision_view.h"
+#include "tests/eventstore/store_fixture.h"
+#include "tests/projections/recording_view.h"
+#include "tests/projections/supervision_fixture.h"
+#include "tests/support/behaviour_name.h"
+
+namespace kuimen {
+namespace {
+
+using namespace testing::fengjie;
+
+IndicatorValue Services(double value) { return {"农业生产社会化服务规模", value, "万亩次"}; }
+
+// A report of `index` on task 7: its own period (one month each), so none
+// supersedes another and every one stays pending until reviewed.
+ProgressReported NthReport(int index) {
+  ProgressReported report = Progress(Month(2000 + index / 12, 1 + index % 12), index % 100, {Services(index % 50)});
+  report.summary = "第" + std::to_string(index) + "期：完成托管服务，推进农合联组建。";
+  return report;
+}
+
+std::set<std::string> KeysOf(const std::map<std::string, std::string>& rows) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : rows) keys.insert(key);
+  return keys;
+}
+
+std::size_t Bytes(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::size_t total = 0;
+  for (const auto& [key, value] : rows) total += key.size() + value.size();
+  return total;
+}
+
+// Folds `history` reports on task 7 and takes the rows; returns the rows that
+// one more report and its review change. Every other report is approved (for
+// one of two months: approved figures are kept per month, bounded by the months
+// reported); the others stay pending, each of its own month.
+std::vector<std::pair<std::string, std::string>> RowsOfOneMoreReportAndReview(int history) {
+  Log log;
+  for (int i = 0; i < history; ++i) {
+    if (i % 2 == 0) {
+      ProgressReported report = NthReport(i);
+      report.period = Month(2024, 1 + i % 4 / 2);
+      log.Add("task-07", China(2024, 11, 2), kAgriculture, report);
+      log.Add("task-07", China(2024, 11, 2), kTaskForce, Approve(log.events().back().first.version.value));
+    } else {
+      log.Add("task-07", China(2024, 11, 2), kAgriculture, NthReport(i));
+    }
+  }
+  std::unique_ptr<SupervisionView> view = ViewOf(log);
+  view->TakeChangedRows();
+  // The same report (same period and figures) and review whatever came before.
+  ProgressReported next = NthReport(100000);
+  const std::size_t from = log.events().size();
+  log.Add("task-07", China(2024, 11, 3), kAgriculture, next);
+  log.Add("task-07", China(2024, 11, 3), kTaskForce, Approve(log.events().back().first.version.value));
+  for (std::size_t i = from; i < log.events().size(); ++i) view->Apply(log.events()[i].first, log.events()[i].second);
+  return view->TakeChangedRows();
+}
+
+TEST(SupervisionReportRows, OneMoreReportAndReviewWriteTheSameBytesAfter10Or2000Reports) {
+  const auto after_10 = RowsOfOneMoreReportAndReview(10);
+  const auto after_2000 = RowsOfOneMoreReportAndReview(2000);
+  ASSERT_EQ(after_10.size(), after_2000.size());
+  // The stream row and the new report's review-queue row (its pending row
+  // came and went between two takes).
+  EXPECT_EQ(after_10.size(), 2u);
+  // Only the digits of versions and positions differ; a row holding the
+  // history (1,000 pending reports of ~200 bytes) would add hundreds of KB.
+  const std::size_t small = Bytes(after_10), large = Bytes(after_2000);
+  EXPECT_LE(large, small + 24) << small << " vs " << large;
+  EXPECT_GE(large + 24, small) << small << " vs " << large;
+}
+
+TEST(SupervisionReportRows, AReviewDeletesThePendingRowItsReportWroteEarlier) {
+  Log log;
+  log.Add("task-07", China(2024, 11, 2), kAgriculture, NthReport(1));
+  log.Add("task-07", China(2024, 11, 2), kAgriculture, NthReport(2));
+  std::unique_ptr<SupervisionView> view = ViewOf(log);
+  std::map<std::string, std::string> rows;
+  for (auto& [key, value] : view->TakeChangedRows()) rows[key] = value;
+  ASSERT_TRUE(rows.contains("~pending/task-07/00000000000000000001"));
+  ASSERT_TRUE(rows.contains("~pending/task-07/00000000000000000002"));
+  EXPECT_EQ(rows["task-07"].find("pending_reports"), std::string::npos);  // not in the stream's row
+
+  log.Add("task-07", China(2024, 11, 3), kTaskForce, Return(2));
+  view->Apply(log.events().back().first, log.events().back().second);
+  const std::vector<std::pair<std::string, std::string>> changed = view->TakeChangedRows();
+  const std::vector<std::pair<std::string, std::string>> expected_keys = {
+      {"task-07", ""}, {"~pending/task-07/00000000000000000002", ""}, {"~reviews/task-07/00000000000000000002", ""}};
+  ASSERT_EQ(changed.size(), 3u);
+  for (std::size_t i = 0; i < changed.size(); ++i) EXPECT_EQ(changed[i].first, expected_keys[i].first);
+  EXPECT_EQ(changed[1].second, "");  // deleted
+}
+
+TEST(SupervisionReportRows, ASupersedingReportRewritesOnlyTheRowsOfTheReportsItReplaces) {
+  Log log;
+  log.Add("task-07", China(2024, 11, 2), kAgriculture, Progress(Month(2024, 10), 10));  // v1: replaced by v4
+  log.Add("task-07", China(2024, 11, 2), kAgriculture, Progress(Month(2024, 9), 5));    // v2: another period
+  log.Add("task-07", China(2024, 11, 2), kCoop, Progress(Month(2024, 10), 3));          // v3: another unit
+  std::unique_ptr<SupervisionView> view = ViewOf(log);
+  view->TakeChangedRows();
+  log.Add("task-07", China(2024, 11, 3), kAgriculture, Progress(Month(2024, 10), 12));  // v4
+  view->Apply(log.events().back().first, log.events().back().second);
+  std::map<std::string, std::string> rows;
+  for (auto& [key, value] : view->TakeChangedRows()) rows[key] = value;
+  EXPECT_EQ(KeysOf(rows), (std::set<std::string>{"task-07", "~pending/task-07/00000000000000000001",
+                                                 "~pending/task-07/00000000000000000004",
+                                                 "~reviews/task-07/00000000000000000001",
+                                                 "~reviews/task-07/00000000000000000004"}));
+  EXPECT_EQ(rows["~pending/task-07/00000000000000000001"], "");  // 已被替代: no longer pending
+  EXPECT_EQ(json::parse(rows["~reviews/task-07/00000000000000000001"])["superseded_by"], 4);
+}
+
+// --- restart and rebuild, on a real store and real view stores ------------------
+
+class SupervisionReportRowsOnDisk : public testing::StoreTest {
+ protected:
+  void SetUp() override { store_ = Open(); }
+
+  void Append(const std::string& stream, const Actor& actor, const EventData& data) {
+    EncodedEvent encoded = EncodeEvent(data);
+    Result<std::vector<RecordedEvent>> stored = store_->Append(
+        StreamId{stream}, std::nullopt, {ProposedEvent{std::nullopt, encoded.type, encoded.schema_version, actor, encoded.data}});
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    clock_.Advance(std::chrono::hours(1));
+  }
+
+  // Reports on tasks 7 and 3, some reviewed, some superseded, some pending.
+  void AppendSeason(int reports) {
+    for (int i = 0; i < reports; ++i) {
+      ProgressReported report = NthReport(i % 7);  // periods repeat: later reports supersede earlier ones
+      Append("task-07", i % 3 == 0 ? kCoop : kAgriculture, report);
+      if (i % 4 == 1) Append("task-07", kTaskForce, i % 8 == 1 ? EventData(Approve(store_->StreamHead(StreamId{"task-07"}).value))
+                                                           : EventData(Return(store_->StreamHead(StreamId{"task-07"}).value)));
+      if (i % 5 == 0) Append("task-03", kCoop, Progress(Month(2024, 10 + i % 3), i));
+    }
+  }
+
+  std::unique_ptr<Projector> OpenSupervision(const std::string& name) {
+    Result<std::unique_ptr<Projector>> projector = Projector::Open(
+        SupervisionView::Create(Fengjie()).value(), ProjectorOptions{dir_.path() / name, nullptr}, store_.get());
+    EXPECT_TRUE(projector.ok()) << projector.status().ToString();
+    return projector.ok() ? std::move(projector).value() : nullptr;
+  }
+
+  // Feeds the log to `projector` in batches of `batch` events.
+  void Feed(Projector& projector, std::size_t batch) {
+    std::vector<RecordedEvent> events = Drain(store_->ReadAll(GlobalPosition(1)));
+    for (std::size_t at = 0; at < events.size(); at += batch) {
+      std::vector<RecordedEvent> part(events.begin() + at, events.begin() + std::min(events.size(), at + batch));
+      ASSERT_TRUE(projector.Apply(part).ok());
+    }
+  }
+
+  static std::string Board(const Projector& projector, Timestamp now) {
+    return projector.WithView([&](const View& view) { return static_cast<const SupervisionView&>(view).Render(now).dump(); });
+  }
+
+  static std::vector<std::string> Queue(const Projector& projector) {
+    return projector.WithView([](const View& view) {
+      ReviewQueueQuery query;
+      query.state.reset();
+      query.limit = 1000;
+      std::vector<std::string> out;
+      for (const ReviewQueueItem& item : static_cast<const SupervisionView&>(view).ReviewQueue(query).items) {
+        out.push_back(item.stream + "/" + std::to_string(item.entry.version.value) + " " +
+                      std::string(ReviewStateName(item.entry.state())) + " " + item.entry.summary);
+      }
+      return out;
+    });
+  }
+
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(SupervisionReportRowsOnDisk, ARestartedViewRendersAndQueuesAsBeforeAndDigestsAsARebuild) {
+  AppendSeason(60);
+  const Timestamp now = China(2025, 1, 20);
+  std::string board;
+  std::vector<std::string> queue;
+  {
+    auto live = OpenSupervision("live");
+    Feed(*live, 7);  // batches end between a report and its review
+    board = Board(*live, now);
+    queue = Queue(*live);
+  }
+  ASSERT_GT(queue.size(), 40u);
+  auto restarted = OpenSupervision("live");
+  EXPECT_EQ(Board(*restarted, now), board);
+  EXPECT_EQ(Queue(*restarted), queue);
+
+  auto rebuilt = OpenSupervision("rebuilt");
+  ASSERT_TRUE(rebuilt->CatchUpFromLog().ok());
+  EXPECT_EQ(restarted->Digest(), rebuilt->Digest());
+  EXPECT_EQ(Board(*rebuilt, now), board);
+
+  // Both carry on alike: more reports and reviews, fed to the restarted view.
+  AppendSeason(9);
+  ASSERT_TRUE(restarted->CatchUpFromLog().ok());
+  ASSERT_TRUE(rebuilt->CatchUpFromLog().ok());
+  EXPECT_EQ(restarted->Digest(), rebuilt->Digest());
+  EXPECT_EQ(Queue(*restarted), Queue(*rebuilt));
+}
+
+TEST_F(SupervisionReportRowsOnDisk, RowsOfTheEarlierFormatAreDroppedAndRebuiltFromTheLog) {
+  AppendSeason(12);
+  {
+    // A view store in format 2, as the build before rows per report left it.
+    auto earlier = Projector::Open(std::make_unique<testing::RecordingView>(2),
+                                   ProjectorOptions{dir_.path() / "view", nullptr}, store_.get());
+    ASSERT_TRUE(earlier.ok()) << earlier.status().ToString();
+    ASSERT_TRUE((*earlier)->CatchUpFromLog().ok());
+  }
+  auto upgraded = OpenSupervision("view");
+  ASSERT_NE(upgraded, nullptr);
+  EXPECT_EQ(upgraded->applied_through(), GlobalPosition(0));
+  ASSERT_TRUE(upgraded->CatchUpFromLog().ok());
+  auto rebuilt = OpenSupervision("rebuilt");
+  ASSERT_TRUE(rebuilt->CatchUpFromLog().ok());
+  EXPECT_EQ(upgraded->Digest(), rebuilt->Digest());
+}
+
+// --- rows it cannot read -------------------------------------------------------
+
+struct BadReportRow {
+  const char* behaviour;
+  const char* key;
+  const char* value;
+};
+void PrintTo(const BadReportRow& c, std::ostream* os) { *os << c.behaviour; }
+
+class SupervisionReportRowRefused : public ::testing::TestWithParam<BadReportRow> {};
+
+TEST_P(SupervisionReportRowRefused, AsDataLossNamingTheRow) {
+  std::unique_ptr<SupervisionView> view = SupervisionView::Create(Fengjie()).value();
+  Status status = view->LoadRow(GetParam().key, GetParam().value);
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss) << status.ToString();
+  EXPECT_NE(status.message().find(GetParam().key), std::string::npos) << status.message();
+}
+
+constexpr const char* kEntry =
+    R"({"comment":"","decision":null,"indicators":[],"percent":5,"period":"2024-10","position":1,"principal":"p-nyw","recorded_at_us":0,"reviewed_at_us":null,"summary":"s","superseded_by":null,"unit":"县农业农村委","version":1})";
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, SupervisionReportRowRefused,
+    ::testing::Values(
+        BadReportRow{"a review row of the earlier format, one per stream", "~reviews/task-07",
+                     R"({"format":1,"reports":[]})"},
+        BadReportRow{"a review row whose key's version is not its own", "~reviews/task-07/00000000000000000002", kEntry},
+        BadReportRow{"a review row whose key's version is not 20 digits", "~reviews/task-07/1", kEntry},
+        BadReportRow{"a pending row that is not JSON", "~pending/task-07/00000000000000000001", "{"},
+        BadReportRow{"a pending row whose key's version is not its own", "~pending/task-07/00000000000000000003",
+                     R"({"indicators":[],"period":"2024-10","recorded_at_us":0,"reporter":"县农业农村委","version":1})"},
+        BadReportRow{"a stream row of this format holding pending reports", "task-07",
+                     R"({"approved_figures":[],"completed_at_us":null,"format":3,"last_report":null,"milestones":[],"open_notices":[],"pending_reports":[],"started":false,"version":1})"}),
+    testing::ByBehaviour());
+
+}  // namespace
+}  // namespace kuimen
