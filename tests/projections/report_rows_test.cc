@@ -8,6 +8,7 @@
 #include "projections/projector.h"
 #include "projections/supervision_view.h"
 #include "tests/eventstore/store_fixture.h"
+#include "tests/projections/board_json.h"
 #include "tests/projections/recording_view.h"
 #include "tests/projections/supervision_fixture.h"
 #include "tests/support/behaviour_name.h"
@@ -162,7 +163,7 @@ class SupervisionReportRowsOnDisk : public testing::StoreTest {
   }
 
   static std::string Board(const Projector& projector, Timestamp now) {
-    return projector.WithView([&](const View& view) { return static_cast<const SupervisionView&>(view).Render(now).dump(); });
+    return projector.WithView([&](const View& view) { return BoardJson(static_cast<const SupervisionView&>(view), now).dump(); });
   }
 
   static std::vector<std::string> Queue(const Projector& projector) {
