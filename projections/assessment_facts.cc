@@ -129,7 +129,7 @@ json ReportJson(const AssessmentFacts::Report& report) {
   for (const auto& [indicator, value] : report.values) values[indicator] = NumberJson<json>(value);
   json review = nullptr;
   if (report.review.has_value()) {
-    review = {{"decision", report.review->decision == ReviewDecision::kApproved ? "approved" : "returned"},
+    review = {{"decision", ReviewDecisionName(report.review->decision)},
               {"position", report.review->position.value}};
   }
   json row = {{"version", report.version.value},
@@ -233,12 +233,10 @@ Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskS
       JsonReader review_reader(*review, item.PathOf("review"));
       RETURN_IF_ERROR(review_reader.ExpectObject());
       ASSIGN_OR_RETURN(std::string decision, review_reader.String("decision"));
-      if (decision != "approved" && decision != "returned") {
-        return Unreadable(review_reader.PathOf("decision"), "must be \"approved\" or \"returned\"");
-      }
+      const std::optional<ReviewDecision> parsed = ParseReviewDecision(decision);
+      if (!parsed) return Unreadable(review_reader.PathOf("decision"), "must be \"approved\" or \"returned\"");
       ASSIGN_OR_RETURN(GlobalPosition position, ReadPosition(review_reader));
-      report.review = AssessmentFacts::Review{
-          decision == "approved" ? ReviewDecision::kApproved : ReviewDecision::kReturned, position};
+      report.review = AssessmentFacts::Review{*parsed, position};
     }
     InsertByVersion(task.reports, std::move(report));
     return Status::Ok();

@@ -104,10 +104,6 @@ namespace {
 
 json Micros(Timestamp time) { return time.time_since_epoch().count(); }
 
-std::string DecisionText(ReviewDecision decision) {
-  return decision == ReviewDecision::kApproved ? "approved" : "returned";
-}
-
 }  // namespace
 
 std::string ReviewLedger::EntryToRow(const ReviewEntry& e) {
@@ -127,7 +123,7 @@ std::string ReviewLedger::EntryToRow(const ReviewEntry& e) {
                {"percent", NumberJson<json>(e.percent)},
                {"summary", e.summary},
                {"indicators", std::move(indicators)},
-               {"decision", e.decision ? json(DecisionText(*e.decision)) : json(nullptr)},
+               {"decision", e.decision ? json(ReviewDecisionName(*e.decision)) : json(nullptr)},
                {"reviewed_at_us", e.reviewed_at ? Micros(*e.reviewed_at) : json(nullptr)},
                {"comment", e.comment},
                {"superseded_by", e.superseded_by ? json(e.superseded_by->value) : json(nullptr)}})
@@ -175,12 +171,11 @@ Result<ReviewEntry> ReviewLedger::EntryFromRow(std::string_view row) {
     entry.indicators.push_back(std::move(indicator));
   }
   ASSIGN_OR_RETURN(std::string decision, e.OptionalString("decision"));
-  if (decision == "approved") {
-    entry.decision = ReviewDecision::kApproved;
-  } else if (decision == "returned") {
-    entry.decision = ReviewDecision::kReturned;
-  } else if (!decision.empty()) {
-    return Status::InvalidArgument(e.PathOf("decision") + ": must be approved, returned or null", e.PathOf("decision"));
+  if (!decision.empty()) {
+    entry.decision = ParseReviewDecision(decision);
+    if (!entry.decision) {
+      return Status::InvalidArgument(e.PathOf("decision") + ": must be approved, returned or null", e.PathOf("decision"));
+    }
   }
   ASSIGN_OR_RETURN(std::optional<std::int64_t> reviewed, e.OptionalInteger("reviewed_at_us"));
   if (reviewed) entry.reviewed_at = Timestamp(std::chrono::microseconds(*reviewed));
