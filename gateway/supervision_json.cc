@@ -328,6 +328,8 @@ json SupervisionBoardJson(const SupervisionBoard& board) {
   for (const ItemBoard& item : board.major_items) majors.push_back(ItemBoardJson(item));
   for (const UnitBoard& unit : board.units) units.push_back(UnitJson(unit));
   for (const CountyTargetRow& target : board.targets) targets.push_back(TargetJson(target));
+  json reports_by_period = json::object();
+  for (const auto& [period, reports] : board.reports_by_period) reports_by_period[FormatMonth(period)] = reports;
   return {{"as_of", FormatTimestamp(board.as_of)},
           {"today", FormatDate(board.today)},
           {"tasks", std::move(tasks)},
@@ -336,7 +338,8 @@ json SupervisionBoardJson(const SupervisionBoard& board) {
           {"targets", std::move(targets)},
           {"counts", CountsJson(board.counts)},
           {"supervision_start", board.supervision_start ? json(FormatMonth(*board.supervision_start)) : json(nullptr)},
-          {"report_due_day", board.report_due_day}};
+          {"report_due_day", board.report_due_day},
+          {"reports_by_period", std::move(reports_by_period)}};
 }
 
 }  // namespace kuimen

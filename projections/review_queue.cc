@@ -69,6 +69,7 @@ ReviewLedgerChange ReviewLedger::Apply(const RecordedEvent& envelope, const Even
     entry.percent = report->percent;
     entry.summary = report->summary;
     entry.indicators = report->indicators;
+    if (!entries_.contains(envelope.version)) ++reports_by_period_[report->period];
     entries_[envelope.version] = std::move(entry);
     change.changed.push_back(envelope.version);
   } else if (const auto* review = std::get_if<ReportReviewed>(&event)) {
@@ -97,6 +98,8 @@ void ReviewLedger::Load(ReviewEntry entry) {
     auto at = std::lower_bound(open.begin(), open.end(), version);
     if (at == open.end() || *at != version) open.insert(at, version);
   }
+  if (auto loaded = entries_.find(version); loaded != entries_.end()) --reports_by_period_[loaded->second.period];
+  ++reports_by_period_[entry.period];
   entries_[version] = std::move(entry);
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +75,11 @@ class ReviewLedger {
   // Restores an entry read back from its row (replacing one of its version).
   void Load(ReviewEntry entry);
 
+  // How many reports the stream holds per period (报送次数, whatever their
+  // review): kept as entries are folded or loaded, so a board need not walk
+  // every report to chart them.
+  const std::map<std::chrono::year_month, std::int64_t>& ReportsByPeriod() const { return reports_by_period_; }
+
   // One entry's row form (deterministic bytes) and back; kInvalidArgument
   // naming the field of a row it cannot read.
   static std::string EntryToRow(const ReviewEntry& entry);
@@ -86,6 +92,7 @@ class ReviewLedger {
   // Holds at most the last report of each (unit, period) folded or loaded,
   // plus, after loading, any other pending one.
   std::map<std::pair<std::string, std::chrono::year_month>, std::vector<StreamVersion>> open_;
+  std::map<std::chrono::year_month, std::int64_t> reports_by_period_;
 };
 
 enum class ReviewOrder {

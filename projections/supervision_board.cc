@@ -662,6 +662,11 @@ SupervisionBoard SupervisionView::Board(Timestamp now) const {
   out.counts = CountsOf(evaluations);
   out.supervision_start = start;
   out.report_due_day = options_.report_due_day;
+  for (const auto& [stream, ledger] : reviews_) {
+    for (const auto& [period, reports] : ledger.ReportsByPeriod()) {
+      if (reports > 0) out.reports_by_period[period] += reports;
+    }
+  }
   return out;
 }
 

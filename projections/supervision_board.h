@@ -314,6 +314,9 @@ struct SupervisionBoard {
   BoardCounts counts;
   std::optional<std::chrono::year_month> supervision_start;  // empty while unknown
   int report_due_day = 10;
+  // 报送次数 per period: the progress reports of every task and major item
+  // (whatever their review), by the month they report on.
+  std::map<std::chrono::year_month, std::int64_t> reports_by_period;
 };
 
 }  // namespace kuimen

@@ -188,8 +188,9 @@ function filenameOf(response, fallback) {
   return plain ? plain[1] : fallback;
 }
 
-// Stream events, fetched once and then only what is new. Kept outside the
-// reactive state: it can grow large and nothing renders it directly.
+// An item's events for its page's history, fetched once and then only what is
+// new. Kept outside the reactive state: it can grow large and nothing renders
+// it directly.
 const streamCache = new Map();
 
 function itemPath(stream) {
@@ -636,20 +637,10 @@ function app() {
     },
     bar(p) { return `width:${Math.max(0, Math.min(100, p || 0))}%`; },
 
-    async loadReportMonths() {
-      // Only streams that moved since last time are read (their version in the view says so).
-      const changed = this.allItems.filter((i) => {
-        const cached = streamCache.get(i.stream);
-        return i.version > 0 && (!cached || cached.next <= i.version);
-      });
-      await Promise.all(changed.map((i) => syncStream(this.token, i.stream)));
-      const months = {};
-      for (const entry of streamCache.values()) {
-        for (const e of entry.events) {
-          if (e.type === 'ProgressReported') months[e.data.period] = (months[e.data.period] || 0) + 1;
-        }
-      }
-      this.reportMonths = months;
+    loadReportMonths() {
+      // 报送次数 per month as the supervision view counts them: one figure from
+      // one place, without fetching every item's history into the page.
+      this.reportMonths = { ...(this.view.rendered.reports_by_period || {}) };
       this.$nextTick(() => this.drawOverviewCharts());
     },
 

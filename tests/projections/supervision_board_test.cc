@@ -94,5 +94,24 @@ TEST(SupervisionBoard, AnItemPageShowsTheItemAsTheBoardDoesPlusItsBreakdown) {
   EXPECT_EQ(board.today, year(2024) / 12 / 5d);
 }
 
+// 报送次数 on the overview chart: every report of every item by the month it
+// reports on — approved, pending, returned or replaced alike — the same after
+// the view's rows are reloaded into a fresh view.
+TEST(SupervisionBoard, CountsEveryReportOfEveryItemByTheMonthItReportsOn) {
+  Log log = TaskSevenLog();  // task 7: October (approved), November (pending)
+  log.Add("task-07", China(2024, 12, 6), kAgriculture, Progress(Month(2024, 11), 35));  // v6 replaces v4
+  log.Add("task-02", China(2024, 12, 6), kCoop, Progress(Month(2024, 11), 10));         // v1
+  log.Add("task-02", China(2024, 12, 7), kTaskForce, Return(1));                        // v2
+  log.Add("task-02", China(2024, 12, 8), kCoop, Progress(Month(2024, 12), 20));         // v3
+  std::unique_ptr<SupervisionView> view = ViewOf(log);
+  const std::map<std::chrono::year_month, std::int64_t> expected = {
+      {Month(2024, 10), 1}, {Month(2024, 11), 3}, {Month(2024, 12), 1}};
+  EXPECT_EQ(view->Board(China(2024, 12, 9)).reports_by_period, expected);
+
+  std::unique_ptr<SupervisionView> reloaded = ViewOf(Log());
+  for (const auto& [key, value] : view->TakeChangedRows()) ASSERT_TRUE(reloaded->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(reloaded->Board(China(2024, 12, 9)).reports_by_period, expected);
+}
+
 }  // namespace
 }  // namespace kuimen
