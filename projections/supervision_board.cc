@@ -56,8 +56,8 @@ std::string_view MilestoneStatusLabel(MilestoneStatus status) {
   return "未知";
 }
 
-// The same words as the view's row format uses for a change's kind
-// (supervision_view.cc), which is the stored form and stays there.
+// Also the stored form: the view's milestone rows (supervision_view.cc) write
+// and read a change's kind by these names, so they never change.
 std::string_view MilestoneChangeKindName(MilestoneChangeKind kind) {
   switch (kind) {
     case MilestoneChangeKind::kSet: return "set";

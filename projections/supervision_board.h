@@ -41,7 +41,8 @@ std::string_view MilestoneStatusLabel(MilestoneStatus status);  // "未到期", 
 // One change of a milestone (时限), as the view keeps it.
 enum class MilestoneChangeKind { kSet, kMoved, kMet, kCancelled };
 
-std::string_view MilestoneChangeKindName(MilestoneChangeKind kind);   // "set", "moved", "met", "cancelled"
+// "set", "moved", "met", "cancelled": also the stored form in the view's rows, so never changed.
+std::string_view MilestoneChangeKindName(MilestoneChangeKind kind);
 std::string_view MilestoneChangeKindLabel(MilestoneChangeKind kind);  // "设定", "调整", "完成", "取消"
 
 // A figure's review as the 单位分解 shows it.

@@ -56,8 +56,14 @@ namespace {
 // pending reports kept their percent) are read as they are: see StateFromJson.
 // 3: pending reports in rows of their own, not in the stream's row. A stream
 // row of format 2 (its pending reports inline) still reads.
-constexpr std::int64_t kRowFormat = 3;
+// 4: each milestone in a row of its own, not in the stream's row. A stream row
+// of format 3 (its milestones inline) still reads.
+constexpr std::int64_t kRowFormat = 4;
+constexpr std::int64_t kInlineMilestonesRowFormat = 3;
 constexpr std::int64_t kInlinePendingRowFormat = 2;
+bool ReadableStreamRowFormat(std::int64_t format) {
+  return format == kRowFormat || format == kInlineMilestonesRowFormat || format == kInlinePendingRowFormat;
+}
 // The row holding when the store was created; not a stream name.
 constexpr std::string_view kStoreRow = "~store";
 // The prefixes of a report's rows ("~reviews/task-07/00000000000000000012"):
@@ -65,6 +71,11 @@ constexpr std::string_view kStoreRow = "~store";
 // Not stream names (streams never start with '~').
 constexpr std::string_view kReviewRowPrefix = "~reviews/";
 constexpr std::string_view kPendingRowPrefix = "~pending/";
+// The prefix of a milestone's row ("~milestones/task-07/首期托管"): the stream,
+// then '/', then the milestone's name as written (any text of a line, '/'
+// included). A stream name never holds '/' ("task-07", "major-3"), so the
+// first '/' after the prefix ends the stream.
+constexpr std::string_view kMilestoneRowPrefix = "~milestones/";
 // Versions in keys: fixed width, so a stream's report rows sort by version.
 constexpr std::size_t kVersionDigits = 20;
 
@@ -93,6 +104,21 @@ std::optional<std::pair<std::string, StreamVersion>> ParseReportRowKey(std::stri
   return std::pair<std::string, StreamVersion>(std::string(rest.substr(0, slash)), StreamVersion(version));
 }
 
+std::string MilestoneRowKey(const std::string& stream, const std::string& milestone) {
+  std::string key;
+  key.reserve(kMilestoneRowPrefix.size() + stream.size() + 1 + milestone.size());
+  key.append(kMilestoneRowPrefix).append(stream).append("/").append(milestone);
+  return key;
+}
+
+// The stream and milestone name of a milestone row's key (its prefix already
+// removed); nullopt when either is empty or there is no '/'.
+std::optional<std::pair<std::string, std::string>> ParseMilestoneRowKey(std::string_view rest) {
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size()) return std::nullopt;
+  return std::pair<std::string, std::string>(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
+}
+
 // --- folding events ----------------------------------------------------------
 
 // Each event type explicitly, so a type added to EventData fails to compile here.
@@ -100,6 +126,7 @@ std::optional<std::pair<std::string, StreamVersion>> ParseReportRowKey(std::stri
 struct Fold {
   StreamState& state;
   const RecordedEvent& envelope;
+  std::vector<std::string>& milestones_changed;  // the names of the milestones this event changed
 
   void operator()(const ProgressReported& e) const {
     state.started = true;
@@ -121,6 +148,7 @@ struct Fold {
     }
     it->second.due = e.due;
     it->second.history.push_back(std::move(change));
+    milestones_changed.push_back(e.milestone);
   }
   void operator()(const MilestoneMet& e) const {
     auto it = state.milestones.find(e.milestone);
@@ -129,6 +157,7 @@ struct Fold {
     change.text = e.note;
     it->second.met_at = envelope.recorded_at;
     it->second.history.push_back(std::move(change));
+    milestones_changed.push_back(e.milestone);
   }
   void operator()(const MilestoneCancelled& e) const {
     auto it = state.milestones.find(e.milestone);
@@ -137,6 +166,7 @@ struct Fold {
     change.text = e.reason;
     it->second.cancelled_at = envelope.recorded_at;
     it->second.history.push_back(std::move(change));
+    milestones_changed.push_back(e.milestone);
   }
   void operator()(const ReportReviewed& e) const {
     if (state.last_report.has_value() && state.last_report->version == e.report_version) {
@@ -215,6 +245,7 @@ struct Fold {
       it->second.met_at = report.recorded_at;
       it->second.met_by_report = report.version;
       it->second.history.push_back(std::move(change));
+      milestones_changed.push_back(name);
     }
   }
 
@@ -270,20 +301,12 @@ Result<IndicatorScope> ReadScope(const JsonReader& r) {
 
 // --- milestone rows ------------------------------------------------------------
 
-std::string_view ChangeKindName(MilestoneChangeKind kind) {
-  switch (kind) {
-    case MilestoneChangeKind::kSet: return "set";
-    case MilestoneChangeKind::kMoved: return "moved";
-    case MilestoneChangeKind::kMet: return "met";
-    case MilestoneChangeKind::kCancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
+// A change's kind is stored by its public name (MilestoneChangeKindName,
+// projections/supervision_board.h): one place for the words.
 std::optional<MilestoneChangeKind> ChangeKindFromName(std::string_view name) {
   for (MilestoneChangeKind kind : {MilestoneChangeKind::kSet, MilestoneChangeKind::kMoved, MilestoneChangeKind::kMet,
                                    MilestoneChangeKind::kCancelled}) {
-    if (ChangeKindName(kind) == name) return kind;
+    if (MilestoneChangeKindName(kind) == name) return kind;
   }
   return std::nullopt;
 }
@@ -296,29 +319,25 @@ json OptionalVersionJson(const std::optional<StreamVersion>& version) {
   return version.has_value() ? json(version->value) : json(nullptr);
 }
 
-json MilestonesToJson(const std::map<std::string, Milestone>& milestones) {
-  json out = json::array();
-  for (const auto& [name, milestone] : milestones) {
-    json history = json::array();
-    for (const MilestoneChange& change : milestone.history) {
-      history.push_back({{"kind", ChangeKindName(change.kind)},
-                         {"version", change.version.value},
-                         {"at_us", MicrosJson(change.at)},
-                         {"principal", change.principal},
-                         {"unit", change.unit},
-                         {"due", OptionalDateJson(change.due)},
-                         {"from", OptionalDateJson(change.from)},
-                         {"text", change.text},
-                         {"report_version", OptionalVersionJson(change.report_version)}});
-    }
-    out.push_back({{"milestone", name},
-                   {"due", FormatDate(milestone.due)},
-                   {"met_at_us", MicrosJson(milestone.met_at)},
-                   {"met_by_report", OptionalVersionJson(milestone.met_by_report)},
-                   {"cancelled_at_us", MicrosJson(milestone.cancelled_at)},
-                   {"history", std::move(history)}});
+// A milestone's own row (~milestones/<stream>/<name>; the key holds the name).
+json MilestoneToJson(const Milestone& milestone) {
+  json history = json::array();
+  for (const MilestoneChange& change : milestone.history) {
+    history.push_back({{"kind", MilestoneChangeKindName(change.kind)},
+                       {"version", change.version.value},
+                       {"at_us", MicrosJson(change.at)},
+                       {"principal", change.principal},
+                       {"unit", change.unit},
+                       {"due", OptionalDateJson(change.due)},
+                       {"from", OptionalDateJson(change.from)},
+                       {"text", change.text},
+                       {"report_version", OptionalVersionJson(change.report_version)}});
   }
-  return out;
+  return {{"due", FormatDate(milestone.due)},
+          {"met_at_us", MicrosJson(milestone.met_at)},
+          {"met_by_report", OptionalVersionJson(milestone.met_by_report)},
+          {"cancelled_at_us", MicrosJson(milestone.cancelled_at)},
+          {"history", std::move(history)}};
 }
 
 // A pending report's own row (~pending/<stream>/<version>).
@@ -333,8 +352,8 @@ json PendingReportToJson(const PendingReport& report) {
   return entry;
 }
 
-// The stream's row: its bounded state, without the pending reports (rows of
-// their own). nlohmann::json keeps object keys sorted, and every collection
+// The stream's row: its bounded state, without the pending reports and the
+// milestones (rows of their own). nlohmann::json keeps object keys sorted, and every collection
 // comes from an ordered map, so equal states dump to equal bytes.
 json StateToJson(const StreamState& state) {
   json last_report = nullptr;
@@ -388,7 +407,6 @@ json StateToJson(const StreamState& state) {
           {"last_report", std::move(last_report)},
           {"approved_figures", std::move(figures)},
           {"approved_percents", std::move(percents)},
-          {"milestones", MilestonesToJson(state.milestones)},
           {"open_notices", std::move(notices)}};
   // Written only when there are any, so rows of items without 批示 stay as they were.
   if (!state.instructions.empty()) {
@@ -491,10 +509,35 @@ Result<MilestoneChange> MilestoneChangeFromJson(const json& value, const std::st
   return change;
 }
 
-// The row's milestones. A row written before milestones were kept with their
-// state and history has "deadlines" ({milestone, due}) instead: each reads as
-// an open milestone with no recorded history (a rebuild from the log, e.g.
-// `kuimen view`, recovers it).
+// One milestone: its own row (format 4), or an element of a format-3 stream
+// row's "milestones", which names it (`named`).
+Result<Milestone> MilestoneFromJson(const json& value, const std::string& path, bool named) {
+  JsonReader m(value, path);
+  RETURN_IF_ERROR(m.ExpectObject());
+  if (named) {
+    RETURN_IF_ERROR(m.RejectUnknown({"milestone", "due", "met_at_us", "met_by_report", "cancelled_at_us", "history"}));
+  } else {
+    RETURN_IF_ERROR(m.RejectUnknown({"due", "met_at_us", "met_by_report", "cancelled_at_us", "history"}));
+  }
+  Milestone milestone;
+  ASSIGN_OR_RETURN(milestone.due, ReadDate(m, "due"));
+  ASSIGN_OR_RETURN(milestone.met_at, ReadOptionalMicros(m, "met_at_us"));
+  ASSIGN_OR_RETURN(milestone.met_by_report, ReadOptionalVersion(m, "met_by_report"));
+  ASSIGN_OR_RETURN(milestone.cancelled_at, ReadOptionalMicros(m, "cancelled_at_us"));
+  ASSIGN_OR_RETURN(const json* history, m.Array("history"));
+  for (size_t j = 0; j < history->size(); ++j) {
+    ASSIGN_OR_RETURN(MilestoneChange change,
+                     MilestoneChangeFromJson((*history)[j], JsonReader::Element(m.PathOf("history"), j)));
+    milestone.history.push_back(std::move(change));
+  }
+  return milestone;
+}
+
+// The milestones a stream row of an earlier format holds inline (format 4
+// keeps them in rows of their own). A row written before milestones were kept
+// with their state and history has "deadlines" ({milestone, due}) instead:
+// each reads as an open milestone with no recorded history (a rebuild from
+// the log, e.g. `kuimen view`, recovers it).
 Result<std::map<std::string, Milestone>> MilestonesFromRow(const json& row, const JsonReader& r) {
   std::map<std::string, Milestone> out;
   if (!row.contains("milestones")) {
@@ -512,19 +555,8 @@ Result<std::map<std::string, Milestone>> MilestonesFromRow(const json& row, cons
     const std::string path = JsonReader::Element("milestones", i);
     JsonReader m((*milestones)[i], path);
     RETURN_IF_ERROR(m.ExpectObject());
-    RETURN_IF_ERROR(m.RejectUnknown({"milestone", "due", "met_at_us", "met_by_report", "cancelled_at_us", "history"}));
     ASSIGN_OR_RETURN(std::string name, m.String("milestone"));
-    Milestone& milestone = out[name];
-    ASSIGN_OR_RETURN(milestone.due, ReadDate(m, "due"));
-    ASSIGN_OR_RETURN(milestone.met_at, ReadOptionalMicros(m, "met_at_us"));
-    ASSIGN_OR_RETURN(milestone.met_by_report, ReadOptionalVersion(m, "met_by_report"));
-    ASSIGN_OR_RETURN(milestone.cancelled_at, ReadOptionalMicros(m, "cancelled_at_us"));
-    ASSIGN_OR_RETURN(const json* history, m.Array("history"));
-    for (size_t j = 0; j < history->size(); ++j) {
-      ASSIGN_OR_RETURN(MilestoneChange change,
-                       MilestoneChangeFromJson((*history)[j], JsonReader::Element(m.PathOf("history"), j)));
-      milestone.history.push_back(std::move(change));
-    }
+    ASSIGN_OR_RETURN(out[name], MilestoneFromJson((*milestones)[i], path, /*named=*/true));
   }
   return out;
 }
@@ -611,9 +643,7 @@ Result<StreamState> StateFromJson(const json& row) {
                                    "pending_reports", "approved_figures", "approved_percents", "deadlines",
                                    "milestones", "open_notices", "instructions"}));
   ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
-  if (format != kRowFormat && format != kInlinePendingRowFormat) {
-    return Malformed("format", "is not a row format this build reads");
-  }
+  if (!ReadableStreamRowFormat(format)) return Malformed("format", "is not a row format this build reads");
   StreamState state;
   ASSIGN_OR_RETURN(state.version, ReadVersion(r, "version"));
   auto started = row.find("started");
@@ -627,8 +657,8 @@ Result<StreamState> StateFromJson(const json& row) {
     ASSIGN_OR_RETURN(LastReport last, LastReportFromJson(*last_report, "last_report"));
     state.last_report = std::move(last);
   }
-  // Inline only in rows of format 2; a row of format 3 has none.
-  if (format == kRowFormat && row.contains("pending_reports")) {
+  // Inline only in rows of format 2; a row of format 3 or 4 has none.
+  if (format != kInlinePendingRowFormat && row.contains("pending_reports")) {
     return Malformed("pending_reports", "is kept in rows of its own in this row format");
   }
   ASSIGN_OR_RETURN(const json* pending, r.Array("pending_reports", format == kInlinePendingRowFormat));
@@ -662,7 +692,14 @@ Result<StreamState> StateFromJson(const json& row) {
     const LastReport& last = *state.last_report;
     state.approved_percents[{last.period, last.unit}] = Figure{last.version, last.period, last.recorded_at, last.percent};
   }
-  ASSIGN_OR_RETURN(state.milestones, MilestonesFromRow(row, r));
+  // Inline only in rows of formats 2 and 3; a row of format 4 has none.
+  if (format == kRowFormat) {
+    for (const char* key : {"milestones", "deadlines"}) {
+      if (row.contains(key)) return Malformed(key, "is kept in rows of its own in this row format");
+    }
+  } else {
+    ASSIGN_OR_RETURN(state.milestones, MilestonesFromRow(row, r));
+  }
   ASSIGN_OR_RETURN(const json* notices, r.Array("open_notices"));
   for (size_t i = 0; i < notices->size(); ++i) {
     JsonReader n((*notices)[i], JsonReader::Element("open_notices", i));
@@ -746,8 +783,10 @@ void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& even
   };
   const auto* review = std::get_if<ReportReviewed>(&event);
   const bool reviews_pending = review != nullptr && state.pending_reports.contains(review->report_version);
-  std::visit(Fold{state, envelope}, event);
+  std::vector<std::string> milestones;  // changed by this event
+  std::visit(Fold{state, envelope, milestones}, event);
   changed_.insert(stream);
+  for (std::string& name : milestones) milestones_changed_.emplace(stream, std::move(name));
   const bool reported = std::holds_alternative<ProgressReported>(event);
   if (reported) touch_pending(envelope.version, false);
   if (reviews_pending) touch_pending(review->report_version, true);
@@ -764,7 +803,7 @@ void SupervisionView::Apply(const RecordedEvent& envelope, const EventData& even
 
 std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRows() {
   std::vector<std::pair<std::string, std::string>> rows;
-  rows.reserve(changed_.size() + pending_changed_.size() + reviews_changed_.size() + 1);
+  rows.reserve(changed_.size() + pending_changed_.size() + reviews_changed_.size() + milestones_changed_.size() + 1);
   for (const std::string& stream : changed_) rows.emplace_back(stream, StateToJson(streams_.at(stream)).dump());
   changed_.clear();
   for (const auto& [key, stored_before] : pending_changed_) {
@@ -783,6 +822,11 @@ std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRow
                       ReviewLedger::EntryToRow(*reviews_.at(stream).Find(version)));
   }
   reviews_changed_.clear();
+  for (const auto& [stream, name] : milestones_changed_) {
+    // Milestones are never removed (only cancelled): the row is always written.
+    rows.emplace_back(MilestoneRowKey(stream, name), MilestoneToJson(streams_.at(stream).milestones.at(name)).dump());
+  }
+  milestones_changed_.clear();
   if (store_changed_ && store_created_at_.has_value()) {
     rows.emplace_back(std::string(kStoreRow),
                       json({{"format", kRowFormat}, {"created_at_us", MicrosJson(store_created_at_)}}).dump());
@@ -821,6 +865,19 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
     streams_[stream].pending_reports[version] = std::move(pending).value();
     return Status::Ok();
   }
+  if (key.starts_with(kMilestoneRowPrefix)) {
+    std::optional<std::pair<std::string, std::string>> names =
+        ParseMilestoneRowKey(key.substr(kMilestoneRowPrefix.size()));
+    if (!names.has_value()) {
+      return Status::DataLoss(where + "not a key of this row format (<stream>/<milestone name>)");
+    }
+    json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
+    Result<Milestone> milestone = MilestoneFromJson(row, "", /*named=*/false);
+    if (!milestone.ok()) return Status::DataLoss(where + milestone.status().message());
+    streams_[names->first].milestones[names->second] = std::move(milestone).value();
+    return Status::Ok();
+  }
   json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (row.is_discarded()) return Status::DataLoss(where + "not JSON");
   if (key == kStoreRow) {
@@ -829,9 +886,7 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
       RETURN_IF_ERROR(r.ExpectObject());
       RETURN_IF_ERROR(r.RejectUnknown({"format", "created_at_us"}));
       ASSIGN_OR_RETURN(std::int64_t format, r.Integer("format"));
-      if (format != kRowFormat && format != kInlinePendingRowFormat) {
-        return Malformed("format", "is not a row format this build reads");
-      }
+      if (!ReadableStreamRowFormat(format)) return Malformed("format", "is not a row format this build reads");
       ASSIGN_OR_RETURN(Timestamp created, ReadMicros(r, "created_at_us"));
       store_created_at_ = created;
       return Status::Ok();
@@ -840,11 +895,14 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
   }
   Result<StreamState> state = StateFromJson(row);
   if (!state.ok()) return Status::DataLoss(where + state.status().message());
-  // Rows load in any order: pending reports read from their own rows stay.
+  // Rows load in any order: pending reports and milestones read from their
+  // own rows stay.
   StreamState& slot = streams_[std::string(key)];
   std::map<StreamVersion, PendingReport> loaded_pending = std::move(slot.pending_reports);
+  std::map<std::string, Milestone> loaded_milestones = std::move(slot.milestones);
   slot = std::move(state).value();
   slot.pending_reports.merge(loaded_pending);
+  slot.milestones.merge(loaded_milestones);
   return Status::Ok();
 }
 

@@ -72,8 +72,9 @@ class SupervisionView final : public View {
   // with the number of events. Reports still awaiting review are kept until
   // their review arrives (a report is reviewed once; the write model refuses a
   // second review), each in a row of its own (see Rows below), not in the
-  // stream's row; each milestone's history grows with the task force's
-  // changes to it (a handful), not with reports.
+  // stream's row; so is each milestone (its history grows with the task
+  // force's changes to it, a handful, not with reports), since the number of
+  // milestones an item has is the task force's to decide.
   struct LastReport {  // the stream's latest report, whatever its review
     StreamVersion version;
     std::chrono::year_month period;
@@ -171,6 +172,7 @@ class SupervisionView final : public View {
     // the item's 总体进度 is its lead units' estimate where they gave one.
     std::map<std::pair<std::chrono::year_month, std::string>, Figure> approved_percents;
     // By milestone name: setting a milestone's deadline again moves it.
+    // Each in a row of its own (~milestones/), not in the stream's row.
     std::map<std::string, Milestone> milestones;
     std::map<std::string, Notice> open_notices;  // by id; a closed notice is dropped
     std::vector<Instruction> instructions;       // 批示, oldest first; the row has them only when any
@@ -182,19 +184,26 @@ class SupervisionView final : public View {
 
   // Rows (keys; versions written as 20 digits, so keys sort by version):
   //   <stream>                      the stream's bounded state (StreamState
-  //                                 without its pending reports)
+  //                                 without its pending reports and milestones)
   //   ~pending/<stream>/<version>   one report awaiting review; deleted (empty
   //                                 value) once reviewed or superseded
   //   ~reviews/<stream>/<version>   one report of the review queue
+  //   ~milestones/<stream>/<name>   one milestone (时限): due, met, cancelled,
+  //                                 history; the name as written, after the
+  //                                 first '/' (stream names hold none); never
+  //                                 deleted (a milestone is only cancelled)
   //   ~store                        when the store was created
-  // Folding one event rewrites its stream's row and the rows of the reports it
-  // touches (a report, a review, the reports a report supersedes), so the bytes
-  // written per event do not grow with the stream's history.
+  // Folding one event rewrites its stream's row and the rows of the reports
+  // and milestones it touches (a report, a review, the reports a report
+  // supersedes, the milestones it sets, moves, meets or cancels), so the bytes
+  // written per event do not grow with the stream's history. LoadRow takes
+  // the rows in any order.
   std::string_view Name() const override { return "supervision"; }
   // 2: figures and percents kept per reporting unit (单位分解), milestones with
   // their history, the ~reviews/ rows of the review queue.
   // 3: a row per pending report and per review-queue entry (above).
-  std::uint32_t RowFormat() const override { return 3; }
+  // 4: a row per milestone (above).
+  std::uint32_t RowFormat() const override { return 4; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;
@@ -268,6 +277,8 @@ class SupervisionView final : public View {
   // (~reviews/<stream>/<version>); the entries changed since TakeChangedRows.
   std::map<std::string, ReviewLedger> reviews_;
   std::set<std::pair<std::string, StreamVersion>> reviews_changed_;
+  // Milestone rows touched since TakeChangedRows, by (stream, name).
+  std::set<std::pair<std::string, std::string>> milestones_changed_;
 };
 
 }  // namespace kuimen
