@@ -237,6 +237,25 @@ test('the board refreshes by itself when events are projected', async () => {
   await page.context().close();
 });
 
+test('the overview charts 报送次数 by month as the supervision view counts them', async () => {
+  const page = await newPage('taskforce');
+  await open(page, '#/overview', '#chart-reports svg');
+  const view = await server.api(tokens.taskforce, '/api/v1/views/supervision');
+  const counts = view.rendered ? view.rendered.reports_by_period : view.reports_by_period;
+  const months = Object.keys(counts).sort();
+  assert.ok(months.length > 0, 'reports were sent by the tests before this one');
+  const drawn = await page.waitForFunction((expected) => {
+    const chart = window.echarts.getInstanceByDom(document.getElementById('chart-reports'));
+    const option = chart && chart.getOption();
+    if (!option) return null;
+    const got = { months: option.xAxis[0].data, bars: option.series[0].data };
+    return JSON.stringify(got) === JSON.stringify(expected) ? got : null;
+  }, { months, bars: months.map((m) => counts[m]) }, { timeout: 20000 });
+  assert.ok(await drawn.jsonValue());
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('day one has no false 未报送 warning, and a late report is shown as 补报 on the board, the item and the review queue', async () => {
   // The store was created today: supervision starts this month, nothing is overdue yet.
   const view = await server.api(tokens.taskforce, '/api/v1/views/supervision');
