@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "eventstore/byte_codec.h"
+
 namespace kuimen::storage {
 
 std::string EncodeU64Key(std::uint64_t value) {
@@ -42,79 +44,11 @@ Result<std::pair<GlobalPosition, Sha256Digest>> DecodeHead(std::string_view byte
   return std::make_pair(GlobalPosition(DecodeU64Key(bytes)), hash);
 }
 
-namespace {
-
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(std::uint32_t v) { Fixed(v, 4); }
-  void U64(std::uint64_t v) { Fixed(v, 8); }
-  void Bytes(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
-  void Str(std::string_view s) {
-    U32(static_cast<std::uint32_t>(s.size()));
-    out_.append(s);
-  }
-
- private:
-  void Fixed(std::uint64_t v, int width) {
-    for (int i = 0; i < width; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  }
-  std::string& out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool U8(std::uint8_t& v) {
-    if (!Need(1)) return false;
-    v = static_cast<std::uint8_t>(in_[pos_++]);
-    return true;
-  }
-  bool U32(std::uint32_t& v) {
-    std::uint64_t wide = 0;
-    if (!Fixed(wide, 4)) return false;
-    v = static_cast<std::uint32_t>(wide);
-    return true;
-  }
-  bool U64(std::uint64_t& v) { return Fixed(v, 8); }
-  bool Bytes(void* out, size_t size) {
-    if (!Need(size)) return false;
-    std::memcpy(out, in_.data() + pos_, size);
-    pos_ += size;
-    return true;
-  }
-  bool Str(std::string& s) {
-    std::uint32_t size = 0;
-    if (!U32(size) || !Need(size)) return false;
-    s.assign(in_.data() + pos_, size);
-    pos_ += size;
-    return true;
-  }
-  bool AtEnd() const { return pos_ == in_.size(); }
-
- private:
-  bool Need(size_t n) const { return in_.size() - pos_ >= n; }
-  bool Fixed(std::uint64_t& v, int width) {
-    if (!Need(width)) return false;
-    v = 0;
-    for (int i = 0; i < width; ++i) {
-      v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[pos_ + i])) << (8 * i);
-    }
-    pos_ += width;
-    return true;
-  }
-  std::string_view in_;
-  size_t pos_ = 0;
-};
-
-}  // namespace
-
 std::string EncodeCanonical(const RecordedEvent& e) {
   std::string out;
   out.reserve(128 + e.stream.value.size() + e.type.size() + e.actor.principal.size() +
               e.actor.unit.size() + e.actor.group.size() + e.data.size());
-  Writer w(out);
+  ByteWriter w(out);
   const bool with_group = !e.actor.group.empty();
   w.U8(with_group ? kRecordFormatWithGroup : kRecordFormat);
   w.U64(e.position.value);
@@ -144,7 +78,7 @@ std::string_view CanonicalPart(std::string_view record) {
 }
 
 Result<RecordedEvent> DecodeRecord(std::string_view bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   RecordedEvent e;
   std::uint8_t format = 0;
   std::uint64_t position = 0, version = 0, recorded_at = 0;

@@ -212,12 +212,9 @@ int RunProjectCommand(const PlanFiles& choice, const std::filesystem::path& data
 
   Result<ViewSettings> settings = LoadViewSettings(choice.assessment_rules);
   if (!settings.ok()) return Fail(settings.status());
-  std::vector<RunningView> running;
-  for (const std::string& view : views) {
-    Result<RunningView> started = StartView(view, *catalog, *settings, views_dir, **store, kafka.brokers, kafka);
-    if (!started.ok()) return Fail(started.status());
-    running.push_back(std::move(started).value());
-  }
+  Result<std::vector<RunningView>> started = StartViews(views, *catalog, *settings, views_dir, **store, kafka.brokers, kafka);
+  if (!started.ok()) return Fail(started.status());
+  std::vector<RunningView>& running = *started;
   spdlog::info("kuimen projecting {} view(s) from {} into {}", views.size(), kafka.brokers, views_dir.string());
   WaitForStopSignal(stop_signals);
   for (RunningView& view : running) view.projection->Stop();

@@ -30,11 +30,10 @@ std::string StaticMemberId(const std::filesystem::path& projector_dir) {
   return id.size() <= 249 ? id : id.substr(id.size() - 249);
 }
 
-}  // namespace
 
-Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
-                              const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
-                              const KafkaOptions& kafka, bool static_member) {
+Result<std::unique_ptr<Projector>> OpenView(const std::string& view, const Catalog& catalog,
+                                            const ViewSettings& settings, const std::filesystem::path& views_dir,
+                                            EventStore& log) {
   // When the store was created (its first event), for view rows written before
   // the views kept it themselves: the default start of supervision.
   ViewSettings with_start = settings;
@@ -44,11 +43,12 @@ Result<RunningView> StartView(const std::string& view, const Catalog& catalog, c
   ASSIGN_OR_RETURN(std::unique_ptr<View> fresh, MakeView(view, catalog, with_start));
   std::error_code error;
   std::filesystem::create_directories(views_dir, error);
-  ASSIGN_OR_RETURN(std::unique_ptr<Projector> projector,
-                   Projector::Open(std::move(fresh), ProjectorOptions{views_dir / view, nullptr}, &log));
-  // The local log is the quickest way to be current; Kafka then brings what
-  // is new (and what is already held is skipped).
-  RETURN_IF_ERROR(projector->CatchUpFromLog());
+  return Projector::Open(std::move(fresh), ProjectorOptions{views_dir / view, nullptr}, &log);
+}
+
+Result<RunningView> StartFeed(std::unique_ptr<Projector> projector, const std::filesystem::path& views_dir,
+                              const std::string& bootstrap, const KafkaOptions& kafka, bool static_member) {
+  const std::string view(projector->ViewName());
   RunningView running{std::move(projector), nullptr};
   if (!bootstrap.empty()) {
     // The embedded cluster dies with the process: no member to take back.
@@ -60,6 +60,30 @@ Result<RunningView> StartView(const std::string& view, const Catalog& catalog, c
     running.projection->Start();
   }
   spdlog::info("view {}: applied through position {}", view, running.projector->applied_through().value);
+  return running;
+}
+
+}  // namespace
+
+Result<std::vector<RunningView>> StartViews(const std::vector<std::string>& views, const Catalog& catalog,
+                                            const ViewSettings& settings, const std::filesystem::path& views_dir,
+                                            EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka,
+                                            bool static_member) {
+  std::vector<std::unique_ptr<Projector>> opened;
+  for (const std::string& view : views) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Projector> projector, OpenView(view, catalog, settings, views_dir, log));
+    opened.push_back(std::move(projector));
+  }
+  // The local log is the quickest way to be current, read once for every
+  // view; Kafka then brings what is new (and what is already held is skipped).
+  std::vector<Projector*> catching_up;
+  for (const std::unique_ptr<Projector>& projector : opened) catching_up.push_back(projector.get());
+  RETURN_IF_ERROR(CatchUpFromLog(catching_up, log));
+  std::vector<RunningView> running;
+  for (std::unique_ptr<Projector>& projector : opened) {
+    ASSIGN_OR_RETURN(RunningView started, StartFeed(std::move(projector), views_dir, bootstrap, kafka, static_member));
+    running.push_back(std::move(started));
+  }
   return running;
 }
 
@@ -87,12 +111,13 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
   service->relay_ = std::make_unique<Relay>(*service->store_, bootstrap, options.kafka);
   RETURN_IF_ERROR(service->relay_->Start());
 
-  for (const std::string& view : options.views) {
-    ASSIGN_OR_RETURN(RunningView running,
-                     StartView(view, catalog, options.view_settings, data_layout::Views(options.data_dir), *service->store_,
-                               bootstrap, options.kafka, /*static_member=*/true));
-    service->projectors_[view] = std::move(running.projector);
-    service->projections_[view] = std::move(running.projection);
+  ASSIGN_OR_RETURN(std::vector<RunningView> running,
+                   StartViews(options.views, catalog, options.view_settings, data_layout::Views(options.data_dir),
+                              *service->store_, bootstrap, options.kafka, /*static_member=*/true));
+  for (RunningView& view : running) {
+    const std::string name(view.projector->ViewName());
+    service->projectors_[name] = std::move(view.projector);
+    service->projections_[name] = std::move(view.projection);
   }
   return service;
 }

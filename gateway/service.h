@@ -75,20 +75,22 @@ class Service {
   std::map<std::string, std::unique_ptr<KafkaProjection>> projections_;  // by view
 };
 
-// Opens the projector of `view` in `views_dir/<view>` over `log`, catches it up
-// from the log, and (with a bootstrap address) starts it on Kafka. Shared by
-// the service and by `kuimen project`. With `static_member` and a real broker
-// (kafka.brokers), the view is a static member of its consumer group
-// (KafkaEventSource::Create), named by this host and its directory: a
-// restarted `kuimen serve` resumes its feed at once, not after the killed
-// process's session times out. `kuimen project` stays a dynamic member, so
-// when one of several is stopped the others take over at once.
+// Opens the projector of each view in `views_dir/<view>` over `log`, catches
+// them up from the log together (read and decoded once, CatchUpFromLog in
+// projections/projector.h), and (with a bootstrap address) starts each on
+// Kafka. Shared by the service and by `kuimen project`. With `static_member`
+// and a real broker (kafka.brokers), each view is a static member of its
+// consumer group (KafkaEventSource::Create), named by this host and its
+// directory: a restarted `kuimen serve` resumes its feed at once, not after the
+// killed process's session times out. `kuimen project` stays a dynamic
+// member, so when one of several is stopped the others take over at once.
 struct RunningView {
   std::unique_ptr<Projector> projector;
   std::unique_ptr<KafkaProjection> projection;
 };
-Result<RunningView> StartView(const std::string& view, const Catalog& catalog, const ViewSettings& settings,
-                              const std::filesystem::path& views_dir, EventStore& log, const std::string& bootstrap,
-                              const KafkaOptions& kafka, bool static_member = false);
+Result<std::vector<RunningView>> StartViews(const std::vector<std::string>& views, const Catalog& catalog,
+                                            const ViewSettings& settings, const std::filesystem::path& views_dir,
+                                            EventStore& log, const std::string& bootstrap, const KafkaOptions& kafka,
+                                            bool static_member = false);
 
 }  // namespace kuimen

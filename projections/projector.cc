@@ -1,5 +1,8 @@
 #include "projections/projector.h"
 
+#include <algorithm>
+#include <limits>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -10,6 +13,7 @@
 
 #include "eventstore/rocksdb_logger.h"
 #include "eventstore/storage_format.h"
+#include "eventstore/thread_name.h"
 #include "projections/view_digest.h"
 
 namespace kuimen {
@@ -22,7 +26,6 @@ constexpr std::string_view kCheckpointPrefix = "c/";  // + stream -> applied ver
 constexpr std::string_view kWatermarkKey = "w";       // -> applied watermark (8 bytes)
 constexpr std::string_view kRowFormatKey = "f";       // -> the view's RowFormat() the rows are in (8 bytes)
 
-constexpr std::size_t kCatchUpBatch = 20000;
 // Events folded under the readers' lock at a time.
 constexpr std::size_t kFoldChunk = 1000;
 
@@ -36,6 +39,10 @@ Result<std::unique_ptr<Projector>> Projector::Open(std::unique_ptr<View> view, c
   // No LOG file on the data disk: RocksDB aborts on its next line once a full disk failed it.
   db_options.info_log = NewRocksDbLogger("view " + options.dir.string());
   db_options.max_background_jobs = 2;
+  // A view's rows are small and every one also lives in the view's memory;
+  // RocksDB's 64 MB default memtable (two of them while one flushes) would
+  // double a rebuild's footprint for nothing.
+  db_options.write_buffer_size = 16 << 20;
   if (options.env != nullptr) db_options.env = options.env;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir.string(), &raw);
@@ -359,20 +366,43 @@ ViewHealth Projector::HealthLocked(GlobalPosition head, std::uint64_t max_lag) c
 
 Status Projector::CatchUpFromLog() {
   if (log_ == nullptr) return Status::FailedPrecondition("no event log to catch up from");
-  RETURN_IF_ERROR(log_->Refresh());
+  return kuimen::CatchUpFromLog({this}, *log_);
+}
+
+namespace {
+
+// Up to `size` events of the log from `it` on, decoded.
+std::vector<DecodedEvent> ReadBatch(EventIterator& it, std::size_t size) {
   std::vector<DecodedEvent> batch;
-  batch.reserve(kCatchUpBatch);
-  auto it = log_->ReadAll(GlobalPosition(applied_through().value + 1));
-  for (; it->Valid(); it->Next()) {
-    batch.push_back(Decode(it->event()));
-    if (batch.size() == kCatchUpBatch) {
-      RETURN_IF_ERROR(ApplyDecoded(batch).status());
-      batch.clear();
+  batch.reserve(size);
+  for (; it.Valid() && batch.size() < size; it.Next()) batch.push_back(Decode(it.event()));
+  return batch;
+}
+
+}  // namespace
+
+Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log, std::size_t batch_events) {
+  if (projectors.empty() || batch_events == 0) return Status::Ok();
+  RETURN_IF_ERROR(log.Refresh());
+  std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
+  for (const Projector* projector : projectors) from = std::min(from, projector->applied_through().value);
+  std::unique_ptr<EventIterator> it = log.ReadAll(GlobalPosition(from + 1));
+  std::vector<DecodedEvent> batch = ReadBatch(*it, batch_events);
+  std::vector<Status> results(projectors.size(), Status::Ok());
+  while (!batch.empty()) {
+    std::vector<std::thread> appliers;
+    for (std::size_t i = 0; i < projectors.size(); ++i) {
+      appliers.emplace_back([&, i] {
+        NameThisThread("catch-up");
+        results[i] = projectors[i]->ApplyDecoded(batch).status();
+      });
     }
+    std::vector<DecodedEvent> next = ReadBatch(*it, batch_events);
+    for (std::thread& applier : appliers) applier.join();
+    for (const Status& result : results) RETURN_IF_ERROR(result);
+    batch = std::move(next);
   }
-  RETURN_IF_ERROR(it->status());
-  if (!batch.empty()) RETURN_IF_ERROR(ApplyDecoded(batch).status());
-  return Status::Ok();
+  return it->status();
 }
 
 std::string Projector::Digest() const {

@@ -70,7 +70,8 @@ class Projector {
   // messages are applied as they are.
   Result<std::size_t> ApplyFromFeed(std::vector<DecodedEvent> messages);
 
-  // Applies everything in the log past the applied watermark, in batches.
+  // Applies everything in the log past the applied watermark, in batches
+  // (CatchUpFromLog below, for this projector alone).
   Status CatchUpFromLog();
 
   // The view's name (View::Name()).
@@ -152,5 +153,16 @@ class Projector {
   std::string last_error_;  // of the last Apply; empty when it went through
   std::atomic<std::uint64_t> untrusted_messages_ = 0;
 };
+
+// Brings each projector up to the head of the log, reading and decoding the
+// log once for all of them: while each projector applies one batch on a thread
+// of its own, the calling thread reads and decodes the next. Reading starts
+// after the lowest applied watermark; a projector skips what it already holds
+// (ApplyDecoded). Returns the first failure, after every projector has
+// stopped. What `kuimen serve` does at start, before the feeds take over.
+// Each batch is persisted with one synced write per projector.
+inline constexpr std::size_t kCatchUpBatch = 20000;  // events
+Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log,
+                      std::size_t batch_events = kCatchUpBatch);
 
 }  // namespace kuimen

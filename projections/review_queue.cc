@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <tuple>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/calendar.h"
-#include "eventstore/json_reader.h"
+#include "eventstore/byte_codec.h"
 #include "projections/report_period.h"
 
 namespace kuimen {
-
-using nlohmann::json;
 
 std::string_view ReviewStateName(ReviewState state) {
   switch (state) {
@@ -105,86 +101,104 @@ void ReviewLedger::Load(ReviewEntry entry) {
 
 namespace {
 
-json Micros(Timestamp time) { return time.time_since_epoch().count(); }
+// The row's layout version (its first byte): rows are binary so that a
+// rebuild writing one row per report stays cheap.
+constexpr std::uint8_t kEntryRowFormat = 1;
+constexpr std::uint8_t kNoDecision = 0;
+
+std::int64_t Micros(Timestamp time) { return time.time_since_epoch().count(); }
+Timestamp FromMicros(std::int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); }
+
+std::uint8_t DecisionByte(const std::optional<ReviewDecision>& decision) {
+  if (!decision) return kNoDecision;
+  return *decision == ReviewDecision::kApproved ? 1 : 2;
+}
+
+Status BadRow(std::string_view field, std::string_view problem) {
+  return Status::InvalidArgument("review row: " + std::string(field) + ": " + std::string(problem), std::string(field));
+}
 
 }  // namespace
 
+// u8 format (1) | u64 version | i32 months since year 0 (period) | str unit |
+// str principal | i64 recorded_at (µs) | u64 position | f64 percent |
+// str summary | u32 count, then per indicator: str indicator, f64 value,
+// str unit, u8 scope (0 own, 1 county) | u8 decision (0 none, 1 approved,
+// 2 returned) | u8 has reviewed_at, i64 reviewed_at | str comment |
+// u64 superseded_by (0: none). Little-endian (eventstore/byte_codec.h).
 std::string ReviewLedger::EntryToRow(const ReviewEntry& e) {
-  json indicators = json::array();
+  std::string row;
+  row.reserve(96 + e.unit.size() + e.principal.size() + e.summary.size() + e.comment.size() + 48 * e.indicators.size());
+  ByteWriter w(row);
+  w.U8(kEntryRowFormat);
+  w.U64(e.version.value);
+  w.U32(static_cast<std::uint32_t>(static_cast<int>(e.period.year()) * 12 + static_cast<int>(static_cast<unsigned>(e.period.month())) - 1));
+  w.Str(e.unit);
+  w.Str(e.principal);
+  w.I64(Micros(e.recorded_at));
+  w.U64(e.position.value);
+  w.F64(e.percent);
+  w.Str(e.summary);
+  w.U32(static_cast<std::uint32_t>(e.indicators.size()));
   for (const IndicatorValue& v : e.indicators) {
-    json indicator = {{"indicator", v.indicator}, {"value", NumberJson<json>(v.value)}, {"unit", v.unit}};
-    // Written only for a 全县数, so rows of own figures stay short.
-    if (v.scope == IndicatorScope::kCounty) indicator["scope"] = IndicatorScopeName(v.scope);
-    indicators.push_back(std::move(indicator));
+    w.Str(v.indicator);
+    w.F64(v.value);
+    w.Str(v.unit);
+    w.U8(v.scope == IndicatorScope::kCounty ? 1 : 0);
   }
-  return json({{"version", e.version.value},
-               {"period", FormatMonth(e.period)},
-               {"unit", e.unit},
-               {"principal", e.principal},
-               {"recorded_at_us", Micros(e.recorded_at)},
-               {"position", e.position.value},
-               {"percent", NumberJson<json>(e.percent)},
-               {"summary", e.summary},
-               {"indicators", std::move(indicators)},
-               {"decision", e.decision ? json(ReviewDecisionName(*e.decision)) : json(nullptr)},
-               {"reviewed_at_us", e.reviewed_at ? Micros(*e.reviewed_at) : json(nullptr)},
-               {"comment", e.comment},
-               {"superseded_by", e.superseded_by ? json(e.superseded_by->value) : json(nullptr)}})
-      .dump();
+  w.U8(DecisionByte(e.decision));
+  w.U8(e.reviewed_at.has_value() ? 1 : 0);
+  w.I64(e.reviewed_at ? Micros(*e.reviewed_at) : 0);
+  w.Str(e.comment);
+  w.U64(e.superseded_by ? e.superseded_by->value : 0);
+  return row;
 }
 
 Result<ReviewEntry> ReviewLedger::EntryFromRow(std::string_view row) {
-  json value = json::parse(row, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Status::InvalidArgument("review row: not JSON");
-  JsonReader e(value, "");
-  RETURN_IF_ERROR(e.ExpectObject());
-  RETURN_IF_ERROR(e.RejectUnknown({"version", "period", "unit", "principal", "recorded_at_us", "position", "percent",
-                                   "summary", "indicators", "decision", "reviewed_at_us", "comment", "superseded_by"}));
+  ByteReader r(row);
   ReviewEntry entry;
-  ASSIGN_OR_RETURN(std::int64_t version, e.Integer("version"));
-  if (version < 1) return Status::InvalidArgument(e.PathOf("version") + ": must be positive", e.PathOf("version"));
-  entry.version = StreamVersion(static_cast<std::uint64_t>(version));
-  ASSIGN_OR_RETURN(std::string period, e.String("period"));
-  std::optional<std::chrono::year_month> month = ParseMonth(period);
-  if (!month) return Status::InvalidArgument(e.PathOf("period") + ": must be YYYY-MM", e.PathOf("period"));
-  entry.period = *month;
-  ASSIGN_OR_RETURN(entry.unit, e.String("unit"));
-  ASSIGN_OR_RETURN(entry.principal, e.String("principal"));
-  ASSIGN_OR_RETURN(std::int64_t recorded, e.Integer("recorded_at_us"));
-  entry.recorded_at = Timestamp(std::chrono::microseconds(recorded));
-  ASSIGN_OR_RETURN(std::int64_t position, e.Integer("position"));
-  if (position < 0) return Status::InvalidArgument(e.PathOf("position") + ": must not be negative", e.PathOf("position"));
-  entry.position = GlobalPosition(static_cast<std::uint64_t>(position));
-  ASSIGN_OR_RETURN(entry.percent, e.Number("percent"));
-  ASSIGN_OR_RETURN(entry.summary, e.String("summary"));
-  ASSIGN_OR_RETURN(const json* indicators, e.Array("indicators"));
-  for (size_t j = 0; j < indicators->size(); ++j) {
-    JsonReader v((*indicators)[j], JsonReader::Element(e.PathOf("indicators"), j));
-    RETURN_IF_ERROR(v.ExpectObject());
-    IndicatorValue indicator;
-    ASSIGN_OR_RETURN(indicator.indicator, v.String("indicator"));
-    ASSIGN_OR_RETURN(indicator.value, v.Number("value"));
-    ASSIGN_OR_RETURN(indicator.unit, v.String("unit"));
-    ASSIGN_OR_RETURN(std::string scope, v.OptionalString("scope"));
-    if (scope == IndicatorScopeName(IndicatorScope::kCounty)) {
-      indicator.scope = IndicatorScope::kCounty;
-    } else if (!scope.empty()) {
-      return Status::InvalidArgument(v.PathOf("scope") + ": must be \"county\" or absent", v.PathOf("scope"));
+  std::uint8_t format = 0;
+  if (!r.U8(format) || format != kEntryRowFormat) return BadRow("format", "unknown row layout");
+  std::uint64_t version = 0;
+  if (!r.U64(version) || version < 1) return BadRow("version", "must be positive");
+  entry.version = StreamVersion(version);
+  std::uint32_t months = 0;
+  if (!r.U32(months)) return BadRow("period", "truncated");
+  entry.period = std::chrono::year(static_cast<int>(months / 12)) / std::chrono::month(months % 12 + 1);
+  if (!entry.period.ok()) return BadRow("period", "not a month");
+  std::int64_t recorded = 0;
+  std::uint64_t position = 0;
+  if (!r.Str(entry.unit)) return BadRow("unit", "truncated");
+  if (!r.Str(entry.principal)) return BadRow("principal", "truncated");
+  if (!r.I64(recorded)) return BadRow("recorded_at", "truncated");
+  entry.recorded_at = FromMicros(recorded);
+  if (!r.U64(position)) return BadRow("position", "truncated");
+  entry.position = GlobalPosition(position);
+  if (!r.F64(entry.percent)) return BadRow("percent", "truncated");
+  if (!r.Str(entry.summary)) return BadRow("summary", "truncated");
+  std::uint32_t count = 0;
+  if (!r.U32(count)) return BadRow("indicators", "truncated");
+  for (std::uint32_t i = 0; i < count; ++i) {
+    IndicatorValue v;
+    std::uint8_t scope = 0;
+    if (!r.Str(v.indicator) || !r.F64(v.value) || !r.Str(v.unit) || !r.U8(scope) || scope > 1) {
+      return BadRow("indicators", "truncated or an unknown scope");
     }
-    entry.indicators.push_back(std::move(indicator));
+    if (scope == 1) v.scope = IndicatorScope::kCounty;
+    entry.indicators.push_back(std::move(v));
   }
-  ASSIGN_OR_RETURN(std::string decision, e.OptionalString("decision"));
-  if (!decision.empty()) {
-    entry.decision = ParseReviewDecision(decision);
-    if (!entry.decision) {
-      return Status::InvalidArgument(e.PathOf("decision") + ": must be approved, returned or null", e.PathOf("decision"));
-    }
-  }
-  ASSIGN_OR_RETURN(std::optional<std::int64_t> reviewed, e.OptionalInteger("reviewed_at_us"));
-  if (reviewed) entry.reviewed_at = Timestamp(std::chrono::microseconds(*reviewed));
-  ASSIGN_OR_RETURN(entry.comment, e.String("comment"));
-  ASSIGN_OR_RETURN(std::optional<std::int64_t> superseded_by, e.OptionalInteger("superseded_by"));
-  if (superseded_by) entry.superseded_by = StreamVersion(static_cast<std::uint64_t>(*superseded_by));
+  std::uint8_t decision = 0;
+  if (!r.U8(decision) || decision > 2) return BadRow("decision", "must be none, approved or returned");
+  if (decision != kNoDecision) entry.decision = decision == 1 ? ReviewDecision::kApproved : ReviewDecision::kReturned;
+  std::uint8_t has_reviewed_at = 0;
+  std::int64_t reviewed_at = 0;
+  if (!r.U8(has_reviewed_at) || has_reviewed_at > 1 || !r.I64(reviewed_at)) return BadRow("reviewed_at", "truncated");
+  if (has_reviewed_at == 1) entry.reviewed_at = FromMicros(reviewed_at);
+  if (!r.Str(entry.comment)) return BadRow("comment", "truncated");
+  std::uint64_t superseded_by = 0;
+  if (!r.U64(superseded_by)) return BadRow("superseded_by", "truncated");
+  if (superseded_by != 0) entry.superseded_by = StreamVersion(superseded_by);
+  if (!r.AtEnd()) return BadRow("row", "bytes after the last field");
   return entry;
 }
 

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
-
 #include "domain/calendar.h"
 #include "domain/stream_kind.h"
 #include "domain/supervised_item.h"
@@ -14,7 +12,6 @@ namespace kuimen {
 
 namespace {
 
-using nlohmann::json;
 using std::chrono::year_month;
 
 bool Names(const std::vector<std::string>& units, const std::string& unit) {
@@ -32,13 +29,6 @@ std::optional<int> PlanYear(const Catalog& catalog) {
   int year = 0;
   if (std::sscanf(catalog.document.date.c_str(), "%4d", &year) != 1) return std::nullopt;
   return year;
-}
-
-std::optional<double> NumberAt(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
 }
 
 }  // namespace

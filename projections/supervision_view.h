@@ -203,7 +203,8 @@ class SupervisionView final : public View {
   // their history, the ~reviews/ rows of the review queue.
   // 3: a row per pending report and per review-queue entry (above).
   // 4: a row per milestone (above).
-  std::uint32_t RowFormat() const override { return 4; }
+  // 5: ~reviews/ rows in binary (ReviewLedger::EntryToRow) instead of JSON.
+  std::uint32_t RowFormat() const override { return 5; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;

@@ -1,13 +1,12 @@
 // Rebuild benchmark: fills a store with plausible supervision traffic (monthly
 // reports with indicator values and their reviews, on every task), then
 // rebuilds each view from the whole log and reports events/s: each view alone,
-// then both at once (one thread each, as `serve` catches up at start), with a
+// then both at once (the log read and decoded once, as `serve` catches up at start), with a
 // "BENCH {json}" line per phase for ops/bench/run. A benchmark, not a test:
 // run it by hand (ops/bench/rebuild.sh), never in CI.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -57,8 +56,8 @@ Status Fill(EventStore& store, const Catalog& catalog, std::uint64_t events) {
   return Status::Ok();
 }
 
-// Rebuilds `names` from the whole log into fresh directories under `dir`, each
-// on its own thread, and prints the wall time of the whole.
+// Rebuilds `names` from the whole log into fresh directories under `dir`
+// together (projections/projector.h CatchUpFromLog), and prints the wall time.
 bool Rebuild(const std::filesystem::path& dir, const std::vector<std::string>& names, const std::string& label,
              const Catalog& catalog, EventStore& store) {
   std::vector<std::unique_ptr<Projector>> projectors;
@@ -72,21 +71,14 @@ bool Rebuild(const std::filesystem::path& dir, const std::vector<std::string>& n
     }
     projectors.push_back(std::move(projector).value());
   }
-  std::vector<Status> results(projectors.size(), Status::Ok());
-  std::vector<std::thread> threads;
+  std::vector<Projector*> catching_up;
+  for (const std::unique_ptr<Projector>& projector : projectors) catching_up.push_back(projector.get());
   const auto start = Stopwatch::now();
-  for (std::size_t i = 0; i < projectors.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = projectors[i]->CatchUpFromLog(); });
-  }
-  for (std::thread& t : threads) t.join();
+  const Status result = CatchUpFromLog(catching_up, store);  // as `kuimen serve` does at start
   const double seconds = Seconds(Stopwatch::now() - start);
   const std::uint64_t total = store.Head().position.value;
-  bool ok = true;
-  std::string outcome;
-  for (const Status& s : results) {
-    ok = ok && s.ok();
-    if (!s.ok()) outcome += s.ToString() + " ";
-  }
+  const bool ok = result.ok();
+  const std::string outcome = result.ToString();
   std::printf("rebuild  %-12s %llu events in %.2f s = %.0f events/s (%s)\n", label.c_str(),
               static_cast<unsigned long long>(total), seconds, total / seconds, ok ? "OK" : outcome.c_str());
   std::printf("BENCH {\"bench\":\"rebuild\",\"views\":\"%s\",\"events\":%llu,\"seconds\":%.3f,\"events_per_s\":%.0f}\n",

@@ -105,6 +105,34 @@ TEST_F(ProjectorTest, WithoutALogAGapIsLeftUnapplied) {
   EXPECT_TRUE(Rows(*projector).empty());
 }
 
+TEST_F(ProjectorTest, ProjectorsCaughtUpTogetherEndAsEachAloneWouldWhereverTheyStood) {
+  std::vector<RecordedEvent> events = AppendEvents(11);
+  auto alone = OpenProjector("alone", store_.get());
+  ASSERT_TRUE(alone->CatchUpFromLog().ok());
+  auto fresh = OpenProjector("fresh", store_.get());
+  auto halfway = OpenProjector("halfway", store_.get());
+  ASSERT_TRUE(halfway->Apply({events.begin(), events.begin() + 5}).ok());
+  // Batches of 3: several batches, the last one short, read once for both.
+  ASSERT_TRUE(CatchUpFromLog({fresh.get(), halfway.get()}, *store_, 3).ok());
+  EXPECT_EQ(fresh->applied_through(), GlobalPosition(11));
+  EXPECT_EQ(halfway->applied_through(), GlobalPosition(11));
+  EXPECT_EQ(Rows(*fresh), Rows(*alone));
+  EXPECT_EQ(Rows(*halfway), Rows(*alone));
+  EXPECT_EQ(fresh->Digest(), alone->Digest());
+  EXPECT_EQ(halfway->Digest(), alone->Digest());
+  EXPECT_EQ(Rows(*fresh).at("task-02"), "2,5,8,11");
+}
+
+TEST_F(ProjectorTest, CatchingUpAViewThatIsCurrentAppliesNothing) {
+  AppendEvents(4);
+  auto projector = OpenProjector("view", store_.get());
+  ASSERT_TRUE(CatchUpFromLog({projector.get()}, *store_).ok());
+  const std::string digest = projector->Digest();
+  ASSERT_TRUE(CatchUpFromLog({projector.get()}, *store_).ok());
+  EXPECT_EQ(projector->Digest(), digest);
+  EXPECT_EQ(projector->applied_through(), GlobalPosition(4));
+}
+
 TEST_F(ProjectorTest, StateAndCheckpointsSurviveARestart) {
   std::vector<RecordedEvent> events = AppendEvents(6);
   std::string digest;

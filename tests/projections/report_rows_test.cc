@@ -95,7 +95,7 @@ std::chrono::year_month_day Date(int y, unsigned m, unsigned d) {
 
 // The name of task 7's milestone `index`: equal lengths, so only digits differ.
 std::string NthMilestone(int index) {
-  char digits[8];
+  char digits[16];
   std::snprintf(digits, sizeof digits, "%05d", index);
   return std::string("第") + digits + "批托管服务节点";
 }
@@ -243,7 +243,9 @@ TEST(SupervisionReportRows, ASupersedingReportRewritesOnlyTheRowsOfTheReportsItR
                                                  "~reviews/task-07/00000000000000000001",
                                                  "~reviews/task-07/00000000000000000004"}));
   EXPECT_EQ(rows["~pending/task-07/00000000000000000001"], "");  // 已被替代: no longer pending
-  EXPECT_EQ(json::parse(rows["~reviews/task-07/00000000000000000001"])["superseded_by"], 4);
+  Result<ReviewEntry> replaced = ReviewLedger::EntryFromRow(rows["~reviews/task-07/00000000000000000001"]);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ(replaced->superseded_by, StreamVersion(4));
 }
 
 // --- restart and rebuild, on a real store and real view stores ------------------
@@ -398,9 +400,9 @@ TEST_F(SupervisionReportRowsOnDisk, RowsOfTheEarlierFormatAreDroppedAndRebuiltFr
 // --- rows it cannot read -------------------------------------------------------
 
 struct BadReportRow {
-  const char* behaviour;
-  const char* key;
-  const char* value;
+  std::string behaviour;
+  std::string key;
+  std::string value;
 };
 void PrintTo(const BadReportRow& c, std::ostream* os) { *os << c.behaviour; }
 
@@ -413,8 +415,65 @@ TEST_P(SupervisionReportRowRefused, AsDataLossNamingTheRow) {
   EXPECT_NE(status.message().find(GetParam().key), std::string::npos) << status.message();
 }
 
-constexpr const char* kEntry =
-    R"({"comment":"","decision":null,"indicators":[],"percent":5,"period":"2024-10","position":1,"principal":"p-nyw","recorded_at_us":0,"reviewed_at_us":null,"summary":"s","superseded_by":null,"unit":"县农业农村委","version":1})";
+// A review-queue entry with every field set, so a round trip checks each one.
+ReviewEntry FullEntry() {
+  ReviewEntry e;
+  e.version = StreamVersion(1);
+  e.period = Month(2024, 10);
+  e.unit = "县农业农村委";
+  e.principal = "p-nyw";
+  e.recorded_at = China(2024, 11, 2);
+  e.position = GlobalPosition(17);
+  e.percent = 12.5;
+  e.summary = "完成托管服务1.2万亩次";
+  e.indicators = {{"农业生产社会化服务规模", 1.2, "万亩次"}, {"全县托管面积", 78, "万亩次", IndicatorScope::kCounty}};
+  e.decision = ReviewDecision::kReturned;
+  e.reviewed_at = China(2024, 11, 5);
+  e.comment = "请补充台账";
+  e.superseded_by = StreamVersion(9);
+  return e;
+}
+
+TEST(SupervisionReviewRows, AnEntryRowReadsBackFieldForField) {
+  const ReviewEntry e = FullEntry();
+  Result<ReviewEntry> back = ReviewLedger::EntryFromRow(ReviewLedger::EntryToRow(e));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->version, e.version);
+  EXPECT_EQ(back->period, e.period);
+  EXPECT_EQ(back->unit, e.unit);
+  EXPECT_EQ(back->principal, e.principal);
+  EXPECT_EQ(back->recorded_at, e.recorded_at);
+  EXPECT_EQ(back->position, e.position);
+  EXPECT_EQ(back->percent, e.percent);
+  EXPECT_EQ(back->summary, e.summary);
+  ASSERT_EQ(back->indicators.size(), 2u);
+  EXPECT_EQ(back->indicators[1].indicator, "全县托管面积");
+  EXPECT_EQ(back->indicators[1].value, 78);
+  EXPECT_EQ(back->indicators[1].unit, "万亩次");
+  EXPECT_EQ(back->indicators[1].scope, IndicatorScope::kCounty);
+  EXPECT_EQ(back->indicators[0].scope, IndicatorScope::kOwn);
+  EXPECT_EQ(back->decision, e.decision);
+  EXPECT_EQ(back->reviewed_at, e.reviewed_at);
+  EXPECT_EQ(back->comment, e.comment);
+  EXPECT_EQ(back->superseded_by, e.superseded_by);
+  EXPECT_EQ(ReviewLedger::EntryToRow(*back), ReviewLedger::EntryToRow(e));  // deterministic bytes
+}
+
+TEST(SupervisionReviewRows, AnUnreviewedEntryRowReadsBackWithoutDecision) {
+  ReviewEntry e = FullEntry();
+  e.decision.reset();
+  e.reviewed_at.reset();
+  e.comment.clear();
+  e.superseded_by.reset();
+  Result<ReviewEntry> back = ReviewLedger::EntryFromRow(ReviewLedger::EntryToRow(e));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_FALSE(back->decision.has_value());
+  EXPECT_FALSE(back->reviewed_at.has_value());
+  EXPECT_FALSE(back->superseded_by.has_value());
+  EXPECT_EQ(back->state(), ReviewState::kPending);
+}
+
+const std::string kEntry = ReviewLedger::EntryToRow(FullEntry());
 
 constexpr const char* kMilestone =
     R"({"cancelled_at_us":null,"due":"2024-11-30","history":[],"met_at_us":null,"met_by_report":null})";
@@ -434,6 +493,13 @@ INSTANTIATE_TEST_SUITE_P(
                      R"({"format":1,"reports":[]})"},
         BadReportRow{"a review row whose key's version is not its own", "~reviews/task-07/00000000000000000002", kEntry},
         BadReportRow{"a review row whose key's version is not 20 digits", "~reviews/task-07/1", kEntry},
+        BadReportRow{"a review row cut short", "~reviews/task-07/00000000000000000001", kEntry.substr(0, kEntry.size() - 1)},
+        BadReportRow{"a review row with bytes after its last field", "~reviews/task-07/00000000000000000001",
+                     kEntry + "x"},
+        BadReportRow{"a review row of an unknown layout", "~reviews/task-07/00000000000000000001",
+                     "\x07" + kEntry.substr(1)},
+        BadReportRow{"a review row written as JSON by row format 4", "~reviews/task-07/00000000000000000001",
+                     R"({"comment":"","decision":null,"indicators":[],"percent":5,"period":"2024-10","position":1,"principal":"p-nyw","recorded_at_us":0,"reviewed_at_us":null,"summary":"s","superseded_by":null,"unit":"县农业农村委","version":1})"},
         BadReportRow{"a pending row that is not JSON", "~pending/task-07/00000000000000000001", "{"},
         BadReportRow{"a pending row whose key's version is not its own", "~pending/task-07/00000000000000000003",
                      R"({"indicators":[],"period":"2024-10","recorded_at_us":0,"reporter":"县农业农村委","version":1})"},

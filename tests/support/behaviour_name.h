@@ -2,14 +2,15 @@
 
 #include <cctype>
 #include <string>
+#include <string_view>
 
 namespace kuimen::testing {
 
 // A table row's behaviour ("unrelated unit may not report") as a gtest name
 // ("unrelated_unit_may_not_report").
-inline std::string BehaviourName(const char* behaviour) {
+inline std::string BehaviourName(std::string_view behaviour) {
   std::string name;
-  for (const char* p = behaviour; *p != '\0'; ++p) name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+  for (char c : behaviour) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return name;
 }
 
