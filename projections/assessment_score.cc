@@ -199,9 +199,11 @@ class Scorer {
     std::map<year_month, std::vector<const AssessmentFacts::Report*>> by_month;
     const auto [first, last] = DueMonths();
     if (facts == nullptr || first > last) return by_month;
+    const AssessmentFacts::NameId id = facts_.FindName(unit);
+    if (id == AssessmentFacts::kNoName) return by_month;  // no report names it
     for (const AssessmentFacts::Report& report : facts->reports) {
       // A township's report is its group unit's too (各乡镇人民政府、街道办事处).
-      const bool units = report.unit == unit || (!report.group.empty() && report.group == unit);
+      const bool units = report.unit == id || report.group == id;
       if (!units || report.period < first || report.period > last || !Counts(report.position)) continue;
       by_month[report.period].push_back(&report);  // reports are in version, so position, order
     }
@@ -348,15 +350,15 @@ class Scorer {
     const AssessmentRule* rule = rules_.Find(AssessmentRuleKind::kTargets);
     const bool approved_only = rule != nullptr && rule->Parameter("approved_only") != 0;
     std::vector<UnitFigure> figures;
+    const AssessmentFacts::NameId indicator = facts_.FindName(target.indicator);
     for (const AssessmentFacts::Report& report : facts->reports) {
       const bool reviewed = report.review.has_value() && Counts(report.review->position);
       if (!Counts(report.position) || (reviewed && report.review->decision == ReviewDecision::kReturned)) continue;
-      auto value = report.values.find(target.indicator);
-      if (value == report.values.end()) continue;
-      figures.push_back(UnitFigure{report.unit,
-                                   report.county_wide.contains(target.indicator) ? IndicatorScope::kCounty
-                                                                                 : IndicatorScope::kOwn,
-                                   value->second, report.period, report.position.value, report.recorded_at,
+      const AssessmentFacts::ReportValue* value = facts->ValueOf(report, indicator);
+      if (value == nullptr) continue;
+      figures.push_back(UnitFigure{std::string(facts_.Name(report.unit)),
+                                   value->county_wide ? IndicatorScope::kCounty : IndicatorScope::kOwn, value->value,
+                                   report.period, report.position.value, report.recorded_at,
                                    reviewed || !approved_only});
     }
     return FormCountyFigure(figures, {task.lead_unit}, std::chrono::year(Year()) / std::chrono::December);
