@@ -89,9 +89,25 @@ T* AtVersion(std::vector<T>& items, StreamVersion version) {
   return it == items.end() || it->version != version ? nullptr : &*it;
 }
 
+// Makes room for one more item, growing by a quarter rather than doubling:
+// a task's reports and values run to tens of thousands, and a doubled vector
+// would leave up to half of that memory unused for good. Still amortised O(1).
+template <typename T>
+void ReserveOneMore(std::vector<T>& items) {
+  if (items.size() == items.capacity()) items.reserve(items.capacity() + items.capacity() / 4 + 16);
+}
+
+// Appends, growing gently (ReserveOneMore).
+template <typename T>
+void Append(std::vector<T>& items, T item) {
+  ReserveOneMore(items);
+  items.push_back(std::move(item));
+}
+
 // Inserts in version order: appends in the usual case (rows load in key order).
 template <typename T>
 void InsertByVersion(std::vector<T>& items, T item) {
+  ReserveOneMore(items);
   if (items.empty() || items.back().version < item.version) {
     items.push_back(std::move(item));
     return;
@@ -341,7 +357,7 @@ Status AssessmentFacts::ReadChunkRow(std::string_view row, std::uint64_t first, 
       if (county > 1) return Unreadable("reports.values.county_wide", "must be 0 or 1");
       value.county_wide = county == 1;
       ASSIGN_OR_RETURN(value.value, r.Double("reports.values.value"));
-      task.values.push_back(value);
+      Append(task.values, value);
     }
     ASSIGN_OR_RETURN(std::uint8_t review, r.Byte("reports.review"));
     if (review > 2) return Unreadable("reports.review", "must be 0, 1 (approved) or 2 (returned)");
@@ -487,7 +503,7 @@ struct FoldTask {
       if (given != task.values.end()) {
         *given = {indicator, county, value.value};
       } else {
-        task.values.push_back({indicator, county, value.value});
+        Append(task.values, AssessmentFacts::ReportValue{indicator, county, value.value});
       }
     }
     report.values_count = static_cast<std::uint32_t>(task.values.size() - report.values_begin);
@@ -496,7 +512,7 @@ struct FoldTask {
               [&](const AssessmentFacts::ReportValue& a, const AssessmentFacts::ReportValue& b) {
                 return facts.Name(a.indicator) < facts.Name(b.indicator);
               });
-    task.reports.push_back(report);
+    Append(task.reports, report);
     return envelope.version;
   }
   Touched operator()(const ReportReviewed& e) const {
@@ -524,11 +540,11 @@ struct FoldTask {
     return version;
   }
   Touched operator()(const TaskCompleted&) const {
-    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, true});
+    Append(task.completions, AssessmentFacts::Completion{envelope.version, envelope.position, envelope.recorded_at, true});
     return envelope.version;
   }
   Touched operator()(const TaskReopened&) const {
-    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, false});
+    Append(task.completions, AssessmentFacts::Completion{envelope.version, envelope.position, envelope.recorded_at, false});
     return envelope.version;
   }
   // Not read by the assessment rules.
