@@ -273,11 +273,11 @@ std::string EncodeChunkRow(const AssessmentFacts& facts, const AssessmentFacts::
         w.Byte(value.county_wide ? 1 : 0);
         w.Double(value.value);
       }
-      if (!report.review.has_value()) {
+      if (!report.reviewed()) {
         w.Byte(0);
       } else {
-        w.Byte(report.review->decision == ReviewDecision::kApproved ? 1 : 2);
-        w.Unsigned(report.review->position.value);
+        w.Byte(report.review_decision == ReviewDecision::kApproved ? 1 : 2);
+        w.Unsigned(report.review_position.value);
       }
     }
   }
@@ -362,8 +362,8 @@ Status AssessmentFacts::ReadChunkRow(std::string_view row, std::uint64_t first, 
     ASSIGN_OR_RETURN(std::uint8_t review, r.Byte("reports.review"));
     if (review > 2) return Unreadable("reports.review", "must be 0, 1 (approved) or 2 (returned)");
     if (review != 0) {
-      ASSIGN_OR_RETURN(GlobalPosition position, r.Position("reports.review.position"));
-      report.review = Review{review == 1 ? ReviewDecision::kApproved : ReviewDecision::kReturned, position};
+      ASSIGN_OR_RETURN(report.review_position, r.Position("reports.review.position"));
+      report.review_decision = review == 1 ? ReviewDecision::kApproved : ReviewDecision::kReturned;
     }
     InsertByVersion(task.reports, report);
   }
@@ -489,10 +489,13 @@ struct FoldTask {
   using Touched = std::optional<StreamVersion>;
 
   Touched operator()(const ProgressReported& e) const {
-    AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at,
-                                   facts.Intern(envelope.actor.unit),
-                                   envelope.actor.group.empty() ? AssessmentFacts::kNoName : facts.Intern(envelope.actor.group),
-                                   e.period};
+    AssessmentFacts::Report report{
+        .version = envelope.version,
+        .position = envelope.position,
+        .recorded_at = envelope.recorded_at,
+        .unit = facts.Intern(envelope.actor.unit),
+        .group = envelope.actor.group.empty() ? AssessmentFacts::kNoName : facts.Intern(envelope.actor.group),
+        .period = e.period};
     report.values_begin = static_cast<std::uint32_t>(task.values.size());
     for (const IndicatorValue& value : e.indicators) {
       const AssessmentFacts::NameId indicator = facts.Intern(value.indicator);
@@ -517,13 +520,15 @@ struct FoldTask {
   }
   Touched operator()(const ReportReviewed& e) const {
     AssessmentFacts::Report* report = AtVersion(task.reports, e.report_version);
-    if (report == nullptr || report->review.has_value()) return std::nullopt;
-    report->review = AssessmentFacts::Review{e.decision, envelope.position};
+    if (report == nullptr || report->reviewed()) return std::nullopt;
+    report->review_position = envelope.position;
+    report->review_decision = e.decision;
     return report->version;
   }
   Touched operator()(const NoticeIssued& e) const {
     task.notices.push_back(
-        AssessmentFacts::Notice{envelope.version, e.notice_id, e.due, envelope.position, envelope.recorded_at, {}});
+        AssessmentFacts::Notice{envelope.version, e.notice_id, e.due, envelope.position, envelope.recorded_at,
+                                std::nullopt, std::nullopt});
     task.unanswered[e.notice_id].insert(envelope.version);
     return envelope.version;
   }

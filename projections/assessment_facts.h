@@ -47,10 +47,6 @@ struct AssessmentFacts {
   static constexpr std::uint8_t kChunkRowFormat = 3;
   static constexpr std::uint64_t kChunkVersions = 128;  // stream versions per task chunk row
 
-  struct Review {
-    ReviewDecision decision = ReviewDecision::kApproved;
-    GlobalPosition position;
-  };
   // Units and indicators are kept once each (Name, FindName), and referred to by
   // their index there (a NameId): reports number in the hundreds of thousands,
   // names in the dozens.
@@ -69,16 +65,23 @@ struct AssessmentFacts {
     StreamVersion version;
     GlobalPosition position;
     Timestamp recorded_at;
+    // Its review (the first it received): where, and what it decided
+    // (review_decision below); position 0 while it awaits one. Inline rather
+    // than an optional struct, and the members ordered so, that a report
+    // takes 56 bytes.
+    GlobalPosition review_position = GlobalPosition(0);
     NameId unit = kNoName;  // the reporting unit (the actor's)
     // For a township (乡镇/街道), the plan's group unit it acts for
     // (Actor::group), whose report it is too; kNoName otherwise.
     NameId group = kNoName;
     std::chrono::year_month period;
     // Its values: TaskStream::values[values_begin, values_begin + values_count),
-    // one per indicator (the last given, if named twice), by indicator NameId.
+    // one per indicator (the last given, if named twice), in name order.
     std::uint32_t values_begin = 0;
     std::uint32_t values_count = 0;
-    std::optional<Review> review = std::nullopt;
+    ReviewDecision review_decision = ReviewDecision::kApproved;
+
+    bool reviewed() const { return review_position.value != 0; }
   };
   struct Answer {
     GlobalPosition position;

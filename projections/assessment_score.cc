@@ -295,13 +295,13 @@ class Scorer {
           }
           continue;
         }
-        const AssessmentFacts::Review* approval = nullptr;
+        std::optional<GlobalPosition> approval;  // of the first approving review
         bool unreviewed = false;
         std::vector<GlobalPosition> returns;
         const auto& month_reports = found->second;
         for (std::size_t i = 0; i < month_reports.size(); ++i) {
           const AssessmentFacts::Report* report = month_reports[i];
-          const bool reviewed = report->review.has_value() && Counts(report->review->position);
+          const bool reviewed = report->reviewed() && Counts(report->review_position);
           // 已被替代: an unreviewed report followed by one of the same unit
           // for the month waits for nothing (domain/task_rules.h, report_superseded).
           const bool superseded = std::any_of(month_reports.begin() + static_cast<std::ptrdiff_t>(i) + 1,
@@ -309,16 +309,16 @@ class Scorer {
                                               [&](const auto* later) { return later->unit == report->unit; });
           if (!reviewed) {
             if (!superseded) unreviewed = true;
-          } else if (report->review->decision == ReviewDecision::kApproved) {
-            if (approval == nullptr) approval = &*report->review;
+          } else if (report->review_decision == ReviewDecision::kApproved) {
+            if (!approval.has_value()) approval = report->review_position;
           } else {
-            returns.push_back(report->review->position);
+            returns.push_back(report->review_position);
           }
         }
-        if (approval != nullptr) {
+        if (approval.has_value()) {
           ++approved;
           tally.Count(on, 1);
-          line.positions.insert(approval->position);
+          line.positions.insert(*approval);
         } else if (unreviewed) {
           ++waiting;
         } else if (owed) {  // a returned report of a month not owed costs nothing
@@ -352,8 +352,8 @@ class Scorer {
     std::vector<UnitFigure> figures;
     const AssessmentFacts::NameId indicator = facts_.FindName(target.indicator);
     for (const AssessmentFacts::Report& report : facts->reports) {
-      const bool reviewed = report.review.has_value() && Counts(report.review->position);
-      if (!Counts(report.position) || (reviewed && report.review->decision == ReviewDecision::kReturned)) continue;
+      const bool reviewed = report.reviewed() && Counts(report.review_position);
+      if (!Counts(report.position) || (reviewed && report.review_decision == ReviewDecision::kReturned)) continue;
       const AssessmentFacts::ReportValue* value = facts->ValueOf(report, indicator);
       if (value == nullptr) continue;
       figures.push_back(UnitFigure{std::string(facts_.Name(report.unit)),
