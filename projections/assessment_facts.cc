@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "domain/calendar.h"
 #include "domain/stream_kind.h"
@@ -18,30 +19,6 @@ using nlohmann::json;
 
 Status Unreadable(const std::string& field, const std::string& problem) {
   return Status::InvalidArgument(field + ": " + problem, field);
-}
-
-Result<std::chrono::year_month> ReadMonth(const JsonReader& r, const char* key) {
-  ASSIGN_OR_RETURN(std::string text, r.String(key));
-  int year = 0;
-  unsigned month = 0;
-  char rest = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u%c", &year, &month, &rest) != 2 || month < 1 || month > 12) {
-    return Unreadable(r.PathOf(key), "must be a month YYYY-MM");
-  }
-  return std::chrono::year(year) / std::chrono::month(month);
-}
-
-Result<std::chrono::year_month_day> ReadDate(const JsonReader& r, const char* key) {
-  ASSIGN_OR_RETURN(std::string text, r.String(key));
-  int year = 0;
-  unsigned month = 0, day = 0;
-  char rest = 0;
-  const std::chrono::year_month_day date = [&] {
-    if (std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &year, &month, &day, &rest) != 3) return std::chrono::year_month_day{};
-    return std::chrono::year(year) / std::chrono::month(month) / std::chrono::day(day);
-  }();
-  if (!date.ok()) return Unreadable(r.PathOf(key), "must be a date YYYY-MM-DD");
-  return date;
 }
 
 Result<GlobalPosition> ReadPosition(const JsonReader& r) {
@@ -112,9 +89,25 @@ T* AtVersion(std::vector<T>& items, StreamVersion version) {
   return it == items.end() || it->version != version ? nullptr : &*it;
 }
 
+// Makes room for one more item, growing by a quarter rather than doubling:
+// a task's reports and values run to tens of thousands, and a doubled vector
+// would leave up to half of that memory unused for good. Still amortised O(1).
+template <typename T>
+void ReserveOneMore(std::vector<T>& items) {
+  if (items.size() == items.capacity()) items.reserve(items.capacity() + items.capacity() / 4 + 16);
+}
+
+// Appends, growing gently (ReserveOneMore).
+template <typename T>
+void Append(std::vector<T>& items, T item) {
+  ReserveOneMore(items);
+  items.push_back(std::move(item));
+}
+
 // Inserts in version order: appends in the usual case (rows load in key order).
 template <typename T>
 void InsertByVersion(std::vector<T>& items, T item) {
+  ReserveOneMore(items);
   if (items.empty() || items.back().version < item.version) {
     items.push_back(std::move(item));
     return;
@@ -124,62 +117,8 @@ void InsertByVersion(std::vector<T>& items, T item) {
   items.insert(it, std::move(item));
 }
 
-json ReportJson(const AssessmentFacts::Report& report) {
-  json values = json::object();
-  for (const auto& [indicator, value] : report.values) values[indicator] = NumberJson<json>(value);
-  json review = nullptr;
-  if (report.review.has_value()) {
-    review = {{"decision", ReviewDecisionName(report.review->decision)},
-              {"position", report.review->position.value}};
-  }
-  json row = {{"version", report.version.value},
-              {"position", report.position.value},
-              {"recorded_at_us", TimeJson(report.recorded_at)},
-              {"unit", report.unit},
-              {"period", FormatMonth(report.period)},
-              {"values", values},
-              {"review", review}};
-  if (!report.group.empty()) row["group"] = report.group;  // only a township's, so other rows keep their bytes
-  if (!report.county_wide.empty()) row["county_wide"] = report.county_wide;  // likewise, only a 全县数 report's
-  return row;
-}
-
-json NoticeJson(const AssessmentFacts::Notice& notice) {
-  json answer = nullptr;
-  if (notice.answer.has_value()) {
-    answer = {{"position", notice.answer->position.value}, {"recorded_at_us", TimeJson(notice.answer->recorded_at)}};
-  }
-  json out = {{"version", notice.version.value},
-              {"id", notice.id},
-              {"due", FormatDate(notice.due)},
-              {"position", notice.position.value},
-              {"recorded_at_us", TimeJson(notice.issued_at)},
-              {"answer", answer}};
-  // Only when set, so rows of notices closed otherwise stay as they were.
-  if (notice.closed_unanswered.has_value()) out["closed_unanswered_position"] = notice.closed_unanswered->value;
-  return out;
-}
-
-json CompletionJson(const AssessmentFacts::Completion& completion) {
-  return {{"version", completion.version.value},
-          {"position", completion.position.value},
-          {"recorded_at_us", TimeJson(completion.recorded_at)},
-          {"completed", completion.completed}};
-}
-
 json HeadRow(StreamVersion version) {
   return {{"format", AssessmentFacts::kRowFormat}, {"version", version.value}};
-}
-
-json ChunkRow(const AssessmentFacts::TaskStream& task, std::uint64_t first) {
-  json reports = json::array(), notices = json::array(), completions = json::array();
-  for (auto [it, end] = ChunkRange(task.reports, first); it != end; ++it) reports.push_back(ReportJson(*it));
-  for (auto [it, end] = ChunkRange(task.notices, first); it != end; ++it) notices.push_back(NoticeJson(*it));
-  for (auto [it, end] = ChunkRange(task.completions, first); it != end; ++it) completions.push_back(CompletionJson(*it));
-  return {{"format", AssessmentFacts::kRowFormat},
-          {"reports", reports},
-          {"notices", notices},
-          {"completions", completions}};
 }
 
 Status ExpectFormat(const JsonReader& r) {
@@ -191,97 +130,285 @@ Status ExpectFormat(const JsonReader& r) {
   return Status::Ok();
 }
 
-// A version of an entry of the chunk starting at `first`.
-Result<StreamVersion> ReadChunkVersion(const JsonReader& r, std::uint64_t first) {
-  ASSIGN_OR_RETURN(StreamVersion version, ReadVersion(r));
-  if (version.value < first || version.value >= first + AssessmentFacts::kChunkVersions) {
-    return Unreadable(r.PathOf("version"), "lies outside the row's versions");
+// --- chunk rows: binary --------------------------------------------------------
+//
+// A chunk row is rewritten whenever a batch changes one of its facts, so on a
+// rebuild every report is written a time or two: its bytes are kept small and
+// cheap to make. Layout (v = unsigned LEB128 varint, z = zigzag varint,
+// s = v length then UTF-8 bytes, f = IEEE double, 8 bytes little-endian):
+//   byte kChunkRowFormat
+//   v reports,     each: v version, v position, z recorded_at (µs), s unit,
+//                  s group ("" = none), z period (year * 12 + month - 1),
+//                  v values, each: s indicator, byte county_wide (0/1), f value
+//                  (in indicator name order), byte review (0 none, 1 approved,
+//                  2 returned) [v review position]
+//   v notices,     each: v version, s id, z due (days since 1970-01-01),
+//                  v position, z issued_at (µs), byte state (0 open,
+//                  1 answered: v position, z recorded_at (µs); 2 closed
+//                  unanswered: v position)
+//   v completions, each: v version, v position, z recorded_at (µs), byte completed (0/1)
+// Names are written out (not as NameIds, which follow the order names were
+// first folded), so every interleaving of the same log gives the same bytes.
+
+class RowWriter {
+ public:
+  void Byte(std::uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  void Unsigned(std::uint64_t v) {
+    while (v >= 0x80) {
+      Byte(static_cast<std::uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    Byte(static_cast<std::uint8_t>(v));
   }
-  return version;
+  void Signed(std::int64_t v) {
+    Unsigned((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  void Text(std::string_view text) {
+    Unsigned(text.size());
+    out_.append(text);
+  }
+  void Double(double value) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    for (int i = 0; i < 8; ++i) Byte(static_cast<std::uint8_t>(bits >> (8 * i)));
+  }
+  void Time(Timestamp time) { Signed(time.time_since_epoch().count()); }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Reads what RowWriter wrote; every read fails (kInvalidArgument naming the
+// field) on bytes that end early or hold no such value.
+class RowReader {
+ public:
+  explicit RowReader(std::string_view in) : in_(in) {}
+
+  Result<std::uint8_t> Byte(const char* field) {
+    if (at_ >= in_.size()) return Unreadable(field, "the row ends early");
+    return static_cast<std::uint8_t>(in_[at_++]);
+  }
+  Result<std::uint64_t> Unsigned(const char* field) {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      ASSIGN_OR_RETURN(std::uint8_t b, Byte(field));
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Unreadable(field, "is not a number");
+  }
+  Result<std::int64_t> Signed(const char* field) {
+    ASSIGN_OR_RETURN(std::uint64_t v, Unsigned(field));
+    return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
+  }
+  Result<std::string_view> Text(const char* field) {
+    ASSIGN_OR_RETURN(std::uint64_t size, Unsigned(field));
+    if (size > in_.size() - at_) return Unreadable(field, "the row ends early");
+    std::string_view text = in_.substr(at_, size);
+    at_ += size;
+    return text;
+  }
+  Result<double> Double(const char* field) {
+    if (in_.size() - at_ < 8) return Unreadable(field, "the row ends early");
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[at_ + i])) << (8 * i);
+    at_ += 8;
+    double value = 0;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  }
+  Result<Timestamp> Time(const char* field) {
+    ASSIGN_OR_RETURN(std::int64_t micros, Signed(field));
+    return Timestamp(std::chrono::microseconds(micros));
+  }
+  Result<GlobalPosition> Position(const char* field) {
+    ASSIGN_OR_RETURN(std::uint64_t position, Unsigned(field));
+    if (position < 1) return Unreadable(field, "must be 1 or more");
+    return GlobalPosition(position);
+  }
+  // A version of an entry of the chunk starting at `first`.
+  Result<StreamVersion> ChunkVersion(const char* field, std::uint64_t first) {
+    ASSIGN_OR_RETURN(std::uint64_t version, Unsigned(field));
+    if (version < first || version >= first + AssessmentFacts::kChunkVersions) {
+      return Unreadable(field, "lies outside the row's versions");
+    }
+    return StreamVersion(version);
+  }
+  // A count of entries, each at least `min_bytes` long.
+  Result<std::size_t> Count(const char* field, std::size_t min_bytes) {
+    ASSIGN_OR_RETURN(std::uint64_t count, Unsigned(field));
+    if (count > (in_.size() - at_) / min_bytes) return Unreadable(field, "counts more entries than the row holds");
+    return static_cast<std::size_t>(count);
+  }
+  bool AtEnd() const { return at_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  std::size_t at_ = 0;
+};
+
+std::int64_t MonthNumber(std::chrono::year_month month) {
+  return static_cast<std::int64_t>(static_cast<int>(month.year())) * 12 + static_cast<unsigned>(month.month()) - 1;
 }
 
-// Reads a chunk row into `task`, merged with the chunks read before.
-Status ReadChunkRow(const json& row, std::uint64_t first, AssessmentFacts::TaskStream& task) {
-  JsonReader r(row, "");
-  RETURN_IF_ERROR(r.ExpectObject());
-  RETURN_IF_ERROR(ExpectFormat(r));
-  RETURN_IF_ERROR(ForEach(r, "reports", [&](const JsonReader& item, const json& object) -> Status {
-    AssessmentFacts::Report report;
-    ASSIGN_OR_RETURN(report.version, ReadChunkVersion(item, first));
-    ASSIGN_OR_RETURN(report.position, ReadPosition(item));
-    ASSIGN_OR_RETURN(report.recorded_at, ReadTime(item));
-    ASSIGN_OR_RETURN(report.unit, item.String("unit"));
-    ASSIGN_OR_RETURN(report.group, item.OptionalString("group"));
-    ASSIGN_OR_RETURN(report.period, ReadMonth(item, "period"));
-    const json* values = Nested(object, "values");
-    if (values == nullptr || !values->is_object()) return Unreadable(item.PathOf("values"), "must be an object");
-    JsonReader value_reader(*values, item.PathOf("values"));
-    for (auto it = values->begin(); it != values->end(); ++it) {
-      ASSIGN_OR_RETURN(report.values[it.key()], value_reader.Number(it.key().c_str()));
-    }
-    // Absent in rows of own figures, and in rows written before scopes.
-    if (const json* county = Nested(object, "county_wide")) {
-      if (!county->is_array()) return Unreadable(item.PathOf("county_wide"), "must be an array");
-      for (const json& indicator : *county) {
-        if (!indicator.is_string() || !report.values.contains(indicator.get<std::string>())) {
-          return Unreadable(item.PathOf("county_wide"), "must name indicators of values");
-        }
-        report.county_wide.insert(indicator.get<std::string>());
+std::string EncodeChunkRow(const AssessmentFacts& facts, const AssessmentFacts::TaskStream& task, std::uint64_t first) {
+  RowWriter w;
+  w.Byte(AssessmentFacts::kChunkRowFormat);
+  {
+    auto [it, end] = ChunkRange(task.reports, first);
+    w.Unsigned(static_cast<std::uint64_t>(end - it));
+    for (; it != end; ++it) {
+      const AssessmentFacts::Report& report = *it;
+      w.Unsigned(report.version.value);
+      w.Unsigned(report.position.value);
+      w.Time(report.recorded_at);
+      w.Text(facts.Name(report.unit));
+      w.Text(facts.Name(report.group));
+      w.Signed(MonthNumber(report.period));
+      w.Unsigned(report.values_count);
+      for (std::uint32_t i = 0; i < report.values_count; ++i) {
+        const AssessmentFacts::ReportValue& value = task.values[report.values_begin + i];
+        w.Text(facts.Name(value.indicator));
+        w.Byte(value.county_wide ? 1 : 0);
+        w.Double(value.value);
+      }
+      if (!report.reviewed()) {
+        w.Byte(0);
+      } else {
+        w.Byte(report.review_decision == ReviewDecision::kApproved ? 1 : 2);
+        w.Unsigned(report.review_position.value);
       }
     }
-    if (const json* review = Nested(object, "review")) {
-      JsonReader review_reader(*review, item.PathOf("review"));
-      RETURN_IF_ERROR(review_reader.ExpectObject());
-      ASSIGN_OR_RETURN(std::string decision, review_reader.String("decision"));
-      const std::optional<ReviewDecision> parsed = ParseReviewDecision(decision);
-      if (!parsed) return Unreadable(review_reader.PathOf("decision"), "must be \"approved\" or \"returned\"");
-      ASSIGN_OR_RETURN(GlobalPosition position, ReadPosition(review_reader));
-      report.review = AssessmentFacts::Review{*parsed, position};
-    }
-    InsertByVersion(task.reports, std::move(report));
-    return Status::Ok();
-  }));
-  RETURN_IF_ERROR(ForEach(r, "notices", [&](const JsonReader& item, const json& object) -> Status {
-    AssessmentFacts::Notice notice;
-    ASSIGN_OR_RETURN(notice.version, ReadChunkVersion(item, first));
-    ASSIGN_OR_RETURN(notice.id, item.String("id"));
-    ASSIGN_OR_RETURN(notice.due, ReadDate(item, "due"));
-    ASSIGN_OR_RETURN(notice.position, ReadPosition(item));
-    ASSIGN_OR_RETURN(notice.issued_at, ReadTime(item));
-    if (const json* answer = Nested(object, "answer")) {
-      JsonReader answer_reader(*answer, item.PathOf("answer"));
-      RETURN_IF_ERROR(answer_reader.ExpectObject());
-      AssessmentFacts::Answer read;
-      ASSIGN_OR_RETURN(read.position, ReadPosition(answer_reader));
-      ASSIGN_OR_RETURN(read.recorded_at, ReadTime(answer_reader));
-      notice.answer = read;
-    } else if (const json* closed = Nested(object, "closed_unanswered_position")) {
-      if (!closed->is_number_unsigned()) {
-        return Status::InvalidArgument(item.PathOf("closed_unanswered_position") + ": must be a log position",
-                                       item.PathOf("closed_unanswered_position"));
+  }
+  {
+    auto [it, end] = ChunkRange(task.notices, first);
+    w.Unsigned(static_cast<std::uint64_t>(end - it));
+    for (; it != end; ++it) {
+      const AssessmentFacts::Notice& notice = *it;
+      w.Unsigned(notice.version.value);
+      w.Text(notice.id);
+      w.Signed(std::chrono::sys_days(notice.due).time_since_epoch().count());
+      w.Unsigned(notice.position.value);
+      w.Time(notice.issued_at);
+      if (notice.answer.has_value()) {
+        w.Byte(1);
+        w.Unsigned(notice.answer->position.value);
+        w.Time(notice.answer->recorded_at);
+      } else if (notice.closed_unanswered.has_value()) {
+        w.Byte(2);
+        w.Unsigned(notice.closed_unanswered->value);
+      } else {
+        w.Byte(0);
       }
-      notice.closed_unanswered = GlobalPosition(closed->get<std::uint64_t>());
-    } else {
+    }
+  }
+  {
+    auto [it, end] = ChunkRange(task.completions, first);
+    w.Unsigned(static_cast<std::uint64_t>(end - it));
+    for (; it != end; ++it) {
+      w.Unsigned(it->version.value);
+      w.Unsigned(it->position.value);
+      w.Time(it->recorded_at);
+      w.Byte(it->completed ? 1 : 0);
+    }
+  }
+  return w.Take();
+}
+
+}  // namespace
+
+// Reads a chunk row into `task`, merged with the chunks read before. A member
+// (not in the namespace above) for Intern.
+Status AssessmentFacts::ReadChunkRow(std::string_view row, std::uint64_t first, TaskStream& task) {
+  RowReader r(row);
+  ASSIGN_OR_RETURN(std::uint8_t format, r.Byte("format"));
+  if (format != kChunkRowFormat) {
+    return Unreadable("format", "must be " + std::to_string(kChunkRowFormat) + " (rows of another format need a rebuild)");
+  }
+  // Smallest encodings: a report 9 bytes, a notice 7, a completion 4.
+  ASSIGN_OR_RETURN(std::size_t reports, r.Count("reports", 9));
+  for (std::size_t n = 0; n < reports; ++n) {
+    Report report;
+    ASSIGN_OR_RETURN(report.version, r.ChunkVersion("reports.version", first));
+    ASSIGN_OR_RETURN(report.position, r.Position("reports.position"));
+    ASSIGN_OR_RETURN(report.recorded_at, r.Time("reports.recorded_at"));
+    ASSIGN_OR_RETURN(std::string_view unit, r.Text("reports.unit"));
+    if (unit.empty()) return Unreadable("reports.unit", "must name a unit");
+    report.unit = Intern(unit);
+    ASSIGN_OR_RETURN(std::string_view group, r.Text("reports.group"));
+    report.group = group.empty() ? kNoName : Intern(group);
+    ASSIGN_OR_RETURN(std::int64_t month, r.Signed("reports.period"));
+    if (month < 0 || month >= 10000 * 12) return Unreadable("reports.period", "must be a month");
+    report.period = std::chrono::year(static_cast<int>(month / 12)) / std::chrono::month(static_cast<unsigned>(month % 12 + 1));
+    ASSIGN_OR_RETURN(std::size_t values, r.Count("reports.values", 10));
+    report.values_begin = static_cast<std::uint32_t>(task.values.size());
+    report.values_count = static_cast<std::uint32_t>(values);
+    std::string_view previous;
+    for (std::size_t i = 0; i < values; ++i) {
+      ReportValue value;
+      ASSIGN_OR_RETURN(std::string_view indicator, r.Text("reports.values.indicator"));
+      if (indicator.empty() || (i > 0 && indicator <= previous)) {
+        return Unreadable("reports.values.indicator", "must name each indicator once, in order");
+      }
+      previous = indicator;
+      value.indicator = Intern(indicator);
+      ASSIGN_OR_RETURN(std::uint8_t county, r.Byte("reports.values.county_wide"));
+      if (county > 1) return Unreadable("reports.values.county_wide", "must be 0 or 1");
+      value.county_wide = county == 1;
+      ASSIGN_OR_RETURN(value.value, r.Double("reports.values.value"));
+      Append(task.values, value);
+    }
+    ASSIGN_OR_RETURN(std::uint8_t review, r.Byte("reports.review"));
+    if (review > 2) return Unreadable("reports.review", "must be 0, 1 (approved) or 2 (returned)");
+    if (review != 0) {
+      ASSIGN_OR_RETURN(report.review_position, r.Position("reports.review.position"));
+      report.review_decision = review == 1 ? ReviewDecision::kApproved : ReviewDecision::kReturned;
+    }
+    InsertByVersion(task.reports, report);
+  }
+  ASSIGN_OR_RETURN(std::size_t notices, r.Count("notices", 7));
+  for (std::size_t n = 0; n < notices; ++n) {
+    Notice notice;
+    ASSIGN_OR_RETURN(notice.version, r.ChunkVersion("notices.version", first));
+    ASSIGN_OR_RETURN(std::string_view id, r.Text("notices.id"));
+    notice.id = std::string(id);
+    ASSIGN_OR_RETURN(std::int64_t due, r.Signed("notices.due"));
+    if (due < -1000000 || due > 3000000) return Unreadable("notices.due", "must be a date");
+    notice.due = std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(due)));
+    ASSIGN_OR_RETURN(notice.position, r.Position("notices.position"));
+    ASSIGN_OR_RETURN(notice.issued_at, r.Time("notices.issued_at"));
+    ASSIGN_OR_RETURN(std::uint8_t state, r.Byte("notices.state"));
+    if (state == 1) {
+      Answer answer;
+      ASSIGN_OR_RETURN(answer.position, r.Position("notices.answer.position"));
+      ASSIGN_OR_RETURN(answer.recorded_at, r.Time("notices.answer.recorded_at"));
+      notice.answer = answer;
+    } else if (state == 2) {
+      ASSIGN_OR_RETURN(notice.closed_unanswered, r.Position("notices.closed_unanswered"));
+    } else if (state == 0) {
       task.unanswered[notice.id].insert(notice.version);
+    } else {
+      return Unreadable("notices.state", "must be 0 (open), 1 (answered) or 2 (closed unanswered)");
     }
     InsertByVersion(task.notices, std::move(notice));
-    return Status::Ok();
-  }));
-  RETURN_IF_ERROR(ForEach(r, "completions", [&](const JsonReader& item, const json& object) -> Status {
-    AssessmentFacts::Completion completion;
-    ASSIGN_OR_RETURN(completion.version, ReadChunkVersion(item, first));
-    ASSIGN_OR_RETURN(completion.position, ReadPosition(item));
-    ASSIGN_OR_RETURN(completion.recorded_at, ReadTime(item));
-    const json* completed = Nested(object, "completed");
-    if (completed == nullptr || !completed->is_boolean()) {
-      return Unreadable(item.PathOf("completed"), "must be true or false");
-    }
-    completion.completed = completed->get<bool>();
+  }
+  ASSIGN_OR_RETURN(std::size_t completions, r.Count("completions", 4));
+  for (std::size_t n = 0; n < completions; ++n) {
+    Completion completion;
+    ASSIGN_OR_RETURN(completion.version, r.ChunkVersion("completions.version", first));
+    ASSIGN_OR_RETURN(completion.position, r.Position("completions.position"));
+    ASSIGN_OR_RETURN(completion.recorded_at, r.Time("completions.recorded_at"));
+    ASSIGN_OR_RETURN(std::uint8_t completed, r.Byte("completions.completed"));
+    if (completed > 1) return Unreadable("completions.completed", "must be 0 or 1");
+    completion.completed = completed == 1;
     InsertByVersion(task.completions, completion);
-    return Status::Ok();
-  }));
+  }
+  if (!r.AtEnd()) return Unreadable("completions", "the row goes on past its last entry");
   return Status::Ok();
 }
+
+namespace {
 
 // --- assessment streams ---------------------------------------------------------
 
@@ -356,33 +483,52 @@ Result<AssessmentFacts::YearStream> ReadYearRow(const json& row) {
 // Folds one event into a task's facts; returns the version of the entry it
 // added or changed (whose chunk row changed), or nullopt when none.
 struct FoldTask {
+  AssessmentFacts& facts;
   AssessmentFacts::TaskStream& task;
   const RecordedEvent& envelope;
   using Touched = std::optional<StreamVersion>;
 
   Touched operator()(const ProgressReported& e) const {
-    AssessmentFacts::Report report{envelope.version, envelope.position, envelope.recorded_at, envelope.actor.unit,
-                                   envelope.actor.group, e.period, {}, std::nullopt};
+    AssessmentFacts::Report report{
+        .version = envelope.version,
+        .position = envelope.position,
+        .recorded_at = envelope.recorded_at,
+        .unit = facts.Intern(envelope.actor.unit),
+        .group = envelope.actor.group.empty() ? AssessmentFacts::kNoName : facts.Intern(envelope.actor.group),
+        .period = e.period};
+    report.values_begin = static_cast<std::uint32_t>(task.values.size());
     for (const IndicatorValue& value : e.indicators) {
-      report.values[value.indicator] = value.value;
-      if (value.scope == IndicatorScope::kCounty) {
-        report.county_wide.insert(value.indicator);
+      const AssessmentFacts::NameId indicator = facts.Intern(value.indicator);
+      const bool county = value.scope == IndicatorScope::kCounty;
+      // The last given, if named twice.
+      auto given = std::find_if(task.values.begin() + report.values_begin, task.values.end(),
+                                [&](const AssessmentFacts::ReportValue& v) { return v.indicator == indicator; });
+      if (given != task.values.end()) {
+        *given = {indicator, county, value.value};
       } else {
-        report.county_wide.erase(value.indicator);
+        Append(task.values, AssessmentFacts::ReportValue{indicator, county, value.value});
       }
     }
-    task.reports.push_back(std::move(report));
+    report.values_count = static_cast<std::uint32_t>(task.values.size() - report.values_begin);
+    // In indicator name order, as the rows write them.
+    std::sort(task.values.begin() + report.values_begin, task.values.end(),
+              [&](const AssessmentFacts::ReportValue& a, const AssessmentFacts::ReportValue& b) {
+                return facts.Name(a.indicator) < facts.Name(b.indicator);
+              });
+    Append(task.reports, report);
     return envelope.version;
   }
   Touched operator()(const ReportReviewed& e) const {
     AssessmentFacts::Report* report = AtVersion(task.reports, e.report_version);
-    if (report == nullptr || report->review.has_value()) return std::nullopt;
-    report->review = AssessmentFacts::Review{e.decision, envelope.position};
+    if (report == nullptr || report->reviewed()) return std::nullopt;
+    report->review_position = envelope.position;
+    report->review_decision = e.decision;
     return report->version;
   }
   Touched operator()(const NoticeIssued& e) const {
     task.notices.push_back(
-        AssessmentFacts::Notice{envelope.version, e.notice_id, e.due, envelope.position, envelope.recorded_at, {}});
+        AssessmentFacts::Notice{envelope.version, e.notice_id, e.due, envelope.position, envelope.recorded_at,
+                                std::nullopt, std::nullopt});
     task.unanswered[e.notice_id].insert(envelope.version);
     return envelope.version;
   }
@@ -399,11 +545,11 @@ struct FoldTask {
     return version;
   }
   Touched operator()(const TaskCompleted&) const {
-    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, true});
+    Append(task.completions, AssessmentFacts::Completion{envelope.version, envelope.position, envelope.recorded_at, true});
     return envelope.version;
   }
   Touched operator()(const TaskReopened&) const {
-    task.completions.push_back({envelope.version, envelope.position, envelope.recorded_at, false});
+    Append(task.completions, AssessmentFacts::Completion{envelope.version, envelope.position, envelope.recorded_at, false});
     return envelope.version;
   }
   // Not read by the assessment rules.
@@ -500,8 +646,9 @@ bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event
   // The version moves even for an event the rules do not read, so the head
   // row is written then too: a replay from the row's checkpoint skips nothing twice.
   changed_heads_.insert(envelope.stream.value);
-  if (const std::optional<StreamVersion> touched = std::visit(FoldTask{stream, envelope}, event)) {
-    changed_chunks_.emplace(envelope.stream.value, ChunkOf(*touched));
+  if (const std::optional<StreamVersion> touched = std::visit(FoldTask{*this, stream, envelope}, event)) {
+    // insert, not emplace: a chunk already marked allocates nothing.
+    changed_chunks_.insert(ChunkKey(envelope.stream.value, ChunkOf(*touched)));
   }
   if (const auto* given = std::get_if<InstructionGiven>(&event)) {
     instructions[envelope.stream.value].push_back(Instruction{envelope.version, envelope.position, envelope.recorded_at,
@@ -515,6 +662,32 @@ bool AssessmentFacts::Fold(const RecordedEvent& envelope, const EventData& event
 const AssessmentFacts::TaskStream* AssessmentFacts::FindTask(const std::string& stream) const {
   auto it = tasks.find(stream);
   return it == tasks.end() ? nullptr : &it->second;
+}
+
+std::string_view AssessmentFacts::Name(NameId id) const {
+  return id < names_.size() ? std::string_view(names_[id]) : std::string_view();
+}
+
+AssessmentFacts::NameId AssessmentFacts::FindName(std::string_view name) const {
+  auto it = name_ids_.find(name);
+  return it == name_ids_.end() ? kNoName : it->second;
+}
+
+AssessmentFacts::NameId AssessmentFacts::Intern(std::string_view name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  const NameId id = static_cast<NameId>(names_.size());
+  names_.emplace_back(name);
+  name_ids_.emplace(std::string(name), id);
+  return id;
+}
+
+const AssessmentFacts::ReportValue* AssessmentFacts::TaskStream::ValueOf(const Report& report, NameId indicator) const {
+  if (indicator == kNoName) return nullptr;
+  for (std::uint32_t i = 0; i < report.values_count; ++i) {
+    if (values[report.values_begin + i].indicator == indicator) return &values[report.values_begin + i];
+  }
+  return nullptr;
 }
 
 const AssessmentFacts::YearStream* AssessmentFacts::FindYear(int year) const {
@@ -542,7 +715,7 @@ std::vector<std::pair<std::string, std::string>> AssessmentFacts::TakeChangedRow
     }
   }
   for (const auto& [stream, first] : changed_chunks_) {
-    rows.emplace_back(ChunkRowKey(stream, first), Dump(ChunkRow(tasks.at(stream), first)));
+    rows.emplace_back(ChunkRowKey(stream, first), EncodeChunkRow(*this, tasks.at(stream), first));
   }
   for (const std::string& stream : changed_instructions_) {
     json items = json::array();
@@ -571,6 +744,22 @@ std::vector<std::pair<std::string, std::string>> AssessmentFacts::TakeChangedRow
 
 Status AssessmentFacts::LoadRow(std::string_view key, std::string_view value) {
   const std::string name(key);
+  // A task's chunk ("task-07/0000000129"), in binary; every other row is JSON.
+  if (const std::size_t slash = name.find('/'); slash != std::string::npos && !name.starts_with(kInstructionRowPrefix)) {
+    const std::string stream = name.substr(0, slash);
+    const Result<StreamKind> kind = ClassifyStream(StreamId{stream});
+    const std::string digits = name.substr(slash + 1);
+    std::uint64_t first = 0;
+    const bool numeric = digits.size() == 10 && std::all_of(digits.begin(), digits.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    if (numeric) first = std::stoull(digits);
+    if (!kind.ok() || *kind != StreamKind::kTask || !numeric || first == 0 || ChunkOf(StreamVersion(first)) != first) {
+      return Status::InvalidArgument(name + ": does not name a chunk of the assessment view", name);
+    }
+    Status read = ReadChunkRow(value, first, tasks[stream]);
+    return read.ok() ? read : read.WithContext(name);
+  }
   const json row = json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (row.is_discarded()) return Status::InvalidArgument(name + ": is not valid JSON", name);
   if (name == kStoreRow) {
@@ -619,33 +808,19 @@ Status AssessmentFacts::LoadRow(std::string_view key, std::string_view value) {
     years[*year] = std::move(read).value();
     return Status::Ok();
   }
-  // A task's head ("task-07") or one of its chunks ("task-07/0000000129").
-  const std::size_t slash = name.find('/');
-  const std::string stream = name.substr(0, slash);
+  // A task's head ("task-07").
+  const std::string& stream = name;
   const Result<StreamKind> kind = ClassifyStream(StreamId{stream});
   if (!kind.ok() || *kind != StreamKind::kTask) {
     return Status::InvalidArgument(name + ": is not a row of the assessment view", name);
   }
-  if (slash == std::string::npos) {
-    JsonReader r(row, "");
-    Status read = [&]() -> Status {
-      RETURN_IF_ERROR(r.ExpectObject());
-      RETURN_IF_ERROR(ExpectFormat(r));
-      ASSIGN_OR_RETURN(tasks[stream].version, ReadVersion(r));
-      return Status::Ok();
-    }();
-    return read.ok() ? read : read.WithContext(name);
-  }
-  const std::string digits = name.substr(slash + 1);
-  std::uint64_t first = 0;
-  const bool numeric = digits.size() == 10 && std::all_of(digits.begin(), digits.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
-  if (numeric) first = std::stoull(digits);
-  if (!numeric || first == 0 || ChunkOf(StreamVersion(first)) != first) {
-    return Status::InvalidArgument(name + ": does not name a chunk of the assessment view", name);
-  }
-  Status read = ReadChunkRow(row, first, tasks[stream]);
+  JsonReader r(row, "");
+  Status read = [&]() -> Status {
+    RETURN_IF_ERROR(r.ExpectObject());
+    RETURN_IF_ERROR(ExpectFormat(r));
+    ASSIGN_OR_RETURN(tasks[stream].version, ReadVersion(r));
+    return Status::Ok();
+  }();
   return read.ok() ? read : read.WithContext(name);
 }
 

@@ -26,37 +26,62 @@ namespace kuimen {
 // each event in O(log n). Task streams (task-07) and assessment streams
 // (assessment-2024) are kept; everything else is ignored.
 //
-// Rows (canonical JSON with sorted keys, each with "format": kRowFormat):
-// - "task-07": the stream's head, {"format","version"}.
+// Rows (each carrying the row format kRowFormat):
+// - "task-07": the stream's head, {"format","version"} (canonical JSON).
 // - "task-07/0000000129": the task's reports, notices and completions whose
 //   stream versions fall in 129..256 (kChunkVersions per row, keyed by the
 //   zero-padded first version), each with any review or answer it received
-//   later. A batch rewrites only the chunks it touched, so a row's size stays
-//   bounded however long the stream grows.
+//   later, in a compact binary form (EncodeChunkRow in the .cc: a format byte,
+//   then varints, little-endian doubles and length-prefixed names; the same
+//   facts always give the same bytes). A batch rewrites only the chunks
+//   whose facts it changed, so a row's size stays bounded
+//   however long the stream grows.
 // - "assessment-2024": the year's version, adjustments and freeze (the task
-//   force adjusts by hand, a handful of times a year: one row suffices).
+//   force adjusts by hand, a handful of times a year: one row suffices; canonical
+//   JSON, the frozen result in projections/assessment_result_row.h's form).
+// - "~instructions/task-07" and "~store": canonical JSON (below).
 struct AssessmentFacts {
-  static constexpr std::int64_t kRowFormat = 2;          // 1: one row per task stream, unversioned
+  // The "format" of the JSON rows. 1: one row per task stream, unversioned.
+  static constexpr std::int64_t kRowFormat = 2;
+  // The first byte of a binary chunk row (chunks were JSON of kRowFormat 2 before).
+  static constexpr std::uint8_t kChunkRowFormat = 3;
   static constexpr std::uint64_t kChunkVersions = 128;  // stream versions per task chunk row
 
-  struct Review {
-    ReviewDecision decision = ReviewDecision::kApproved;
-    GlobalPosition position;
+  // Units and indicators are kept once each (Name, FindName), and referred to by
+  // their index there (a NameId): reports number in the hundreds of thousands,
+  // names in the dozens.
+  using NameId = std::uint32_t;
+  static constexpr NameId kNoName = UINT32_MAX;
+
+  // One indicator value of a report.
+  struct ReportValue {
+    NameId indicator = kNoName;
+    // Given as the county-wide figure (全县数, IndicatorScope::kCounty);
+    // otherwise the unit's own.
+    bool county_wide = false;
+    double value = 0;
   };
   struct Report {
     StreamVersion version;
     GlobalPosition position;
     Timestamp recorded_at;
-    std::string unit;  // the reporting unit (the actor's)
+    // Its review (the first it received): where, and what it decided
+    // (review_decision below); position 0 while it awaits one. Inline rather
+    // than an optional struct, and the members ordered so, that a report
+    // takes 56 bytes.
+    GlobalPosition review_position = GlobalPosition(0);
+    NameId unit = kNoName;  // the reporting unit (the actor's)
     // For a township (乡镇/街道), the plan's group unit it acts for
-    // (Actor::group), whose report it is too; empty otherwise.
-    std::string group;
+    // (Actor::group), whose report it is too; kNoName otherwise.
+    NameId group = kNoName;
     std::chrono::year_month period;
-    std::map<std::string, double> values;  // indicator -> value (the last given, if named twice)
-    std::optional<Review> review;
-    // The indicators of `values` given as the county-wide figure (全县数,
-    // IndicatorScope::kCounty); every other value is the unit's own.
-    std::set<std::string> county_wide = {};  // "= {}": brace-initialised Reports stay free of missing-initializer warnings
+    // Its values: TaskStream::values[values_begin, values_begin + values_count),
+    // one per indicator (the last given, if named twice), in name order.
+    std::uint32_t values_begin = 0;
+    std::uint32_t values_count = 0;
+    ReviewDecision review_decision = ReviewDecision::kApproved;
+
+    bool reviewed() const { return review_position.value != 0; }
   };
   struct Answer {
     GlobalPosition position;
@@ -86,9 +111,14 @@ struct AssessmentFacts {
     std::vector<Report> reports;
     std::vector<Notice> notices;
     std::vector<Completion> completions;
+    // The reports' indicator values, each report's side by side (Report::values_begin).
+    std::vector<ReportValue> values;
     // Notice id -> versions of its notices not answered yet (the first is
     // answered next). Derived from `notices`; not stored.
     std::map<std::string, std::set<StreamVersion>> unanswered;
+
+    // The report's value of `indicator`, or nullptr when it gave none.
+    const ReportValue* ValueOf(const Report& report, NameId indicator) const;
   };
 
   struct Adjustment {
@@ -144,11 +174,17 @@ struct AssessmentFacts {
   bool Fold(const RecordedEvent& envelope, const EventData& event);
 
   const TaskStream* FindTask(const std::string& stream) const;
+  // The name of `id` (empty for kNoName).
+  std::string_view Name(NameId id) const;
+  // The id of `name`, or kNoName when no fact names it.
+  NameId FindName(std::string_view name) const;
   const YearStream* FindYear(int year) const;
   // The frozen year's freeze, to store its result; nullptr when not frozen.
   Freeze* MutableFreeze(int year);
   // Marks the year's row changed (after its freeze's result moved).
   void MarkYearChanged(int year);
+  // The id of `name`, added to `names` if new (for folding and loading).
+  NameId Intern(std::string_view name);
 
   // The rows changed since the last call, as (key, canonical JSON).
   std::vector<std::pair<std::string, std::string>> TakeChangedRows();
@@ -164,6 +200,13 @@ struct AssessmentFacts {
   bool store_changed_ = false;
   std::set<ChunkKey> changed_chunks_;
   std::set<std::string> changed_instructions_;  // task streams whose 批示 row changed
+  // Reads a binary chunk row (the .cc says its layout) into `task`, merged
+  // with the chunks read before.
+  Status ReadChunkRow(std::string_view row, std::uint64_t first, TaskStream& task);
+
+  // Unit and indicator names, by NameId (Report::unit, ReportValue::indicator).
+  std::vector<std::string> names_;
+  std::map<std::string, NameId, std::less<>> name_ids_;  // names_ inverted
 };
 
 }  // namespace kuimen

@@ -199,9 +199,11 @@ class Scorer {
     std::map<year_month, std::vector<const AssessmentFacts::Report*>> by_month;
     const auto [first, last] = DueMonths();
     if (facts == nullptr || first > last) return by_month;
+    const AssessmentFacts::NameId id = facts_.FindName(unit);
+    if (id == AssessmentFacts::kNoName) return by_month;  // no report names it
     for (const AssessmentFacts::Report& report : facts->reports) {
       // A township's report is its group unit's too (各乡镇人民政府、街道办事处).
-      const bool units = report.unit == unit || (!report.group.empty() && report.group == unit);
+      const bool units = report.unit == id || report.group == id;
       if (!units || report.period < first || report.period > last || !Counts(report.position)) continue;
       by_month[report.period].push_back(&report);  // reports are in version, so position, order
     }
@@ -293,13 +295,13 @@ class Scorer {
           }
           continue;
         }
-        const AssessmentFacts::Review* approval = nullptr;
+        std::optional<GlobalPosition> approval;  // of the first approving review
         bool unreviewed = false;
         std::vector<GlobalPosition> returns;
         const auto& month_reports = found->second;
         for (std::size_t i = 0; i < month_reports.size(); ++i) {
           const AssessmentFacts::Report* report = month_reports[i];
-          const bool reviewed = report->review.has_value() && Counts(report->review->position);
+          const bool reviewed = report->reviewed() && Counts(report->review_position);
           // 已被替代: an unreviewed report followed by one of the same unit
           // for the month waits for nothing (domain/task_rules.h, report_superseded).
           const bool superseded = std::any_of(month_reports.begin() + static_cast<std::ptrdiff_t>(i) + 1,
@@ -307,16 +309,16 @@ class Scorer {
                                               [&](const auto* later) { return later->unit == report->unit; });
           if (!reviewed) {
             if (!superseded) unreviewed = true;
-          } else if (report->review->decision == ReviewDecision::kApproved) {
-            if (approval == nullptr) approval = &*report->review;
+          } else if (report->review_decision == ReviewDecision::kApproved) {
+            if (!approval.has_value()) approval = report->review_position;
           } else {
-            returns.push_back(report->review->position);
+            returns.push_back(report->review_position);
           }
         }
-        if (approval != nullptr) {
+        if (approval.has_value()) {
           ++approved;
           tally.Count(on, 1);
-          line.positions.insert(approval->position);
+          line.positions.insert(*approval);
         } else if (unreviewed) {
           ++waiting;
         } else if (owed) {  // a returned report of a month not owed costs nothing
@@ -348,15 +350,15 @@ class Scorer {
     const AssessmentRule* rule = rules_.Find(AssessmentRuleKind::kTargets);
     const bool approved_only = rule != nullptr && rule->Parameter("approved_only") != 0;
     std::vector<UnitFigure> figures;
+    const AssessmentFacts::NameId indicator = facts_.FindName(target.indicator);
     for (const AssessmentFacts::Report& report : facts->reports) {
-      const bool reviewed = report.review.has_value() && Counts(report.review->position);
-      if (!Counts(report.position) || (reviewed && report.review->decision == ReviewDecision::kReturned)) continue;
-      auto value = report.values.find(target.indicator);
-      if (value == report.values.end()) continue;
-      figures.push_back(UnitFigure{report.unit,
-                                   report.county_wide.contains(target.indicator) ? IndicatorScope::kCounty
-                                                                                 : IndicatorScope::kOwn,
-                                   value->second, report.period, report.position.value, report.recorded_at,
+      const bool reviewed = report.reviewed() && Counts(report.review_position);
+      if (!Counts(report.position) || (reviewed && report.review_decision == ReviewDecision::kReturned)) continue;
+      const AssessmentFacts::ReportValue* value = facts->ValueOf(report, indicator);
+      if (value == nullptr) continue;
+      figures.push_back(UnitFigure{std::string(facts_.Name(report.unit)),
+                                   value->county_wide ? IndicatorScope::kCounty : IndicatorScope::kOwn, value->value,
+                                   report.period, report.position.value, report.recorded_at,
                                    reviewed || !approved_only});
     }
     return FormCountyFigure(figures, {task.lead_unit}, std::chrono::year(Year()) / std::chrono::December);

@@ -45,7 +45,9 @@ class AssessmentView final : public View {
   static Result<std::unique_ptr<AssessmentView>> Create(Catalog catalog, AssessmentRules rules);
 
   std::string_view Name() const override { return "assessment"; }
-  std::uint32_t RowFormat() const override { return 1; }
+  // 2: task chunk rows in binary (AssessmentFacts::kChunkRowFormat); a store of
+  // format 1 (JSON chunks) is rebuilt from the log at start.
+  std::uint32_t RowFormat() const override { return 2; }
   void Apply(const RecordedEvent& envelope, const EventData& event) override;
   std::vector<std::pair<std::string, std::string>> TakeChangedRows() override;
   Status LoadRow(std::string_view key, std::string_view value) override;

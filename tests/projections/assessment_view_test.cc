@@ -578,6 +578,42 @@ TEST(AssessmentRows, RewriteOnlyTheChunksAnEventTouched) {
             StatusCode::kDataLoss);
 }
 
+// The binary chunk rows keep every fact the scoring reads: reloaded, the
+// facts write the same bytes again and score the same.
+TEST(AssessmentRows, AChunkReloadedKeepsEveryKindOfFact) {
+  const Actor township{"p-yajd", Role::kDepartment, "永安街道", "县供销合作社"};
+  Log log;
+  // A report naming an indicator twice (the last counts) and one county-wide.
+  log.Add("task-01", China(2024, 11, 5), kCoop,
+          Progress(Month(2024, 10), {{"农合联", 3, "个"}, {"农合联", 4, "个", IndicatorScope::kCounty}}));  // 1
+  log.Add("task-01", China(2024, 11, 6), township, Progress(Month(2024, 10), {{"农合联", 1.25, "个"}}));    // 2
+  log.Add("task-01", China(2024, 11, 7), kTaskForce, Return(2));                                        // 3
+  log.Add("task-01", China(2024, 11, 8), kTaskForce, Approve(1));                                       // 4
+  log.Add("task-01", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-A", "进度滞后", Date(2024, 12, 10), ""});  // 5
+  log.Add("task-01", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-B", "进度滞后", Date(2024, 12, 20), ""});  // 6
+  log.Add("task-01", China(2024, 12, 1), kTaskForce, NoticeIssued{"DB-C", "进度滞后", Date(2025, 1, 20), ""});   // 7
+  log.Add("task-01", China(2024, 12, 9), kCoop, NoticeAnswered{"DB-A", "已整改"});                           // 8
+  log.Add("task-01", China(2024, 12, 25), kTaskForce, NoticeClosed{"DB-B", "", "逾期未整改"});                   // 9
+  log.Add("task-01", China(2024, 12, 26), kTaskForce, TaskCompleted{"完成"});                                // 10
+  log.Add("task-01", China(2024, 12, 27), kTaskForce, TaskReopened{"复核"});                                 // 11
+  std::unique_ptr<AssessmentView> live = NewView();
+  std::map<std::string, std::string> rows = Feed(*live, log.events());
+
+  std::unique_ptr<AssessmentView> restored = NewView();
+  for (const auto& [key, value] : rows) ASSERT_TRUE(restored->LoadRow(key, value).ok()) << key;
+  EXPECT_EQ(restored->Render(2024, China(2025, 2, 1)), live->Render(2024, China(2025, 2, 1)));
+  // The open notice is still open after the reload: its answer lands on it,
+  // and both views write the chunk alike.
+  log.Add("task-01", China(2025, 1, 10), kCoop, NoticeAnswered{"DB-C", "已整改"});  // 12
+  live->Apply(log.events().back().first, log.events().back().second);
+  restored->Apply(log.events().back().first, log.events().back().second);
+  const std::vector<std::pair<std::string, std::string>> after = live->TakeChangedRows();
+  EXPECT_EQ(restored->TakeChangedRows(), after);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_NE(after[1].second, rows.at("task-01/0000000001"));
+  EXPECT_EQ(restored->Render(2025, China(2025, 2, 1)), live->Render(2025, China(2025, 2, 1)));
+}
+
 TEST(AssessmentRows, IgnoreMajorItemsAndUnknownStreams) {
   Log log;
   log.Add("major-5", China(2024, 11, 5), kCoop, Progress(Month(2024, 10)));
@@ -603,10 +639,23 @@ TEST(AssessmentRows, IgnoreThePrincipalsStream) {
 TEST(AssessmentRows, RefuseWhatTheyCannotRead) {
   std::unique_ptr<AssessmentView> view = NewView();
   EXPECT_EQ(view->LoadRow("task-01", "{").code(), StatusCode::kDataLoss);
-  Status missing =
-      view->LoadRow("task-01/0000000001", R"({"format":2,"reports":[{"version":1}],"notices":[],"completions":[]})");
-  EXPECT_EQ(missing.code(), StatusCode::kDataLoss);
-  EXPECT_NE(missing.message().find("reports[0].position"), std::string::npos) << missing.message();
+  // A chunk as JSON (rows before the binary chunks: RowFormat 1, rebuilt at start).
+  Status json_chunk = view->LoadRow("task-01/0000000001",
+                                    R"({"format":2,"reports":[],"notices":[],"completions":[]})");
+  EXPECT_EQ(json_chunk.code(), StatusCode::kDataLoss);
+  EXPECT_NE(json_chunk.message().find("format"), std::string::npos) << json_chunk.message();
+  // A binary chunk cut short, or running on past its last entry.
+  Log log;
+  log.Add("task-01", China(2024, 11, 5), kCoop, Progress(Month(2024, 10), {{"农合联", 3, "个"}}));
+  std::map<std::string, std::string> rows = Feed(*NewView(), log.events());
+  const std::string chunk = rows.at("task-01/0000000001");
+  Status cut = NewView()->LoadRow("task-01/0000000001", chunk.substr(0, chunk.size() - 3));
+  EXPECT_EQ(cut.code(), StatusCode::kDataLoss);
+  EXPECT_NE(cut.message().find("task-01/0000000001"), std::string::npos) << cut.message();
+  EXPECT_EQ(NewView()->LoadRow("task-01/0000000001", chunk + '\0').code(), StatusCode::kDataLoss);
+  EXPECT_TRUE(NewView()->LoadRow("task-01/0000000001", chunk).ok());
+  // A chunk whose entry lies outside its versions.
+  EXPECT_EQ(NewView()->LoadRow("task-01/0000000129", chunk).code(), StatusCode::kDataLoss);
   EXPECT_EQ(view->LoadRow("supervision-x", "{}").code(), StatusCode::kDataLoss);
   EXPECT_EQ(view->LoadRow("assessment-2024", R"({"version":1,"adjustments":[],"freeze":{"position":1}})").code(),
             StatusCode::kDataLoss);
