@@ -104,6 +104,10 @@ Result<CommandHandler::StreamAggregate*> CommandHandler::CatchUp(StreamQueue& qu
     queue.state.emplace(std::move(fresh));
   }
   StreamAggregate& aggregate = *queue.state;
+  // The usual case on a busy stream: the aggregate already holds every event
+  // of the stream (it applied the last batch it appended), so there is
+  // nothing to read; a store iterator and its seek cost more than the decision.
+  if (store_.StreamHead(stream) <= VersionOf(aggregate)) return &aggregate;
   std::unique_ptr<EventIterator> it = store_.ReadStream(stream, VersionOf(aggregate).Next());
   for (; it->Valid(); it->Next()) {
     const RecordedEvent& stored = it->event();
