@@ -163,11 +163,11 @@ Result<PrincipalDirectory> CommandHandler::LoadPrincipals() {
 
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
   ASSIGN_OR_RETURN(StreamQueue* queue, QueueOf(submission.stream));
-  Pending self{&submission, std::nullopt};
+  Pending self{&submission, std::nullopt, {}};
   std::unique_lock lock(queue->mu);
   queue->waiting.push_back(&self);
   while (true) {
-    queue->changed.wait(lock, [&] { return self.outcome.has_value() || !queue->leader; });
+    self.wake.wait(lock, [&] { return self.outcome.has_value() || !queue->leader; });
     if (self.outcome.has_value()) return *std::move(self.outcome);
     // Nobody is deciding for this stream: lead, one batch at a time, until
     // this submission is decided too; then let a waiting one take over.
@@ -178,10 +178,14 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
       lock.unlock();
       DecideAndAppend(*queue, submission.stream, batch);
       lock.lock();
-      queue->changed.notify_all();
+      // Under the lock: a waiter cannot return (and take its Pending off
+      // its stack) before it is notified.
+      for (Pending* pending : batch) {
+        if (pending != &self) pending->wake.notify_one();
+      }
     }
     queue->leader = false;
-    queue->changed.notify_all();
+    if (!queue->waiting.empty()) queue->waiting.front()->wake.notify_one();  // the next leader
   }
 }
 
