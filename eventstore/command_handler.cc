@@ -104,10 +104,6 @@ Result<CommandHandler::StreamAggregate*> CommandHandler::CatchUp(StreamQueue& qu
     queue.state.emplace(std::move(fresh));
   }
   StreamAggregate& aggregate = *queue.state;
-  // The usual case on a busy stream: the aggregate already holds every event
-  // of the stream (it applied the last batch it appended), so there is
-  // nothing to read; a store iterator and its seek cost more than the decision.
-  if (store_.StreamHead(stream) <= VersionOf(aggregate)) return &aggregate;
   std::unique_ptr<EventIterator> it = store_.ReadStream(stream, VersionOf(aggregate).Next());
   for (; it->Valid(); it->Next()) {
     const RecordedEvent& stored = it->event();
@@ -191,7 +187,15 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
 
 void CommandHandler::DecideAndAppend(StreamQueue& queue, const StreamId& stream, const std::vector<Pending*>& batch) {
   std::lock_guard state_lock(queue.state_mu);
-  Result<StreamAggregate*> loaded = CatchUp(queue, stream);
+  // The usual case on a busy stream: the aggregate already holds every event
+  // of the stream (it applied the last batch it appended), so there is
+  // nothing to read; a store iterator and its seek cost more than the
+  // decision. Only here, on the write path: the store that appends keeps its
+  // stream heads current (they move before an append returns), while a
+  // follower's (Load* may run on one) move only when it reopens.
+  Result<StreamAggregate*> loaded = queue.state.has_value() && store_.StreamHead(stream) <= VersionOf(*queue.state)
+                                        ? Result<StreamAggregate*>(&*queue.state)
+                                        : CatchUp(queue, stream);
   if (!loaded.ok()) {
     for (Pending* pending : batch) pending->outcome = loaded.status();
     return;
