@@ -159,11 +159,11 @@ Result<PrincipalDirectory> CommandHandler::LoadPrincipals() {
 
 Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
   ASSIGN_OR_RETURN(StreamQueue* queue, QueueOf(submission.stream));
-  Pending self{&submission, std::nullopt};
+  Pending self{&submission, std::nullopt, {}};
   std::unique_lock lock(queue->mu);
   queue->waiting.push_back(&self);
   while (true) {
-    queue->changed.wait(lock, [&] { return self.outcome.has_value() || !queue->leader; });
+    self.wake.wait(lock, [&] { return self.outcome.has_value() || !queue->leader; });
     if (self.outcome.has_value()) return *std::move(self.outcome);
     // Nobody is deciding for this stream: lead, one batch at a time, until
     // this submission is decided too; then let a waiting one take over.
@@ -174,16 +174,28 @@ Result<RecordedEvent> CommandHandler::Submit(const Submission& submission) {
       lock.unlock();
       DecideAndAppend(*queue, submission.stream, batch);
       lock.lock();
-      queue->changed.notify_all();
+      // Under the lock: a waiter cannot return (and take its Pending off
+      // its stack) before it is notified.
+      for (Pending* pending : batch) {
+        if (pending != &self) pending->wake.notify_one();
+      }
     }
     queue->leader = false;
-    queue->changed.notify_all();
+    if (!queue->waiting.empty()) queue->waiting.front()->wake.notify_one();  // the next leader
   }
 }
 
 void CommandHandler::DecideAndAppend(StreamQueue& queue, const StreamId& stream, const std::vector<Pending*>& batch) {
   std::lock_guard state_lock(queue.state_mu);
-  Result<StreamAggregate*> loaded = CatchUp(queue, stream);
+  // The usual case on a busy stream: the aggregate already holds every event
+  // of the stream (it applied the last batch it appended), so there is
+  // nothing to read; a store iterator and its seek cost more than the
+  // decision. Only here, on the write path: the store that appends keeps its
+  // stream heads current (they move before an append returns), while a
+  // follower's (Load* may run on one) move only when it reopens.
+  Result<StreamAggregate*> loaded = queue.state.has_value() && store_.StreamHead(stream) <= VersionOf(*queue.state)
+                                        ? Result<StreamAggregate*>(&*queue.state)
+                                        : CatchUp(queue, stream);
   if (!loaded.ok()) {
     for (Pending* pending : batch) pending->outcome = loaded.status();
     return;

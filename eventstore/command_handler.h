@@ -82,13 +82,16 @@ class CommandHandler {
   struct Pending {
     const Submission* submission;
     std::optional<Result<RecordedEvent>> outcome;
+    // Notified (under the queue's mu) when `outcome` is set or when this
+    // submission is to lead the next batch: each waiting submission is woken
+    // once, not at every batch of its stream.
+    std::condition_variable wake;
   };
   // The submissions of one stream waiting to be decided, and the stream's
   // aggregate. One of them at a time is the leader: it decides and appends
   // batches for everyone queued.
   struct StreamQueue {
     std::mutex mu;
-    std::condition_variable changed;  // an outcome was set, or the leader left
     std::deque<Pending*> waiting;
     bool leader = false;
     // Held while the aggregate is read or changed: by the leader through a

@@ -91,9 +91,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const Catalog& catalog, Service&
   gateway->replay_gate_ = std::make_unique<ReplayGate>(ReplayGate::DefaultSlots());
   gateway->api_->replay_gate = gateway->replay_gate_.get();
   gateway->api_->max_view_lag = service.max_view_lag();
-  gateway->api_->admit_write = [&service] {
-    return AdmitWrite(service.store(), service.Projectors(), service.max_view_lag());
-  };
+  gateway->admission_ = std::make_unique<WriteAdmission>(service.store(), service.Projectors(), service.max_view_lag());
+  gateway->api_->admit_write = [admission = gateway->admission_.get()] { return admission->Admit(); };
   ASSIGN_OR_RETURN(gateway->http_, HttpServer::Start(*gateway->api_, std::move(routes), http));
   RETURN_IF_ERROR(WriteServerFile(data_layout::ServerFile(data_dir), http.host, gateway->http_->port(), http.tls_cert));
   spdlog::info("HTTP API listening on {}://{}:{}/ (OpenAPI document at /api/v1/openapi.json)",

@@ -21,6 +21,7 @@
 #include "gateway/replay_gate.h"
 #include "gateway/session_table.h"
 #include "gateway/webhook_deliveries.h"
+#include "gateway/write_admission.h"
 
 namespace kuimen {
 
@@ -55,6 +56,7 @@ class Gateway {
   std::unique_ptr<GatewayMetrics> metrics_;
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<ReplayGate> replay_gate_;
+  std::unique_ptr<WriteAdmission> admission_;
   std::unique_ptr<FileStore> files_;
   std::unique_ptr<FileCitations> citations_;
   std::unique_ptr<WebhookDeliveries> webhooks_;

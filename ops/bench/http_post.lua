@@ -27,8 +27,17 @@ function request()
 end
 
 statuses = {}  -- per thread; global so done() can read it through thread:get
+refusals = {}  -- per thread: "503 views_behind Retry-After=1" -> count
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status >= 300 then
+    -- Keep what the body and headers say, not only the status: the error's
+    -- stable code and Retry-After (gateway/error_codes.cc).
+    local code = string.match(body or "", '"code":"([^"]*)"') or "?"
+    local retry = headers["Retry-After"] or headers["retry-after"] or "-"
+    local key = status .. " " .. code .. " Retry-After=" .. retry
+    refusals[key] = (refusals[key] or 0) + 1
+  end
 end
 
 function done(summary, latency, requests)
@@ -47,4 +56,13 @@ function done(summary, latency, requests)
   local parts = {}
   for _, status in ipairs(keys) do table.insert(parts, status .. "=" .. total[status]) end
   io.write("statuses: " .. table.concat(parts, " ") .. "\n")
+  -- Each refusal by status, code and Retry-After: "refused: 503 views_behind Retry-After=1 x128".
+  local refused = {}
+  for _, thread in ipairs(threads) do
+    for key, n in pairs(thread:get("refusals") or {}) do refused[key] = (refused[key] or 0) + n end
+  end
+  local rkeys = {}
+  for key in pairs(refused) do table.insert(rkeys, key) end
+  table.sort(rkeys)
+  for _, key in ipairs(rkeys) do io.write("refused: " .. key .. " x" .. refused[key] .. "\n") end
 end

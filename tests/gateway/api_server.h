@@ -38,6 +38,7 @@ class ApiServerTest : public ::testing::Test {
     ServiceOptions options;
     options.data_dir = dir_.path();
     options.store_env = store_env_;
+    options.max_view_lag = max_view_lag_;
     Result<std::unique_ptr<Service>> service = Service::Start(catalog_, options, clock_);
     ASSERT_TRUE(service.ok()) << service.status().message();
     service_ = std::move(service).value();
@@ -122,6 +123,7 @@ class ApiServerTest : public ::testing::Test {
   Catalog catalog_;
   std::size_t max_body_bytes_ = 64 * 1024;
   std::chrono::seconds request_timeout_{10};
+  std::uint64_t max_view_lag_ = kDefaultMaxViewLag;  // the service's --max-view-lag
   std::unique_ptr<Service> service_;
   std::unique_ptr<Gateway> gateway_;
   std::string admin_token_;

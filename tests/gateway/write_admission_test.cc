@@ -4,6 +4,7 @@
 #include "gateway/write_admission.h"
 
 #include <future>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -58,6 +59,39 @@ TEST_F(WriteAdmissionTest, AWriteWaitsForAViewThatCatchesUpAndIsThenAdmitted) {
   ASSERT_TRUE(projector_->CatchUpFromLog().ok());
   EXPECT_TRUE(admitted.get().ok());
   EXPECT_EQ(projector_->Health(store_->Head().position, 2).lag, 0u);
+}
+
+// Many writes waiting at once (one per connection under load) share one
+// watcher of the views; when the view catches up, every one of them is
+// admitted, none is left waiting for a wake-up that never comes.
+TEST_F(WriteAdmissionTest, ManyWaitingWritesAreAllAdmittedOnceTheViewCatchesUp) {
+  WriteAdmission admission(*store_, {projector_.get()}, 2, std::chrono::seconds(60));
+  std::vector<std::future<Status>> writes;
+  for (int i = 0; i < 16; ++i) {
+    writes.push_back(std::async(std::launch::async, [&] { return admission.Admit(); }));
+  }
+  ASSERT_TRUE(projector_->CatchUpFromLog().ok());
+  for (auto& write : writes) EXPECT_TRUE(write.get().ok());
+}
+
+// A view that stays behind for the whole wait: every waiting write is
+// refused with the same code, the watcher's leaving hands the watch on and
+// nobody waits past its own deadline; nothing is appended.
+TEST_F(WriteAdmissionTest, EveryWaitingWriteIsRefusedWhenTheViewStaysBehindForTheWholeWait) {
+  WriteAdmission admission(*store_, {projector_.get()}, 2, std::chrono::milliseconds(20));
+  std::vector<std::future<Status>> writes;
+  for (int i = 0; i < 8; ++i) {
+    writes.push_back(std::async(std::launch::async, [&] { return admission.Admit(); }));
+  }
+  for (auto& write : writes) {
+    Status refused = write.get();
+    EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+    EXPECT_EQ(refused.error_code(), "views_behind");
+  }
+  EXPECT_EQ(store_->Head().position, GlobalPosition(5));
+  // The view catches up: the next write is admitted at once.
+  ASSERT_TRUE(projector_->CatchUpFromLog().ok());
+  EXPECT_TRUE(admission.Admit().ok());
 }
 
 }  // namespace
