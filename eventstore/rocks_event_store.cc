@@ -47,8 +47,10 @@ constexpr std::chrono::seconds kReopenReadWait(5);
 // After this long waiting for readers to let go of the old database, say so.
 constexpr std::chrono::seconds kReportClosingAfter(10);
 // After a group is answered, its callers are waited for (to join the next
-// group) at most its write time divided by this.
+// group) at most its write time divided by this, and never longer than
+// kGatherWaitMax (a write slowed by a stalling disk says nothing about them).
 constexpr int kGatherWaitDivisor = 4;
+constexpr std::chrono::milliseconds kGatherWaitMax(2);
 // Free space below which resuming is not even tried.
 constexpr std::uint64_t kResumeFreeBytes = 1 << 20;
 
@@ -366,15 +368,18 @@ void RocksEventStore::WriterLoop() {
         // Callers answered just now may have appended again: into this group.
         std::unique_lock lock(queue_mu_);
         if (written && answered > 1 && !board_->writes_failing()) {
-          // The group just answered was written alone: its callers are
-          // likely to append again at once (a writer loop, a command
-          // handler's next batch). Wait for them, at most a quarter of the
-          // group's write time, so that they go to the disk together in the
-          // next sync rather than the first few alone and the rest in the
-          // sync after it. Measured (64 and 16 writers × 1 event): groups of
-          // 63–64 and 16 instead of 35–45 and 8–10.
+          // Nothing went to the disk after the group just answered: its
+          // callers are likely to append again at once (a writer loop, a
+          // command handler's next batch). Wait for them (as many appends
+          // queued as were answered), at most a quarter of the group's write
+          // time, so that they go to the disk together in the next sync
+          // rather than the first few alone and the rest a whole sync later.
+          // Measured (64 and 16 writers × 1 event): groups of 63–64 and 16
+          // instead of 35–45 and 8–10.
           gather_until_ = answered;
-          queue_cv_.wait_for(lock, group_time / kGatherWaitDivisor,
+          const auto gather_wait = std::min<std::chrono::steady_clock::duration>(
+              group_time / kGatherWaitDivisor, kGatherWaitMax);
+          queue_cv_.wait_for(lock, gather_wait,
                              [&] { return stopping_ || queue_.size() >= gather_until_; });
           gather_until_ = 0;
         }
