@@ -374,8 +374,8 @@ void RocksEventStore::WriterLoop() {
           // queued as were answered), at most a quarter of the group's write
           // time, so that they go to the disk together in the next sync
           // rather than the first few alone and the rest a whole sync later.
-          // Measured (64 and 16 writers × 1 event): groups of 63–64 and 16
-          // instead of 35–45 and 8–10.
+          // Measured (64 and 16 writers × 1 event): groups of 60–64 and
+          // 14–16 instead of 33–61 and 8–9.
           gather_until_ = answered;
           const auto gather_wait = std::min<std::chrono::steady_clock::duration>(
               group_time / kGatherWaitDivisor, kGatherWaitMax);
