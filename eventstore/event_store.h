@@ -71,6 +71,13 @@ struct StoreHealth {
   std::uint64_t reopens = 0;
   std::optional<Timestamp> last_reopen;
   std::string last_reopen_reason;
+
+  // Since open: groups the group commit wrote (one synced RocksDB write
+  // each), the events in them, and the time their writes took (WAL write,
+  // sync and memtable inserts). events / groups is the mean group size.
+  std::uint64_t groups_written = 0;
+  std::uint64_t events_written = 0;
+  std::chrono::nanoseconds group_write_time{0};
 };
 
 // The source of truth: an append-only log of events in streams. Thread-safe.

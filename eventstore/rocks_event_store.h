@@ -31,6 +31,8 @@ class HealthBoard {
   void ResumedByResume();
   void Reopened(std::string reason, Timestamp now);
   bool writes_failing() const;
+  // A group of `events` was written and synced in `took` (sync thread).
+  void GroupWritten(std::size_t events, std::chrono::steady_clock::duration took);
   void Scrubbed(Timestamp at, Status outcome);
   StoreHealth Get() const;
 
@@ -48,6 +50,9 @@ class HealthBoard {
   std::uint64_t reopens_ = 0;
   std::optional<Timestamp> last_reopen_;
   std::string last_reopen_reason_;
+  std::atomic<std::uint64_t> groups_written_{0};
+  std::atomic<std::uint64_t> events_written_{0};
+  std::atomic<std::int64_t> group_write_nanos_{0};
 };
 
 // One open RocksDB database with its column family handles (order:
@@ -174,7 +179,12 @@ class RocksEventStore final : public EventStore {
     GroupState state;
     rocksdb::WriteBatch batch;
     std::size_t events = 0;      // proposed events taken (for max_group_events)
+    // The index entries of the staged events, (key, position key): put into
+    // the batch by Dispatch() in key order (see there).
+    std::vector<std::pair<std::string, std::string>> stream_keys;
+    std::vector<std::pair<std::string, std::string>> id_keys;
     rocksdb::Status written;     // set by the sync thread
+    std::chrono::steady_clock::duration write_time{};  // set by the sync thread
   };
 
   // What the database holds: the head and every stream's version.
@@ -254,6 +264,7 @@ class RocksEventStore final : public EventStore {
   Group* sync_job_ = nullptr;
   bool sync_done_ = false;
   bool sync_stopping_ = false;
+  std::size_t gather_until_ = 0;
   // Writer thread only: the group being written and synced, and the next
   // group, staged on top of it.
   std::unique_ptr<Group> inflight_;

@@ -68,6 +68,17 @@ GatewayMetrics::GatewayMetrics(const std::vector<Route>& routes, Service& servic
   registry_.AddGauge("kuimen_store_reopens_total",
                      "Times the event store reopened its database in place because RocksDB's Resume() did not return.",
                      [&store] { return static_cast<double>(store.Health().reopens); });
+  // The group commit: synced writes, the events in them (events / groups is
+  // the mean group size) and the time the writes took (WAL write, sync, memtable).
+  registry_.AddGauge("kuimen_store_groups_total", "Groups the event store's group commit wrote, one synced write each.",
+                     [&store] { return static_cast<double>(store.Health().groups_written); });
+  registry_.AddGauge("kuimen_store_group_events_total", "Events in the groups the event store wrote.",
+                     [&store] { return static_cast<double>(store.Health().events_written); });
+  registry_.AddGauge("kuimen_store_group_write_seconds_total",
+                     "Time the event store's synced group writes took (WAL write, sync, memtable inserts).",
+                     [&store] {
+                       return std::chrono::duration<double>(store.Health().group_write_time).count();
+                     });
   registry_.AddGauge("kuimen_relay_lag_events", "Events in the log not yet acknowledged by Kafka.", [&store, &service] {
     const Relay* relay = service.relay();
     const double head = static_cast<double>(store.Head().position.value);

@@ -236,5 +236,81 @@ TEST_F(GroupCommitTest, AFailedSyncRefusesTheGroupStagedOnItAndAppendsNothing) {
   ExpectLogHolds(*reopened, acknowledged, refused);
 }
 
+// Many writers at once, each with one event per append (the shape the group
+// commit gathers into large groups): half race on two shared streams with the
+// version they last saw, half own a stream each and always send the version
+// they hold. An owner is never refused (however its appends are grouped with
+// others), a racer is refused only when its stream moved, exactly as a single
+// writer would be told, and every acknowledged event is in the log once.
+TEST_F(GroupCommitTest, ManySingleEventWritersOnSharedAndOwnStreamsAreRefusedOnlyForRealConflicts) {
+  std::unique_ptr<EventStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  constexpr int kWriters = 48;
+  constexpr int kAppendsPerWriter = 40;
+  const std::vector<StreamId> shared{StreamId{"task-01"}, StreamId{"task-02"}};
+  std::mutex mu;
+  std::map<EventId, Acknowledged> acknowledged;
+  std::set<EventId> refused;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      std::mt19937_64 random(5000 + w);
+      const bool owner = w % 2 == 0;
+      const StreamId own{"task-own-" + std::to_string(w)};
+      StreamVersion held;  // an owner's own count of its stream's version
+      for (int i = 0; i < kAppendsPerWriter; ++i) {
+        const StreamId& stream = owner ? own : shared[i % shared.size()];
+        const StreamVersion expected = owner ? held : store->StreamHead(stream);
+        const EventId id = EventId::Random(random);
+        Result<std::vector<RecordedEvent>> stored = store->Append(stream, expected, {Event("{}", id)});
+        std::lock_guard lock(mu);
+        if (!stored.ok()) {
+          EXPECT_FALSE(owner) << "an owner was refused: " << stored.status().ToString();
+          EXPECT_EQ(stored.status().code(), StatusCode::kAborted) << stored.status().ToString();
+          EXPECT_EQ(stored.status().field(), "expected_version");
+          EXPECT_NE(store->StreamHead(stream), expected) << "refused although the stream had not moved";
+          refused.insert(id);
+          continue;
+        }
+        ASSERT_EQ(stored->size(), 1u);
+        EXPECT_EQ(stored->front().version, expected.Next()) << "the append went on from the version it expected";
+        if (owner) held = stored->front().version;
+        acknowledged[id] = Acknowledged{stream, stored->front().version, stored->front().position};
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  for (int w = 0; w < kWriters; w += 2) {
+    EXPECT_EQ(store->StreamHead(StreamId{"task-own-" + std::to_string(w)}).value,
+              static_cast<std::uint64_t>(kAppendsPerWriter));
+  }
+  ExpectLogHolds(*store, acknowledged, refused);
+  store.reset();
+  std::unique_ptr<EventStore> reopened = Open();
+  ASSERT_NE(reopened, nullptr);
+  ExpectLogHolds(*reopened, acknowledged, refused);
+}
+
+// The group commit counts what it writes (Health(): groups, events, write
+// time), the figures behind "events per sync". One writer at a time: one
+// group per append, holding that append's events; a refusal or a retry of a
+// stored event writes no group.
+TEST_F(GroupCommitTest, HealthCountsEachSyncedGroupAndTheEventsInIt) {
+  std::unique_ptr<EventStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Health().groups_written, 0u);
+  const StreamId stream{"task-03"};
+  std::mt19937_64 random(7);
+  const EventId id = EventId::Random(random);
+  ASSERT_TRUE(store->Append(stream, std::nullopt, {Event("{}", id)}).ok());
+  ASSERT_TRUE(store->Append(stream, std::nullopt, {Event("{}"), Event("{}"), Event("{}")}).ok());
+  ASSERT_TRUE(store->Append(stream, std::nullopt, {Event("{}", id)}).ok());  // a retry: stored already
+  EXPECT_FALSE(store->Append(stream, StreamVersion(1), {Event("{}")}).ok());  // a conflict
+  const StoreHealth health = store->Health();
+  EXPECT_EQ(health.groups_written, 2u);
+  EXPECT_EQ(health.events_written, 4u);
+  EXPECT_GT(health.group_write_time.count(), 0);
+}
+
 }  // namespace
 }  // namespace kuimen
