@@ -107,12 +107,16 @@ class PowerLossTest : public testing::StoreTest {
       auto found = stored.find(id);
       EXPECT_TRUE(found != stored.end()) << "seed " << seed << ": acknowledged event " << id << " at position "
                                          << at.value << " lost";
-      if (found != stored.end()) EXPECT_EQ(found->second, at) << "seed " << seed << ": event " << id << " moved";
+      if (found != stored.end()) {
+        EXPECT_EQ(found->second, at) << "seed " << seed << ": event " << id << " moved";
+      }
     }
     // The store takes appends again where it left off.
     auto next = store.Append(StreamId{"task-01"}, std::nullopt, {Event("{}")});
     EXPECT_TRUE(next.ok()) << "seed " << seed << ": " << next.status().ToString();
-    if (next.ok()) EXPECT_EQ(next->front().position.value, position + 1);
+    if (next.ok()) {
+      EXPECT_EQ(next->front().position.value, position + 1);
+    }
     outcome.acknowledged = acknowledged.size();
     outcome.stored = stored.size();
     return outcome;

@@ -54,8 +54,8 @@ TEST_F(ViewsBehindHttp, AWriteIsRefused503WithRetryAfterWhileAViewIsHeldBehindAn
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.json["error"]["code"], "views_behind") << refused.body;
   EXPECT_EQ(refused.json["error"]["message"], "系统正在更新看板数据，本次提交未保存，请稍后重试");
-  EXPECT_EQ(refused.headers.count("Retry-After"), 1u);
-  if (refused.headers.count("Retry-After") == 1) EXPECT_EQ(refused.headers.find("Retry-After")->second, "1");
+  ASSERT_EQ(refused.headers.count("Retry-After"), 1u);
+  EXPECT_EQ(refused.headers.find("Retry-After")->second, "1");
   EXPECT_EQ(Head(), head);  // nothing appended
 
   release.set_value();
