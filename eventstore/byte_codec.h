@@ -7,9 +7,11 @@
 #include <string>
 #include <string_view>
 
-// Little-endian fixed-width fields and length-prefixed strings: the event
-// store's records (storage_format.h) and the views' binary rows are written
-// with these. Fixed widths keep decoding a few comparisons and copies.
+// Little-endian fixed-width fields, varints and length-prefixed strings: the
+// event store's records (storage_format.h) and the views' binary rows
+// (projections/review_queue.cc, assessment_facts.cc) are written with these.
+// Fixed widths keep decoding a few comparisons and copies; varints keep rows
+// of many small numbers short.
 namespace kuimen {
 
 class ByteWriter {
@@ -25,6 +27,23 @@ class ByteWriter {
   // u32 length, then the bytes.
   void Str(std::string_view s) {
     U32(static_cast<std::uint32_t>(s.size()));
+    out_.append(s);
+  }
+  // LEB128: 7 bits a byte, low bits first.
+  void Varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      U8(static_cast<std::uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    U8(static_cast<std::uint8_t>(v));
+  }
+  // Zigzag, then Varint: small negative numbers stay short too.
+  void SignedVarint(std::int64_t v) {
+    Varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  // Varint length, then the bytes.
+  void VarStr(std::string_view s) {
+    Varint(s.size());
     out_.append(s);
   }
 
@@ -83,6 +102,31 @@ class ByteReader {
     pos_ += size;
     return true;
   }
+  // Fails on bytes that end early or a number longer than 64 bits.
+  bool Varint(std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      std::uint8_t b = 0;
+      if (!U8(b)) return false;
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool SignedVarint(std::int64_t& v) {
+    std::uint64_t zigzag = 0;
+    if (!Varint(zigzag)) return false;
+    v = static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+    return true;
+  }
+  bool VarStrView(std::string_view& s) {
+    std::uint64_t size = 0;
+    if (!Varint(size) || !Need(size)) return false;
+    s = in_.substr(pos_, size);
+    pos_ += size;
+    return true;
+  }
+  std::size_t Remaining() const { return in_.size() - pos_; }
   bool AtEnd() const { return pos_ == in_.size(); }
 
  private:

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 
 #include "domain/calendar.h"
 #include "domain/stream_kind.h"
+#include "eventstore/byte_codec.h"
 #include "eventstore/json_reader.h"
 #include "projections/assessment_result_row.h"
 
@@ -152,70 +152,48 @@ Status ExpectFormat(const JsonReader& r) {
 
 class RowWriter {
  public:
-  void Byte(std::uint8_t b) { out_.push_back(static_cast<char>(b)); }
-  void Unsigned(std::uint64_t v) {
-    while (v >= 0x80) {
-      Byte(static_cast<std::uint8_t>(v | 0x80));
-      v >>= 7;
-    }
-    Byte(static_cast<std::uint8_t>(v));
-  }
-  void Signed(std::int64_t v) {
-    Unsigned((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
-  void Text(std::string_view text) {
-    Unsigned(text.size());
-    out_.append(text);
-  }
-  void Double(double value) {
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &value, sizeof bits);
-    for (int i = 0; i < 8; ++i) Byte(static_cast<std::uint8_t>(bits >> (8 * i)));
-  }
+  void Byte(std::uint8_t b) { w_.U8(b); }
+  void Unsigned(std::uint64_t v) { w_.Varint(v); }
+  void Signed(std::int64_t v) { w_.SignedVarint(v); }
+  void Text(std::string_view text) { w_.VarStr(text); }
+  void Double(double value) { w_.F64(value); }
   void Time(Timestamp time) { Signed(time.time_since_epoch().count()); }
   std::string Take() { return std::move(out_); }
 
  private:
   std::string out_;
+  ByteWriter w_{out_};
 };
 
 // Reads what RowWriter wrote; every read fails (kInvalidArgument naming the
 // field) on bytes that end early or hold no such value.
 class RowReader {
  public:
-  explicit RowReader(std::string_view in) : in_(in) {}
+  explicit RowReader(std::string_view in) : r_(in) {}
 
   Result<std::uint8_t> Byte(const char* field) {
-    if (at_ >= in_.size()) return Unreadable(field, "the row ends early");
-    return static_cast<std::uint8_t>(in_[at_++]);
+    std::uint8_t b = 0;
+    if (!r_.U8(b)) return Unreadable(field, "the row ends early");
+    return b;
   }
   Result<std::uint64_t> Unsigned(const char* field) {
     std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      ASSIGN_OR_RETURN(std::uint8_t b, Byte(field));
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    return Unreadable(field, "is not a number");
+    if (!r_.Varint(v)) return Unreadable(field, "the row ends early or holds no number there");
+    return v;
   }
   Result<std::int64_t> Signed(const char* field) {
-    ASSIGN_OR_RETURN(std::uint64_t v, Unsigned(field));
-    return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
+    std::int64_t v = 0;
+    if (!r_.SignedVarint(v)) return Unreadable(field, "the row ends early or holds no number there");
+    return v;
   }
   Result<std::string_view> Text(const char* field) {
-    ASSIGN_OR_RETURN(std::uint64_t size, Unsigned(field));
-    if (size > in_.size() - at_) return Unreadable(field, "the row ends early");
-    std::string_view text = in_.substr(at_, size);
-    at_ += size;
+    std::string_view text;
+    if (!r_.VarStrView(text)) return Unreadable(field, "the row ends early");
     return text;
   }
   Result<double> Double(const char* field) {
-    if (in_.size() - at_ < 8) return Unreadable(field, "the row ends early");
-    std::uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[at_ + i])) << (8 * i);
-    at_ += 8;
     double value = 0;
-    std::memcpy(&value, &bits, sizeof value);
+    if (!r_.F64(value)) return Unreadable(field, "the row ends early");
     return value;
   }
   Result<Timestamp> Time(const char* field) {
@@ -238,14 +216,13 @@ class RowReader {
   // A count of entries, each at least `min_bytes` long.
   Result<std::size_t> Count(const char* field, std::size_t min_bytes) {
     ASSIGN_OR_RETURN(std::uint64_t count, Unsigned(field));
-    if (count > (in_.size() - at_) / min_bytes) return Unreadable(field, "counts more entries than the row holds");
+    if (count > r_.Remaining() / min_bytes) return Unreadable(field, "counts more entries than the row holds");
     return static_cast<std::size_t>(count);
   }
-  bool AtEnd() const { return at_ == in_.size(); }
+  bool AtEnd() const { return r_.AtEnd(); }
 
  private:
-  std::string_view in_;
-  std::size_t at_ = 0;
+  ByteReader r_;
 };
 
 std::int64_t MonthNumber(std::chrono::year_month month) {
