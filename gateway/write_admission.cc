@@ -75,12 +75,6 @@ Status WriteAdmission::Admit() {
                              "views_behind");
 }
 
-Status AdmitWrite(EventStore& store, const std::vector<Projector*>& views, std::uint64_t max_lag,
-                  std::chrono::milliseconds wait) {
-  WriteAdmission admission(store, views, max_lag, wait);
-  return admission.Admit();
-}
-
 Status AdmitSubmission(ApiContext& api) {
   if (!api.admit_write) return Status::Ok();
   Status admitted = api.admit_write();

@@ -73,11 +73,7 @@ class WriteAdmission {
   bool watching_ = false;          // a waiting write is watching the views
 };
 
-// One write's admission, for a caller without a WriteAdmission of its own.
-Status AdmitWrite(EventStore& store, const std::vector<Projector*>& views, std::uint64_t max_lag,
-                  std::chrono::milliseconds wait = kWriteAdmissionWait);
-
-// The same for a handler: asks api.admit_write (if set) and counts a refusal
+// A handler's admission: asks api.admit_write (if set) and counts a refusal
 // in /metrics (kuimen_submissions_total{outcome="views_behind"}).
 struct ApiContext;
 Status AdmitSubmission(ApiContext& api);

@@ -40,7 +40,7 @@ class WriteAdmissionTest : public testing::StoreTest {
 
 TEST_F(WriteAdmissionTest, AWriteIsRefusedWhileAViewTrailsBeyondTheBound) {
   // The view has applied nothing of 5 events: 5 behind.
-  Status refused = AdmitWrite(*store_, {projector_.get()}, /*max_lag=*/2, std::chrono::milliseconds(0));
+  Status refused = WriteAdmission(*store_, {projector_.get()}, /*max_lag=*/2, std::chrono::milliseconds(0)).Admit();
   EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
   EXPECT_EQ(refused.error_code(), "views_behind");
   const ErrorCodeEntry* entry = FindErrorCode("views_behind");
@@ -48,13 +48,13 @@ TEST_F(WriteAdmissionTest, AWriteIsRefusedWhileAViewTrailsBeyondTheBound) {
   EXPECT_EQ(entry->http_status, 503);
   EXPECT_EQ(store_->Head().position, GlobalPosition(5));  // nothing appended
 
-  EXPECT_TRUE(AdmitWrite(*store_, {projector_.get()}, 5, std::chrono::milliseconds(0)).ok());  // within the bound
-  EXPECT_TRUE(AdmitWrite(*store_, {}, 0, std::chrono::milliseconds(0)).ok());                  // no view served here
+  EXPECT_TRUE(WriteAdmission(*store_, {projector_.get()}, 5, std::chrono::milliseconds(0)).Admit().ok());  // within the bound
+  EXPECT_TRUE(WriteAdmission(*store_, {}, 0, std::chrono::milliseconds(0)).Admit().ok());                  // no view served here
 }
 
 TEST_F(WriteAdmissionTest, AWriteWaitsForAViewThatCatchesUpAndIsThenAdmitted) {
   auto admitted = std::async(std::launch::async, [&] {
-    return AdmitWrite(*store_, {projector_.get()}, 2, std::chrono::seconds(60));
+    return WriteAdmission(*store_, {projector_.get()}, 2, std::chrono::seconds(60)).Admit();
   });
   ASSERT_TRUE(projector_->CatchUpFromLog().ok());
   EXPECT_TRUE(admitted.get().ok());
