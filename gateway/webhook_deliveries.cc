@@ -8,7 +8,6 @@
 #include <fstream>
 #include <future>
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -20,6 +19,7 @@
 #include "eventstore/thread_name.h"
 #include "gateway/data_layout.h"
 #include "gateway/text_safety.h"
+#include "gateway/webhook_sender.h"
 #include "gateway/webhook_targets.h"
 
 namespace kuimen {
@@ -27,10 +27,6 @@ namespace kuimen {
 namespace {
 
 constexpr std::string_view kCursor = "webhook-deliveries";
-
-// The most of a receiver's answer body read per attempt (then the connection
-// is dropped); the body is never kept.
-constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
 
 // A message to one unit about one event.
 struct Notification {
@@ -395,8 +391,8 @@ void WebhookDeliveries::LaunchDue() {
     const std::string& address = hook->second.first;
     Result<WebhookUrlParts> url = ParseWebhookUrl(opened->query.empty() ? address : address + "?" + opened->query);
     pending->record.url_host = url.ok() ? url->host : "";
-    httplib::Headers headers{{"X-Kuimen-Event-Position", std::to_string(key.first)}};
-    if (!secret.empty()) headers.emplace("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
+    std::vector<std::pair<std::string, std::string>> headers{{"X-Kuimen-Event-Position", std::to_string(key.first)}};
+    if (!secret.empty()) headers.emplace_back("X-Kuimen-Signature", WebhookSignature(secret, pending->body));
     auto attempt = std::make_unique<Attempt>();
     attempt->key = key;
     attempt->target = hook->second;
@@ -420,49 +416,10 @@ void WebhookDeliveries::LaunchDue() {
         if (ip.status().code() == StatusCode::kFailedPrecondition) out.refusal = "address_refused";
         return out;
       }
-      const bool v6 = url->host.find(':') != std::string::npos;
-      httplib::Client client(url->scheme + "://" + (v6 ? "[" + url->host + "]" : url->host) + ":" +
-                             std::to_string(url->port));
-      client.set_hostname_addr_map({{url->host, *ip}});
-      client.set_follow_location(false);  // a redirect could point anywhere
-      client.set_connection_timeout(options.connect_timeout);
-      client.set_read_timeout(options.read_timeout);
-      client.set_write_timeout(options.read_timeout);
-      // The status is what counts; of the body at most kMaxAnswerBytes are
-      // read (and none kept), and none after answer_deadline, so a receiver
-      // answering an endless or trickled body costs neither memory nor more
-      // than about one read timeout beyond its headers. An answer cut short
-      // counts by its status.
-      httplib::Request request;
-      request.method = "POST";
-      request.path = url->path;
-      request.headers = headers;
-      request.body = body;
-      request.set_header("Content-Type", "application/json; charset=utf-8");
-      int answered = 0;
-      bool cut_short = false;
-      std::chrono::steady_clock::time_point answer_deadline{};
-      request.response_handler = [&](const httplib::Response& response) {
-        answered = response.status;
-        answer_deadline = std::chrono::steady_clock::now() + options.read_timeout;
-        return true;
-      };
-      std::size_t read = 0;
-      request.content_receiver = [&](const char*, std::size_t n, std::uint64_t, std::uint64_t) {
-        read += n;
-        if (read <= kMaxAnswerBytes && std::chrono::steady_clock::now() < answer_deadline) return true;
-        cut_short = true;
-        return false;
-      };
-      httplib::Response response;
-      httplib::Error error = httplib::Error::Success;
-      const bool sent = client.send(request, response, error);
-      if (!sent && !(cut_short && answered != 0)) {
-        out.error = httplib::to_string(error);
-        return out;
-      }
-      out.status = sent ? response.status : answered;
-      if (out.status / 100 != 2) out.error = "HTTP " + std::to_string(out.status);
+      WebhookAnswer answer = PostToWebhook(
+          {*url, *ip, headers, body, options.connect_timeout, options.read_timeout});
+      out.status = answer.status;
+      out.error = std::move(answer.error);
       return out;
     });
     in_flight_[unit] = std::move(attempt);

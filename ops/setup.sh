@@ -8,7 +8,8 @@ source ops/packages.sh
 ensure_packages \
   build-essential cmake ninja-build pkg-config ccache \
   librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev \
-  libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev libjemalloc-dev
+  libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev libjemalloc-dev \
+  libcurl4-openssl-dev
 
 # The dashboard (gateway/web/): npm ci installs the locked front-end packages
 # (package.json at the repo root) when the lock file changed, and `npm run

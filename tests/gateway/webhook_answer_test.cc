@@ -1,6 +1,6 @@
 // A receiver's answer costs the service little (an attack run: a robot
 // answering 200 with a 600 MB body pushed the server's RSS past 1 GB for one
-// delivery). The status counts; at most 64 KiB of the body is read, none
+// delivery). The status counts; at most 64 KiB of the head and of the body are read, none
 // kept. A real receiver on loopback (a raw socket, so it can answer what no
 // well-behaved server would), the whole service in this process.
 #include <netinet/in.h>
@@ -25,12 +25,18 @@ std::size_t PeakRss() {
   return 0;
 }
 
-// Answers every request with `head` and then a body of zeros: `body_bytes`
-// of them (as its Content-Length says), or without end when chunked, until
+// How a FloodingReceiver answers after its status line.
+enum class Flood {
+  kLongBody,       // Content-Length 600 MB, then zeros
+  kEndlessChunks,  // chunked, chunks of zeros without end
+  kEndlessHead,    // header lines without end: the head never finishes
+};
+
+// Answers every request with its status and then a flood of zeros, until
 // the client hangs up. Counts the requests it answered.
 class FloodingReceiver {
  public:
-  FloodingReceiver(int status, bool chunked) : status_(status), chunked_(chunked) {
+  FloodingReceiver(int status, Flood flood) : status_(status), flood_(flood) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -75,14 +81,20 @@ class FloodingReceiver {
         }
       }
       const std::uint64_t body_bytes = 600ull * 1024 * 1024;
+      const bool chunked = flood_ == Flood::kEndlessChunks;
       std::string head = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Type: application/octet-stream\r\n";
-      head += chunked_ ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + std::to_string(body_bytes) + "\r\n\r\n";
+      if (flood_ != Flood::kEndlessHead) {
+        head += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + std::to_string(body_bytes) + "\r\n\r\n";
+      }
       bool open = ::send(connection, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size());
       ++answered_;
       const std::string zeros(65536, '0');
       const std::string chunk = "10000\r\n" + zeros + "\r\n";
-      const std::string& piece = chunked_ ? chunk : zeros;
-      for (std::uint64_t sent = 0; open && (chunked_ || sent < body_bytes); sent += zeros.size()) {
+      std::string header_lines;  // 64 lines "X-Pad: 000…" of 1 KiB each
+      for (int i = 0; i < 64; ++i) header_lines += "X-Pad: " + std::string(1015, '0') + "\r\n";
+      const std::string& piece = chunked ? chunk : flood_ == Flood::kEndlessHead ? header_lines : zeros;
+      const bool endless = flood_ != Flood::kLongBody;
+      for (std::uint64_t sent = 0; open && (endless || sent < body_bytes); sent += zeros.size()) {
         open = ::send(connection, piece.data(), piece.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(piece.size());
         if (open) body_written_ += zeros.size();
       }
@@ -91,7 +103,7 @@ class FloodingReceiver {
   }
 
   int status_;
-  bool chunked_;
+  Flood flood_;
   int listener_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -113,7 +125,7 @@ class WebhookAnswerTest : public WebhookDeliveryTest {};
 constexpr std::size_t kPeakGrowthBound = 128ull * 1024 * 1024;
 
 TEST_F(WebhookAnswerTest, A200WithA600MbBodyIsDeliveredWithoutReadingTheBody) {
-  FloodingReceiver robot(200, /*chunked=*/false);
+  FloodingReceiver robot(200, Flood::kLongBody);
   RegisterWebhook(lead_unit_, robot.Url());
   const std::size_t before = PeakRss();
   const std::uint64_t position = IssueNotice("DB-flood-1");
@@ -130,7 +142,7 @@ TEST_F(WebhookAnswerTest, A200WithA600MbBodyIsDeliveredWithoutReadingTheBody) {
 }
 
 TEST_F(WebhookAnswerTest, AnEndlessChunkedBodyIsCutShortAndTheDeliveryCompletes) {
-  FloodingReceiver robot(200, /*chunked=*/true);
+  FloodingReceiver robot(200, Flood::kEndlessChunks);
   RegisterWebhook(lead_unit_, robot.Url());
   const std::size_t before = PeakRss();
   const std::uint64_t position = IssueNotice("DB-flood-2");
@@ -142,7 +154,7 @@ TEST_F(WebhookAnswerTest, AnEndlessChunkedBodyIsCutShortAndTheDeliveryCompletes)
 }
 
 TEST_F(WebhookAnswerTest, A500WithAnEndlessBodyCountsAsAFailedAttemptByItsStatus) {
-  FloodingReceiver robot(500, /*chunked=*/true);
+  FloodingReceiver robot(500, Flood::kEndlessChunks);
   RegisterWebhook(lead_unit_, robot.Url());
   const std::uint64_t position = IssueNotice("DB-flood-3");
   const json row = Row(DeliveriesWhen([&](const json& l) { return Row(l, position).value("attempts", 0) >= 1; }),
@@ -150,6 +162,21 @@ TEST_F(WebhookAnswerTest, A500WithAnEndlessBodyCountsAsAFailedAttemptByItsStatus
   EXPECT_EQ(row["state"], "pending") << row.dump();  // its retry waits for the manual clock
   EXPECT_EQ(row["last_status"], 500);
   EXPECT_EQ(row["last_error"], "HTTP 500");
+}
+
+// cpp-httplib, which sent the webhooks before libcurl, kept every header
+// line of an answer whose head never ends, for as long as it came.
+TEST_F(WebhookAnswerTest, AnAnswerWhoseHeadNeverEndsIsAFailedAttemptThatCostsNoMemory) {
+  FloodingReceiver robot(200, Flood::kEndlessHead);
+  RegisterWebhook(lead_unit_, robot.Url());
+  const std::size_t before = PeakRss();
+  const std::uint64_t position = IssueNotice("DB-flood-4");
+  const json row = Row(DeliveriesWhen([&](const json& l) { return Row(l, position).value("attempts", 0) >= 1; }),
+                       position);
+  EXPECT_EQ(row["state"], "pending") << row.dump();  // retried later, like any failed attempt
+  EXPECT_EQ(row["last_status"], 0);
+  EXPECT_EQ(row["last_error"], "the answer's head is over 64 KiB");
+  EXPECT_LT(PeakRss() - before, kPeakGrowthBound);
 }
 
 }  // namespace
