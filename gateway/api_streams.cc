@@ -14,6 +14,7 @@
 #include "gateway/api_routes.h"
 #include "gateway/file_citations.h"
 #include "gateway/api_views.h"
+#include "gateway/envelope_text.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/notice_numbers.h"
 #include "gateway/principal_registry.h"
@@ -131,7 +132,8 @@ Result<ApiReply> SubmitEvent(ApiContext& api, const ApiCall& call, const StreamI
   NoteCitations(api, stream, cited);
   ApiReply reply;
   reply.status = 201;
-  reply.json["event"] = EnvelopeToJson(*stored);
+  reply.content_type = "application/json; charset=utf-8";
+  reply.bytes = SubmittedEventJson(*stored);  // {"event": envelope}, written without a JSON tree
   return reply;
 }
 

@@ -40,7 +40,7 @@ int RunCli(int argc, char** argv) {
     command->add_option("--kafka-brokers", kafka.brokers,
                         "Kafka bootstrap servers host:port[,...] (default: the embedded in-process cluster)");
     command->add_option("--kafka-topic", kafka.topic, "topic of the event stream")->capture_default_str();
-    command->add_option("--kafka-partitions", kafka.partitions, "partitions when kuimen creates the topic")
+    command->add_option("--kafka-partitions", kafka.partitions, "partitions when kuimen creates the topic on a broker (the embedded cluster's has one)")
         ->capture_default_str();
     command->add_option("--kafka-group-prefix", kafka.group_prefix, "consumer group of a view: prefix + view name")
         ->capture_default_str();

@@ -104,16 +104,18 @@ Result<std::unique_ptr<Service>> Service::Start(const Catalog& catalog, const Se
   ASSIGN_OR_RETURN(service->store_, OpenEventStore(store_options));
 
   std::string bootstrap = options.kafka.brokers;
+  KafkaOptions kafka = options.kafka;
   if (bootstrap.empty()) {
-    ASSIGN_OR_RETURN(service->embedded_kafka_, EmbeddedKafka::Start(options.kafka.topic, options.kafka.partitions));
+    kafka.partitions = EmbeddedKafka::kServePartitions;
+    ASSIGN_OR_RETURN(service->embedded_kafka_, EmbeddedKafka::Start(kafka.topic, kafka.partitions));
     bootstrap = service->embedded_kafka_->bootstrap_servers();
   }
-  service->relay_ = std::make_unique<Relay>(*service->store_, bootstrap, options.kafka);
+  service->relay_ = std::make_unique<Relay>(*service->store_, bootstrap, kafka);
   RETURN_IF_ERROR(service->relay_->Start());
 
   ASSIGN_OR_RETURN(std::vector<RunningView> running,
                    StartViews(options.views, catalog, options.view_settings, data_layout::Views(options.data_dir),
-                              *service->store_, bootstrap, options.kafka, /*static_member=*/true));
+                              *service->store_, bootstrap, kafka, /*static_member=*/true));
   for (RunningView& view : running) {
     const std::string name(view.projector->ViewName());
     service->projectors_[name] = std::move(view.projector);

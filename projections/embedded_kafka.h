@@ -14,6 +14,19 @@ namespace kuimen {
 // and keeps only a few MiB per partition.
 class EmbeddedKafka {
  public:
+  // The partitions `kuimen serve` gives the embedded topic, whatever
+  // --kafka-partitions says (that is for a broker's topic). The mock cluster
+  // of librdkafka 2.0.2 finds a fetch's offset by walking the partition's
+  // message sets from the oldest (it keeps no index), and each produce
+  // request adds one set per partition it writes to: with P partitions a
+  // fetch walks about P² times as many sets. At 6 partitions that walk was
+  // the mock's thread's largest cost under ops/bench/http.sh (~7 % of the
+  // service's CPU in one instruction, 17–19 µs per POST on the mock's
+  // thread; 5–7 µs with one partition). One partition also orders every
+  // event, so each stream's order is kept; each view is one member of its
+  // own group, so it loses no parallelism.
+  static constexpr int kServePartitions = 1;
+
   // One broker, with `topic` created at `partitions`.
   static Result<std::unique_ptr<EmbeddedKafka>> Start(const std::string& topic, int partitions);
   ~EmbeddedKafka();

@@ -33,8 +33,14 @@ class EventFeed {
 
   // Waits up to `timeout` for the first event, then takes what is ready, up
   // to `max`. Messages that are not events are counted (TakeUnreadable) and
-  // skipped; the projector fills any gap from the log.
-  virtual std::vector<DecodedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max) = 0;
+  // skipped; the projector fills any gap from the log. A message at or below
+  // `held_through` (the projector's applied watermark) comes with its payload
+  // not decoded (`data` empty): the projector still checks it against the
+  // log, then skips it as already applied, so decoding it would be wasted
+  // (a consumer joining its group at the earliest offset receives again
+  // every event the view caught up on from the log).
+  virtual std::vector<DecodedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max,
+                                         GlobalPosition held_through) = 0;
 
   // Marks everything Poll returned so far as done, so a restart resumes
   // after it. Not fatal when it fails: the events come again and are skipped.

@@ -82,7 +82,8 @@ KafkaEventSource::~KafkaEventSource() {
   if (consumer_ && consumer_->handle) rd_kafka_consumer_close(consumer_->handle.get());
 }
 
-std::vector<DecodedEvent> KafkaEventSource::Poll(std::chrono::milliseconds timeout, std::size_t max) {
+std::vector<DecodedEvent> KafkaEventSource::Poll(std::chrono::milliseconds timeout, std::size_t max,
+                                                 GlobalPosition held_through) {
   std::vector<DecodedEvent> events;
   int wait_ms = static_cast<int>(timeout.count());
   while (events.size() < max) {
@@ -90,11 +91,13 @@ std::vector<DecodedEvent> KafkaEventSource::Poll(std::chrono::milliseconds timeo
     if (message == nullptr) break;
     wait_ms = 0;  // after the first message, take only what is ready
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      // The one decode on the way to the views: the record, then its payload.
+      // The one decode on the way to the views: the record, then its payload
+      // (not for an event the view holds already: it is only checked and skipped).
       Result<RecordedEvent> event =
           EnvelopeFromWire(std::string_view(static_cast<const char*>(message->payload), message->len));
       if (event.ok()) {
-        events.push_back(Decode(std::move(event).value()));
+        events.push_back(event->position <= held_through ? DecodedEvent{std::move(event).value(), std::nullopt}
+                                                         : Decode(std::move(event).value()));
       } else {
         spdlog::error("projector: skipping {}[{}]@{}: {}", consumer_->topic, message->partition, message->offset,
                       event.status().message());

@@ -32,7 +32,8 @@ class KafkaEventSource : public EventFeed {
   ~KafkaEventSource() override;
 
   // Messages that are neither wire form (EnvelopeFromWire) are logged and counted.
-  std::vector<DecodedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max) override;
+  std::vector<DecodedEvent> Poll(std::chrono::milliseconds timeout, std::size_t max,
+                                 GlobalPosition held_through) override;
   // Commits the offsets of everything Poll returned so far.
   Status Commit() override;
   std::uint64_t TakeUnreadable() override;

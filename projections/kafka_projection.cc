@@ -35,7 +35,8 @@ void KafkaProjection::Stop() {
 
 void KafkaProjection::Run() {
   while (!stopping_) {
-    std::vector<DecodedEvent> events = source_->Poll(std::chrono::milliseconds(100), kMaxBatch);
+    std::vector<DecodedEvent> events =
+        source_->Poll(std::chrono::milliseconds(100), kMaxBatch, projector_.applied_through());
     if (source_->TakeNewAssignment()) {
       // Partitions taken over from another member resume at the group's
       // offsets; what that member applied before is only in the log.

@@ -49,12 +49,16 @@ class RelayTest : public testing::StoreTest {
 
   // Everything on the topic, as one consumer group sees it (decoded once),
   // until `count` arrived.
-  std::vector<DecodedEvent> ConsumeDecoded(const std::string& group, std::size_t count) {
+  // `held_through`: the watermark of the view the consumer feeds (Poll).
+  std::vector<DecodedEvent> ConsumeDecoded(const std::string& group, std::size_t count,
+                                           GlobalPosition held_through = GlobalPosition(0)) {
     auto source = KafkaEventSource::Create(cluster_->bootstrap_servers(), kafka_, group);
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     std::vector<DecodedEvent> events;
     WaitUntil([&] {
-      for (DecodedEvent& e : (*source)->Poll(std::chrono::milliseconds(50), 1000)) events.push_back(std::move(e));
+      for (DecodedEvent& e : (*source)->Poll(std::chrono::milliseconds(50), 1000, held_through)) {
+        events.push_back(std::move(e));
+      }
       return events.size() >= count;
     });
     return events;
@@ -133,6 +137,24 @@ TEST_F(RelayTest, TheFeedHandsOnEachEventDecodedOnceFromItsStoredBytes) {
 // A broker may hold messages the previous release published (JSON envelopes)
 // across an upgrade: the feed reads both forms, and the projector takes an
 // old-form message that is the log's event as that event.
+// A consumer joining its group reads from the earliest offset: every event
+// the view already caught up on from the log comes again. Those at or below
+// the view's watermark are handed on with their payload unread (the projector
+// checks each against the log and skips it); the rest are decoded.
+TEST_F(RelayTest, TheFeedLeavesThePayloadsOfEventsTheViewHoldsUnread) {
+  AppendEvents(5);
+  Relay relay(*store_, cluster_->bootstrap_servers(), kafka_);
+  ASSERT_TRUE(relay.Start().ok());
+  std::vector<DecodedEvent> fed = ConsumeDecoded("g1", 5, GlobalPosition(3));
+  ASSERT_EQ(fed.size(), 5u);
+  for (const DecodedEvent& wire : fed) {
+    auto stored = store_->FindById(wire.event.id);
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    EXPECT_EQ(storage::EncodeRecord(wire.event), storage::EncodeRecord(**stored));
+    EXPECT_EQ(wire.data.has_value(), wire.event.position > GlobalPosition(3)) << wire.event.position.value;
+  }
+}
+
 TEST_F(RelayTest, MessagesOfTheEarlierJsonFormAreStillReadAndTrusted) {
   AppendEvents(4);
   std::vector<RecordedEvent> stored;
