@@ -4,10 +4,12 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <future>
 
@@ -55,11 +57,51 @@ Status OpenError(const std::string& dir, const rocksdb::Status& s) {
   return Status::Unavailable("cannot open the event store in " + dir + ": " + detail);
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(bool single_scan) {
+constexpr std::size_t kEventIdBytes = 16;
+// Hash buckets of the id family's memtable: a 64 MB memtable holds about a
+// million ids, so a bucket holds a few dozen at most.
+constexpr std::size_t kIdBuckets = 1 << 16;
+
+// The stream part of a stream index key (its name and the NUL after it,
+// storage::StreamPrefix): each stream's next key goes right after its last.
+class StreamPartOfKey final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "kuimen.StreamPartOfKey"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* end = std::memchr(key.data(), '\0', key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(end) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), '\0', key.size()) != nullptr;
+  }
+};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view family, bool single_scan) {
   rocksdb::ColumnFamilyOptions options;
   // Replaying a long WAL into skip lists dominates a read-only open (most of
   // `kuimen verify`); appending to a vector and sorting once on read does not.
-  if (single_scan) options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  if (single_scan) {
+    options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  } else if (family == storage::kStreamFamily) {
+    // A group's index keys go into the skip list from a hint kept per stream
+    // (where that stream's last key went) instead of from the top: the
+    // memtable inserts, after the sync, are the longest step of a group's
+    // Write() (perf). Memtable only; nothing stored changes.
+    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPartOfKey>();
+  } else if (family == storage::kIdFamily) {
+    // Event ids are random: each went into a skip list of every id since the
+    // last flush, from the top (the costliest memtable insert per event,
+    // perf). In hash buckets an insert touches a few keys; the memtable is
+    // sorted once, by the flush, off the append path. Ids are only ever
+    // looked up whole (FindById), which the bucket answers. Memtable only.
+    options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kEventIdBytes));
+    options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kIdBuckets));
+  } else if (family == storage::kHeadFamily || family == storage::kMetaFamily) {
+    // Every group overwrites each of its streams' version and the head with a
+    // value of the same size: updated in place, the memtable stays as small as
+    // the set of keys instead of growing a version per group. Memtable only.
+    options.inplace_update_support = true;
+  }
   rocksdb::BlockBasedTableOptions table;
   // Point lookups by id and position dominate; a bloom filter spares disk reads.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -174,6 +216,8 @@ Result<std::unique_ptr<OpenRocksDb>> OpenRocksDatabase(const EventStoreOptions& 
   db_options.paranoid_checks = true;  // refuse, rather than skip, what fails a check
   db_options.info_log = NewRocksDbLogger("eventstore " + dir);  // no LOG file to fail on a full disk
   db_options.max_background_jobs = 2;  // the machine has two cores
+  // One thread writes the groups; in-place updates (FamilyOptions) need it.
+  db_options.allow_concurrent_memtable_write = false;
   // The small column families (head, cursors, ids) rarely fill a memtable, so
   // without a bound every WAL file stays for them: 1M events left ~360 MB of
   // WAL that each open replays. Past this size RocksDB flushes the families
@@ -243,7 +287,7 @@ Result<std::unique_ptr<OpenRocksDb>> OpenRocksDatabase(const EventStoreOptions& 
 
   const bool single_scan = options.single_scan && options.read_only && !follower;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions(single_scan));
+  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions(name, single_scan));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status opened;
