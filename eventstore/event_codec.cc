@@ -9,6 +9,7 @@
 
 #include "domain/calendar.h"
 #include "domain/message_text.h"
+#include "eventstore/hot_event_decode.h"
 #include "eventstore/json_reader.h"
 
 namespace kuimen {
@@ -605,6 +606,15 @@ Result<EventData> DecodeEvent(std::string_view type, std::uint32_t schema_versio
                                                         : std::to_string(oldest) + " to " + std::to_string(known)) +
                                        ")",
                                    "schema_version");
+  }
+  // The log's most frequent events are read without a JSON tree when their
+  // payload is plainly the codec's own (eventstore/hot_event_decode.h).
+  if (schema_version == known) {
+    if (type == Wire<ProgressReported>::kName) {
+      if (std::optional<ProgressReported> e = DecodeHotProgressReported(data_json)) return EventData(std::move(*e));
+    } else if (type == Wire<ReportReviewed>::kName) {
+      if (std::optional<ReportReviewed> e = DecodeHotReportReviewed(data_json)) return EventData(std::move(*e));
+    }
   }
   json data = json::parse(data_json, nullptr, /*allow_exceptions=*/false);
   if (data.is_discarded()) return Status::InvalidArgument("填报内容的格式不对，无法读取", "data", "invalid_json");

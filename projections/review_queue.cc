@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 #include "domain/calendar.h"
 #include "eventstore/byte_codec.h"
@@ -42,14 +43,174 @@ ReviewState ReviewEntry::state() const {
   return superseded_by.has_value() ? ReviewState::kSuperseded : ReviewState::kPending;
 }
 
+ReviewState ReviewLedger::Head::state() const {
+  if (decision.has_value()) return *decision == ReviewDecision::kApproved ? ReviewState::kApproved : ReviewState::kReturned;
+  return superseded() ? ReviewState::kSuperseded : ReviewState::kPending;
+}
+
+namespace {
+
+// Packed fields are appended to chunks of this size, so the ledger's memory
+// grows by small steps rather than doubling one buffer.
+constexpr std::size_t kChunkBytes = 64 * 1024;
+
+}  // namespace
+
+ReviewLedger::NameId ReviewLedger::Intern(std::string_view name) {
+  if (auto it = name_ids_.find(name); it != name_ids_.end()) return it->second;
+  const NameId id = static_cast<NameId>(names_.size());
+  names_.emplace_back(name);
+  name_ids_.emplace(std::string(name), id);
+  return id;
+}
+
+std::optional<ReviewLedger::NameId> ReviewLedger::IdOf(std::string_view name) const {
+  auto it = name_ids_.find(name);
+  if (it == name_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+ReviewLedger::PackedRef ReviewLedger::Pack(std::string_view bytes) {
+  if (chunks_.empty() || chunks_.back().size() + bytes.size() > chunks_.back().capacity()) {
+    chunks_.emplace_back().reserve(std::max(kChunkBytes, bytes.size()));
+  }
+  std::string& chunk = chunks_.back();
+  const PackedRef ref{static_cast<std::uint32_t>(chunks_.size() - 1), static_cast<std::uint32_t>(chunk.size())};
+  chunk.append(bytes);
+  return ref;
+}
+
+// Packed fields start with their length (a varint), so a ref alone finds them.
+std::string_view ReviewLedger::Packed(PackedRef ref) const {
+  ByteReader r(std::string_view(chunks_[ref.chunk]).substr(ref.offset));
+  std::string_view bytes;
+  r.VarStrView(bytes);  // written by this ledger: cannot be short
+  return bytes;
+}
+
+namespace {
+
+// A report's packed fields: varint summary | varint count, then per indicator
+// varint name id, varint unit id, f64 value, u8 scope (0 own, 1 county).
+// Held inside a varint-length string (ReviewLedger::Pack).
+template <typename InternFn>
+std::string PackDetails(const ReviewEntry& entry, InternFn intern) {
+  std::string body;
+  ByteWriter w(body);
+  w.VarStr(entry.summary);
+  w.Varint(entry.indicators.size());
+  for (const IndicatorValue& v : entry.indicators) {
+    w.Varint(intern(v.indicator));
+    w.Varint(intern(v.unit));
+    w.F64(v.value);
+    w.U8(v.scope == IndicatorScope::kCounty ? 1 : 0);
+  }
+  std::string framed;
+  ByteWriter f(framed);
+  f.VarStr(body);
+  return framed;
+}
+
+std::string FrameText(std::string_view text) {
+  std::string framed;
+  ByteWriter(framed).VarStr(text);
+  return framed;
+}
+
+}  // namespace
+
+ReviewLedger::Head ReviewLedger::MakeHead(const ReviewEntry& entry) {
+  Head head;
+  head.version = entry.version;
+  head.position = entry.position;
+  head.recorded_at = entry.recorded_at;
+  head.reviewed_at = entry.reviewed_at;
+  head.superseded_by = entry.superseded_by.value_or(StreamVersion(0));
+  head.percent = entry.percent;
+  head.period = entry.period;
+  head.unit = Intern(entry.unit);
+  head.principal = Intern(entry.principal);
+  head.details = Pack(PackDetails(entry, [&](std::string_view name) { return Intern(name); }));
+  head.comment = entry.comment.empty() ? Head::kNoComment : Pack(FrameText(entry.comment));
+  head.decision = entry.decision;
+  return head;
+}
+
+ReviewEntry ReviewLedger::Entry(const Head& head) const {
+  ReviewEntry entry;
+  entry.version = head.version;
+  entry.period = head.period;
+  entry.unit = names_[head.unit];
+  entry.principal = names_[head.principal];
+  entry.recorded_at = head.recorded_at;
+  entry.position = head.position;
+  entry.percent = head.percent;
+  ByteReader r(Packed(head.details));
+  std::string_view summary;
+  std::uint64_t count = 0;
+  r.VarStrView(summary);
+  r.Varint(count);
+  entry.summary = summary;
+  entry.indicators.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t name = 0, unit = 0;
+    IndicatorValue& v = entry.indicators.emplace_back();
+    std::uint8_t scope = 0;
+    r.Varint(name);
+    r.Varint(unit);
+    r.F64(v.value);
+    r.U8(scope);
+    v.indicator = names_[name];
+    v.unit = names_[unit];
+    if (scope == 1) v.scope = IndicatorScope::kCounty;
+  }
+  entry.decision = head.decision;
+  entry.reviewed_at = head.reviewed_at;
+  if (head.has_comment()) entry.comment = Packed(head.comment);
+  if (head.superseded()) entry.superseded_by = head.superseded_by;
+  return entry;
+}
+
+std::optional<IndicatorValue> ReviewLedger::IndicatorOf(const Head& head, NameId indicator, NameId unit) const {
+  ByteReader r(Packed(head.details));
+  std::string_view summary;
+  std::uint64_t count = 0;
+  r.VarStrView(summary);
+  r.Varint(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t name = 0, name_unit = 0;
+    double value = 0;
+    std::uint8_t scope = 0;
+    r.Varint(name);
+    r.Varint(name_unit);
+    r.F64(value);
+    r.U8(scope);
+    if (name == indicator && name_unit == unit) {
+      return IndicatorValue{names_[name], value, names_[name_unit],
+                            scope == 1 ? IndicatorScope::kCounty : IndicatorScope::kOwn};
+    }
+  }
+  return std::nullopt;
+}
+
+const ReviewLedger::Head* ReviewLedger::Find(StreamVersion version) const {
+  auto it = std::lower_bound(heads_.begin(), heads_.end(), version,
+                             [](const Head& h, StreamVersion v) { return h.version < v; });
+  return it == heads_.end() || it->version != version ? nullptr : &*it;
+}
+
+ReviewLedger::Head* ReviewLedger::FindMutable(StreamVersion version) {
+  return const_cast<Head*>(std::as_const(*this).Find(version));
+}
+
 ReviewLedgerChange ReviewLedger::Apply(const RecordedEvent& envelope, const EventData& event) {
   ReviewLedgerChange change;
   if (const auto* report = std::get_if<ProgressReported>(&event)) {
-    std::vector<StreamVersion>& open = open_[{envelope.actor.unit, report->period}];
+    std::vector<StreamVersion>& open = open_[{Intern(envelope.actor.unit), report->period}];
     for (StreamVersion version : open) {
-      auto older = entries_.find(version);
-      if (older != entries_.end() && older->second.state() == ReviewState::kPending) {
-        older->second.superseded_by = envelope.version;
+      Head* older = FindMutable(version);
+      if (older != nullptr && older->state() == ReviewState::kPending) {
+        older->superseded_by = envelope.version;
         change.superseded.push_back(version);
         change.changed.push_back(version);
       }
@@ -65,38 +226,44 @@ ReviewLedgerChange ReviewLedger::Apply(const RecordedEvent& envelope, const Even
     entry.percent = report->percent;
     entry.summary = report->summary;
     entry.indicators = report->indicators;
-    if (!entries_.contains(envelope.version)) ++reports_by_period_[report->period];
-    entries_[envelope.version] = std::move(entry);
+    Load(entry);
     change.changed.push_back(envelope.version);
   } else if (const auto* review = std::get_if<ReportReviewed>(&event)) {
-    auto it = entries_.find(review->report_version);
+    Head* head = FindMutable(review->report_version);
     // A report is reviewed once (the write model refuses a second review).
-    if (it != entries_.end() && !it->second.decision.has_value()) {
-      it->second.decision = review->decision;
-      it->second.reviewed_at = envelope.recorded_at;
-      it->second.comment = review->comment;
+    if (head != nullptr && !head->decision.has_value()) {
+      head->decision = review->decision;
+      head->reviewed_at = envelope.recorded_at;
+      if (!review->comment.empty()) head->comment = Pack(FrameText(review->comment));
       change.changed.push_back(review->report_version);
     }
   }
   return change;
 }
 
-const ReviewEntry* ReviewLedger::Find(StreamVersion version) const {
-  auto it = entries_.find(version);
-  return it == entries_.end() ? nullptr : &it->second;
-}
-
-void ReviewLedger::Load(ReviewEntry entry) {
+void ReviewLedger::Load(const ReviewEntry& entry) {
   const StreamVersion version = entry.version;
-  if (entry.state() == ReviewState::kPending) {
-    std::vector<StreamVersion>& open = open_[{entry.unit, entry.period}];
+  Head head = MakeHead(entry);
+  if (head.state() == ReviewState::kPending) {
+    std::vector<StreamVersion>& open = open_[{head.unit, head.period}];
     // Rows load in key order, so versions arrive ascending; keep them so.
     auto at = std::lower_bound(open.begin(), open.end(), version);
     if (at == open.end() || *at != version) open.insert(at, version);
   }
-  if (auto loaded = entries_.find(version); loaded != entries_.end()) --reports_by_period_[loaded->second.period];
   ++reports_by_period_[entry.period];
-  entries_[version] = std::move(entry);
+  // Reports arrive in version order: almost always appended.
+  if (heads_.empty() || heads_.back().version < version) {
+    heads_.push_back(head);
+    return;
+  }
+  auto at = std::lower_bound(heads_.begin(), heads_.end(), version,
+                             [](const Head& h, StreamVersion v) { return h.version < v; });
+  if (at != heads_.end() && at->version == version) {
+    --reports_by_period_[at->period];  // replaced; its packed fields stay unused
+    *at = head;
+  } else {
+    heads_.insert(at, head);
+  }
 }
 
 namespace {
@@ -211,39 +378,46 @@ ReviewQueueItem MakeReviewQueueItem(std::string stream, ReviewEntry entry, const
   return item;
 }
 
+bool MatchesReviewQuery(const ReviewQueueQuery& query, std::string_view unit, std::chrono::year_month period,
+                        ReviewState state) {
+  return (!query.unit || unit == *query.unit) && (!query.period || period == *query.period) &&
+         (!query.state || state == *query.state);
+}
+
 ReviewQueuePage PageReviewQueue(std::vector<ReviewQueueCandidate> candidates, const ReviewQueueQuery& query,
                                 const ReviewDeadlines& deadlines) {
-  std::erase_if(candidates, [&](const ReviewQueueCandidate& c) {
-    const ReviewEntry& e = *c.entry;
-    return (query.unit && e.unit != *query.unit) || (query.stream && *c.stream != *query.stream) ||
-           (query.period && e.period != *query.period) || (query.state && e.state() != *query.state);
-  });
   const auto key = [](const ReviewQueueCandidate& c) {
-    return std::tie(c.entry->position.value, *c.stream, c.entry->version.value);
+    return std::tie(c.position.value, *c.stream, c.version.value);
   };
+  // Only the page needs sorting: partial_sort up to its end.
+  const std::size_t begin = std::min(query.offset, candidates.size());
+  const std::size_t end = std::min(candidates.size(), begin + query.limit);
+  const auto page_end = candidates.begin() + static_cast<std::ptrdiff_t>(end);
   if (query.order == ReviewOrder::kDue) {
     const auto due = [&](const ReviewQueueCandidate& c) {
-      return std::chrono::sys_days(ReportDueDate(c.entry->period, deadlines.due_day));
+      return std::chrono::sys_days(ReportDueDate(c.period, deadlines.due_day));
     };
-    std::sort(candidates.begin(), candidates.end(), [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
-      const auto da = due(a), db = due(b);
-      if (da != db) return da < db;
-      if (a.entry->recorded_at != b.entry->recorded_at) return a.entry->recorded_at < b.entry->recorded_at;
-      return key(a) < key(b);
-    });
+    std::partial_sort(candidates.begin(), page_end, candidates.end(),
+                      [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
+                        const auto da = due(a), db = due(b);
+                        if (da != db) return da < db;
+                        if (a.recorded_at != b.recorded_at) return a.recorded_at < b.recorded_at;
+                        return key(a) < key(b);
+                      });
   } else {
-    std::sort(candidates.begin(), candidates.end(), [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
-      if (a.entry->recorded_at != b.entry->recorded_at) return a.entry->recorded_at > b.entry->recorded_at;
-      return key(a) > key(b);
-    });
+    std::partial_sort(candidates.begin(), page_end, candidates.end(),
+                      [&](const ReviewQueueCandidate& a, const ReviewQueueCandidate& b) {
+                        if (a.recorded_at != b.recorded_at) return a.recorded_at > b.recorded_at;
+                        return key(a) > key(b);
+                      });
   }
   ReviewQueuePage page;
   page.total = candidates.size();
-  const std::size_t begin = std::min(query.offset, candidates.size());
-  const std::size_t end = std::min(candidates.size(), begin + query.limit);
   page.items.reserve(end - begin);
   for (std::size_t i = begin; i < end; ++i) {
-    page.items.push_back(MakeReviewQueueItem(*candidates[i].stream, *candidates[i].entry, deadlines));
+    const ReviewQueueCandidate& c = candidates[i];
+    page.items.push_back(
+        MakeReviewQueueItem(*c.stream, c.ledger != nullptr ? c.ledger->Entry(*c.head) : *c.entry, deadlines));
   }
   return page;
 }

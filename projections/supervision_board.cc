@@ -247,18 +247,23 @@ std::vector<UnitBreakdown> UnitBreakdownOf(const StreamState& state, const std::
       }
     }
     // Each unit's latest report carrying this indicator, by version; a returned one gets a row.
-    std::map<std::string, std::pair<const ReviewEntry*, const IndicatorValue*>> latest_report;
-    static const std::map<StreamVersion, ReviewEntry> kNoReports;
-    for (const auto& [version, entry] : ledger != nullptr ? ledger->entries() : kNoReports) {
-      if (entry.superseded_by.has_value() && !entry.decision.has_value()) continue;
-      if (up_to.has_value() && entry.period > *up_to) continue;
-      for (const IndicatorValue& v : entry.indicators) {
-        if (v.indicator != target.indicator || v.unit != target.unit) continue;
-        latest_report[entry.unit] = {&entry, &v};
-        break;
+    // Names are compared by the ledger's ids; a ledger without the target's
+    // indicator and unit has no report carrying it.
+    using Head = ReviewLedger::Head;
+    std::map<ReviewLedger::NameId, std::pair<const Head*, IndicatorValue>> latest_report;
+    const std::optional<ReviewLedger::NameId> indicator_id =
+        ledger != nullptr ? ledger->IdOf(target.indicator) : std::nullopt;
+    const std::optional<ReviewLedger::NameId> unit_id = ledger != nullptr ? ledger->IdOf(target.unit) : std::nullopt;
+    if (indicator_id && unit_id) {
+      for (const Head& head : ledger->heads()) {
+        if (head.superseded() && !head.decision.has_value()) continue;
+        if (up_to.has_value() && head.period > *up_to) continue;
+        if (std::optional<IndicatorValue> v = ledger->IndicatorOf(head, *indicator_id, *unit_id)) {
+          latest_report[head.unit] = {&head, std::move(*v)};
+        }
       }
     }
-    std::vector<std::pair<const ReviewEntry*, const IndicatorValue*>> returned;
+    std::vector<std::pair<const Head*, IndicatorValue>> returned;
     for (const auto& [unit, report] : latest_report) {
       if (report.first->decision == ReviewDecision::kReturned) returned.push_back(report);
     }
@@ -273,8 +278,9 @@ std::vector<UnitBreakdown> UnitBreakdownOf(const StreamState& state, const std::
                                           f.position, f.recorded_at, calendar.Late(f.period, f.recorded_at)});
     }
     for (const auto& [report, v] : returned) {
-      const bool lead = std::find(lead_units.begin(), lead_units.end(), report->unit) != lead_units.end();
-      entry.units.push_back(UnitFigureRow{report->unit, lead, v->value, report->period, v->scope,
+      const std::string& unit = ledger->Name(report->unit);
+      const bool lead = std::find(lead_units.begin(), lead_units.end(), unit) != lead_units.end();
+      entry.units.push_back(UnitFigureRow{unit, lead, v.value, report->period, v.scope,
                                           FigureReview::kReturned, false, report->version.value,
                                           report->recorded_at, calendar.Late(report->period, report->recorded_at)});
     }
@@ -624,12 +630,12 @@ Evaluation EvaluateStream(const StatusContext& c, const StreamId& stream, const 
   // The lead units' latest report not superseded: the last such entry, found
   // from the end and copied once.
   if (auto ledger = c.reviews.find(stream.value); ledger != c.reviews.end()) {
-    const auto& entries = ledger->second.entries();
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-      const ReviewEntry& entry = it->second;
-      const bool lead = entry.unit.empty() || std::find(leads.begin(), leads.end(), entry.unit) != leads.end();
-      if (lead && !(entry.superseded_by.has_value() && !entry.decision.has_value())) {
-        out.lead_report = entry;
+    const auto& heads = ledger->second.heads();
+    for (auto it = heads.rbegin(); it != heads.rend(); ++it) {
+      const std::string& unit = ledger->second.Name(it->unit);
+      const bool lead = unit.empty() || std::find(leads.begin(), leads.end(), unit) != leads.end();
+      if (lead && !(it->superseded() && !it->decision.has_value())) {
+        out.lead_report = ledger->second.Entry(*it);
         break;
       }
     }

@@ -818,8 +818,9 @@ std::vector<std::pair<std::string, std::string>> SupervisionView::TakeChangedRow
   }
   pending_changed_.clear();
   for (const auto& [stream, version] : reviews_changed_) {
+    const ReviewLedger& ledger = reviews_.at(stream);
     rows.emplace_back(ReportRowKey(kReviewRowPrefix, stream, version),
-                      ReviewLedger::EntryToRow(*reviews_.at(stream).Find(version)));
+                      ReviewLedger::EntryToRow(ledger.Entry(*ledger.Find(version))));
   }
   reviews_changed_.clear();
   for (const auto& [stream, name] : milestones_changed_) {
@@ -849,7 +850,7 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
       Result<ReviewEntry> entry = ReviewLedger::EntryFromRow(value);
       if (!entry.ok()) return Status::DataLoss(where + entry.status().message());
       if (entry->version != version) return Status::DataLoss(where + "version: is not the key's");
-      reviews_[stream].Load(std::move(entry).value());
+      reviews_[stream].Load(*entry);
       return Status::Ok();
     }
     // An empty value is a deletion (TakeChangedRows' form of it): no report.
@@ -908,18 +909,33 @@ Status SupervisionView::LoadRow(std::string_view key, std::string_view value) {
 
 ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) const {
   const ReviewDeadlines deadlines{static_cast<unsigned>(options_.report_due_day), options_.utc_offset_minutes};
-  // Candidates point at the entries; only the page's are copied.
+  // Candidates carry what the order reads and point at the heads; only the
+  // page's entries are made whole.
   std::vector<ReviewQueueCandidate> candidates;
   for (const auto& [stream, ledger] : reviews_) {
-    for (const auto& [version, entry] : ledger.entries()) candidates.push_back({&stream, &entry});
+    if (query.stream && stream != *query.stream) continue;
+    // The unit filter compares ids: a ledger that never saw the unit has none of its reports.
+    std::optional<ReviewLedger::NameId> unit;
+    if (query.unit) {
+      unit = ledger.IdOf(*query.unit);
+      if (!unit) continue;
+    }
+    for (const ReviewLedger::Head& head : ledger.heads()) {
+      if ((unit && head.unit != *unit) || (query.period && head.period != *query.period) ||
+          (query.state && head.state() != *query.state)) {
+        continue;
+      }
+      candidates.push_back({&stream, head.version, head.position, head.recorded_at, head.period, &ledger, &head});
+    }
   }
   // Rows written before the queue existed hold only the pending reports.
   std::deque<ReviewEntry> unledgered;  // stable addresses while the page is made
   for (const auto& [stream, state] : streams_) {
+    if (query.stream && stream != *query.stream) continue;
     auto ledger = reviews_.find(stream);
     for (const auto& [version, report] : state.pending_reports) {
-      if (ledger != reviews_.end() && ledger->second.entries().contains(version)) continue;
-      ReviewEntry& entry = unledgered.emplace_back();
+      if (ledger != reviews_.end() && ledger->second.Find(version) != nullptr) continue;
+      ReviewEntry entry;
       entry.version = version;
       entry.period = report.period;
       entry.recorded_at = report.recorded_at;
@@ -929,7 +945,9 @@ ReviewQueuePage SupervisionView::ReviewQueue(const ReviewQueueQuery& query) cons
         entry.unit = state.last_report->unit;
         entry.principal = state.last_report->principal;
       }
-      candidates.push_back({&stream, &entry});
+      if (!MatchesReviewQuery(query, entry.unit, entry.period, entry.state())) continue;
+      const ReviewEntry& kept = unledgered.emplace_back(std::move(entry));
+      candidates.push_back({&stream, kept.version, kept.position, kept.recorded_at, kept.period, nullptr, nullptr, &kept});
     }
   }
   return PageReviewQueue(std::move(candidates), query, deadlines);

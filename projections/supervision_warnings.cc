@@ -43,9 +43,10 @@ std::vector<ReportForStatus> StatusReports(const std::map<std::string, ReviewLed
                                            const std::string& stream, const StreamState& state) {
   std::vector<ReportForStatus> out;
   auto ledger = reviews.find(stream);
-  if (ledger != reviews.end() && !ledger->second.entries().empty()) {
-    for (const auto& [version, entry] : ledger->second.entries()) {
-      out.push_back({entry.unit, entry.decision, !entry.decision.has_value() && entry.superseded_by.has_value()});
+  if (ledger != reviews.end() && !ledger->second.empty()) {
+    out.reserve(ledger->second.heads().size());
+    for (const ReviewLedger::Head& head : ledger->second.heads()) {
+      out.push_back({ledger->second.Name(head.unit), head.decision, !head.decision.has_value() && head.superseded()});
     }
     return out;
   }

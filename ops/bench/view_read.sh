@@ -5,11 +5,13 @@
 # so an A/B pair (KUIMEN_BIN=old build, then the new) reads the same events.
 # Usage: ops/bench/view_read.sh [--view assessment] [--query 'year=2025']
 #        [--events 100000] [--connections 8] [--seconds 10] [--dir DIR]
+#        [--path '/api/v1/reviews?state=all'] (GET that path instead of the view's)
 # Prints wrk's latency summary. Not a test: timings never go into tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 view=assessment query='year=2025' events=100000 connections=8 seconds=10 threads=2
 dir=/tmp/kuimen-view-read-bench
+path=''
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --view) view=$2; shift 2 ;;
@@ -18,6 +20,7 @@ while [[ $# -gt 0 ]]; do
     --connections) connections=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
+    --path) path=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,9 +49,11 @@ for _ in $(seq 600); do
   [[ "$through" -ge "$events" ]] && break
   sleep 0.2
 done
+# With --path, the view is still the one waited for; the path is what is read.
+[[ -n "$path" ]] && url="http://$listen$path"
 curl -s -H "Authorization: Bearer $token" "$url" >"$data/body.json"
 bytes=$(wc -c <"$data/body.json")
 # KUIMEN_BODY_OUT=file keeps the response, to compare an A/B pair byte for byte.
 [[ -n "${KUIMEN_BODY_OUT:-}" ]] && cp "$data/body.json" "$KUIMEN_BODY_OUT"
-echo "kuimen at $listen; GET /api/v1/views/$view?$query on $through events ($bytes bytes); $connections connections, ${seconds}s"
+echo "kuimen at $listen; GET ${path:-/api/v1/views/$view?$query} on $through events ($bytes bytes); $connections connections, ${seconds}s"
 wrk -t "$threads" -c "$connections" -d "${seconds}s" --latency -H "Authorization: Bearer $token" "$url"
