@@ -1,174 +1,43 @@
 #include "eventstore/hot_event_decode.h"
 
-#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <utility>
 
+#include <simdjson.h>
+
 #include "domain/calendar.h"
 
-// Strict on purpose: whatever is not plainly the JSON the codec writes goes
-// back to the tree path (nullopt), which has the messages for it. So this
-// reader needs no error of its own, and what it accepts it reads as
-// nlohmann::json would.
+// Read with simdjson's On-Demand API, strict on purpose: whatever is not
+// plainly the JSON the codec writes goes back to the tree path (nullopt),
+// which has the messages for it. So this reader needs no error of its own,
+// and what it accepts it reads as nlohmann::json would. simdjson checks the
+// grammar, UTF-8 and control characters and unescapes strings; what is left
+// here is the codec's schema (each field once, no unknown one) and the few
+// places where the two libraries read the same text differently.
 namespace kuimen {
 namespace {
 
-class FlatJson {
- public:
-  explicit FlatJson(std::string_view in) : in_(in) {}
+namespace od = simdjson::ondemand;
 
-  // Skips whitespace, then consumes `c` if it comes next.
-  bool Take(char c) {
-    SkipSpace();
-    if (pos_ < in_.size() && in_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool AtEnd() {
-    SkipSpace();
-    return pos_ == in_.size();
-  }
-  bool NextIs(char c) {
-    SkipSpace();
-    return pos_ < in_.size() && in_[pos_] == c;
-  }
+// One parser per thread, reused: it keeps its buffers between payloads.
+od::parser& Parser() {
+  thread_local od::parser parser;
+  return parser;
+}
 
-  // A string without escapes, of valid UTF-8 and no control characters.
-  bool String(std::string_view& out) {
-    if (!Take('"')) return false;
-    const std::size_t start = pos_;
-    while (pos_ < in_.size()) {
-      const auto c = static_cast<unsigned char>(in_[pos_]);
-      if (c == '"') {
-        out = in_.substr(start, pos_ - start);
-        ++pos_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20) return false;
-      if (c < 0x80) {
-        ++pos_;
-      } else if (!Utf8Sequence()) {
-        return false;
-      }
-    }
-    return false;
+// simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, and
+// a payload from the store has no such tail: it is copied into a buffer per
+// thread that only grows.
+simdjson::padded_string_view Padded(std::string_view json) {
+  thread_local std::string buffer;
+  if (buffer.size() < json.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
   }
-
-  // A number by JSON's grammar, finite, read as nlohmann reads it: an integer
-  // converted to double, anything else correctly rounded (as strtod). "-0"
-  // is left to the tree (an integer zero there, -0.0 here).
-  bool Number(double& out) {
-    SkipSpace();
-    const std::size_t start = pos_;
-    bool integer = true;
-    if (pos_ < in_.size() && in_[pos_] == '-') ++pos_;
-    if (pos_ >= in_.size()) return false;
-    if (in_[pos_] == '0') {
-      ++pos_;
-    } else if (!Digits()) {
-      return false;
-    }
-    if (pos_ < in_.size() && in_[pos_] == '.') {
-      integer = false;
-      ++pos_;
-      if (!Digits()) return false;
-    }
-    if (pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
-      integer = false;
-      ++pos_;
-      if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) ++pos_;
-      if (!Digits()) return false;
-    }
-    const std::string_view text = in_.substr(start, pos_ - start);
-    if (integer && text == "-0") return false;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return error == std::errc() && end == text.data() + text.size() && std::isfinite(out);
-  }
-
-  // A whole number of at most 19 digits, no sign, fraction or exponent.
-  bool Unsigned(std::uint64_t& out) {
-    SkipSpace();
-    const std::size_t start = pos_;
-    if (pos_ < in_.size() && in_[pos_] == '0') {
-      ++pos_;
-    } else if (!Digits()) {
-      return false;
-    }
-    if (pos_ < in_.size() && (in_[pos_] == '.' || in_[pos_] == 'e' || in_[pos_] == 'E')) return false;
-    const std::string_view text = in_.substr(start, pos_ - start);
-    if (text.size() > 19) return false;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return error == std::errc() && end == text.data() + text.size();
-  }
-
-  // Reads an object's members: `member(key)` reads the value of each key and
-  // returns false to give up.
-  template <typename F>
-  bool Object(F member) {
-    if (!Take('{')) return false;
-    if (Take('}')) return true;
-    do {
-      std::string_view key;
-      if (!String(key) || !Take(':') || !member(key)) return false;
-    } while (Take(','));
-    return Take('}');
-  }
-  template <typename F>
-  bool Array(F element) {
-    if (!Take('[')) return false;
-    if (Take(']')) return true;
-    do {
-      if (!element()) return false;
-    } while (Take(','));
-    return Take(']');
-  }
-
- private:
-  void SkipSpace() {
-    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\n' || in_[pos_] == '\r' || in_[pos_] == '\t')) {
-      ++pos_;
-    }
-  }
-  bool Digits() {
-    const std::size_t start = pos_;
-    while (pos_ < in_.size() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
-    return pos_ > start;
-  }
-  // One multi-byte UTF-8 character at pos_, as RFC 3629 allows it (no
-  // overlong form, no surrogate, at most U+10FFFF), which nlohmann requires.
-  bool Utf8Sequence() {
-    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(in_[at]); };
-    const unsigned char lead = byte(pos_);
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;  // the second byte's range
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (in_.size() - pos_ < length) return false;
-    if (byte(pos_ + 1) < low || byte(pos_ + 1) > high) return false;
-    for (std::size_t i = 2; i < length; ++i) {
-      if (byte(pos_ + i) < 0x80 || byte(pos_ + i) > 0xBF) return false;
-    }
-    pos_ += length;
-    return true;
-  }
-
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
+  if (!json.empty()) std::memcpy(buffer.data(), json.data(), json.size());
+  return simdjson::padded_string_view(buffer.data(), json.size(), buffer.size());
+}
 
 // Marks a field read; false if it was read before (a repeated key, which
 // nlohmann would resolve its own way: left to the tree).
@@ -178,15 +47,71 @@ bool First(unsigned& seen, unsigned bit) {
   return true;
 }
 
-bool ReadIndicator(FlatJson& in, IndicatorValue& v) {
+bool ReadString(od::value value, std::string_view& out) { return value.get_string().get(out) == simdjson::SUCCESS; }
+
+bool ReadString(od::value value, std::string& out) {
+  std::string_view text;
+  if (!ReadString(value, text)) return false;
+  out = text;
+  return true;
+}
+
+// A finite number, correctly rounded, which is what nlohmann's value comes to
+// once the codec has made it a double (an integer literal is an integer
+// there, and converting it rounds to nearest too). Not simdjson's
+// get_number(): 3.0.1 reads a fraction of more than 19 digits as 0 there
+// (get_double() reads it right). A negative zero is left to the tree: "-0"
+// is an integer zero to nlohmann, hence +0.0.
+bool ReadNumber(od::value value, double& out) {
+  if (value.get_double().get(out) != simdjson::SUCCESS || !std::isfinite(out)) return false;
+  return !(out == 0 && std::signbit(out));
+}
+
+// Calls `member(key, value)` for each member of an object; false as soon as
+// it returns false or the JSON is not an object. The key is compared as it is
+// written (it equals a field name only if it has no escape: a key with one is
+// unknown, left to the tree), which saves unescaping each key.
+template <typename F>
+bool ReadObject(od::value value, F member) {
+  od::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) return false;
+  for (simdjson::simdjson_result<od::field> item : object) {
+    od::field field;
+    if (std::move(item).get(field) != simdjson::SUCCESS || !member(field.key(), field.value())) return false;
+  }
+  return true;
+}
+
+template <typename F>
+bool ReadArray(od::value value, F element) {
+  od::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) return false;
+  for (simdjson::simdjson_result<od::value> item : array) {
+    od::value v;
+    if (std::move(item).get(v) != simdjson::SUCCESS || !element(v)) return false;
+  }
+  return true;
+}
+
+// Reads the payload's root object with `member` and checks nothing follows it.
+template <typename F>
+bool ReadPayload(std::string_view json, F member) {
+  od::document document;
+  if (Parser().iterate(Padded(json)).get(document) != simdjson::SUCCESS) return false;
+  od::value root;
+  if (document.get_value().get(root) != simdjson::SUCCESS || !ReadObject(root, member)) return false;
+  return document.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+bool ReadIndicator(od::value value, IndicatorValue& v) {
   unsigned seen = 0;
-  bool ok = in.Object([&](std::string_view key) {
-    std::string_view text;
-    if (key == "indicator") return First(seen, 1) && in.String(text) && (v.indicator = text, true);
-    if (key == "value") return First(seen, 2) && in.Number(v.value);
-    if (key == "unit") return First(seen, 4) && in.String(text) && (v.unit = text, true);
+  const bool ok = ReadObject(value, [&](od::raw_json_string key, od::value field) {
+    if (key == "indicator") return First(seen, 1) && ReadString(field, v.indicator);
+    if (key == "value") return First(seen, 2) && ReadNumber(field, v.value);
+    if (key == "unit") return First(seen, 4) && ReadString(field, v.unit);
     if (key == "scope") {
-      if (!First(seen, 8) || !in.String(text)) return false;
+      std::string_view text;
+      if (!First(seen, 8) || !ReadString(field, text)) return false;
       if (text == IndicatorScopeName(IndicatorScope::kCounty)) {
         v.scope = IndicatorScope::kCounty;
         return true;
@@ -201,62 +126,62 @@ bool ReadIndicator(FlatJson& in, IndicatorValue& v) {
 }  // namespace
 
 std::optional<ProgressReported> DecodeHotProgressReported(std::string_view data_json) {
-  FlatJson in(data_json);
   ProgressReported e;
   unsigned seen = 0;
-  const bool ok = in.Object([&](std::string_view key) {
-    std::string_view text;
+  const bool ok = ReadPayload(data_json, [&](od::raw_json_string key, od::value field) {
     if (key == "period") {
-      if (!First(seen, 1) || !in.String(text)) return false;
+      std::string_view text;
+      if (!First(seen, 1) || !ReadString(field, text)) return false;
       std::optional<std::chrono::year_month> month = ParseMonth(text);
       if (!month) return false;
       e.period = *month;
       return true;
     }
-    if (key == "summary") return First(seen, 2) && in.String(text) && (e.summary = text, true);
-    if (key == "percent") return First(seen, 4) && in.Number(e.percent);
+    if (key == "summary") return First(seen, 2) && ReadString(field, e.summary);
+    if (key == "percent") return First(seen, 4) && ReadNumber(field, e.percent);
     if (key == "indicators") {
-      return First(seen, 8) && in.Array([&] { return ReadIndicator(in, e.indicators.emplace_back()); });
+      return First(seen, 8) &&
+             ReadArray(field, [&](od::value item) { return ReadIndicator(item, e.indicators.emplace_back()); });
     }
     if (key == "milestones_met") {
-      return First(seen, 16) && in.Array([&] {
-               return in.String(text) && (e.milestones_met.emplace_back(text), true);
-             });
+      return First(seen, 16) &&
+             ReadArray(field, [&](od::value item) { return ReadString(item, e.milestones_met.emplace_back()); });
     }
     // Evidence and attachments are read by the tree; here only when empty.
-    if (key == "evidence") return First(seen, 32) && in.Array([] { return false; });
-    if (key == "attachments") return First(seen, 64) && in.Array([] { return false; });
+    if (key == "evidence") return First(seen, 32) && ReadArray(field, [](od::value) { return false; });
+    if (key == "attachments") return First(seen, 64) && ReadArray(field, [](od::value) { return false; });
     return false;
   });
-  if (!ok || !in.AtEnd() || (seen & 7) != 7) return std::nullopt;
+  if (!ok || (seen & 7) != 7) return std::nullopt;
   return e;
 }
 
 std::optional<ReportReviewed> DecodeHotReportReviewed(std::string_view data_json) {
-  FlatJson in(data_json);
   ReportReviewed e;
   unsigned seen = 0;
-  const bool ok = in.Object([&](std::string_view key) {
-    std::string_view text;
+  const bool ok = ReadPayload(data_json, [&](od::raw_json_string key, od::value field) {
     if (key == "report_version") {
+      // A plain whole number: simdjson refuses a sign, fraction or exponent here.
       std::uint64_t version = 0;
-      if (!First(seen, 1) || !in.Unsigned(version) || version < 1 || version > 9'000'000'000'000'000'000ULL) {
+      if (!First(seen, 1) || field.get_uint64().get(version) != simdjson::SUCCESS || version < 1 ||
+          version > 9'000'000'000'000'000'000ULL) {
         return false;
       }
       e.report_version = StreamVersion(version);
       return true;
     }
     if (key == "decision") {
-      if (!First(seen, 2) || !in.String(text)) return false;
+      std::string_view text;
+      if (!First(seen, 2) || !ReadString(field, text)) return false;
       std::optional<ReviewDecision> decision = ParseReviewDecision(text);
       if (!decision) return false;
       e.decision = *decision;
       return true;
     }
-    if (key == "comment") return First(seen, 4) && in.String(text) && (e.comment = text, true);
+    if (key == "comment") return First(seen, 4) && ReadString(field, e.comment);
     return false;
   });
-  if (!ok || !in.AtEnd() || (seen & 3) != 3) return std::nullopt;
+  if (!ok || (seen & 3) != 3) return std::nullopt;
   return e;
 }
 

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source ops/packages.sh
 ensure_packages \
   build-essential cmake ninja-build pkg-config ccache \
-  librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev \
+  librocksdb-dev librdkafka-dev libcpp-httplib-dev libhttp-parser-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev \
   libgtest-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev libjemalloc-dev \
   libcurl4-openssl-dev
 
