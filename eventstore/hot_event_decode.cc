@@ -1,5 +1,6 @@
 #include "eventstore/hot_event_decode.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -58,12 +59,23 @@ bool ReadString(od::value value, std::string& out) {
 
 // A finite number, correctly rounded, which is what nlohmann's value comes to
 // once the codec has made it a double (an integer literal is an integer
-// there, and converting it rounds to nearest too). Not simdjson's
-// get_number(): 3.0.1 reads a fraction of more than 19 digits as 0 there
-// (get_double() reads it right). A negative zero is left to the tree: "-0"
-// is an integer zero to nlohmann, hence +0.0.
+// there, and converting it rounds to nearest too). simdjson checks the
+// grammar, but its value is not always right in 3.0.1: get_number() reads a
+// fraction of more than 19 digits as 0, and get_double() misreads a long
+// mantissa with an exponent (-0.5444…4e-3, 80 digits, came out as
+// -1.43e-65; found by tests/fuzz hot_event_decode_fuzz). So the value is read
+// from the token's text with std::from_chars, correctly rounded as strtod
+// (nlohmann's reader) is. A negative zero is left to the tree: "-0" is an
+// integer zero to nlohmann, hence +0.0.
 bool ReadNumber(od::value value, double& out) {
-  if (value.get_double().get(out) != simdjson::SUCCESS || !std::isfinite(out)) return false;
+  std::string_view text = value.raw_json_token();  // the token and any whitespace after it
+  double checked = 0;
+  if (value.get_double().get(checked) != simdjson::SUCCESS) return false;
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(out)) return false;
   return !(out == 0 && std::signbit(out));
 }
 
