@@ -16,7 +16,8 @@ usage: broker.sh <command>
   reset                          stop, then delete the data dir
   create-topic NAME PARTITIONS   create a topic (replication factor 1)
 env: KUIMEN_KAFKA_HOME (default /tmp/kuimen-kafka), KUIMEN_KAFKA_PORT (9092),
-     KUIMEN_KAFKA_CONTROLLER_PORT (9093), KUIMEN_KAFKA_TIMEOUT (90 seconds)
+     KUIMEN_KAFKA_CONTROLLER_PORT (9093), KUIMEN_KAFKA_TIMEOUT (90 seconds),
+     KUIMEN_KAFKA_JVM_EXTRA (more JVM flags, to compare heap settings; GC pauses go to logs/gc.log)
 EOF
 }
 
@@ -190,6 +191,7 @@ start() {
     java -Xms256m -Xmx512m -server \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true \
+    ${KUIMEN_KAFKA_JVM_EXTRA:-} "-Xlog:gc:file=$LOGS/gc.log:uptime:filecount=2,filesize=10m" \
     -Dkafka.logs.dir="$LOGS" -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
     -cp "$LIB/*" kafka.Kafka "$PROPS" \
     </dev/null >"$LOG" 2>&1 &
