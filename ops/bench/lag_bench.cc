@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   int runs = 1;
   int partitions = 6;
   int backlog = 0;
-  int warmup_seconds = 5;
+  int warmup_seconds = 10;
   CLI::App app{"kuimen append-to-view lag benchmark"};
   app.add_option("--dir", dir, "working directory (emptied first)");
   app.add_option("--kafka-brokers", brokers, "bootstrap servers (default: the embedded cluster)");
@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "rounds at each rate, after one warm-up")->check(CLI::PositiveNumber);
   app.add_option("--seconds", seconds, "how long to append");
   app.add_option("--warmup-seconds", warmup_seconds,
-                 "first append this long at the first rate, reported apart (a broker just started answers "
-                 "slowly until its JIT has warmed up)");
+                 "first append this long at the first rate, reported apart: the first seconds on a new topic "
+                 "(and of a broker just started, until its JIT has warmed up) have tails of hundreds of ms");
   app.add_option("--partitions", partitions, "partitions of the topic");
   app.add_option("--backlog", backlog,
                  "then append this many events as fast as the store takes them (100 to an append) and report the "
