@@ -25,6 +25,9 @@ constexpr std::string_view kRowPrefix = "r/";         // + the view's row key ->
 constexpr std::string_view kCheckpointPrefix = "c/";  // + stream -> applied version (8 bytes)
 constexpr std::string_view kWatermarkKey = "w";       // -> applied watermark (8 bytes)
 constexpr std::string_view kRowFormatKey = "f";       // -> the view's RowFormat() the rows are in (8 bytes)
+// -> "" while a catch-up writes rows without the write-ahead log: rows found
+// with it are incomplete (BeginUnloggedCatchUp).
+constexpr std::string_view kRebuildingKey = "b";
 
 // Events folded under the readers' lock at a time.
 constexpr std::size_t kFoldChunk = 1000;
@@ -79,8 +82,24 @@ Status Projector::MatchRowFormat(const std::filesystem::path& dir) {
   } else if (!empty) {
     stored = 1;  // rows written before formats were recorded
   }
+  std::string rebuilding;
+  rocksdb::Status mark = db_->Get(rocksdb::ReadOptions(), std::string(kRebuildingKey), &rebuilding);
+  if (!mark.ok() && !mark.IsNotFound()) {
+    return Status::DataLoss("cannot read the view store " + dir.string() + ": " + mark.ToString());
+  }
+  const bool interrupted = mark.ok();
   rocksdb::WriteBatch batch;
-  if (stored != wanted) {
+  if (interrupted) {
+    // A catch-up wrote without the write-ahead log and did not finish: some of
+    // its rows may not have reached disk. Rebuild them all from the log.
+    if (log_ == nullptr) {
+      return Status::FailedPrecondition("the view store " + dir.string() +
+                                        " was being rebuilt when its writer stopped and needs the event log to finish");
+    }
+    spdlog::warn("projector {}: a rebuild of the view was interrupted: rebuilding it from the log", view_->Name());
+    for (; it->Valid(); it->Next()) batch.Delete(it->key());
+    if (!it->status().ok()) return Status::DataLoss("cannot read the view store: " + it->status().ToString());
+  } else if (stored != wanted) {
     // Rows an earlier build wrote, which this one would read wrong: drop them
     // and let the catch-up rebuild the view from the log, the source of truth.
     if (log_ == nullptr) {
@@ -114,7 +133,7 @@ Status Projector::Load() {
       checkpoints_[StreamId{std::string(key.substr(kCheckpointPrefix.size()))}] = StreamVersion(storage::DecodeU64Key(value));
     } else if (key == kWatermarkKey && value.size() == 8) {
       through_ = storage::DecodeU64Key(value);
-    } else if (key == kRowFormatKey) {
+    } else if (key == kRowFormatKey || key == kRebuildingKey) {
       // checked by MatchRowFormat
     } else {
       return Status::DataLoss("the view store of " + std::string(view_->Name()) + " holds an unknown key");
@@ -142,6 +161,12 @@ Status Projector::Load() {
 
 void Projector::MarkApplied(GlobalPosition position) {
   if (position.value <= through_) return;
+  // In log order (a catch-up, a feed of one partition) the watermark simply
+  // moves: no set node per event.
+  if (position.value == through_ + 1 && applied_above_.empty()) {
+    through_ = position.value;
+    return;
+  }
   applied_above_.insert(position.value);
   while (!applied_above_.empty() && *applied_above_.begin() == through_ + 1) {
     through_ = *applied_above_.begin();
@@ -239,7 +264,8 @@ Result<std::size_t> Projector::ApplyDecoded(const std::vector<DecodedEvent>& eve
   // Persist: one synced write, the readers' lock released. Only this thread
   // writes (write_mu_), so the rows on disk follow the batches in order.
   rocksdb::WriteOptions write;
-  write.sync = true;  // the caller commits Kafka offsets once this returns
+  write.sync = !unlogged_;  // the caller commits Kafka offsets once this returns
+  write.disableWAL = unlogged_;  // made durable by EndUnloggedCatchUp, or redone after a crash
   rocksdb::Status s = db_->Write(write, &batch);
   std::lock_guard lock(mu_);
   if (!s.ok()) {
@@ -249,8 +275,45 @@ Result<std::size_t> Projector::ApplyDecoded(const std::vector<DecodedEvent>& eve
     last_error_ = "cannot persist its rows: " + s.ToString();
     return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
   }
-  durable_through_ = watermark;
+  if (!unlogged_) durable_through_ = watermark;
   return applied;
+}
+
+Status Projector::BeginUnloggedCatchUp() {
+  std::lock_guard write_lock(write_mu_);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  rocksdb::Status s = db_->Put(sync, std::string(kRebuildingKey), "");
+  if (!s.ok()) {
+    return Status::Unavailable("projector " + std::string(view_->Name()) + " cannot mark its rebuild: " + s.ToString());
+  }
+  unlogged_ = true;
+  return Status::Ok();
+}
+
+Status Projector::EndUnloggedCatchUp(bool completed) {
+  std::lock_guard write_lock(write_mu_);
+  unlogged_ = false;
+  // Later batches are logged and synced again; the mark stays, so what was
+  // written unlogged is redone from the log after a restart.
+  if (!completed) return Status::Ok();
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = db_->Flush(flush);  // every row written unlogged, into synced table files
+  if (s.ok()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    s = db_->Delete(sync, std::string(kRebuildingKey));
+  }
+  std::lock_guard lock(mu_);
+  if (!s.ok()) {
+    // The mark stays: a restart rebuilds the view. Until then it is right in memory only.
+    failed_ = true;
+    last_error_ = "cannot persist its rebuilt rows: " + s.ToString();
+    return Status::Unavailable("projector " + std::string(view_->Name()) + " " + last_error_);
+  }
+  durable_through_ = through_;
+  return Status::Ok();
 }
 
 namespace {
@@ -379,13 +442,10 @@ std::vector<DecodedEvent> ReadBatch(EventIterator& it, std::size_t size) {
   return batch;
 }
 
-}  // namespace
-
-Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log, std::size_t batch_events) {
-  if (projectors.empty() || batch_events == 0) return Status::Ok();
-  RETURN_IF_ERROR(log.Refresh());
-  std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
-  for (const Projector* projector : projectors) from = std::min(from, projector->applied_through().value);
+// Reads the log after `from` in batches, decoding the next while every
+// projector applies the current one on a thread of its own.
+Status ApplyLogInBatches(const std::vector<Projector*>& projectors, EventStore& log, std::uint64_t from,
+                         std::size_t batch_events) {
   std::unique_ptr<EventIterator> it = log.ReadAll(GlobalPosition(from + 1));
   std::vector<DecodedEvent> batch = ReadBatch(*it, batch_events);
   std::vector<Status> results(projectors.size(), Status::Ok());
@@ -403,6 +463,31 @@ Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log
     batch = std::move(next);
   }
   return it->status();
+}
+
+}  // namespace
+
+Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log, std::size_t batch_events) {
+  if (projectors.empty() || batch_events == 0) return Status::Ok();
+  RETURN_IF_ERROR(log.Refresh());
+  std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
+  for (const Projector* projector : projectors) from = std::min(from, projector->applied_through().value);
+  // More than a batch behind: rows written unlogged, made durable at the end.
+  const std::uint64_t head = log.Head().position.value;
+  std::vector<Projector*> unlogged;
+  for (Projector* projector : projectors) {
+    if (head > projector->applied_through().value + batch_events) {
+      RETURN_IF_ERROR(projector->BeginUnloggedCatchUp());
+      unlogged.push_back(projector);
+    }
+  }
+  Status caught_up = ApplyLogInBatches(projectors, log, from, batch_events);
+  // A failed catch-up leaves its marks: the next start rebuilds those views.
+  for (Projector* projector : unlogged) {
+    Status ended = projector->EndUnloggedCatchUp(/*completed=*/caught_up.ok());
+    if (caught_up.ok()) caught_up = ended;
+  }
+  return caught_up;
 }
 
 std::string Projector::Digest() const {

@@ -38,7 +38,8 @@ struct ProjectorOptions {
 // memory under the readers' lock (in chunks, so a large catch-up lets readers
 // in between), then synced with that lock released: readers see the view as of
 // the last folded batch and never wait on an fsync. Batches are persisted one
-// at a time, in order. An event whose stream version is
+// at a time, in order (during a long catch-up without a sync each, made
+// durable together at its end: BeginUnloggedCatchUp). An event whose stream version is
 // already applied is skipped, so redelivery changes nothing; a version beyond
 // the next one (a gap: a lost message, partitions moved from another consumer)
 // is filled from the event log. The same code serves a Kafka feed, a rebuild
@@ -129,6 +130,17 @@ class Projector {
   void ApplyOne(const DecodedEvent& event);
   Status FillGap(const StreamId& stream, StreamVersion before);
   void MarkApplied(GlobalPosition position);
+  // A long catch-up (CatchUpFromLog) writes its batches without RocksDB's
+  // write-ahead log and without a sync: Begin first records, synced, that the
+  // rows are being rebuilt; End flushes the memtables to synced table files
+  // and only then removes that mark (synced); End of a catch-up that did not
+  // complete only goes back to logged, synced writes. A crash in between leaves the
+  // mark, and Open then drops the rows and rebuilds them from the log (as for
+  // another row format), so rows written without a log are never trusted
+  // unless they all reached disk. durable_through stays put until End.
+  Status BeginUnloggedCatchUp();
+  Status EndUnloggedCatchUp(bool completed);
+  friend Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log, std::size_t batch_events);
   ViewHealth HealthLocked(GlobalPosition head, std::uint64_t max_lag) const;
 
   // Serialises batches (fold and sync), so they are persisted in order; never
@@ -150,6 +162,7 @@ class Projector {
   std::atomic<std::uint64_t> published_through_ = 0;
   std::set<std::uint64_t> applied_above_; // applied positions above the watermark
   bool failed_ = false;
+  bool unlogged_ = false;   // between BeginUnloggedCatchUp and EndUnloggedCatchUp; under write_mu_
   std::string last_error_;  // of the last Apply; empty when it went through
   std::atomic<std::uint64_t> untrusted_messages_ = 0;
 };
@@ -160,7 +173,9 @@ class Projector {
 // after the lowest applied watermark; a projector skips what it already holds
 // (ApplyDecoded). Returns the first failure, after every projector has
 // stopped. What `kuimen serve` does at start, before the feeds take over.
-// Each batch is persisted with one synced write per projector.
+// Each batch is persisted with one synced write per projector; a projector
+// more than one batch behind writes its batches unlogged and makes them
+// durable once at the end (Projector::BeginUnloggedCatchUp).
 inline constexpr std::size_t kCatchUpBatch = 20000;  // events
 Status CatchUpFromLog(const std::vector<Projector*>& projectors, EventStore& log,
                       std::size_t batch_events = kCatchUpBatch);

@@ -327,6 +327,47 @@ TEST_F(ProjectorTest, AReaderIsNotHeldOutWhileABatchIsSynced) {
   EXPECT_EQ(reopened->Digest(), digest);
 }
 
+// A catch-up more than a batch behind writes its rows without the write-ahead
+// log and makes them durable once at the end: a power loss right after it
+// keeps every row, and one before its rows reached disk leaves a view that
+// the next start drops and rebuilds from the log, never a partial one.
+TEST_F(ProjectorTest, ARebuildWrittenWithoutTheLogIsKeptWholeOrRebuilt) {
+  auto fs = std::make_shared<testing::FaultFs>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  AppendEvents(10);
+  auto open = [&](const std::string& name) {
+    auto opened = Projector::Open(std::make_unique<RecordingView>(), ProjectorOptions{dir_.path() / name, env.get()},
+                                  store_.get());
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  };
+  auto reference = OpenProjector("reference", store_.get());
+  ASSERT_TRUE(reference->CatchUpFromLog().ok());
+
+  auto whole = open("whole");
+  ASSERT_TRUE(CatchUpFromLog({whole.get()}, *store_, 3).ok());  // batches of 3: unlogged
+  EXPECT_EQ(whole->durable_through(), GlobalPosition(10));
+  whole.reset();
+  fs->SimulatePowerLoss();
+  whole = open("whole");
+  EXPECT_EQ(whole->applied_through(), GlobalPosition(10));
+  EXPECT_EQ(whole->Digest(), reference->Digest());
+
+  auto cut = open("cut");
+  fs->FailSyncsTo(".sst");  // the rows never reach a synced table file
+  const Status failed = CatchUpFromLog({cut.get()}, *store_, 3);
+  EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << failed.ToString();
+  EXPECT_EQ(cut->durable_through(), GlobalPosition(0));
+  cut.reset();
+  fs->FailSyncsTo("");
+  fs->SimulatePowerLoss();
+  cut = open("cut");
+  EXPECT_EQ(cut->applied_through(), GlobalPosition(0));
+  EXPECT_TRUE(Rows(*cut).empty());
+  ASSERT_TRUE(cut->CatchUpFromLog().ok());
+  EXPECT_EQ(cut->Digest(), reference->Digest());
+}
+
 // Lag in events and in seconds: how long the first event not applied has
 // waited, by its recorded time and the caller's `now`.
 TEST_F(ProjectorTest, HealthReportsTheLagInEventsAndSeconds) {
