@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -191,6 +190,7 @@ class RocksEventStore final : public EventStore {
   struct StoredState {
     LogHead head;
     std::unordered_map<StreamId, StreamVersion> stream_heads;
+    std::optional<RecordedEvent> last;  // the event at the head
   };
 
   // The database now, waiting (bounded) while the writer reopens it; nullptr
@@ -270,7 +270,7 @@ class RocksEventStore final : public EventStore {
   std::unique_ptr<Group> inflight_;
   std::unique_ptr<Group> staged_;
 
-  std::mt19937_64 random_;  // writer thread only
+  TimeOrderedIds ids_;  // writer thread only
   std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
   // Failed Resume() calls: logged at most once per kResumeLogEvery.
   std::chrono::steady_clock::time_point last_resume_log_;      // writer thread only
