@@ -306,7 +306,6 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
                                    "events");
   }
   PendingAppend append{stream, expected, std::move(events), {}};
-  auto done = append.done.get_future();
   bool first = false;
   bool gathered = false;
   {
@@ -319,7 +318,7 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
   // The writer waits only for an empty queue (or for a full staged group, to
   // be woken by the sync thread): later arrivals need not wake it again.
   if (first || gathered) queue_cv_.notify_one();
-  return done.get();
+  return append.done.Take();
 }
 
 void RocksEventStore::WriterLoop() {
@@ -742,9 +741,9 @@ void RocksEventStore::ScrubLoop() {
 void RocksEventStore::Answer(Group& group, const Status* refused) {
   for (std::size_t i = 0; i < group.appends.size(); ++i) {
     if (refused != nullptr) {
-      group.appends[i]->done.set_value(*refused);
+      group.appends[i]->done.Set(*refused);
     } else {
-      group.appends[i]->done.set_value(std::move(group.outcomes[i]));
+      group.appends[i]->done.Set(std::move(group.outcomes[i]));
     }
   }
 }
@@ -762,7 +761,7 @@ void RocksEventStore::StageAppends(std::vector<PendingAppend*>& taken) {
     if (!refused.ok()) {
       // Nothing is in flight (a reopen or data loss happens only between
       // groups): a refusal depends on nothing.
-      for (PendingAppend* append : taken) append->done.set_value(refused);
+      for (PendingAppend* append : taken) append->done.Set(refused);
       return;
     }
     staged_ = std::make_unique<Group>();

@@ -14,6 +14,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/listener.h>
 
+#include "eventstore/answer_slot.h"
 #include "eventstore/event_store.h"
 
 namespace kuimen {
@@ -160,7 +161,7 @@ class RocksEventStore final : public EventStore {
     StreamId stream;
     std::optional<StreamVersion> expected;
     std::vector<ProposedEvent> events;
-    std::promise<Result<std::vector<RecordedEvent>>> done;
+    AnswerSlot<Result<std::vector<RecordedEvent>>> done;
   };
   // State a group works on before it is durable; published only after the sync.
   struct GroupState {
