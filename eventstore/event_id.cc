@@ -43,6 +43,46 @@ EventId EventId::Random(std::mt19937_64& random) {
   return EventId(bytes);
 }
 
+EventId TimeOrderedIds::Next(std::chrono::sys_time<std::chrono::microseconds> at) {
+  constexpr std::uint32_t kCounterLimit = 1 << 12;  // rand_a's 12 bits
+  constexpr std::uint32_t kCounterStartBelow = 1 << 11;  // leaves at least 2048 ids per millisecond
+  const std::int64_t since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  const std::uint64_t millis = since_epoch > 0 ? static_cast<std::uint64_t>(since_epoch) : 0;
+  if (millis > last_millis_) {
+    last_millis_ = millis;
+    counter_ = static_cast<std::uint32_t>(random_() % kCounterStartBelow);
+  } else if (++counter_ == kCounterLimit) {
+    // The same (or an earlier) millisecond again: counting on keeps the order;
+    // past the counter's end the next millisecond is taken early.
+    ++last_millis_;
+    counter_ = 0;
+  }
+  const std::uint64_t random = random_();
+  std::array<std::uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<std::uint8_t>(last_millis_ >> (8 * (5 - i)));  // 48 bits, big-endian
+  bytes[6] = static_cast<std::uint8_t>(0x70 | (counter_ >> 8));  // version 7
+  bytes[7] = static_cast<std::uint8_t>(counter_ & 0xFF);
+  for (int i = 8; i < 16; ++i) bytes[i] = static_cast<std::uint8_t>(random >> (8 * (i - 8)));
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  return EventId(bytes);
+}
+
+void TimeOrderedIds::ContinueAfter(const EventId& last, std::chrono::sys_time<std::chrono::microseconds> recorded_at) {
+  const std::array<std::uint8_t, 16>& bytes = last.bytes();
+  if ((bytes[6] >> 4) != 7) return;  // a random id (an earlier release's, or a client's)
+  std::uint64_t millis = 0;
+  for (int i = 0; i < 6; ++i) millis = (millis << 8) | bytes[i];
+  const std::int64_t recorded =
+      std::chrono::duration_cast<std::chrono::milliseconds>(recorded_at.time_since_epoch()).count();
+  const std::int64_t apart = static_cast<std::int64_t>(millis) - recorded;
+  if (apart < 0 || apart > 1000) return;  // not the store's own
+  const std::uint32_t counter = static_cast<std::uint32_t>(((bytes[6] & 0x0F) << 8) | bytes[7]);
+  if (millis > last_millis_ || (millis == last_millis_ && counter > counter_)) {
+    last_millis_ = millis;
+    counter_ = counter;
+  }
+}
+
 std::string EventId::ToString() const {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;

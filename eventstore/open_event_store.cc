@@ -57,11 +57,6 @@ Status OpenError(const std::string& dir, const rocksdb::Status& s) {
   return Status::Unavailable("cannot open the event store in " + dir + ": " + detail);
 }
 
-constexpr std::size_t kEventIdBytes = 16;
-// Hash buckets of the id family's memtable: a 64 MB memtable holds about a
-// million ids, so a bucket holds a few dozen at most.
-constexpr std::size_t kIdBuckets = 1 << 16;
-
 // The stream part of a stream index key (its name and the NUL after it,
 // storage::StreamPrefix): each stream's next key goes right after its last.
 class StreamPartOfKey final : public rocksdb::SliceTransform {
@@ -89,13 +84,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view family, bool single_
     // Write() (perf). Memtable only; nothing stored changes.
     options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPartOfKey>();
   } else if (family == storage::kIdFamily) {
-    // Event ids are random: each went into a skip list of every id since the
-    // last flush, from the top (the costliest memtable insert per event,
-    // perf). In hash buckets an insert touches a few keys; the memtable is
-    // sorted once, by the flush, off the append path. Ids are only ever
-    // looked up whole (FindById), which the bucket answers. Memtable only.
-    options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kEventIdBytes));
-    options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kIdBuckets));
+    // The default skip list: the ids the store makes are time-ordered
+    // (TimeOrderedIds), so each goes in after the last one, which the skip
+    // list finds from its previous insert. (When ids were random, hash buckets
+    // made the inserts cheaper but the flush, sorting them, dearer.)
   } else if (family == storage::kHeadFamily || family == storage::kMetaFamily) {
     // Every group overwrites each of its streams' version and the head with a
     // value of the same size: updated in place, the memtable stays as small as

@@ -170,7 +170,7 @@ RocksEventStore::RocksEventStore(const EventStoreOptions& options, std::unique_p
                                  std::shared_ptr<HealthBoard> board)
     : options_(options),
       db_(std::move(db)),
-      random_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
+      ids_(options.id_seed != 0 ? options.id_seed : std::random_device()()),
       board_(std::move(board)) {
   if (!options_.read_only && options_.follower_dir.empty()) {
     syncer_ = std::thread([this] {
@@ -244,6 +244,9 @@ Status RocksEventStore::LoadState() {
     stream_heads_ = std::move(state.stream_heads);
   }
   head_cv_.notify_all();
+  // At open, before any append reaches the writer thread (a follower's
+  // Refresh() comes here too, but a follower makes no ids).
+  if (state.last.has_value()) ids_.ContinueAfter(state.last->id, state.last->recorded_at);
   return Status::Ok();
 }
 
@@ -252,6 +255,7 @@ Result<RocksEventStore::StoredState> RocksEventStore::ReadState(const OpenRocksD
   std::string value;
   LogHead head;
   std::unordered_map<StreamId, StreamVersion> stream_heads;
+  std::optional<RecordedEvent> last_event;
   rocksdb::Status s = db.db().Get(read, db.meta(), std::string(storage::kHeadKey), &value);
   if (s.ok()) {
     ASSIGN_OR_RETURN(auto stored, storage::DecodeHead(value));
@@ -276,6 +280,7 @@ Result<RocksEventStore::StoredState> RocksEventStore::ReadState(const OpenRocksD
                               ") does not match the last stored event (position " +
                               std::to_string(event.position.value) + ")");
     }
+    last_event = std::move(event);
   }
 
   std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(read, db.heads()));
@@ -285,7 +290,7 @@ Result<RocksEventStore::StoredState> RocksEventStore::ReadState(const OpenRocksD
         StreamVersion(storage::DecodeU64Key(it->value().ToStringView()));
   }
   if (!it->status().ok()) return Status::DataLoss("cannot read stream versions: " + it->status().ToString());
-  return StoredState{head, std::move(stream_heads)};
+  return StoredState{head, std::move(stream_heads), std::move(last_event)};
 }
 
 Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& stream,
@@ -301,7 +306,6 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
                                    "events");
   }
   PendingAppend append{stream, expected, std::move(events), {}};
-  auto done = append.done.get_future();
   bool first = false;
   bool gathered = false;
   {
@@ -314,7 +318,7 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Append(const StreamId& strea
   // The writer waits only for an empty queue (or for a full staged group, to
   // be woken by the sync thread): later arrivals need not wake it again.
   if (first || gathered) queue_cv_.notify_one();
-  return done.get();
+  return append.done.Take();
 }
 
 void RocksEventStore::WriterLoop() {
@@ -737,9 +741,9 @@ void RocksEventStore::ScrubLoop() {
 void RocksEventStore::Answer(Group& group, const Status* refused) {
   for (std::size_t i = 0; i < group.appends.size(); ++i) {
     if (refused != nullptr) {
-      group.appends[i]->done.set_value(*refused);
+      group.appends[i]->done.Set(*refused);
     } else {
-      group.appends[i]->done.set_value(std::move(group.outcomes[i]));
+      group.appends[i]->done.Set(std::move(group.outcomes[i]));
     }
   }
 }
@@ -757,7 +761,7 @@ void RocksEventStore::StageAppends(std::vector<PendingAppend*>& taken) {
     if (!refused.ok()) {
       // Nothing is in flight (a reopen or data loss happens only between
       // groups): a refusal depends on nothing.
-      for (PendingAppend* append : taken) append->done.set_value(refused);
+      for (PendingAppend* append : taken) append->done.Set(refused);
       return;
     }
     staged_ = std::make_unique<Group>();
@@ -787,8 +791,9 @@ void RocksEventStore::Dispatch() {
   // The index entries in key order: RocksDB inserts a batch into each
   // family's skip list one key after the other, starting from where the
   // previous insert ended, so ascending keys are found from close by instead
-  // of from the top (the random 16-byte ids cost most; perf: 10 % less time
-  // in the memtable inserts, the larger part of Write() after the sync).
+  // of from the top (perf: 10 % less time in the memtable inserts, the larger
+  // part of Write() after the sync, when ids were random; a client's own ids
+  // still are).
   // The order within one batch changes nothing that is stored.
   std::sort(group->stream_keys.begin(), group->stream_keys.end());
   for (const auto& [key, position] : group->stream_keys) group->batch.Put(group->db->streams(), key, position);
@@ -928,7 +933,7 @@ Result<std::vector<RecordedEvent>> RocksEventStore::Stage(OpenRocksDb& db, Pendi
   const Timestamp now = options_.clock->Now();
   for (ProposedEvent& proposed : append.events) {
     RecordedEvent event;
-    event.id = proposed.id.has_value() ? *proposed.id : EventId::Random(random_);
+    event.id = proposed.id.has_value() ? *proposed.id : ids_.Next(now);
     event.stream = append.stream;
     current = current.Next();
     event.version = current;

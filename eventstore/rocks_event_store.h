@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -15,6 +14,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/listener.h>
 
+#include "eventstore/answer_slot.h"
 #include "eventstore/event_store.h"
 
 namespace kuimen {
@@ -161,7 +161,7 @@ class RocksEventStore final : public EventStore {
     StreamId stream;
     std::optional<StreamVersion> expected;
     std::vector<ProposedEvent> events;
-    std::promise<Result<std::vector<RecordedEvent>>> done;
+    AnswerSlot<Result<std::vector<RecordedEvent>>> done;
   };
   // State a group works on before it is durable; published only after the sync.
   struct GroupState {
@@ -191,6 +191,7 @@ class RocksEventStore final : public EventStore {
   struct StoredState {
     LogHead head;
     std::unordered_map<StreamId, StreamVersion> stream_heads;
+    std::optional<RecordedEvent> last;  // the event at the head
   };
 
   // The database now, waiting (bounded) while the writer reopens it; nullptr
@@ -270,7 +271,7 @@ class RocksEventStore final : public EventStore {
   std::unique_ptr<Group> inflight_;
   std::unique_ptr<Group> staged_;
 
-  std::mt19937_64 random_;  // writer thread only
+  TimeOrderedIds ids_;  // writer thread only
   std::chrono::steady_clock::time_point last_resume_attempt_;  // writer thread only
   // Failed Resume() calls: logged at most once per kResumeLogEvery.
   std::chrono::steady_clock::time_point last_resume_log_;      // writer thread only

@@ -1,5 +1,6 @@
 #include "eventstore/event_store.h"
 
+#include <random>
 #include <set>
 #include <thread>
 
@@ -136,6 +137,46 @@ TEST_F(EventStoreTest, EverythingSurvivesCloseAndReopen) {
 // Stream versions and the head are updated in place in their memtables, and
 // ids sit in hash buckets (open_event_store.cc): what a flush writes out of
 // them must be the latest of each, found again after a reopen.
+// The store makes time-ordered ids (version 7, RFC 9562); a client's id is
+// kept as given, and random version 4 ids (what earlier releases made) are
+// found and recognised as retries beside them, before and after a reopen.
+TEST_F(EventStoreTest, StoreMadeIdsAreTimeOrderedBesideRandomIdsOfEarlierReleases) {
+  std::mt19937_64 random(3);
+  const EventId earlier_release = EventId::Random(random);
+  std::vector<EventId> made;
+  {
+    auto store = Open();
+    auto old = store->Append(kTask7, std::nullopt, {Event("{\"old\":1}", earlier_release)});
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    EXPECT_EQ((*old)[0].id, earlier_release);
+    for (int i = 0; i < 3; ++i) {
+      auto stored = store->Append(kTask9, std::nullopt, {Event("{\"i\":" + std::to_string(i) + "}")});
+      ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+      made.push_back((*stored)[0].id);
+      EXPECT_EQ(made.back().ToString()[14], '7');
+      EXPECT_EQ(made.back().ToString().substr(0, 13), "0192e505-9000");  // 2024-11-01T00:00:00Z in ms
+    }
+    EXPECT_LT(made[0], made[1]);
+    EXPECT_LT(made[1], made[2]);
+  }
+  auto store = Open();
+  auto found = store->FindById(earlier_release);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->position, GlobalPosition(1));
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    auto by_id = store->FindById(made[i]);
+    ASSERT_TRUE(by_id.ok() && by_id->has_value()) << i;
+    EXPECT_EQ((*by_id)->position, GlobalPosition(i + 2));
+  }
+  auto retried = store->Append(kTask7, std::nullopt, {Event("{\"old\":1}", earlier_release)});
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ((*retried)[0].position, GlobalPosition(1));
+  auto next = store->Append(kTask9, std::nullopt, {Event("{}")});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_LT(made.back(), (*next)[0].id);
+  EXPECT_EQ(store->Head().position, GlobalPosition(5));
+}
+
 TEST_F(EventStoreTest, VersionsHeadAndIdsReadBackFromAFlushedCopyAfterManyOverwrites) {
   std::vector<EventId> ids;
   {

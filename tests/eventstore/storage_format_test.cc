@@ -136,5 +136,62 @@ TEST(EventId, RandomIdsAreVersion4AndFollowTheSeed) {
   EXPECT_NE(first, EventId::Random(a));
 }
 
+TEST(TimeOrderedIds, AreVersion7AndBeginWithTheMillisecond) {
+  TimeOrderedIds ids(7);
+  // 2024-11-01T00:00:00.123456Z: 1730419200123 ms = 0x0192e505907b.
+  const std::string id = ids.Next(Timestamp(std::chrono::microseconds(1730419200123456))).ToString();
+  EXPECT_EQ(id.substr(0, 13), "0192e505-907b");
+  EXPECT_EQ(id[14], '7');
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // the RFC 9562 variant
+}
+
+TEST(TimeOrderedIds, FollowTheSeed) {
+  const Timestamp at(std::chrono::microseconds(1730419200123456));
+  TimeOrderedIds a(7), b(7), c(8);
+  const EventId first = a.Next(at);
+  EXPECT_EQ(first, b.Next(at));
+  EXPECT_NE(first, c.Next(at));
+}
+
+// More ids than the counter holds in one millisecond, then a clock that steps
+// back: every id is still greater than the one before (the id index is only
+// appended to), and the millisecond they carry moves on by at most one.
+TEST(TimeOrderedIds, IncreaseWhenTheClockStandsStillOrStepsBack) {
+  TimeOrderedIds ids(7);
+  const Timestamp at(std::chrono::microseconds(1730419200123456));
+  EventId previous = ids.Next(at);
+  for (int i = 0; i < 5000; ++i) {
+    const EventId next = ids.Next(at);
+    ASSERT_LT(previous, next) << i;
+    previous = next;
+  }
+  EXPECT_EQ(previous.ToString().substr(0, 13), "0192e505-907c");  // carried into the next millisecond
+  const EventId after_step_back = ids.Next(at - std::chrono::seconds(1));
+  EXPECT_LT(previous, after_step_back);
+  EXPECT_LT(after_step_back, ids.Next(at + std::chrono::milliseconds(5)));
+}
+
+// At open the store goes on after its newest event's id, so a restart with a
+// clock behind (or a process started within the same millisecond) keeps the
+// order; a random id, or a client's version 7 id far from its event's time,
+// changes nothing.
+TEST(TimeOrderedIds, ContinueAfterTheNewestStoredId) {
+  const Timestamp at(std::chrono::microseconds(1730419200123456));
+  TimeOrderedIds before(7);
+  EventId last = before.Next(at);
+  for (int i = 0; i < 100; ++i) last = before.Next(at);
+  TimeOrderedIds after(7);
+  after.ContinueAfter(last, at);
+  EXPECT_LT(last, after.Next(at - std::chrono::seconds(5)));
+
+  std::mt19937_64 random(1);
+  TimeOrderedIds untouched(7), after_random(7), after_far(7);
+  after_random.ContinueAfter(EventId::Random(random), at);
+  after_far.ContinueAfter(last, at - std::chrono::hours(1));
+  const EventId expected = untouched.Next(at);
+  EXPECT_EQ(after_random.Next(at), expected);
+  EXPECT_EQ(after_far.Next(at), expected);
+}
+
 }  // namespace
 }  // namespace kuimen
