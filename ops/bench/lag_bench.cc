@@ -99,48 +99,48 @@ int main(int argc, char** argv) {
     for (int round = 0; round < runs; ++round) rounds.push_back({rate, seconds, false});
   }
   for (const auto& [rate, round_seconds, warmup] : rounds) {
-      const int total = rate * round_seconds;
-      const std::uint64_t first = next;
-      const std::uint64_t last = first + total - 1;
-      std::vector<Stopwatch::time_point> acked(total), applied(total);
-      std::thread observer([&] {
-        std::uint64_t seen = first;  // the first position not yet seen applied
-        while (seen <= last) {
-          const std::uint64_t through = projector->applied_through().value;
-          const auto now = Stopwatch::now();
-          for (; seen <= through && seen <= last; ++seen) applied[seen - first] = now;
-          std::this_thread::sleep_for(std::chrono::microseconds(200));
-        }
-      });
-      const auto start = Stopwatch::now();
-      for (int i = 0; i < total; ++i) {
-        std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / rate));
-        const Catalog& c = *catalog;
-        const TaskSpec& task = c.tasks[i % c.tasks.size()];
-        ProgressReported report;
-        report.period = std::chrono::year(2025) / std::chrono::month(1 + i % 12);
-        report.summary = "稳步推进";
-        report.percent = i % 100;
-        EncodedEvent e = EncodeEvent(report);
-        auto stored = (*store)->Append(TaskStream(task.no), std::nullopt,
-                                       {{std::nullopt, e.type, e.schema_version, Actor{"p", Role::kDepartment, task.lead_unit}, e.data}});
-        if (!stored.ok()) {
-          std::fprintf(stderr, "append failed: %s\n", stored.status().ToString().c_str());
-          return 1;
-        }
-        acked[stored->front().position.value - first] = Stopwatch::now();
+    const int total = rate * round_seconds;
+    const std::uint64_t first = next;
+    const std::uint64_t last = first + total - 1;
+    std::vector<Stopwatch::time_point> acked(total), applied(total);
+    std::thread observer([&] {
+      std::uint64_t seen = first;  // the first position not yet seen applied
+      while (seen <= last) {
+        const std::uint64_t through = projector->applied_through().value;
+        const auto now = Stopwatch::now();
+        for (; seen <= through && seen <= last; ++seen) applied[seen - first] = now;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
-      observer.join();
-      next = last + 1;
-      std::vector<double> lags;
-      for (int i = 0; i < total; ++i) lags.push_back(std::chrono::duration<double, std::milli>(applied[i] - acked[i]).count());
-      std::sort(lags.begin(), lags.end());
-      std::printf("%s %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", warmup ? "warm-up" : "lag    ",
-                  total, rate, embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2],
-                  lags[lags.size() * 99 / 100], lags.back());
-      if (!warmup) std::printf("BENCH {\"bench\":\"lag\",\"rate\":%d,\"events\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
-                  rate, total, lags[lags.size() / 2], lags[lags.size() * 99 / 100], lags.back());
-      std::fflush(stdout);
+    });
+    const auto start = Stopwatch::now();
+    for (int i = 0; i < total; ++i) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(1000000LL * i / rate));
+      const Catalog& c = *catalog;
+      const TaskSpec& task = c.tasks[i % c.tasks.size()];
+      ProgressReported report;
+      report.period = std::chrono::year(2025) / std::chrono::month(1 + i % 12);
+      report.summary = "稳步推进";
+      report.percent = i % 100;
+      EncodedEvent e = EncodeEvent(report);
+      auto stored = (*store)->Append(TaskStream(task.no), std::nullopt,
+                                     {{std::nullopt, e.type, e.schema_version, Actor{"p", Role::kDepartment, task.lead_unit}, e.data}});
+      if (!stored.ok()) {
+        std::fprintf(stderr, "append failed: %s\n", stored.status().ToString().c_str());
+        return 1;
+      }
+      acked[stored->front().position.value - first] = Stopwatch::now();
+    }
+    observer.join();
+    next = last + 1;
+    std::vector<double> lags;
+    for (int i = 0; i < total; ++i) lags.push_back(std::chrono::duration<double, std::milli>(applied[i] - acked[i]).count());
+    std::sort(lags.begin(), lags.end());
+    std::printf("%s %d events at %d/s via %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", warmup ? "warm-up" : "lag    ",
+                total, rate, embedded ? "embedded cluster" : brokers.c_str(), lags[lags.size() / 2],
+                lags[lags.size() * 99 / 100], lags.back());
+    if (!warmup) std::printf("BENCH {\"bench\":\"lag\",\"rate\":%d,\"events\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
+                rate, total, lags[lags.size() / 2], lags[lags.size() * 99 / 100], lags.back());
+    std::fflush(stdout);
   }
   projection.Stop();
   if (backlog > 0) {
